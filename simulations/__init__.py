@@ -1,0 +1,1 @@
+"""SimPy traffic model driving the production routing engine."""

@@ -1,0 +1,1 @@
+"""hotline: the composition root (settings, database, API, CLI)."""
