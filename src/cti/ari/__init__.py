@@ -1,0 +1,1 @@
+"""Typed ARI client and event stream."""

@@ -1,0 +1,401 @@
+"""Generate ``cti/ari/models.py`` from the ARI Swagger 1.1 descriptions.
+
+Usage::
+
+    python -m cti.ari.codegen            # (re)write src/cti/ari/models.py
+    python -m cti.ari.codegen --check    # exit 1 and summarise the diff when models.py is stale
+    python -m cti.ari.codegen --spec DIR --output FILE
+
+The spec directory defaults to ``$HOTLINE_ARI_SPEC_DIR`` or ``../shared/ari/api-docs`` beside
+the repository. The output is deterministic (models in dependency order, ties broken by name) and
+already in ``ruff format`` style, so the drift check can compare text exactly.
+
+Mapping rules, in short: every model of every api-docs file becomes a pydantic model deriving from
+``AriModel`` (``extra="allow"``: a field added by a newer Asterisk never breaks parsing);
+properties whose ``required`` is not true are optional with a ``None`` default; ``subTypes``
+become Python inheritance (``Event`` extends ``Message``; every event type extends ``Event`` and
+narrows ``type`` to its own name); ``allowableValues`` become ``Literal`` aliases, used as field
+types except for the open sets in ``OPEN_ENUMS`` where Asterisk is known to send values outside
+the list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import keyword
+import os
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+SPEC_ENV_VAR = "HOTLINE_ARI_SPEC_DIR"
+DEFAULT_OUTPUT = Path(__file__).with_name("models.py")
+LINE_LENGTH = 100
+INDENT = "    "
+
+# (model, property) pairs whose allowableValues are not exhaustive on the wire. The Literal alias
+# is still generated as documentation, but the field stays a plain ``str`` so that one surprising
+# value cannot turn a StasisStart into a dropped "malformed" event.
+OPEN_ENUMS: dict[tuple[str, str], str] = {
+    ("Channel", "state"): 'Asterisk prints unmapped states as "Unknown (<n>)"',
+    ("Playback", "state"): 'Asterisk reports "paused" playbacks, which the list omits',
+}
+
+_PRIMITIVES: dict[str, str] = {
+    "string": "str",
+    "boolean": "bool",
+    "int": "int",
+    "long": "int",
+    "double": "float",
+    "Date": "AriDate",
+    "object": "dict[str, Any]",
+}
+_LIST_TYPE = re.compile(r"^List\[(?P<item>.+)\]$")
+
+
+class SpecError(Exception):
+    """The api-docs directory is missing or holds something this generator cannot map."""
+
+
+@dataclass(frozen=True)
+class PropertySpec:
+    name: str
+    swagger_type: str
+    required: bool
+    description: str
+    allowable_values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    description: str
+    properties: tuple[PropertySpec, ...]
+    source_file: str
+
+
+def default_spec_dir() -> Path:
+    override = os.environ.get(SPEC_ENV_VAR)
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parents[3].parent / "shared" / "ari" / "api-docs"
+
+
+def load_spec(spec_dir: Path) -> tuple[dict[str, ModelSpec], dict[str, str]]:
+    """Read every ``*.json`` of ``spec_dir``; return the models and a child -> parent map."""
+    files = sorted(spec_dir.glob("*.json"))
+    if not spec_dir.is_dir() or not files:
+        raise SpecError(f"no ARI api-docs found in {spec_dir} (set --spec or ${SPEC_ENV_VAR})")
+    models: dict[str, ModelSpec] = {}
+    parents: dict[str, str] = {}
+    for path in files:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        for name, raw in sorted(document.get("models", {}).items()):
+            if name in models:
+                raise SpecError(
+                    f"model {name} is defined in {models[name].source_file} and {path.name}"
+                )
+            models[name] = _model_spec(name, raw, path.name)
+            for child in raw.get("subTypes", []):
+                parents[child] = name
+    missing = sorted(set(parents) - set(models))
+    if missing:
+        raise SpecError(f"subTypes name models that do not exist: {', '.join(missing)}")
+    return models, parents
+
+
+def _model_spec(name: str, raw: dict[str, object], source_file: str) -> ModelSpec:
+    raw_properties = raw.get("properties", {})
+    if not isinstance(raw_properties, dict):
+        raise SpecError(f"{source_file}: {name}.properties is not an object")
+    properties = []
+    for prop_name, prop in sorted(raw_properties.items()):
+        allowable = prop.get("allowableValues", {})
+        properties.append(
+            PropertySpec(
+                name=prop_name,
+                swagger_type=str(prop["type"]),
+                required=prop.get("required") is True,  # Swagger 1.1: absent means optional
+                description=_one_line(str(prop.get("description", ""))),
+                allowable_values=tuple(allowable.get("values", ())),
+            )
+        )
+    return ModelSpec(
+        name=name,
+        description=_one_line(str(raw.get("description", ""))),
+        properties=tuple(properties),
+        source_file=source_file,
+    )
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _python_type(swagger_type: str, models: dict[str, ModelSpec]) -> str:
+    listed = _LIST_TYPE.match(swagger_type)
+    if listed:
+        return f"list[{_python_type(listed['item'], models)}]"
+    if swagger_type in _PRIMITIVES:
+        return _PRIMITIVES[swagger_type]
+    if swagger_type in models:
+        return swagger_type
+    raise SpecError(f"unknown swagger type {swagger_type!r}")
+
+
+def _referenced_models(swagger_type: str, models: dict[str, ModelSpec]) -> set[str]:
+    listed = _LIST_TYPE.match(swagger_type)
+    if listed:
+        return _referenced_models(listed["item"], models)
+    return {swagger_type} if swagger_type in models else set()
+
+
+def _dependency_order(models: dict[str, ModelSpec], parents: dict[str, str]) -> list[str]:
+    """Bases and field types before their users; otherwise alphabetical (stable output)."""
+    ordered: list[str] = []
+    visiting: set[str] = set()
+    done: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in done:
+            return
+        if name in visiting:
+            raise SpecError(f"circular model reference through {name}")
+        visiting.add(name)
+        needs = set()
+        if name in parents:
+            needs.add(parents[name])
+        for prop in models[name].properties:
+            needs |= _referenced_models(prop.swagger_type, models)
+        for dependency in sorted(needs - {name}):
+            visit(dependency)
+        visiting.discard(name)
+        done.add(name)
+        ordered.append(name)
+
+    for name in sorted(models):
+        visit(name)
+    return ordered
+
+
+def _camel(snake: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in snake.split("_"))
+
+
+def enum_alias_name(model: str, prop: str) -> str:
+    """``Channel.state`` -> ``ChannelState``; ``Bridge.bridge_type`` -> ``BridgeType``."""
+    camel = _camel(prop)
+    return camel if camel.startswith(model) else model + camel
+
+
+def _field_name(prop: str) -> str:
+    return prop + "_" if keyword.iskeyword(prop) else prop
+
+
+def _docstring(text: str, indent: str) -> list[str]:
+    if not text:
+        return []
+    safe = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    if safe.endswith('"'):
+        safe += " "  # a closing quote right before the delimiter would end the string early
+    return [f'{indent}"""{safe}"""']
+
+
+def _literal(values: Sequence[str], prefix: str, indent: str = "") -> list[str]:
+    items = [json.dumps(value, ensure_ascii=False) for value in values]
+    flat = f"{indent}{prefix}Literal[{', '.join(items)}]"
+    if len(flat) <= LINE_LENGTH:
+        return [flat]
+    return [
+        f"{indent}{prefix}Literal[",
+        *(f"{indent}{INDENT}{item}," for item in items),
+        f"{indent}]",
+    ]
+
+
+def _enum_aliases(models: dict[str, ModelSpec]) -> list[str]:
+    lines: list[str] = []
+    for model_name in sorted(models):
+        for prop in models[model_name].properties:
+            if not prop.allowable_values:
+                continue
+            alias = enum_alias_name(model_name, prop.name)
+            lines.extend(_literal(prop.allowable_values, f"{alias} = "))
+            lines.extend(_docstring(f"Values the spec lists for {model_name}.{prop.name}.", ""))
+            lines.append("")
+    return lines
+
+
+def _field_lines(model: ModelSpec, prop: PropertySpec, models: dict[str, ModelSpec]) -> list[str]:
+    open_reason = OPEN_ENUMS.get((model.name, prop.name))
+    if prop.allowable_values and open_reason is None:
+        annotation = enum_alias_name(model.name, prop.name)
+    else:
+        annotation = _python_type(prop.swagger_type, models)
+    name = _field_name(prop.name)
+    if not prop.required:
+        annotation += " | None"
+    defaults: list[str] = []
+    if name != prop.name:
+        defaults.append(f'alias="{prop.name}"')
+    if not prop.required:
+        defaults.append("default=None")
+    if name != prop.name:
+        value = f" = Field({', '.join(defaults)})"
+    elif not prop.required:
+        value = " = None"
+    else:
+        value = ""
+    description = prop.description
+    if open_reason is not None:
+        known = enum_alias_name(model.name, prop.name)
+        description = f"{description} Known values: {known}; open set ({open_reason}).".strip()
+    return [f"{INDENT}{name}: {annotation}{value}", *_docstring(description, INDENT)]
+
+
+def _class_lines(
+    model: ModelSpec,
+    models: dict[str, ModelSpec],
+    parents: dict[str, str],
+    event_types: set[str],
+) -> list[str]:
+    base = parents.get(model.name, "AriModel")
+    lines = [f"class {model.name}({base}):"]
+    lines.extend(_docstring(model.description or f"ARI model {model.name}.", INDENT))
+    body: list[str] = []
+    if model.name in event_types:
+        # Narrowing the discriminator lets a type checker tell events apart after isinstance().
+        body.append(f'{INDENT}type: Literal["{model.name}"] = "{model.name}"')
+    for prop in model.properties:
+        body.extend(_field_lines(model, prop, models))
+    if body:
+        lines.append("")
+        lines.extend(body)
+    return lines
+
+
+def _descendants(root: str, parents: dict[str, str]) -> set[str]:
+    found: set[str] = set()
+    frontier = {root}
+    while frontier:
+        children = {child for child, parent in parents.items() if parent in frontier}
+        frontier = children - found
+        found |= children
+    return found
+
+
+def _registry(name: str, annotation: str, members: Iterable[str]) -> list[str]:
+    entries = [f'{INDENT}"{member}": {member},' for member in sorted(members)]
+    return [f"{name}: {annotation} = {{", *entries, "}", ""]
+
+
+def render(models: dict[str, ModelSpec], parents: dict[str, str]) -> str:
+    """The full text of models.py for these models."""
+    if "Event" not in models or "Message" not in models:
+        raise SpecError("the spec lacks the Message/Event base models (events.json missing?)")
+    event_types = _descendants("Event", parents)
+    lines = [
+        '"""Pydantic models for the Asterisk REST Interface, generated from its api-docs.',
+        "",
+        "Do not edit: run ``python -m cti.ari.codegen`` after a spec change; CI runs ``--check``.",
+        '"""',
+        "",
+        "from typing import Any, Literal",
+        "",
+        "from pydantic import BaseModel, ConfigDict, Field",
+        "",
+        "from cti.ari.dates import AriDate",
+        "",
+    ]
+    lines.extend(_enum_aliases(models))
+    lines.extend(
+        [
+            "",
+            "class AriModel(BaseModel):",
+            '    """Base of every ARI model: unknown fields are kept, never rejected."""',
+            "",
+            "    model_config = ConfigDict(",
+            '        extra="allow",',
+            "        validate_by_name=True,",
+            "        validate_by_alias=True,",
+            "        serialize_by_alias=True,",
+            "        use_attribute_docstrings=True,",
+            "    )",
+            "",
+        ]
+    )
+    for name in _dependency_order(models, parents):
+        lines.append("")
+        lines.extend(_class_lines(models[name], models, parents, event_types))
+        lines.append("")
+    lines.append("")
+    lines.extend(_registry("EVENT_TYPES", "dict[str, type[Event]]", event_types))
+    lines.extend(_registry("MODEL_TYPES", "dict[str, type[AriModel]]", models))
+    while lines and lines[-1] == "":
+        lines.pop()
+    # ``Field`` is only needed for aliased properties; keep the import list honest for ruff.
+    text = "\n".join(lines) + "\n"
+    if "Field(" not in text:
+        text = text.replace("ConfigDict, Field", "ConfigDict")
+    return text
+
+
+def generate(spec_dir: Path) -> str:
+    models, parents = load_spec(spec_dir)
+    return render(models, parents)
+
+
+def drift_summary(current: str, expected: str, path: Path, max_lines: int = 40) -> str:
+    diff = list(
+        difflib.unified_diff(
+            current.splitlines(),
+            expected.splitlines(),
+            fromfile=f"{path} (committed)",
+            tofile=f"{path} (from spec)",
+            lineterm="",
+        )
+    )
+    changed = sum(1 for line in diff if line[:1] in "+-" and not line.startswith(("+++", "---")))
+    shown = diff[:max_lines]
+    more = [f"... {len(diff) - max_lines} more diff lines"] if len(diff) > max_lines else []
+    return "\n".join([f"{changed} line(s) differ:", *shown, *more])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cti.ari.codegen", description=__doc__)
+    parser.add_argument("--spec", type=Path, default=None, help="api-docs directory")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="models.py to write")
+    parser.add_argument(
+        "--check", action="store_true", help="do not write; exit 1 if the output is out of date"
+    )
+    args = parser.parse_args(argv)
+    spec_dir: Path = args.spec or default_spec_dir()
+    output: Path = args.output
+    try:
+        expected = generate(spec_dir)
+    except SpecError as error:
+        print(f"codegen: {error}", file=sys.stderr)
+        return 2
+    if args.check:
+        current = output.read_text(encoding="utf-8") if output.exists() else ""
+        if current == expected:
+            print(f"codegen: {output} matches {spec_dir}")
+            return 0
+        print(
+            f"codegen: {output} is out of date with {spec_dir}; "
+            "run `python -m cti.ari.codegen` and commit the result.",
+            file=sys.stderr,
+        )
+        print(drift_summary(current, expected, output), file=sys.stderr)
+        return 1
+    output.write_text(expected, encoding="utf-8")
+    print(f"codegen: wrote {output} from {spec_dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
