@@ -1,0 +1,31 @@
+"""Samplers for the scenario's durations, drawing from a ``random.Random`` that the caller owns.
+
+Nothing here touches the module-level generator, so a replication is a pure function of its seed.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+
+from simulations.scenario import Distribution
+
+Sampler = Callable[[], float]
+
+
+def sampler(distribution: Distribution, rng: random.Random) -> Sampler:
+    """A zero-argument function returning one duration in seconds per call."""
+    mean = distribution.mean_s
+    if distribution.kind == "exponential":
+        rate = 1.0 / mean
+        expovariate = rng.expovariate
+        return lambda: expovariate(rate)
+    if distribution.kind == "lognormal":
+        # Choose the underlying normal so that the lognormal has the requested mean and CV.
+        sigma_squared = math.log(1.0 + distribution.cv**2)
+        mu = math.log(mean) - sigma_squared / 2.0
+        sigma = math.sqrt(sigma_squared)
+        lognormvariate = rng.lognormvariate
+        return lambda: lognormvariate(mu, sigma)
+    return lambda: mean

@@ -1,0 +1,435 @@
+"""The scenario file: a simulated day of traffic and staffing, validated field by field.
+
+``load_scenario(path)`` reads YAML; ``parse_scenario(data, source)`` validates plain data. Every
+problem is collected (not just the first) and reported as ``source: traffic[0].handle_time.mean_s:
+must be > 0``. Set-ups that cannot be simulated (a call type no agent group can serve, lists whose
+length does not match the number of intervals) are refused here, before any simulation runs. The
+format is documented in docs/simulator.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import yaml
+
+DistributionKind = Literal["exponential", "lognormal", "constant"]
+_DISTRIBUTIONS: tuple[DistributionKind, ...] = ("exponential", "lognormal", "constant")
+_T = TypeVar("_T")
+
+
+class ScenarioError(ValueError):
+    """An invalid scenario; ``problems`` holds one ``path: message`` line per problem."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__("\n".join(f"{source}: {problem}" for problem in problems))
+
+
+@dataclass(frozen=True, slots=True)
+class Distribution:
+    """A positive random duration in seconds; ``cv`` is used by lognormal only."""
+
+    kind: DistributionKind
+    mean_s: float
+    cv: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Traffic:
+    """One business line in one language: its expected calls per interval and caller behaviour."""
+
+    line: str
+    language: str
+    calls_per_interval: tuple[float, ...]  # one value per interval
+    handle_time: Distribution
+    patience: Distribution | None  # None: callers never hang up
+    priority: int = 0
+
+    @property
+    def label(self) -> str:
+        return f"{self.line}/{self.language}"
+
+
+@dataclass(frozen=True, slots=True)
+class AgentGroup:
+    """Agents with the same skills; ``count`` is the number logged in during each interval."""
+
+    name: str
+    count: tuple[int, ...]
+    levels: Mapping[str, int]  # business line -> level (1 primary)
+    languages: frozenset[str]
+    overflow: bool = False
+
+    def can_serve(self, line: str, language: str) -> bool:
+        if language not in self.languages:
+            return False
+        return line in self.levels or self.overflow
+
+
+@dataclass(frozen=True, slots=True)
+class Callbacks:
+    offer_after_s: float
+    accept_probability: float
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    name: str
+    seed: int
+    replications: int
+    interval_count: int
+    interval_minutes: float
+    warmup_minutes: float
+    threshold_s: float
+    traffic: tuple[Traffic, ...]
+    agents: tuple[AgentGroup, ...]
+    wrap_up_s: float = 0.0
+    ring_s: float = 0.0
+    routing: Mapping[str, Any] | None = None  # None: the production default policy
+    callbacks: Callbacks | None = None
+    source: str = "scenario"
+
+    @property
+    def interval_s(self) -> float:
+        return self.interval_minutes * 60.0
+
+    @property
+    def warmup_s(self) -> float:
+        return self.warmup_minutes * 60.0
+
+    @property
+    def day_s(self) -> float:
+        return self.interval_count * self.interval_s
+
+    def with_staffing(self, counts: Mapping[str, tuple[int, ...]]) -> Scenario:
+        """A copy with some groups' per-interval agent counts replaced (staffing search)."""
+        groups = tuple(
+            replace(group, count=counts[group.name]) if group.name in counts else group
+            for group in self.agents
+        )
+        return replace(self, agents=groups)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    source = Path(path).name
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(source, [f"cannot read file: {exc.strerror}"]) from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ScenarioError(source, [f"not valid YAML: {exc}"]) from exc
+    return parse_scenario(data, source)
+
+
+def parse_scenario(data: object, source: str = "scenario") -> Scenario:
+    reader = _Reader()
+    scenario = reader.scenario(data, source)
+    if reader.problems or scenario is None:
+        raise ScenarioError(source, reader.problems or ["empty scenario"])
+    return scenario
+
+
+class _Reader:
+    """Walks plain data, records every problem with its path, and builds the model when clean."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def fail(self, path: str, message: str) -> None:
+        self.problems.append(f"{path}: {message}")
+
+    def scenario(self, data: object, source: str) -> Scenario | None:
+        root = self.mapping(data, "(top level)")
+        if root is None:
+            return None
+        known = {
+            "version",
+            "name",
+            "seed",
+            "replications",
+            "intervals",
+            "warmup_minutes",
+            "service_level",
+            "traffic",
+            "wrap_up_s",
+            "ring_s",
+            "agents",
+            "routing",
+            "callbacks",
+            "description",
+        }
+        self.no_unknown(root, known, "")
+        version = root.get("version")
+        if version != 1:
+            self.fail("version", "must be 1" if "version" in root else "is required")
+        name = self.text(root, "name", "", default="scenario")
+        seed = self.integer(root, "seed", "", default=0, minimum=0)
+        replications = self.integer(root, "replications", "", default=10, minimum=1)
+        intervals = self.mapping(root.get("intervals"), "intervals")
+        count = 0
+        minutes = 30.0
+        if intervals is not None:
+            self.no_unknown(intervals, {"count", "minutes"}, "intervals.")
+            count = self.integer(intervals, "count", "intervals.", minimum=1)
+            minutes = self.number(intervals, "minutes", "intervals.", default=30.0, above=0.0)
+        warmup = self.number(root, "warmup_minutes", "", default=0.0, minimum=0.0)
+        threshold = 20.0
+        level = root.get("service_level")
+        if level is not None:
+            level_map = self.mapping(level, "service_level")
+            if level_map is not None:
+                self.no_unknown(level_map, {"threshold_s"}, "service_level.")
+                threshold = self.number(
+                    level_map, "threshold_s", "service_level.", default=20.0, minimum=0.0
+                )
+        traffic = self.traffic_list(root.get("traffic"), count)
+        groups = self.group_list(root.get("agents"), count)
+        wrap_up = self.number(root, "wrap_up_s", "", default=0.0, minimum=0.0)
+        ring = self.number(root, "ring_s", "", default=0.0, minimum=0.0)
+        routing = root.get("routing")
+        if routing is not None and not isinstance(routing, dict):
+            self.fail("routing", "must be a mapping (the routing policy)")
+            routing = None
+        callbacks = self.callbacks(root.get("callbacks"))
+        self.check_coverage(traffic, groups)
+        if self.problems:
+            return None
+        return Scenario(
+            name=name,
+            seed=seed,
+            replications=replications,
+            interval_count=count,
+            interval_minutes=minutes,
+            warmup_minutes=warmup,
+            threshold_s=threshold,
+            traffic=tuple(traffic),
+            agents=tuple(groups),
+            wrap_up_s=wrap_up,
+            ring_s=ring,
+            routing=routing,
+            callbacks=callbacks,
+            source=source,
+        )
+
+    def traffic_list(self, data: object, count: int) -> list[Traffic]:
+        items = self.sequence(data, "traffic", required=True)
+        result: list[Traffic] = []
+        seen: set[tuple[str, str]] = set()
+        for index, item in enumerate(items):
+            path = f"traffic[{index}]"
+            entry = self.mapping(item, path)
+            if entry is None:
+                continue
+            known = {"skill", "language", "calls_per_interval", "arrivals", "handle_time"}
+            self.no_unknown(entry, known | {"patience", "priority"}, f"{path}.")
+            line = self.text(entry, "skill", f"{path}.")
+            language = self.text(entry, "language", f"{path}.", default="zh")
+            if (line, language) in seen:
+                self.fail(f"{path}.skill", f"{line}/{language} is listed twice")
+            seen.add((line, language))
+            arrivals = entry.get("arrivals", "poisson")
+            if arrivals != "poisson":
+                self.fail(f"{path}.arrivals", "must be poisson (the only arrival process so far)")
+            calls = self.per_interval(
+                entry.get("calls_per_interval"), f"{path}.calls_per_interval", count, float
+            )
+            handle = self.distribution(entry.get("handle_time"), f"{path}.handle_time", True)
+            patience = self.distribution(entry.get("patience"), f"{path}.patience", False)
+            priority = self.integer(entry, "priority", f"{path}.", default=0)
+            if handle is not None and calls is not None:
+                result.append(Traffic(line, language, calls, handle, patience, priority))
+        return result
+
+    def group_list(self, data: object, count: int) -> list[AgentGroup]:
+        items = self.sequence(data, "agents", required=True)
+        result: list[AgentGroup] = []
+        names: set[str] = set()
+        for index, item in enumerate(items):
+            path = f"agents[{index}]"
+            entry = self.mapping(item, path)
+            if entry is None:
+                continue
+            self.no_unknown(
+                entry, {"group", "count", "skills", "languages", "overflow"}, f"{path}."
+            )
+            name = self.text(entry, "group", f"{path}.")
+            if name in names:
+                self.fail(f"{path}.group", f"{name!r} is used by another group")
+            names.add(name)
+            counts = self.per_interval(entry.get("count"), f"{path}.count", count, int)
+            levels: dict[str, int] = {}
+            skills = self.mapping(entry.get("skills", {}), f"{path}.skills")
+            for line, level in (skills or {}).items():
+                if isinstance(level, bool) or not isinstance(level, int) or level < 1:
+                    self.fail(f"{path}.skills.{line}", "level must be an integer >= 1")
+                else:
+                    levels[str(line)] = level
+            languages_data = entry.get("languages", ["zh"])
+            languages = self.sequence(languages_data, f"{path}.languages", required=True)
+            if not all(isinstance(lang, str) and lang for lang in languages):
+                self.fail(f"{path}.languages", "must be a list of language codes")
+            overflow = entry.get("overflow", False)
+            if not isinstance(overflow, bool):
+                self.fail(f"{path}.overflow", "must be true or false")
+            if not levels and overflow is not True:
+                self.fail(f"{path}.skills", "a group needs at least one skill or overflow: true")
+            if counts is not None:
+                group = AgentGroup(
+                    name, counts, levels, frozenset(map(str, languages)), overflow is True
+                )
+                result.append(group)
+        return result
+
+    def callbacks(self, data: object) -> Callbacks | None:
+        if data is None:
+            return None
+        entry = self.mapping(data, "callbacks")
+        if entry is None:
+            return None
+        self.no_unknown(entry, {"offer_after_s", "accept_probability"}, "callbacks.")
+        offer_after = self.number(entry, "offer_after_s", "callbacks.", minimum=0.0)
+        probability = self.number(
+            entry, "accept_probability", "callbacks.", minimum=0.0, maximum=1.0
+        )
+        return Callbacks(offer_after, probability)
+
+    def check_coverage(self, traffic: list[Traffic], groups: list[AgentGroup]) -> None:
+        for index, line in enumerate(traffic):
+            if not any(group.can_serve(line.line, line.language) for group in groups):
+                self.fail(
+                    f"traffic[{index}].skill",
+                    f"no agent group can serve {line.label} (skill and language)",
+                )
+
+    def distribution(self, data: object, path: str, required: bool) -> Distribution | None:
+        if data is None:
+            if required:
+                self.fail(path, "is required")
+            return None
+        entry = self.mapping(data, path)
+        if entry is None:
+            return None
+        kind = entry.get("dist", "exponential")
+        if kind not in _DISTRIBUTIONS:
+            self.fail(f"{path}.dist", f"must be one of {', '.join(_DISTRIBUTIONS)}")
+            return None
+        allowed = {"dist", "mean_s", "cv"} if kind == "lognormal" else {"dist", "mean_s"}
+        self.no_unknown(entry, allowed, f"{path}.")
+        mean = self.number(entry, "mean_s", f"{path}.", above=0.0)
+        cv = 1.0
+        if kind == "lognormal":
+            cv = self.number(entry, "cv", f"{path}.", above=0.0)
+        return Distribution(kind, mean, cv)
+
+    def per_interval(
+        self, data: object, path: str, count: int, kind: Callable[[Any], _T]
+    ) -> tuple[_T, ...] | None:
+        """A single value for every interval, or a list with exactly one value per interval."""
+        wanted = "an integer" if kind is int else "a number"
+        if data is None:
+            self.fail(path, "is required")
+            return None
+        values = data if isinstance(data, list) else [data] * max(count, 1)
+        if isinstance(data, list) and count and len(data) != count:
+            self.fail(path, f"has {len(data)} values but intervals.count is {count}")
+            return None
+        result: list[_T] = []
+        for index, value in enumerate(values):
+            where = f"{path}[{index}]" if isinstance(data, list) else path
+            if not _is_number(value) or (kind is int and not isinstance(value, int)):
+                self.fail(where, f"must be {wanted}")
+                return None
+            if value < 0:
+                self.fail(where, "must be >= 0")
+                return None
+            result.append(kind(value))
+        return tuple(result)
+
+    def mapping(self, data: object, path: str) -> dict[str, Any] | None:
+        if not isinstance(data, dict):
+            self.fail(path, "is required" if data is None else "must be a mapping")
+            return None
+        return {str(key): value for key, value in data.items()}
+
+    def sequence(self, data: object, path: str, required: bool) -> list[Any]:
+        if data is None:
+            if required:
+                self.fail(path, "is required")
+            return []
+        if not isinstance(data, list) or (required and not data):
+            self.fail(path, "must be a non-empty list")
+            return []
+        return data
+
+    def no_unknown(self, entry: Mapping[str, Any], known: set[str], prefix: str) -> None:
+        for key in entry:
+            if key not in known:
+                self.fail(f"{prefix}{key}", f"unknown field (expected one of {sorted(known)})")
+
+    def text(self, entry: Mapping[str, Any], key: str, prefix: str, default: str = "") -> str:
+        value = entry.get(key, default or None)
+        if not isinstance(value, str) or not value:
+            self.fail(f"{prefix}{key}", "is required" if value is None else "must be a string")
+            return default
+        return value
+
+    def integer(
+        self,
+        entry: Mapping[str, Any],
+        key: str,
+        prefix: str,
+        default: int | None = None,
+        minimum: int | None = None,
+    ) -> int:
+        value = entry.get(key, default)
+        if value is None:
+            self.fail(f"{prefix}{key}", "is required")
+            return 0
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(f"{prefix}{key}", "must be an integer")
+            return 0
+        if minimum is not None and value < minimum:
+            self.fail(f"{prefix}{key}", f"must be >= {minimum}")
+        return value
+
+    def number(
+        self,
+        entry: Mapping[str, Any],
+        key: str,
+        prefix: str,
+        default: float | None = None,
+        minimum: float | None = None,
+        above: float | None = None,
+        maximum: float | None = None,
+    ) -> float:
+        value = entry.get(key, default)
+        path = f"{prefix}{key}"
+        if value is None:
+            self.fail(path, "is required")
+            return 0.0
+        if not _is_number(value):
+            self.fail(path, "must be a number")
+            return 0.0
+        number = float(value)
+        if minimum is not None and number < minimum:
+            self.fail(path, f"must be >= {_show(minimum)}")
+        if above is not None and number <= above:
+            self.fail(path, f"must be > {_show(above)}")
+        if maximum is not None and number > maximum:
+            self.fail(path, f"must be <= {_show(maximum)}")
+        return number
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _show(number: float) -> str:
+    return f"{number:g}"
