@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.workorders.conftest import local, plain_weekdays
+from tests.workorders.builders import local, plain_weekdays
 from workorders.calendar import DayKind, WorkCalendar, WorkingDuration, days_from_chinesecalendar
 from workorders.errors import CalendarError, CalendarNotLoadedError
 
