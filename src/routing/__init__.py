@@ -1,1 +1,130 @@
-"""routing package."""
+"""routing: the pure ACD core shared by the live CTI loop and the traffic simulator.
+
+Feed events with ``apply(state, event, now)`` and carry out the decisions it returns. The package
+uses the standard library only and never reads a clock, a random generator or the network: the
+same inputs always give the same decisions. See docs/routing.md.
+"""
+
+from routing.decisions import (
+    Announce,
+    CancelOffer,
+    Decision,
+    Divert,
+    DivertReason,
+    Offer,
+    OfferCallback,
+    SetAgentNotReady,
+    WakeAt,
+)
+from routing.engine import HANDLE_TIME_SMOOTHING, apply, new_state
+from routing.errors import PolicyError, RoutingError, UnknownAgentError, UnknownContactError
+from routing.events import (
+    AgentLoggedIn,
+    AgentLoggedOut,
+    AgentStateChanged,
+    CallbackRequested,
+    ContactAbandoned,
+    ContactArrived,
+    ContactEnded,
+    ContactTransferred,
+    Event,
+    OfferAnswered,
+    OfferFailed,
+    OfferFailure,
+    Tick,
+    WrapUpEnded,
+)
+from routing.hours import DateSetCalendar, OpenInterval, ServiceHours, WorkingDays
+from routing.model import (
+    OVERFLOW_LEVEL,
+    AgentProfile,
+    AgentStatus,
+    Contact,
+    ContactKind,
+    ContactStatus,
+    Skill,
+)
+from routing.policy import (
+    AgentSelection,
+    DivertTarget,
+    LinePolicy,
+    Policy,
+    PolicyPatch,
+    Stage,
+    default_policy,
+)
+from routing.snapshots import (
+    AgentView,
+    ContactSnapshot,
+    EligibleAgent,
+    QueueSnapshot,
+    agent_status,
+    agent_view,
+    contact_position,
+    contact_snapshot,
+    queue_snapshots,
+    waiting_contacts,
+)
+from routing.state import RoutingState
+
+__all__ = [
+    "HANDLE_TIME_SMOOTHING",
+    "OVERFLOW_LEVEL",
+    "AgentLoggedIn",
+    "AgentLoggedOut",
+    "AgentProfile",
+    "AgentSelection",
+    "AgentStateChanged",
+    "AgentStatus",
+    "AgentView",
+    "Announce",
+    "CallbackRequested",
+    "CancelOffer",
+    "Contact",
+    "ContactAbandoned",
+    "ContactArrived",
+    "ContactEnded",
+    "ContactKind",
+    "ContactSnapshot",
+    "ContactStatus",
+    "ContactTransferred",
+    "DateSetCalendar",
+    "Decision",
+    "Divert",
+    "DivertReason",
+    "DivertTarget",
+    "EligibleAgent",
+    "Event",
+    "LinePolicy",
+    "Offer",
+    "OfferAnswered",
+    "OfferCallback",
+    "OfferFailed",
+    "OfferFailure",
+    "OpenInterval",
+    "Policy",
+    "PolicyError",
+    "PolicyPatch",
+    "QueueSnapshot",
+    "RoutingError",
+    "RoutingState",
+    "ServiceHours",
+    "SetAgentNotReady",
+    "Skill",
+    "Stage",
+    "Tick",
+    "UnknownAgentError",
+    "UnknownContactError",
+    "WakeAt",
+    "WorkingDays",
+    "WrapUpEnded",
+    "agent_status",
+    "agent_view",
+    "apply",
+    "contact_position",
+    "contact_snapshot",
+    "default_policy",
+    "new_state",
+    "queue_snapshots",
+    "waiting_contacts",
+]

@@ -1,0 +1,622 @@
+"""The engine: ``apply(state, event, now) -> (state, decisions)``.
+
+Every call first runs the timers due at `now` (stage widening, announcements, the callback offer,
+the maximum wait, the end of wrap-up), then the event, then promises the next wake-up with a
+`WakeAt`. The state is mutated in place and returned. Nothing here reads a clock: `now` is
+clamped so that it never runs backwards, which keeps late events harmless.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from heapq import heappop
+from typing import Any
+
+from routing import _matching
+from routing._indexes import remove_sorted
+from routing.decisions import (
+    Announce,
+    CancelOffer,
+    Decision,
+    Divert,
+    DivertReason,
+    Offer,
+    OfferCallback,
+    SetAgentNotReady,
+    WakeAt,
+)
+from routing.events import (
+    AgentLoggedIn,
+    AgentLoggedOut,
+    AgentStateChanged,
+    CallbackRequested,
+    ContactAbandoned,
+    ContactArrived,
+    ContactEnded,
+    ContactTransferred,
+    Event,
+    OfferAnswered,
+    OfferFailed,
+    OfferFailure,
+    Tick,
+    WrapUpEnded,
+)
+from routing.model import AgentProfile, AgentStatus, ContactKind, ContactStatus
+from routing.policy import Policy
+from routing.state import (
+    TIMER_ANNOUNCE,
+    TIMER_CALLBACK_OFFER,
+    TIMER_MAX_WAIT,
+    TIMER_STAGE,
+    TIMER_WRAP_UP,
+    AgentRecord,
+    ContactRecord,
+    RoutingState,
+)
+
+HANDLE_TIME_SMOOTHING = 0.1
+"""Weight of the newest call in the exponentially weighted mean handle time."""
+
+_BUSY = (AgentStatus.RESERVED, AgentStatus.ON_CALL, AgentStatus.WRAP_UP)
+_WAITING = ContactStatus.WAITING
+_OFFERED = ContactStatus.OFFERED
+_CONNECTED = ContactStatus.CONNECTED
+_IDLE = AgentStatus.IDLE
+# Staffing counters only care whether an agent is logged out, not ready, or available/busy.
+_STAFFING_CLASS = {status: 2 for status in AgentStatus} | {
+    AgentStatus.LOGGED_OUT: 0,
+    AgentStatus.NOT_READY: 1,
+}
+
+
+def new_state(policy: Policy) -> RoutingState:
+    return RoutingState(policy)
+
+
+def apply(state: RoutingState, event: Event, now: float) -> tuple[RoutingState, list[Decision]]:
+    """Feed one event at time `now`; returns the (same, mutated) state and the decisions."""
+    step = _Step(state, now)
+    step.run_due_timers()
+    _HANDLERS[type(event)](step, event)
+    step.promise_wake()
+    return state, step.out
+
+
+class _Step:
+    """One call of `apply`: the state, the clamped time and the decisions so far."""
+
+    __slots__ = ("now", "out", "state")
+
+    def __init__(self, state: RoutingState, now: float) -> None:
+        if now < state.now:
+            now = state.now
+        state.now = now
+        self.state = state
+        self.now = now
+        self.out: list[Decision] = []
+
+    # ------------------------------------------------------------------ agents
+
+    def set_status(
+        self,
+        agent: AgentRecord,
+        status: AgentStatus,
+        reason: str | None = None,
+        since: float | None = None,
+    ) -> None:
+        """Move `agent` to `status`, keeping the idle pools and staffing counters in step.
+
+        `since` (idle only) restores an earlier idle rank.
+        """
+        state, now, old = self.state, self.now, agent.status
+        if old is _IDLE and agent.idle_key is not None:
+            state.idle.remove(agent.profile, agent.idle_key)
+            agent.idle_key = None
+        if old in _BUSY:
+            agent.busy_s += now - agent.since
+        if _STAFFING_CLASS[old] != _STAFFING_CLASS[status]:
+            state.count(agent.profile, old, -1)
+            state.count(agent.profile, status, +1)
+        agent.status = status
+        agent.reason = reason
+        agent.since = since if since is not None and status is _IDLE else now
+        agent.epoch += 1
+        if status is _IDLE:
+            agent.idle_key = (agent.since, agent.id)
+            state.idle.add(agent.profile, agent.idle_key)
+
+    def serve_next(self, agent: AgentRecord) -> None:
+        """An agent just became idle: offer them their best waiting contact, if any."""
+        if agent.status is not _IDLE:
+            return
+        if agent.targeted:
+            mine = self.state.contacts[agent.targeted[0][3]]
+            self.offer(mine, agent, 0, agent.profile.levels.get(mine.contact.skill, 0))
+            return
+        record = _matching.best_contact(self.state, agent, self.now)
+        if record is not None:
+            stage_index = record.info.stage_index(record.contact.arrived_at, self.now)
+            stage = record.info.line.stages[stage_index]
+            level = _matching.level_for(agent.profile, record.contact.skill, stage)
+            assert level is not None, "best_contact returned a contact the agent may not serve"
+            self.offer(record, agent, stage_index, level)
+
+    def end_wrap_up(self, agent: AgentRecord) -> bool:
+        """Leave wrap-up; True if the agent is now idle (and should be served)."""
+        agent.wrap_until = None
+        if agent.pending_reason is not None:
+            reason, agent.pending_reason = agent.pending_reason, None
+            self.set_status(agent, AgentStatus.NOT_READY, reason)
+            return False
+        self.set_status(agent, _IDLE)
+        return True
+
+    def start_wrap_up(self, agent: AgentRecord, record: ContactRecord) -> None:
+        line = record.info.line
+        skill = record.contact.skill
+        handled_s = self.now - record.answered_at + line.wrap_up_s
+        mean = self.state.handle_time_s.get(skill, line.handle_time_s)
+        self.state.handle_time_s[skill] = mean + HANDLE_TIME_SMOOTHING * (handled_s - mean)
+        agent.contact_id = None
+        if line.wrap_up_s > 0:
+            self.set_status(agent, AgentStatus.WRAP_UP)
+            agent.wrap_until = self.now + line.wrap_up_s
+            self.state.schedule(agent.wrap_until, TIMER_WRAP_UP, agent.id, agent.epoch)
+        elif self.end_wrap_up(agent):
+            self.serve_next(agent)
+
+    def release_reserved(self, agent: AgentRecord) -> None:
+        """A reservation is void through no fault of the agent: back to idle, old rank kept."""
+        agent.contact_id = None
+        self.set_status(agent, _IDLE, since=agent.return_idle_since)
+
+    # ---------------------------------------------------------------- contacts
+
+    def offer(
+        self, record: ContactRecord, agent: AgentRecord, stage_index: int, level: int
+    ) -> None:
+        self.unqueue(record)
+        record.status = _OFFERED
+        record.agent_id = agent.id
+        record.excluded_agent = None
+        record.epoch += 1
+        agent.return_idle_since = agent.since
+        self.set_status(agent, AgentStatus.RESERVED)
+        agent.contact_id = record.contact.id
+        self.out.append(
+            Offer(record.contact.id, agent.id, stage_index, level, record.info.line.ring_timeout_s)
+        )
+
+    def unqueue(self, record: ContactRecord) -> None:
+        if not record.in_queue:
+            return
+        record.in_queue = False
+        if record.target_agent is not None:
+            remove_sorted(self.state.agents[record.target_agent].targeted, record.line_key)
+        else:
+            contact = record.contact
+            self.state.queues[contact.skill].remove(
+                record.info.id, contact.priority, record.wait_key
+            )
+
+    def forget(self, record: ContactRecord) -> None:
+        self.unqueue(record)
+        del self.state.contacts[record.contact.id]
+
+    def admit(self, record: ContactRecord, *, announce: bool) -> None:
+        """Route a contact entering (or re-entering) routing: offer it now, or queue it."""
+        state, now = self.state, self.now
+        contact, line = record.contact, record.info.line
+        inbound = contact.kind is ContactKind.INBOUND
+        record.status = _WAITING
+        record.agent_id = None
+        if inbound and line.max_wait_s is not None and record.queued_since + line.max_wait_s <= now:
+            self.divert(record, DivertReason.MAX_WAIT, line.on_max_wait)
+            return
+        if record.target_agent is not None:
+            target = state.agents[record.target_agent]
+            if target.status is _IDLE and not target.targeted:
+                self.offer(record, target, 0, target.profile.levels.get(contact.skill, 0))
+                return
+        else:
+            stage_index = record.info.stage_index(contact.arrived_at, now)
+            choice = _matching.choose_agent(state, record, stage_index, now)
+            if choice is not None:
+                self.offer(record, choice[0], stage_index, choice[1])
+                return
+        self.enqueue(record, announce=announce)
+
+    def enqueue(self, record: ContactRecord, *, announce: bool) -> None:
+        state, now = self.state, self.now
+        contact, info = record.contact, record.info
+        line = info.line
+        record.status = _WAITING
+        record.in_queue = True
+        record.epoch += 1
+        epoch, contact_id = record.epoch, contact.id
+        if record.target_agent is not None:
+            state.agents[record.target_agent].targeted.append(record.line_key)
+            state.agents[record.target_agent].targeted.sort()
+        else:
+            state.queue(contact.skill).add(info.id, contact.priority, record.wait_key)
+            for after_s in info.stage_after:
+                if contact.arrived_at + after_s > now:
+                    state.schedule(contact.arrived_at + after_s, TIMER_STAGE, contact_id, epoch)
+                    break
+        if contact.kind is not ContactKind.INBOUND:
+            return
+        if line.max_wait_s is not None:
+            state.schedule(record.queued_since + line.max_wait_s, TIMER_MAX_WAIT, contact_id, epoch)
+        if line.callback_offer_after_s is not None and not record.callback_offered:
+            at = record.queued_since + line.callback_offer_after_s
+            if at <= now:
+                record.callback_offered = True
+                self.out.append(OfferCallback(contact_id))
+            else:
+                state.schedule(at, TIMER_CALLBACK_OFFER, contact_id, epoch)
+        if line.announce_every_s is not None:
+            if announce:
+                self.out.append(self.announcement(record))
+            state.schedule(now + line.announce_every_s, TIMER_ANNOUNCE, contact_id, epoch)
+
+    def announcement(self, record: ContactRecord) -> Announce:
+        """Position-aware expected wait.
+
+        With `position` contacts to be served first (this one included) and `n` agents able to
+        serve at stage k, the wait at stage k is about position x mean handle time / n; the
+        contact reaches stage k only after `until_k`, so the estimate is the smallest over the
+        stages still to come of max(until_k, position x handle / n_k).
+        """
+        state, now = self.state, self.now
+        contact, info = record.contact, record.info
+        skill = contact.skill
+        handle_s = state.handle_time_s.get(skill, info.line.handle_time_s)
+        if record.target_agent is not None:
+            targeted = state.agents[record.target_agent].targeted
+            position = targeted.index(record.line_key) + 1
+            return Announce(contact.id, position, position * handle_s)
+        position = state.queues[skill].position(contact.priority, record.wait_key)
+        best: float | None = None
+        first = info.stage_index(contact.arrived_at, now)
+        for index in range(first, len(info.stage_after)):
+            stage = info.line.stages[index]
+            serving = state.could_serve(skill, stage.max_level, stage.overflow, state.active)
+            if serving:
+                until = max(0.0, contact.arrived_at + info.stage_after[index] - now)
+                estimate = max(until, position * handle_s / serving)
+                best = estimate if best is None else min(best, estimate)
+        return Announce(contact.id, position, best)
+
+    def divert(self, record: ContactRecord, reason: DivertReason, target: Any) -> None:
+        self.forget(record)
+        self.out.append(Divert(record.contact.id, reason, target))
+
+    def cancel_offer(self, record: ContactRecord) -> AgentRecord | None:
+        """Void a live offer; returns the agent, idle again (not yet served)."""
+        agent = self.state.agents.get(record.agent_id or "")
+        self.out.append(CancelOffer(record.contact.id, record.agent_id or ""))
+        record.agent_id = None
+        if agent is not None and agent.contact_id == record.contact.id:
+            self.release_reserved(agent)
+            return agent
+        return None
+
+    def drop_contact(self, record: ContactRecord) -> None:
+        """The caller is gone (abandoned or hung up), whatever stage the contact was in."""
+        if record.status is _CONNECTED:
+            self.forget(record)
+            agent = self.state.agents.get(record.agent_id or "")
+            if agent is not None and agent.contact_id == record.contact.id:
+                self.start_wrap_up(agent, record)
+            return
+        self.forget(record)
+        if record.status is _OFFERED:
+            agent = self.cancel_offer(record)
+            if agent is not None:
+                self.serve_next(agent)
+
+    # ------------------------------------------------------------------ timers
+
+    def run_due_timers(self) -> None:
+        state, now = self.state, self.now
+        timers = state.timers
+        freed: list[AgentRecord] = []
+        widened: list[ContactRecord] = []
+        to_announce: list[tuple[ContactRecord, int]] = []
+        while timers and timers[0][0] <= now:
+            at, _, kind, key, epoch = heappop(timers)
+            if kind == TIMER_WRAP_UP:
+                agent = state.agents.get(key)
+                if agent is not None and agent.epoch == epoch and self.end_wrap_up(agent):
+                    freed.append(agent)
+                continue
+            record = state.contacts.get(key)
+            if record is None or record.epoch != epoch or record.status is not _WAITING:
+                continue
+            if kind == TIMER_STAGE:
+                widened.append(record)
+                arrived_at = record.contact.arrived_at
+                for after_s in record.info.stage_after:
+                    if arrived_at + after_s > now:
+                        state.schedule(arrived_at + after_s, TIMER_STAGE, key, epoch)
+                        break
+                continue
+            if record.contact.kind is not ContactKind.INBOUND:
+                continue  # a callback: nobody on the line to announce to or divert
+            line = record.info.line
+            if kind == TIMER_MAX_WAIT:
+                self.divert(record, DivertReason.MAX_WAIT, line.on_max_wait)
+            elif kind == TIMER_CALLBACK_OFFER:
+                if not record.callback_offered:
+                    record.callback_offered = True
+                    self.out.append(OfferCallback(key))
+            else:
+                every = line.announce_every_s or 1.0
+                next_at = at + every
+                while next_at <= now:
+                    next_at += every
+                state.schedule(next_at, TIMER_ANNOUNCE, key, epoch)
+                to_announce.append((record, epoch))
+        # Agents first: a freed agent takes the best contact across its queues, priority first.
+        for agent in freed:
+            self.serve_next(agent)
+        widened.sort(key=lambda r: r.line_key)
+        for record in widened:
+            if record.status is _WAITING and record.in_queue:
+                self.admit_waiting(record)
+        for record, epoch in to_announce:
+            if record.status is _WAITING and record.epoch == epoch and record.in_queue:
+                self.out.append(self.announcement(record))
+
+    def admit_waiting(self, record: ContactRecord) -> None:
+        """A queued contact's stage widened: offer it to an idle agent it may now reach."""
+        stage_index = record.info.stage_index(record.contact.arrived_at, self.now)
+        choice = _matching.choose_agent(self.state, record, stage_index, self.now)
+        if choice is not None:
+            self.offer(record, choice[0], stage_index, choice[1])
+
+    def promise_wake(self) -> None:
+        state, timers = self.state, self.state.timers
+        while timers and not _timer_is_live(state, timers[0]):
+            heappop(timers)
+        if not timers:
+            return
+        at = timers[0][0]
+        promised = state.wake_promised
+        if promised is None or promised <= self.now or at < promised:
+            state.wake_promised = at
+            self.out.append(WakeAt(at))
+
+
+def _timer_is_live(state: RoutingState, timer: tuple[float, int, int, str, int]) -> bool:
+    _, _, kind, key, epoch = timer
+    if kind == TIMER_WRAP_UP:
+        agent = state.agents.get(key)
+        return agent is not None and agent.epoch == epoch
+    record = state.contacts.get(key)
+    return record is not None and record.epoch == epoch and record.status is _WAITING
+
+
+# ---------------------------------------------------------------------- event handlers
+
+
+def _contact_arrived(step: _Step, event: ContactArrived) -> None:
+    state, contact = step.state, event.contact
+    if contact.id in state.contacts:
+        return  # duplicate
+    info = state.policy_info(contact)
+    line = info.line
+    if contact.kind is ContactKind.INBOUND and not state.policy.is_open(step.now):
+        step.out.append(Divert(contact.id, DivertReason.CLOSED, line.on_closed))
+        return
+    if line.on_no_agents is not None:
+        widest = line.stages[-1]
+        if not state.could_serve(contact.skill, widest.max_level, widest.overflow, state.staffed):
+            step.out.append(Divert(contact.id, DivertReason.NO_AGENTS, line.on_no_agents))
+            return
+    record = ContactRecord(contact, info, state.contact_seq)
+    state.contact_seq += 1
+    state.contacts[contact.id] = record
+    step.admit(record, announce=True)
+
+
+def _contact_abandoned(step: _Step, event: ContactAbandoned) -> None:
+    record = step.state.contacts.get(event.contact_id)
+    if record is not None:
+        step.drop_contact(record)
+
+
+def _callback_requested(step: _Step, event: CallbackRequested) -> None:
+    record = step.state.contacts.get(event.contact_id)
+    if record is None or record.status is _CONNECTED:
+        return
+    if record.contact.kind is ContactKind.INBOUND:
+        # Same id, same arrived_at, same queue entry: the callback keeps the caller's place.
+        record.contact = dataclasses.replace(record.contact, kind=ContactKind.CALLBACK)
+
+
+def _agent_logged_in(step: _Step, event: AgentLoggedIn) -> None:
+    state, profile = step.state, event.agent
+    agent = state.agents.get(profile.id)
+    if agent is None:
+        agent = AgentRecord(profile, step.now)
+        state.agents[profile.id] = agent
+        if event.ready:
+            step.set_status(agent, _IDLE)
+            step.serve_next(agent)
+        else:
+            step.set_status(agent, AgentStatus.NOT_READY, "login")
+        return
+    _replace_profile(step, agent, profile)
+    if event.ready and agent.status is AgentStatus.NOT_READY:
+        step.set_status(agent, _IDLE)
+    step.serve_next(agent)
+
+
+def _replace_profile(step: _Step, agent: AgentRecord, profile: AgentProfile) -> None:
+    """A repeated login updates skills; an idle agent keeps their idle rank."""
+    state = step.state
+    state.count(agent.profile, agent.status, -1)
+    if agent.idle_key is not None:
+        state.idle.remove(agent.profile, agent.idle_key)
+    agent.profile = profile
+    state.count(profile, agent.status, +1)
+    if agent.idle_key is not None:
+        state.idle.add(profile, agent.idle_key)
+
+
+def _agent_logged_out(step: _Step, event: AgentLoggedOut) -> None:
+    state = step.state
+    agent = state.agents.get(event.agent_id)
+    if agent is None:
+        return
+    reserved = state.contacts.get(agent.contact_id or "")
+    step.set_status(agent, AgentStatus.LOGGED_OUT)
+    del state.agents[agent.id]
+    targeted = [state.contacts[key[3]] for key in agent.targeted]
+    if reserved is not None and reserved.agent_id == agent.id:
+        if reserved.status is _OFFERED:
+            step.out.append(CancelOffer(reserved.contact.id, agent.id))
+            step.admit(reserved, announce=False)
+        else:
+            reserved.agent_id = None  # the call goes on without a routed agent
+    for record in targeted:
+        record.in_queue = False
+        record.target_agent = None
+        step.admit(record, announce=False)
+
+
+def _agent_state_changed(step: _Step, event: AgentStateChanged) -> None:
+    agent = step.state.agents.get(event.agent_id)
+    if agent is None:
+        return
+    status = agent.status
+    if event.status is _IDLE:
+        if status is AgentStatus.NOT_READY:
+            step.set_status(agent, _IDLE)
+            step.serve_next(agent)
+        elif status is AgentStatus.WRAP_UP:
+            agent.pending_reason = None
+            if step.end_wrap_up(agent):
+                step.serve_next(agent)
+        else:
+            agent.pending_reason = None  # ON_CALL: changed their mind; IDLE/RESERVED: no-op
+        return
+    reason = event.reason
+    if status is AgentStatus.ON_CALL:
+        agent.pending_reason = reason or "not_ready"  # applies once the call and wrap-up end
+    elif status is AgentStatus.RESERVED:
+        record = step.state.contacts[agent.contact_id or ""]
+        step.out.append(CancelOffer(record.contact.id, agent.id))
+        agent.contact_id = None
+        step.set_status(agent, AgentStatus.NOT_READY, reason)
+        step.admit(record, announce=False)
+    else:
+        agent.wrap_until = None
+        step.set_status(agent, AgentStatus.NOT_READY, reason)
+
+
+def _live_offer(step: _Step, contact_id: str, agent_id: str) -> ContactRecord | None:
+    record = step.state.contacts.get(contact_id)
+    if record is None or record.status is not _OFFERED or record.agent_id != agent_id:
+        return None
+    return record
+
+
+def _offer_answered(step: _Step, event: OfferAnswered) -> None:
+    record = _live_offer(step, event.contact_id, event.agent_id)
+    if record is None:
+        return
+    agent = step.state.agents[event.agent_id]
+    agent.misses = 0
+    step.set_status(agent, AgentStatus.ON_CALL)
+    record.status = _CONNECTED
+    record.answered_at = step.now
+
+
+def _offer_failed(step: _Step, event: OfferFailed) -> None:
+    record = _live_offer(step, event.contact_id, event.agent_id)
+    if record is None:
+        return
+    agent = step.state.agents[event.agent_id]
+    agent.contact_id = None
+    agent.misses += 1
+    not_ready_reason = None
+    if event.reason is OfferFailure.UNREACHABLE:
+        not_ready_reason = "unreachable"
+    elif agent.misses >= record.info.line.rona_misses:
+        not_ready_reason = "rona"  # ring, no answer: stop offering calls to an absent agent
+    if not_ready_reason is not None:
+        agent.misses = 0
+        step.set_status(agent, AgentStatus.NOT_READY, not_ready_reason)
+        step.out.append(SetAgentNotReady(agent.id, not_ready_reason))
+    else:
+        step.set_status(agent, _IDLE)  # to the back of the idle order
+    record.excluded_agent = agent.id
+    record.target_agent = None  # a targeted transfer that failed falls back to the queue
+    step.admit(record, announce=False)
+    step.serve_next(agent)
+
+
+def _contact_ended(step: _Step, event: ContactEnded) -> None:
+    record = step.state.contacts.get(event.contact_id)
+    if record is not None:
+        step.drop_contact(record)
+
+
+def _wrap_up_ended(step: _Step, event: WrapUpEnded) -> None:
+    agent = step.state.agents.get(event.agent_id)
+    if agent is not None and agent.status is AgentStatus.WRAP_UP and step.end_wrap_up(agent):
+        step.serve_next(agent)
+
+
+def _tick(step: _Step, event: Tick) -> None:
+    """Due timers already ran."""
+
+
+def _contact_transferred(step: _Step, event: ContactTransferred) -> None:
+    state = step.state
+    record = state.contacts.get(event.contact_id)
+    if record is None:
+        return
+    freed: AgentRecord | None = None
+    if record.status is _CONNECTED:
+        agent = state.agents.get(record.agent_id or "")
+        if agent is not None and agent.contact_id == record.contact.id:
+            step.start_wrap_up(agent, record)
+    elif record.status is _OFFERED:
+        freed = step.cancel_offer(record)
+    else:
+        step.unqueue(record)
+    contact = record.contact
+    record.contact = dataclasses.replace(
+        contact,
+        line=event.line,
+        language=event.language,
+        priority=contact.priority if event.priority is None else event.priority,
+    )
+    record.info = state.policy_info(record.contact)
+    record.queued_since = step.now
+    record.excluded_agent = None
+    target = event.to_agent_id
+    record.target_agent = target if target is not None and target in state.agents else None
+    step.admit(record, announce=True)
+    if freed is not None:
+        step.serve_next(freed)
+
+
+_HANDLERS: dict[type[Any], Callable[[_Step, Any], None]] = {
+    ContactArrived: _contact_arrived,
+    ContactAbandoned: _contact_abandoned,
+    CallbackRequested: _callback_requested,
+    AgentLoggedIn: _agent_logged_in,
+    AgentLoggedOut: _agent_logged_out,
+    AgentStateChanged: _agent_state_changed,
+    OfferAnswered: _offer_answered,
+    OfferFailed: _offer_failed,
+    ContactEnded: _contact_ended,
+    WrapUpEnded: _wrap_up_ended,
+    Tick: _tick,
+    ContactTransferred: _contact_transferred,
+}

@@ -1,0 +1,128 @@
+"""Events the shell (CTI controller, simulator, tests) feeds into `apply`.
+
+Late and duplicated events are normal in telephony: an event about a contact or agent the state
+no longer knows, or about an offer that is no longer live, yields no decisions.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from routing.model import AgentProfile, AgentStatus, Contact
+
+
+class OfferFailure(enum.Enum):
+    NO_ANSWER = "no_answer"
+    BUSY = "busy"
+    REJECTED = "rejected"
+    UNREACHABLE = "unreachable"  # the endpoint is gone: the agent is set not ready at once
+
+
+@dataclass(frozen=True, slots=True)
+class ContactArrived:
+    """A caller left the IVR for a queue, or a callback became due."""
+
+    contact: Contact
+
+
+@dataclass(frozen=True, slots=True)
+class ContactAbandoned:
+    """The caller hung up before being answered."""
+
+    contact_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackRequested:
+    """The waiting caller pressed 1 for a callback: the contact becomes a callback, same place."""
+
+    contact_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgentLoggedIn:
+    """An agent logs in (NOT_READY with reason "login" unless `ready`); again: updates skills."""
+
+    agent: AgentProfile
+    ready: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AgentLoggedOut:
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgentStateChanged:
+    """The agent asks to become IDLE or NOT_READY (示忙, with a reason)."""
+
+    agent_id: str
+    status: AgentStatus
+    reason: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.status not in (AgentStatus.IDLE, AgentStatus.NOT_READY):
+            raise ValueError("AgentStateChanged.status must be IDLE or NOT_READY")
+
+
+@dataclass(frozen=True, slots=True)
+class OfferAnswered:
+    contact_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfferFailed:
+    contact_id: str
+    agent_id: str
+    reason: OfferFailure
+
+
+@dataclass(frozen=True, slots=True)
+class ContactEnded:
+    """The call is over; the agent enters wrap-up (话后处理)."""
+
+    contact_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class WrapUpEnded:
+    """The agent finished wrap-up before the timer did."""
+
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """Time has passed (fed back at or after a `WakeAt`); runs due timers only."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContactTransferred:
+    """Blind transfer: the call leaves its agent and re-enters routing with its old arrived_at.
+
+    `priority` None keeps the priority; `to_agent_id` targets one agent instead of a queue.
+    """
+
+    contact_id: str
+    line: str
+    language: str
+    priority: int | None = None
+    to_agent_id: str | None = None
+
+
+Event = (
+    ContactArrived
+    | ContactAbandoned
+    | CallbackRequested
+    | AgentLoggedIn
+    | AgentLoggedOut
+    | AgentStateChanged
+    | OfferAnswered
+    | OfferFailed
+    | ContactEnded
+    | WrapUpEnded
+    | Tick
+    | ContactTransferred
+)
