@@ -70,6 +70,8 @@ def make_order(status: Status = Status.NEW, **overrides: Any) -> WorkOrder:
             dispatched_at=CREATED_AT,
             resolve_due_at=local("2026-03-05 10:00"),
         )
+    if status not in _WITHOUT_DEPARTMENT | {Status.DISPATCHED}:
+        order = replace(order, handler="specialist-1", acknowledged_at=CREATED_AT)
     return replace(order, **overrides)
 
 
