@@ -1,0 +1,223 @@
+"""``hotline simulate`` and ``hotline staff``: thin typer commands over the simulations package.
+
+The lead mounts ``app``'s commands into the ``hotline`` CLI. All logic lives in the other modules;
+this one parses options, shows progress and prints.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from simulations import report
+from simulations.plots import Targets, write_charts
+from simulations.runner import simulate
+from simulations.scenario import Scenario, ScenarioError, load_scenario
+from simulations.staffing import StaffingPlan, Target, erlang_estimate, search_staffing
+
+app = typer.Typer(
+    help="Traffic simulation and staffing for the 12366 hotline.", no_args_is_help=True
+)
+
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file (see docs/simulator.md).")]
+ReplicationsOpt = Annotated[
+    int | None, typer.Option("--replications", "-n", help="Replications (default: scenario's).")
+]
+SeedOpt = Annotated[int | None, typer.Option("--seed", help="Seed (default: the scenario's).")]
+WorkersOpt = Annotated[
+    int, typer.Option("--workers", "-w", help="Parallel processes (default: CPU count).")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+
+
+def _load(path: Path, console: Console) -> Scenario:
+    try:
+        return load_scenario(path)
+    except ScenarioError as exc:
+        console.print(f"[red]invalid scenario[/red]\n{exc}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def _progress(console: Console, quiet: bool) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=quiet,
+        transient=True,
+    )
+
+
+@app.command("simulate")
+def simulate_command(
+    scenario_path: ScenarioArg,
+    replications: ReplicationsOpt = None,
+    seed: SeedOpt = None,
+    workers: WorkersOpt = 0,
+    as_json: JsonOpt = False,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Write charts: FILE.png and FILE.html.")
+    ] = None,
+    target: Annotated[
+        str, typer.Option(help="Target drawn on the charts, PERCENT/SECONDS.")
+    ] = "80/20",
+    max_abandon: Annotated[float, typer.Option(help="Abandonment ceiling on the charts.")] = 0.05,
+    live: Annotated[
+        bool, typer.Option("--live", help="Drive the running service via the ARI emulator.")
+    ] = False,
+) -> None:
+    """Simulate a day of traffic with the production routing engine; KPIs with 95% intervals."""
+    console = Console(stderr=as_json)
+    scenario = _load(scenario_path, console)
+    if live:
+        # The seam for issue 6.6: a live driver replays the same arrivals against the service
+        # through the ARI emulator; it needs the CTI engine, which is not wired in yet.
+        console.print("[red]--live is not available yet: it needs the CTI engine[/red]")
+        raise typer.Exit(2)
+    count = replications or scenario.replications
+    with _progress(console, as_json) as bar:
+        task = bar.add_task(f"simulating {scenario.name}", total=count)
+        result = simulate(
+            scenario,
+            replications=count,
+            seed=seed,
+            workers=workers or _default_workers(),
+            progress=lambda done: bar.update(task, completed=done),
+        )
+    if as_json:
+        typer.echo(report.to_json(result))
+    else:
+        report.print_result(result, console)
+    if plot is not None:
+        parsed = Target.parse(target)
+        paths = write_charts(result, plot, Targets(parsed.service_level, max_abandon))
+        console.print("charts: " + ", ".join(str(p) for p in paths))
+
+
+@app.command("staff")
+def staff_command(
+    scenario_path: ScenarioArg,
+    target: Annotated[
+        str, typer.Option("--target", help="PERCENT/SECONDS, e.g. 80/20 or 75/120.")
+    ] = "80/20",
+    max_abandon: Annotated[
+        float | None, typer.Option("--max-abandon", help="Abandonment ceiling, e.g. 0.05.")
+    ] = None,
+    erlang_only: Annotated[
+        bool, typer.Option("--erlang", help="Only the Erlang quick estimate (no simulation).")
+    ] = False,
+    replications: ReplicationsOpt = None,
+    workers: WorkersOpt = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fewest agents per interval (per group) meeting the target, found by simulation."""
+    console = Console(stderr=as_json)
+    scenario = _load(scenario_path, console)
+    try:
+        parsed = Target.parse(target, max_abandon)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    estimate = erlang_estimate(scenario, parsed)
+    if erlang_only:
+        if as_json:
+            rows = [
+                {"interval": i, "agents": n, **_erlang_dict(f)} for i, (n, f) in enumerate(estimate)
+            ]
+            typer.echo(json.dumps({"scenario": scenario.name, "erlang": rows}, indent=2))
+        else:
+            labelled = [(str(i), f) for i, (_, f) in enumerate(estimate)]
+            console.print(report.erlang_table(labelled, parsed.threshold_s))
+        return
+    with _progress(console, as_json) as bar:
+        task = bar.add_task("searching", total=None)
+        plan = search_staffing(
+            scenario,
+            parsed,
+            replications=replications,
+            workers=workers or _default_workers(),
+            progress=lambda it, totals: bar.update(
+                task, description=f"iteration {it}: {sum(totals)} agent-intervals"
+            ),
+        )
+    if as_json:
+        typer.echo(json.dumps(_plan_dict(plan), indent=2))
+    else:
+        console.print(_plan_table(plan))
+
+
+def _erlang_dict(figures: Any) -> dict[str, float]:
+    return {
+        "load_erl": figures.offered_load,
+        "service_level": figures.service_level,
+        "asa_s": figures.asa_s,
+        "p_wait": figures.p_wait,
+        "abandon_rate": figures.abandon_rate,
+        "occupancy": figures.occupancy,
+    }
+
+
+def _plan_dict(plan: StaffingPlan) -> dict[str, Any]:
+    return {
+        "target": {
+            "service_level": plan.target.service_level,
+            "threshold_s": plan.target.threshold_s,
+            "max_abandon": plan.target.max_abandon,
+        },
+        "iterations": plan.iterations,
+        "intervals": [
+            {
+                "interval": row.interval,
+                "agents": row.agents,
+                "total": row.total,
+                "erlang_agents": row.erlang_agents,
+                "service_level": row.service_level.to_dict(),
+                "abandon_rate": row.abandon_rate.to_dict(),
+                "occupancy": row.occupancy.to_dict(),
+            }
+            for row in plan.intervals
+        ],
+    }
+
+
+def _plan_table(plan: StaffingPlan) -> Table:
+    groups = list(plan.intervals[0].agents) if plan.intervals else []
+    table = Table(
+        title=(
+            f"Staffing for {100 * plan.target.service_level:g}% within "
+            f"{plan.target.threshold_s:g} s"
+            + (
+                f", abandonment <= {100 * plan.target.max_abandon:g}%"
+                if plan.target.max_abandon is not None
+                else ""
+            )
+            + f" ({plan.result.replications} replications, {plan.iterations} runs)"
+        ),
+        title_justify="left",
+    )
+    for header in ["interval", *groups, "total", "Erlang", "SL", "aband.", "occ."]:
+        table.add_column(header, justify="right")
+    for row in plan.intervals:
+        table.add_row(
+            str(row.interval),
+            *(str(row.agents[g]) for g in groups),
+            str(row.total),
+            str(row.erlang_agents),
+            report.format_estimate(row.service_level, "pct"),
+            report.format_estimate(row.abandon_rate, "pct"),
+            report.format_estimate(row.occupancy, "pct"),
+        )
+    return table

@@ -1,0 +1,399 @@
+"""The SimPy traffic model: callers and agents around the real routing engine, on ``env.now``.
+
+Covers: piecewise-Poisson arrivals per business line and language, handle times and patience drawn
+from the scenario's distributions, agents logging in and out per interval by group (an agent due to
+leave finishes the call in hand first), optional ring time, callbacks (the caller leaves the line
+but the contact keeps its place in the queue and is called back when an agent is free), and the
+routing engine making *every* decision. The model never decides who gets a call: it only feeds the
+engine events and carries out its decisions (DESIGN.md, "One routing brain, two clocks").
+
+Timeline of one replication: the warm-up (interval 0's load and staffing, not counted), then the
+counted intervals, then a drain with the last interval's staffing and no new arrivals until every
+counted call is resolved (or a cap is reached: those calls stay unresolved, i.e. misses).
+
+Speed matters (the benchmark wants a multiple of ciw's rate), so timers are bare SimPy events with
+callbacks rather than one process per caller, and per-call data lives in flat lists.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from dataclasses import dataclass
+from enum import IntEnum
+
+import simpy
+
+import routing
+from simulations.distributions import Sampler, sampler
+from simulations.metrics import CallLog, Outcome, ReplicationFigures, TimeBins, summarise
+from simulations.policy import simulation_policy
+from simulations.scenario import Scenario
+
+# After the day ends, calls still queued get this long to resolve before they count as unresolved.
+DRAIN_CAP_S = 4 * 3600.0
+
+
+class _CallState(IntEnum):
+    WAITING = 0
+    RINGING = 1
+    TALKING = 2
+    CALLBACK_WAITING = 3  # the caller hung up after asking for a callback; the contact still queues
+    CALLING_BACK = 4
+    DONE = 5
+
+
+@dataclass(slots=True)
+class _Call:
+    row: int  # row in the CallLog, -1 during the warm-up
+    traffic: int
+    arrived_at: float
+    state: _CallState = _CallState.WAITING
+    agent_id: str | None = None  # the agent the contact is offered to or talking with
+
+
+@dataclass(slots=True)
+class _Agent:
+    profile: routing.AgentProfile
+    logged_in_at: float
+    busy: bool = False  # holds a contact (ringing, talking)
+    leaving: bool = False  # log out as soon as the contact in hand is finished
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """Knobs that are not part of the scenario file."""
+
+    drain_cap_s: float = DRAIN_CAP_S
+
+
+class TrafficModel:
+    """One replication. Build it with a seed, call ``run()``, read the figures it returns."""
+
+    def __init__(self, scenario: Scenario, seed: str, options: RunOptions | None = None) -> None:
+        self.scenario = scenario
+        self.options = options or RunOptions()
+        self.env = simpy.Environment()
+        self.policy = simulation_policy(scenario)
+        self.state = routing.new_state(self.policy)
+        # Separate streams per purpose and line, so changing the staffing does not reshuffle
+        # arrivals (common random numbers make staffing comparisons sharper).
+        self._arrival_rngs = [random.Random(f"{seed}:arrivals:{t.label}") for t in scenario.traffic]
+        self._handle = [
+            sampler(t.handle_time, random.Random(f"{seed}:handle:{t.label}"))
+            for t in scenario.traffic
+        ]
+        self._patience: list[Sampler | None] = [
+            sampler(t.patience, random.Random(f"{seed}:patience:{t.label}")) if t.patience else None
+            for t in scenario.traffic
+        ]
+        self._callback_rng = random.Random(f"{seed}:callbacks")
+        self._calls: dict[str, _Call] = {}
+        self._agents: dict[str, _Agent] = {}
+        self._groups: list[list[str]] = [[] for _ in scenario.agents]
+        self._agent_serial = 0
+        self._call_serial = 0
+        self._pending: deque[object] = deque()
+        self._wake_times: set[float] = set()
+        self.log = CallLog()
+        self.bins = TimeBins(scenario.warmup_s, scenario.interval_s, scenario.interval_count)
+        self._queue_length = 0
+        self._queue_since = 0.0
+        self._unresolved = 0
+        self.decisions_seen = 0
+        self.events_applied = 0
+
+    # ------------------------------------------------------------------ running
+    def run(self) -> ReplicationFigures:
+        scenario = self.scenario
+        day_end = scenario.warmup_s + scenario.day_s
+        self.env.process(self._staffing())
+        for index in range(len(scenario.traffic)):
+            self.env.process(self._arrivals(index, day_end))
+        self.env.run(until=day_end)
+        drain_end = day_end + self.options.drain_cap_s
+        while self._unresolved and self.env.now < drain_end:
+            self.env.run(until=min(drain_end, self.env.now + 600.0))
+        self._close(day_end)
+        labels = [t.label for t in scenario.traffic]
+        return summarise(self.log, self.bins, labels, scenario.threshold_s)
+
+    def _close(self, day_end: float) -> None:
+        self._note_queue(min(self.env.now, day_end))
+        for agent in self._agents.values():
+            self.bins.add_span(self.bins.logged_in, agent.logged_in_at, day_end)
+
+    # ------------------------------------------------------------------ engine plumbing
+    def _feed(self, event: object) -> None:
+        """Apply an event and carry out its decisions; follow-up events queue behind it."""
+        pending = self._pending
+        pending.append(event)
+        if len(pending) > 1:
+            return  # an outer _feed is already draining the queue
+        now = self.env.now
+        while pending:
+            current = pending[0]
+            self.state, decisions = routing.apply(self.state, current, now)  # type: ignore[arg-type]
+            self.events_applied += 1
+            for decision in decisions:
+                self._carry_out(decision)
+            pending.popleft()
+
+    def _carry_out(self, decision: object) -> None:
+        self.decisions_seen += 1
+        if isinstance(decision, routing.Offer):
+            self._offer(decision.contact_id, decision.agent_id)
+        elif isinstance(decision, routing.WakeAt):
+            self._wake_at(decision.at)
+        elif isinstance(decision, routing.OfferCallback):
+            self._offer_callback(decision.contact_id)
+        elif isinstance(decision, routing.Divert):
+            self._leave(decision.contact_id, Outcome.DIVERTED)
+        elif isinstance(decision, routing.SetAgentNotReady):
+            # Only ring-no-answer produces this, and simulated agents always answer: make the
+            # agent ready again so the decision cannot silently shrink the staffing.
+            self._pending.append(
+                routing.AgentStateChanged(decision.agent_id, routing.AgentStatus.IDLE, None)
+            )
+        elif isinstance(decision, routing.CancelOffer):
+            self._cancel_offer(decision.contact_id, decision.agent_id)
+        # Announce needs no action: announcements do not change caller behaviour here.
+
+    def _wake_at(self, at: float) -> None:
+        if at in self._wake_times:
+            return
+        self._wake_times.add(at)
+        timer = self.env.timeout(max(0.0, at - self.env.now))
+        timer.callbacks.append(lambda _event: self._tick(at))
+
+    def _tick(self, at: float) -> None:
+        self._wake_times.discard(at)
+        self._feed(routing.Tick())
+
+    # ------------------------------------------------------------------ callers
+    def _arrivals(self, index: int, day_end: float) -> simpy.events.ProcessGenerator:
+        """Piecewise-constant Poisson arrivals; a draw that crosses a boundary is redrawn there."""
+        scenario = self.scenario
+        traffic = scenario.traffic[index]
+        rng = self._arrival_rngs[index]
+        env = self.env
+        while env.now < day_end:
+            interval = self._interval_of(env.now)
+            rate = traffic.calls_per_interval[max(interval, 0)] / scenario.interval_s
+            boundary = (
+                scenario.warmup_s
+                if interval < 0
+                else scenario.warmup_s + (interval + 1) * scenario.interval_s
+            )
+            gap = rng.expovariate(rate) if rate > 0 else float("inf")
+            if env.now + gap >= boundary:
+                yield env.timeout(boundary - env.now)
+                continue
+            yield env.timeout(gap)
+            self._arrive(index, interval)
+
+    def _interval_of(self, now: float) -> int:
+        if now < self.scenario.warmup_s:
+            return -1
+        return min(
+            int((now - self.scenario.warmup_s) // self.scenario.interval_s),
+            self.scenario.interval_count - 1,
+        )
+
+    def _arrive(self, index: int, interval: int) -> None:
+        traffic = self.scenario.traffic[index]
+        self._call_serial += 1
+        contact_id = f"c{self._call_serial}"
+        row = self.log.add(interval, index) if interval >= 0 else -1
+        if row >= 0:
+            self._unresolved += 1
+        now = self.env.now
+        call = _Call(row, index, now)
+        self._calls[contact_id] = call
+        self._set_queue(self._queue_length + 1)
+        patience = self._patience[index]
+        if patience is not None:
+            timer = self.env.timeout(patience())
+            timer.callbacks.append(lambda _event: self._abandon(contact_id))
+        contact = routing.Contact(
+            contact_id, traffic.line, traffic.language, now, priority=traffic.priority
+        )
+        self._feed(routing.ContactArrived(contact))
+
+    def _abandon(self, contact_id: str) -> None:
+        call = self._calls.get(contact_id)
+        if call is None or call.state not in (_CallState.WAITING, _CallState.RINGING):
+            return  # answered, called back or gone already: the patience timer is stale
+        self._leave(contact_id, Outcome.ABANDONED)
+        self._feed(routing.ContactAbandoned(contact_id))
+
+    def _leave(self, contact_id: str, outcome: Outcome) -> None:
+        """The caller leaves the queue without being answered (abandon, divert)."""
+        call = self._calls.pop(contact_id, None)
+        if call is None:
+            return
+        if call.state in (_CallState.WAITING, _CallState.CALLBACK_WAITING):
+            self._set_queue(self._queue_length - 1)
+        if call.state is _CallState.CALLBACK_WAITING:
+            return  # already resolved as a callback when the caller accepted it
+        call.state = _CallState.DONE
+        self._resolve(call, outcome, self.env.now - call.arrived_at)
+
+    def _offer_callback(self, contact_id: str) -> None:
+        callbacks = self.scenario.callbacks
+        call = self._calls.get(contact_id)
+        if callbacks is None or call is None or call.state is not _CallState.WAITING:
+            return
+        if self._callback_rng.random() >= callbacks.accept_probability:
+            return  # the caller keeps waiting on the line
+        call.state = _CallState.CALLBACK_WAITING
+        self._resolve(call, Outcome.CALLBACK, self.env.now - call.arrived_at)
+        self._pending.append(routing.CallbackRequested(contact_id))
+
+    def _resolve(self, call: _Call, outcome: Outcome, wait_s: float) -> None:
+        if call.row >= 0:
+            self.log.resolve(call.row, outcome, wait_s)
+            self._unresolved -= 1
+
+    # ------------------------------------------------------------------ offers and calls
+    def _offer(self, contact_id: str, agent_id: str) -> None:
+        call = self._calls[contact_id]
+        agent = self._agents[agent_id]
+        agent.busy = True
+        now = self.env.now
+        self._set_queue(self._queue_length - 1)
+        ring_s = self.scenario.ring_s
+        call.agent_id = agent_id
+        if call.state is _CallState.WAITING:
+            call.state = _CallState.RINGING
+        else:
+            call.state = _CallState.CALLING_BACK
+        if ring_s > 0:
+            timer = self.env.timeout(ring_s)
+            timer.callbacks.append(lambda _event: self._answer(contact_id, agent_id, now))
+        else:
+            self._answer(contact_id, agent_id, now)
+
+    def _cancel_offer(self, contact_id: str, agent_id: str) -> None:
+        call = self._calls.get(contact_id)
+        if call is not None and call.agent_id == agent_id:
+            # Still with us (the agent, not the caller, went away): back to the queue.
+            call.agent_id = None
+            call.state = (
+                _CallState.WAITING
+                if call.state is _CallState.RINGING
+                else _CallState.CALLBACK_WAITING
+            )
+            self._set_queue(self._queue_length + 1)
+        self._free_agent(agent_id)
+
+    def _answer(self, contact_id: str, agent_id: str, offered_at: float) -> None:
+        call = self._calls.get(contact_id)
+        if call is None or call.agent_id != agent_id:
+            return  # the offer was cancelled while it rang (caller abandoned, agent left)
+        now = self.env.now
+        if call.state is _CallState.RINGING:
+            self._resolve(call, Outcome.ANSWERED, now - call.arrived_at)
+        call.state = _CallState.TALKING
+        handle_s = self._handle[call.traffic]()
+        ends_at = now + handle_s
+        self.bins.add_span(self.bins.handling, offered_at, ends_at + self.scenario.wrap_up_s)
+        self._feed(routing.OfferAnswered(contact_id, agent_id))
+        timer = self.env.timeout(handle_s)
+        timer.callbacks.append(lambda _event: self._end(contact_id, agent_id))
+
+    def _end(self, contact_id: str, agent_id: str) -> None:
+        self._calls.pop(contact_id, None)
+        self._feed(routing.ContactEnded(contact_id))
+        self._free_agent(agent_id, self.scenario.wrap_up_s)
+
+    def _free_agent(self, agent_id: str, wrap_up_s: float = 0.0) -> None:
+        agent = self._agents.get(agent_id)
+        if agent is None:
+            return
+        agent.busy = False
+        if not agent.leaving:
+            return
+        if wrap_up_s > 0:
+            timer = self.env.timeout(wrap_up_s)
+            timer.callbacks.append(lambda _event: self._log_out(agent_id))
+        else:
+            self._log_out(agent_id)
+
+    # ------------------------------------------------------------------ staffing
+    def _staffing(self) -> simpy.events.ProcessGenerator:
+        """Interval 0 is staffed from time 0 (it covers the warm-up), then each boundary."""
+        scenario = self.scenario
+        for interval in range(scenario.interval_count):
+            if interval > 0:
+                starts_at = scenario.warmup_s + interval * scenario.interval_s
+                yield self.env.timeout(starts_at - self.env.now)
+            for group_index, group in enumerate(scenario.agents):
+                self._staff_group(group_index, group.count[interval])
+
+    def _staff_group(self, group_index: int, wanted: int) -> None:
+        members = self._groups[group_index]
+        staying = [a for a in members if not self._agents[a].leaving]
+        while len(staying) < wanted:
+            staying.append(self._log_in(group_index))
+        surplus = len(staying) - wanted
+        # Idle agents go first; busy ones finish the call in hand (the engine holds their
+        # not-ready request until the call and its wrap-up are over), then log out.
+        for agent_id in sorted(staying, key=lambda a: self._agents[a].busy):
+            if surplus <= 0:
+                break
+            surplus -= 1
+            agent = self._agents[agent_id]
+            if agent.busy:
+                agent.leaving = True
+                self._feed(
+                    routing.AgentStateChanged(agent_id, routing.AgentStatus.NOT_READY, "shift end")
+                )
+            else:
+                self._log_out(agent_id)
+
+    def _log_in(self, group_index: int) -> str:
+        group = self.scenario.agents[group_index]
+        self._agent_serial += 1
+        agent_id = f"{group.name}-{self._agent_serial}"
+        levels = {
+            routing.Skill(line, language): level
+            for line, level in group.levels.items()
+            for language in group.languages
+        }
+        profile = routing.AgentProfile(agent_id, levels, group.languages, overflow=group.overflow)
+        self._agents[agent_id] = _Agent(profile, self.env.now)
+        self._groups[group_index].append(agent_id)
+        self._feed(routing.AgentLoggedIn(profile, ready=True))
+        return agent_id
+
+    def _log_out(self, agent_id: str) -> None:
+        agent = self._agents.pop(agent_id)
+        for members in self._groups:
+            if agent_id in members:
+                members.remove(agent_id)
+        self.bins.add_span(self.bins.logged_in, agent.logged_in_at, self.env.now)
+        self._feed(routing.AgentLoggedOut(agent_id))
+
+    # ------------------------------------------------------------------ queue length
+    def _set_queue(self, length: int) -> None:
+        self._note_queue(self.env.now)
+        self._queue_length = length
+
+    def _note_queue(self, now: float) -> None:
+        if now > self._queue_since:
+            self.bins.add_span(self.bins.queue_area, self._queue_since, now, self._queue_length)
+            self._queue_since = now
+
+
+def run_replication(
+    scenario: Scenario, replication: int, seed: int | None = None
+) -> ReplicationFigures:
+    """Replication ``replication`` of the scenario; its streams derive from (seed, replication)."""
+    base = scenario.seed if seed is None else seed
+    return TrafficModel(scenario, replication_seed(base, replication)).run()
+
+
+def replication_seed(seed: int, replication: int) -> str:
+    # String seeds are hashed with SHA-512 by random.Random: stable across processes and runs.
+    return f"hotline-sim:{seed}:{replication}"
