@@ -1,0 +1,27 @@
+"""The REST API under /api/v1."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from hotline.api import agents, audit, auth, departments, sites, skills, users
+
+API_PREFIX = "/api/v1"
+
+# Every API router, in one list: the app mounts exactly these, and the role-matrix test walks them.
+ROUTERS: list[APIRouter] = [
+    auth.router,
+    sites.router,
+    skills.router,
+    agents.router,
+    departments.router,
+    users.router,
+    audit.router,
+]
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix=API_PREFIX)
+    for module_router in ROUTERS:
+        router.include_router(module_router)
+    return router

@@ -1,0 +1,39 @@
+"""Agents with their skills (level 1 primary, 2+ secondary), languages and endpoints."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from hotline.api.access import Admin, DirectoryReader
+from hotline.deps import SessionDep
+from hotline.schemas.directory import AgentCreate, AgentRead, AgentUpdate
+from hotline.services import directory
+
+router = APIRouter(prefix="/agents", tags=["directory"])
+
+
+@router.get("", response_model=list[AgentRead])
+async def list_agents(session: SessionDep, _: DirectoryReader) -> list[AgentRead]:
+    return [directory.agent_read(a) for a in await directory.list_agents(session)]
+
+
+@router.post("", response_model=AgentRead, status_code=status.HTTP_201_CREATED)
+async def create_agent(data: AgentCreate, session: SessionDep, _: Admin) -> AgentRead:
+    return directory.agent_read(await directory.create_agent(session, data))
+
+
+@router.get("/{agent_id}", response_model=AgentRead)
+async def get_agent(agent_id: int, session: SessionDep, _: DirectoryReader) -> AgentRead:
+    return directory.agent_read(await directory.get_agent(session, agent_id))
+
+
+@router.patch("/{agent_id}", response_model=AgentRead)
+async def update_agent(
+    agent_id: int, data: AgentUpdate, session: SessionDep, _: Admin
+) -> AgentRead:
+    return directory.agent_read(await directory.update_agent(session, agent_id, data))
+
+
+@router.delete("/{agent_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_agent(agent_id: int, session: SessionDep, _: Admin) -> None:
+    await directory.delete_agent(session, agent_id)

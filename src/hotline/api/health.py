@@ -1,0 +1,80 @@
+"""Probes and metrics.
+
+``/healthz`` (alive) and ``/readyz`` (database reachable and migrated, every ARI site connected) are
+unauthenticated on purpose: orchestrators and load balancers call them, and they reveal nothing but
+component names and states. ``/metrics`` needs the scrape token from settings or a user with the
+admin, ops or supervisor role.
+"""
+
+from __future__ import annotations
+
+import hmac
+import inspect
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from hotline.auth.principal import current_principal
+from hotline.db import migrate
+from hotline.deps import AppStateDep
+from hotline.errors import AuthenticationError, ForbiddenError
+from hotline.roles import Role
+
+router = APIRouter(tags=["health"])
+
+METRICS_ROLES = frozenset({Role.ADMIN, Role.OPS, Role.SUPERVISOR})
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+async def readyz(state: AppStateDep) -> JSONResponse:
+    checks: dict[str, Any] = {}
+    ready = True
+    try:
+        async with state.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        revision = await migrate.current_revision(state.engine)
+        head = migrate.head_revision()
+        checks["database"] = {"ok": revision == head, "revision": revision, "head": head}
+        ready = ready and revision == head
+    except Exception as exc:  # the probe reports, it does not raise
+        checks["database"] = {"ok": False, "error": type(exc).__name__}
+        ready = False
+    for name, check in state.health_checks.items():
+        result = check()
+        if inspect.isawaitable(result):
+            result = await result
+        checks[name] = result
+        ready = ready and bool(result.get("ok"))
+    return JSONResponse(
+        {"status": "ready" if ready else "not_ready", "checks": checks},
+        status_code=200 if ready else 503,
+    )
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics(request: Request, state: AppStateDep) -> Response:
+    await _authorise_scrape(request, state)
+    return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+async def _authorise_scrape(request: Request, state: AppStateDep) -> None:
+    token = state.settings.metrics_token
+    header = request.headers.get("authorization", "")
+    if token is not None and hmac.compare_digest(
+        header.encode(), f"Bearer {token.get_secret_value()}".encode()
+    ):
+        return
+    if not header and not request.cookies:
+        raise AuthenticationError("metrics need the scrape token or a signed-in user")
+    async with state.sessionmaker() as session:
+        principal = await current_principal(request, session, state)
+    if not principal.has_any(METRICS_ROLES):
+        raise ForbiddenError("metrics need one of the roles: admin, ops, supervisor")

@@ -1,0 +1,42 @@
+"""Writing the audit trail.  Each entry commits in its own transaction, so a refused login or a
+request that fails afterwards still leaves its trace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from hotline.db.models import AuditLog
+from hotline.db.session import transaction
+
+LOGIN_SUCCEEDED = "login_succeeded"
+LOGIN_FAILED = "login_failed"
+PERSONAL_DATA_READ = "personal_data_read"
+
+
+async def record(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    *,
+    action: str,
+    actor_user_id: int | None = None,
+    actor_username: str | None = None,
+    subject_type: str | None = None,
+    subject_id: str | None = None,
+    detail: dict[str, Any] | None = None,
+    request_id: str | None = None,
+    client_ip: str | None = None,
+) -> None:
+    async with transaction(sessionmaker) as session:
+        session.add(
+            AuditLog(
+                action=action,
+                actor_user_id=actor_user_id,
+                actor_username=actor_username,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                detail=detail or {},
+                request_id=request_id,
+                client_ip=client_ip,
+            )
+        )

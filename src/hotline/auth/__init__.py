@@ -1,0 +1,1 @@
+"""Authentication (OAuth2 password flow, JWT) and per-endpoint role checks."""

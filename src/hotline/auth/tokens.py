@@ -1,0 +1,65 @@
+"""Expiring JWT access tokens (pyjwt)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import jwt
+
+from hotline.config import AuthSettings
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    user_id: int
+    username: str
+    roles: tuple[str, ...]
+    expires_at: datetime
+
+
+class InvalidTokenError(Exception):
+    pass
+
+
+def issue_token(
+    settings: AuthSettings, *, user_id: int, username: str, roles: list[str], now: datetime
+) -> tuple[str, datetime]:
+    expires_at = now + timedelta(minutes=settings.token_ttl_minutes)
+    payload = {
+        "sub": str(user_id),
+        "name": username,
+        "roles": sorted(roles),
+        "iat": int(now.timestamp()),
+        "exp": int(expires_at.timestamp()),
+        "iss": settings.issuer,
+    }
+    token = jwt.encode(
+        payload, settings.jwt_secret.get_secret_value(), algorithm=settings.jwt_algorithm
+    )
+    return token, expires_at
+
+
+def decode_token(settings: AuthSettings, token: str, *, now: datetime) -> TokenClaims:
+    try:
+        payload = jwt.decode(
+            token,
+            settings.jwt_secret.get_secret_value(),
+            algorithms=[settings.jwt_algorithm],
+            issuer=settings.issuer,
+            options={"require": ["sub", "exp", "iat", "iss"], "verify_exp": False},
+        )
+    except jwt.PyJWTError as exc:
+        raise InvalidTokenError(f"invalid token: {exc}") from None
+    # Expiry is checked against the injected clock, not the OS clock.
+    if int(payload["exp"]) <= int(now.timestamp()):
+        raise InvalidTokenError("token expired")
+    try:
+        return TokenClaims(
+            user_id=int(payload["sub"]),
+            username=str(payload.get("name", "")),
+            roles=tuple(payload.get("roles", ())),
+            expires_at=datetime.fromtimestamp(int(payload["exp"]), tz=now.tzinfo),
+        )
+    except (TypeError, ValueError):
+        raise InvalidTokenError("invalid token: malformed claims") from None

@@ -1,0 +1,206 @@
+"""The ``hotline`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from hotline.config import Profile, Settings, SettingsError, load_settings
+
+app = typer.Typer(
+    name="hotline",
+    help="hotline: contact-centre backend for the 12366 tax hotline.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+
+console = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except (SettingsError, FileNotFoundError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    import_file: Annotated[
+        Path | None,
+        typer.Option("--import", help="import this YAML file (idempotent) before serving"),
+    ] = None,
+) -> None:
+    """Run the service (uvicorn).  Applies migrations at start-up unless auto_migrate is off."""
+    import uvicorn
+
+    from hotline.logs import configure_logging
+    from hotline.main import create_app
+
+    settings = _settings()
+    configure_logging(settings.log.level, json_output=settings.log.json_output)
+    if import_file is not None:
+        _run_import(settings, import_file)
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="target revision")] = "head",
+) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    from hotline.db import migrate
+    from hotline.db.session import create_engine
+
+    settings = _settings()
+
+    async def run() -> str | None:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate.upgrade(engine, revision)
+            return await migrate.current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    current = asyncio.run(run())
+    console.print(f"database at revision {current}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's revision and the newest one."""
+    from hotline.db import migrate
+    from hotline.db.session import create_engine
+
+    settings = _settings()
+
+    async def run() -> str | None:
+        engine = create_engine(settings.database_url)
+        try:
+            return await migrate.current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    print(f"current: {asyncio.run(run())}\nhead:    {migrate.head_revision()}")
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="the centre's YAML file", show_default=False)],
+) -> None:
+    """Import sites, skills, departments, users and agents (all or nothing, idempotent)."""
+    _run_import(_settings(), file)
+
+
+def _run_import(settings: Settings, file: Path) -> None:
+    from hotline.db import migrate
+    from hotline.db.session import create_engine, create_sessionmaker
+    from hotline.importer import ImportFileError, import_file
+
+    async def run() -> dict[str, int]:
+        engine = create_engine(settings.database_url)
+        try:
+            if settings.auto_migrate:
+                await migrate.upgrade(engine)
+            summary = await import_file(
+                create_sessionmaker(engine),
+                file,
+                allow_plain_passwords=settings.profile is not Profile.PRODUCTION,
+            )
+            return summary.counts
+        finally:
+            await engine.dispose()
+
+    try:
+        counts = asyncio.run(run())
+    except ImportFileError as exc:
+        console.print(f"[red]import failed, nothing was written:[/red]\n{exc}")
+        raise typer.Exit(1) from None
+    console.print(f"imported {file}: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+
+
+@user_app.command("create")
+def user_create(
+    username: Annotated[str, typer.Argument(help="login name", show_default=False)],
+    role: Annotated[
+        list[str], typer.Option("--role", "-r", help="a role (repeatable)", show_default=False)
+    ],
+    full_name: Annotated[str | None, typer.Option(help="display name")] = None,
+    department: Annotated[str | None, typer.Option(help="department code")] = None,
+    password_stdin: Annotated[
+        bool, typer.Option(help="read the password from standard input")
+    ] = False,
+) -> None:
+    """Create a user (the password is prompted for, or read from stdin)."""
+    from pydantic import SecretStr, ValidationError
+
+    from hotline.db import migrate
+    from hotline.db.session import create_engine, create_sessionmaker, transaction
+    from hotline.errors import AppError
+    from hotline.roles import Role
+    from hotline.schemas.users import UserCreate
+    from hotline.services import users as user_service
+
+    settings = _settings()
+    known = {r.value for r in Role}
+    unknown = sorted(set(role) - known)
+    if unknown:
+        console.print(
+            f"[red]--role: unknown role {', '.join(unknown)}; "
+            f"choose from {', '.join(sorted(known))}[/red]"
+        )
+        raise typer.Exit(2)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            console.print("[red]the passwords differ[/red]")
+            raise typer.Exit(2)
+    try:
+        data = UserCreate(
+            username=username,
+            full_name=full_name or username,
+            roles=[Role(r) for r in role],
+            department=department,
+            password=SecretStr(password),
+        )
+    except ValidationError as exc:
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"])
+            console.print(f"[red]{field}: {err['msg']}[/red]")
+        raise typer.Exit(2) from None
+
+    async def run() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            if settings.auto_migrate:
+                await migrate.upgrade(engine)
+            async with transaction(create_sessionmaker(engine)) as session:
+                await user_service.create_user(session, data)
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(run())
+    except AppError as exc:
+        console.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"created user {username} with roles {', '.join(sorted(set(role)))}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

@@ -1,0 +1,155 @@
+"""Settings: one validated tree, read once at start-up and passed down.
+
+Sources, highest precedence first: keyword arguments (tests), environment variables with the
+prefix ``HOTLINE_`` (nested sections use ``__``, e.g. ``HOTLINE_AUTH__TOKEN_TTL_MINUTES``), the
+optional TOML config file named by ``HOTLINE_CONFIG_FILE`` (default ``./hotline.toml`` when it
+exists), then defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./hotline.db"
+# Development placeholder: good enough for a laptop, refused by the production profile.
+DEV_JWT_SECRET = "dev-only-insecure-jwt-secret-change-me"
+
+
+class Profile(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class AuthSettings(BaseModel):
+    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    jwt_algorithm: str = "HS256"
+    token_ttl_minutes: int = Field(default=480, ge=1, le=7 * 24 * 60)
+    issuer: str = "hotline"
+
+
+class LogSettings(BaseModel):
+    level: str = "INFO"
+    json_output: bool = Field(default=False, alias="json")
+
+    @field_validator("level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return upper
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HOTLINE_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        populate_by_name=True,
+    )
+
+    profile: Profile = Profile.DEVELOPMENT
+    database_url: str = DEFAULT_DATABASE_URL
+    database_echo: bool = False
+    auto_migrate: bool = Field(
+        default=True, description="apply migrations at start-up (the embedded default)"
+    )
+    timezone: str = "Asia/Shanghai"
+    metrics_token: SecretStr | None = Field(
+        default=None, description="bearer token a Prometheus scraper presents at /metrics"
+    )
+    auth: AuthSettings = AuthSettings()
+    log: LogSettings = LogSettings()
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
+                f"(got {value.split('://', 1)[0]}://...)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _production_refuses_defaults(self) -> Settings:
+        if self.profile is Profile.PRODUCTION:
+            secret = self.auth.jwt_secret.get_secret_value()
+            if secret == DEV_JWT_SECRET or len(secret) < 32:
+                raise ValueError(
+                    "auth.jwt_secret: the production profile refuses the default or a short "
+                    "secret; set HOTLINE_AUTH__JWT_SECRET to at least 32 random characters"
+                )
+            if self.database_url.startswith("sqlite"):
+                raise ValueError(
+                    "database_url: the production profile needs PostgreSQL "
+                    "(HOTLINE_DATABASE_URL=postgresql+asyncpg://...)"
+                )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = _config_file()
+        if config_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
+        return tuple(sources)
+
+
+def _config_file() -> Path | None:
+    named = os.environ.get("HOTLINE_CONFIG_FILE")
+    if named:
+        path = Path(named)
+        if not path.is_file():
+            raise FileNotFoundError(f"HOTLINE_CONFIG_FILE={named}: no such file")
+        return path
+    default = Path("hotline.toml")
+    return default if default.is_file() else None
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings once; raise a ``SettingsError`` whose message names each bad field."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc)) from None
+
+
+class SettingsError(Exception):
+    """Invalid configuration; the message names the setting and the problem."""
+
+
+def _describe(exc: Any) -> str:
+    lines = ["invalid settings:"]
+    for err in exc.errors():
+        loc = ".".join(str(part) for part in err["loc"]) or "(settings)"
+        env_name = "HOTLINE_" + "__".join(str(p).upper() for p in err["loc"]) if err["loc"] else ""
+        message = err["msg"].removeprefix("Value error, ")
+        hint = f" (env {env_name})" if env_name else ""
+        lines.append(f"  {loc}{hint}: {message}")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Persistence: one MetaData, ORM models, sessions, repositories."""

@@ -1,0 +1,50 @@
+"""Typed dependency aliases shared by the routers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from hotline.clock import Clock
+from hotline.config import Settings
+from hotline.metrics import Metrics
+
+
+@dataclass
+class AppState:
+    """Everything the lifespan builds; reachable from a request as ``request.app.state.hotline``."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    clock: Clock
+    metrics: Metrics
+    # Health checks contributed by components (e.g. one per ARI site): name -> callable.
+    health_checks: dict[str, Any] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def get_app_state(request: Request) -> AppState:
+    state: AppState = request.app.state.hotline
+    return state
+
+
+AppStateDep = Annotated[AppState, Depends(get_app_state)]
+
+
+async def get_session(state: AppStateDep) -> AsyncIterator[AsyncSession]:
+    """One transaction per request: committed here on success, rolled back on any error."""
+    async with state.sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]

@@ -1,0 +1,138 @@
+"""Application errors and the single JSON error shape ``{"error": slug, "detail": ...}``.
+
+Every error a client can see goes through the handlers installed by ``install_error_handlers``:
+validation (422 ``validation_error``), authentication (401 ``not_authenticated``), authorisation
+(403 ``forbidden``), not found (404 ``not_found``), conflicts (409 ``conflict``) and anything
+unexpected (500 ``internal_error``, logged with the request id, never a stack trace to the client).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = structlog.get_logger(__name__)
+
+
+class AppError(Exception):
+    status_code = 400
+    slug = "bad_request"
+
+    def __init__(self, detail: Any = None, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers
+
+
+class NotFoundError(AppError):
+    status_code = 404
+    slug = "not_found"
+
+
+class ConflictError(AppError):
+    status_code = 409
+    slug = "conflict"
+
+
+class AuthenticationError(AppError):
+    status_code = 401
+    slug = "not_authenticated"
+
+    def __init__(self, detail: Any = "authentication required") -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class ForbiddenError(AppError):
+    status_code = 403
+    slug = "forbidden"
+
+
+class InvalidInputError(AppError):
+    status_code = 422
+    slug = "validation_error"
+
+
+class ServiceUnavailableError(AppError):
+    status_code = 503
+    slug = "unavailable"
+
+
+_SLUG_BY_STATUS = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "too_many_requests",
+    503: "unavailable",
+}
+
+
+def error_body(slug: str, detail: Any) -> dict[str, Any]:
+    return {"error": slug, "detail": jsonable_encoder(detail)}
+
+
+def _validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:
+    # Only where and what: never echo the submitted value (it may be a password).
+    return [
+        {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+        for err in exc.errors()
+    ]
+
+
+async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return JSONResponse(
+        error_body(exc.slug, exc.detail), status_code=exc.status_code, headers=exc.headers
+    )
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    slug = _SLUG_BY_STATUS.get(exc.status_code, "error")
+    return JSONResponse(
+        error_body(slug, exc.detail),
+        status_code=exc.status_code,
+        headers=getattr(exc, "headers", None),
+    )
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse(error_body("validation_error", _validation_detail(exc)), status_code=422)
+
+
+async def _integrity_error(_request: Request, exc: Exception) -> JSONResponse:
+    log.info("integrity_error", error=str(getattr(exc, "orig", exc)).splitlines()[0])
+    return JSONResponse(
+        error_body("conflict", "the change conflicts with existing data (duplicate or in use)"),
+        status_code=409,
+    )
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    request_id = getattr(request.state, "request_id", None)
+    log.exception("unhandled_error", exc_info=exc)
+    return JSONResponse(
+        error_body("internal_error", {"message": "internal error", "request_id": request_id}),
+        status_code=500,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(Exception, _unexpected_error)
