@@ -1,0 +1,149 @@
+"""Static knowledge of the lab server: sound lengths and the fixed informational bodies."""
+
+from __future__ import annotations
+
+from cti.emulator.clock import format_timestamp
+from cti.emulator.model import Json
+
+# Prompt lengths in seconds, measured on the lab's core sound files (gsm, en).
+SOUND_SECONDS: dict[str, float] = {
+    "hello-world": 1.42,
+    "demo-congrats": 7.3,
+    "queue-youarenext": 5.38,
+    "pls-hold-while-try": 2.44,
+    "digits/0": 0.6,
+    "digits/1": 0.6,
+    "digits/2": 0.76,
+    "digits/3": 0.6,
+    "digits/4": 0.6,
+    "digits/5": 0.6,
+    "digits/6": 0.6,
+    "digits/7": 0.6,
+    "digits/8": 0.6,
+    "digits/9": 0.6,
+    "vm-enter-num-to-call": 2.04,
+    "vm-goodbye": 0.9,
+    "beep": 0.3,
+    "silence/1": 1.0,
+    "queue-thankyou": 1.5,
+    "queue-callswaiting": 1.2,
+    "queue-holdtime": 1.3,
+    "queue-minutes": 0.7,
+    "queue-thereare": 1.0,
+    "one-moment-please": 1.1,
+    "please-try-again": 1.2,
+    "thank-you-for-calling": 1.3,
+    "im-sorry": 0.8,
+    "transfer": 0.7,
+    "conf-now-unmuted": 1.2,
+    "agent-loggedoff": 1.0,
+    "vm-Urgent": 0.7,
+}
+
+_SAY_PER_CHAR_S = 0.6
+
+
+def media_seconds(uri: str) -> float | None:
+    """How long one media URI plays; None = cannot be played (the playback fails at once)."""
+    scheme, _, rest = uri.partition(":")
+    if scheme == "sound":
+        return SOUND_SECONDS.get(rest)
+    if scheme in ("digits", "number", "characters"):
+        return max(_SAY_PER_CHAR_S, len(rest) * _SAY_PER_CHAR_S)
+    if scheme == "recording":
+        return 1.0
+    if scheme == "tone":
+        return float("inf")  # tones never finish by themselves (gotcha 11)
+    return None
+
+
+def sound_list(language: str | None, fmt: str | None) -> list[Json]:
+    if language not in (None, "", "en") or fmt not in (None, "", "gsm"):
+        return []
+    return [
+        {"id": sound, "formats": [{"language": "en", "format": "gsm"}]} for sound in SOUND_SECONDS
+    ]
+
+
+def asterisk_info(system_name: str, entity_id: str, version: str, startup: float) -> Json:
+    stamp = format_timestamp(startup)
+    return {
+        "build": {
+            "os": "Linux",
+            "kernel": "emulated",
+            "machine": "x86_64",
+            "options": "OPTIONAL_API",
+            "date": stamp[:10] + " " + stamp[11:19] + " UTC",
+            "user": "root",
+        },
+        "system": {"version": version, "entity_id": entity_id},
+        "config": {
+            "name": system_name,
+            "default_language": "en",
+            "setid": {"user": "", "group": ""},
+        },
+        "status": {"startup_time": stamp, "last_reload_time": stamp},
+    }
+
+
+MODULES: dict[str, Json] = {
+    "res_ari.so": {
+        "name": "res_ari.so",
+        "description": "Asterisk RESTful Interface",
+        "use_count": 11,
+        "status": "Running",
+        "support_level": "core",
+    },
+    "res_stasis.so": {
+        "name": "res_stasis.so",
+        "description": "Stasis application support",
+        "use_count": 15,
+        "status": "Running",
+        "support_level": "core",
+    },
+}
+
+LOGGING: list[Json] = [
+    {
+        "channel": "/var/log/asterisk/messages",
+        "type": "File",
+        "status": "Enabled",
+        "configuration": "NOTICE WARNING ERROR VERBOSE ",
+    },
+    {
+        "channel": "",
+        "type": "Console",
+        "status": "Enabled",
+        "configuration": "NOTICE WARNING ERROR VERBOSE ",
+    },
+]
+
+_RESOURCES = [
+    ("asterisk", "Asterisk resources"),
+    ("endpoints", "Endpoint resources"),
+    ("channels", "Channel resources"),
+    ("bridges", "Bridge resources"),
+    ("recordings", "Recording resources"),
+    ("sounds", "Sound resources"),
+    ("playbacks", "Playback control resources"),
+    ("deviceStates", "Device state resources"),
+    ("mailboxes", "Mailboxes resources"),
+    ("events", "WebSocket resource"),
+    ("applications", "Stasis application resources"),
+]
+
+
+def resource_listing(base_url: str) -> Json:
+    """The Swagger 1.1 resource listing Asterisk serves at /ari/api-docs/resources.json."""
+    return {
+        "_copyright": "Copyright (C) 2012 - 2013, Digium, Inc.",
+        "_author": "David M. Lee, II <dlee@digium.com>",
+        "_svn_revision": "$Revision$",
+        "apiVersion": "10.0.0",
+        "swaggerVersion": "1.1",
+        "basePath": f"{base_url}/ari",
+        "apis": [
+            {"path": f"/api-docs/{name}.{{format}}", "description": text}
+            for name, text in _RESOURCES
+        ],
+    }

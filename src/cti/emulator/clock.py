@@ -1,0 +1,158 @@
+"""Emulated time: one clock with a speed factor and one scheduler for every timer.
+
+Asterisk's behaviour is full of delays (a softphone rings 2 s, a prompt lasts 1.4 s).  Tests and the
+live simulator want the same sequences faster, so every delay in the emulator is expressed in
+*emulated* seconds and converted to loop seconds by the speed factor in exactly one place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+Callback = Callable[[], None]
+
+
+class TimerHandle(Protocol):
+    def cancel(self) -> None: ...
+
+
+class Scheduler(Protocol):
+    """What the emulator core needs from time: a clock and delayed callbacks."""
+
+    def now(self) -> float:
+        """Emulated seconds since the Unix epoch."""
+        ...
+
+    def call_later(self, delay_s: float, callback: Callback) -> TimerHandle:
+        """Run `callback` after `delay_s` emulated seconds."""
+        ...
+
+    def soon(self, callback: Callback) -> None:
+        """Run `callback` as the next step after the current operation (no time passes)."""
+        ...
+
+    def drain(self) -> None:
+        """Run every callback queued with `soon` (and those they queue) right now."""
+        ...
+
+
+def format_timestamp(epoch_s: float) -> str:
+    """Asterisk's timestamp format: milliseconds and a `+0000` offset, never `Z`."""
+    moment = datetime.fromtimestamp(epoch_s, tz=UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
+
+
+class _SoonQueue:
+    """Zero-delay steps, run in order; shared by both schedulers."""
+
+    def __init__(self) -> None:
+        self._queue: deque[Callback] = deque()
+
+    def push(self, callback: Callback) -> None:
+        self._queue.append(callback)
+
+    def drain(self) -> None:
+        while self._queue:
+            self._queue.popleft()()
+
+    def __len__(self) -> int:
+        return len(self._queue)
+
+
+class AsyncioScheduler:
+    """Timers on the running asyncio loop; `speed` emulated seconds pass per loop second."""
+
+    def __init__(self, speed: float = 1.0, start_epoch: float | None = None) -> None:
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        self.speed = speed
+        self._start_epoch = time.time() if start_epoch is None else start_epoch
+        self._loop_start: float | None = None
+        self._soon = _SoonQueue()
+
+    def _loop(self) -> asyncio.AbstractEventLoop:
+        loop = asyncio.get_running_loop()
+        if self._loop_start is None:
+            self._loop_start = loop.time()
+        return loop
+
+    def now(self) -> float:
+        try:
+            loop = self._loop()
+        except RuntimeError:  # no running loop: time stands still until one exists
+            return self._start_epoch
+        assert self._loop_start is not None
+        return self._start_epoch + (loop.time() - self._loop_start) * self.speed
+
+    def call_later(self, delay_s: float, callback: Callback) -> TimerHandle:
+        return self._loop().call_later(max(0.0, delay_s) / self.speed, self._run, callback)
+
+    def soon(self, callback: Callback) -> None:
+        first = len(self._soon) == 0
+        self._soon.push(callback)
+        if first:
+            self._loop().call_soon(self._soon.drain)
+
+    def drain(self) -> None:
+        self._soon.drain()
+
+    def _run(self, callback: Callback) -> None:
+        # Timers run the immediate queue after themselves, so cascades settle within one tick.
+        callback()
+        self._soon.drain()
+
+
+@dataclass(order=True)
+class _ManualTimer:
+    due: float
+    order: int
+    callback: Callback = field(compare=False)
+    cancelled: bool = field(default=False, compare=False)
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class ManualScheduler:
+    """Deterministic scheduler for pure tests: time moves only when `advance` is called."""
+
+    def __init__(self, start_epoch: float = 1_795_325_526.0) -> None:
+        self._now = start_epoch
+        self._timers: list[_ManualTimer] = []
+        self._order = itertools.count()
+        self._soon = _SoonQueue()
+
+    def now(self) -> float:
+        return self._now
+
+    def call_later(self, delay_s: float, callback: Callback) -> TimerHandle:
+        timer = _ManualTimer(self._now + max(0.0, delay_s), next(self._order), callback)
+        heapq.heappush(self._timers, timer)
+        return timer
+
+    def soon(self, callback: Callback) -> None:
+        self._soon.push(callback)
+
+    def drain(self) -> None:
+        self._soon.drain()
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward, firing every timer that falls due, in due order."""
+        target = self._now + seconds
+        self.drain()
+        while self._timers and self._timers[0].due <= target:
+            timer = heapq.heappop(self._timers)
+            if timer.cancelled:
+                continue
+            self._now = timer.due
+            timer.callback()
+            self.drain()
+        self._now = target

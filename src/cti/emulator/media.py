@@ -1,0 +1,217 @@
+"""Playbacks (queued -> playing -> done/failed), live and stored recordings."""
+
+from __future__ import annotations
+
+import uuid
+
+from cti.emulator.apps import Audience
+from cti.emulator.catalogue import media_seconds
+from cti.emulator.errors import AriError, not_found, not_in_stasis
+from cti.emulator.model import Json, LiveRecording, Playback
+from cti.emulator.state import CoreState
+
+_CONTROL_OPERATIONS = {"pause", "unpause", "restart", "reverse", "forward"}
+
+
+class MediaOps(CoreState):
+    # ------------------------------------------------------------------ playbacks
+    def play(self, target_uri: str, media: list[str], playback_id: str | None, lang: str) -> Json:
+        kind, _, target_id = target_uri.partition(":")
+        if not media:
+            raise AriError(400, "Missing parameter media")
+        if kind == "channel":
+            channel = self.channels.get(target_id)
+            if channel is None or channel.destroyed:
+                raise not_found("Channel")
+            if channel.stasis_app is None:
+                raise not_in_stasis()
+        elif target_id not in self.bridges:
+            raise not_found("Bridge")
+        if playback_id and playback_id in self.playbacks:
+            raise AriError(409, "Playback with given ID already exists")
+        playback = Playback(
+            id=playback_id or self.new_playback_id(),
+            media=media,
+            target_uri=target_uri,
+            language=lang or "en",
+        )
+        self.playbacks[playback.id] = playback
+        queue = self.playback_queues.setdefault(target_uri, [])
+        queue.append(playback.id)
+        snapshot = playback.to_json()
+        if len(queue) == 1:
+            self.scheduler.soon(lambda: self._start(playback))
+        return snapshot
+
+    def new_playback_id(self) -> str:
+        return str(uuid.uuid4())
+
+    def _audience(self, playback: Playback) -> Audience:
+        if playback.target_kind == "bridge":
+            return Audience(bridge_ids=(playback.target_id,))
+        return Audience(channel_ids=(playback.target_id,))
+
+    def _announce(self, event_type: str, playback: Playback) -> None:
+        self.emit(event_type, {"playback": playback.to_json()}, self._audience(playback))
+
+    def _start(self, playback: Playback) -> None:
+        if self.playbacks.get(playback.id) is not playback or playback.state != "queued":
+            return
+        playback.state = "playing"
+        self._announce("PlaybackStarted", playback)
+        bridge = self.bridges.get(playback.target_id) if playback.target_kind == "bridge" else None
+        if bridge is not None and bridge.bridge_type == "holding":
+            if bridge.announcer_busy:
+                # A holding bridge has one announcer slot, taken by MOH (gotcha 10).
+                self._finish(playback, "failed")
+                return
+            bridge.announcer_busy = True
+        self._schedule_media(playback, media_seconds(playback.media[playback.index]))
+
+    def _schedule_media(self, playback: Playback, seconds: float | None) -> None:
+        if seconds is None:
+            self._finish(playback, "failed")
+            return
+        playback.remaining_s = seconds
+        playback.started_at = self.scheduler.now()
+        if seconds != float("inf"):
+            playback.timer = self.scheduler.call_later(seconds, lambda: self._media_done(playback))
+
+    def _media_done(self, playback: Playback) -> None:
+        if self.playbacks.get(playback.id) is not playback or playback.state != "playing":
+            return
+        if playback.index + 1 < len(playback.media):
+            playback.state = "continuing"
+            self._announce("PlaybackContinuing", playback)
+            playback.index += 1
+            playback.state = "playing"
+            self._announce("PlaybackStarted", playback)
+            self._schedule_media(playback, media_seconds(playback.media[playback.index]))
+            return
+        self._finish(playback, "done")
+
+    def _finish(self, playback: Playback, state: str) -> None:
+        if playback.timer is not None:
+            playback.timer.cancel()
+        was_playing = playback.state in ("playing", "paused", "continuing")
+        playback.state = state
+        self.playbacks.pop(playback.id, None)
+        queue = self.playback_queues.get(playback.target_uri, [])
+        if playback.id in queue:
+            queue.remove(playback.id)
+        if was_playing or state == "failed":
+            self._announce("PlaybackFinished", playback)
+        bridge = self.bridges.get(playback.target_id) if playback.target_kind == "bridge" else None
+        if bridge is not None and bridge.moh_helper is None and was_playing:
+            bridge.announcer_busy = False
+        if queue:
+            following = self.playbacks[queue[0]]
+            self.scheduler.soon(lambda: self._start(following))
+
+    def playback(self, playback_id: str) -> Playback:
+        playback = self.playbacks.get(playback_id)
+        if playback is None:
+            raise not_found("Playback")
+        return playback
+
+    def stop_playback(self, playback_id: str) -> None:
+        # Stopping reports `done`, never "cancelled" (gotcha 11).
+        self._finish(self.playback(playback_id), "done")
+
+    def control_playback(self, playback_id: str, operation: str | None) -> None:
+        playback = self.playback(playback_id)
+        if operation not in _CONTROL_OPERATIONS:
+            raise AriError(400, "Invalid operation parameter")
+        if playback.state not in ("playing", "paused"):
+            raise AriError(409, "Playback not in a controllable state")
+        if operation == "pause" and playback.state == "playing":
+            if playback.timer is not None:
+                playback.timer.cancel()
+            if playback.remaining_s is not None and playback.remaining_s != float("inf"):
+                elapsed = self.scheduler.now() - playback.started_at
+                playback.remaining_s = max(0.0, playback.remaining_s - elapsed)
+            playback.state = "paused"
+        elif operation == "unpause" and playback.state == "paused":
+            playback.state = "playing"
+            self._announce("PlaybackStarted", playback)
+            self._schedule_media(playback, playback.remaining_s)
+        elif operation == "restart" and playback.state == "playing":
+            if playback.timer is not None:
+                playback.timer.cancel()
+            self._schedule_media(playback, media_seconds(playback.media[playback.index]))
+
+    def fail_playbacks_for(self, target_uri: str) -> None:
+        for playback_id in list(self.playback_queues.get(target_uri, [])):
+            playback = self.playbacks.get(playback_id)
+            if playback is not None:
+                self._finish(playback, "failed")
+        self.playback_queues.pop(target_uri, None)
+
+    # ------------------------------------------------------------------ recordings
+    def record_bridge(self, bridge_id: str, params: dict[str, str]) -> Json:
+        bridge = self.bridges.get(bridge_id)
+        if bridge is None:
+            raise not_found("Bridge")
+        name = params.get("name")
+        fmt = params.get("format")
+        if not name or not fmt:
+            raise AriError(
+                400, "Missing parameter name" if not name else "Missing parameter format"
+            )
+        if name in self.live_recordings:
+            raise AriError(409, "Recording with the same name already in progress")
+        if name in self.stored_recordings and params.get("ifExists", "fail") == "fail":
+            raise AriError(422, "Recording already exists")
+        recording = LiveRecording(name=name, format=fmt, target_uri=f"bridge:{bridge_id}")
+        self.live_recordings[name] = recording
+        snapshot = recording.to_json()
+
+        def start() -> None:
+            if recording.state != "queued" or bridge.id not in self.bridges:
+                return
+            self.new_channel_id()
+            self.new_channel_id()
+            bridge.recorder = f"Recorder/ARI-{self.new_local_suffix()};2"
+            self.refresh_bridge_peers(bridge)
+            recording.state = "recording"
+            recording.started_at = self.scheduler.now()
+            self.emit(
+                "RecordingStarted",
+                {"recording": recording.to_json()},
+                Audience(bridge_ids=(bridge.id,)),
+            )
+
+        self.scheduler.soon(start)
+        return snapshot
+
+    def live_recording(self, name: str) -> LiveRecording:
+        recording = self.live_recordings.get(name)
+        if recording is None:
+            raise not_found("Recording")
+        return recording
+
+    def stop_recording(self, name: str) -> None:
+        recording = self.live_recording(name)
+        recording.duration = int(self.scheduler.now() - recording.started_at)
+        recording.state = "done"
+        del self.live_recordings[name]
+        self.stored_recordings[name] = recording.format
+        self.emit(
+            "RecordingFinished",
+            {"recording": recording.to_json()},
+            Audience(bridge_ids=(recording.target_uri.partition(":")[2],)),
+        )
+        bridge = self.bridges.get(recording.target_uri.partition(":")[2])
+        if bridge is not None:
+            bridge.recorder = None
+            self.refresh_bridge_peers(bridge)
+
+    def stored_recording(self, name: str) -> Json:
+        if name not in self.stored_recordings:
+            raise not_found("Recording")
+        return {"name": name, "format": self.stored_recordings[name]}
+
+    def delete_stored_recording(self, name: str) -> None:
+        if name not in self.stored_recordings:
+            raise not_found("Recording")
+        del self.stored_recordings[name]

@@ -1,0 +1,147 @@
+"""Shared state of the emulated Asterisk and the event factory every role module uses."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cti.emulator.apps import AppRegistry, Audience
+from cti.emulator.clock import Scheduler, TimerHandle
+from cti.emulator.dialplan import Dialplan
+from cti.emulator.model import Bridge, Channel, Json, LiveRecording, Playback
+
+Q850_TEXT = {
+    0: "Unknown",
+    1: "Unallocated (unassigned) number",
+    16: "Normal Clearing",
+    17: "User busy",
+    18: "No user responding",
+    19: "User alerting, no answer",
+    20: "Subscriber absent",
+    21: "Call Rejected",
+    27: "Destination out of order",
+    34: "Circuit/channel congestion",
+    38: "Network out of order",
+}
+
+SOFT_EXPLICIT = 32  # AST_SOFTHANGUP_EXPLICIT: ARI DELETE /channels/{id}
+SOFT_DEV = 16  # the other Local half tearing down (gotcha 7)
+
+
+@dataclass
+class LabConfig:
+    """Identity of the emulated server, as reported by /asterisk/info and every event."""
+
+    system_name: str = "hotline-lab"
+    entity_id: str = "02:fc:00:00:00:01"
+    version: str = "22.10.1"
+    users: dict[str, tuple[str, bool]] = field(
+        default_factory=lambda: {"hotline": ("secret", False), "viewer": ("viewer", True)}
+    )
+    validate_events: bool = False
+
+
+class CoreState:
+    """Everything the role mixins share: objects by id, counters, scheduler, app registry."""
+
+    def __init__(self, scheduler: Scheduler, config: LabConfig | None = None) -> None:
+        self.scheduler = scheduler
+        self.config = config or LabConfig()
+        self.apps = AppRegistry(scheduler, self.config.entity_id)
+        self.dialplan = Dialplan()
+        self.channels: dict[str, Channel] = {}
+        self.bridges: dict[str, Bridge] = {}
+        self.playbacks: dict[str, Playback] = {}
+        self.playback_queues: dict[str, list[str]] = {}  # target uri -> playback ids, head plays
+        self.live_recordings: dict[str, LiveRecording] = {}
+        self.stored_recordings: dict[str, str] = {}
+        self.device_states: dict[str, str] = {}
+        self.global_vars: dict[str, str] = {}
+        self.startup_time = scheduler.now()
+        self._seq = itertools.count()
+        self._local_counter = itertools.count()
+        self._snoop_counter = itertools.count()
+        self._timers: list[TimerHandle] = []
+        self.emitted: list[tuple[str, Json]] = []  # (type, fields) log for debugging and tests
+        self.validator: Any = None  # optional cti.emulator.validation.SpecValidator
+        self.observers: list[Callable[[str, Json], None]] = []  # scripted taxpayers listen here
+
+    # ------------------------------------------------------------------ ids and names
+    def new_channel_id(self) -> str:
+        return f"{self.config.system_name}-{int(self.scheduler.now())}.{next(self._seq)}"
+
+    def new_local_suffix(self) -> str:
+        return f"{next(self._local_counter):08x}"
+
+    def new_snoop_suffix(self) -> str:
+        return f"{next(self._snoop_counter):08x}"
+
+    def later(self, channel: Channel | None, delay_s: float, step: Any) -> None:
+        """A timer owned by a channel (cancelled when it goes) or by the server."""
+        handle = self.scheduler.call_later(delay_s, step)
+        (channel.timers if channel is not None else self._timers).append(handle)
+
+    # ------------------------------------------------------------------ event factory
+    def emit(self, event_type: str, fields: Json, audience: Audience) -> None:
+        if self.validator is not None:
+            sample = self.apps.envelope(event_type, fields, "validation")
+            self.validator.check_event(sample)
+        self.emitted.append((event_type, fields))
+        for observer in list(self.observers):
+            observer(event_type, fields)
+        self.apps.publish(event_type, fields, audience)
+
+    def emit_channel(self, event_type: str, channel: Channel, **extra: Any) -> None:
+        fields: Json = dict(extra)
+        fields["channel"] = channel.to_json()
+        audience = Audience(channel_ids=(channel.id,))
+        self.emit(event_type, fields, audience)
+
+    def emit_varset(self, channel: Channel, variable: str, value: str) -> None:
+        fields: Json = {"variable": variable, "value": value, "channel": channel.to_json()}
+        self.emit("ChannelVarset", fields, Audience(channel_ids=(channel.id,)))
+
+    def emit_hangup_request(self, channel: Channel, cause: int, soft: bool) -> None:
+        extra: Json = {"cause": cause}
+        if soft:
+            extra["soft"] = True
+        self.emit_channel("ChannelHangupRequest", channel, **extra)
+
+    def emit_caller_id(self, channel: Channel) -> None:
+        self.emit_channel(
+            "ChannelCallerId",
+            channel,
+            caller_presentation=0,
+            caller_presentation_txt="Presentation Allowed, Not Screened",
+        )
+
+    def emit_dial(self, peer: Channel, dialstatus: str) -> None:
+        dialstring = peer.dial_dialstring
+        if peer.dial_string_once:  # /channels/{id}/dial reports the dial string only once
+            peer.dial_dialstring = ""
+        fields: Json = {
+            "dialstatus": dialstatus,
+            "forward": "",
+            "dialstring": dialstring,
+            "peer": peer.to_json(),
+        }
+        self.emit("Dial", fields, Audience(channel_ids=(peer.id,)))
+
+    def emit_device_state(self, name: str, state: str) -> None:
+        fields: Json = {"device_state": {"name": name, "state": state}}
+        self.emit("DeviceStateChanged", fields, Audience(device_name=name))
+
+    # ------------------------------------------------------------------ cross-role hooks
+    def leave_bridge(self, channel: Channel, reason: str) -> None:
+        raise NotImplementedError
+
+    def fail_playbacks_for(self, target_uri: str) -> None:
+        raise NotImplementedError
+
+    def local_device_changed(self, channel: Channel, state: str) -> None:
+        raise NotImplementedError
+
+    def refresh_bridge_peers(self, bridge: Bridge) -> None:
+        raise NotImplementedError
