@@ -1,0 +1,321 @@
+"""Use cases over the ports: create, act, escalate, recompute.
+
+Each use case runs in one ``store.transaction()`` per order: it loads the order (locked), applies
+the pure rules (``lifecycle``, ``sla``, ``escalation``), saves the order with its history entries
+and notifications, and either all of it is kept or none of it. A refused action raises before
+anything is written.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from workorders import escalation, lifecycle, sla
+from workorders.calendar import WorkCalendar, require_aware
+from workorders.errors import ConcurrentUpdateError, InvalidPayloadError, WorkOrderError
+from workorders.escalation import EscalationEffect, EscalationKey, EscalationLadder, Recipient
+from workorders.model import (
+    SYSTEM_ACTOR,
+    Action,
+    Actor,
+    SystemEvent,
+    WorkOrder,
+    WorkOrderEvent,
+)
+from workorders.ports import Addressee, Clock, Notifier, WorkOrderStore
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The data the use cases apply: policies, calendar and ladder (reloaded when edited)."""
+
+    policies: sla.SlaPolicyBook
+    calendar: WorkCalendar
+    ladder: EscalationLadder = field(default_factory=escalation.default_ladder)
+
+
+# Who hears about a person's action, besides the history: (recipient, message).
+_ACTION_NOTICES: Mapping[Action, tuple[Recipient, str]] = {
+    Action.DISPATCH: (Recipient.LIAISON, "a work order was dispatched to your department"),
+    Action.RETURN: (Recipient.DISPATCHER, "a work order was returned (退单)"),
+    Action.REQUEST_EXTENSION: (Recipient.CENTRE_SUPERVISOR, "an extension (延期) is requested"),
+    Action.APPROVE_EXTENSION: (Recipient.HANDLER, "your extension request was approved"),
+    Action.REFUSE_EXTENSION: (Recipient.HANDLER, "your extension request was refused"),
+    Action.SUPERVISE: (Recipient.LIAISON, "a work order is under supervision (督办)"),
+    Action.REOPEN: (Recipient.HANDLER, "a work order you resolved was reopened"),
+    Action.RESOLVE: (Recipient.CENTRE_SUPERVISOR, "a work order is resolved: call back"),
+}
+
+
+def addressee(order: WorkOrder, kind: Recipient) -> Addressee:
+    user = {Recipient.HANDLER: order.handler, Recipient.DISPATCHER: order.dispatcher}.get(kind)
+    return Addressee(kind, user_id=user, department_id=order.department_id)
+
+
+def _refresh(
+    order: WorkOrder, rules: Rules, reason: str
+) -> tuple[WorkOrder, sla.DeadlineChange | None]:
+    """Deadlines under the order's own policy version, then its next escalation time."""
+    policy = rules.policies.get(order.policy_version)
+    order, change = sla.recompute_deadlines(order, policy, rules.calendar, reason)
+    return _with_next_escalation(order, rules), change
+
+
+def _with_next_escalation(order: WorkOrder, rules: Rules) -> WorkOrder:
+    upcoming = escalation.next_escalation(order, rules.ladder, rules.calendar)
+    return replace(order, next_escalation_at=upcoming[1] if upcoming else None)
+
+
+def _now(clock: Clock) -> datetime:
+    return require_aware(clock.now(), "clock time")
+
+
+async def _save(store: WorkOrderStore, order: WorkOrder) -> WorkOrder:
+    saved = replace(order, revision=order.revision + 1)
+    await store.save(saved)
+    return saved
+
+
+async def create_order(
+    store: WorkOrderStore,
+    clock: Clock,
+    rules: Rules,
+    actor: Actor,
+    draft: lifecycle.OrderDraft,
+) -> tuple[WorkOrder, WorkOrderEvent]:
+    """A new order under the current policy, with deadlines, or a TransitionError."""
+    now = _now(clock)
+    async with store.transaction():
+        local_day = now.astimezone(rules.calendar.zone).date()
+        serial = await store.next_serial(local_day)
+        order, event = lifecycle.create(
+            draft,
+            order_id=str(uuid.uuid4()),
+            reference=f"12366-{local_day:%Y%m%d}-{serial:04d}",
+            actor=actor,
+            now=now,
+            policy_version=rules.policies.current.version,
+        )
+        order, change = _refresh(order, rules, "created")
+        if change is not None:
+            event = replace(event, data={**event.data, "deadlines": change.after.as_data()})
+        await store.add(order)
+        await store.append_event(event)
+    return order, event
+
+
+async def apply_action(
+    store: WorkOrderStore,
+    clock: Clock,
+    rules: Rules,
+    notifier: Notifier,
+    order_id: str,
+    action: Action,
+    actor: Actor,
+    **payload: object,
+) -> tuple[WorkOrder, WorkOrderEvent]:
+    """Apply one lifecycle action; refusals raise a TransitionError and change nothing.
+
+    For ``merge`` pass ``into`` (the target order's id); the target's history records the
+    duplicate it absorbed.
+    """
+    now = _now(clock)
+    action = lifecycle.parse_action(action)
+    async with store.transaction():
+        order = await store.get_for_update(order_id)
+        if order is None:
+            raise ConcurrentUpdateError(
+                f"work order {order_id} is being changed by someone else; try again"
+            )
+        target: WorkOrder | None = None
+        if action is Action.MERGE:
+            into = payload.pop("into", None)
+            if not isinstance(into, str) or not into:
+                raise InvalidPayloadError("merge needs 'into': the id of the order to keep")
+            target = await store.get(into)
+            payload["target"] = target
+        new_order, event = lifecycle.transition(order, action, actor, now, **payload)
+        new_order, change = _refresh(new_order, rules, f"{action.value} by {actor.user_id}")
+        if change is not None:
+            event = replace(event, data={**event.data, "deadlines": change.after.as_data()})
+        new_order = await _save(store, new_order)
+        await store.append_event(event)
+        if target is not None:
+            await _record_absorbed_duplicate(store, target, new_order, actor, now)
+        notice = _ACTION_NOTICES.get(action)
+        if notice is not None:
+            recipient, message = notice
+            await notifier.notify(
+                addressee(new_order, recipient), action.value, new_order.id, message
+            )
+    return new_order, event
+
+
+async def _record_absorbed_duplicate(
+    store: WorkOrderStore, target: WorkOrder, duplicate: WorkOrder, actor: Actor, now: datetime
+) -> None:
+    locked = await store.get_for_update(target.id)
+    if locked is None:
+        raise ConcurrentUpdateError(f"work order {target.reference} is being changed; try again")
+    seq = locked.history_length + 1
+    await _save(store, replace(locked, history_length=seq))
+    await store.append_event(
+        WorkOrderEvent(
+            order_id=locked.id,
+            seq=seq,
+            action=SystemEvent.DUPLICATE_MERGED.value,
+            from_status=locked.status,
+            to_status=locked.status,
+            actor=actor.user_id,
+            actor_role=None,
+            at=now,
+            data={"duplicate_id": duplicate.id, "duplicate_reference": duplicate.reference},
+        )
+    )
+
+
+@dataclass
+class EscalationRun:
+    applied: list[EscalationKey] = field(default_factory=list)
+    skipped_locked: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+async def escalate_due(
+    store: WorkOrderStore,
+    notifier: Notifier,
+    clock: Clock,
+    rules: Rules,
+    limit: int = 100,
+) -> EscalationRun:
+    """Apply every escalation step that has fallen due, each exactly once.
+
+    Orders are selected by ``next_escalation_at`` and handled one per transaction, so one
+    order's failure does not stop the sweep. A step whose key is already recorded was applied
+    by another sweeper: it is marked done here too, without a second notification.
+    """
+    now = _now(clock)
+    run = EscalationRun()
+    for order_id in await store.select_due_for_escalation(now, limit):
+        try:
+            async with store.transaction():
+                order = await store.get_for_update(order_id)
+                if order is None:
+                    run.skipped_locked.append(order_id)
+                    continue
+                order = await _escalate_order(store, notifier, order, now, rules, run)
+                await _save(store, _with_next_escalation(order, rules))
+        except WorkOrderError as exc:
+            run.failed[order_id] = str(exc)
+    return run
+
+
+async def _escalate_order(
+    store: WorkOrderStore,
+    notifier: Notifier,
+    order: WorkOrder,
+    now: datetime,
+    rules: Rules,
+    run: EscalationRun,
+) -> WorkOrder:
+    for step, due_at in escalation.due_steps(order, now, rules.ladder, rules.calendar):
+        key = escalation.escalation_key(order, step)
+        order = replace(order, escalations_done=order.escalations_done | {step.slug})
+        if not await store.record_escalation(key):
+            continue
+        if step.effect is EscalationEffect.MARK_OVERDUE:
+            order = replace(order, overdue=True)
+        elif step.effect is EscalationEffect.SUPERVISE:
+            order = replace(order, supervised=True)
+        seq = order.history_length + 1
+        order = replace(order, history_length=seq)
+        await store.append_event(
+            WorkOrderEvent(
+                order_id=order.id,
+                seq=seq,
+                action=SystemEvent.ESCALATED.value,
+                from_status=order.status,
+                to_status=order.status,
+                actor=SYSTEM_ACTOR,
+                actor_role=None,
+                at=now,
+                reason=step.message,
+                data={
+                    "step": step.name,
+                    "clock": step.clock.value,
+                    "effect": step.effect.value,
+                    "due_at": due_at.isoformat(),
+                    "deadline_version": order.deadline_version,
+                    "recipients": [recipient.value for recipient in step.recipients],
+                },
+            )
+        )
+        for recipient in step.recipients:
+            await notifier.notify(
+                addressee(order, recipient), f"escalation:{step.name}", order.id, step.message
+            )
+        run.applied.append(key)
+    return order
+
+
+@dataclass
+class RecomputeRun:
+    changes: dict[str, sla.DeadlineChange] = field(default_factory=dict)
+    skipped_locked: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+async def recompute_open_orders(
+    store: WorkOrderStore,
+    clock: Clock,
+    rules: Rules,
+    reason: str,
+    adopt_policy: sla.SlaPolicy | None = None,
+) -> RecomputeRun:
+    """After a calendar edit (or to move open orders to ``adopt_policy``), recompute deadlines.
+
+    Each order whose deadlines change gets a ``deadlines_recomputed`` history entry with the
+    reason and the before/after values. Orders locked by someone else are listed so the caller
+    can retry them; an order whose new deadline falls in an unloaded year is listed as failed.
+    """
+    now = _now(clock)
+    run = RecomputeRun()
+    for order_id in await store.open_order_ids():
+        try:
+            async with store.transaction():
+                order = await store.get_for_update(order_id)
+                if order is None:
+                    run.skipped_locked.append(order_id)
+                    continue
+                policy = adopt_policy or rules.policies.get(order.policy_version)
+                updated, change = sla.recompute_deadlines(order, policy, rules.calendar, reason)
+                updated = _with_next_escalation(updated, rules)
+                if change is not None:
+                    updated = replace(updated, history_length=order.history_length + 1)
+                    await store.append_event(_recomputed_event(updated, change, now))
+                    run.changes[order_id] = change
+                if updated != order:
+                    await _save(store, updated)
+        except WorkOrderError as exc:
+            run.failed[order_id] = str(exc)
+    return run
+
+
+def _recomputed_event(
+    order: WorkOrder, change: sla.DeadlineChange, now: datetime
+) -> WorkOrderEvent:
+    return WorkOrderEvent(
+        order_id=order.id,
+        seq=order.history_length,
+        action=SystemEvent.DEADLINES_RECOMPUTED.value,
+        from_status=order.status,
+        to_status=order.status,
+        actor=SYSTEM_ACTOR,
+        actor_role=None,
+        at=now,
+        reason=change.reason,
+        data=change.as_data(),
+    )
