@@ -1,0 +1,1 @@
+"""The call controller: the life of one call from IVR to survey, driven by ARI events."""

@@ -1,0 +1,167 @@
+"""The seam between the call controller (``cti``) and the service that routes and records calls.
+
+``cti`` knows Asterisk and the life of one call; it knows nothing of routing rules, databases or
+HTTP. The service (``hotline``) knows those and nothing of ARI. They meet here:
+
+* :class:`CallDirector` is implemented by the service. The controller tells it what happened to a
+  call (it arrived, the IVR chose a language and a business line, the caller hung up in some phase,
+  an agent leg answered or failed, talk ended, the survey was answered) and asks it for the IVR
+  plan of a new call. The director feeds the routing engine and persists the call.
+* :class:`CallControl` is implemented by the controller. The service tells it what to do with a
+  call (offer it to an agent's endpoint, cancel that offer, announce the position, offer a
+  callback, divert, hold, transfer, hang up) and to place callbacks.
+
+Every call is identified by a :class:`CallKey` (the site and the inbound channel id, as Asterisk
+ids are unique per server only). Every method may be called late or twice: both sides treat a
+call they no longer know, or an action that no longer applies, as a no-op, never as a crash.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class CallKey:
+    site: str
+    call_id: str  # the inbound (or callback) channel id on that site
+
+    def __str__(self) -> str:
+        return f"{self.site}/{self.call_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class InboundCall:
+    key: CallKey
+    caller_number: str
+    caller_name: str
+    dialled: str  # the number the taxpayer dialled (StasisStart args[1], e.g. "12366")
+    channel_name: str
+    arrived_at: datetime  # tz-aware UTC
+
+
+@dataclass(frozen=True, slots=True)
+class MenuOption:
+    digit: str
+    value: str  # a language code ("zh") or a business line ("national_tax")
+    prompt: str  # a sound URI, e.g. "sound:hotline/lang-zh"
+
+
+@dataclass(frozen=True, slots=True)
+class IvrPlan:
+    """What the IVR does with one call; decided by the service (service hours, menus, media)."""
+
+    open: bool  # False: play the closed message and offer a callback request instead of menus
+    greeting: str = "sound:hotline/welcome"
+    languages: tuple[MenuOption, ...] = ()  # empty: the language is `default_language`
+    lines: tuple[MenuOption, ...] = ()  # business-line menu (the prompt media may vary by language)
+    default_language: str = "zh"
+    digit_timeout_s: float = 5.0
+    retries: int = 2  # a menu is repeated this many times on timeout or a wrong digit
+    closed_message: str = "sound:hotline/closed"
+    music_on_hold: str = "default"  # the MOH class
+    survey: bool = True  # offer the 1-5 satisfaction survey when the agent hangs up first
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+
+class CallPhase(enum.Enum):
+    IVR = "ivr"
+    QUEUE = "queue"
+    RINGING = "ringing"  # an agent leg was ringing when the caller hung up
+    TALK = "talk"
+    SURVEY = "survey"
+
+
+class LegFailure(enum.Enum):
+    """Why an agent leg did not answer (see the cause table in ../shared/ari/README.md)."""
+
+    NO_ANSWER = "no_answer"
+    BUSY = "busy"
+    REJECTED = "rejected"
+    UNREACHABLE = "unreachable"  # unknown endpoint, allocation failure, congestion
+    CANCELLED = "cancelled"  # we cancelled it (the caller left, the offer was withdrawn)
+
+
+class EndedBy(enum.Enum):
+    CALLER = "caller"
+    AGENT = "agent"
+    SYSTEM = "system"  # hang-up from the API, diversion, shutdown
+
+
+class CallDirector(Protocol):
+    """Implemented by the service; awaited by the controller in the order things happen."""
+
+    async def call_arrived(self, call: InboundCall) -> IvrPlan: ...
+
+    async def ivr_completed(self, key: CallKey, *, language: str, line: str) -> None:
+        """The caller chose; the call now waits for an agent (enqueue it in routing)."""
+
+    async def caller_left(self, key: CallKey, *, phase: CallPhase) -> None:
+        """The caller hung up before talking (IVR, queue, an agent ringing)."""
+
+    async def callback_accepted(self, key: CallKey) -> None:
+        """The waiting caller pressed the callback digit; the controller then hangs up politely."""
+
+    async def offer_answered(self, key: CallKey, *, agent_id: str) -> None: ...
+
+    async def offer_failed(self, key: CallKey, *, agent_id: str, failure: LegFailure) -> None: ...
+
+    async def talk_ended(self, key: CallKey, *, agent_id: str, ended_by: EndedBy) -> None:
+        """Caller and agent are no longer connected (the agent enters wrap-up)."""
+
+    async def survey_answered(self, key: CallKey, *, score: int | None) -> None: ...
+
+    async def call_finished(self, key: CallKey) -> None:
+        """Nothing more will happen to this call (every leg is gone)."""
+
+    async def journal(self, key: CallKey, kind: str, data: Mapping[str, Any]) -> None:
+        """Append one entry to the call's event journal (ARI events seen, actions taken)."""
+
+
+class CallControl(Protocol):
+    """Implemented by the controller; called by the service (routing decisions, API actions)."""
+
+    async def offer(
+        self, key: CallKey, *, agent_id: str, endpoint: str, ring_timeout_s: float
+    ) -> None:
+        """Ring the agent's endpoint; on answer bridge it with the caller."""
+
+    async def cancel_offer(self, key: CallKey, *, agent_id: str) -> None: ...
+
+    async def announce(
+        self, key: CallKey, *, position: int, expected_wait_s: float | None
+    ) -> None: ...
+
+    async def offer_callback(self, key: CallKey) -> None:
+        """Play "press 1 to keep your place and be called back" and listen for the digit."""
+
+    async def divert(self, key: CallKey, *, target: str) -> None:
+        """Leave the queue: "voicemail" (record a message), "work_order" or "closed"."""
+
+    async def hold(self, key: CallKey) -> None: ...
+
+    async def unhold(self, key: CallKey) -> None: ...
+
+    async def transfer(
+        self, key: CallKey, *, agent_id: str, endpoint: str, ring_timeout_s: float
+    ) -> None:
+        """Blind transfer of a talking call to another agent (a queue transfer is re-routing:
+        the service tells routing and then calls :meth:`offer`)."""
+
+    async def hangup(self, key: CallKey) -> None: ...
+
+    async def place_callback(
+        self,
+        key: CallKey,
+        *,
+        agent_id: str,
+        agent_endpoint: str,
+        taxpayer_number: str,
+        ring_timeout_s: float,
+    ) -> None:
+        """Dial the agent first, then the taxpayer, and bridge them (a busy callback, 遇忙回复).
+        ``key.call_id`` is chosen by the service for the new call."""
