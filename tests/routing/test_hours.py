@@ -34,7 +34,7 @@ NINE_TO_FIVE = (OpenInterval.parse("09:00-12:00"), OpenInterval.parse("13:00-17:
 )
 def test_working_days_and_hours(when: str, is_open: bool) -> None:
     hours = ServiceHours(
-        weekly=(NINE_TO_FIVE,) * 5 + ((), ()),  # type: ignore[arg-type]
+        weekly=(NINE_TO_FIVE,) * 5 + ((), ()),
         non_working_dates=frozenset({dt.date(2026, 10, 1)}),
         extra_working_dates=frozenset({dt.date(2026, 2, 14)}),
     )
@@ -48,7 +48,7 @@ def test_a_calendar_object_replaces_the_date_sets() -> None:
     )
     assert isinstance(calendar, WorkingDays)
     hours = ServiceHours(
-        weekly=(NINE_TO_FIVE,) * 5 + ((), ()),  # type: ignore[arg-type]
+        weekly=(NINE_TO_FIVE,) * 5 + ((), ()),
         non_working_dates=frozenset({dt.date(2026, 3, 31)}),  # ignored: the calendar decides
         calendar=calendar,
         adjusted_day_hours=(OpenInterval.parse("10:00-11:00"),),
