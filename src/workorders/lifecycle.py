@@ -494,6 +494,15 @@ _EFFECTS: Mapping[Action, Effect] = {
 # ---------------------------------------------------------------- entry points
 
 
+def parse_action(value: str) -> Action:
+    """The Action named ``value``; InvalidPayloadError listing the actions if there is none."""
+    try:
+        return Action(value)
+    except ValueError:
+        known = ", ".join(action.value for action in Action)
+        raise InvalidPayloadError(f"unknown work-order action {value!r}; known: {known}") from None
+
+
 def transition(
     order: WorkOrder, action: Action, actor: Actor, now: datetime, **payload: object
 ) -> tuple[WorkOrder, WorkOrderEvent]:
@@ -502,10 +511,7 @@ def transition(
     Deadlines are not touched here; the service recomputes them from the SLA policy afterwards.
     """
     require_aware(now, "now")
-    try:
-        action = Action(action)
-    except ValueError:
-        raise InvalidPayloadError(f"unknown work-order action {action!r}") from None
+    action = parse_action(action)
     if action is Action.CREATE:
         raise WrongStateError("create makes a new work order; use lifecycle.create")
     rule = RULES[action]
@@ -599,3 +605,20 @@ def create(
         data={"call_id": draft.call_id, "call_summary_id": draft.call_summary_id},
     )
     return order, event
+
+
+def table_markdown() -> str:
+    """The transition table as a Markdown table, for the documentation."""
+    lines = [
+        "| action | from | to | who (and admin) | needs |",
+        "|---|---|---|---|---|",
+    ]
+    for rule in RULES.values():
+        sources = ", ".join(sorted(s.value for s in rule.from_statuses)) or "(no order yet)"
+        target = rule.to_status.value if rule.to_status else "(unchanged)"
+        who = ", ".join(role.value for role in rule.roles)
+        if set(rule.roles) & DEPARTMENT_ROLES:
+            who += " (own department)"
+        needs = ", ".join(rule.required) or "-"
+        lines.append(f"| {rule.action.value} | {sources} | {target} | {who} | {needs} |")
+    return "\n".join(lines) + "\n"
