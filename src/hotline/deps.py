@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from hotline.bus import EventBus
 from hotline.clock import Clock
 from hotline.config import Settings
 from hotline.metrics import Metrics
@@ -23,6 +24,7 @@ class AppState:
     sessionmaker: async_sessionmaker[AsyncSession]
     clock: Clock
     metrics: Metrics
+    bus: EventBus = field(default_factory=EventBus)
     # Health checks contributed by components (e.g. one per ARI site): name -> callable.
     health_checks: dict[str, Any] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
