@@ -14,7 +14,7 @@ escalation until it resumes and its deadlines are recomputed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from workorders.calendar import WorkCalendar, WorkingDuration
@@ -172,12 +172,14 @@ def step_time(order: WorkOrder, step: EscalationStep, calendar: WorkCalendar) ->
     start, due = window
     paused = order.paused_intervals
     if step.after_deadline is not None:
-        return calendar.add_working_time(due, step.after_deadline, paused)
-    assert step.fraction is not None  # checked in __post_init__
-    if step.fraction == 1:
-        return due
-    total = calendar.working_time_between(start, due, paused)
-    return calendar.add_working_time(start, total * step.fraction, paused)
+        at = calendar.add_working_time(due, step.after_deadline, paused)
+    elif step.fraction == 1:
+        at = due
+    else:
+        assert step.fraction is not None  # checked in __post_init__
+        total = calendar.working_time_between(start, due, paused)
+        at = calendar.add_working_time(start, total * step.fraction, paused)
+    return at.astimezone(UTC)
 
 
 def pending_steps(

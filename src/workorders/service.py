@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from workorders import escalation, lifecycle, sla
 from workorders.calendar import WorkCalendar, require_aware
@@ -70,7 +70,7 @@ def _with_next_escalation(order: WorkOrder, rules: Rules) -> WorkOrder:
 
 
 def _now(clock: Clock) -> datetime:
-    return require_aware(clock.now(), "clock time")
+    return require_aware(clock.now(), "clock time").astimezone(UTC)
 
 
 async def _save(store: WorkOrderStore, order: WorkOrder) -> WorkOrder:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from types import MappingProxyType
 
 from workorders.calendar import WorkCalendar, WorkingDuration
@@ -137,7 +137,7 @@ def deadlines_of(order: WorkOrder) -> Deadlines:
 
 
 def compute_deadlines(order: WorkOrder, policy: SlaPolicy, calendar: WorkCalendar) -> Deadlines:
-    """The deadlines ``order`` has under ``policy`` and ``calendar``, from its own timestamps.
+    """The deadlines ``order`` has under ``policy`` and ``calendar``, from its own timestamps (UTC).
 
     A clock that has not started (no dispatch yet, no answer yet) gives no deadline; a merged
     order has none. The acknowledgement deadline disappears once acknowledged, since it was met
@@ -158,7 +158,12 @@ def compute_deadlines(order: WorkOrder, policy: SlaPolicy, calendar: WorkCalenda
     follow_up_due = None
     if order.resolved_at is not None:
         follow_up_due = calendar.add_working_time(order.resolved_at, target.follow_up)
-    return Deadlines(ack_due, resolve_due, follow_up_due)
+    return Deadlines(_utc(ack_due), _utc(resolve_due), _utc(follow_up_due))
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    # Stored values are UTC; the calendar works (and answers) in Asia/Shanghai.
+    return moment.astimezone(UTC) if moment is not None else None
 
 
 @dataclass(frozen=True)

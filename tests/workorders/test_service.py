@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 
@@ -79,10 +79,12 @@ async def test_create_sets_reference_deadlines_and_first_escalation(rules: Rules
     assert (order.reference, second.reference) == ("12366-20260302-0001", "12366-20260302-0002")
     assert order.resolve_due_at == at("2026-03-04 17:00")
     assert order.next_escalation_at == at("2026-03-03 13:00")
+    stored_times = (order.created_at, order.resolve_due_at, order.next_escalation_at)
+    assert all(moment is not None and moment.tzinfo is UTC for moment in stored_times)
     [event] = await world.store.events(order.id)
     assert event.data["deadlines"] == {
         "ack_due_at": None,
-        "resolve_due_at": "2026-03-04T17:00:00+08:00",
+        "resolve_due_at": "2026-03-04T09:00:00+00:00",
         "follow_up_due_at": None,
     }
 
@@ -135,7 +137,7 @@ async def test_approved_extension_moves_the_deadline_and_rearms_the_ladder(rules
     assert extended.resolve_due_at == at("2026-03-06 17:00")
     assert extended.deadline_version > order.deadline_version
     last = (await world.store.events(order.id))[-1]
-    assert last.data["deadlines"]["resolve_due_at"] == "2026-03-06T17:00:00+08:00"  # type: ignore[index]
+    assert last.data["deadlines"]["resolve_due_at"] == "2026-03-06T09:00:00+00:00"  # type: ignore[index]
 
 
 @pytest.mark.asyncio

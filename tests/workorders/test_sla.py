@@ -148,7 +148,7 @@ class TestRecompute:
         assert moved.escalations_done == frozenset()
         assert change.as_data()["after"] == {
             "ack_due_at": None,
-            "resolve_due_at": "2026-02-27T16:00:00+08:00",
+            "resolve_due_at": "2026-02-27T08:00:00+00:00",
             "follow_up_due_at": None,
         }
 
