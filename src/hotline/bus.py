@@ -20,6 +20,7 @@ Message = dict[str, Any]
 class Subscription:
     def __init__(self, maxsize: int) -> None:
         self._queue: asyncio.Queue[Message] = asyncio.Queue(maxsize=maxsize)
+        self._held: Message | None = None  # taken from the queue while reporting an overflow
         self.dropped = 0
 
     def offer(self, message: Message) -> None:
@@ -29,10 +30,13 @@ class Subscription:
         self._queue.put_nowait(message)
 
     async def get(self) -> Message:
+        if self._held is not None:
+            message, self._held = self._held, None
+            return message
         message = await self._queue.get()
         if self.dropped:
             dropped, self.dropped = self.dropped, 0
-            self.offer(message)
+            self._held = message
             return {"type": "overflow", "dropped": dropped}
         return message
 
