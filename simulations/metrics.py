@@ -69,6 +69,12 @@ class TimeBins:
         """Spread ``weight`` over [begin, end), clipped to the counted day."""
         begin = max(begin, self.start_s)
         end = min(end, self.start_s + self.width_s * self.count)
+        if begin >= end:
+            return
+        index = int((begin - self.start_s) // self.width_s)
+        if end <= self.start_s + (index + 1) * self.width_s:  # the common case: one interval
+            bins[min(index, self.count - 1)] += (end - begin) * weight
+            return
         while begin < end:
             index = int((begin - self.start_s) // self.width_s)
             boundary = self.start_s + (index + 1) * self.width_s

@@ -17,6 +17,7 @@ callbacks rather than one process per caller, and per-call data lives in flat li
 
 from __future__ import annotations
 
+import math
 import random
 from collections import deque
 from dataclasses import dataclass
@@ -100,6 +101,7 @@ class TrafficModel:
         self._queue_length = 0
         self._queue_since = 0.0
         self._unresolved = 0
+        self._day_end = scenario.warmup_s + scenario.day_s
         self.decisions_seen = 0
         self.events_applied = 0
 
@@ -109,7 +111,7 @@ class TrafficModel:
         day_end = scenario.warmup_s + scenario.day_s
         self.env.process(self._staffing())
         for index in range(len(scenario.traffic)):
-            self.env.process(self._arrivals(index, day_end))
+            self._schedule_arrival(index)
         self.env.run(until=day_end)
         drain_end = day_end + self.options.drain_cap_s
         while self._unresolved and self.env.now < drain_end:
@@ -171,26 +173,33 @@ class TrafficModel:
         self._feed(routing.Tick())
 
     # ------------------------------------------------------------------ callers
-    def _arrivals(self, index: int, day_end: float) -> simpy.events.ProcessGenerator:
-        """Piecewise-constant Poisson arrivals; a draw that crosses a boundary is redrawn there."""
+    def _schedule_arrival(self, index: int) -> None:
+        """Draw the line's next arrival: Poisson with a rate that is constant within an interval.
+
+        A draw that crosses an interval boundary is discarded and redrawn from the boundary with the
+        next interval's rate (exponential gaps are memoryless, so this is exact).
+        """
         scenario = self.scenario
-        traffic = scenario.traffic[index]
+        rates = scenario.traffic[index].calls_per_interval
         rng = self._arrival_rngs[index]
-        env = self.env
-        while env.now < day_end:
-            interval = self._interval_of(env.now)
-            rate = traffic.calls_per_interval[max(interval, 0)] / scenario.interval_s
-            boundary = (
-                scenario.warmup_s
-                if interval < 0
-                else scenario.warmup_s + (interval + 1) * scenario.interval_s
-            )
-            gap = rng.expovariate(rate) if rate > 0 else float("inf")
-            if env.now + gap >= boundary:
-                yield env.timeout(boundary - env.now)
-                continue
-            yield env.timeout(gap)
-            self._arrive(index, interval)
+        at = self.env.now
+        while at < self._day_end:
+            interval = self._interval_of(at)
+            rate = rates[max(interval, 0)] / scenario.interval_s
+            boundary = scenario.warmup_s + (interval + 1) * scenario.interval_s
+            gap = rng.expovariate(rate) if rate > 0 else math.inf
+            if at + gap < boundary:
+                self._arrival_timer(index, interval, at + gap)
+                return
+            at = boundary
+
+    def _arrival_timer(self, index: int, interval: int, at: float) -> None:
+        timer = self.env.timeout(at - self.env.now)
+        timer.callbacks.append(lambda _event: self._arrival_due(index, interval))
+
+    def _arrival_due(self, index: int, interval: int) -> None:
+        self._arrive(index, interval)
+        self._schedule_arrival(index)
 
     def _interval_of(self, now: float) -> int:
         if now < self.scenario.warmup_s:
@@ -212,13 +221,16 @@ class TrafficModel:
         self._calls[contact_id] = call
         self._set_queue(self._queue_length + 1)
         patience = self._patience[index]
-        if patience is not None:
-            timer = self.env.timeout(patience())
-            timer.callbacks.append(lambda _event: self._abandon(contact_id))
+        # Drawn for every caller, so the stream stays aligned whatever the staffing.
+        patience_s = patience() if patience is not None else math.inf
         contact = routing.Contact(
             contact_id, traffic.line, traffic.language, now, priority=traffic.priority
         )
         self._feed(routing.ContactArrived(contact))
+        # Most calls are answered on arrival: only those still waiting (or ringing) need a timer.
+        if patience_s < math.inf and call.state in (_CallState.WAITING, _CallState.RINGING):
+            timer = self.env.timeout(patience_s)
+            timer.callbacks.append(lambda _event: self._abandon(contact_id))
 
     def _abandon(self, contact_id: str) -> None:
         call = self._calls.get(contact_id)

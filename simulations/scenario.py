@@ -16,6 +16,8 @@ from typing import Any, Literal, TypeVar
 
 import yaml
 
+import routing
+
 DistributionKind = Literal["exponential", "lognormal", "constant"]
 _DISTRIBUTIONS: tuple[DistributionKind, ...] = ("exponential", "lognormal", "constant")
 _T = TypeVar("_T")
@@ -141,6 +143,7 @@ class _Reader:
 
     def __init__(self) -> None:
         self.problems: list[str] = []
+        self.demands: list[tuple[int, str, str]] = []  # (traffic index, line, language)
 
     def fail(self, path: str, message: str) -> None:
         self.problems.append(f"{path}: {message}")
@@ -197,8 +200,10 @@ class _Reader:
         if routing is not None and not isinstance(routing, dict):
             self.fail("routing", "must be a mapping (the routing policy)")
             routing = None
+        elif routing:
+            self.policy(routing)
         callbacks = self.callbacks(root.get("callbacks"))
-        self.check_coverage(traffic, groups)
+        self.check_coverage(groups)
         if self.problems:
             return None
         return Scenario(
@@ -218,6 +223,13 @@ class _Reader:
             source=source,
         )
 
+    def policy(self, data: dict[str, Any]) -> None:
+        """The routing engine validates its own policy; its errors are placed under ``routing``."""
+        try:
+            routing.Policy.from_dict(data)
+        except routing.PolicyError as exc:
+            self.fail(f"routing.{exc.path}" if exc.path else "routing", exc.problem)
+
     def traffic_list(self, data: object, count: int) -> list[Traffic]:
         items = self.sequence(data, "traffic", required=True)
         result: list[Traffic] = []
@@ -231,6 +243,7 @@ class _Reader:
             self.no_unknown(entry, known | {"patience", "priority"}, f"{path}.")
             line = self.text(entry, "skill", f"{path}.")
             language = self.text(entry, "language", f"{path}.", default="zh")
+            self.demands.append((index, line, language))
             if (line, language) in seen:
                 self.fail(f"{path}.skill", f"{line}/{language} is listed twice")
             seen.add((line, language))
@@ -300,12 +313,12 @@ class _Reader:
         )
         return Callbacks(offer_after, probability)
 
-    def check_coverage(self, traffic: list[Traffic], groups: list[AgentGroup]) -> None:
-        for index, line in enumerate(traffic):
-            if not any(group.can_serve(line.line, line.language) for group in groups):
+    def check_coverage(self, groups: list[AgentGroup]) -> None:
+        for index, line, language in self.demands:
+            if line and not any(group.can_serve(line, language) for group in groups):
                 self.fail(
                     f"traffic[{index}].skill",
-                    f"no agent group can serve {line.label} (skill and language)",
+                    f"no agent group can serve {line}/{language} (skill and language)",
                 )
 
     def distribution(self, data: object, path: str, required: bool) -> Distribution | None:

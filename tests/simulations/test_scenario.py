@@ -103,6 +103,7 @@ def test_a_valid_scenario_parses_with_defaults_filled_in() -> None:
         ({"traffic": []}, "traffic: must be a non-empty list"),
         ({"agents": DELETE}, "agents: is required"),
         ({"routing": [1]}, "routing: must be a mapping"),
+        ({"routing": {"default": {"stages": []}}}, "routing.default.stages: "),
     ],
 )
 def test_invalid_fields_are_named(changes: dict[str, Any], expected: str) -> None:
