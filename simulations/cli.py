@@ -37,6 +37,13 @@ WorkersOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
 
+def _console(stderr: bool) -> Console:
+    console = Console(stderr=stderr)
+    if not console.is_terminal:
+        console.width = 160  # piped to a file: do not squeeze the tables into 80 columns
+    return console
+
+
 def _load(path: Path, console: Console) -> Scenario:
     try:
         return load_scenario(path)
@@ -80,7 +87,7 @@ def simulate_command(
     ] = False,
 ) -> None:
     """Simulate a day of traffic with the production routing engine; KPIs with 95% intervals."""
-    console = Console(stderr=as_json)
+    console = _console(as_json)
     scenario = _load(scenario_path, console)
     if live:
         # The seam for issue 6.6: a live driver replays the same arrivals against the service
@@ -124,7 +131,7 @@ def staff_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Fewest agents per interval (per group) meeting the target, found by simulation."""
-    console = Console(stderr=as_json)
+    console = _console(as_json)
     scenario = _load(scenario_path, console)
     try:
         parsed = Target.parse(target, max_abandon)
@@ -187,6 +194,7 @@ def _plan_dict(plan: StaffingPlan) -> dict[str, Any]:
                 "service_level": row.service_level.to_dict(),
                 "abandon_rate": row.abandon_rate.to_dict(),
                 "occupancy": row.occupancy.to_dict(),
+                "met": row.met,
             }
             for row in plan.intervals
         ],
@@ -208,7 +216,7 @@ def _plan_table(plan: StaffingPlan) -> Table:
         ),
         title_justify="left",
     )
-    for header in ["interval", *groups, "total", "Erlang", "SL", "aband.", "occ."]:
+    for header in ["interval", *groups, "total", "Erlang", "SL", "aband.", "occ.", "met"]:
         table.add_column(header, justify="right")
     for row in plan.intervals:
         table.add_row(
@@ -219,5 +227,6 @@ def _plan_table(plan: StaffingPlan) -> Table:
             report.format_estimate(row.service_level, "pct"),
             report.format_estimate(row.abandon_rate, "pct"),
             report.format_estimate(row.occupancy, "pct"),
+            "yes" if row.met else "[red]no[/red]",
         )
     return table

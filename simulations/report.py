@@ -53,7 +53,7 @@ def print_result(result: SimulationResult, console: Console) -> None:
     console.print(_table("By skill", list(result.by_skill.items())))
     minutes = scenario.interval_minutes
     rows = [
-        (f"{index:>2} (+{index * minutes:g} min)", figures)
+        (f"+{int(index * minutes // 60)}:{int(index * minutes % 60):02d}", figures)
         for index, figures in enumerate(result.by_interval)
     ]
     console.print(_table("By interval", rows))

@@ -58,6 +58,8 @@ class IntervalStaffing:
     abandon_rate: Estimate
     occupancy: Estimate
 
+    met: bool  # the final run's means meet the target (intervals interact, so recheck)
+
     @property
     def total(self) -> int:
         return sum(self.agents.values())
@@ -181,6 +183,10 @@ def search_staffing(
             service_level=result.by_interval[index]["service_level"],
             abandon_rate=result.by_interval[index]["abandon_rate"],
             occupancy=result.by_interval[index]["occupancy"],
+            met=target.met(
+                result.by_interval[index]["service_level"].mean,
+                result.by_interval[index]["abandon_rate"].mean,
+            ),
         )
         for index, total in enumerate(final)
     ]
