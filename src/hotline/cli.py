@@ -27,6 +27,17 @@ app.add_typer(user_app, name="user")
 console = Console(stderr=True)
 
 
+def _mount_simulations() -> None:
+    # The simulator's commands live in the simulations package; hotline is where they are mounted.
+    from simulations.cli import simulate_command, staff_command
+
+    app.command("simulate")(simulate_command)
+    app.command("staff")(staff_command)
+
+
+_mount_simulations()
+
+
 def _settings() -> Settings:
     try:
         return load_settings()
