@@ -230,3 +230,7 @@ def _plan_table(plan: StaffingPlan) -> Table:
             "yes" if row.met else "[red]no[/red]",
         )
     return table
+
+
+if __name__ == "__main__":  # ./dev python -m simulations.cli simulate SCENARIO.yaml
+    app()
