@@ -82,18 +82,10 @@ def simulate_command(
         str, typer.Option(help="Target drawn on the charts, PERCENT/SECONDS.")
     ] = "80/20",
     max_abandon: Annotated[float, typer.Option(help="Abandonment ceiling on the charts.")] = 0.05,
-    live: Annotated[
-        bool, typer.Option("--live", help="Drive the running service via the ARI emulator.")
-    ] = False,
 ) -> None:
     """Simulate a day of traffic with the production routing engine; KPIs with 95% intervals."""
     console = _console(as_json)
     scenario = _load(scenario_path, console)
-    if live:
-        # The seam for issue 6.6: a live driver replays the same arrivals against the service
-        # through the ARI emulator; it needs the CTI engine, which is not wired in yet.
-        console.print("[red]--live is not available yet: it needs the CTI engine[/red]")
-        raise typer.Exit(2)
     count = replications or scenario.replications
     with _progress(console, as_json) as bar:
         task = bar.add_task(f"simulating {scenario.name}", total=count)

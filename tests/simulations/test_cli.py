@@ -116,9 +116,3 @@ def test_staff_searches_by_simulation(tmp_path: Path) -> None:
     plan = json.loads(result.stdout)
     assert [row["interval"] for row in plan["intervals"]] == [0, 1]
     assert all(row["total"] == row["agents"]["national"] for row in plan["intervals"])
-
-
-def test_live_mode_is_not_available_yet(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["simulate", str(small_scenario(tmp_path)), "--live"])
-    assert result.exit_code == 2
-    assert "CTI" in result.output
