@@ -1,6 +1,7 @@
 """ORM models; importing this package registers every table on ``Base.metadata``."""
 
 from hotline.db.models.audit import AuditLog
+from hotline.db.models.calendar import CalendarDay, CalendarSetting
 from hotline.db.models.call import AgentSession, AgentStateLog, Call, Callback, CallEvent
 from hotline.db.models.directory import (
     Agent,
@@ -12,6 +13,14 @@ from hotline.db.models.directory import (
     Skill,
 )
 from hotline.db.models.user import RoleRow, User, UserRole
+from hotline.db.models.workorder import (
+    EscalationRow,
+    NotificationRow,
+    SlaPolicyRow,
+    WorkOrderEventRow,
+    WorkOrderRow,
+    WorkOrderSerial,
+)
 
 __all__ = [
     "Agent",
@@ -20,14 +29,22 @@ __all__ = [
     "AgentSkill",
     "AgentStateLog",
     "AuditLog",
+    "CalendarDay",
+    "CalendarSetting",
     "Call",
     "CallEvent",
     "Callback",
     "Department",
+    "EscalationRow",
     "Liaison",
+    "NotificationRow",
     "RoleRow",
     "Site",
     "Skill",
+    "SlaPolicyRow",
     "User",
     "UserRole",
+    "WorkOrderEventRow",
+    "WorkOrderRow",
+    "WorkOrderSerial",
 ]
