@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from hotline.cli_live import emulator_command
 from hotline.config import Profile, Settings, SettingsError, load_settings
 
 app = typer.Typer(
@@ -36,6 +37,7 @@ def _mount_simulations() -> None:
 
 
 _mount_simulations()
+app.command("emulator")(emulator_command)
 
 
 def _settings() -> Settings:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from hotline.api import agents, audit, auth, departments, sites, skills, users
+from hotline.api import agents, audit, auth, departments, sites, skills, streams, users
 
 API_PREFIX = "/api/v1"
 
@@ -17,6 +17,7 @@ ROUTERS: list[APIRouter] = [
     departments.router,
     users.router,
     audit.router,
+    streams.router,
 ]
 
 

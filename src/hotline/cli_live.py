@@ -1,0 +1,71 @@
+"""Live-telephony commands of the ``hotline`` CLI: ``emulator`` (a fake Asterisk 22 on loopback)
+and ``demo`` (the whole centre with simulated taxpayers and agents).
+
+Passwords never go on the command line (they would land in shell history and ``ps``): they come
+from an environment variable or a prompt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+EMULATOR_PASSWORD_ENV = "HOTLINE_EMULATOR_PASSWORD"
+
+
+def _password_from_env_or_prompt(env_name: str, prompt: str) -> str:
+    value = os.environ.get(env_name)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        print(f"set {env_name} (no terminal to prompt for the password)", file=sys.stderr)
+        raise typer.Exit(2)
+    return getpass.getpass(prompt)
+
+
+def emulator_command(
+    host: Annotated[str, typer.Option(help="interface to listen on (keep it on loopback)")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="TCP port (0 picks a free one)")] = 8088,
+    user: Annotated[str, typer.Option(help="the ARI user clients log in as")] = "hotline",
+    speed: Annotated[
+        float, typer.Option(help="emulated seconds per real second (scripts run faster)", min=0.01)
+    ] = 1.0,
+    race: Annotated[
+        str,
+        typer.Option(help="events_first | response_first | random(SEED): the event/response race"),
+    ] = "events_first",
+) -> None:
+    """Run the ARI emulator: Asterisk 22 REST + events websocket, plus /_emulator/ controls.
+
+    The password is read from HOTLINE_EMULATOR_PASSWORD, or prompted for.
+    """
+    from cti.emulator import LabConfig, run_emulator
+
+    password = _password_from_env_or_prompt(EMULATOR_PASSWORD_ENV, "ARI password: ")
+    config = LabConfig(users={user: (password, False)})
+
+    async def serve() -> None:
+        async with run_emulator(
+            host=host, port=port, speed=speed, race=race, config=config
+        ) as running:
+            print(
+                f"ARI emulator on {running.ari_url} (user {user}, speed {speed:g}); "
+                f"events at {running.ws_url}?app=hotline; Ctrl-C stops",
+                file=sys.stderr,
+            )
+            await asyncio.Event().wait()
+
+    try:
+        asyncio.run(serve())
+    except ValueError as exc:  # a bad --race
+        print(f"--race: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        pass
