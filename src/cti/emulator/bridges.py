@@ -100,6 +100,12 @@ class BridgeOps(CoreState):
         self.emit_channel("ChannelConnectedLine", channel)
         for other in others:
             self.emit_channel("ChannelConnectedLine", other)
+        for member in (channel, *others):
+            far = member.peer
+            if member.kind == "local1" and far is not None and far.settled and not far.destroyed:
+                # The new connected line crosses the Local pair and becomes `;2`'s caller id.
+                far.caller = CallerId(member.connected.name, member.connected.number)
+                self.emit_caller_id(far)
 
     def leave_bridge(self, channel: Channel, reason: str) -> None:
         """`reason`: hangup | removed | moved | destroyed (only a hang-up keeps BridgeDestroyed)."""
@@ -108,7 +114,7 @@ class BridgeOps(CoreState):
         if bridge is None or channel.id not in bridge.channel_ids:
             return
         bridge.channel_ids.remove(channel.id)
-        if bridge.bridge_type == "mixing" and reason in ("hangup", "moved"):
+        if channel.variables.get("BRIDGEPEER") and reason in ("hangup", "moved"):
             self.emit_varset(channel, "BRIDGEPEER", "")
         self._membership_event("ChannelLeftBridge", channel, bridge)
         self.apps.channel_left(channel.id, bridge.id, hung_up=reason == "hangup")

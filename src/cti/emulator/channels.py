@@ -128,7 +128,13 @@ class ChannelLine:
         return self._core.enter_stasis(self._channel, app, args)
 
     def settle_noise(self) -> None:
-        self._core.emit_caller_id(self._channel)
+        self._channel.settled = True
+        near = self._core.dialled_side(self._channel)
+        bridge = self._core.bridges.get(near.bridge_id or "")
+        if bridge is not None and len(bridge.channel_ids) > 1:
+            # Only a connected line learnt from a bridge peer crosses back to `;2`.
+            self._channel.caller = CallerId(near.connected.name, near.connected.number)
+            self._core.emit_caller_id(self._channel)
 
 
 class ChannelOps(CoreState):
@@ -176,20 +182,21 @@ class ChannelOps(CoreState):
             id=id1,
             name=f"{base};1",
             state=DOWN,
-            caller=CallerId(caller.name, caller.number),
-            connected=CallerId(caller.name, caller.number),
-            dialplan=DialplanLocation(endpoint.context, endpoint.exten, 1, *first_app),
+            caller=CallerId(),
+            connected=CallerId(),
+            dialplan=DialplanLocation(endpoint.context, endpoint.exten, 1, "", ""),
             creationtime=now,
             variables=dict(variables),
             kind="local1",
             device_name=f"Local/{endpoint.resource}",
+            idle_app=first_app,
         )
         two = Channel(
             id=id2,
             name=f"{base};2",
             state=RING,
-            caller=CallerId(caller.name, caller.number),
-            connected=CallerId(caller.name, caller.number),
+            caller=CallerId(),
+            connected=CallerId(),
             dialplan=DialplanLocation(endpoint.context, endpoint.exten, 1, "", ""),
             creationtime=now,
             variables=dict(variables),
@@ -202,10 +209,15 @@ class ChannelOps(CoreState):
         # Only subscribeAll apps can hear these: nobody follows the channels yet.
         self.emit_channel("ChannelCreated", one)
         self.emit_channel("ChannelCreated", two)
+        # ChannelCreated shows a bare channel; caller id and dialplan arrive as events after it.
         if first_app[0]:
+            one.dialplan.app_name, one.dialplan.app_data = first_app
             self.emit_channel(
                 "ChannelDialplan", one, dialplan_app=first_app[0], dialplan_app_data=first_app[1]
             )
+        for half in (one, two):
+            half.caller = CallerId(caller.name, caller.number)
+            half.connected = CallerId(caller.name, caller.number)
         if not caller.is_empty:
             self.emit_caller_id(one)
             self.emit_channel("ChannelConnectedLine", one)
@@ -511,6 +523,9 @@ class ChannelOps(CoreState):
         )
         if channel.sticky_app != app:
             self.apps.unfollow_channel(app, channel.id)
+        elif channel.kind == "local1":
+            # Back in the originating Dial()/create placeholder application.
+            channel.dialplan.app_name, channel.dialplan.app_data = channel.idle_app
 
     def _leave_everything(self, channel: Channel) -> None:
         if channel.bridge_id is not None:
@@ -555,6 +570,8 @@ class ChannelOps(CoreState):
         if other is not None and not other.destroyed:
             self.emit_hangup_request(other, other_cause, soft=False)
         self.destroy(origin, origin_cause)
+        if by_api and origin.kind == "local1" and origin.in_dialplan:
+            self.emit_caller_id(origin)  # recorded quirk: one last caller-id update on the phone
         if other is not None and not other.destroyed:
             self._leave_everything(other)
             if other.dialing:
@@ -586,6 +603,13 @@ class ChannelOps(CoreState):
             return
         channel.cancel_timers()
         channel.destroyed = True
+        if channel.kind == "local2":
+            channel.dialplan.app_name, channel.dialplan.app_data = "", ""  # hang-up clears it
+        elif channel.kind == "local1" and channel.in_dialplan and channel.peer is not None:
+            # The lab phone dies showing its Dial() placeholder and the far side's connected line.
+            channel.dialplan.app_name, channel.dialplan.app_data = channel.idle_app
+            far = channel.peer.connected
+            channel.caller = CallerId(far.name, far.number)
         self.emit_channel(
             "ChannelDestroyed", channel, cause=cause, cause_txt=Q850_TEXT.get(cause, "Unknown")
         )

@@ -73,6 +73,8 @@ class Channel:
     created_not_dialled: bool = False
     sticky_app: str | None = None  # originated/created into this app: followed until destroyed
     answered: bool = False
+    idle_app: tuple[str, str] = ("", "")  # dialplan app of a `;1` outside Stasis
+    settled: bool = False  # a Local `;2` past its post-answer settling step
     after_answer_program: Any = None  # a dialplan.ProgramFactory run on `;1` once answered
     hangup_cause: int | None = None
     destroyed: bool = False
@@ -127,7 +129,7 @@ class Bridge:
             "bridge_class": "stasis",
             "creator": "Stasis",
             "name": self.name,
-            "channels": list(self.channel_ids),
+            "channels": sorted(self.channel_ids),  # Asterisk lists members in hash order
             "creationtime": format_timestamp(self.creationtime),
             "video_mode": "talker",
         }

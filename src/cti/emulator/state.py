@@ -100,6 +100,7 @@ class CoreState:
         self.emit(event_type, fields, audience)
 
     def emit_varset(self, channel: Channel, variable: str, value: str) -> None:
+        channel.variables[variable] = value
         fields: Json = {"variable": variable, "value": value, "channel": channel.to_json()}
         self.emit("ChannelVarset", fields, Audience(channel_ids=(channel.id,)))
 
