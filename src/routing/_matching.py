@@ -23,13 +23,18 @@ def level_for(profile: AgentProfile, skill: Skill, stage: Stage) -> int | None:
 
 
 def choose_agent(
-    state: RoutingState, record: ContactRecord, stage_index: int, now: float
+    state: RoutingState,
+    record: ContactRecord,
+    stage_index: int,
+    now: float,
+    *,
+    fallback: bool = True,
 ) -> tuple[AgentRecord, int] | None:
     """The idle agent to offer `record` to, with the level they serve it at.
 
     The best level the stage allows comes first (1, 2, 3, then the overflow pool); within it the
-    policy's selection rule decides. The agent who just failed this contact is passed over unless
-    nobody else eligible is idle.
+    policy's selection rule decides. The agent who last failed this contact is passed over; with
+    `fallback`, they are still chosen when nobody else eligible is idle.
     """
     stage = record.info.line.stages[stage_index]
     skill = record.contact.skill
@@ -52,7 +57,7 @@ def choose_agent(
                 return agent, agent.profile.levels.get(skill, OVERFLOW_LEVEL)
             if fallback_level is None:
                 fallback_level = state.agents[pool[0][1]].profile.levels.get(skill, OVERFLOW_LEVEL)
-    if fallback_level is not None and excluded is not None:
+    if fallback and fallback_level is not None and excluded is not None:
         return state.agents[excluded], fallback_level
     return None
 

@@ -204,8 +204,12 @@ class _Step:
         self.unqueue(record)
         del self.state.contacts[record.contact.id]
 
-    def admit(self, record: ContactRecord, *, announce: bool) -> None:
-        """Route a contact entering (or re-entering) routing: offer it now, or queue it."""
+    def admit(self, record: ContactRecord, *, announce: bool, fallback: bool = True) -> None:
+        """Route a contact entering (or re-entering) routing: offer it now, or queue it.
+
+        `fallback=False` keeps the contact from its excluded agent: used right after that agent
+        failed it, when the agent is about to pick its own best contact (maybe a better one).
+        """
         state, now = self.state, self.now
         contact, line = record.contact, record.info.line
         inbound = contact.kind is ContactKind.INBOUND
@@ -221,7 +225,7 @@ class _Step:
                 return
         else:
             stage_index = record.info.stage_index(contact.arrived_at, now)
-            choice = _matching.choose_agent(state, record, stage_index, now)
+            choice = _matching.choose_agent(state, record, stage_index, now, fallback=fallback)
             if choice is not None:
                 self.offer(record, choice[0], stage_index, choice[1])
                 return
@@ -555,8 +559,8 @@ def _offer_failed(step: _Step, event: OfferFailed) -> None:
         step.set_status(agent, _IDLE)  # to the back of the idle order
     record.excluded_agent = agent.id
     record.target_agent = None  # a targeted transfer that failed falls back to the queue
-    step.admit(record, announce=False)
-    step.serve_next(agent)
+    step.admit(record, announce=False, fallback=False)
+    step.serve_next(agent)  # may be this contact again, if nobody else could take it
 
 
 def _contact_ended(step: _Step, event: ContactEnded) -> None:

@@ -215,3 +215,12 @@ def test_overflow_agent_holding_the_skill_uses_the_earlier_of_level_and_overflow
     filler = _busy_agent(driver, profile, 0.0)
     driver.arrive(contact("c", 1.0))
     assert _free(driver, "ov", filler, 47.0) == [("c", "ov")]  # level 3 from 45 s
+
+
+def test_an_agent_who_failed_a_contact_takes_a_better_one_waiting_meanwhile() -> None:
+    driver = Driver(policy(rona_misses=5))
+    driver.login(agent("a"))
+    driver.arrive(contact("low", 1.0, priority=0))  # rings a
+    driver.arrive(contact("vip", 2.0, priority=5))  # waits: a is reserved
+    decisions = driver(OfferFailed("low", "a", OfferFailure.NO_ANSWER), 3.0)
+    assert offers(decisions) == [("vip", "a")]
