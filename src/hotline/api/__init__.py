@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from hotline.api import agents, audit, auth, departments, sites, skills, streams, users
+from hotline.api import (
+    agents,
+    audit,
+    auth,
+    calls,
+    departments,
+    sites,
+    skills,
+    streams,
+    users,
+)
 
 API_PREFIX = "/api/v1"
 
@@ -18,6 +28,7 @@ ROUTERS: list[APIRouter] = [
     users.router,
     audit.router,
     streams.router,
+    calls.router,
 ]
 
 

@@ -1,0 +1,382 @@
+"""Calls: the list with filters, one call's record with its timeline, and the actions an agent
+takes on the call they are handling (hold, unhold, transfer, hang up).
+
+Personal data policy (taxpayer numbers and names):
+
+* lists show masked numbers to every role; an agent lists only the calls they handled;
+* a call's detail shows the number in full to the agent who handled it and to supervisors,
+  directors and admins, and every such read is audited (``personal_data_read``, subject the call);
+  another agent is refused.
+
+Actions go through :class:`CallActions`, the telephony service's port for API commands (the
+service checks the call's live phase and drives ``CallControl``); it sits in
+``AppState.extras[CALL_ACTIONS_KEY]`` when telephony runs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal, Protocol, TypeVar
+
+from fastapi import APIRouter, Depends, Query, Request, status
+from pydantic import Field
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hotline import audit
+from hotline.auth.principal import Principal, require
+from hotline.db.models import Agent, Site
+from hotline.db.models.call import Call, CallEvent
+from hotline.deps import AppState, AppStateDep, SessionDep
+from hotline.errors import ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError
+from hotline.masking import mask_phone
+from hotline.roles import Role
+from hotline.schemas.base import Schema
+
+CALL_ACTIONS_KEY = "call_actions"
+_Query = TypeVar("_Query", bound=Select)  # type: ignore[type-arg]
+TALK = "talk"
+
+call_readers = require(Role.AGENT, Role.SUPERVISOR, Role.DIRECTOR, Role.ADMIN)
+call_handlers = require(Role.AGENT)
+CallReader = Annotated[Principal, Depends(call_readers)]
+CallHandler = Annotated[Principal, Depends(call_handlers)]
+# Roles that read any call's detail in full (audited); an agent reads only their own calls.
+OVERSEERS = frozenset({Role.SUPERVISOR, Role.DIRECTOR, Role.ADMIN})
+
+Outcome = Literal[
+    "answered",
+    "abandoned_ivr",
+    "abandoned_queue",
+    "abandoned_ringing",
+    "callback_requested",
+    "diverted",
+    "failed",
+]
+
+router = APIRouter(prefix="/calls", tags=["calls"])
+
+
+class CallActions(Protocol):
+    """What the API asks of the telephony service; each method is a no-op on a finished call."""
+
+    def live_phase(self, call_id: int) -> str | None:
+        """The phase of a live call ("ivr", "queue", "ringing", "talk", "survey"), or None."""
+
+    def on_hold(self, call_id: int) -> bool: ...
+
+    def handling_agent(self, call_id: int) -> int | None:
+        """The agent talking with the caller of a live call (None when nobody is)."""
+
+    async def hold(self, call_id: int) -> None: ...
+
+    async def unhold(self, call_id: int) -> None: ...
+
+    async def hangup(self, call_id: int) -> None: ...
+
+    async def transfer(self, call_id: int, *, to_agent_id: int) -> None:
+        """Blind transfer to another logged-in agent; raise an ``AppError`` if it cannot be."""
+
+
+# ---------------------------------------------------------------------------------- schemas
+class CallSummary(Schema):
+    id: int
+    site: str
+    kind: str
+    caller_number: str | None
+    region: str
+    language: str | None
+    business_line: str | None
+    arrived_at: datetime
+    answered_at: datetime | None
+    ended_at: datetime | None
+    wait_s: float | None
+    talk_s: float | None
+    outcome: str | None
+    agent_id: int | None
+    routing_stage: int | None
+
+
+class CallPage(Schema):
+    items: list[CallSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class JournalEntry(Schema):
+    seq: int
+    at: datetime
+    kind: str
+    data: dict[str, Any]
+
+
+class CallDetail(CallSummary):
+    channel_id: str
+    caller_name: str | None
+    dialled: str
+    priority: int
+    ivr_choices: dict[str, Any]
+    ivr_done_at: datetime | None
+    queued_at: datetime | None
+    first_offered_at: datetime | None
+    ivr_s: float | None
+    ring_s: float | None
+    hold_s: float | None
+    ended_by: str | None
+    routing_level: int | None
+    survey_score: int | None
+    abandon_snapshot: dict[str, Any] | None
+    callback_id: int | None
+    live_phase: str | None = Field(description="the phase of a live call; null once it ended")
+    timeline: list[JournalEntry]
+
+
+class TransferRequest(Schema):
+    agent_id: int = Field(description="the agent to transfer the caller to (must be logged in)")
+
+
+class ActionResult(Schema):
+    call_id: int
+    action: str
+    accepted: bool = True
+
+
+# ---------------------------------------------------------------------------------- queries
+class CallFilters(Schema):
+    arrived_from: datetime | None = None
+    arrived_to: datetime | None = None
+    outcome: Outcome | None = None
+    agent_id: int | None = None
+    business_line: str | None = Field(default=None, max_length=32)
+    site: str | None = Field(default=None, max_length=32)
+    limit: int = Field(default=50, ge=1, le=500)
+    offset: int = Field(default=0, ge=0)
+
+
+def _filtered(query: _Query, filters: CallFilters, own_agent: int | None) -> _Query:
+    if filters.arrived_from is not None:
+        query = query.where(Call.arrived_at >= filters.arrived_from)
+    if filters.arrived_to is not None:
+        query = query.where(Call.arrived_at < filters.arrived_to)
+    if filters.outcome is not None:
+        query = query.where(Call.outcome == filters.outcome)
+    if filters.agent_id is not None:
+        query = query.where(Call.agent_id == filters.agent_id)
+    if filters.business_line is not None:
+        query = query.where(Call.business_line == filters.business_line)
+    if filters.site is not None:
+        query = query.where(Site.code == filters.site)
+    if own_agent is not None:
+        query = query.where(Call.agent_id == own_agent)
+    return query
+
+
+async def _agent_of(session: AsyncSession, principal: Principal) -> int | None:
+    agent_id: int | None = await session.scalar(
+        select(Agent.id).where(Agent.user_id == principal.user_id)
+    )
+    return agent_id
+
+
+async def _scope(session: AsyncSession, principal: Principal) -> int | None:
+    """The agent an agent-only principal is restricted to (None: no restriction)."""
+    if principal.has_any(OVERSEERS):
+        return None
+    agent_id = await _agent_of(session, principal)
+    if agent_id is None:
+        raise NotFoundError(f"no agent is linked to user '{principal.username}'")
+    return agent_id
+
+
+def _summary(call: Call, site: str, *, full_number: bool) -> dict[str, Any]:
+    return {
+        "id": call.id,
+        "site": site,
+        "kind": call.kind,
+        "caller_number": call.caller_number if full_number else mask_phone(call.caller_number),
+        "region": call.region,
+        "language": call.language,
+        "business_line": call.business_line,
+        "arrived_at": call.arrived_at,
+        "answered_at": call.answered_at,
+        "ended_at": call.ended_at,
+        "wait_s": call.wait_s,
+        "talk_s": call.talk_s,
+        "outcome": call.outcome,
+        "agent_id": call.agent_id,
+        "routing_stage": call.routing_stage,
+    }
+
+
+def _actions(state: AppState) -> CallActions | None:
+    actions: CallActions | None = state.extras.get(CALL_ACTIONS_KEY)
+    return actions
+
+
+# ---------------------------------------------------------------------------------- endpoints
+@router.get("", response_model=CallPage)
+async def list_calls(
+    session: SessionDep,
+    principal: CallReader,
+    filters: Annotated[CallFilters, Query()],
+) -> CallPage:
+    """Calls, newest first. Numbers are masked; an agent sees only the calls they handled."""
+    own_agent = await _scope(session, principal)
+    base = _filtered(
+        select(Call, Site.code).join(Site, Site.id == Call.site_id), filters, own_agent
+    )
+    counted = _filtered(
+        select(func.count(Call.id)).join(Site, Site.id == Call.site_id), filters, own_agent
+    )
+    total = await session.scalar(counted) or 0
+    rows = await session.execute(
+        base.order_by(Call.arrived_at.desc(), Call.id.desc())
+        .limit(filters.limit)
+        .offset(filters.offset)
+    )
+    items = [CallSummary(**_summary(call, code, full_number=False)) for call, code in rows]
+    return CallPage(items=items, total=total, limit=filters.limit, offset=filters.offset)
+
+
+async def _load(session: AsyncSession, call_id: int) -> tuple[Call, str]:
+    row = (
+        await session.execute(
+            select(Call, Site.code).join(Site, Site.id == Call.site_id).where(Call.id == call_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFoundError(f"call {call_id} does not exist")
+    return row[0], row[1]
+
+
+@router.get("/{call_id}", response_model=CallDetail)
+async def get_call(
+    call_id: int,
+    request: Request,
+    session: SessionDep,
+    principal: CallReader,
+    state: AppStateDep,
+) -> CallDetail:
+    """One call with its journal (timeline) and, for an abandon, the agents who could have
+    answered. The number is shown in full and the read is audited."""
+    own_agent = await _scope(session, principal)
+    call, site = await _load(session, call_id)
+    if own_agent is not None and call.agent_id != own_agent:
+        raise ForbiddenError(f"call {call_id} was handled by another agent")
+    entries = (
+        await session.scalars(
+            select(CallEvent).where(CallEvent.call_id == call_id).order_by(CallEvent.seq)
+        )
+    ).all()
+    actions = _actions(state)
+    detail = CallDetail(
+        **_summary(call, site, full_number=True),
+        channel_id=call.channel_id,
+        caller_name=call.caller_name,
+        dialled=call.dialled,
+        priority=call.priority,
+        ivr_choices=call.ivr_choices or {},
+        ivr_done_at=call.ivr_done_at,
+        queued_at=call.queued_at,
+        first_offered_at=call.first_offered_at,
+        ivr_s=call.ivr_s,
+        ring_s=call.ring_s,
+        hold_s=call.hold_s,
+        ended_by=call.ended_by,
+        routing_level=call.routing_level,
+        survey_score=call.survey_score,
+        abandon_snapshot=call.abandon_snapshot,
+        callback_id=call.callback_id,
+        live_phase=actions.live_phase(call.id) if actions is not None else None,
+        timeline=[JournalEntry.model_validate(e, from_attributes=True) for e in entries],
+    )
+    await audit.record(
+        state.sessionmaker,
+        action=audit.PERSONAL_DATA_READ,
+        actor_user_id=principal.user_id,
+        actor_username=principal.username,
+        subject_type="call",
+        subject_id=str(call.id),
+        detail={"via": "call_detail", "fields": ["caller_number", "caller_name"]},
+        request_id=getattr(request.state, "request_id", None),
+        client_ip=request.client.host if request.client else None,
+    )
+    return detail
+
+
+async def _own_talking_call(
+    session: AsyncSession, state: AppState, principal: Principal, call_id: int
+) -> CallActions:
+    """Refuse with the reason unless the principal's agent is talking on this live call."""
+    agent_id = await _agent_of(session, principal)
+    if agent_id is None:
+        raise NotFoundError(f"no agent is linked to user '{principal.username}'")
+    call, _site = await _load(session, call_id)
+    actions = _actions(state)
+    if actions is None:
+        raise ServiceUnavailableError("telephony is not running on this instance")
+    handler = actions.handling_agent(call_id)
+    if handler is None:
+        handler = call.agent_id
+    if handler != agent_id:
+        raise ForbiddenError(f"call {call_id} is handled by another agent, not by you")
+    phase = actions.live_phase(call_id)
+    if phase != TALK:
+        where = "it has ended" if phase is None else f"it is in phase '{phase}'"
+        raise ConflictError(f"call {call_id} is not in talk: {where}")
+    return actions
+
+
+@router.post("/{call_id}/hold", response_model=ActionResult, status_code=status.HTTP_202_ACCEPTED)
+async def hold_call(
+    call_id: int, session: SessionDep, principal: CallHandler, state: AppStateDep
+) -> ActionResult:
+    """Put the caller on hold (music on hold); only the agent talking on the call may."""
+    actions = await _own_talking_call(session, state, principal, call_id)
+    if actions.on_hold(call_id):
+        raise ConflictError(f"call {call_id} is already on hold")
+    await actions.hold(call_id)
+    return ActionResult(call_id=call_id, action="hold")
+
+
+@router.post("/{call_id}/unhold", response_model=ActionResult, status_code=status.HTTP_202_ACCEPTED)
+async def unhold_call(
+    call_id: int, session: SessionDep, principal: CallHandler, state: AppStateDep
+) -> ActionResult:
+    """Take the caller off hold."""
+    actions = await _own_talking_call(session, state, principal, call_id)
+    if not actions.on_hold(call_id):
+        raise ConflictError(f"call {call_id} is not on hold")
+    await actions.unhold(call_id)
+    return ActionResult(call_id=call_id, action="unhold")
+
+
+@router.post("/{call_id}/hangup", response_model=ActionResult, status_code=status.HTTP_202_ACCEPTED)
+async def hangup_call(
+    call_id: int, session: SessionDep, principal: CallHandler, state: AppStateDep
+) -> ActionResult:
+    """End the call from the desktop (the caller may still take the survey)."""
+    actions = await _own_talking_call(session, state, principal, call_id)
+    await actions.hangup(call_id)
+    return ActionResult(call_id=call_id, action="hangup")
+
+
+@router.post(
+    "/{call_id}/transfer", response_model=ActionResult, status_code=status.HTTP_202_ACCEPTED
+)
+async def transfer_call(
+    call_id: int,
+    data: TransferRequest,
+    session: SessionDep,
+    principal: CallHandler,
+    state: AppStateDep,
+) -> ActionResult:
+    """Blind transfer of the caller to another logged-in agent."""
+    actions = await _own_talking_call(session, state, principal, call_id)
+    if await session.get(Agent, data.agent_id) is None:
+        raise NotFoundError(f"agent {data.agent_id} does not exist")
+    if data.agent_id == actions.handling_agent(call_id):
+        raise ConflictError("the call is already with that agent")
+    await actions.transfer(call_id, to_agent_id=data.agent_id)
+    return ActionResult(call_id=call_id, action="transfer")
