@@ -5,15 +5,21 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from hotline.api import (
+    agent_desk,
     agents,
     audit,
     auth,
+    calendar,
     calls,
     departments,
+    inbox,
+    queues,
+    reports,
     sites,
     skills,
     streams,
     users,
+    workorders,
 )
 
 API_PREFIX = "/api/v1"
@@ -29,6 +35,12 @@ ROUTERS: list[APIRouter] = [
     audit.router,
     streams.router,
     calls.router,
+    workorders.router,
+    calendar.router,
+    reports.router,
+    inbox.router,
+    agent_desk.router,
+    queues.router,
 ]
 
 

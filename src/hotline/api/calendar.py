@@ -1,0 +1,151 @@
+"""The working-day calendar: read it, and (admins) edit days, seed years, set working periods.
+
+Every edit recomputes the deadlines of open orders at once; each order that moved records the
+edit as the reason in its history. The response says how many moved and which could not be
+(locked by someone else, or now reaching a year that is not loaded).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from sqlalchemy import select
+
+from hotline.api.access import Admin, AnyUser
+from hotline.db.models import CalendarDay
+from hotline.deps import AppStateDep, SessionDep
+from hotline.errors import InvalidInputError, NotFoundError
+from hotline.workorders import rules as calendar_rules
+from hotline.workorders.errors import domain_errors
+from hotline.workorders.glue import recompute_open_orders
+from hotline.workorders.schemas import (
+    CalendarDayChanged,
+    CalendarDayRead,
+    CalendarDayUpdate,
+    CalendarOverview,
+    CalendarSeeded,
+    WorkingPeriods,
+    WorkingPeriodsChanged,
+)
+from hotline.workorders.sweeper import rules_cache
+
+router = APIRouter(prefix="/calendar", tags=["calendar"])
+
+Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+
+
+def _read(row: CalendarDay) -> CalendarDayRead:
+    return CalendarDayRead(day=row.day, kind=row.kind, source=row.source, note=row.note)
+
+
+@router.get("", response_model=CalendarOverview)
+async def overview(
+    state: AppStateDep, session: SessionDep, _: AnyUser, month: Month = None
+) -> CalendarOverview:
+    """Loaded years, working periods, warnings (a missing next year from November), and the
+    days of ``month`` when given."""
+    rules = await rules_cache(state).get()
+    calendar = rules.calendar
+    today = state.clock.now().astimezone(calendar.zone).date()
+    days: list[CalendarDayRead] = []
+    if month:
+        year, number = (int(part) for part in month.split("-"))
+        first = date(year, number, 1)
+        following = date(year + number // 12, number % 12 + 1, 1)
+        rows = await session.scalars(
+            select(CalendarDay)
+            .where(CalendarDay.day >= first, CalendarDay.day < following)
+            .order_by(CalendarDay.day)
+        )
+        days = [_read(row) for row in rows]
+    return CalendarOverview(
+        loaded_years=sorted(calendar.loaded_years),
+        periods=[tuple(pair) for pair in calendar_rules.periods_to_data(calendar.periods)],
+        warnings=calendar.calendar_warnings(today),
+        days=days,
+    )
+
+
+@router.get("/days/{day}", response_model=CalendarDayRead)
+async def get_day(day: date, session: SessionDep, _: AnyUser) -> CalendarDayRead:
+    row = await session.get(CalendarDay, day)
+    if row is None:
+        raise NotFoundError(f"{day.isoformat()} is not in the calendar (its year is not loaded)")
+    return _read(row)
+
+
+@router.put("/days/{day}", response_model=CalendarDayChanged)
+async def set_day(
+    day: date,
+    body: CalendarDayUpdate,
+    state: AppStateDep,
+    session: SessionDep,
+    principal: Admin,
+) -> CalendarDayChanged:
+    """Set one day's kind (e.g. an extra closure); open orders' deadlines follow."""
+    await calendar_rules.set_day(
+        session, day, body.kind, f"admin:{principal.username}", body.note, state.clock.now()
+    )
+    await session.commit()
+    reason = f"calendar: {day.isoformat()} set to {body.kind.value} by {principal.username}"
+    if body.note:
+        reason += f" ({body.note})"
+    recomputed = await recompute_open_orders(state, reason)
+    return CalendarDayChanged(
+        day=day,
+        kind=body.kind,
+        source=f"admin:{principal.username}",
+        note=body.note,
+        recomputed=recomputed,
+    )
+
+
+@router.post("/seed/{year}", response_model=CalendarSeeded)
+async def seed_year(
+    year: Annotated[int, Path(ge=2000, le=2100)],
+    state: AppStateDep,
+    session: SessionDep,
+    principal: Admin,
+    overwrite: bool = False,
+) -> CalendarSeeded:
+    """Load a year from the chinesecalendar package (official holidays and 调休 days).
+
+    Days already in the table are kept unless ``overwrite`` is set.
+    """
+    with domain_errors():
+        written = await calendar_rules.seed_year(session, year, state.clock.now(), overwrite)
+    await session.commit()
+    reason = f"calendar: {year} loaded from chinesecalendar by {principal.username}"
+    recomputed = await recompute_open_orders(state, reason)
+    return CalendarSeeded(year=year, days_written=written, recomputed=recomputed)
+
+
+@router.get("/periods", response_model=WorkingPeriods)
+async def get_periods(state: AppStateDep, _: AnyUser) -> WorkingPeriods:
+    calendar = (await rules_cache(state).get()).calendar
+    return WorkingPeriods(
+        periods=[tuple(pair) for pair in calendar_rules.periods_to_data(calendar.periods)]
+    )
+
+
+@router.put("/periods", response_model=WorkingPeriodsChanged)
+async def set_periods(
+    body: WorkingPeriods, state: AppStateDep, session: SessionDep, principal: Admin
+) -> WorkingPeriodsChanged:
+    """The working periods of every working day, e.g. 09:00-12:00 and 13:30-17:00."""
+    if not body.periods:
+        raise InvalidInputError("at least one working period is needed, e.g. 09:00-17:00")
+    with domain_errors():
+        periods = calendar_rules.parse_periods(body.periods)
+    await calendar_rules.set_periods(session, periods, state.clock.now())
+    await session.commit()
+    text = ", ".join(f"{start}-{end}" for start, end in calendar_rules.periods_to_data(periods))
+    recomputed = await recompute_open_orders(
+        state, f"calendar: working periods set to {text} by {principal.username}"
+    )
+    return WorkingPeriodsChanged(
+        periods=[tuple(pair) for pair in calendar_rules.periods_to_data(periods)],
+        recomputed=recomputed,
+    )

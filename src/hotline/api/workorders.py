@@ -1,0 +1,226 @@
+"""Work orders (工单): create from a call, list, read (masked and audited), act; SLA policies.
+
+Who may do what is the lifecycle table's business (``workorders.lifecycle.RULES``); the guards
+here only admit the roles that appear in it, and every refusal comes back with its reason:
+403 for the wrong role or department, 409 ``wrong_state`` for the wrong status, 422 for a bad
+payload. A refused action changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, status
+
+from hotline.auth.principal import Principal, require
+from hotline.deps import AppStateDep, SessionDep
+from hotline.errors import InvalidInputError
+from hotline.roles import Role
+from hotline.workorders import queries
+from hotline.workorders.actors import actor_for
+from hotline.workorders.errors import domain_errors
+from hotline.workorders.glue import audit_personal_data_read, recompute_open_orders
+from hotline.workorders.notifier import InboxNotifier
+from hotline.workorders.rules import add_policy, ensure_default_policy, policy_to_data
+from hotline.workorders.schemas import (
+    ActionPayload,
+    EventRead,
+    SlaPolicyCreate,
+    SlaPolicyCreated,
+    SlaPolicyRead,
+    WorkOrderCreate,
+    WorkOrderDetail,
+    WorkOrderPage,
+    WorkOrderRead,
+)
+from hotline.workorders.store import SqlWorkOrderStore
+from hotline.workorders.sweeper import rules_cache
+from workorders import access, lifecycle, service
+from workorders.model import Status, Taxpayer
+
+router = APIRouter(tags=["work orders"])
+
+creators = require(Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+readers = require(
+    Role.AGENT, Role.SPECIALIST, Role.LIAISON, Role.SUPERVISOR, Role.DIRECTOR, Role.ADMIN
+)
+actors = require(Role.AGENT, Role.SPECIALIST, Role.LIAISON, Role.SUPERVISOR, Role.ADMIN)
+policy_readers = require(Role.ADMIN, Role.SUPERVISOR, Role.DIRECTOR)
+policy_writers = require(Role.ADMIN)
+
+Creator = Annotated[Principal, Depends(creators)]
+Reader = Annotated[Principal, Depends(readers)]
+ActingUser = Annotated[Principal, Depends(actors)]
+PolicyReader = Annotated[Principal, Depends(policy_readers)]
+PolicyWriter = Annotated[Principal, Depends(policy_writers)]
+
+
+@router.get("/sla-policies", response_model=list[SlaPolicyRead])
+async def list_policies(state: AppStateDep, _: PolicyReader) -> list[SlaPolicyRead]:
+    rules = await rules_cache(state).get()
+    return [
+        SlaPolicyRead(version=policy.version, note=policy.note, targets=policy_to_data(policy))
+        for _, policy in sorted(rules.policies.policies.items())
+    ]
+
+
+@router.post("/sla-policies", response_model=SlaPolicyCreated, status_code=status.HTTP_201_CREATED)
+async def create_policy(
+    body: SlaPolicyCreate, state: AppStateDep, session: SessionDep, principal: PolicyWriter
+) -> SlaPolicyCreated:
+    """A new policy version for new orders; with ``adopt_open_orders`` open orders move too."""
+    with domain_errors():
+        await ensure_default_policy(session)
+        policy = await add_policy(session, body.targets, body.note, principal.username)
+    await session.commit()
+    rules_cache(state).invalidate()
+    recomputed = None
+    if body.adopt_open_orders:
+        reason = f"SLA policy version {policy.version} adopted by {principal.username}"
+        if body.note:
+            reason += f": {body.note}"
+        recomputed = await recompute_open_orders(state, reason, adopt_policy=policy)
+    return SlaPolicyCreated(
+        version=policy.version,
+        note=policy.note,
+        targets=policy_to_data(policy),
+        recomputed=recomputed,
+    )
+
+
+@router.post("/workorders", response_model=WorkOrderRead, status_code=status.HTTP_201_CREATED)
+async def create_order(
+    body: WorkOrderCreate,
+    request: Request,
+    state: AppStateDep,
+    session: SessionDep,
+    principal: Creator,
+) -> WorkOrderRead:
+    actor = await actor_for(session, principal)
+    if body.call_id is not None:
+        await queries.check_call_for_agent(session, body.call_id, actor)
+    draft = lifecycle.OrderDraft(
+        category=body.category,
+        priority=body.priority,
+        subject=body.subject,
+        description=body.description,
+        taxpayer=Taxpayer(**body.taxpayer.model_dump()),
+        call_id=str(body.call_id) if body.call_id is not None else None,
+        call_summary_id=body.call_summary_id,
+    )
+    rules = await rules_cache(state).get()
+    with domain_errors():
+        order, _ = await service.create_order(
+            SqlWorkOrderStore(state.sessionmaker), state.clock, rules, actor, draft
+        )
+    masked = not access.sees_personal_data(actor)
+    if not masked:
+        await audit_personal_data_read(state, request, principal, [order], "create")
+    return WorkOrderRead.of(order, masked)
+
+
+@router.get("/workorders", response_model=WorkOrderPage)
+async def list_orders(
+    request: Request,
+    state: AppStateDep,
+    session: SessionDep,
+    principal: Reader,
+    status_: Annotated[list[Status] | None, Query(alias="status")] = None,
+    department_id: int | None = None,
+    due_within_hours: Annotated[
+        float | None, Query(gt=0, le=24 * 366, description="due soon: deadline within N hours")
+    ] = None,
+    overdue: bool | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> WorkOrderPage:
+    """Orders the caller may see (own department, own orders, or all), filtered and paged."""
+    actor = await actor_for(session, principal)
+    wanted = queries.OrderFilter(
+        statuses=tuple(status_ or ()),
+        department_id=department_id,
+        due_within=timedelta(hours=due_within_hours) if due_within_hours else None,
+        overdue=overdue,
+    )
+    orders, total = await queries.list_orders(
+        session, actor, wanted, state.clock.now(), page, page_size
+    )
+    masked = not access.sees_personal_data(actor)
+    if not masked:
+        await audit_personal_data_read(state, request, principal, orders, "list")
+    return WorkOrderPage(
+        items=[WorkOrderRead.of(order, masked) for order in orders],
+        total=total,
+        page=page,
+        page_size=page_size,
+    )
+
+
+@router.get("/workorders/{order_id}", response_model=WorkOrderDetail)
+async def get_order(
+    order_id: str,
+    request: Request,
+    state: AppStateDep,
+    session: SessionDep,
+    principal: Reader,
+) -> WorkOrderDetail:
+    """One order with its whole history."""
+    actor = await actor_for(session, principal)
+    store = SqlWorkOrderStore(state.sessionmaker)
+    with domain_errors():
+        order = await store.get(order_id)
+        access.as_seen_by(order, actor)  # refuses other departments' and other agents' orders
+    history = await store.events(order_id)
+    masked = not access.sees_personal_data(actor)
+    if not masked:
+        await audit_personal_data_read(state, request, principal, [order], "read")
+    read = WorkOrderRead.of(order, masked)
+    return WorkOrderDetail(**read.model_dump(), history=[EventRead.of(event) for event in history])
+
+
+@router.post("/workorders/{order_id}/actions/{action}", response_model=WorkOrderRead)
+async def act(
+    order_id: str,
+    action: str,
+    body: ActionPayload,
+    request: Request,
+    state: AppStateDep,
+    session: SessionDep,
+    principal: ActingUser,
+) -> WorkOrderRead:
+    """dispatch, acknowledge, start, resolve, follow_up, close, return, request_extension,
+    approve_extension, refuse_extension, supervise, reopen, merge, pause, resume."""
+    actor = await actor_for(session, principal)
+    payload: dict[str, object] = body.model_dump(exclude_none=True)
+    department = payload.get("department_id")
+    if isinstance(department, int):
+        if not await queries.department_exists(session, department):
+            raise InvalidInputError(
+                [
+                    {
+                        "loc": ["body", "department_id"],
+                        "msg": f"department {department} does not exist",
+                        "type": "reference",
+                    }
+                ]
+            )
+        payload["department_id"] = str(department)
+    rules = await rules_cache(state).get()
+    store = SqlWorkOrderStore(state.sessionmaker)
+    with domain_errors():
+        parsed = lifecycle.parse_action(action)
+        order, _ = await service.apply_action(
+            store,
+            state.clock,
+            rules,
+            InboxNotifier(store, state.clock),
+            order_id,
+            parsed,
+            actor,
+            **payload,
+        )
+    masked = not access.sees_personal_data(actor) or not access.can_read(order, actor)
+    if not masked:
+        await audit_personal_data_read(state, request, principal, [order], parsed.value)
+    return WorkOrderRead.of(order, masked)

@@ -1,0 +1,69 @@
+"""Domain refusals as HTTP errors in the service's one error shape.
+
+| domain error | status | slug |
+|---|---|---|
+| ForbiddenActionError (role, department) | 403 | forbidden |
+| WrongStateError (status, pending request ...) | 409 | wrong_state |
+| InvalidPayloadError, CalendarError, SlaPolicyError | 422 | validation_error |
+| CalendarNotLoadedError (a year is missing) | 409 | calendar_not_loaded |
+| ConcurrentUpdateError | 409 | conflict |
+| OrderNotFoundError | 404 | not_found |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from hotline.errors import (
+    AppError,
+    ConflictError,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+)
+from workorders.errors import (
+    CalendarError,
+    CalendarNotLoadedError,
+    ConcurrentUpdateError,
+    ForbiddenActionError,
+    InvalidPayloadError,
+    OrderNotFoundError,
+    SlaPolicyError,
+    WorkOrderError,
+    WrongStateError,
+)
+
+
+class WrongStateAppError(ConflictError):
+    slug = "wrong_state"
+
+
+class CalendarNotLoadedAppError(ConflictError):
+    slug = "calendar_not_loaded"
+
+
+def as_app_error(exc: WorkOrderError) -> AppError:
+    message = str(exc)
+    if isinstance(exc, ForbiddenActionError):
+        return ForbiddenError(message)
+    if isinstance(exc, WrongStateError):
+        return WrongStateAppError(message)
+    if isinstance(exc, CalendarNotLoadedError):
+        return CalendarNotLoadedAppError(message)
+    if isinstance(exc, InvalidPayloadError | CalendarError | SlaPolicyError):
+        return InvalidInputError(message)
+    if isinstance(exc, OrderNotFoundError):
+        return NotFoundError(message)
+    if isinstance(exc, ConcurrentUpdateError):
+        return ConflictError(message)
+    return ConflictError(message)
+
+
+@contextmanager
+def domain_errors() -> Iterator[None]:
+    """Translate a refusal from the domain into the matching HTTP error."""
+    try:
+        yield
+    except WorkOrderError as exc:
+        raise as_app_error(exc) from exc

@@ -1,0 +1,155 @@
+"""Reads that are not use cases: the scoped, filtered lists and the report's data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hotline.db.models import Agent, Call, Department, User
+from hotline.errors import ForbiddenError, InvalidInputError
+from hotline.workorders.mapping import EVENT_TABLE, ORDER_TABLE, event_from_row, order_from_row
+from workorders.model import UNRESOLVED_STATUSES, Action, Actor, Role, Status, WorkOrder
+from workorders.model import WorkOrderEvent as DomainEvent
+
+_READ_ALL = frozenset({Role.SUPERVISOR, Role.DIRECTOR, Role.ADMIN})
+_UNRESOLVED = sorted(status.value for status in UNRESOLVED_STATUSES)
+
+
+def visible_to(actor: Actor) -> ColumnElement[bool]:
+    """The orders ``actor`` may read, as SQL (the same rule as ``workorders.access.can_read``)."""
+    if actor.roles & _READ_ALL:
+        return ORDER_TABLE.c.id.is_not(None)
+    scopes: list[ColumnElement[bool]] = []
+    if actor.roles & {Role.SPECIALIST, Role.LIAISON} and actor.department_id is not None:
+        scopes.append(ORDER_TABLE.c.department_id == int(actor.department_id))
+    if Role.AGENT in actor.roles:
+        scopes.append(ORDER_TABLE.c.created_by == int(actor.user_id))
+    return or_(*scopes) if scopes else false()
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    statuses: tuple[Status, ...] = ()
+    department_id: int | None = None
+    due_within: timedelta | None = None  # "due soon": unresolved, deadline within this time
+    overdue: bool | None = None  # unresolved and past the resolution deadline
+
+
+def _conditions(actor: Actor, wanted: OrderFilter, now: datetime) -> list[ColumnElement[bool]]:
+    table = ORDER_TABLE
+    conditions = [visible_to(actor)]
+    if wanted.statuses:
+        conditions.append(table.c.status.in_([status.value for status in wanted.statuses]))
+    if wanted.department_id is not None:
+        conditions.append(table.c.department_id == wanted.department_id)
+    late = and_(table.c.status.in_(_UNRESOLVED), table.c.resolve_due_at < now)
+    if wanted.due_within is not None:
+        conditions.append(table.c.status.in_(_UNRESOLVED))
+        conditions.append(table.c.resolve_due_at >= now)
+        conditions.append(table.c.resolve_due_at <= now + wanted.due_within)
+    if wanted.overdue is True:
+        conditions.append(late)
+    elif wanted.overdue is False:
+        conditions.append(~late)
+    return conditions
+
+
+async def list_orders(
+    session: AsyncSession,
+    actor: Actor,
+    wanted: OrderFilter,
+    now: datetime,
+    page: int,
+    page_size: int,
+) -> tuple[list[WorkOrder], int]:
+    conditions = _conditions(actor, wanted, now)
+    total = await session.scalar(select(func.count()).select_from(ORDER_TABLE).where(*conditions))
+    rows = await session.execute(
+        select(ORDER_TABLE)
+        .where(*conditions)
+        .order_by(ORDER_TABLE.c.resolve_due_at.is_(None), ORDER_TABLE.c.resolve_due_at)
+        .order_by(ORDER_TABLE.c.created_at.desc(), ORDER_TABLE.c.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    return [order_from_row(row) for row in rows], int(total or 0)
+
+
+async def check_call_for_agent(session: AsyncSession, call_id: int, actor: Actor) -> None:
+    """Agents create work orders from their own calls; anyone else from any existing call."""
+    answered_by = await session.execute(
+        select(Call.id, Agent.user_id)
+        .outerjoin(Agent, Agent.id == Call.agent_id)
+        .where(Call.id == call_id)
+    )
+    row = answered_by.first()
+    if row is None:
+        raise InvalidInputError(
+            [
+                {
+                    "loc": ["body", "call_id"],
+                    "msg": f"call {call_id} does not exist",
+                    "type": "reference",
+                }
+            ]
+        )
+    if actor.roles & {Role.SUPERVISOR, Role.ADMIN}:
+        return
+    if row.user_id is None or str(row.user_id) != actor.user_id:
+        raise ForbiddenError(
+            f"call {call_id} was not answered by you: agents file work orders from their own calls"
+        )
+
+
+async def department_exists(session: AsyncSession, department_id: int) -> bool:
+    return (
+        await session.scalar(select(Department.id).where(Department.id == department_id))
+        is not None
+    )
+
+
+# ---------------------------------------------------------------- report data
+
+
+_REPORTED_ACTIONS = (Action.RETURN.value, Action.APPROVE_EXTENSION.value)
+
+
+async def report_data(
+    session: AsyncSession, start: datetime, end: datetime
+) -> tuple[list[WorkOrder], list[DomainEvent]]:
+    """Orders whose resolution deadline falls in [start, end), and the period's returns and
+    approved extensions (the report counts those by when they happened)."""
+    orders = [
+        order_from_row(row)
+        for row in await session.execute(
+            select(ORDER_TABLE).where(
+                ORDER_TABLE.c.resolve_due_at >= start,
+                ORDER_TABLE.c.resolve_due_at < end,
+                ORDER_TABLE.c.status != Status.MERGED.value,
+            )
+        )
+    ]
+    events = [
+        event_from_row(row)
+        for row in await session.execute(
+            select(EVENT_TABLE).where(
+                EVENT_TABLE.c.at >= start,
+                EVENT_TABLE.c.at < end,
+                EVENT_TABLE.c.action.in_(_REPORTED_ACTIONS),
+            )
+        )
+    ]
+    return orders, events
+
+
+async def labels(session: AsyncSession) -> dict[str, dict[str, str]]:
+    """Readable names for the report's keys: department codes and usernames."""
+    departments = await session.execute(select(Department.id, Department.code, Department.name))
+    users = await session.execute(select(User.id, User.username))
+    return {
+        "department": {str(i): f"{code} {name}" for i, code, name in departments},
+        "handler": {str(i): username for i, username in users},
+    }
