@@ -296,15 +296,13 @@ class _Step:
         self.forget(record)
         self.out.append(Divert(record.contact.id, reason, target))
 
-    def cancel_offer(self, record: ContactRecord) -> AgentRecord | None:
+    def cancel_offer(self, record: ContactRecord) -> AgentRecord:
         """Void a live offer; returns the agent, idle again (not yet served)."""
-        agent = self.state.agents.get(record.agent_id or "")
-        self.out.append(CancelOffer(record.contact.id, record.agent_id or ""))
+        agent = self.state.agents[record.agent_id or ""]
+        self.out.append(CancelOffer(record.contact.id, agent.id))
         record.agent_id = None
-        if agent is not None and agent.contact_id == record.contact.id:
-            self.release_reserved(agent)
-            return agent
-        return None
+        self.release_reserved(agent)
+        return agent
 
     def drop_contact(self, record: ContactRecord) -> None:
         """The caller is gone (abandoned or hung up), whatever stage the contact was in."""
@@ -316,9 +314,7 @@ class _Step:
             return
         self.forget(record)
         if record.status is _OFFERED:
-            agent = self.cancel_offer(record)
-            if agent is not None:
-                self.serve_next(agent)
+            self.serve_next(self.cancel_offer(record))
 
     # ------------------------------------------------------------------ timers
 

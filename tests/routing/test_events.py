@@ -541,3 +541,15 @@ def test_same_state_event_and_time_give_the_same_decisions() -> None:
     _, first = apply(driver.state, event, 30.0)
     _, second = apply(twin, event, 30.0)
     assert first == second
+
+
+def test_value_checks_on_events_and_profiles() -> None:
+    import pytest
+
+    from routing import AgentProfile
+
+    with pytest.raises(ValueError, match="IDLE or NOT_READY"):
+        AgentStateChanged("a", AgentStatus.ON_CALL)
+    with pytest.raises(ValueError, match="level of national_tax/zh"):
+        AgentProfile("a", {NT_ZH: 0})
+    assert str(NT_ZH) == "national_tax/zh"
