@@ -68,7 +68,12 @@ class _SoonQueue:
 
 
 class AsyncioScheduler:
-    """Timers on the running asyncio loop; `speed` emulated seconds pass per loop second."""
+    """Timers on the running asyncio loop; `speed` emulated seconds pass per loop second.
+
+    The clock can be paused (emulated time stops, timers wait) and, while paused, moved forward
+    by hand with `advance`, which fires due timers in order.  Replays use that to be exactly on
+    time whatever the machine load; everything else just lets the clock run.
+    """
 
     def __init__(self, speed: float = 1.0, start_epoch: float | None = None) -> None:
         if speed <= 0:
@@ -76,6 +81,12 @@ class AsyncioScheduler:
         self.speed = speed
         self._start_epoch = time.time() if start_epoch is None else start_epoch
         self._loop_start: float | None = None
+        self._removed_loop_s = 0.0  # loop seconds spent paused
+        self._paused_at: float | None = None
+        self._shift_s = 0.0  # emulated seconds added by `advance`
+        self._timers: list[_ManualTimer] = []
+        self._order = itertools.count()
+        self._armed: asyncio.TimerHandle | None = None
         self._soon = _SoonQueue()
 
     def _loop(self) -> asyncio.AbstractEventLoop:
@@ -88,12 +99,18 @@ class AsyncioScheduler:
         try:
             loop = self._loop()
         except RuntimeError:  # no running loop: time stands still until one exists
-            return self._start_epoch
+            return self._start_epoch + self._shift_s
         assert self._loop_start is not None
-        return self._start_epoch + (loop.time() - self._loop_start) * self.speed
+        loop_now = self._paused_at if self._paused_at is not None else loop.time()
+        running_s = loop_now - self._loop_start - self._removed_loop_s
+        return self._start_epoch + running_s * self.speed + self._shift_s
 
     def call_later(self, delay_s: float, callback: Callback) -> TimerHandle:
-        return self._loop().call_later(max(0.0, delay_s) / self.speed, self._run, callback)
+        timer = _ManualTimer(self.now() + max(0.0, delay_s), next(self._order), callback)
+        heapq.heappush(self._timers, timer)
+        if self._timers[0] is timer:
+            self._arm()
+        return timer
 
     def soon(self, callback: Callback) -> None:
         first = len(self._soon) == 0
@@ -104,10 +121,61 @@ class AsyncioScheduler:
     def drain(self) -> None:
         self._soon.drain()
 
-    def _run(self, callback: Callback) -> None:
-        # Timers run the immediate queue after themselves, so cascades settle within one tick.
-        callback()
-        self._soon.drain()
+    # ------------------------------------------------------------------ pausing
+    @property
+    def paused(self) -> bool:
+        return self._paused_at is not None
+
+    def pause(self) -> None:
+        if self._paused_at is None:
+            self._paused_at = self._loop().time()
+            self._disarm()
+
+    def resume(self) -> None:
+        if self._paused_at is not None:
+            self._removed_loop_s += self._loop().time() - self._paused_at
+            self._paused_at = None
+            self._arm()
+
+    def advance(self, seconds: float) -> None:
+        """While paused: move emulated time forward, firing due timers in due order."""
+        if not self.paused:
+            raise RuntimeError("advance() needs a paused clock")
+        target = self.now() + max(0.0, seconds)
+        self.drain()
+        while self._timers and self._timers[0].due <= target:
+            timer = heapq.heappop(self._timers)
+            if timer.cancelled:
+                continue
+            self._shift_s += max(0.0, timer.due - self.now())
+            timer.callback()
+            self.drain()
+        self._shift_s += max(0.0, target - self.now())
+
+    # ------------------------------------------------------------------ loop timer
+    def _disarm(self) -> None:
+        if self._armed is not None:
+            self._armed.cancel()
+            self._armed = None
+
+    def _arm(self) -> None:
+        self._disarm()
+        while self._timers and self._timers[0].cancelled:
+            heapq.heappop(self._timers)
+        if self.paused or not self._timers:
+            return
+        wait_s = max(0.0, (self._timers[0].due - self.now()) / self.speed)
+        self._armed = self._loop().call_later(wait_s, self._fire_due)
+
+    def _fire_due(self) -> None:
+        self._armed = None
+        now = self.now()
+        while self._timers and self._timers[0].due <= now and not self.paused:
+            timer = heapq.heappop(self._timers)
+            if not timer.cancelled:
+                timer.callback()
+                self._soon.drain()  # cascades settle within one tick
+        self._arm()
 
 
 @dataclass(order=True)

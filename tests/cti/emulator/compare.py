@@ -81,6 +81,7 @@ def response_problems(replay: Replay) -> list[str]:
                 problems.append(f"{label}: shape differs")
             continue
         if request["path"] == "/ari/api-docs/resources.json":
+            assert isinstance(expected, dict) and isinstance(actual, dict)
             expected = {k: v for k, v in expected.items() if k != "basePath"}
             actual = {k: v for k, v in actual.items() if k != "basePath"}
         left, right = norm.value(expected, True), norm.value(actual, False)
@@ -208,9 +209,8 @@ def _is_noise(event: dict[str, Any]) -> bool:
 def _lab_specific(request: dict[str, Any]) -> bool:
     if request["path"] in LAB_SPECIFIC_PATHS:
         return True
-    return (
-        request["path"] == "/ari/asterisk/variable" and request["query"].get("variable") == "EPOCH"
-    )
+    epoch: bool = request["query"].get("variable") == "EPOCH"
+    return request["path"] == "/ari/asterisk/variable" and epoch
 
 
 def event_streams(
@@ -241,20 +241,20 @@ def event_problems(replay: Replay) -> list[str]:
     act_sig, act_noise = event_streams(actual, norm, False)
     problems: list[str] = []
     for key in sorted(rec_sig.keys() | act_sig.keys()):
-        expected, actual = rec_sig.get(key, []), act_sig.get(key, [])
-        if expected != actual:
+        expected, got = rec_sig.get(key, []), act_sig.get(key, [])
+        if expected != got:
             first = next(
                 (
                     i
-                    for i, pair in enumerate(zip(expected, actual, strict=False))
+                    for i, pair in enumerate(zip(expected, got, strict=False))
                     if len(set(pair)) > 1
                 ),
-                min(len(expected), len(actual)),
+                min(len(expected), len(got)),
             )
             problems.append(
                 f"stream {key} differs at event {first} "
-                f"(recorded {len(expected)}, emulator {len(actual)}):\n"
-                f"  recorded {expected[first : first + 2]}\n  emulator {actual[first : first + 2]}"
+                f"(recorded {len(expected)}, emulator {len(got)}):\n"
+                f"  recorded {expected[first : first + 2]}\n  emulator {got[first : first + 2]}"
             )
     for key in sorted(rec_noise.keys() | act_noise.keys()):
         if rec_noise.get(key, set()) != act_noise.get(key, set()):
