@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from hotline.cli_live import emulator_command
+from hotline.cli_workorders import calendar_app
 from hotline.config import Profile, Settings, SettingsError, load_settings
 
 app = typer.Typer(
@@ -24,6 +25,7 @@ db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_he
 user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
+app.add_typer(calendar_app, name="calendar")
 
 console = Console(stderr=True)
 
