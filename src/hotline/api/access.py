@@ -20,3 +20,11 @@ DirectoryReader = Annotated[Principal, Depends(directory_readers)]
 UserReader = Annotated[Principal, Depends(user_readers)]
 AuditReader = Annotated[Principal, Depends(audit_readers)]
 AnyUser = Annotated[Principal, Depends(any_role)]
+
+agents_only = require(Role.AGENT)
+supervisors_only = require(Role.SUPERVISOR)
+queue_readers = require(Role.SUPERVISOR, Role.DIRECTOR, Role.OPS)
+
+AgentUser = Annotated[Principal, Depends(agents_only)]
+Supervisor = Annotated[Principal, Depends(supervisors_only)]
+QueueReader = Annotated[Principal, Depends(queue_readers)]

@@ -1,0 +1,305 @@
+"""The ACD loop: the pure routing engine fed with the injected clock, its decisions carried out.
+
+The engine's state is plain data, not safe to touch from two tasks at once, so every access goes
+through one ``asyncio.Lock``. Decisions are carried out after the lock is released: carrying one
+out awaits the controller or the database, and the controller may call the director back (which
+feeds the engine again) before it returns.
+
+One asyncio timer stands for the engine's earliest ``WakeAt``. When it fires it re-checks the
+clock (a test clock may not have moved) and feeds ``Tick`` only when the wake time has come.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Protocol, TypeVar
+
+import structlog
+
+from hotline.telephony.context import WALLBOARD, Context, agent_topic
+from hotline.telephony.live import LiveCall
+from routing import (
+    Announce,
+    CancelOffer,
+    ContactAbandoned,
+    ContactSnapshot,
+    Decision,
+    Divert,
+    DivertTarget,
+    Event,
+    Offer,
+    OfferCallback,
+    OfferFailed,
+    OfferFailure,
+    Policy,
+    RoutingState,
+    SetAgentNotReady,
+    Tick,
+    UnknownContactError,
+    WakeAt,
+    apply,
+    contact_snapshot,
+    new_state,
+    queue_snapshots,
+)
+
+log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
+
+
+class CallbackHandler(Protocol):
+    """Callbacks (contacts with nobody on the line) are dialled by `callbacks.Callbacks`."""
+
+    async def place(self, offer: Offer) -> None: ...
+
+    async def cancel(self, contact_id: str, agent_id: str) -> None: ...
+
+    async def postpone(self, contact_id: str) -> None: ...
+
+    async def request_for(self, call: LiveCall) -> None: ...
+
+
+class AgentStateHandler(Protocol):
+    async def engine_not_ready(self, agent_id: str, reason: str) -> None: ...
+
+
+class AcdLoop:
+    def __init__(self, ctx: Context, policy: Policy) -> None:
+        self._ctx = ctx
+        self.policy = policy
+        self._state: RoutingState = new_state(policy)
+        self._lock = asyncio.Lock()
+        self._wake_at: float | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._callbacks: CallbackHandler | None = None
+        self._agents: AgentStateHandler | None = None
+        self._stopped = False
+
+    def bind(self, *, callbacks: CallbackHandler, agents: AgentStateHandler) -> None:
+        self._callbacks = callbacks
+        self._agents = agents
+
+    def now(self) -> float:
+        return self._ctx.now().timestamp()
+
+    def is_open(self) -> bool:
+        return self.policy.is_open(self.now())
+
+    # ---------------------------------------------------------------- feeding
+
+    async def feed(self, event: Event) -> None:
+        async with self._lock:
+            _, decisions = apply(self._state, event, self.now())
+        await self._carry_out(decisions)
+
+    async def abandon(self, contact_id: str) -> ContactSnapshot | None:
+        """The caller left: the snapshot of eligible agents, taken before routing forgets."""
+        async with self._lock:
+            now = self.now()
+            try:
+                snapshot: ContactSnapshot | None = contact_snapshot(self._state, contact_id, now)
+            except UnknownContactError:
+                snapshot = None
+            _, decisions = apply(self._state, ContactAbandoned(contact_id), now)
+        await self._carry_out(decisions)
+        return snapshot
+
+    async def read(self, view: Callable[[RoutingState, float], T]) -> T:
+        """Run a read-only view (``routing.snapshots``) on the state, serialised with the feeds."""
+        async with self._lock:
+            return view(self._state, self.now())
+
+    async def tick(self) -> None:
+        await self.feed(Tick())
+
+    # ----------------------------------------------------------------- timers
+
+    def _arm(self, at: float) -> None:
+        if self._stopped:
+            return
+        if self._wake_at is not None and self._timer is not None and self._wake_at <= at:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self._wake_at = at
+        delay = max(0.0, at - self.now())
+        self._timer = asyncio.get_running_loop().call_later(delay, self._fire)
+
+    def _fire(self) -> None:
+        self._timer = None
+        at = self._wake_at
+        if at is None or self._stopped:
+            return
+        if self.now() < at:
+            self._wake_at = None
+            self._arm(at)  # the clock has not got there yet: wait again, re-checking on fire
+            return
+        self._wake_at = None
+        task = asyncio.get_running_loop().create_task(self._tick_safely())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _tick_safely(self) -> None:
+        try:
+            await self.tick()
+        except Exception:
+            log.exception("acd_tick_failed")
+
+    async def stop(self) -> None:
+        self._stopped = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    # -------------------------------------------------------------- decisions
+
+    async def _carry_out(self, decisions: list[Decision]) -> None:
+        for decision in decisions:
+            try:
+                await self._carry_out_one(decision)
+            except Exception:
+                # One failed action (the controller refused, a site is down) must not stop the
+                # decisions after it; the call's own notifications will put routing right.
+                log.exception("acd_decision_failed", decision=repr(decision))
+        if any(not isinstance(d, WakeAt) for d in decisions):
+            await self._publish_queues()
+
+    async def _carry_out_one(self, decision: Decision) -> None:
+        ctx = self._ctx
+        if isinstance(decision, WakeAt):
+            self._arm(decision.at)
+        elif isinstance(decision, Offer):
+            await self._offer(decision)
+        elif isinstance(decision, CancelOffer):
+            call = ctx.calls.by_contact.get(decision.contact_id)
+            if call is not None:
+                if call.offered_agent == decision.agent_id:
+                    call.offered_agent = None
+                    call.phase = "queue"
+                await ctx.control.cancel_offer(call.key, agent_id=decision.agent_id)
+            elif self._callbacks is not None:
+                await self._callbacks.cancel(decision.contact_id, decision.agent_id)
+        elif isinstance(decision, Announce):
+            call = ctx.calls.by_contact.get(decision.contact_id)
+            if call is not None:
+                await ctx.control.announce(
+                    call.key, position=decision.position, expected_wait_s=decision.expected_wait_s
+                )
+        elif isinstance(decision, OfferCallback):
+            call = ctx.calls.by_contact.get(decision.contact_id)
+            if call is not None:
+                await ctx.control.offer_callback(call.key)
+        elif isinstance(decision, Divert):
+            await self._divert(decision)
+        elif isinstance(decision, SetAgentNotReady) and self._agents is not None:
+            await self._agents.engine_not_ready(decision.agent_id, decision.reason)
+
+    async def _offer(self, offer: Offer) -> None:
+        ctx = self._ctx
+        call = ctx.calls.by_contact.get(offer.contact_id)
+        if call is None:
+            if offer.contact_id in ctx.calls.callbacks and self._callbacks is not None:
+                await self._callbacks.place(offer)
+            else:
+                log.warning("acd_offer_for_unknown_contact", contact_id=offer.contact_id)
+                await self.feed(ContactAbandoned(offer.contact_id))
+            return
+        endpoint = ctx.endpoint_for(offer.agent_id, call.key.site)
+        if endpoint is None:
+            await self.feed(OfferFailed(offer.contact_id, offer.agent_id, OfferFailure.UNREACHABLE))
+            return
+        now = ctx.now()
+        call.phase = "ringing"
+        call.offered_agent = offer.agent_id
+        if call.first_offered_at is None:
+            call.first_offered_at = now
+        await ctx.recorder.update_call(
+            call.call_id,
+            {
+                "first_offered_at": call.first_offered_at,
+                "routing_stage": offer.stage_index,
+                "routing_level": offer.level,
+                "live_state": call.live_state(),
+            },
+        )
+        await ctx.recorder.journal(
+            call.call_id,
+            now,
+            "offer",
+            {"agent_id": offer.agent_id, "stage": offer.stage_index, "level": offer.level},
+        )
+        previous = await ctx.recorder.previous_calls(call.caller_number, before_id=call.call_id)
+        ctx.publish(
+            agent_topic(offer.agent_id),
+            {
+                "type": "offer",
+                "call_id": call.call_id,
+                "caller_number": call.caller_number,
+                "region": call.region,
+                "ivr_choices": {"language": call.language, "line": call.line},
+                "previous_calls": previous,
+            },
+        )
+        ctx.publish(
+            WALLBOARD,
+            {
+                "type": "call",
+                "call_id": call.call_id,
+                "phase": "ringing",
+                "agent_id": offer.agent_id,
+            },
+        )
+        await ctx.control.offer(
+            call.key,
+            agent_id=offer.agent_id,
+            endpoint=endpoint,
+            ring_timeout_s=offer.ring_timeout_s,
+        )
+
+    async def _divert(self, divert: Divert) -> None:
+        ctx = self._ctx
+        call = ctx.calls.by_contact.get(divert.contact_id)
+        if call is None:
+            if divert.contact_id in ctx.calls.callbacks and self._callbacks is not None:
+                await self._callbacks.postpone(divert.contact_id)
+            return
+        call.outcome = "diverted"
+        await ctx.recorder.set_outcome(call.call_id, "diverted", {"live_state": call.live_state()})
+        await ctx.recorder.journal(
+            call.call_id,
+            ctx.now(),
+            "divert",
+            {"reason": divert.reason.value, "target": divert.target.value},
+        )
+        ctx.publish(WALLBOARD, {"type": "call", "call_id": call.call_id, "outcome": "diverted"})
+        if divert.target is DivertTarget.CALLBACK and self._callbacks is not None:
+            await self._callbacks.request_for(call)
+        await ctx.control.divert(call.key, target=divert.target.value)
+
+    async def _publish_queues(self) -> None:
+        if not self._ctx.bus.subscriber_count(WALLBOARD):
+            return
+        snapshots = await self.read(queue_snapshots)
+        self._ctx.publish(
+            WALLBOARD,
+            {
+                "type": "queues",
+                "queues": [
+                    {
+                        "line": s.skill.line,
+                        "language": s.skill.language,
+                        "waiting": s.waiting,
+                        "longest_wait_s": s.longest_wait_s,
+                        "agents": {k.value: v for k, v in s.agents_by_status.items()},
+                    }
+                    for s in snapshots
+                ],
+            },
+        )

@@ -1,0 +1,200 @@
+"""Agent sessions: log in with an endpoint, ready, not ready with a reason, log out.
+
+Each change goes to routing, to the ``agent_session`` row (the current login, restored at
+start-up), to the append-only ``agent_state_log`` and to the agent's desktop on the bus.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from hotline.errors import ConflictError, InvalidInputError, NotFoundError
+from hotline.telephony.acd import AcdLoop
+from hotline.telephony.context import WALLBOARD, AgentLogin, Context, agent_topic
+from hotline.telephony.reasons import NOT_READY_REASONS
+from hotline.telephony.roster import RosterAgent, load_agent, routing_id
+from routing import (
+    AgentLoggedIn,
+    AgentLoggedOut,
+    AgentStateChanged,
+    AgentStatus,
+    UnknownAgentError,
+    agent_view,
+)
+
+READY = "idle"
+NOT_READY = "not_ready"
+
+
+@dataclass(frozen=True, slots=True)
+class SessionView:
+    agent_id: int
+    site: str
+    endpoint: str
+    status: str  # routing's view: idle, not_ready, reserved, on_call, wrap_up
+    reason: str | None
+    since: datetime
+
+
+class AgentSessions:
+    def __init__(
+        self, ctx: Context, acd: AcdLoop, sessionmaker: async_sessionmaker[AsyncSession]
+    ) -> None:
+        self._ctx = ctx
+        self._acd = acd
+        self._sessionmaker = sessionmaker
+
+    async def _agent(self, agent_id: int) -> RosterAgent:
+        agent = await load_agent(self._sessionmaker, agent_id)
+        if agent is None:
+            raise NotFoundError(f"agent {agent_id} not found or inactive")
+        return agent
+
+    async def login(self, agent_id: int, *, site: str, endpoint: str | None = None) -> SessionView:
+        """Log in (NOT_READY "login" until the agent says ready); again: moves the phone."""
+        ctx = self._ctx
+        site_id = ctx.site_ids.get(site)
+        if site_id is None:
+            raise InvalidInputError(f"unknown site {site!r}")
+        agent = await self._agent(agent_id)
+        configured = agent.endpoints.get(site)
+        if endpoint is None:
+            if configured is None:
+                raise InvalidInputError(f"agent {agent.code} has no endpoint on site {site!r}")
+            endpoint = configured
+        elif endpoint not in agent.endpoints.values():
+            raise InvalidInputError(f"endpoint {endpoint!r} is not configured for {agent.code}")
+        rid = agent.routing_id
+        again = rid in ctx.logins
+        ctx.logins[rid] = AgentLogin(agent_id, site, site_id, endpoint, dict(agent.endpoints))
+        now = ctx.now()
+        await ctx.recorder.save_session(
+            agent_id, site_id=site_id, endpoint=endpoint, status=NOT_READY, reason="login",
+            since=now,
+        )  # fmt: skip
+        if not again:
+            await ctx.recorder.log_agent_state(
+                agent_id, now, "logged_in", reason="login", site_id=site_id
+            )
+        await self._acd.feed(AgentLoggedIn(agent.profile))
+        return await self._changed(agent_id)
+
+    async def set_ready(self, agent_id: int) -> SessionView:
+        self._require_login(agent_id)
+        await self._acd.feed(AgentStateChanged(routing_id(agent_id), AgentStatus.IDLE))
+        await self._persist(agent_id, READY, None)
+        return await self._changed(agent_id)
+
+    async def set_not_ready(self, agent_id: int, reason: str) -> SessionView:
+        if reason not in NOT_READY_REASONS:
+            known = ", ".join(sorted(NOT_READY_REASONS))
+            raise InvalidInputError(f"unknown not-ready reason {reason!r} (one of: {known})")
+        self._require_login(agent_id)
+        await self._acd.feed(AgentStateChanged(routing_id(agent_id), AgentStatus.NOT_READY, reason))
+        await self._persist(agent_id, NOT_READY, reason)
+        return await self._changed(agent_id)
+
+    async def logout(self, agent_id: int) -> None:
+        login = self._require_login(agent_id)
+        rid = routing_id(agent_id)
+        await self._acd.feed(AgentLoggedOut(rid))
+        self._ctx.logins.pop(rid, None)
+        now = self._ctx.now()
+        await self._ctx.recorder.delete_session(agent_id)
+        await self._ctx.recorder.log_agent_state(agent_id, now, "logged_out", site_id=login.site_id)
+        self._publish(agent_id, {"type": "state", "status": "logged_out", "reason": None})
+
+    async def view(self, agent_id: int) -> SessionView:
+        self._require_login(agent_id)
+        return await self._current(agent_id)
+
+    async def engine_not_ready(self, agent_id: str, reason: str) -> None:
+        """Routing set the agent not ready (ring no answer, unreachable phone)."""
+        await self._persist(int(agent_id), NOT_READY, reason)
+        await self._changed(int(agent_id))
+
+    async def log_call_state(self, agent_id: str, status: str, *, call_id: int) -> None:
+        """On a call or in wrap-up: the state log and the desktop learn it."""
+        login = self._ctx.logins.get(agent_id)
+        await self._ctx.recorder.log_agent_state(
+            int(agent_id),
+            self._ctx.now(),
+            status,
+            site_id=None if login is None else login.site_id,
+            call_id=call_id,
+        )
+        self._publish(int(agent_id), {"type": "state", "status": status, "call_id": call_id})
+
+    # ---------------------------------------------------------------- restore
+
+    async def restore(self) -> int:
+        """Put the sessions saved in ``agent_session`` back into routing; returns how many."""
+        restored = 0
+        for row in await self._ctx.recorder.sessions():
+            agent = await load_agent(self._sessionmaker, row.agent_id)
+            site = self._ctx.site_code(row.site_id)
+            if agent is None:
+                await self._ctx.recorder.delete_session(row.agent_id)
+                continue
+            self._ctx.logins[agent.routing_id] = AgentLogin(
+                agent.db_id, site, row.site_id, row.endpoint, dict(agent.endpoints)
+            )
+            await self._acd.feed(AgentLoggedIn(agent.profile, ready=row.status == READY))
+            if row.status != READY and row.reason is not None:
+                await self._acd.feed(
+                    AgentStateChanged(agent.routing_id, AgentStatus.NOT_READY, row.reason)
+                )
+            restored += 1
+        return restored
+
+    # ---------------------------------------------------------------- helpers
+
+    def _require_login(self, agent_id: int) -> AgentLogin:
+        login = self._ctx.logins.get(routing_id(agent_id))
+        if login is None:
+            raise ConflictError(f"agent {agent_id} is not logged in")
+        return login
+
+    async def _persist(self, agent_id: int, status: str, reason: str | None) -> None:
+        login = self._ctx.logins.get(routing_id(agent_id))
+        now = self._ctx.now()
+        await self._ctx.recorder.update_session_state(
+            agent_id, status=status, reason=reason, since=now
+        )
+        await self._ctx.recorder.log_agent_state(
+            agent_id,
+            now,
+            status,
+            reason=reason,
+            site_id=None if login is None else login.site_id,
+        )
+
+    async def _current(self, agent_id: int) -> SessionView:
+        login = self._require_login(agent_id)
+        try:
+            view = await self._acd.read(lambda state, _now: agent_view(state, routing_id(agent_id)))
+        except UnknownAgentError:
+            raise ConflictError(f"agent {agent_id} is not logged in") from None
+        return SessionView(
+            agent_id=agent_id,
+            site=login.site_code,
+            endpoint=login.endpoint,
+            status=view.status.value,
+            reason=view.reason,
+            since=datetime.fromtimestamp(view.since, self._ctx.now().tzinfo),
+        )
+
+    async def _changed(self, agent_id: int) -> SessionView:
+        current = await self._current(agent_id)
+        self._publish(
+            agent_id, {"type": "state", "status": current.status, "reason": current.reason}
+        )
+        return current
+
+    def _publish(self, agent_id: int, message: dict[str, Any]) -> None:
+        self._ctx.publish(agent_topic(agent_id), message)
+        self._ctx.publish(WALLBOARD, {"type": "agent", "agent_id": agent_id, **message})

@@ -1,0 +1,304 @@
+"""The `CallDirector` the call controller talks to: it persists each call and feeds routing.
+
+Every notification is journaled first, then applied. Notifications may come late or twice; a
+call the director no longer knows, or a step already taken, is a no-op.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import structlog
+
+from cti.calls.ports import CallKey, CallPhase, EndedBy, InboundCall, IvrPlan, LegFailure
+from hotline.telephony.acd import AcdLoop
+from hotline.telephony.agents import AgentSessions
+from hotline.telephony.callbacks import Callbacks
+from hotline.telephony.context import WALLBOARD, Context, agent_topic
+from hotline.telephony.live import OUTCOME_BY_ABANDON_PHASE, LiveCall, durations, final_outcome
+from hotline.telephony.menus import build_plan
+from hotline.telephony.region import region_of
+from routing import (
+    Contact,
+    ContactArrived,
+    ContactEnded,
+    ContactSnapshot,
+    OfferAnswered,
+    OfferFailed,
+    OfferFailure,
+)
+
+log = structlog.get_logger(__name__)
+
+FAILURES = {
+    LegFailure.NO_ANSWER: OfferFailure.NO_ANSWER,
+    LegFailure.BUSY: OfferFailure.BUSY,
+    LegFailure.REJECTED: OfferFailure.REJECTED,
+    LegFailure.UNREACHABLE: OfferFailure.UNREACHABLE,
+}
+
+
+def snapshot_data(snapshot: ContactSnapshot) -> dict[str, Any]:
+    return {
+        "wait_s": snapshot.wait_s,
+        "stage": snapshot.stage_index,
+        "position": snapshot.position,
+        "eligible": [
+            {
+                "agent_id": e.agent_id,
+                "level": e.level,
+                "status": e.status.value,
+                "reason": e.reason,
+                "since": e.since,
+            }
+            for e in snapshot.eligible
+        ],
+    }
+
+
+def contact_of(call: LiveCall) -> Contact:
+    """The routing contact of a call that finished its IVR; it keeps its queue entry time."""
+    if call.line is None or call.language is None or call.queued_at is None:
+        raise ValueError(f"call {call.call_id} has not left the IVR")
+    return Contact(
+        id=call.contact_id,
+        line=call.line,
+        language=call.language,
+        arrived_at=call.queued_at.timestamp(),
+        region=call.region,
+    )
+
+
+class Director:
+    def __init__(
+        self, ctx: Context, acd: AcdLoop, agents: AgentSessions, callbacks: Callbacks
+    ) -> None:
+        self._ctx = ctx
+        self._acd = acd
+        self._agents = agents
+        self._callbacks = callbacks
+
+    def _call(self, key: CallKey) -> LiveCall | None:
+        return self._ctx.calls.by_key.get(key)
+
+    async def _note(self, call: LiveCall, kind: str, data: Mapping[str, Any]) -> None:
+        await self._ctx.recorder.journal(call.call_id, self._ctx.now(), kind, data)
+
+    async def _save(self, call: LiveCall, values: Mapping[str, Any] | None = None) -> None:
+        await self._ctx.recorder.update_call(
+            call.call_id, {"live_state": call.live_state(), **(values or {})}
+        )
+
+    def _wallboard(self, call: LiveCall, **data: Any) -> None:
+        self._ctx.publish(WALLBOARD, {"type": "call", "call_id": call.call_id, **data})
+
+    # ---------------------------------------------------------------- arrival
+
+    async def call_arrived(self, call: InboundCall) -> IvrPlan:
+        ctx = self._ctx
+        open_now = self._acd.is_open()
+        site_id = ctx.site_ids.get(call.key.site)
+        if site_id is None:
+            log.warning("call_from_unknown_site", key=str(call.key))
+            return build_plan(open_now=False)
+        known = self._call(call.key)
+        if known is not None:
+            return build_plan(open_now=open_now)
+        region = region_of(call.caller_number)
+        call_id = await ctx.recorder.open_call(call, site_id=site_id, region=region)
+        live = LiveCall(
+            call_id=call_id,
+            key=call.key,
+            site_id=site_id,
+            kind="inbound",
+            caller_number=call.caller_number,
+            region=region,
+            arrived_at=call.arrived_at,
+            contact_id=str(call_id),
+        )
+        ctx.calls.add(live)
+        await self._note(live, "arrived", {"open": open_now, "channel": call.channel_name})
+        await self._save(live)
+        self._wallboard(live, phase="ivr", region=region)
+        return build_plan(open_now=open_now)
+
+    async def ivr_completed(self, key: CallKey, *, language: str, line: str) -> None:
+        call = self._call(key)
+        if call is None or call.phase != CallPhase.IVR.value or call.outcome is not None:
+            return
+        now = self._ctx.now()
+        await self._note(call, "ivr_completed", {"language": language, "line": line})
+        call.language, call.line = language, line
+        call.ivr_done_at = call.queued_at = now
+        call.phase = CallPhase.QUEUE.value
+        await self._save(
+            call,
+            {
+                "language": language,
+                "business_line": line,
+                "ivr_choices": {"language": language, "line": line},
+                "ivr_done_at": now,
+                "queued_at": now,
+            },
+        )
+        self._wallboard(call, phase="queue", line=line, language=language)
+        await self._acd.feed(ContactArrived(contact_of(call)))
+
+    # -------------------------------------------------------------- leaving
+
+    async def caller_left(self, key: CallKey, *, phase: CallPhase) -> None:
+        call = self._call(key)
+        if call is None:
+            return
+        await self._note(call, "caller_left", {"phase": phase.value})
+        if call.kind == "callback":
+            if call.answered_at is not None and call.talk_ended_at is None:
+                call.talk_ended_at = self._ctx.now()
+                await self._callbacks.not_reached(call)
+            return
+        if call.outcome is not None:
+            return  # a callback was accepted or the call diverted: not an abandon
+        if phase in (CallPhase.TALK, CallPhase.SURVEY):
+            if call.agent_id is not None and call.talk_ended_at is None:
+                await self.talk_ended(key, agent_id=call.agent_id, ended_by=EndedBy.CALLER)
+            return
+        outcome = OUTCOME_BY_ABANDON_PHASE[phase]
+        snapshot = None
+        if call.in_routing:
+            found = await self._acd.abandon(call.contact_id)
+            snapshot = None if found is None else snapshot_data(found)
+        call.outcome = outcome
+        call.phase = phase.value
+        if call.offered_agent is not None:
+            self._ctx.publish(
+                agent_topic(call.offered_agent), {"type": "ended", "call_id": call.call_id}
+            )
+        await self._ctx.recorder.set_outcome(
+            call.call_id,
+            outcome,
+            {"abandon_snapshot": snapshot, "ended_by": EndedBy.CALLER.value},
+        )
+        self._wallboard(call, outcome=outcome)
+
+    async def callback_accepted(self, key: CallKey) -> None:
+        call = self._call(key)
+        if call is None or call.kind != "inbound" or call.outcome is not None:
+            return
+        await self._note(call, "callback_accepted", {})
+        await self._callbacks.request_for(call)
+        call.outcome = "callback_requested"
+        await self._ctx.recorder.set_outcome(
+            call.call_id, "callback_requested", {"live_state": call.live_state()}
+        )
+        self._wallboard(call, outcome="callback_requested")
+
+    # ---------------------------------------------------------------- offers
+
+    async def offer_answered(self, key: CallKey, *, agent_id: str) -> None:
+        call = self._call(key)
+        if call is None or call.answered_at is not None:
+            return
+        await self._note(call, "offer_answered", {"agent_id": agent_id})
+        now = self._ctx.now()
+        call.answered_at = now
+        call.agent_id = agent_id
+        call.offered_agent = None
+        call.phase = CallPhase.TALK.value
+        await self._save(call, {"answered_at": now, "agent_id": int(agent_id)})
+        if call.kind == "callback":
+            await self._callbacks.agent_answered(call, agent_id)
+        else:
+            await self._acd.feed(OfferAnswered(call.contact_id, agent_id))
+        await self._agents.log_call_state(agent_id, "on_call", call_id=call.call_id)
+        self._ctx.publish(agent_topic(agent_id), {"type": "answered", "call_id": call.call_id})
+        self._wallboard(call, phase="talk", agent_id=agent_id)
+
+    async def offer_failed(self, key: CallKey, *, agent_id: str, failure: LegFailure) -> None:
+        call = self._call(key)
+        if call is None:
+            return
+        await self._note(call, "offer_failed", {"agent_id": agent_id, "failure": failure.value})
+        reason = FAILURES.get(failure)
+        if reason is None or call.answered_at is not None:
+            return  # CANCELLED: we withdrew it ourselves; routing already knows
+        self._ctx.publish(agent_topic(agent_id), {"type": "ended", "call_id": call.call_id})
+        if call.kind == "callback":
+            await self._callbacks.agent_failed(call, agent_id, reason)
+            return
+        if call.offered_agent == agent_id:
+            call.offered_agent = None
+            call.phase = CallPhase.QUEUE.value
+            await self._save(call)
+        await self._acd.feed(OfferFailed(call.contact_id, agent_id, reason))
+
+    # ------------------------------------------------------------------ talk
+
+    async def talk_ended(self, key: CallKey, *, agent_id: str, ended_by: EndedBy) -> None:
+        call = self._call(key)
+        if call is None or call.talk_ended_at is not None or call.answered_at is None:
+            return
+        await self._note(call, "talk_ended", {"agent_id": agent_id, "ended_by": ended_by.value})
+        call.talk_ended_at = self._ctx.now()
+        call.phase = CallPhase.SURVEY.value
+        await self._save(call, {"ended_by": ended_by.value})
+        if call.kind == "callback":
+            await self._callbacks.talked(call)
+        else:
+            await self._acd.feed(ContactEnded(call.contact_id))
+        await self._agents.log_call_state(agent_id, "wrap_up", call_id=call.call_id)
+        self._ctx.publish(agent_topic(agent_id), {"type": "ended", "call_id": call.call_id})
+
+    async def survey_answered(self, key: CallKey, *, score: int | None) -> None:
+        call = self._call(key)
+        if call is None:
+            return
+        await self._note(call, "survey_answered", {"score": score})
+        if score is not None and 1 <= score <= 5:
+            await self._ctx.recorder.set_survey(call.call_id, score)
+
+    async def call_finished(self, key: CallKey) -> None:
+        call = self._call(key)
+        if call is None:
+            return
+        await self._note(call, "call_finished", {})
+        if call.kind == "callback":
+            if call.answered_at is not None and call.talk_ended_at is None:
+                await self._callbacks.not_reached(call)
+            owed = self._callbacks.owed(call.contact_id)
+            if owed is not None:
+                owed.dialling.discard(call.key)
+        elif call.outcome is None and call.in_routing:
+            await self.caller_left(key, phase=CallPhase(call.phase))
+        elif call.answered_at is not None and call.talk_ended_at is None and call.agent_id:
+            await self.talk_ended(key, agent_id=call.agent_id, ended_by=EndedBy.SYSTEM)
+        await self.close(call, self._ctx.now())
+
+    async def close(self, call: LiveCall, ended_at: datetime) -> None:
+        """Write the end of the call: outcome (if none yet), durations, end time."""
+        outcome = call.outcome or final_outcome(call)
+        call.outcome = outcome
+        await self._ctx.recorder.set_outcome(call.call_id, outcome, {})
+        await self._ctx.recorder.close_call(
+            call.call_id, {"ended_at": ended_at, **durations(call, ended_at)}
+        )
+        self._ctx.calls.remove(call)
+        self._wallboard(call, phase="ended", outcome=outcome)
+
+    # --------------------------------------------------------------- journal
+
+    async def journal(self, key: CallKey, kind: str, data: Mapping[str, Any]) -> None:
+        call = self._call(key)
+        if call is None:
+            return
+        await self._note(call, kind, data)
+        # Hold time is measured from the controller's own record of hold and unhold.
+        now = self._ctx.now()
+        if kind == "hold" and call.hold_since is None:
+            call.hold_since = now
+            await self._save(call)
+        elif kind == "unhold" and call.hold_since is not None:
+            call.hold_s += (now - call.hold_since).total_seconds()
+            call.hold_since = None
+            await self._save(call)

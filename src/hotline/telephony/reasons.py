@@ -1,0 +1,15 @@
+"""Not-ready reasons (示忙原因) an agent or a supervisor may give, as data."""
+
+from __future__ import annotations
+
+NOT_READY_REASONS: dict[str, str] = {
+    "break": "Short break",
+    "lunch": "Lunch",
+    "training": "Training",
+    "meeting": "Meeting",
+    "after_call_work": "After-call work beyond wrap-up",
+    "coaching": "Coaching with a supervisor",
+    "technical": "Technical problem",
+    "forced": "Set by a supervisor",
+}
+"""Reasons a person may choose. The engine adds its own: "login", "rona", "unreachable"."""

@@ -1,0 +1,137 @@
+"""The telephony service: built once per process, started in the app's lifespan.
+
+It owns the ACD loop and the director, restores agent sessions and owed callbacks at start-up,
+loads the calls that were live when the last process stopped and, once the controller has
+resynchronised with Asterisk, adopts the ones still alive (:meth:`adopt_live_calls`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from cti.calls.ports import CallControl, CallDirector, CallKey, CallPhase, EndedBy
+from hotline.bus import EventBus
+from hotline.clock import Clock
+from hotline.db.models import Call
+from hotline.telephony.acd import AcdLoop
+from hotline.telephony.agents import AgentSessions
+from hotline.telephony.callbacks import DEFAULT_RETRY, Callbacks, RetryPolicy
+from hotline.telephony.context import Context
+from hotline.telephony.director import Director, contact_of
+from hotline.telephony.live import LiveCall
+from hotline.telephony.recorder import Recorder
+from hotline.telephony.stats import SkillCounters, today_counters
+from hotline.telephony.workdays import with_calendar
+from routing import ContactArrived, Policy, QueueSnapshot, default_policy, queue_snapshots
+
+log = structlog.get_logger(__name__)
+
+
+class TelephonyService:
+    def __init__(
+        self,
+        *,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        bus: EventBus,
+        control: CallControl,
+        policy: Policy | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self.recorder = Recorder(sessionmaker)
+        self.ctx = Context(
+            clock=clock, control=control, recorder=self.recorder, bus=bus, site_ids={}
+        )
+        self.acd = AcdLoop(self.ctx, policy or with_calendar(default_policy()))
+        self.agents = AgentSessions(self.ctx, self.acd, sessionmaker)
+        self.callbacks = Callbacks(self.ctx, self.acd, retry)
+        self.acd.bind(callbacks=self.callbacks, agents=self.agents)
+        self._director = Director(self.ctx, self.acd, self.agents, self.callbacks)
+        self._awaiting_adoption: set[CallKey] = set()
+
+    @property
+    def director(self) -> CallDirector:
+        return self._director
+
+    async def start(self) -> None:
+        self.ctx.site_ids.update(await self.recorder.site_ids())
+        sessions = await self.agents.restore()
+        callbacks = await self.callbacks.restore()
+        live = await self._load_live_calls()
+        log.info("telephony_started", sessions=sessions, callbacks=callbacks, live_calls=live)
+
+    async def stop(self) -> None:
+        await self.callbacks.stop()
+        await self.acd.stop()
+
+    # ------------------------------------------------------------- live calls
+
+    async def _load_live_calls(self) -> int:
+        rows = await self.recorder.live_calls()
+        for row in rows:
+            call = _live_call(row, self.ctx.site_code(row.site_id))
+            self.ctx.calls.add(call)
+            self._awaiting_adoption.add(call.key)
+        return len(rows)
+
+    async def adopt_live_calls(self, keys_alive: Collection[CallKey]) -> None:
+        """After the controller's resync: calls still up carry on (a waiting call re-enters
+        routing with its old place in line); calls gone while we were down are closed."""
+        alive = set(keys_alive)
+        now = self.ctx.now()
+        for key in sorted(self._awaiting_adoption, key=str):
+            call = self.ctx.calls.by_key.get(key)
+            if call is None:
+                continue
+            if key not in alive:
+                await self.recorder.journal(call.call_id, now, "vanished", {"phase": call.phase})
+                await self.recorder.update_call(call.call_id, {"ended_by": EndedBy.SYSTEM.value})
+                await self._director.close(call, now)
+            elif call.kind == "inbound" and call.phase in (
+                CallPhase.QUEUE.value,
+                CallPhase.RINGING.value,
+            ):
+                call.phase = CallPhase.QUEUE.value
+                call.offered_agent = None
+                await self.recorder.journal(call.call_id, now, "adopted", {"phase": call.phase})
+                await self.acd.feed(ContactArrived(contact_of(call)))
+        self._awaiting_adoption.clear()
+
+    # ---------------------------------------------------------------- queries
+
+    async def queues(self) -> list[QueueSnapshot]:
+        return await self.acd.read(queue_snapshots)
+
+    async def today(self) -> dict[tuple[str, str], SkillCounters]:
+        return await today_counters(self._sessionmaker, self.ctx.now())
+
+
+def _live_call(row: Call, site: str) -> LiveCall:
+    call = LiveCall(
+        call_id=row.id,
+        key=CallKey(site, row.channel_id),
+        site_id=row.site_id,
+        kind=row.kind,
+        caller_number=row.caller_number,
+        region=row.region,
+        arrived_at=row.arrived_at,
+        contact_id=str(row.id),
+        callback_id=row.callback_id,
+        language=row.language,
+        line=row.business_line,
+        ivr_done_at=row.ivr_done_at,
+        queued_at=row.queued_at,
+        first_offered_at=row.first_offered_at,
+        answered_at=row.answered_at,
+        agent_id=None if row.agent_id is None else str(row.agent_id),
+    )
+    if row.live_state:
+        call.restore_live_state(row.live_state)
+    return call
+
+
+__all__ = ["TelephonyService"]

@@ -1,0 +1,304 @@
+"""A call's life through the director and the ACD loop, with a recording controller, on both
+databases: record, journal, abandon snapshot, re-offer, RONA, closed hours, callbacks."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from cti.calls.ports import CallKey, CallPhase, EndedBy, LegFailure
+from hotline.db.models import AgentSession, AgentStateLog, Call, Callback
+from hotline.db.session import transaction
+from hotline.telephony import TelephonyService
+from tests.fixtures.app import FixedClock
+from tests.hotline.telephony.builders import SITE, Seeded, inbound, make_service, seed_directory
+from tests.hotline.telephony.fakes import RecordingControl
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest_asyncio.fixture
+async def seeded(sessionmaker: async_sessionmaker[AsyncSession]) -> Seeded:
+    return await seed_directory(sessionmaker)
+
+
+@pytest.fixture
+def control() -> RecordingControl:
+    return RecordingControl()
+
+
+@pytest_asyncio.fixture
+async def service(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FixedClock,
+    control: RecordingControl,
+    seeded: Seeded,
+) -> AsyncIterator[TelephonyService]:
+    telephony = make_service(sessionmaker, clock, control)
+    await telephony.start()
+    yield telephony
+    await telephony.stop()
+
+
+async def _call_row(sessionmaker: async_sessionmaker[AsyncSession], channel: str) -> Call:
+    async with transaction(sessionmaker) as session:
+        return (await session.scalars(select(Call).where(Call.channel_id == channel))).one()
+
+
+async def _queued(service: TelephonyService, clock: FixedClock, channel: str) -> CallKey:
+    plan = await service.director.call_arrived(inbound(channel, clock.now()))
+    assert plan.open
+    clock.advance(seconds=8)
+    key = CallKey(SITE, channel)
+    await service.director.ivr_completed(key, language="zh", line="national_tax")
+    return key
+
+
+async def test_a_call_from_ivr_to_hang_up_is_recorded_with_every_phase(
+    service: TelephonyService,
+    seeded: Seeded,
+    clock: FixedClock,
+    control: RecordingControl,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    a1 = seeded.agents["a1"]
+    await service.agents.login(a1, site=SITE)
+    await service.agents.set_ready(a1)
+    key = await _queued(service, clock, "c1")
+
+    offered_key, offer = control.last("offer")
+    assert offered_key == key
+    assert offer == {"agent_id": str(a1), "endpoint": "PJSIP/1001", "ring_timeout_s": 15}
+    clock.advance(seconds=4)
+    await service.director.offer_answered(key, agent_id=str(a1))
+    clock.advance(seconds=30)
+    await service.director.journal(key, "hold", {})
+    clock.advance(seconds=10)
+    await service.director.journal(key, "unhold", {})
+    clock.advance(seconds=50)
+    await service.director.talk_ended(key, agent_id=str(a1), ended_by=EndedBy.AGENT)
+    await service.director.survey_answered(key, score=5)
+    clock.advance(seconds=6)
+    await service.director.call_finished(key)
+
+    row = await _call_row(sessionmaker, "c1")
+    assert row.outcome == "answered"
+    assert row.region == "浙江省杭州市"
+    assert row.ivr_choices == {"language": "zh", "line": "national_tax"}
+    assert (row.ivr_s, row.wait_s, row.ring_s) == (8.0, 4.0, 4.0)
+    assert (row.talk_s, row.hold_s) == (80.0, 10.0)
+    assert row.routing_stage == 0
+    assert row.routing_level == 1
+    assert row.agent_id == a1
+    assert row.survey_score == 5
+    assert row.ended_by == "agent"
+    assert row.live_state is None
+    assert row.arrived_at < row.ivr_done_at == row.queued_at == row.first_offered_at
+    assert row.first_offered_at is not None
+    assert row.answered_at is not None
+    assert row.ended_at is not None
+    assert row.answered_at < row.ended_at
+    kinds = [e.kind for e in await service.recorder.journal_entries(row.id)]
+    assert kinds == [
+        "arrived", "ivr_completed", "offer", "offer_answered", "hold", "unhold", "talk_ended",
+        "survey_answered", "call_finished",
+    ]  # fmt: skip
+    async with transaction(sessionmaker) as session:
+        states = (
+            await session.scalars(
+                select(AgentStateLog.status)
+                .where(AgentStateLog.agent_id == a1)
+                .order_by(AgentStateLog.id)
+            )
+        ).all()
+    assert states == ["logged_in", "idle", "on_call", "wrap_up"]
+
+
+async def test_a_repeated_notification_changes_nothing(
+    service: TelephonyService,
+    seeded: Seeded,
+    clock: FixedClock,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await service.agents.login(seeded.agents["a1"], site=SITE)  # logged in, not ready
+    key = await _queued(service, clock, "dup")
+    await service.director.call_arrived(inbound("dup", clock.now()))
+    await service.director.caller_left(key, phase=CallPhase.QUEUE)
+    await service.director.caller_left(key, phase=CallPhase.IVR)
+    await service.director.call_finished(key)
+    await service.director.call_finished(key)
+    async with transaction(sessionmaker) as session:
+        rows = (await session.scalars(select(Call))).all()
+    assert [r.outcome for r in rows] == ["abandoned_queue"]
+
+
+async def test_an_abandon_in_queue_keeps_the_snapshot_of_eligible_agents(
+    service: TelephonyService,
+    seeded: Seeded,
+    clock: FixedClock,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    a1 = seeded.agents["a1"]
+    await service.agents.login(a1, site=SITE)
+    await service.agents.set_not_ready(a1, "lunch")
+    key = await _queued(service, clock, "ab")
+    clock.advance(seconds=25)
+    await service.director.caller_left(key, phase=CallPhase.QUEUE)
+    await service.director.call_finished(key)
+
+    row = await _call_row(sessionmaker, "ab")
+    assert row.outcome == "abandoned_queue"
+    assert row.wait_s == 25.0
+    assert row.abandon_snapshot is not None
+    assert row.abandon_snapshot["wait_s"] == 25.0
+    assert row.abandon_snapshot["eligible"] == [
+        {
+            "agent_id": str(a1),
+            "level": 1,
+            "status": "not_ready",
+            "reason": "lunch",
+            "since": pytest.approx(clock.now().timestamp() - 33),
+        }
+    ]
+
+
+async def test_a_busy_agent_makes_routing_offer_the_call_to_another(
+    service: TelephonyService, seeded: Seeded, clock: FixedClock, control: RecordingControl
+) -> None:
+    for code in ("a1", "a2"):
+        await service.agents.login(seeded.agents[code], site=SITE)
+        await service.agents.set_ready(seeded.agents[code])
+        clock.advance(seconds=1)
+    key = await _queued(service, clock, "busy")
+    first = control.last("offer")[1]["agent_id"]
+    await service.director.offer_failed(key, agent_id=first, failure=LegFailure.BUSY)
+    second = control.last("offer")[1]
+    assert second["agent_id"] != first
+    assert second["endpoint"] in {"PJSIP/1001", "PJSIP/1002"}
+
+
+async def test_ring_no_answer_twice_sets_the_agent_not_ready(
+    service: TelephonyService,
+    seeded: Seeded,
+    clock: FixedClock,
+    control: RecordingControl,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    a1 = seeded.agents["a1"]
+    await service.agents.login(a1, site=SITE)
+    await service.agents.set_ready(a1)
+    key = await _queued(service, clock, "rona")
+    for _ in range(2):
+        assert control.last("offer")[1]["agent_id"] == str(a1)
+        clock.advance(seconds=15)
+        await service.director.offer_failed(key, agent_id=str(a1), failure=LegFailure.NO_ANSWER)
+    view = await service.agents.view(a1)
+    assert (view.status, view.reason) == ("not_ready", "rona")
+    assert len(control.named("offer")) == 2
+    async with transaction(sessionmaker) as session:
+        saved = await session.get(AgentSession, a1)
+    assert saved is not None
+    assert (saved.status, saved.reason) == ("not_ready", "rona")
+
+
+async def test_a_call_nobody_logged_in_can_serve_is_diverted(
+    service: TelephonyService,
+    clock: FixedClock,
+    control: RecordingControl,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    key = await _queued(service, clock, "nobody")
+    assert control.named("divert") == [(key, {"target": "voicemail"})]
+    await service.director.call_finished(key)
+    assert (await _call_row(sessionmaker, "nobody")).outcome == "diverted"
+
+
+async def test_outside_service_hours_the_plan_is_closed(
+    service: TelephonyService, clock: FixedClock
+) -> None:
+    clock.current = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)  # a Sunday, 11:00 in China
+    plan = await service.director.call_arrived(inbound("sunday", clock.now()))
+    assert not plan.open
+    clock.current = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # Monday 18:00 in China
+    assert not (await service.director.call_arrived(inbound("evening", clock.now()))).open
+
+
+async def test_a_requested_callback_is_stored_then_placed_and_done(
+    service: TelephonyService,
+    seeded: Seeded,
+    clock: FixedClock,
+    control: RecordingControl,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    a1 = seeded.agents["a1"]
+    await service.agents.login(a1, site=SITE)
+    key = await _queued(service, clock, "cb")
+    clock.advance(seconds=95)
+    await service.agents.set_not_ready(a1, "break")  # runs the timers: the callback offer
+    assert control.named("offer_callback") == [(key, {})]
+    await service.director.callback_accepted(key)
+    await service.director.call_finished(key)
+    row = await _call_row(sessionmaker, "cb")
+    assert row.outcome == "callback_requested"
+    async with transaction(sessionmaker) as session:
+        callback = (await session.scalars(select(Callback))).one()
+    assert (callback.status, callback.number, callback.arrived_at) == (
+        "pending",
+        row.caller_number,
+        row.queued_at,
+    )
+
+    clock.advance(seconds=60)
+    await service.agents.set_ready(a1)
+    placed_key, placed = control.last("place_callback")
+    assert placed == {
+        "agent_id": str(a1),
+        "agent_endpoint": "PJSIP/1001",
+        "taxpayer_number": row.caller_number,
+    }
+    await service.director.offer_answered(placed_key, agent_id=str(a1))
+    clock.advance(seconds=120)
+    await service.director.talk_ended(placed_key, agent_id=str(a1), ended_by=EndedBy.AGENT)
+    await service.director.call_finished(placed_key)
+    async with transaction(sessionmaker) as session:
+        callback = (await session.scalars(select(Callback))).one()
+        placed_row = (await session.scalars(select(Call).where(Call.kind == "callback"))).one()
+    assert (callback.status, callback.attempts, callback.last_outcome) == ("done", 1, "answered")
+    assert (placed_row.outcome, placed_row.talk_s, placed_row.callback_id) == (
+        "answered",
+        120.0,
+        callback.id,
+    )
+
+
+async def test_an_unreached_taxpayer_is_retried_later_then_given_up(
+    service: TelephonyService,
+    seeded: Seeded,
+    clock: FixedClock,
+    control: RecordingControl,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    a1 = seeded.agents["a1"]
+    await service.agents.login(a1, site=SITE)
+    key = await _queued(service, clock, "retry")
+    await service.director.callback_accepted(key)
+    await service.director.call_finished(key)
+    await service.agents.set_ready(a1)
+    for attempt in range(1, 4):
+        placed_key, _ = control.last("place_callback")
+        await service.director.offer_answered(placed_key, agent_id=str(a1))
+        await service.director.caller_left(placed_key, phase=CallPhase.RINGING)
+        await service.director.call_finished(placed_key)
+        async with transaction(sessionmaker) as session:
+            callback = (await session.scalars(select(Callback))).one()
+        assert callback.attempts == attempt
+        clock.advance(seconds=600)
+        await service.agents.set_ready(a1)  # ends wrap-up
+        await service.callbacks.run_due()
+    assert (callback.status, callback.last_outcome) == ("failed", "no_answer")
+    assert len(control.named("place_callback")) == 3
