@@ -1,0 +1,236 @@
+"""What the state machine asks for: plain values that :mod:`cti.calls.executor` performs.
+
+The machine never performs I/O; it returns these in the order they must happen. Ids in them
+(bridges, playbacks, agent legs) are chosen by the machine, so a request whose answer was lost can
+be looked up instead of being sent twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeAlias
+
+from cti.calls.ports import CallPhase, EndedBy, LegFailure
+
+BridgeType = Literal["mixing", "holding"]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    channel_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Play:
+    """Play ``media`` (in order, as one playback) to a channel, as ``playback_id``."""
+
+    channel_id: str
+    media: tuple[str, ...]
+    playback_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class StopPlayback:
+    playback_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class StartBridgeMoh:
+    bridge_id: str
+    moh_class: str
+
+
+@dataclass(frozen=True, slots=True)
+class StopBridgeMoh:
+    bridge_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class StartChannelMoh:
+    channel_id: str
+    moh_class: str
+
+
+@dataclass(frozen=True, slots=True)
+class StopChannelMoh:
+    channel_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class HoldChannel:
+    channel_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnholdChannel:
+    channel_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CreateBridge:
+    bridge_id: str
+    bridge_type: BridgeType = "mixing"
+
+
+@dataclass(frozen=True, slots=True)
+class DestroyBridge:
+    bridge_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AddChannel:
+    bridge_id: str
+    channel_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveChannel:
+    bridge_id: str
+    channel_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Originate:
+    """Dial ``endpoint`` into the app with a client-chosen channel id and a ring timeout."""
+
+    leg_id: str
+    endpoint: str
+    timeout_s: int
+    app_args: tuple[str, ...]
+    caller_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hangup:
+    channel_id: str
+    reason: str = "normal"
+
+
+@dataclass(frozen=True, slots=True)
+class StartTimer:
+    name: str
+    seconds: float
+    token: int
+
+
+@dataclass(frozen=True, slots=True)
+class CancelTimers:
+    """Forget every pending timer of this call (it ended); fired timers re-check anyway."""
+
+
+@dataclass(frozen=True, slots=True)
+class AskPlan:
+    """Await ``director.call_arrived``; the executor feeds back :class:`PlanReady`."""
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyIvrCompleted:
+    language: str
+    line: str
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyCallerLeft:
+    phase: CallPhase
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyCallbackAccepted:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyOfferAnswered:
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyOfferFailed:
+    agent_id: str
+    failure: LegFailure
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyTalkEnded:
+    agent_id: str
+    ended_by: EndedBy
+
+
+@dataclass(frozen=True, slots=True)
+class NotifySurveyAnswered:
+    score: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyCallFinished:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Journal:
+    kind: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+Action: TypeAlias = (
+    Answer
+    | Play
+    | StopPlayback
+    | StartBridgeMoh
+    | StopBridgeMoh
+    | StartChannelMoh
+    | StopChannelMoh
+    | HoldChannel
+    | UnholdChannel
+    | CreateBridge
+    | DestroyBridge
+    | AddChannel
+    | RemoveChannel
+    | Originate
+    | Hangup
+    | StartTimer
+    | CancelTimers
+    | AskPlan
+    | NotifyIvrCompleted
+    | NotifyCallerLeft
+    | NotifyCallbackAccepted
+    | NotifyOfferAnswered
+    | NotifyOfferFailed
+    | NotifyTalkEnded
+    | NotifySurveyAnswered
+    | NotifyCallFinished
+    | Journal
+)
+
+__all__ = [
+    "Action",
+    "AddChannel",
+    "Answer",
+    "AskPlan",
+    "BridgeType",
+    "CancelTimers",
+    "CreateBridge",
+    "DestroyBridge",
+    "Hangup",
+    "HoldChannel",
+    "Journal",
+    "NotifyCallFinished",
+    "NotifyCallbackAccepted",
+    "NotifyCallerLeft",
+    "NotifyIvrCompleted",
+    "NotifyOfferAnswered",
+    "NotifyOfferFailed",
+    "NotifySurveyAnswered",
+    "NotifyTalkEnded",
+    "Originate",
+    "Play",
+    "RemoveChannel",
+    "StartBridgeMoh",
+    "StartChannelMoh",
+    "StartTimer",
+    "StopBridgeMoh",
+    "StopChannelMoh",
+    "StopPlayback",
+    "UnholdChannel",
+]

@@ -1,0 +1,329 @@
+"""The call controller of one site: ARI events and service commands in, ARI requests out.
+
+``SiteCallController`` implements :class:`~cti.calls.ports.CallControl`. Its moving parts:
+
+* :func:`cti.calls.events.to_call_event` locates the call an ARI event belongs to (by ids);
+* every event for one call, whichever channel it came from and including the service's commands
+  and fired timers, goes through one lane of an :class:`~cti.ari.OrderedDispatcher` keyed by the
+  call, so a caller and its agent legs are handled strictly one event at a time;
+* the lane applies :func:`cti.calls.states.transition` and runs the actions with
+  :class:`~cti.calls.executor.ActionExecutor`; events the actions produce (the IVR plan, a refused
+  originate) are applied next, before anything else of that call.
+
+Commands from the service never wait for their lane: the director is itself awaited inside a lane
+(``ivr_completed`` typically calls :meth:`offer`), so waiting would deadlock. They are queued and
+return; :meth:`drain` waits until everything queued so far has been handled.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from cti.ari.client import new_id
+from cti.ari.dispatch import OrderedDispatcher
+from cti.ari.keys import SiteKey
+from cti.ari.models import Event
+from cti.calls import actions as act
+from cti.calls import signals as sig
+from cti.calls.events import INBOUND_ARG, Routed, to_call_event
+from cti.calls.executor import ActionExecutor, AriOperations
+from cti.calls.model import CallMedia, CallState, Phase
+from cti.calls.ports import CallDirector, CallKey, InboundCall
+from cti.calls.states import new_call, transition
+from cti.calls.timers import CallTimers
+
+logger = logging.getLogger(__name__)
+
+ID_PREFIX = "hlc"
+"""Every bridge and playback id this controller chooses starts with it (see :meth:`resync`)."""
+LEG_PREFIX = "hla"
+
+
+class CallControlError(Exception):
+    """A command the controller cannot accept (as opposed to one that no longer applies)."""
+
+
+class WrongSiteError(CallControlError):
+    """The command names a call of another site; the service must use that site's control."""
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ControllerOptions:
+    media: CallMedia = field(default_factory=CallMedia)
+    trunk_endpoint: str = "PJSIP/{number}@trunk"
+    """Endpoint template for dialling a taxpayer back (``{number}`` is replaced)."""
+    timer_scale: float = 1.0
+    """Digit timeouts are divided by this (a sped-up emulator in tests); 1 in production."""
+    clock: Callable[[], datetime] = _utc_now
+
+
+class SiteCallController:
+    """Calls of one Asterisk site. Feed it ARI events with :meth:`handle_event`."""
+
+    def __init__(
+        self,
+        site: str,
+        client: AriOperations,
+        director: CallDirector,
+        *,
+        options: ControllerOptions | None = None,
+    ) -> None:
+        self.site = site
+        self._client = client
+        self._options = options or ControllerOptions()
+        self._calls: dict[str, CallState] = {}
+        self._inbound: dict[CallKey, InboundCall] = {}
+        self._channels: dict[str, str] = {}  # channel id -> call id
+        self._timers = CallTimers(self._timer_fired, scale=self._options.timer_scale)
+        self._executor = ActionExecutor(client, director, self._timers, self._inbound.get)
+        self._lanes: OrderedDispatcher[SiteKey, tuple[str, sig.CallEvent]] = OrderedDispatcher(
+            self._apply, on_error=self._lane_failed, name=f"calls:{site}"
+        )
+        self.events_unrouted = 0
+        self.calls_finished = 0
+        self.lane_errors = 0
+
+    # ------------------------------------------------------------------ inspection
+
+    def call(self, call_id: str) -> CallState | None:
+        return self._calls.get(call_id)
+
+    @property
+    def active_calls(self) -> int:
+        return len(self._calls)
+
+    def stats(self) -> dict[str, Any]:
+        """Counters for /readyz and metrics."""
+        phases = Counter(state.phase.value for state in self._calls.values())
+        return {
+            "active_calls": len(self._calls),
+            "phases": dict(phases),
+            "calls_finished": self.calls_finished,
+            "events_unrouted": self.events_unrouted,
+            "ari_errors": self._executor.ari_errors,
+            "director_errors": self._executor.director_errors,
+            "lane_errors": self.lane_errors,
+        }
+
+    async def drain(self) -> None:
+        """Wait until every event and command queued so far has been handled."""
+        await self._lanes.join()
+
+    async def close(self) -> None:
+        self._timers.close()
+        await self._lanes.close()
+
+    # ------------------------------------------------------------------ ARI side
+
+    async def handle_event(self, site: str, event: Event) -> None:
+        """The :class:`~cti.ari.EventStream` handler: locate the call, queue the event."""
+        if site != self.site:
+            logger.error("controller of %s got an event of site %s; dropped", self.site, site)
+            return
+        routed = to_call_event(site, event, self)
+        if routed is None:
+            return
+        if routed.new_call:
+            self._admit(routed)
+        self._submit(routed.call_id, routed.event)
+
+    def _admit(self, routed: Routed) -> None:
+        event = routed.event
+        assert isinstance(event, sig.CallerArrived)
+        state = new_call(routed.call_id, new_id(ID_PREFIX), self._options.media)
+        self._calls[routed.call_id] = state
+        self._inbound[event.call.key] = event.call
+        self._index(state)
+
+    async def resync(self, site: str | None = None) -> None:
+        """The ``on_connected`` hook: reconcile with what Asterisk has after a (re)connect.
+
+        Calls whose channels are gone get the events they missed (the caller or a leg left),
+        which reports ``caller_left``/``talk_ended``/``call_finished`` as usual; inbound channels
+        of our app that no call owns (a restart) are adopted as new calls, already answered; our
+        bridges that no call owns are destroyed. Returns once those events are handled.
+        """
+        channels = {channel.id: channel for channel in await self._client.list_channels()}
+        bridges = await self._client.list_bridges()
+        for call_id, state in list(self._calls.items()):
+            caller_exists = state.phase not in (Phase.NEW, Phase.CALLBACK_AGENT)
+            if caller_exists and not state.caller_gone and call_id not in channels:
+                self._submit(call_id, sig.CallerGone())
+            for leg in state.live_legs():
+                if leg.leg_id not in channels:
+                    self._submit(call_id, sig.LegGone(leg.leg_id))
+        for channel in channels.values():
+            if channel.id in self._channels:
+                continue
+            app_args = channel.dialplan.app_data.split(",")
+            ours = channel.dialplan.app_name == "Stasis" and app_args[:1] == [self._client.app]
+            if ours and app_args[1:2] == [INBOUND_ARG]:
+                call = InboundCall(
+                    key=CallKey(self.site, channel.id),
+                    caller_number=channel.caller.number,
+                    caller_name=channel.caller.name,
+                    dialled=app_args[2] if len(app_args) > 2 else channel.dialplan.exten,
+                    channel_name=channel.name,
+                    arrived_at=channel.creationtime,
+                )
+                logger.info("site %s: adopting inbound channel %s", self.site, channel.id)
+                arrived = sig.CallerArrived(call, answered=channel.state == "Up")
+                routed = Routed(channel.id, arrived, new_call=True)
+                self._admit(routed)
+                self._submit(channel.id, arrived)
+        owned = {state.bridge_id for state in self._calls.values() if state.bridge_id}
+        for bridge in bridges:
+            if bridge.id.startswith(f"{ID_PREFIX}-") and bridge.id not in owned:
+                logger.info("site %s: destroying orphan bridge %s", self.site, bridge.id)
+                orphan = CallKey(self.site, bridge.id)
+                await self._executor.run(orphan, [act.DestroyBridge(bridge.id)])
+        await self.drain()
+
+    # ------------------------------------------------------------------ CallLookup
+
+    def call_of_channel(self, channel_id: str) -> str | None:
+        return self._channels.get(channel_id)
+
+    def is_caller(self, call_id: str, channel_id: str) -> bool:
+        return call_id == channel_id
+
+    # ------------------------------------------------------------------ CallControl
+
+    def _key(self, key: CallKey) -> str | None:
+        if key.site != self.site:
+            raise WrongSiteError(f"call {key} belongs to site {key.site!r}, not {self.site!r}")
+        if key.call_id not in self._calls:
+            logger.info("site %s: command for unknown or finished call %s ignored", self.site, key)
+            return None
+        return key.call_id
+
+    def _command(self, key: CallKey, command: sig.CallEvent) -> None:
+        call_id = self._key(key)
+        if call_id is not None:
+            self._submit(call_id, command)
+
+    async def offer(
+        self, key: CallKey, *, agent_id: str, endpoint: str, ring_timeout_s: float
+    ) -> None:
+        leg_id = new_id(LEG_PREFIX)
+        self._command(key, sig.OfferCommand(agent_id, endpoint, ring_timeout_s, leg_id))
+
+    async def cancel_offer(self, key: CallKey, *, agent_id: str) -> None:
+        self._command(key, sig.CancelOfferCommand(agent_id))
+
+    async def announce(self, key: CallKey, *, position: int, expected_wait_s: float | None) -> None:
+        self._command(key, sig.AnnounceCommand(position, expected_wait_s))
+
+    async def offer_callback(self, key: CallKey) -> None:
+        self._command(key, sig.OfferCallbackCommand())
+
+    async def divert(self, key: CallKey, *, target: str) -> None:
+        self._command(key, sig.DivertCommand(target))
+
+    async def hold(self, key: CallKey) -> None:
+        self._command(key, sig.HoldCommand())
+
+    async def unhold(self, key: CallKey) -> None:
+        self._command(key, sig.UnholdCommand())
+
+    async def transfer(
+        self, key: CallKey, *, agent_id: str, endpoint: str, ring_timeout_s: float
+    ) -> None:
+        leg_id = new_id(LEG_PREFIX)
+        self._command(key, sig.TransferCommand(agent_id, endpoint, ring_timeout_s, leg_id))
+
+    async def hangup(self, key: CallKey) -> None:
+        self._command(key, sig.HangupCommand())
+
+    async def place_callback(
+        self,
+        key: CallKey,
+        *,
+        agent_id: str,
+        agent_endpoint: str,
+        taxpayer_number: str,
+        ring_timeout_s: float,
+    ) -> None:
+        if key.site != self.site:
+            raise WrongSiteError(f"call {key} belongs to site {key.site!r}, not {self.site!r}")
+        if key.call_id in self._calls:
+            logger.info("site %s: callback %s already in progress; ignored", self.site, key)
+            return
+        state = new_call(key.call_id, new_id(ID_PREFIX), self._options.media)
+        self._calls[key.call_id] = state
+        self._index(state)
+        endpoint = self._options.trunk_endpoint.format(number=taxpayer_number)
+        command = sig.PlaceCallbackCommand(
+            agent_id=agent_id,
+            agent_endpoint=agent_endpoint,
+            taxpayer_endpoint=endpoint,
+            taxpayer_number=taxpayer_number,
+            ring_timeout_s=ring_timeout_s,
+            leg_id=new_id(LEG_PREFIX),
+        )
+        self._submit(key.call_id, command)
+
+    # ------------------------------------------------------------------ lanes
+
+    def _submit(self, call_id: str, event: sig.CallEvent) -> None:
+        self._lanes.submit(SiteKey(self.site, call_id), (call_id, event))
+
+    def _timer_fired(self, key: CallKey, name: str, token: int) -> None:
+        if key.call_id in self._calls:
+            self._submit(key.call_id, sig.TimerFired(name, token))
+
+    async def _apply(self, item: tuple[str, sig.CallEvent]) -> None:
+        call_id, first = item
+        key = CallKey(self.site, call_id)
+        pending: deque[sig.CallEvent] = deque([first])
+        while pending:
+            state = self._calls.get(call_id)
+            if state is None:
+                return  # finished meanwhile: late events are no-ops
+            event = pending.popleft()
+            new_state, actions = transition(state, event, self._options.clock())
+            if new_state != state:
+                self._calls[call_id] = new_state
+                # Index legs before originating them: their events may beat the response.
+                self._index(new_state)
+            if actions:
+                pending.extend(await self._executor.run(key, actions))
+            if new_state.finished:
+                self._forget(new_state)
+                return
+
+    def _index(self, state: CallState) -> None:
+        for channel_id in state.channel_ids():
+            self._channels[channel_id] = state.call_id
+
+    def _forget(self, state: CallState) -> None:
+        self._timers.cancel(CallKey(self.site, state.call_id))
+        if self._calls.pop(state.call_id, None) is not None:
+            self.calls_finished += 1
+        self._inbound.pop(CallKey(self.site, state.call_id), None)
+        for channel_id in state.channel_ids():
+            if self._channels.get(channel_id) == state.call_id:
+                del self._channels[channel_id]
+
+    def _lane_failed(self, key: SiteKey, item: tuple[str, sig.CallEvent], error: Exception) -> None:
+        self.lane_errors += 1
+        logger.error("site %s: call %s failed on %r", self.site, key.id, item[1], exc_info=error)
+
+
+__all__ = [
+    "ID_PREFIX",
+    "LEG_PREFIX",
+    "CallControlError",
+    "ControllerOptions",
+    "SiteCallController",
+    "WrongSiteError",
+]

@@ -1,0 +1,174 @@
+"""One event stream and one call controller per configured Asterisk site.
+
+``CtiSites`` is what the service starts in its lifespan: it owns an :class:`~cti.ari.AriClient`,
+an :class:`~cti.ari.EventStream` (with the controller's resync as ``on_connected``) and a
+:class:`~cti.calls.controller.SiteCallController` per site, exposes per-site health for
+``/readyz`` and implements :class:`~cti.calls.ports.CallControl` by sending each command to the
+controller of the call's site.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cti.ari.client import AriClient
+from cti.ari.stream import EventStream
+from cti.calls.controller import CallControlError, ControllerOptions, SiteCallController
+from cti.calls.ports import CallDirector, CallKey
+
+
+class UnknownSiteError(CallControlError):
+    """The command names a site that is not configured."""
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    code: str
+    ari_url: str  # http(s)://host:8088 (a trailing /ari is fine)
+    username: str
+    password: str = field(repr=False)
+    app: str = "hotline"
+
+
+class SiteRunner:
+    """Client + event stream + controller of one site."""
+
+    def __init__(
+        self,
+        config: SiteConfig,
+        director: CallDirector,
+        *,
+        options: ControllerOptions | None = None,
+        stream_options: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.config = config
+        self.client = AriClient(config.ari_url, config.username, config.password, config.app)
+        self.controller = SiteCallController(config.code, self.client, director, options=options)
+        self.stream = EventStream(
+            config.code,
+            self.client.event_endpoint(),
+            self.controller.handle_event,
+            on_connected=self.controller.resync,
+            **dict(stream_options or {}),
+        )
+
+    def start(self) -> None:
+        self.stream.start()
+
+    def health(self) -> dict[str, Any]:
+        return {**self.stream.health.as_dict(), **self.controller.stats()}
+
+    async def stop(self) -> None:
+        await self.stream.close()
+        await self.controller.close()
+        await self.client.aclose()
+
+
+class CtiSites:
+    """Every configured site; a :class:`~cti.calls.ports.CallControl` routing by ``key.site``."""
+
+    def __init__(
+        self,
+        configs: Iterable[SiteConfig],
+        director: CallDirector,
+        *,
+        options: ControllerOptions | None = None,
+        stream_options: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.runners: dict[str, SiteRunner] = {}
+        for config in configs:
+            if config.code in self.runners:
+                raise ValueError(f"site {config.code!r} configured twice")
+            self.runners[config.code] = SiteRunner(
+                config, director, options=options, stream_options=stream_options
+            )
+
+    def start(self) -> None:
+        for runner in self.runners.values():
+            runner.start()
+
+    async def wait_connected(self, timeout_s: float | None = None) -> None:
+        waits = [runner.stream.wait_connected() for runner in self.runners.values()]
+        await asyncio.wait_for(asyncio.gather(*waits), timeout_s)
+
+    def health(self) -> dict[str, dict[str, Any]]:
+        """Per-site health (``connected`` is true only after the resync succeeded)."""
+        return {code: runner.health() for code, runner in self.runners.items()}
+
+    @property
+    def ready(self) -> bool:
+        return all(runner.stream.connected for runner in self.runners.values())
+
+    async def stop(self) -> None:
+        for runner in self.runners.values():
+            with contextlib.suppress(Exception):
+                await runner.stop()
+
+    def controller(self, site: str) -> SiteCallController:
+        runner = self.runners.get(site)
+        if runner is None:
+            raise UnknownSiteError(f"no ARI site {site!r} is configured")
+        return runner.controller
+
+    # ------------------------------------------------------------------ CallControl
+
+    async def offer(
+        self, key: CallKey, *, agent_id: str, endpoint: str, ring_timeout_s: float
+    ) -> None:
+        await self.controller(key.site).offer(
+            key, agent_id=agent_id, endpoint=endpoint, ring_timeout_s=ring_timeout_s
+        )
+
+    async def cancel_offer(self, key: CallKey, *, agent_id: str) -> None:
+        await self.controller(key.site).cancel_offer(key, agent_id=agent_id)
+
+    async def announce(self, key: CallKey, *, position: int, expected_wait_s: float | None) -> None:
+        await self.controller(key.site).announce(
+            key, position=position, expected_wait_s=expected_wait_s
+        )
+
+    async def offer_callback(self, key: CallKey) -> None:
+        await self.controller(key.site).offer_callback(key)
+
+    async def divert(self, key: CallKey, *, target: str) -> None:
+        await self.controller(key.site).divert(key, target=target)
+
+    async def hold(self, key: CallKey) -> None:
+        await self.controller(key.site).hold(key)
+
+    async def unhold(self, key: CallKey) -> None:
+        await self.controller(key.site).unhold(key)
+
+    async def transfer(
+        self, key: CallKey, *, agent_id: str, endpoint: str, ring_timeout_s: float
+    ) -> None:
+        await self.controller(key.site).transfer(
+            key, agent_id=agent_id, endpoint=endpoint, ring_timeout_s=ring_timeout_s
+        )
+
+    async def hangup(self, key: CallKey) -> None:
+        await self.controller(key.site).hangup(key)
+
+    async def place_callback(
+        self,
+        key: CallKey,
+        *,
+        agent_id: str,
+        agent_endpoint: str,
+        taxpayer_number: str,
+        ring_timeout_s: float,
+    ) -> None:
+        await self.controller(key.site).place_callback(
+            key,
+            agent_id=agent_id,
+            agent_endpoint=agent_endpoint,
+            taxpayer_number=taxpayer_number,
+            ring_timeout_s=ring_timeout_s,
+        )
+
+
+__all__ = ["CtiSites", "SiteConfig", "SiteRunner", "UnknownSiteError"]
