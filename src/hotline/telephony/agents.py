@@ -57,7 +57,7 @@ class AgentSessions:
     async def login(self, agent_id: int, *, site: str, endpoint: str | None = None) -> SessionView:
         """Log in (NOT_READY "login" until the agent says ready); again: moves the phone."""
         ctx = self._ctx
-        site_id = ctx.site_ids.get(site)
+        site_id = await ctx.site_id(site)
         if site_id is None:
             raise InvalidInputError(f"unknown site {site!r}")
         agent = await self._agent(agent_id)

@@ -74,6 +74,12 @@ class Context:
             return login.endpoint
         return login.endpoints.get(site_code)
 
+    async def site_id(self, code: str) -> int | None:
+        """The site's row id; a site added since start-up is found by reading the table again."""
+        if code not in self.site_ids:
+            self.site_ids.update(await self.recorder.site_ids())
+        return self.site_ids.get(code)
+
     def site_code(self, site_id: int) -> str:
         for code, found in self.site_ids.items():
             if found == site_id:

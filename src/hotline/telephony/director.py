@@ -99,7 +99,7 @@ class Director:
     async def call_arrived(self, call: InboundCall) -> IvrPlan:
         ctx = self._ctx
         open_now = self._acd.is_open()
-        site_id = ctx.site_ids.get(call.key.site)
+        site_id = await ctx.site_id(call.key.site)
         if site_id is None:
             log.warning("call_from_unknown_site", key=str(call.key))
             return build_plan(open_now=False)

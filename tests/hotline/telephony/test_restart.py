@@ -1,0 +1,63 @@
+"""A new service over the same database picks up sessions, owed callbacks and live calls."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from cti.calls.ports import CallKey
+from hotline.db.models import Call, Callback
+from hotline.db.session import transaction
+from routing import AgentStatus
+from tests.fixtures.app import FixedClock
+from tests.hotline.telephony.builders import SITE, inbound, make_service, seed_directory
+from tests.hotline.telephony.fakes import RecordingControl
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_a_restart_restores_sessions_callbacks_and_live_calls(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    seeded = await seed_directory(sessionmaker)
+    a1, a2 = seeded.agents["a1"], seeded.agents["a2"]
+    first = make_service(sessionmaker, clock, RecordingControl())
+    await first.start()
+    await first.agents.login(a1, site=SITE)
+    await first.agents.set_not_ready(a1, "break")
+    await first.agents.login(a2, site=SITE, endpoint="PJSIP/1002")
+    for channel in ("waiting", "gone", "owed"):
+        await first.director.call_arrived(inbound(channel, clock.now()))
+        clock.advance(seconds=5)
+        await first.director.ivr_completed(
+            CallKey(SITE, channel), language="zh", line="national_tax"
+        )
+    await first.director.callback_accepted(CallKey(SITE, "owed"))
+    await first.director.call_finished(CallKey(SITE, "owed"))
+    await first.stop()
+
+    clock.advance(seconds=30)
+    control = RecordingControl()
+    second = make_service(sessionmaker, clock, control)
+    await second.start()
+    view = await second.agents.view(a1)
+    assert (view.status, view.reason, view.endpoint) == ("not_ready", "break", "PJSIP/1001")
+    assert (await second.agents.view(a2)).status == "not_ready"
+    await second.adopt_live_calls([CallKey(SITE, "waiting")])
+
+    (queue,) = await second.queues()
+    assert queue.waiting == 2  # the adopted call and the owed callback
+    assert queue.agents_by_status == {AgentStatus.NOT_READY: 2}
+    assert queue.longest_wait_s == pytest.approx(40.0)  # the first call kept its place
+    async with transaction(sessionmaker) as session:
+        outcomes = dict((await session.execute(select(Call.channel_id, Call.outcome))).all())
+        callback = (await session.scalars(select(Callback))).one()
+    assert outcomes == {"waiting": None, "gone": "abandoned_queue", "owed": "callback_requested"}
+    assert callback.status == "pending"
+
+    await second.agents.set_ready(a1)
+    offers = control.named("offer") + control.named("place_callback")
+    assert [key for key, _ in control.named("offer")] == [CallKey(SITE, "waiting")]
+    assert len(offers) == 1
+    await second.stop()
