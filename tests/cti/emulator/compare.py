@@ -81,7 +81,8 @@ def response_problems(replay: Replay) -> list[str]:
                 problems.append(f"{label}: shape differs")
             continue
         if request["path"] == "/ari/api-docs/resources.json":
-            assert isinstance(expected, dict) and isinstance(actual, dict)
+            assert isinstance(expected, dict)
+            assert isinstance(actual, dict)
             expected = {k: v for k, v in expected.items() if k != "basePath"}
             actual = {k: v for k, v in actual.items() if k != "basePath"}
         left, right = norm.value(expected, True), norm.value(actual, False)

@@ -9,6 +9,8 @@ and validity of everything the emulator sent against the raw api-docs.
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from cti.emulator.validation import SpecValidator
@@ -22,8 +24,13 @@ FREE_RUNNING = ["agent_busy_reject", "dtmf_ivr", "hangup_during_playback"]
 TRACE_NAMES = sorted(path.stem for path in TRACES.glob("*.jsonl"))
 
 
+@functools.cache
+def spec_validator() -> SpecValidator:
+    return SpecValidator.from_directory(API_DOCS)
+
+
 def spec_problems(replay: Replay) -> list[str]:
-    validator = SpecValidator.from_directory(API_DOCS)
+    validator = spec_validator()
     problems: list[str] = []
     for conn, events in replay.received.items():
         if not conn.endswith("#rest"):
