@@ -27,11 +27,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="events_first | response_first | random(SEED)",
     )
     parser.add_argument("--system-name", default="hotline-lab")
+    parser.add_argument(
+        "--validate",
+        metavar="API_DOCS_DIR",
+        help="check every event and response against these api-docs (debug)",
+    )
     return parser
 
 
 async def _serve(args: argparse.Namespace) -> None:
-    config = LabConfig(system_name=args.system_name, users={args.user: (args.password, False)})
+    config = LabConfig(
+        system_name=args.system_name,
+        users={args.user: (args.password, False)},
+        api_docs=args.validate,
+    )
     async with run_emulator(
         host=args.host, port=args.port, speed=args.speed, race=args.race, config=config
     ) as running:

@@ -13,6 +13,7 @@ import base64
 import binascii
 import contextlib
 import json
+import logging
 import random
 import re
 from collections.abc import AsyncIterator
@@ -35,6 +36,16 @@ from cti.emulator.model import Json
 from cti.emulator.rest import REASONS, RestRequest, RestResponse, dispatch
 from cti.emulator.scripts import AgentScript, TaxpayerScript
 from cti.emulator.state import LabConfig
+
+
+class _RefusedUpgradeFilter(logging.Filter):
+    """A refused websocket upgrade (401, 400) is normal ARI behaviour, not a server error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "without completing handshake" not in record.getMessage()
+
+
+logging.getLogger("uvicorn.error").addFilter(_RefusedUpgradeFilter())
 
 _RANDOM_RACE = re.compile(r"^random\((\d+)\)$")
 _MISSING_APP_PAGE = (
@@ -196,10 +207,18 @@ class Emulator:
             except BaseException:
                 self.core.apps.release()
                 raise
+            self._validate(rest, result)
             return self._http_response(result, BackgroundTask(self._release_held))
         result = dispatch(self.core, rest)
+        self._validate(rest, result)
         await self._flush()
         return self._http_response(result, None)
+
+    def _validate(self, rest: RestRequest, result: RestResponse) -> None:
+        validator = self.core.validator
+        if validator is not None and rest.path != "/api-docs/resources.json":
+            problems = validator.response_errors(rest.method, rest.path, result.status, result.body)
+            self.core.spec_errors += problems
 
     async def _release_held(self) -> None:
         self.core.apps.release()

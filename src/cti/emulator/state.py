@@ -5,12 +5,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from cti.emulator.apps import AppRegistry, Audience
 from cti.emulator.clock import Scheduler, TimerHandle
 from cti.emulator.dialplan import Dialplan
 from cti.emulator.model import Bridge, Channel, Json, LiveRecording, Playback
+from cti.emulator.validation import SpecValidator
 
 Q850_TEXT = {
     0: "Unknown",
@@ -40,7 +42,9 @@ class LabConfig:
     users: dict[str, tuple[str, bool]] = field(
         default_factory=lambda: {"hotline": ("secret", False), "viewer": ("viewer", True)}
     )
-    validate_events: bool = False
+    # Debug option: a directory of api-docs JSON; every event and REST body is then checked and
+    # problems are collected in `Asterisk.spec_errors` (never raised: the call flow goes on).
+    api_docs: str | None = None
 
 
 class CoreState:
@@ -65,7 +69,10 @@ class CoreState:
         self._snoop_counter = itertools.count()
         self._timers: list[TimerHandle] = []
         self.emitted: list[tuple[str, Json]] = []  # (type, fields) log for debugging and tests
-        self.validator: Any = None  # optional cti.emulator.validation.SpecValidator
+        self.validator: SpecValidator | None = None
+        self.spec_errors: list[str] = []
+        if self.config.api_docs:
+            self.validator = SpecValidator.from_directory(Path(self.config.api_docs))
         self.observers: list[Callable[[str, Json], None]] = []  # scripted taxpayers listen here
 
     # ------------------------------------------------------------------ ids and names
@@ -87,7 +94,7 @@ class CoreState:
     def emit(self, event_type: str, fields: Json, audience: Audience) -> None:
         if self.validator is not None:
             sample = self.apps.envelope(event_type, fields, "validation")
-            self.validator.check_event(sample)
+            self.spec_errors += self.validator.event_errors(sample)
         self.emitted.append((event_type, fields))
         for observer in list(self.observers):
             observer(event_type, fields)

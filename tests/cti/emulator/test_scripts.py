@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from cti.emulator import AgentScript, Asterisk, ManualScheduler, TaxpayerScript
+from cti.emulator import AgentScript, Asterisk, LabConfig, ManualScheduler, TaxpayerScript
 from cti.emulator.errors import AriError
+
+from .replay import API_DOCS
 
 Event = dict[str, Any]
 
@@ -32,8 +35,10 @@ def clock() -> ManualScheduler:
 
 
 @pytest.fixture
-def core(clock: ManualScheduler) -> Asterisk:
-    return Asterisk(clock)
+def core(clock: ManualScheduler) -> Iterator[Asterisk]:
+    asterisk = Asterisk(clock, LabConfig(api_docs=str(API_DOCS)))
+    yield asterisk
+    assert asterisk.spec_errors == []  # scripted flows emit only events valid against api-docs
 
 
 @pytest.fixture

@@ -13,9 +13,11 @@ import pytest_asyncio
 import websockets
 from websockets.asyncio.client import ClientConnection
 
-from cti.emulator import AgentScript, RunningEmulator, TaxpayerScript, run_emulator
+from cti.emulator import AgentScript, LabConfig, RunningEmulator, TaxpayerScript, run_emulator
 from cti.emulator.apps import AppRegistry, Audience
 from cti.emulator.clock import ManualScheduler
+
+from .replay import API_DOCS
 
 SPEED = 50.0
 AUTH = ("hotline", "secret")
@@ -60,8 +62,10 @@ class Listener:
 
 @pytest_asyncio.fixture
 async def emu() -> AsyncIterator[RunningEmulator]:
-    async with run_emulator(port=0, speed=SPEED) as running:
+    config = LabConfig(api_docs=str(API_DOCS))  # every event and body checked against the spec
+    async with run_emulator(port=0, speed=SPEED, config=config) as running:
         yield running
+        assert running.core.spec_errors == []
 
 
 @pytest_asyncio.fixture
