@@ -98,6 +98,7 @@ async def test_a_call_from_ivr_to_hang_up_is_recorded_with_every_phase(
     assert row.survey_score == 5
     assert row.ended_by == "agent"
     assert row.live_state is None
+    assert row.ivr_done_at is not None
     assert row.arrived_at < row.ivr_done_at == row.queued_at == row.first_offered_at
     assert row.first_offered_at is not None
     assert row.answered_at is not None
