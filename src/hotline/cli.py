@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from hotline.cli_live import emulator_command
+from hotline.cli_live import demo_command, emulator_command
 from hotline.cli_workorders import calendar_app
 from hotline.config import Profile, Settings, SettingsError, load_settings
 
@@ -40,6 +40,7 @@ def _mount_simulations() -> None:
 
 _mount_simulations()
 app.command("emulator")(emulator_command)
+app.command("demo")(demo_command)
 
 
 def _settings() -> Settings:

@@ -8,9 +8,11 @@ from an environment variable or a prompt.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import os
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -69,3 +71,42 @@ def emulator_command(
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         pass
+
+
+def demo_command(
+    port: Annotated[int, typer.Option(help="the service's TCP port on 127.0.0.1 (0: any)")] = 8000,
+    rate: Annotated[
+        float, typer.Option(help="taxpayer calls per minute (Poisson arrivals)", min=0.1)
+    ] = 6.0,
+    agents: Annotated[int, typer.Option(help="simulated agents to log in", min=1)] = 8,
+    duration: Annotated[
+        float | None,
+        typer.Option(help="stop after this many seconds (default: run until Ctrl-C)", min=1),
+    ] = None,
+    database: Annotated[Path, typer.Option(help="the SQLite file the demo uses")] = Path(
+        "hotline-demo.db"
+    ),
+    seed: Annotated[int | None, typer.Option(help="random seed for a repeatable demo")] = None,
+    example: Annotated[
+        Path, typer.Option(help="the centre to import (its site 'hz' is pointed at the emulator)")
+    ] = Path("examples/hangzhou.yaml"),
+) -> None:
+    """Run the whole centre on this machine: service on SQLite, ARI emulator, simulated
+    taxpayers and agents in real time.  Prints where to look and the demo logins."""
+    from hotline.demo import DemoOptions
+    from hotline.demo.runner import run_demo
+
+    options = DemoOptions(
+        port=port,
+        calls_per_minute=rate,
+        agents=agents,
+        duration_s=duration,
+        database=database,
+        seed=seed,
+        example=example,
+    )
+    if not example.is_file():
+        print(f"--example: no such file: {example}", file=sys.stderr)
+        raise typer.Exit(2)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_demo(options))

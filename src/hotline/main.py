@@ -8,8 +8,12 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI
 
+from cti.calls.controller import ControllerOptions
+from cti.calls.ports import CallControl, CallKey
+from cti.calls.sites import CtiSites, SiteConfig
 from hotline import __doc__ as package_doc
 from hotline.api import api_router
+from hotline.api.calls import CALL_ACTIONS_KEY, TelephonyCallActions
 from hotline.api.health import router as health_router
 from hotline.clock import Clock, SystemClock
 from hotline.config import Settings
@@ -19,6 +23,8 @@ from hotline.deps import AppState
 from hotline.errors import install_error_handlers
 from hotline.metrics import Metrics
 from hotline.middleware import RequestContextMiddleware
+from hotline.telephony import TELEPHONY_KEY, TelephonyService
+from routing import Policy
 
 log = structlog.get_logger(__name__)
 
@@ -71,3 +77,147 @@ def create_app(
     app.include_router(health_router)
     app.include_router(api_router())
     return app
+
+
+# ------------------------------------------------------------------ live telephony wiring
+class _LateControl:
+    """The service needs a ``CallControl`` before the sites exist (they need its director):
+    this forwards every command to the sites once they are bound."""
+
+    def __init__(self) -> None:
+        self._target: CallControl | None = None
+
+    def bind(self, target: CallControl) -> None:
+        self._target = target
+
+    @property
+    def target(self) -> CallControl:
+        if self._target is None:
+            raise RuntimeError("telephony: no ARI sites bound yet")
+        return self._target
+
+    async def offer(
+        self, key: CallKey, *, agent_id: str, endpoint: str, ring_timeout_s: float
+    ) -> None:
+        await self.target.offer(
+            key, agent_id=agent_id, endpoint=endpoint, ring_timeout_s=ring_timeout_s
+        )
+
+    async def cancel_offer(self, key: CallKey, *, agent_id: str) -> None:
+        await self.target.cancel_offer(key, agent_id=agent_id)
+
+    async def announce(self, key: CallKey, *, position: int, expected_wait_s: float | None) -> None:
+        await self.target.announce(key, position=position, expected_wait_s=expected_wait_s)
+
+    async def offer_callback(self, key: CallKey) -> None:
+        await self.target.offer_callback(key)
+
+    async def divert(self, key: CallKey, *, target: str) -> None:
+        await self.target.divert(key, target=target)
+
+    async def hold(self, key: CallKey) -> None:
+        await self.target.hold(key)
+
+    async def unhold(self, key: CallKey) -> None:
+        await self.target.unhold(key)
+
+    async def transfer(
+        self, key: CallKey, *, agent_id: str, endpoint: str, ring_timeout_s: float
+    ) -> None:
+        await self.target.transfer(
+            key, agent_id=agent_id, endpoint=endpoint, ring_timeout_s=ring_timeout_s
+        )
+
+    async def hangup(self, key: CallKey) -> None:
+        await self.target.hangup(key)
+
+    async def place_callback(
+        self,
+        key: CallKey,
+        *,
+        agent_id: str,
+        agent_endpoint: str,
+        taxpayer_number: str,
+        ring_timeout_s: float,
+    ) -> None:
+        await self.target.place_callback(
+            key,
+            agent_id=agent_id,
+            agent_endpoint=agent_endpoint,
+            taxpayer_number=taxpayer_number,
+            ring_timeout_s=ring_timeout_s,
+        )
+
+
+async def enabled_sites(state: AppState) -> list[SiteConfig]:
+    """The ARI sites to connect to: every enabled site in the database."""
+    from sqlalchemy import select
+
+    from hotline.db.models import Site
+
+    async with state.sessionmaker() as session:
+        rows = (await session.scalars(select(Site).where(Site.enabled).order_by(Site.code))).all()
+    return [
+        SiteConfig(
+            code=row.code,
+            ari_url=row.ari_url,
+            username=row.ari_username,
+            password=row.ari_password,
+            app=row.app_name,
+        )
+        for row in rows
+    ]
+
+
+def live_telephony(
+    *,
+    policy: Policy | None = None,
+    controller_options: ControllerOptions | None = None,
+    connect_timeout_s: float = 10.0,
+) -> Component:
+    """The telephony component: the service (routing, persistence, agent sessions) plus one ARI
+    connection and call controller per enabled site. The service starts first so that the
+    controllers have a director from their first event; the sites stop first."""
+
+    async def start(state: AppState) -> Callable[[], Awaitable[None]]:
+        late = _LateControl()
+        service = TelephonyService(
+            sessionmaker=state.sessionmaker,
+            clock=state.clock,
+            bus=state.bus,
+            control=late,
+            policy=policy,
+        )
+        sites = CtiSites(await enabled_sites(state), service.director, options=controller_options)
+        late.bind(sites)
+        await service.start()
+        state.extras[TELEPHONY_KEY] = service
+        state.extras[CALL_ACTIONS_KEY] = TelephonyCallActions(service)
+        for code, runner in sites.runners.items():
+            state.health_checks[f"ari:{code}"] = _site_health(runner.health)
+        sites.start()
+        try:
+            await sites.wait_connected(connect_timeout_s)
+        except TimeoutError:
+            # Not fatal: the streams keep reconnecting and /readyz reports the site as down.
+            log.warning("ari_sites_not_connected", sites=sorted(sites.runners))
+
+        async def stop() -> None:
+            for code in sites.runners:
+                state.health_checks.pop(f"ari:{code}", None)
+            state.extras.pop(CALL_ACTIONS_KEY, None)
+            state.extras.pop(TELEPHONY_KEY, None)
+            await sites.stop()
+            await service.stop()
+
+        return stop
+
+    return start
+
+
+def _site_health(health: Callable[[], dict[str, object]]) -> Callable[[], dict[str, object]]:
+    def check() -> dict[str, object]:
+        result = health()
+        return {"ok": bool(result.get("connected")), **result}
+
+    return check

@@ -16,7 +16,7 @@ service checks the call's live phase and drives ``CallControl``); it sits in
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import Field
@@ -33,9 +33,14 @@ from hotline.masking import mask_phone
 from hotline.roles import Role
 from hotline.schemas.base import Schema
 
+if TYPE_CHECKING:
+    from hotline.telephony.live import LiveCall
+    from hotline.telephony.service import TelephonyService
+
 CALL_ACTIONS_KEY = "call_actions"
 _Query = TypeVar("_Query", bound=Select)  # type: ignore[type-arg]
 TALK = "talk"
+TRANSFER_RING_TIMEOUT_S = 20.0
 
 call_readers = require(Role.AGENT, Role.SUPERVISOR, Role.DIRECTOR, Role.ADMIN)
 call_handlers = require(Role.AGENT)
@@ -380,3 +385,77 @@ async def transfer_call(
         raise ConflictError("the call is already with that agent")
     await actions.transfer(call_id, to_agent_id=data.agent_id)
     return ActionResult(call_id=call_id, action="transfer")
+
+
+class TelephonyCallActions:
+    """:class:`CallActions` over the telephony service: reads its live calls, drives its
+    ``CallControl``, keeps the hold time of the call record and journals each command."""
+
+    def __init__(self, service: TelephonyService) -> None:
+        self._service = service
+
+    def _live(self, call_id: int) -> LiveCall | None:
+        for call in self._service.ctx.calls.by_key.values():
+            if call.call_id == call_id and call.outcome in (None, "answered"):
+                return call
+        return None
+
+    def live_phase(self, call_id: int) -> str | None:
+        call = self._live(call_id)
+        return None if call is None else call.phase
+
+    def on_hold(self, call_id: int) -> bool:
+        call = self._live(call_id)
+        return call is not None and call.hold_since is not None
+
+    def handling_agent(self, call_id: int) -> int | None:
+        call = self._live(call_id)
+        if call is None or call.agent_id is None:
+            return None
+        return int(call.agent_id)
+
+    async def _journal(self, call: LiveCall, kind: str, **data: Any) -> None:
+        ctx = self._service.ctx
+        await ctx.recorder.journal(call.call_id, ctx.now(), kind, {"by": "api", **data})
+
+    async def hold(self, call_id: int) -> None:
+        call = self._live(call_id)
+        if call is None:
+            return
+        await self._service.ctx.control.hold(call.key)
+        call.hold_since = self._service.ctx.now()
+        await self._journal(call, "hold")
+
+    async def unhold(self, call_id: int) -> None:
+        call = self._live(call_id)
+        if call is None:
+            return
+        await self._service.ctx.control.unhold(call.key)
+        if call.hold_since is not None:
+            call.hold_s += (self._service.ctx.now() - call.hold_since).total_seconds()
+            call.hold_since = None
+        await self._journal(call, "unhold")
+
+    async def hangup(self, call_id: int) -> None:
+        call = self._live(call_id)
+        if call is None:
+            return
+        await self._journal(call, "hangup")
+        await self._service.ctx.control.hangup(call.key)
+
+    async def transfer(self, call_id: int, *, to_agent_id: int) -> None:
+        call = self._live(call_id)
+        if call is None:
+            return
+        endpoint = self._service.ctx.endpoint_for(str(to_agent_id), call.key.site)
+        if endpoint is None:
+            raise ConflictError(
+                f"agent {to_agent_id} is not logged in with a phone on site {call.key.site}"
+            )
+        await self._journal(call, "transfer", to_agent_id=to_agent_id, endpoint=endpoint)
+        await self._service.ctx.control.transfer(
+            call.key,
+            agent_id=str(to_agent_id),
+            endpoint=endpoint,
+            ring_timeout_s=TRANSFER_RING_TIMEOUT_S,
+        )

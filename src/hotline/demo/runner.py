@@ -1,0 +1,187 @@
+"""Run the demo: emulator, service, simulated agents and taxpayers, until time is up or Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import os
+import random
+import sys
+import tempfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+import yaml
+
+from cti.emulator import LabConfig, RunningEmulator, run_emulator
+from hotline.config import Settings, load_settings
+from hotline.demo.agents import DemoAgent, agents_of_site, choose_agents, softphone
+from hotline.demo.banner import banner
+from hotline.demo.options import (
+    ARI_PASSWORD_ENV,
+    DEFAULT_ARI_PASSWORD,
+    DEFAULT_PASSWORD,
+    PASSWORD_ENV,
+    DemoOptions,
+)
+from hotline.demo.taxpayers import arrival_gaps, make_caller
+from routing import default_policy
+
+ARI_USER = "hotline"
+
+
+@dataclass
+class DemoStats:
+    placed: int = 0
+    agents_ready: list[str] = field(default_factory=list)
+
+
+def demo_passwords() -> tuple[str, str]:
+    """(login password, ARI password): from the environment, with demo defaults."""
+    os.environ.setdefault(PASSWORD_ENV, DEFAULT_PASSWORD)
+    os.environ.setdefault(ARI_PASSWORD_ENV, DEFAULT_ARI_PASSWORD)
+    return os.environ[PASSWORD_ENV], os.environ[ARI_PASSWORD_ENV]
+
+
+def centre_pointing_at(example: dict[str, Any], site: str, ari_url: str) -> dict[str, Any]:
+    """The example centre with `site` on the emulator and every other site disabled (the demo
+    runs one emulated Asterisk)."""
+    document = dict(example)
+    sites = []
+    for entry in example.get("sites", []):
+        changed = dict(entry)
+        if entry.get("code") == site:
+            changed["ari_url"] = ari_url
+            changed["enabled"] = True
+        else:
+            changed["enabled"] = False
+        sites.append(changed)
+    if not any(s.get("code") == site for s in sites):
+        raise ValueError(f"the example has no site '{site}'")
+    document["sites"] = sites
+    return document
+
+
+async def import_centre(settings: Settings, document: dict[str, Any]) -> dict[str, int]:
+    from hotline.db import migrate
+    from hotline.db.session import create_engine, create_sessionmaker
+    from hotline.importer import import_file
+
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate.upgrade(engine)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "centre.yaml"
+            path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+            summary = await import_file(create_sessionmaker(engine), path)
+        return summary.counts
+    finally:
+        await engine.dispose()
+
+
+@contextlib.asynccontextmanager
+async def serving(app: Any, port: int) -> AsyncIterator[uvicorn.Server]:
+    """The service on 127.0.0.1:`port` (0 picks one), with its lifespan, on this loop."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+                raise RuntimeError("the service stopped during start-up (port in use?)")
+            await asyncio.sleep(0.02)
+        yield server
+    finally:
+        server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def bound_port(server: uvicorn.Server) -> int:
+    return int(server.servers[0].sockets[0].getsockname()[1])
+
+
+async def log_in_agents(
+    http: httpx.AsyncClient, agents: list[DemoAgent], password: str, site: str
+) -> list[str]:
+    """Each simulated agent signs in and goes ready through the service's own API."""
+    ready = []
+    for agent in agents:
+        token_response = await http.post(
+            "/api/v1/auth/token", data={"username": agent.username, "password": password}
+        )
+        token_response.raise_for_status()
+        headers = {"Authorization": f"Bearer {token_response.json()['access_token']}"}
+        login = await http.post("/api/v1/agent/session", json={"site": site}, headers=headers)
+        login.raise_for_status()
+        state = await http.put(
+            "/api/v1/agent/session/state", json={"state": "ready"}, headers=headers
+        )
+        state.raise_for_status()
+        ready.append(agent.username)
+    return ready
+
+
+async def place_taxpayers(
+    emulator: RunningEmulator, options: DemoOptions, rng: random.Random, stats: DemoStats
+) -> None:
+    for gap in arrival_gaps(rng, options.calls_per_minute):
+        await asyncio.sleep(gap / options.speed)
+        emulator.place_call(make_caller(rng).script)
+        stats.placed += 1
+
+
+async def run_demo(options: DemoOptions, *, ready: asyncio.Event | None = None) -> DemoStats:
+    """The whole demo; returns when `duration_s` is over or the service is stopped (Ctrl-C)."""
+    from hotline.logs import configure_logging
+    from hotline.main import create_app, live_telephony
+
+    password, ari_password = demo_passwords()
+    rng = random.Random(options.seed)
+    stats = DemoStats()
+    settings = load_settings(database_url=f"sqlite+aiosqlite:///{options.database}")
+    configure_logging("WARNING", json_output=False)
+    example = yaml.safe_load(options.example.read_text(encoding="utf-8"))
+    lab = LabConfig(users={ARI_USER: (ari_password, False)})
+    async with run_emulator(port=0, speed=options.speed, config=lab) as emulator:
+        document = centre_pointing_at(example, options.site, emulator.base_url)
+        await import_centre(settings, document)
+        agents = choose_agents(rng, agents_of_site(example, options.site), options.agents)
+        for agent in agents:
+            emulator.add_endpoint(agent.endpoint, softphone(rng, agent))
+        # Open around the clock, so that the demo shows calls at any hour of the day.
+        policy = dataclasses.replace(default_policy(), service_hours=None)
+        app = create_app(settings, components=[live_telephony(policy=policy)])
+        async with serving(app, options.port) as server:
+            base_url = f"http://127.0.0.1:{bound_port(server)}"
+            async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
+                stats.agents_ready = await log_in_agents(http, agents, password, options.site)
+            # Show the password only when it is the public demo default.
+            shown = password if password == DEFAULT_PASSWORD else None
+            sys.stderr.write(banner(base_url, emulator.ari_url, agents, options, shown))
+            if ready is not None:
+                ready.set()
+            taxpayers = asyncio.create_task(place_taxpayers(emulator, options, rng, stats))
+            try:
+                await _until_stopped(server, options.duration_s)
+            finally:
+                taxpayers.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await taxpayers
+    return stats
+
+
+async def _until_stopped(server: uvicorn.Server, duration_s: float | None) -> None:
+    # uvicorn turns Ctrl-C into should_exit; the demo stops with it.
+    waited = 0.0
+    while not server.should_exit:
+        await asyncio.sleep(0.2)
+        waited += 0.2
+        if duration_s is not None and waited >= duration_s:
+            return
