@@ -13,7 +13,14 @@ import pytest_asyncio
 import websockets
 from websockets.asyncio.client import ClientConnection
 
-from cti.emulator import AgentScript, LabConfig, RunningEmulator, TaxpayerScript, run_emulator
+from cti.emulator import (
+    AgentScript,
+    Emulator,
+    LabConfig,
+    RunningEmulator,
+    TaxpayerScript,
+    run_emulator,
+)
 from cti.emulator.apps import AppRegistry, Audience
 from cti.emulator.clock import ManualScheduler
 
@@ -292,3 +299,23 @@ def test_held_events_are_released_in_order_after_the_response() -> None:
 
 def _everyone() -> Audience:
     return Audience()
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("race", ["response_first", "random(7)"])
+async def test_every_race_setting_delivers_the_same_call_flow(race: str) -> None:
+    async with (
+        run_emulator(port=0, speed=SPEED, race=race) as running,
+        httpx.AsyncClient(base_url=running.ari_url, auth=AUTH) as ari,
+    ):
+        listener = await listen(running)
+        line = await inbound_call(ari, listener, "13700137000")
+        assert (await ari.post(f"/channels/{line}/answer")).status_code == 204
+        state = await listener.wait_for(is_type("ChannelStateChange", line))
+        assert state["channel"]["state"] == "Up"
+        await listener.close()
+
+
+def test_unknown_race_setting_is_rejected() -> None:
+    with pytest.raises(ValueError, match="race must be"):
+        Emulator(race="sometimes")

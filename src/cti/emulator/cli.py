@@ -1,0 +1,57 @@
+"""Command line of the standalone emulator (`python -m cti.emulator`, `hotline emulator`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from cti.emulator.server import run_emulator
+from cti.emulator.state import LabConfig
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m cti.emulator",
+        description="Emulated Asterisk 22 ARI (REST + events websocket) on loopback.",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8088)
+    parser.add_argument("--user", default="hotline")
+    parser.add_argument("--password", default="secret")
+    parser.add_argument("--speed", type=float, default=1.0, help="emulated seconds per second")
+    parser.add_argument(
+        "--race",
+        default="events_first",
+        help="events_first | response_first | random(SEED)",
+    )
+    parser.add_argument("--system-name", default="hotline-lab")
+    parser.add_argument(
+        "--validate",
+        metavar="API_DOCS_DIR",
+        help="check every event and response against these api-docs (debug)",
+    )
+    return parser
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    config = LabConfig(
+        system_name=args.system_name,
+        users={args.user: (args.password, False)},
+        api_docs=args.validate,
+    )
+    async with run_emulator(
+        host=args.host, port=args.port, speed=args.speed, race=args.race, config=config
+    ) as running:
+        sys.stderr.write(f"ARI emulator listening on {running.ari_url} (speed {args.speed:g})\n")
+        await asyncio.Event().wait()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        asyncio.run(_serve(args))
+    except KeyboardInterrupt:
+        return 0
+    return 0
