@@ -147,11 +147,12 @@ def _cancel_leg(call: CallState, leg: Leg) -> tuple[CallState, list[act.Action]]
 
 
 def _hang_up_legs(call: CallState) -> tuple[CallState, list[act.Action]]:
+    """Hang up every leg; the talk (if any) has been reported ended by the caller."""
     actions: list[act.Action] = []
     for leg in call.live_legs():
         call, hangup = _cancel_leg(call, leg)
         actions.extend(hangup)
-    return call, actions
+    return replace(call, talk_leg=None), actions
 
 
 def _to_ending(call: CallState, *, caller_gone: bool) -> Step:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from cti.calls.ports import CallPhase, EndedBy, LegFailure
+from cti.calls.controller import WrongSiteError
+from cti.calls.ports import CallKey, CallPhase, EndedBy, LegFailure
 from cti.emulator import AgentScript, TaxpayerScript
 from tests.cti.calls.emulated import (
+    CLOSED_PLAN,
     LANGUAGE_PROMPT,
     LINE_PROMPT,
+    SITE,
     RecordingDirector,
     emulated_site,
     offer_to,
@@ -103,9 +106,9 @@ async def test_caller_abandons_while_the_agent_rings() -> None:
 async def test_agent_leg_failures_are_classified_and_the_call_waits_on(
     endpoint: str, script: AgentScript | None, failure: LegFailure
 ) -> None:
-    async def hang_up(director: RecordingDirector, key: object) -> None:
+    async def hang_up(director: RecordingDirector, key: CallKey) -> None:
         assert director.control is not None
-        await director.control.hangup(site_key)
+        await director.control.hangup(key)
 
     director = RecordingDirector(
         on_ivr_completed=offer_to(endpoint, "agent", 4.0), on_offer_failed=hang_up
@@ -114,8 +117,187 @@ async def test_agent_leg_failures_are_classified_and_the_call_waits_on(
         if script is not None:
             site.emulator.add_endpoint(endpoint, script)
         placed = site.emulator.place_call(TaxpayerScript(press_on_prompt=CHOOSES_ZH_NATIONAL))
-        site_key = site.call_key(placed)
-        await site.finished(site_key)
+        key = site.call_key(placed)
+        await site.finished(key)
     assert director.entries("offer_failed") == [{"agent_id": "agent", "failure": failure}]
-    assert director.names(site_key)[-2:] == ["offer_failed", "call_finished"]
-    assert "caller_left" not in director.names(site_key)
+    assert director.names(key)[-2:] == ["offer_failed", "call_finished"]
+    assert "caller_left" not in director.names(key)
+
+
+@pytest.mark.asyncio
+async def test_closed_hours_message_with_a_callback_request() -> None:
+    director = RecordingDirector(plan=CLOSED_PLAN)
+    async with emulated_site(director) as site:
+        placed = site.emulator.place_call(TaxpayerScript(press_on_prompt={"sound:vm-Urgent": "1"}))
+        key = site.call_key(placed)
+        await site.finished(key)
+    assert director.names(key) == ["call_arrived", "callback_accepted", "call_finished"]
+
+
+@pytest.mark.asyncio
+async def test_announcement_and_callback_offer_while_queued() -> None:
+    director = RecordingDirector()
+
+    def started() -> list[str]:
+        return [
+            fields["playback"]["media_uri"]
+            for kind, fields in site.emulator.core.emitted
+            if kind == "PlaybackStarted"
+        ]
+
+    async with emulated_site(director) as site:
+        placed = site.emulator.place_call(
+            TaxpayerScript(press_on_prompt={**CHOOSES_ZH_NATIONAL, "sound:queue-callswaiting": "1"})
+        )
+        key = site.call_key(placed)
+        await site.until(lambda: "ivr_completed" in director.names(key))
+        await site.controller.announce(key, position=2, expected_wait_s=90.0)
+        await site.until(lambda: "sound:queue-minutes" in started())
+        await site.controller.offer_callback(key)
+        await site.finished(key)
+        media = started()
+    assert director.names(key) == [
+        "call_arrived",
+        "ivr_completed",
+        "callback_accepted",
+        "call_finished",
+    ]
+    announcement = ["sound:queue-thereare", "number:2", "sound:queue-holdtime", "number:2"]
+    assert media[3:7] == announcement  # 90 s is announced as 2 minutes
+    assert media[-1] == "sound:queue-thankyou"  # the confirmation before hanging up
+
+
+@pytest.mark.asyncio
+async def test_hold_unhold_then_hang_up_from_the_api() -> None:
+    held: list[bool] = []
+
+    async def hold_unhold_hangup(director: RecordingDirector, key: CallKey) -> None:
+        assert director.control is not None
+        await director.control.hold(key)
+        await site.controller.drain()
+        held.append(site.emulator.core.channels[key.call_id].on_hold)
+        await director.control.unhold(key)
+        await site.controller.drain()
+        held.append(site.emulator.core.channels[key.call_id].on_hold)
+        await director.control.hangup(key)
+
+    director = RecordingDirector(on_ivr_completed=offer_to("PJSIP/1001", "1001"))
+    async with emulated_site(director) as site:
+        site.emulator.add_endpoint("PJSIP/1001", AgentScript(answer_after_s=1.0))
+        placed = site.emulator.place_call(TaxpayerScript(press_on_prompt=CHOOSES_ZH_NATIONAL))
+        key = site.call_key(placed)
+        await site.until(lambda: "offer_answered" in director.names(key))
+        await hold_unhold_hangup(director, key)
+        await site.finished(key)
+        assert site.emulator.core.state_summary()["channels"] == []
+    assert held == [True, False]
+    assert director.entries("talk_ended") == [{"agent_id": "1001", "ended_by": EndedBy.SYSTEM}]
+    assert "caller_left" not in director.names(key)
+    assert "survey_answered" not in director.names(key)
+
+
+@pytest.mark.asyncio
+async def test_blind_transfer_to_another_agent() -> None:
+    async def transfer_once(director: RecordingDirector, key: CallKey) -> None:
+        assert director.control is not None
+        if len(director.entries("offer_answered")) == 1:
+            await director.control.transfer(
+                key, agent_id="1002", endpoint="PJSIP/1002", ring_timeout_s=10.0
+            )
+
+    director = RecordingDirector(
+        on_ivr_completed=offer_to("PJSIP/1001", "1001"), on_offer_answered=transfer_once
+    )
+    async with emulated_site(director) as site:
+        site.emulator.add_endpoint("PJSIP/1001", AgentScript(answer_after_s=1.0))
+        site.emulator.add_endpoint("PJSIP/1002", AgentScript(answer_after_s=2.0, talk_s=3.0))
+        placed = site.emulator.place_call(
+            TaxpayerScript(press_on_prompt=CHOOSES_ZH_NATIONAL, survey_digit="5")
+        )
+        key = site.call_key(placed)
+        await site.finished(key)
+    assert director.names(key) == [
+        "call_arrived",
+        "ivr_completed",
+        "offer_answered",
+        "talk_ended",
+        "offer_answered",
+        "talk_ended",
+        "survey_answered",
+        "call_finished",
+    ]
+    assert director.entries("talk_ended") == [
+        {"agent_id": "1001", "ended_by": EndedBy.SYSTEM},
+        {"agent_id": "1002", "ended_by": EndedBy.AGENT},
+    ]
+    assert director.entries("survey_answered") == [{"score": 5}]
+
+
+@pytest.mark.asyncio
+async def test_callback_dials_the_agent_then_the_taxpayer() -> None:
+    director = RecordingDirector()
+    key = CallKey(SITE, "callback-1")
+    async with emulated_site(director) as site:
+        site.emulator.add_endpoint("PJSIP/1001", AgentScript(answer_after_s=1.0))
+        site.emulator.add_endpoint("PJSIP/13800138000", AgentScript(answer_after_s=2.0, talk_s=3.0))
+        await site.controller.place_callback(
+            key,
+            agent_id="1001",
+            agent_endpoint="PJSIP/1001",
+            taxpayer_number="13800138000",
+            ring_timeout_s=10.0,
+        )
+        await site.finished(key)
+    assert director.names(key) == ["offer_answered", "talk_ended", "call_finished"]
+    assert director.entries("talk_ended") == [{"agent_id": "1001", "ended_by": EndedBy.CALLER}]
+
+
+@pytest.mark.asyncio
+async def test_callback_taxpayer_who_does_not_answer_is_reported() -> None:
+    director = RecordingDirector()
+    key = CallKey(SITE, "callback-2")
+    async with emulated_site(director) as site:
+        site.emulator.add_endpoint("PJSIP/1001", AgentScript(answer_after_s=1.0))
+        site.emulator.add_endpoint("PJSIP/13900000000", AgentScript(behaviour="no_answer"))
+        await site.controller.place_callback(
+            key,
+            agent_id="1001",
+            agent_endpoint="PJSIP/1001",
+            taxpayer_number="13900000000",
+            ring_timeout_s=5.0,
+        )
+        await site.finished(key)
+        assert site.emulator.core.state_summary()["channels"] == []
+    assert director.names(key) == ["caller_left", "call_finished"]
+    assert director.entries("caller_left") == [{"phase": CallPhase.RINGING}]
+
+
+@pytest.mark.asyncio
+async def test_websocket_loss_mid_call_is_reconciled_by_the_resync() -> None:
+    director = RecordingDirector(on_ivr_completed=offer_to("PJSIP/1001", "1001"))
+    async with emulated_site(director) as site:
+        site.emulator.add_endpoint("PJSIP/1001", AgentScript(answer_after_s=1.0))
+        placed = site.emulator.place_call(TaxpayerScript(press_on_prompt=CHOOSES_ZH_NATIONAL))
+        key = site.call_key(placed)
+        await site.until(lambda: "offer_answered" in director.names(key))
+        await site.stream.close()  # the socket is gone; Asterisk drops the events meanwhile
+        site.emulator.core.hang_up_taxpayer(str(placed["phone_channel_id"]))
+        await site.until(lambda: key.call_id not in site.emulator.core.channels)
+        assert director.names(key)[-1] == "offer_answered"  # nobody told us yet
+        site.stream.start()
+        await site.finished(key)
+        assert site.stream.health.reconnects == 1
+        assert site.emulator.core.state_summary()["channels"] == []
+    assert director.entries("talk_ended") == [{"agent_id": "1001", "ended_by": EndedBy.CALLER}]
+    assert director.names(key)[-1] == "call_finished"
+
+
+@pytest.mark.asyncio
+async def test_commands_for_another_site_are_refused() -> None:
+    async with emulated_site(RecordingDirector()) as site:
+        with pytest.raises(WrongSiteError):
+            await site.controller.offer(
+                CallKey("sh", "x"), agent_id="1", endpoint="PJSIP/1", ring_timeout_s=5.0
+            )
+        await site.controller.hangup(CallKey(SITE, "no-such-call"))  # late: a no-op
+        assert site.controller.active_calls == 0
