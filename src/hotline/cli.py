@@ -64,13 +64,15 @@ def serve(
     import uvicorn
 
     from hotline.logs import configure_logging
-    from hotline.main import create_app
+    from hotline.main import create_app, live_telephony
 
     settings = _settings()
     configure_logging(settings.log.level, json_output=settings.log.json_output)
     if import_file is not None:
         _run_import(settings, import_file)
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+    uvicorn.run(
+        create_app(settings, components=[live_telephony()]), host=host, port=port, log_config=None
+    )
 
 
 @db_app.command("upgrade")
