@@ -16,6 +16,7 @@ import json
 import logging
 import random
 import re
+from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,6 +66,7 @@ class SocketSink:
         self._queued = 0
         self._sent = 0
         self._progress = asyncio.Event()
+        self._journal: deque[tuple[str, str]] | None = None
         self.closed = False
 
     def send(self, message: Json) -> None:
@@ -72,6 +74,9 @@ class SocketSink:
             return
         self._queued += 1
         self._queue.put_nowait(message)
+
+    def bind_journal(self, journal: deque[tuple[str, str]]) -> None:
+        self._journal = journal
 
     async def flushed(self) -> None:
         target = self._queued
@@ -87,6 +92,8 @@ class SocketSink:
                     return
                 await self._websocket.send_text(json.dumps(message, separators=(",", ":")))
                 self._sent += 1
+                if self._journal is not None:
+                    self._journal.append(("event", str(message.get("type"))))
                 self._progress.set()
         except (WebSocketDisconnect, RuntimeError, OSError):
             pass
@@ -113,6 +120,9 @@ class Emulator:
         self.scheduler = AsyncioScheduler(self.speed)
         self.core = Asterisk(self.scheduler, self.config)
         self.sinks: set[SocketSink] = set()
+        # What went out, in order: ("event", type) when written to a socket and
+        # ("response", "METHOD /path") when an HTTP response is handed to the server.
+        self.journal: deque[tuple[str, str]] = deque(maxlen=1000)
         match = _RANDOM_RACE.match(self.race)
         if self.race not in ("events_first", "response_first") and match is None:
             raise ValueError(f"race must be events_first, response_first or random(N): {self.race}")
@@ -208,11 +218,11 @@ class Emulator:
                 self.core.apps.release()
                 raise
             self._validate(rest, result)
-            return self._http_response(result, BackgroundTask(self._release_held))
+            return self._http_response(rest, result, BackgroundTask(self._release_held))
         result = dispatch(self.core, rest)
         self._validate(rest, result)
         await self._flush()
-        return self._http_response(result, None)
+        return self._http_response(rest, result, None)
 
     def _validate(self, rest: RestRequest, result: RestResponse) -> None:
         validator = self.core.validator
@@ -224,8 +234,10 @@ class Emulator:
         self.core.apps.release()
         await self._flush()
 
-    @staticmethod
-    def _http_response(result: RestResponse, task: BackgroundTask | None) -> Response:
+    def _http_response(
+        self, rest: RestRequest, result: RestResponse, task: BackgroundTask | None
+    ) -> Response:
+        self.journal.append(("response", f"{rest.method} {rest.path}"))
         if result.status == 204 or result.body is None:
             return Response(status_code=result.status, background=task)
         return JSONResponse(result.body, status_code=result.status, background=task)
@@ -245,6 +257,7 @@ class Emulator:
             return
         await websocket.accept()
         sink = SocketSink(websocket)
+        sink.bind_journal(self.journal)
         self.sinks.add(sink)
         writer = asyncio.create_task(sink.run_writer())
         subscribe_all = query.get("subscribeAll", "false").lower() == "true"

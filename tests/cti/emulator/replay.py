@@ -291,10 +291,13 @@ class Replay:
         self.ws_replies.append((expected, self.received[rest_key][before]))
 
 
-async def replay_trace(name: str, speed: float, *, stepped: bool = True) -> Replay:
+async def replay_trace(
+    name: str, speed: float, *, stepped: bool = True, race: str = "events_first"
+) -> Replay:
     """Replay a trace; `stepped` drives the clock by hand, otherwise it runs at `speed`."""
     trace = load_trace(name)
-    async with run_emulator(port=0, speed=speed, config=LabConfig(users=dict(LAB_USERS))) as emu:
+    config = LabConfig(users=dict(LAB_USERS))
+    async with run_emulator(port=0, speed=speed, race=race, config=config) as emu:
         replay = Replay(trace, emu, speed, stepped)
         await replay.run()
     return replay

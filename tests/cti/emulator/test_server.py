@@ -319,3 +319,23 @@ async def test_every_race_setting_delivers_the_same_call_flow(race: str) -> None
 def test_unknown_race_setting_is_rejected() -> None:
     with pytest.raises(ValueError, match="race must be"):
         Emulator(race="sometimes")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("race", "event_before_response"), [("events_first", True), ("response_first", False)]
+)
+async def test_race_setting_decides_whether_events_beat_their_response(
+    race: str, event_before_response: bool
+) -> None:
+    async with (
+        run_emulator(port=0, speed=SPEED, race=race) as running,
+        httpx.AsyncClient(base_url=running.ari_url, auth=AUTH) as ari,
+    ):
+        listener = await listen(running)
+        await inbound_call(ari, listener, "13600136000")  # returns once StasisStart arrived
+        journal = list(running.emulator.journal)
+        start = journal.index(("event", "StasisStart"))
+        response = journal.index(("response", "POST /channels"))
+        assert (start < response) is event_before_response
+        await listener.close()
