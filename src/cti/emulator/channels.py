@@ -640,9 +640,17 @@ class ChannelOps(CoreState):
         channel = self.stasis_channel(channel_id)
         if not app:
             raise AriError(400, "Missing parameter app")
+        current = channel.stasis_app
+        if not self.apps.is_active(app):
+            # The channel stays where it is; its app is told the move failed.
+            self.emit(
+                "ApplicationMoveFailed",
+                {"channel": channel.to_json(), "destination": app, "args": list(args)},
+                Audience(channel_ids=(channel.id,), only_app=current),
+            )
+            return
         self.leave_stasis(channel)
-        if not self.enter_stasis(channel, app, args):
-            raise AriError(422, f"Application '{app}' not found")  # pragma: no cover - lab-only
+        self.enter_stasis(channel, app, args)
 
     def continue_in_dialplan(self, channel_id: str, params: dict[str, str]) -> None:
         channel = self.stasis_channel(channel_id)

@@ -196,4 +196,8 @@ class TaxpayerPhone:
             self.surveyed = digits is not None
         if digits:
             chosen = digits
-            self.core.later(self.phone, self.script.press_delay_s, lambda: self.press(chosen))
+
+            def press_later() -> None:
+                self.press(chosen)
+
+            self.core.later(self.phone, self.script.press_delay_s, press_later)

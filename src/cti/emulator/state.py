@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from cti.emulator.apps import AppRegistry, Audience
-from cti.emulator.clock import Scheduler, TimerHandle
+from cti.emulator.clock import Callback, Scheduler, TimerHandle
 from cti.emulator.dialplan import Dialplan
 from cti.emulator.model import Bridge, Channel, Json, LiveRecording, Playback
 from cti.emulator.validation import SpecValidator
@@ -85,7 +85,7 @@ class CoreState:
     def new_snoop_suffix(self) -> str:
         return f"{next(self._snoop_counter):08x}"
 
-    def later(self, channel: Channel | None, delay_s: float, step: Any) -> None:
+    def later(self, channel: Channel | None, delay_s: float, step: Callback) -> None:
         """A timer owned by a channel (cancelled when it goes) or by the server."""
         handle = self.scheduler.call_later(delay_s, step)
         (channel.timers if channel is not None else self._timers).append(handle)

@@ -221,3 +221,14 @@ def test_originate_errors_match_asterisk(
     with pytest.raises(AriError) as refused:
         core.originate(params, {})
     assert (refused.value.status, refused.value.body) == (status, body)
+
+
+def test_move_to_an_app_without_socket_fails_and_keeps_the_channel(
+    core: Asterisk, clock: ManualScheduler, hotline: Sink
+) -> None:
+    _, line = inbound(core, clock)
+    core.answer(line)
+    core.move(line, "nobody", [])
+    failed = hotline.events[-1]
+    assert (failed["type"], failed["destination"]) == ("ApplicationMoveFailed", "nobody")
+    assert core.channels[line].stasis_app == "hotline"
