@@ -156,26 +156,31 @@ class Site:
         await asyncio.wait_for(poll(), timeout_s)
 
 
+def _controller(
+    emulator: RunningEmulator, director: RecordingDirector, trunk_endpoint: str
+) -> tuple[AriClient, SiteCallController, EventStream]:
+    client = AriClient(emulator.base_url, "hotline", "secret", "hotline")
+    options = ControllerOptions(media=LAB_MEDIA, trunk_endpoint=trunk_endpoint, timer_scale=SPEED)
+    controller = SiteCallController(SITE, client, director, options=options)
+    director.control = controller
+    stream = EventStream(
+        SITE,
+        client.event_endpoint(),
+        controller.handle_event,
+        on_connected=controller.resync,
+        ping_interval=5.0,
+        random_source=lambda: 0.0,
+        backoff=Backoff(initial=0.05, maximum=0.2),
+    )
+    return client, controller, stream
+
+
 @contextlib.asynccontextmanager
 async def emulated_site(
     director: RecordingDirector, *, trunk_endpoint: str = "PJSIP/{number}"
 ) -> AsyncIterator[Site]:
     async with run_emulator(speed=SPEED) as emulator:
-        client = AriClient(emulator.base_url, "hotline", "secret", "hotline")
-        options = ControllerOptions(
-            media=LAB_MEDIA, trunk_endpoint=trunk_endpoint, timer_scale=SPEED
-        )
-        controller = SiteCallController(SITE, client, director, options=options)
-        director.control = controller
-        stream = EventStream(
-            SITE,
-            client.event_endpoint(),
-            controller.handle_event,
-            on_connected=controller.resync,
-            ping_interval=5.0,
-            random_source=lambda: 0.0,
-            backoff=Backoff(initial=0.05, maximum=0.2),
-        )
+        client, controller, stream = _controller(emulator, director, trunk_endpoint)
         stream.start()
         try:
             await asyncio.wait_for(stream.wait_connected(), 5.0)
@@ -184,3 +189,19 @@ async def emulated_site(
             await stream.close()
             await controller.close()
             await client.aclose()
+
+
+@contextlib.asynccontextmanager
+async def emulated_controller(
+    site: Site, director: RecordingDirector
+) -> AsyncIterator[SiteCallController]:
+    """A second controller (a restarted process) on the same emulated Asterisk."""
+    client, controller, stream = _controller(site.emulator, director, "PJSIP/{number}")
+    stream.start()
+    try:
+        await asyncio.wait_for(stream.wait_connected(), 5.0)
+        yield controller
+    finally:
+        await stream.close()
+        await controller.close()
+        await client.aclose()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from cti.calls.controller import WrongSiteError
-from cti.calls.ports import CallKey, CallPhase, EndedBy, LegFailure
+from cti.calls.ports import CallKey, CallPhase, EndedBy, IvrPlan, LegFailure
 from cti.emulator import AgentScript, TaxpayerScript
 from tests.cti.calls.emulated import (
     CLOSED_PLAN,
@@ -13,6 +15,7 @@ from tests.cti.calls.emulated import (
     LINE_PROMPT,
     SITE,
     RecordingDirector,
+    emulated_controller,
     emulated_site,
     offer_to,
 )
@@ -301,3 +304,26 @@ async def test_commands_for_another_site_are_refused() -> None:
             )
         await site.controller.hangup(CallKey(SITE, "no-such-call"))  # late: a no-op
         assert site.controller.active_calls == 0
+
+
+@pytest.mark.asyncio
+async def test_a_restarted_controller_adopts_the_waiting_caller() -> None:
+    first = RecordingDirector()
+    async with emulated_site(first) as site:
+        placed = site.emulator.place_call(TaxpayerScript(press_on_prompt=CHOOSES_ZH_NATIONAL))
+        key = site.call_key(placed)
+        await site.until(lambda: "ivr_completed" in first.names(key))
+        old_bridges = [bridge["id"] for bridge in site.emulator.core.list_bridges()]
+        assert len(old_bridges) == 1
+        # A new process: fresh controller, fresh stream, same Asterisk.
+        second = RecordingDirector(plan=IvrPlan(open=True, greeting="sound:hello-world"))
+        second.on_ivr_completed = offer_to("PJSIP/1001", "1001")
+        site.emulator.add_endpoint("PJSIP/1001", AgentScript(answer_after_s=1.0, talk_s=2.0))
+        await site.stream.close()
+        async with emulated_controller(site, second) as restarted:
+            await asyncio.wait_for(second.finished_event(key).wait(), 8.0)
+            await restarted.drain()
+        bridges = [bridge["id"] for bridge in site.emulator.core.list_bridges()]
+    assert second.names(key)[:3] == ["call_arrived", "ivr_completed", "offer_answered"]
+    assert second.names(key)[-1] == "call_finished"
+    assert old_bridges[0] not in bridges  # the orphan bridge of the old process was removed

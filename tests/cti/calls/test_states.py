@@ -273,8 +273,10 @@ class TestTalk:
         actions = run.feed(sig.CallerGone())
         assert act.NotifyTalkEnded("a1", EndedBy.CALLER) in actions
         assert act.Hangup("L1") in actions
+        bridge = run.state.bridge_id
+        assert bridge is not None
         finish = run.feed(sig.LegGone("L1"), sig.LegGone("L1", 16))
-        assert finish == [act.CancelTimers(), act.DestroyBridge("p-br1"), act.NotifyCallFinished()]
+        assert finish == [act.CancelTimers(), act.DestroyBridge(bridge), act.NotifyCallFinished()]
         assert len(of_type(run.actions, act.NotifyTalkEnded)) == 1
 
     def test_hold_and_unhold(self) -> None:

@@ -1,0 +1,167 @@
+"""The controller shell with a fake ARI: failures become events, resync, unknown input."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+from cti.ari.events import parse_event
+from cti.ari.models import Bridge, Channel
+from cti.calls.controller import ID_PREFIX, ControllerOptions, SiteCallController
+from cti.calls.ports import CallKey, CallPhase, IvrPlan, LegFailure
+from cti.errors import AriNotFoundError, AriUnavailableError, http_error
+from tests.cti.ari.ari_traces import trace_events
+from tests.cti.calls.emulated import RecordingDirector
+from tests.cti.calls.replay import ReplayAri
+
+SITE = "lab"
+PLAN = IvrPlan(open=True, greeting="sound:hello-world")
+
+
+def _stasis_start() -> dict[str, Any]:
+    return next(e for e in trace_events("answered_call") if e["type"] == "StasisStart")
+
+
+def _channel(
+    channel_id: str, app_data: str = "hotline,inbound,12366", state: str = "Up"
+) -> Channel:
+    raw = {**_stasis_start()["channel"], "id": channel_id, "state": state}
+    raw["dialplan"] = {**raw["dialplan"], "app_name": "Stasis", "app_data": app_data}
+    return Channel.model_validate(raw)
+
+
+class FakeAri(ReplayAri):
+    """No recording: every play fails (a missing sound), originates follow ``outcome``."""
+
+    def __init__(self, outcome: Exception | None = None) -> None:
+        super().__init__(trace=())
+        self.outcome = outcome
+        self.channels: list[Channel] = []
+        self.bridges: list[Bridge] = []
+
+    async def originate(
+        self,
+        endpoint: str,
+        *,
+        channel_id: str | None = None,
+        app: str | None = None,
+        app_args: str | Sequence[str] | None = None,
+        caller_id: str | None = None,
+        timeout: int | None = None,
+    ) -> Channel:
+        self._log("originate", endpoint, channel_id)
+        if self.outcome is not None:
+            raise self.outcome
+        assert channel_id is not None
+        return _channel(channel_id)
+
+    async def hangup(self, channel_id: str, *, reason: str | None = None) -> None:
+        self._log("hangup", channel_id)
+        raise AriNotFoundError(404, "Channel not found", "DELETE", "/ari/channels/x")
+
+    async def list_channels(self) -> list[Channel]:
+        return self.channels
+
+    async def list_bridges(self) -> list[Bridge]:
+        return self.bridges
+
+
+async def _queued_call(
+    ari: FakeAri, director: RecordingDirector
+) -> tuple[SiteCallController, CallKey]:
+    controller = SiteCallController(SITE, ari, director, options=ControllerOptions())
+    director.control = controller
+    await controller.handle_event(SITE, parse_event(_stasis_start()))
+    await controller.drain()
+    (key,) = director.keys()
+    return controller, key
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        http_error(500, "Allocation failed", "POST", "/ari/channels"),
+        http_error(400, "Invalid endpoint specified", "POST", "/ari/channels"),
+        AriUnavailableError("POST /ari/channels: timed out"),
+    ],
+    ids=["500", "400", "lost-answer"],
+)
+@pytest.mark.asyncio
+async def test_a_refused_or_lost_originate_is_an_unreachable_agent(error: Exception) -> None:
+    ari = FakeAri(outcome=error)
+    director = RecordingDirector(plan=PLAN)
+    controller, key = await _queued_call(ari, director)
+    await controller.offer(key, agent_id="a1", endpoint="PJSIP/a1", ring_timeout_s=5.0)
+    await controller.drain()
+    assert director.entries("offer_failed") == [
+        {"agent_id": "a1", "failure": LegFailure.UNREACHABLE}
+    ]
+    assert [name for name, _ in ari.requests].count("originate") == 1  # never re-sent
+    assert controller.call(key.call_id) is not None
+    await controller.close()
+
+
+@pytest.mark.asyncio
+async def test_a_failing_director_does_not_stop_the_call() -> None:
+    class Grumpy(RecordingDirector):
+        async def call_arrived(self, call: Any) -> IvrPlan:
+            raise RuntimeError("database down")
+
+        async def ivr_completed(self, key: CallKey, *, language: str, line: str) -> None:
+            raise RuntimeError("routing down")
+
+    ari = FakeAri()
+    controller = SiteCallController(SITE, ari, Grumpy(), options=ControllerOptions())
+    await controller.handle_event(SITE, parse_event(_stasis_start()))
+    await controller.drain()
+    (state,) = [controller.call(c) for c in ["hotline-lab-1795325526.1"]]
+    assert state is not None
+    assert state.phase.value == "queued"  # the fallback plan carried the caller on
+    assert controller.stats()["director_errors"] == 2
+    await controller.close()
+
+
+@pytest.mark.asyncio
+async def test_events_of_no_interest_or_unknown_calls_are_ignored() -> None:
+    ari = FakeAri()
+    director = RecordingDirector(plan=PLAN)
+    controller, key = await _queued_call(ari, director)
+    for event in trace_events("abandoned_in_queue"):
+        if event["type"] not in ("StasisStart", "StasisEnd", "ChannelHangupRequest"):
+            await controller.handle_event(SITE, parse_event(event))
+    await controller.handle_event("elsewhere", parse_event(_stasis_start()))
+    await controller.drain()
+    assert director.names(key) == ["call_arrived", "ivr_completed"]
+    assert controller.active_calls == 1
+    await controller.close()
+
+
+@pytest.mark.asyncio
+async def test_resync_reports_what_was_missed_and_cleans_up() -> None:
+    ari = FakeAri()
+    director = RecordingDirector(plan=PLAN)
+    controller, key = await _queued_call(ari, director)
+    await controller.offer(key, agent_id="a1", endpoint="PJSIP/a1", ring_timeout_s=5.0)
+    await controller.drain()
+    orphan = Bridge.model_validate(
+        {
+            **(await ari.create_bridge(bridge_id=f"{ID_PREFIX}-gone-br1")).model_dump(),
+            "creationtime": "2026-11-22T05:32:06.878+0000",
+        }
+    )
+    ari.bridges = [orphan]
+    ari.channels = [_channel("stranger"), _channel("not-ours", app_data="other,inbound,1")]
+    await controller.resync(SITE)
+    # Our caller and its ringing leg vanished while the socket was down.
+    assert director.entries("caller_left") == [{"phase": CallPhase.RINGING}]
+    assert director.entries("offer_failed") == [{"agent_id": "a1", "failure": LegFailure.CANCELLED}]
+    assert director.names(key)[-1] == "call_finished"
+    # The live inbound channel of our app is adopted; the other app's channel is left alone.
+    adopted = CallKey(SITE, "stranger")
+    assert director.names(adopted)[:2] == ["call_arrived", "ivr_completed"]
+    assert ("answer", ("stranger",)) not in ari.requests  # it was Up: answered before
+    assert ("destroy_bridge", (orphan.id,)) in ari.requests
+    assert controller.call("not-ours") is None
+    await controller.close()

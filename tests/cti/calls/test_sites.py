@@ -1,0 +1,73 @@
+"""Several sites at once: one stream and controller per site, commands routed by site."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from cti.calls.controller import ControllerOptions
+from cti.calls.ports import CallKey
+from cti.calls.sites import CtiSites, SiteConfig, UnknownSiteError
+from cti.emulator import AgentScript, TaxpayerScript, run_emulator
+from tests.cti.calls.emulated import LAB_MEDIA, SPEED, RecordingDirector
+
+PLAN_DIGITS = {"sound:vm-enter-num-to-call": "1", "sound:pls-hold-while-try": "1"}
+
+
+@pytest.mark.asyncio
+async def test_two_sites_run_side_by_side_and_report_health() -> None:
+    async def offer(director: RecordingDirector, key: CallKey) -> None:
+        assert director.control is not None
+        await director.control.offer(
+            key, agent_id=f"{key.site}-1001", endpoint="PJSIP/1001", ring_timeout_s=10.0
+        )
+
+    director = RecordingDirector(on_ivr_completed=offer)
+    async with run_emulator(speed=SPEED) as beijing, run_emulator(speed=SPEED) as shanghai:
+        sites = CtiSites(
+            [
+                SiteConfig("bj", beijing.base_url, "hotline", "secret"),
+                SiteConfig("sh", shanghai.base_url, "hotline", "secret"),
+            ],
+            director,
+            options=ControllerOptions(media=LAB_MEDIA, timer_scale=SPEED),
+            stream_options={"ping_interval": 5.0},
+        )
+        director.control = sites
+        assert not sites.ready
+        sites.start()
+        try:
+            await sites.wait_connected(5.0)
+            assert sites.ready
+            keys = []
+            for code, emulator in (("bj", beijing), ("sh", shanghai)):
+                emulator.add_endpoint("PJSIP/1001", AgentScript(answer_after_s=1.0, talk_s=2.0))
+                placed = emulator.place_call(
+                    TaxpayerScript(press_on_prompt=PLAN_DIGITS, survey_digit="3")
+                )
+                keys.append(CallKey(code, str(placed["channel_id"])))
+            waits = [director.finished_event(key).wait() for key in keys]
+            await asyncio.wait_for(asyncio.gather(*waits), 8.0)
+            health = sites.health()
+        finally:
+            await sites.stop()
+        with pytest.raises(UnknownSiteError):
+            await sites.hangup(CallKey("gz", "x"))
+    assert set(health) == {"bj", "sh"}
+    for code in ("bj", "sh"):
+        assert health[code]["connected"] is True
+        assert health[code]["calls_finished"] == 1
+        assert health[code]["active_calls"] == 0
+    answered = sorted(entry["agent_id"] for entry in director.entries("offer_answered"))
+    assert answered == ["bj-1001", "sh-1001"]
+
+
+def test_a_site_configured_twice_is_refused() -> None:
+    config = SiteConfig("bj", "http://127.0.0.1:1", "hotline", "secret")
+    with pytest.raises(ValueError, match="twice"):
+        CtiSites([config, config], RecordingDirector())
+
+
+def test_the_password_never_shows_in_the_config_repr() -> None:
+    assert "s3cret" not in repr(SiteConfig("bj", "http://pbx:8088", "hotline", "s3cret"))
