@@ -7,6 +7,7 @@ events the emulator emits about its line (prompts, bridging) exactly as a caller
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -109,7 +110,7 @@ class TaxpayerScript:
     caller_number: str = "13800138000"
     caller_name: str = "Taxpayer"
     dialled: str = "12366"
-    dtmf: tuple[tuple[float, str], ...] = ()
+    dtmf: Sequence[tuple[float, str]] = ()
     patience_s: float | None = None
     hangup_after_answer_s: float = 180.0
     press_on_prompt: dict[str, str] = field(default_factory=dict)

@@ -77,7 +77,9 @@ class CoreState:
 
     # ------------------------------------------------------------------ ids and names
     def new_channel_id(self) -> str:
-        return f"{self.config.system_name}-{int(self.scheduler.now())}.{next(self._seq)}"
+        unique = f"{int(self.scheduler.now())}.{next(self._seq)}"
+        # Plain `<epoch>.<seq>` when no systemname is configured, as Asterisk does.
+        return f"{self.config.system_name}-{unique}" if self.config.system_name else unique
 
     def new_local_suffix(self) -> str:
         return f"{next(self._local_counter):08x}"
