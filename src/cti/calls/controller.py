@@ -17,10 +17,11 @@ return; :meth:`drain` waits until everything queued so far has been handled.
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -64,6 +65,15 @@ class ControllerOptions:
     timer_scale: float = 1.0
     """Digit timeouts are divided by this (a sped-up emulator in tests); 1 in production."""
     clock: Callable[[], datetime] = _utc_now
+
+
+def _event_data(event: sig.CallEvent) -> dict[str, Any]:
+    """The plain fields of an event, for the call journal."""
+    return {
+        name: value.value if isinstance(value, enum.Enum) else value
+        for name, value in ((f.name, getattr(event, f.name)) for f in fields(event))
+        if isinstance(value, str | int | float | bool | enum.Enum) or value is None
+    }
 
 
 class SiteCallController:
@@ -291,6 +301,7 @@ class SiteCallController:
                 return  # finished meanwhile: late events are no-ops
             event = pending.popleft()
             new_state, actions = transition(state, event, self._options.clock())
+            actions.insert(0, act.Journal(f"event:{type(event).__name__}", _event_data(event)))
             if new_state != state:
                 self._calls[call_id] = new_state
                 # Index legs before originating them: their events may beat the response.

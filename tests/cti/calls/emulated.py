@@ -177,9 +177,12 @@ def _controller(
 
 @contextlib.asynccontextmanager
 async def emulated_site(
-    director: RecordingDirector, *, trunk_endpoint: str = "PJSIP/{number}"
+    director: RecordingDirector,
+    *,
+    trunk_endpoint: str = "PJSIP/{number}",
+    race: str = "events_first",
 ) -> AsyncIterator[Site]:
-    async with run_emulator(speed=SPEED) as emulator:
+    async with run_emulator(speed=SPEED, race=race) as emulator:
         client, controller, stream = _controller(emulator, director, trunk_endpoint)
         stream.start()
         try:

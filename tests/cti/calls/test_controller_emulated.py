@@ -23,10 +23,11 @@ from tests.cti.calls.emulated import (
 CHOOSES_ZH_NATIONAL = {LANGUAGE_PROMPT: "1", LINE_PROMPT: "1"}
 
 
+@pytest.mark.parametrize("race", ["events_first", "response_first", "random(7)"])
 @pytest.mark.asyncio
-async def test_answered_call_with_survey() -> None:
+async def test_answered_call_with_survey(race: str) -> None:
     director = RecordingDirector(on_ivr_completed=offer_to("PJSIP/1001", "1001"))
-    async with emulated_site(director) as site:
+    async with emulated_site(director, race=race) as site:
         site.emulator.add_endpoint("PJSIP/1001", AgentScript(answer_after_s=2.0, talk_s=5.0))
         placed = site.emulator.place_call(
             TaxpayerScript(press_on_prompt=CHOOSES_ZH_NATIONAL, survey_digit="4")
@@ -44,6 +45,9 @@ async def test_answered_call_with_survey() -> None:
     assert director.entries("ivr_completed") == [{"language": "zh", "line": "national_tax"}]
     assert director.entries("talk_ended") == [{"agent_id": "1001", "ended_by": EndedBy.AGENT}]
     assert director.entries("survey_answered") == [{"score": 4}]
+    journal = [kind for k, kind in director.journal_log if k == key]
+    assert journal[:2] == ["event:CallerArrived", "arrived"]
+    assert "event:LegAnswered" in journal
 
 
 @pytest.mark.asyncio
