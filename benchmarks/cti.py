@@ -1,0 +1,301 @@
+"""CTI engine benchmark: calls pushed through the ARI emulator over loopback.
+
+The engine under test is the production call path of ``cti``: one ``CtiSites`` site (ARI client,
+event stream with resync, ordered per-call dispatch, the state machine and its executor) talking
+to the emulator over real HTTP and WebSocket on 127.0.0.1; the emulator runs in its own process
+(``python -m cti.emulator``), driven through its ``/_emulator`` control API. The director is a
+small in-memory one (it answers the IVR plan at once and offers each call to a free scripted
+agent) so that the figures are the CTI engine's, not the database's.
+
+Measured:
+* calls_per_s: calls finished per second, with `--concurrent` calls kept in flight;
+* events_per_s: ARI events the engine received and handled per second;
+* p50_ms / p99_ms: from the arrival of an ARI event that demands a reaction to the first REST
+  command the engine sends about that channel: a caller's StasisStart -> answer, an answered
+  agent leg's StasisStart -> add to the bridge, a DTMF digit -> the next prompt or the queue;
+* lost: calls placed that never reached the engine; stuck: calls that did not finish.
+
+    python benchmarks/cti.py --json                     # 300 concurrent, 900 calls, speed 50
+    python benchmarks/cti.py --concurrent 50 --calls 100 --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import platform
+import re
+import sys
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# Run as a script, this file's folder comes first on sys.path, and this file's name would then
+# shadow the `cti` package it measures.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+
+import httpx  # noqa: E402
+
+from cti.calls.controller import ControllerOptions  # noqa: E402
+from cti.calls.ports import (  # noqa: E402
+    CallControl,
+    CallKey,
+    CallPhase,
+    EndedBy,
+    InboundCall,
+    IvrPlan,
+    LegFailure,
+    MenuOption,
+)
+from cti.calls.sites import CtiSites, SiteConfig  # noqa: E402
+
+PASSWORD = "bench-ari-password"
+# Events that always make the engine act on the same channel (the latency is measured on these).
+CAUSES = frozenset({"StasisStart", "ChannelDtmfReceived"})
+LINE_PROMPT = "sound:bench/line"
+PLAN = IvrPlan(
+    open=True,
+    greeting="sound:bench/welcome",
+    lines=(MenuOption("1", "national_tax", LINE_PROMPT),),
+    survey=False,
+)
+
+
+@dataclass
+class BenchDirector:
+    """Routes each call to a free agent at once; queues it (FIFO) when all are busy."""
+
+    agents: list[str]
+    control: CallControl | None = None
+    free: deque[str] = field(default_factory=deque)
+    waiting: deque[CallKey] = field(default_factory=deque)
+    arrived: int = 0
+    answered: int = 0
+    finished: int = 0
+    failures: int = 0
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+    target: int = 0
+
+    def __post_init__(self) -> None:
+        self.free.extend(self.agents)
+
+    async def _offer_next(self) -> None:
+        assert self.control is not None
+        while self.free and self.waiting:
+            key, agent = self.waiting.popleft(), self.free.popleft()
+            await self.control.offer(key, agent_id=agent, endpoint=agent, ring_timeout_s=60)
+
+    async def call_arrived(self, call: InboundCall) -> IvrPlan:
+        self.arrived += 1
+        return PLAN
+
+    async def ivr_completed(self, key: CallKey, *, language: str, line: str) -> None:
+        self.waiting.append(key)
+        await self._offer_next()
+
+    async def caller_left(self, key: CallKey, *, phase: CallPhase) -> None:
+        with contextlib.suppress(ValueError):
+            self.waiting.remove(key)
+
+    async def callback_accepted(self, key: CallKey) -> None:
+        return None
+
+    async def offer_answered(self, key: CallKey, *, agent_id: str) -> None:
+        self.answered += 1
+
+    async def offer_failed(self, key: CallKey, *, agent_id: str, failure: LegFailure) -> None:
+        self.failures += 1
+        self.free.append(agent_id)
+        if failure is not LegFailure.CANCELLED:
+            self.waiting.appendleft(key)
+        await self._offer_next()
+
+    async def talk_ended(self, key: CallKey, *, agent_id: str, ended_by: EndedBy) -> None:
+        self.free.append(agent_id)
+        await self._offer_next()
+
+    async def survey_answered(self, key: CallKey, *, score: int | None) -> None:
+        return None
+
+    async def call_finished(self, key: CallKey) -> None:
+        self.finished += 1
+        if self.finished >= self.target:
+            self.done.set()
+
+    async def journal(self, key: CallKey, kind: str, data: Mapping[str, Any]) -> None:
+        return None
+
+
+@dataclass
+class Probe:
+    """Event arrivals per channel, and the delay to the next command about that channel."""
+
+    events: int = 0
+    last_event: dict[str, float] = field(default_factory=dict)
+    latencies_ms: list[float] = field(default_factory=list)
+
+    def saw(self, event: Any) -> None:
+        self.events += 1
+        if getattr(event, "type", type(event).__name__) not in CAUSES:
+            return
+        channel_id = getattr(getattr(event, "channel", None), "id", None)
+        if channel_id:
+            self.last_event[channel_id] = time.perf_counter()
+
+    def sent(self, request: httpx.Request) -> None:
+        parts = request.url.path.split("/")
+        channel_id = None
+        if "channels" in parts:
+            index = parts.index("channels")
+            channel_id = parts[index + 1] if len(parts) > index + 1 else None
+        channel_id = request.url.params.get("channel", channel_id)
+        if channel_id is None:
+            return
+        seen = self.last_event.pop(channel_id, None)
+        if seen is not None:
+            self.latencies_ms.append((time.perf_counter() - seen) * 1000)
+
+
+def _instrument(sites: CtiSites, probe: Probe) -> None:
+    # Benchmark-only taps on private attributes: every event the stream hands to the
+    # controller, and every request the ARI client sends.
+    for runner in sites.runners.values():
+        handler = runner.stream._handler
+
+        async def tapped(site: str, event: Any, _handler: Any = handler) -> None:
+            probe.saw(event)
+            await _handler(site, event)
+
+        runner.stream._handler = tapped
+
+        async def on_request(request: httpx.Request) -> None:
+            probe.sent(request)
+
+        runner.client._http.event_hooks["request"].append(on_request)
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+@contextlib.asynccontextmanager
+async def emulator_process(speed: float) -> AsyncIterator[str]:
+    """The emulator in its own process (its own core): yields its base URL."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "import sys; from cti.emulator.__main__ import main; sys.exit(main(sys.argv[1:]))",
+        "--port",
+        "0",
+        "--speed",
+        str(speed),
+        "--user",
+        "hotline",
+        "--password",
+        PASSWORD,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stderr is not None
+        banner = (await asyncio.wait_for(process.stderr.readline(), 30)).decode()
+        match = re.search(r"(http://127\.0\.0\.1:\d+)/ari", banner)
+        if match is None:
+            raise RuntimeError(f"the emulator did not start: {banner!r}")
+        yield match.group(1)
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+async def run(concurrent: int, calls: int, speed: float, talk_s: float) -> dict[str, Any]:
+    agents = [f"PJSIP/{7000 + n}" for n in range(concurrent)]
+    director = BenchDirector(agents, target=calls)
+    auth = ("hotline", PASSWORD)
+    async with (
+        emulator_process(speed) as base_url,
+        httpx.AsyncClient(base_url=base_url, auth=auth, timeout=30) as control,
+    ):
+        for agent in agents:
+            added = await control.post(
+                "/_emulator/endpoints",
+                json={"endpoint": agent, "answer_after_s": 1.0, "talk_s": talk_s},
+            )
+            added.raise_for_status()
+        site = SiteConfig("bench", base_url, "hotline", PASSWORD)
+        sites = CtiSites([site], director, options=ControllerOptions(timer_scale=speed))
+        director.control = sites
+        probe = Probe()
+        _instrument(sites, probe)
+        sites.start()
+        await sites.wait_connected(30)
+        script = {
+            "press_on_prompt": {PLAN.greeting: "1"},
+            "hangup_after_answer_s": talk_s * 20 + 600,
+        }
+        placed = 0
+        started = time.perf_counter()
+        while placed < calls:
+            # Keep `concurrent` calls in flight: top up as calls finish.
+            in_flight = placed - director.finished
+            for _ in range(min(concurrent - in_flight, calls - placed)):
+                (await control.post("/_emulator/calls", json=script)).raise_for_status()
+                placed += 1
+            await asyncio.sleep(0.005)
+        timed_out = False
+        try:
+            await asyncio.wait_for(director.done.wait(), timeout=60 + calls * talk_s / speed)
+        except TimeoutError:
+            timed_out = True
+        elapsed = time.perf_counter() - started
+        await sites.stop()
+    return {
+        "concurrent": concurrent,
+        "calls": calls,
+        "speed": speed,
+        "talk_s_emulated": talk_s,
+        "elapsed_s": round(elapsed, 2),
+        "calls_per_s": round(director.finished / elapsed, 1),
+        "events_per_s": round(probe.events / elapsed, 1),
+        "events": probe.events,
+        "p50_ms": round(_percentile(probe.latencies_ms, 0.50), 2),
+        "p99_ms": round(_percentile(probe.latencies_ms, 0.99), 2),
+        "latency_samples": len(probe.latencies_ms),
+        "answered": director.answered,
+        "offer_failures": director.failures,
+        "lost": placed - director.arrived,
+        "stuck": director.arrived - director.finished,
+        "timed_out": timed_out,
+        "machine": f"{platform.machine()} {platform.python_implementation()} "
+        f"{platform.python_version()}",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--concurrent", type=int, default=300, help="calls kept in flight")
+    parser.add_argument("--calls", type=int, default=900, help="calls to push through")
+    parser.add_argument("--speed", type=float, default=50.0, help="emulator speed factor")
+    parser.add_argument("--talk", type=float, default=30.0, help="emulated talk time (s)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
+    result = asyncio.run(run(args.concurrent, args.calls, args.speed, args.talk))
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key:>18}: {value}")
+    if result["lost"] or result["stuck"]:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
