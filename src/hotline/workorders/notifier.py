@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from hotline.db.models import Department, Liaison, NotificationRow, User, UserRole
+from hotline.db.models import Department, Liaison, User, UserRole
 from hotline.roles import Role
 from hotline.workorders.mapping import int_id
 from hotline.workorders.store import SqlWorkOrderStore
@@ -37,10 +37,7 @@ class InboxNotifier:
 
     async def notify(self, recipient: Addressee, kind: str, order_id: str, message: str) -> None:
         users = await self.resolve(recipient)
-        if not users:
-            return
-        await self._store.session.execute(
-            insert(NotificationRow),
+        self._store.add_notifications(
             [
                 {
                     "recipient_user_id": user_id,
@@ -48,9 +45,10 @@ class InboxNotifier:
                     "order_id": order_id,
                     "message": message[:_MAX_MESSAGE],
                     "created_at": self._clock.now(),
+                    "read_at": None,
                 }
                 for user_id in users
-            ],
+            ]
         )
 
     async def resolve(self, recipient: Addressee) -> list[int]:
@@ -79,7 +77,7 @@ class InboxNotifier:
 
     async def _department_liaisons(self, department: int) -> list[int]:
         if department not in self._liaisons:
-            session = self._store.session
+            session = self._store.connection
             listed = list(
                 await session.scalars(
                     select(Liaison.user_id)
@@ -109,7 +107,7 @@ class InboxNotifier:
         if department is None:
             return None
         if department not in self._heads:
-            self._heads[department] = await self._store.session.scalar(
+            self._heads[department] = await self._store.connection.scalar(
                 select(Department.head_user_id).where(Department.id == department)
             )
         return self._heads[department]
@@ -117,7 +115,7 @@ class InboxNotifier:
     async def _with_role(self, role: Role) -> list[int]:
         if role not in self._by_role:
             users: Sequence[int] = (
-                await self._store.session.scalars(
+                await self._store.connection.scalars(
                     select(User.id)
                     .join(UserRole, UserRole.user_id == User.id)
                     .where(UserRole.role == role.value, User.is_active.is_(True))

@@ -1,8 +1,9 @@
-"""``SqlWorkOrderStore``: the work-order port on SQLAlchemy (async), for SQLite and PostgreSQL.
+"""``SqlWorkOrderStore``: the work-order port on SQLAlchemy Core (async), SQLite and PostgreSQL.
 
-One store instance serves one task at a time (a request, one sweeper): ``transaction()`` opens
-a session and keeps it until the block ends; nested blocks join it. Reads outside a transaction
-use a short session of their own.
+One store instance serves one task at a time (a request, one sweeper worker): ``transaction()``
+takes a connection and keeps it until the block ends; nested blocks join it. Reads outside a
+transaction use a short connection of their own. History entries and inbox rows are buffered
+and written in one statement each just before the commit (fewer round trips per order).
 
 Locking. On PostgreSQL ``get_for_update`` is ``SELECT ... FOR UPDATE SKIP LOCKED``: a row held by
 another transaction is skipped (``None``), never waited for, so two service instances sweeping
@@ -10,22 +11,31 @@ at once divide the due orders between them. SQLite has no row locks: it admits o
 time, and a second writer that read a stale copy is refused by the revision check in ``save``
 (``ConcurrentUpdateError``). Either way the unique key of ``escalation`` is what makes every
 escalation step exactly-once.
+
+For the sweeper:
+
+* ``shard=(i, n)``: ``select_due_for_escalation`` returns only the due orders whose id falls in
+  shard ``i`` of ``n`` (a stable hash of the id), so ``n`` concurrent workers do not queue for
+  the same rows;
+* ``pinned=True``: one connection for all of the store's transactions (no pool checkout and
+  liveness ping per order); call ``aclose()`` when done.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import structlog
-from sqlalchemy import Insert, insert, select, update
+from sqlalchemy import Insert, Table, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from hotline.db.models import EscalationRow, WorkOrderSerial
+from hotline.db.models import EscalationRow, NotificationRow, WorkOrderSerial
 from hotline.workorders.mapping import (
     EVENT_TABLE,
     ORDER_TABLE,
@@ -43,64 +53,122 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
 _OPEN = sorted(status.value for status in OPEN_STATUSES)
+_ESCALATION = cast(Table, EscalationRow.__table__)
+_NOTIFICATION = cast(Table, NotificationRow.__table__)
+_SERIAL = cast(Table, WorkOrderSerial.__table__)
+
+
+def shard_of(order_id: str, shards: int) -> int:
+    """A stable shard number for an order id (the same in every process, unlike ``hash``)."""
+    return zlib.crc32(order_id.encode()) % shards
 
 
 class SqlWorkOrderStore:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
-        self._sessionmaker = sessionmaker
-        self._session: AsyncSession | None = None
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        shard: tuple[int, int] | None = None,
+        pinned: bool = False,
+    ) -> None:
+        self._engine: AsyncEngine = sessionmaker.kw["bind"]
+        self._shard = shard
+        self._pinned = pinned
+        self._idle: AsyncConnection | None = None  # the pinned connection between transactions
+        self._connection: AsyncConnection | None = None
+        self._events: list[dict[str, Any]] = []
+        self._notifications: list[dict[str, Any]] = []
 
     # ---------------------------------------------------------------- transactions
 
     @property
-    def session(self) -> AsyncSession:
-        """The open transaction's session (the inbox notifier writes through it)."""
-        if self._session is None:
+    def connection(self) -> AsyncConnection:
+        """The open transaction's connection (the inbox notifier reads through it)."""
+        if self._connection is None:
             raise RuntimeError("no work-order transaction is open")
-        return self._session
+        return self._connection
 
     @property
     def is_postgresql(self) -> bool:
-        return bool(self._sessionmaker.kw["bind"].dialect.name == "postgresql")
+        return bool(self._engine.dialect.name == "postgresql")
+
+    async def _acquire(self) -> AsyncConnection:
+        if self._idle is not None:
+            connection, self._idle = self._idle, None
+            return connection
+        return await self._engine.connect()
+
+    async def _release(self, connection: AsyncConnection) -> None:
+        if self._pinned and not connection.closed and not connection.invalidated:
+            self._idle = connection
+        else:
+            await connection.close()
+
+    async def aclose(self) -> None:
+        if self._idle is not None:
+            await self._idle.close()
+            self._idle = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
-        if self._session is not None:
+        if self._connection is not None:
             yield
             return
-        async with self._sessionmaker() as session:
-            self._session = session
-            try:
-                async with session.begin():
-                    yield
-            except DBAPIError as exc:
-                # A lock timeout, a serialisation failure, SQLite's "database is locked": the
-                # caller's copy may be stale, and the use cases treat that as "try again".
-                first_line = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
-                log.warning("workorder_transaction_failed", error=first_line)
-                raise ConcurrentUpdateError(
-                    f"the database refused the change: {first_line}"
-                ) from exc
-            finally:
-                self._session = None
+        connection = await self._acquire()
+        self._connection = connection
+        try:
+            async with connection.begin():
+                yield
+                await self._flush()
+        except DBAPIError as exc:
+            # A lock timeout, a serialisation failure, SQLite's "database is locked": the
+            # caller's copy may be stale, and the use cases treat that as "try again".
+            first_line = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
+            log.warning("workorder_transaction_failed", error=first_line)
+            raise ConcurrentUpdateError(f"the database refused the change: {first_line}") from exc
+        finally:
+            self._connection = None
+            self._events.clear()
+            self._notifications.clear()
+            await self._release(connection)
 
-    async def _read(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-        if self._session is not None:
-            return await work(self._session)
-        async with self._sessionmaker() as session:
-            return await work(session)
+    async def _flush(self) -> None:
+        connection = self.connection
+        if self._events:
+            await connection.execute(insert(EVENT_TABLE), self._events)
+            self._events.clear()
+        if self._notifications:
+            await connection.execute(insert(_NOTIFICATION), self._notifications)
+            self._notifications.clear()
 
-    def _insert(self, table: Any) -> Insert:
+    async def _read(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        if self._connection is not None:
+            await self._flush()
+            return await work(self._connection)
+        connection = await self._acquire()
+        try:
+            return await work(connection)
+        finally:
+            if connection.in_transaction():
+                await connection.rollback()
+            await self._release(connection)
+
+    def _insert(self, table: Table) -> Insert:
         dialect = postgresql if self.is_postgresql else sqlite
         result: Insert = dialect.insert(table)
         return result
 
+    def add_notifications(self, rows: list[dict[str, Any]]) -> None:
+        """Inbox rows, written with the transaction (see ``InboxNotifier``)."""
+        self.connection  # noqa: B018  (refuses notifications outside a transaction)
+        self._notifications.extend(rows)
+
     # ---------------------------------------------------------------- orders
 
     async def get(self, order_id: str) -> WorkOrder:
-        async def work(session: AsyncSession) -> WorkOrder:
+        async def work(connection: AsyncConnection) -> WorkOrder:
             row = (
-                await session.execute(select(ORDER_TABLE).where(ORDER_TABLE.c.id == order_id))
+                await connection.execute(select(ORDER_TABLE).where(ORDER_TABLE.c.id == order_id))
             ).first()
             if row is None:
                 raise OrderNotFoundError(order_id)
@@ -109,40 +177,43 @@ class SqlWorkOrderStore:
         return await self._read(work)
 
     async def get_for_update(self, order_id: str) -> WorkOrder | None:
-        session = self.session
+        connection = self.connection
         query = select(ORDER_TABLE).where(ORDER_TABLE.c.id == order_id)
         if self.is_postgresql:
             query = query.with_for_update(skip_locked=True)
-        row = (await session.execute(query)).first()
+        row = (await connection.execute(query)).first()
         if row is not None:
             return order_from_row(row)
-        exists = await session.scalar(select(ORDER_TABLE.c.id).where(ORDER_TABLE.c.id == order_id))
+        exists = await connection.scalar(
+            select(ORDER_TABLE.c.id).where(ORDER_TABLE.c.id == order_id)
+        )
         if exists is None:
             raise OrderNotFoundError(order_id)
         return None
 
     async def add(self, order: WorkOrder) -> None:
-        await self.session.execute(insert(ORDER_TABLE).values(order_values(order)))
+        await self.connection.execute(insert(ORDER_TABLE).values(order_values(order)))
 
     async def save(self, order: WorkOrder) -> None:
         values = order_values(order)
         del values["id"]
-        result = await self.session.execute(
+        result = await self.connection.execute(
             update(ORDER_TABLE)
             .where(ORDER_TABLE.c.id == order.id, ORDER_TABLE.c.revision == order.revision - 1)
             .values(values)
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if result.rowcount != 1:
             raise ConcurrentUpdateError(
                 f"work order {order.reference} changed since it was read; reload and retry"
             )
 
     async def append_event(self, event: WorkOrderEvent) -> None:
-        await self.session.execute(insert(EVENT_TABLE).values(event_values(event)))
+        self.connection  # noqa: B018  (history is written only inside a transaction)
+        self._events.append(event_values(event))
 
     async def events(self, order_id: str) -> list[WorkOrderEvent]:
-        async def work(session: AsyncSession) -> list[WorkOrderEvent]:
-            rows = await session.execute(
+        async def work(connection: AsyncConnection) -> list[WorkOrderEvent]:
+            rows = await connection.execute(
                 select(EVENT_TABLE)
                 .where(EVENT_TABLE.c.order_id == order_id)
                 .order_by(EVENT_TABLE.c.seq)
@@ -152,17 +223,21 @@ class SqlWorkOrderStore:
         return await self._read(work)
 
     async def next_serial(self, day: date) -> int:
-        statement = self._insert(WorkOrderSerial.__table__).values(day=day, last=1)
-        upsert = statement.on_conflict_do_update(  # type: ignore[attr-defined]
-            index_elements=["day"], set_={"last": WorkOrderSerial.__table__.c.last + 1}
-        ).returning(WorkOrderSerial.__table__.c.last)
-        value = await self.session.scalar(upsert)
+        upsert = (
+            self._insert(_SERIAL)
+            .values(day=day, last=1)
+            .on_conflict_do_update(  # type: ignore[attr-defined]
+                index_elements=["day"], set_={"last": _SERIAL.c.last + 1}
+            )
+            .returning(_SERIAL.c.last)
+        )
+        value = await self.connection.scalar(upsert)
         assert isinstance(value, int)
         return value
 
     async def open_order_ids(self) -> list[str]:
-        async def work(session: AsyncSession) -> list[str]:
-            rows = await session.scalars(
+        async def work(connection: AsyncConnection) -> list[str]:
+            rows = await connection.scalars(
                 select(ORDER_TABLE.c.id)
                 .where(ORDER_TABLE.c.status.in_(_OPEN))
                 .order_by(ORDER_TABLE.c.created_at)
@@ -174,20 +249,24 @@ class SqlWorkOrderStore:
     async def select_due_for_escalation(self, now: datetime, limit: int) -> list[str]:
         # A plain read on the index: the rows are locked one at a time by get_for_update, each
         # in its own transaction, which skips those another sweeper holds.
-        async def work(session: AsyncSession) -> list[str]:
-            rows = await session.scalars(
+        shards = self._shard[1] if self._shard else 1
+
+        async def work(connection: AsyncConnection) -> list[str]:
+            rows = await connection.scalars(
                 select(ORDER_TABLE.c.id)
                 .where(ORDER_TABLE.c.next_escalation_at <= now)
                 .order_by(ORDER_TABLE.c.next_escalation_at, ORDER_TABLE.c.id)
-                .limit(limit)
+                .limit(limit * shards)
             )
             return list(rows)
 
-        return await self._read(work)
+        due = await self._read(work)
+        if self._shard is not None:
+            due = [order_id for order_id in due if shard_of(order_id, shards) == self._shard[0]]
+        return due[:limit]
 
     async def record_escalation(self, key: EscalationKey) -> bool:
-        table = EscalationRow.__table__
-        statement = self._insert(table).values(
+        statement = self._insert(_ESCALATION).values(
             order_id=key.order_id,
             clock=key.clock.value,
             step=key.step,
@@ -195,7 +274,7 @@ class SqlWorkOrderStore:
         )
         # ON CONFLICT DO NOTHING rather than catching the IntegrityError: on PostgreSQL an error
         # would abort the whole transaction, and with it the order's other steps.
-        inserted = await self.session.scalar(
-            statement.on_conflict_do_nothing().returning(table.c.id)  # type: ignore[attr-defined]
+        inserted = await self.connection.scalar(
+            statement.on_conflict_do_nothing().returning(_ESCALATION.c.id)  # type: ignore[attr-defined]
         )
         return inserted is not None

@@ -54,15 +54,56 @@ async def sweep_once(
     cache: RulesCache,
     batch_size: int = 500,
     max_batches: int = 100,
+    workers: int = 1,
 ) -> SweepResult:
-    """Apply every escalation step due now; batches until one comes back short."""
-    result = SweepResult()
+    """Apply every escalation step due now; batches until one comes back short.
+
+    With ``workers`` > 1 (PostgreSQL) the due orders are split into that many shards handled
+    concurrently, so the per-order transactions overlap instead of waiting for each other's
+    round trips and commits.
+    """
     rules = await cache.get()
-    for _ in range(max_batches):
-        store = SqlWorkOrderStore(sessionmaker)
-        run = await service.escalate_due(
-            store, InboxNotifier(store, clock), clock, rules, limit=batch_size
+    if sessionmaker.kw["bind"].dialect.name != "postgresql":
+        workers = 1  # SQLite admits one writer at a time
+    results = await asyncio.gather(
+        *(
+            _sweep_shard(
+                sessionmaker,
+                clock,
+                rules,
+                batch_size,
+                max_batches,
+                (index, workers) if workers > 1 else None,
+            )
+            for index in range(workers)
         )
+    )
+    total = SweepResult()
+    for result in results:
+        total.selected_batches += result.selected_batches
+        total.applied += result.applied
+        total.skipped_locked += result.skipped_locked
+        total.failed.update(result.failed)
+    return total
+
+
+async def _sweep_shard(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    rules: service.Rules,
+    batch_size: int,
+    max_batches: int,
+    shard: tuple[int, int] | None,
+) -> SweepResult:
+    result = SweepResult()
+    for _ in range(max_batches):
+        store = SqlWorkOrderStore(sessionmaker, shard=shard, pinned=True)
+        try:
+            run = await service.escalate_due(
+                store, InboxNotifier(store, clock), clock, rules, limit=batch_size
+            )
+        finally:
+            await store.aclose()
         result.selected_batches += 1
         result.applied += len(run.applied)
         result.skipped_locked += len(run.skipped_locked)
@@ -76,7 +117,9 @@ async def sweep_once(
 
 
 def sweeper_component(
-    interval_seconds: float = 30.0, batch_size: int = 500
+    interval_seconds: float = 30.0,
+    batch_size: int = 500,
+    workers: int = 4,
 ) -> Callable[[AppState], Awaitable[Callable[[], Awaitable[None]]]]:
     """A ``hotline.main.Component`` running the sweeper until the app stops."""
 
@@ -88,7 +131,13 @@ def sweeper_component(
             warned: list[str] = []
             while not stopping.is_set():
                 try:
-                    result = await sweep_once(state.sessionmaker, state.clock, cache, batch_size)
+                    result = await sweep_once(
+                        state.sessionmaker,
+                        state.clock,
+                        cache,
+                        batch_size,
+                        workers=workers,
+                    )
                     if result.applied or result.failed:
                         log.info(
                             "escalation_sweep",
