@@ -37,7 +37,7 @@ def choose_agent(
     `fallback`, they are still chosen when nobody else eligible is idle.
     """
     stage = record.info.line.stages[stage_index]
-    skill = record.contact.skill
+    skill = record.skill
     excluded = record.excluded_agent
     fallback_level: int | None = None
     pools = state.idle.by_level

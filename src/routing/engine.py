@@ -63,11 +63,14 @@ _WAITING = ContactStatus.WAITING
 _OFFERED = ContactStatus.OFFERED
 _CONNECTED = ContactStatus.CONNECTED
 _IDLE = AgentStatus.IDLE
-# Staffing counters only care whether an agent is logged out, not ready, or available/busy.
-_STAFFING_CLASS = {status: 2 for status in AgentStatus} | {
-    AgentStatus.LOGGED_OUT: 0,
-    AgentStatus.NOT_READY: 1,
-}
+_NOT_WORKING = (AgentStatus.LOGGED_OUT, AgentStatus.NOT_READY)
+
+
+def _staffing_class(status: AgentStatus) -> int:
+    """Staffing counters only care: logged out (0), not ready (1), or working (2)."""
+    if status is AgentStatus.LOGGED_OUT:
+        return 0
+    return 1 if status is AgentStatus.NOT_READY else 2
 
 
 def new_state(policy: Policy) -> RoutingState:
@@ -115,7 +118,9 @@ class _Step:
             agent.idle_key = None
         if old in _BUSY:
             agent.busy_s += now - agent.since
-        if _STAFFING_CLASS[old] != _STAFFING_CLASS[status]:
+        if (old in _NOT_WORKING or status in _NOT_WORKING) and _staffing_class(
+            old
+        ) != _staffing_class(status):
             state.count(agent.profile, old, -1)
             state.count(agent.profile, status, +1)
         agent.status = status
@@ -132,13 +137,13 @@ class _Step:
             return
         if agent.targeted:
             mine = self.state.contacts[agent.targeted[0][3]]
-            self.offer(mine, agent, 0, agent.profile.levels.get(mine.contact.skill, 0))
+            self.offer(mine, agent, 0, agent.profile.levels.get(mine.skill, 0))
             return
         record = _matching.best_contact(self.state, agent, self.now)
         if record is not None:
             stage_index = record.info.stage_index(record.contact.arrived_at, self.now)
             stage = record.info.line.stages[stage_index]
-            level = _matching.level_for(agent.profile, record.contact.skill, stage)
+            level = _matching.level_for(agent.profile, record.skill, stage)
             assert level is not None, "best_contact returned a contact the agent may not serve"
             self.offer(record, agent, stage_index, level)
 
@@ -154,7 +159,7 @@ class _Step:
 
     def start_wrap_up(self, agent: AgentRecord, record: ContactRecord) -> None:
         line = record.info.line
-        skill = record.contact.skill
+        skill = record.skill
         handled_s = self.now - record.answered_at + line.wrap_up_s
         mean = self.state.handle_time_s.get(skill, line.handle_time_s)
         self.state.handle_time_s[skill] = mean + HANDLE_TIME_SMOOTHING * (handled_s - mean)
@@ -196,7 +201,7 @@ class _Step:
             remove_sorted(self.state.agents[record.target_agent].targeted, record.line_key)
         else:
             contact = record.contact
-            self.state.queues[contact.skill].remove(
+            self.state.queues[record.skill].remove(
                 record.info.id, contact.priority, record.wait_key
             )
 
@@ -221,7 +226,7 @@ class _Step:
         if record.target_agent is not None:
             target = state.agents[record.target_agent]
             if target.status is _IDLE and not target.targeted:
-                self.offer(record, target, 0, target.profile.levels.get(contact.skill, 0))
+                self.offer(record, target, 0, target.profile.levels.get(record.skill, 0))
                 return
         else:
             stage_index = record.info.stage_index(contact.arrived_at, now)
@@ -243,7 +248,7 @@ class _Step:
             state.agents[record.target_agent].targeted.append(record.line_key)
             state.agents[record.target_agent].targeted.sort()
         else:
-            state.queue(contact.skill).add(info.id, contact.priority, record.wait_key)
+            state.queue(record.skill).add(info.id, contact.priority, record.wait_key)
             for after_s in info.stage_after:
                 if contact.arrived_at + after_s > now:
                     state.schedule(contact.arrived_at + after_s, TIMER_STAGE, contact_id, epoch)
@@ -274,7 +279,7 @@ class _Step:
         """
         state, now = self.state, self.now
         contact, info = record.contact, record.info
-        skill = contact.skill
+        skill = record.skill
         handle_s = state.handle_time_s.get(skill, info.line.handle_time_s)
         if record.target_agent is not None:
             targeted = state.agents[record.target_agent].targeted
@@ -596,6 +601,7 @@ def _contact_transferred(step: _Step, event: ContactTransferred) -> None:
         language=event.language,
         priority=contact.priority if event.priority is None else event.priority,
     )
+    record.skill = record.contact.skill
     record.info = state.policy_info(record.contact)
     record.queued_since = step.now
     record.excluded_agent = None

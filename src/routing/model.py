@@ -8,14 +8,18 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 OVERFLOW_LEVEL = 99
 """The `level` reported in an `Offer` made to an overflow agent who lacks the contact's skill."""
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Skill:
-    """What a contact needs: a business line (国税 national_tax, ...) spoken in one language."""
+class Skill(NamedTuple):
+    """What a contact needs: a business line (国税 national_tax, ...) spoken in one language.
+
+    A named tuple rather than a dataclass: skills key every index, and tuple hashing and
+    comparison run in C.
+    """
 
     line: str
     language: str

@@ -24,7 +24,7 @@ TIMER_MAX_WAIT = 3
 TIMER_WRAP_UP = 4
 
 INFINITY = math.inf
-_BUSY = frozenset({AgentStatus.RESERVED, AgentStatus.ON_CALL, AgentStatus.WRAP_UP})
+_BUSY = (AgentStatus.RESERVED, AgentStatus.ON_CALL, AgentStatus.WRAP_UP)
 
 
 class PolicyInfo:
@@ -112,12 +112,14 @@ class ContactRecord:
         "info",
         "queued_since",
         "seq",
+        "skill",
         "status",
         "target_agent",
     )
 
     def __init__(self, contact: Contact, info: PolicyInfo, seq: int) -> None:
         self.contact = contact
+        self.skill = contact.skill  # kept in step with `contact` (a transfer changes both)
         self.info = info
         self.seq = seq
         self.status = ContactStatus.WAITING
