@@ -188,7 +188,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 @contextlib.asynccontextmanager
-async def emulator_process(speed: float) -> AsyncIterator[str]:
+async def emulator_process(speed: float, race: str) -> AsyncIterator[str]:
     """The emulator in its own process (its own core): yields its base URL."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -202,6 +202,8 @@ async def emulator_process(speed: float) -> AsyncIterator[str]:
         "hotline",
         "--password",
         PASSWORD,
+        "--race",
+        race,
         stderr=asyncio.subprocess.PIPE,
     )
     try:
@@ -216,12 +218,14 @@ async def emulator_process(speed: float) -> AsyncIterator[str]:
         await process.wait()
 
 
-async def run(concurrent: int, calls: int, speed: float, talk_s: float) -> dict[str, Any]:
+async def run(
+    concurrent: int, calls: int, speed: float, talk_s: float, race: str = "events_first"
+) -> dict[str, Any]:
     agents = [f"PJSIP/{7000 + n}" for n in range(concurrent)]
     director = BenchDirector(agents, target=calls)
     auth = ("hotline", PASSWORD)
     async with (
-        emulator_process(speed) as base_url,
+        emulator_process(speed, race) as base_url,
         httpx.AsyncClient(base_url=base_url, auth=auth, timeout=30) as control,
     ):
         for agent in agents:
@@ -261,6 +265,7 @@ async def run(concurrent: int, calls: int, speed: float, talk_s: float) -> dict[
         "concurrent": concurrent,
         "calls": calls,
         "speed": speed,
+        "race": race,
         "talk_s_emulated": talk_s,
         "elapsed_s": round(elapsed, 2),
         "calls_per_s": round(director.finished / elapsed, 1),
@@ -285,9 +290,14 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=900, help="calls to push through")
     parser.add_argument("--speed", type=float, default=50.0, help="emulator speed factor")
     parser.add_argument("--talk", type=float, default=30.0, help="emulated talk time (s)")
+    parser.add_argument(
+        "--race",
+        default="events_first",
+        help="the emulator's event/response order: events_first | response_first | random(N)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
-    result = asyncio.run(run(args.concurrent, args.calls, args.speed, args.talk))
+    result = asyncio.run(run(args.concurrent, args.calls, args.speed, args.talk, args.race))
     if args.json:
         print(json.dumps(result))
     else:

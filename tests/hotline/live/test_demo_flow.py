@@ -144,6 +144,16 @@ async def test_answered_and_abandoned_calls_through_the_whole_stack(database_url
                 while kind != "answered":
                     kind, _ = await asyncio.wait_for(anext(events), 15)
                 emulator.place_call(_taxpayer("02161234567", patience_s=12.0, survey=None))
+                # The agent puts the caller on hold and back, from the desktop.
+                actions = f"/api/v1/calls/{pop['call_id']}"
+                held = await http.post(f"{actions}/hold", headers=agent)
+                assert held.status_code == 202, held.text
+                assert (await http.post(f"{actions}/hold", headers=agent)).status_code == 409
+                refused = await http.post(f"{actions}/hangup", headers=boss)
+                assert refused.status_code == 403  # supervisors watch; they do not hang up
+                await asyncio.sleep(0.2)
+                unheld = await http.post(f"{actions}/unhold", headers=agent)
+                assert unheld.status_code == 202, unheld.text
 
             async def calls() -> list[dict[str, Any]]:
                 page = await http.get("/api/v1/calls", headers=boss)
@@ -177,6 +187,8 @@ async def test_answered_and_abandoned_calls_through_the_whole_stack(database_url
     assert answered["talk_s"] > 0
     assert answered["survey_score"] == 5
     kinds = [entry["kind"] for entry in answered["timeline"]]
+    assert kinds.count("hold") == kinds.count("unhold") == 1
+    assert answered["hold_s"] > 0
     for kind in ("arrived", "ivr_completed", "offer_answered", "talk_ended", "call_finished"):
         assert kind in kinds, kind
     assert kinds.index("arrived") < kinds.index("offer_answered") < kinds.index("call_finished")
