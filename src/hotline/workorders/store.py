@@ -30,11 +30,12 @@ from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
 import structlog
-from sqlalchemy import Insert, Table, insert, select, update
+from sqlalchemy import Insert, Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from hotline.clock import utc_now
 from hotline.db.models import EscalationRow, NotificationRow, WorkOrderSerial
 from hotline.workorders.mapping import (
     EVENT_TABLE,
@@ -56,6 +57,21 @@ _OPEN = sorted(status.value for status in OPEN_STATUSES)
 _ESCALATION = cast(Table, EscalationRow.__table__)
 _NOTIFICATION = cast(Table, NotificationRow.__table__)
 _SERIAL = cast(Table, WorkOrderSerial.__table__)
+
+
+# The sweeper's hot statements, built once: constructing a statement per call costs more Python
+# time than the database spends running it.
+_BY_ID = select(ORDER_TABLE).where(ORDER_TABLE.c.id == bindparam("order_id"))
+_BY_ID_SKIP_LOCKED = _BY_ID.with_for_update(skip_locked=True)
+_SAVE = update(ORDER_TABLE).where(
+    ORDER_TABLE.c.id == bindparam("b_id"), ORDER_TABLE.c.revision == bindparam("b_revision")
+)
+_RECORD_ESCALATION = {
+    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(_ESCALATION)
+    .on_conflict_do_nothing()
+    .returning(_ESCALATION.c.id)
+    for dialect in (postgresql, sqlite)
+}
 
 
 def shard_of(order_id: str, shards: int) -> int:
@@ -167,9 +183,7 @@ class SqlWorkOrderStore:
 
     async def get(self, order_id: str) -> WorkOrder:
         async def work(connection: AsyncConnection) -> WorkOrder:
-            row = (
-                await connection.execute(select(ORDER_TABLE).where(ORDER_TABLE.c.id == order_id))
-            ).first()
+            row = (await connection.execute(_BY_ID, {"order_id": order_id})).first()
             if row is None:
                 raise OrderNotFoundError(order_id)
             return order_from_row(row)
@@ -178,10 +192,8 @@ class SqlWorkOrderStore:
 
     async def get_for_update(self, order_id: str) -> WorkOrder | None:
         connection = self.connection
-        query = select(ORDER_TABLE).where(ORDER_TABLE.c.id == order_id)
-        if self.is_postgresql:
-            query = query.with_for_update(skip_locked=True)
-        row = (await connection.execute(query)).first()
+        query = _BY_ID_SKIP_LOCKED if self.is_postgresql else _BY_ID
+        row = (await connection.execute(query, {"order_id": order_id})).first()
         if row is not None:
             return order_from_row(row)
         exists = await connection.scalar(
@@ -198,9 +210,7 @@ class SqlWorkOrderStore:
         values = order_values(order)
         del values["id"]
         result = await self.connection.execute(
-            update(ORDER_TABLE)
-            .where(ORDER_TABLE.c.id == order.id, ORDER_TABLE.c.revision == order.revision - 1)
-            .values(values)
+            _SAVE, {**values, "b_id": order.id, "b_revision": order.revision - 1}
         )
         if result.rowcount != 1:
             raise ConcurrentUpdateError(
@@ -266,15 +276,16 @@ class SqlWorkOrderStore:
         return due[:limit]
 
     async def record_escalation(self, key: EscalationKey) -> bool:
-        statement = self._insert(_ESCALATION).values(
-            order_id=key.order_id,
-            clock=key.clock.value,
-            step=key.step,
-            deadline_version=key.deadline_version,
-        )
         # ON CONFLICT DO NOTHING rather than catching the IntegrityError: on PostgreSQL an error
         # would abort the whole transaction, and with it the order's other steps.
         inserted = await self.connection.scalar(
-            statement.on_conflict_do_nothing().returning(_ESCALATION.c.id)  # type: ignore[attr-defined]
+            _RECORD_ESCALATION[self._engine.dialect.name],
+            {
+                "order_id": key.order_id,
+                "clock": key.clock.value,
+                "step": key.step,
+                "deadline_version": key.deadline_version,
+                "applied_at": utc_now(),
+            },
         )
         return inserted is not None

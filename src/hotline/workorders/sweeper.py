@@ -56,7 +56,7 @@ async def sweep_once(
     max_batches: int = 100,
     workers: int = 1,
 ) -> SweepResult:
-    """Apply every escalation step due now; batches until one comes back short.
+    """Apply every escalation step due now, batch after batch until one applies nothing.
 
     With ``workers`` > 1 (PostgreSQL) the due orders are split into that many shards handled
     concurrently, so the per-order transactions overlap instead of waiting for each other's
@@ -110,8 +110,9 @@ async def _sweep_shard(
         result.failed.update(run.failed)
         for order_id, reason in run.failed.items():
             log.warning("escalation_failed", order_id=order_id, reason=reason)
-        handled = len({key.order_id for key in run.applied}) + len(run.skipped_locked)
-        if handled + len(run.failed) < batch_size or not run.applied:
+        # Go on while batches make progress: a batch that applied nothing holds only orders
+        # another sweeper has locked, orders that failed, or none at all.
+        if not run.applied:
             break
     return result
 
