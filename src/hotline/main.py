@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -196,13 +198,18 @@ def live_telephony(
         for code, runner in sites.runners.items():
             state.health_checks[f"ari:{code}"] = _site_health(runner.health)
         sites.start()
+        adoption = asyncio.create_task(_adopt_live_calls(sites, service), name="adopt-live-calls")
         try:
-            await sites.wait_connected(connect_timeout_s)
+            await asyncio.wait_for(asyncio.shield(adoption), connect_timeout_s)
         except TimeoutError:
-            # Not fatal: the streams keep reconnecting and /readyz reports the site as down.
+            # Not fatal: the streams keep reconnecting, /readyz reports the sites as down, and
+            # the calls of the last run are adopted once every site is back.
             log.warning("ari_sites_not_connected", sites=sorted(sites.runners))
 
         async def stop() -> None:
+            adoption.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await adoption
             for code in sites.runners:
                 state.health_checks.pop(f"ari:{code}", None)
             state.extras.pop(CALL_ACTIONS_KEY, None)
@@ -213,6 +220,19 @@ def live_telephony(
         return stop
 
     return start
+
+
+async def _adopt_live_calls(sites: CtiSites, service: TelephonyService) -> None:
+    """After a restart: once every site is connected and resynchronised, the calls the database
+    still has as live carry on if their channel is still up in Asterisk, and are closed if not.
+    Done once, with every site's channels, because the service adopts all sites in one pass."""
+    await sites.wait_connected(None)
+    alive = [
+        CallKey(code, channel.id)
+        for code, runner in sites.runners.items()
+        for channel in await runner.client.list_channels()
+    ]
+    await service.adopt_live_calls(alive)
 
 
 def _site_health(health: Callable[[], dict[str, object]]) -> Callable[[], dict[str, object]]:
