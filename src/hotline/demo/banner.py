@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hotline.demo.agents import DemoAgent
 from hotline.demo.options import PASSWORD_ENV, DemoOptions
 
@@ -53,3 +55,16 @@ def banner(
         "",
     ]
     return "\n".join(lines)
+
+
+def status_line(placed: int, queues: list[dict[str, Any]]) -> str:
+    """One line of today's totals, from the service's own queue statistics."""
+
+    def total(field: str) -> int:
+        return sum(int(queue.get(field) or 0) for queue in queues)
+
+    return (
+        f"demo: {placed} calls placed | waiting {total('waiting')} | "
+        f"offered {total('offered')} | answered {total('answered')} | "
+        f"abandoned {total('abandoned')} | callbacks {total('callbacks_requested')}"
+    )

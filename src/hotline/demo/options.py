@@ -22,3 +22,4 @@ class DemoOptions:
     example: Path = Path("examples/hangzhou.yaml")
     site: str = "hz"  # the example site that is pointed at the emulator
     speed: float = 1.0  # emulated seconds per real second (tests run the demo faster)
+    status_s: float = 30.0  # how often a line of totals is printed

@@ -18,10 +18,11 @@ import httpx
 import uvicorn
 import yaml
 
+from cti.calls.controller import ControllerOptions
 from cti.emulator import LabConfig, RunningEmulator, run_emulator
 from hotline.config import Settings, load_settings
 from hotline.demo.agents import DemoAgent, agents_of_site, choose_agents, softphone
-from hotline.demo.banner import banner
+from hotline.demo.banner import banner, status_line
 from hotline.demo.options import (
     ARI_PASSWORD_ENV,
     DEFAULT_ARI_PASSWORD,
@@ -137,6 +138,22 @@ async def place_taxpayers(
         stats.placed += 1
 
 
+async def report_status(
+    http: httpx.AsyncClient, password: str, stats: DemoStats, every_s: float
+) -> None:
+    """Every `every_s`, one line of totals read through the API as the demo supervisor."""
+    token = await http.post(
+        "/api/v1/auth/token", data={"username": "supervisor", "password": password}
+    )
+    token.raise_for_status()
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    while True:
+        await asyncio.sleep(every_s)
+        response = await http.get("/api/v1/queues", headers=headers)
+        if response.status_code == 200:
+            sys.stderr.write(status_line(stats.placed, response.json()) + "\n")
+
+
 async def run_demo(options: DemoOptions, *, ready: asyncio.Event | None = None) -> DemoStats:
     """The whole demo; returns when `duration_s` is over or the service is stopped (Ctrl-C)."""
     from hotline.logs import configure_logging
@@ -157,23 +174,31 @@ async def run_demo(options: DemoOptions, *, ready: asyncio.Event | None = None) 
             emulator.add_endpoint(agent.endpoint, softphone(rng, agent))
         # Open around the clock, so that the demo shows calls at any hour of the day.
         policy = dataclasses.replace(default_policy(), service_hours=None)
-        app = create_app(settings, components=[live_telephony(policy=policy)])
+        telephony = live_telephony(
+            policy=policy, controller_options=ControllerOptions(timer_scale=options.speed)
+        )
+        app = create_app(settings, components=[telephony])
         async with serving(app, options.port) as server:
             base_url = f"http://127.0.0.1:{bound_port(server)}"
             async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
                 stats.agents_ready = await log_in_agents(http, agents, password, options.site)
-            # Show the password only when it is the public demo default.
-            shown = password if password == DEFAULT_PASSWORD else None
-            sys.stderr.write(banner(base_url, emulator.ari_url, agents, options, shown))
-            if ready is not None:
-                ready.set()
-            taxpayers = asyncio.create_task(place_taxpayers(emulator, options, rng, stats))
-            try:
-                await _until_stopped(server, options.duration_s)
-            finally:
-                taxpayers.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await taxpayers
+                # Show the password only when it is the public demo default.
+                shown = password if password == DEFAULT_PASSWORD else None
+                sys.stderr.write(banner(base_url, emulator.ari_url, agents, options, shown))
+                if ready is not None:
+                    ready.set()
+                tasks = [
+                    asyncio.create_task(place_taxpayers(emulator, options, rng, stats)),
+                    asyncio.create_task(report_status(http, password, stats, options.status_s)),
+                ]
+                try:
+                    await _until_stopped(server, options.duration_s)
+                finally:
+                    for task in tasks:
+                        task.cancel()
+                    for task in tasks:
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await task
     return stats
 
 
