@@ -17,7 +17,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from hotline.clock import Clock
 from hotline.deps import AppState
@@ -29,6 +31,62 @@ from workorders import service
 log = structlog.get_logger(__name__)
 
 RULES_CACHE = "workorder_rules"
+
+# The advisory-lock key of the sweeper's leader lease (any constant the service uses only here).
+SWEEPER_LOCK_KEY = 12366_0001
+
+
+class LeaderLease:
+    """Leadership of the sweep: a PostgreSQL session advisory lock on its own connection.
+
+    On SQLite (one process by design) every instance is the leader.
+    """
+
+    def __init__(self, engine: AsyncEngine, key: int = SWEEPER_LOCK_KEY) -> None:
+        self._engine = engine
+        self._key = key
+        self._connection: AsyncConnection | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._connection is not None
+
+    async def acquire(self) -> bool:
+        """True while this instance leads; tries to take the lease when it does not."""
+        if self._engine.dialect.name != "postgresql":
+            return True
+        try:
+            if self._connection is not None:
+                await self._connection.execute(text("SELECT 1"))  # still connected, still ours
+                await self._connection.commit()
+                return True
+            self._connection = await self._engine.connect()
+            taken = await self._connection.scalar(
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": self._key}
+            )
+            await self._connection.commit()  # the lock is the session's, not the transaction's
+        except DBAPIError:
+            log.warning("sweeper_lease_lost")
+            await self.release()
+            return False
+        if not taken:
+            connection, self._connection = self._connection, None
+            await connection.close()  # nothing to unlock: another instance leads
+            return False
+        log.info("sweeper_lease_taken")
+        return True
+
+    async def release(self) -> None:
+        if self._connection is None:
+            return
+        connection, self._connection = self._connection, None
+        try:
+            # Unlock explicitly: close() hands the session back to the pool, lock and all.
+            await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self._key})
+            await connection.commit()
+            await connection.close()
+        except DBAPIError:
+            await connection.invalidate()  # a dropped session frees its locks
 
 
 def rules_cache(state: AppState) -> RulesCache:
@@ -126,12 +184,16 @@ def sweeper_component(
 
     async def start(state: AppState) -> Callable[[], Awaitable[None]]:
         cache = rules_cache(state)
+        lease = LeaderLease(state.engine)
         stopping = asyncio.Event()
 
         async def loop() -> None:
             warned: list[str] = []
             while not stopping.is_set():
                 try:
+                    if not await lease.acquire():
+                        await _wait(stopping, interval_seconds)
+                        continue
                     result = await sweep_once(
                         state.sessionmaker,
                         state.clock,
@@ -155,8 +217,7 @@ def sweeper_component(
                         warned = warnings
                 except Exception:
                     log.exception("escalation_sweep_crashed")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stopping.wait(), timeout=interval_seconds)
+                await _wait(stopping, interval_seconds)
 
         task = asyncio.create_task(loop(), name="workorder-escalation-sweeper")
 
@@ -168,7 +229,13 @@ def sweeper_component(
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await lease.release()
 
         return stop
 
     return start
+
+
+async def _wait(stopping: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stopping.wait(), timeout=seconds)

@@ -13,7 +13,7 @@ from hotline.db.models import EscalationRow, NotificationRow, WorkOrderEventRow,
 from hotline.db.session import create_engine, create_sessionmaker, transaction
 from hotline.main import create_app
 from hotline.workorders.rules import RulesCache
-from hotline.workorders.sweeper import sweep_once, sweeper_component
+from hotline.workorders.sweeper import LeaderLease, sweep_once, sweeper_component
 from tests.fixtures.app import FixedClock
 from tests.hotline.workorders.conftest import Centre
 
@@ -81,6 +81,13 @@ async def test_two_sweepers_at_once_apply_every_step_exactly_once(
     clock.current = TUESDAY_AFTERNOON
     engines = [create_engine(database_url) for _ in range(2)]
     try:
+        # Normally the leader lease lets one instance sweep ...
+        leases = [LeaderLease(engine) for engine in engines]
+        assert [await lease.acquire() for lease in leases] == [True, False]
+        await leases[0].release()
+        assert await leases[1].acquire()
+        await leases[1].release()
+        # ... but should two sweep at once, every step is still applied exactly once.
         makers = [create_sessionmaker(engine) for engine in engines]
         results = await asyncio.gather(
             *(sweep_once(maker, clock, RulesCache(maker), batch_size=5) for maker in makers)
