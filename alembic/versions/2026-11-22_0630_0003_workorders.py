@@ -126,11 +126,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("work_order") as batch_op:
         batch_op.create_index(batch_op.f("ix_work_order_call_id"), ["call_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_work_order_created_at"), ["created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_work_order_created_by"), ["created_by"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_work_order_department_id"), ["department_id"], unique=False
-        )
         batch_op.create_index(
             batch_op.f("ix_work_order_handler_user_id"), ["handler_user_id"], unique=False
         )
@@ -141,10 +137,7 @@ def upgrade() -> None:
             batch_op.f("ix_work_order_resolve_due_at"), ["resolve_due_at"], unique=False
         )
         batch_op.create_index(
-            "ix_work_order_status_department_id", ["status", "department_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_work_order_status_resolve_due_at", ["status", "resolve_due_at"], unique=False
+            "ix_work_order_department_id_status", ["department_id", "status"], unique=False
         )
         batch_op.create_index(
             batch_op.f("ix_work_order_taxpayer_number"), ["taxpayer_number"], unique=False
@@ -247,14 +240,11 @@ def downgrade() -> None:
     with op.batch_alter_table("work_order") as batch_op:
         batch_op.drop_index(batch_op.f("ix_work_order_taxpayer_phone"))
         batch_op.drop_index(batch_op.f("ix_work_order_taxpayer_number"))
-        batch_op.drop_index("ix_work_order_status_resolve_due_at")
-        batch_op.drop_index("ix_work_order_status_department_id")
+        batch_op.drop_index("ix_work_order_department_id_status")
         batch_op.drop_index(batch_op.f("ix_work_order_resolve_due_at"))
         batch_op.drop_index(batch_op.f("ix_work_order_next_escalation_at"))
         batch_op.drop_index(batch_op.f("ix_work_order_handler_user_id"))
-        batch_op.drop_index(batch_op.f("ix_work_order_department_id"))
         batch_op.drop_index(batch_op.f("ix_work_order_created_by"))
-        batch_op.drop_index(batch_op.f("ix_work_order_created_at"))
         batch_op.drop_index(batch_op.f("ix_work_order_call_id"))
 
     op.drop_table("work_order")

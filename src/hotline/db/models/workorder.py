@@ -29,12 +29,11 @@ from hotline.db.base import Base, BigIntPK
 
 class WorkOrderRow(Base):
     __tablename__ = "work_order"
-    __table_args__ = (
-        # The lists filter on status with department or deadline; the sweeper on
-        # next_escalation_at alone (a range scan, so a sweep with nothing due stays cheap).
-        Index("ix_work_order_status_department_id", "status", "department_id"),
-        Index("ix_work_order_status_resolve_due_at", "status", "resolve_due_at"),
-    )
+    # Indexes: the sweeper's next_escalation_at (a range scan, so a sweep with nothing due stays
+    # cheap), the lists' department (+ status) and deadline, the agent's and handler's own
+    # orders, the call, and the taxpayer (duplicates to merge). Every sweeper update moves
+    # next_escalation_at, so each further index costs every escalation: keep the list short.
+    __table_args__ = (Index("ix_work_order_department_id_status", "department_id", "status"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)
@@ -48,7 +47,7 @@ class WorkOrderRow(Base):
     taxpayer_number: Mapped[str] = mapped_column(String(32), default="", index=True)
     taxpayer_organisation: Mapped[str] = mapped_column(String(200), default="")
     created_by: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(index=True)
+    created_at: Mapped[datetime]
     policy_version: Mapped[int]
     # The call it came from; a purged call record leaves the order in place.
     call_id: Mapped[int | None] = mapped_column(
@@ -56,7 +55,7 @@ class WorkOrderRow(Base):
     )
     call_summary_id: Mapped[str | None] = mapped_column(String(64))
     department_id: Mapped[int | None] = mapped_column(
-        ForeignKey("department.id", ondelete="SET NULL"), index=True
+        ForeignKey("department.id", ondelete="SET NULL")
     )
     handler_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     dispatcher_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
