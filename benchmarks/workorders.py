@@ -205,7 +205,7 @@ async def _empty_sweeps(url: str, runs: int) -> dict[str, Any]:
             "median_ms": round(statistics.median(timings), 2),
             "max_ms": round(max(timings), 2),
             "first_run_with_rules_load_ms": round(cold_ms, 2),
-            "plan": plan[:3],
+            "plan": plan,
         }
     finally:
         await engine.dispose()
