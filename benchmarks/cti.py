@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import platform
 import re
 import sys
@@ -187,9 +188,23 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+@dataclass
+class EmulatorProcess:
+    base_url: str
+    pid: int
+
+    def cpu_s(self) -> float:
+        """CPU seconds the emulator used so far (Linux /proc; NaN elsewhere)."""
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return float("nan")
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.asynccontextmanager
-async def emulator_process(speed: float, race: str) -> AsyncIterator[str]:
-    """The emulator in its own process (its own core): yields its base URL."""
+async def emulator_process(speed: float, race: str) -> AsyncIterator[EmulatorProcess]:
+    """The emulator in its own process (its own core)."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
@@ -212,7 +227,7 @@ async def emulator_process(speed: float, race: str) -> AsyncIterator[str]:
         match = re.search(r"(http://127\.0\.0\.1:\d+)/ari", banner)
         if match is None:
             raise RuntimeError(f"the emulator did not start: {banner!r}")
-        yield match.group(1)
+        yield EmulatorProcess(match.group(1), process.pid)
     finally:
         process.terminate()
         await process.wait()
@@ -225,8 +240,8 @@ async def run(
     director = BenchDirector(agents, target=calls)
     auth = ("hotline", PASSWORD)
     async with (
-        emulator_process(speed, race) as base_url,
-        httpx.AsyncClient(base_url=base_url, auth=auth, timeout=30) as control,
+        emulator_process(speed, race) as emulator,
+        httpx.AsyncClient(base_url=emulator.base_url, auth=auth, timeout=30) as control,
     ):
         for agent in agents:
             added = await control.post(
@@ -234,7 +249,7 @@ async def run(
                 json={"endpoint": agent, "answer_after_s": 1.0, "talk_s": talk_s},
             )
             added.raise_for_status()
-        site = SiteConfig("bench", base_url, "hotline", PASSWORD)
+        site = SiteConfig("bench", emulator.base_url, "hotline", PASSWORD)
         sites = CtiSites([site], director, options=ControllerOptions(timer_scale=speed))
         director.control = sites
         probe = Probe()
@@ -247,6 +262,7 @@ async def run(
         }
         placed = 0
         started = time.perf_counter()
+        engine_cpu, emulator_cpu = time.process_time(), emulator.cpu_s()
         while placed < calls:
             # Keep `concurrent` calls in flight: top up as calls finish.
             in_flight = placed - director.finished
@@ -260,6 +276,8 @@ async def run(
         except TimeoutError:
             timed_out = True
         elapsed = time.perf_counter() - started
+        engine_cpu = time.process_time() - engine_cpu
+        emulator_cpu = emulator.cpu_s() - emulator_cpu
         await sites.stop()
     return {
         "concurrent": concurrent,
@@ -271,6 +289,11 @@ async def run(
         "calls_per_s": round(director.finished / elapsed, 1),
         "events_per_s": round(probe.events / elapsed, 1),
         "events": probe.events,
+        # CPU seconds spent: on a shared machine, events per engine CPU second says more about
+        # the engine than events per wall second.
+        "engine_cpu_s": round(engine_cpu, 2),
+        "emulator_cpu_s": round(emulator_cpu, 2),
+        "events_per_engine_cpu_s": round(probe.events / engine_cpu, 1) if engine_cpu else None,
         "p50_ms": round(_percentile(probe.latencies_ms, 0.50), 2),
         "p99_ms": round(_percentile(probe.latencies_ms, 0.99), 2),
         "latency_samples": len(probe.latencies_ms),
