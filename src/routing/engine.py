@@ -157,7 +157,8 @@ class _Step:
         self.set_status(agent, _IDLE)
         return True
 
-    def start_wrap_up(self, agent: AgentRecord, record: ContactRecord) -> None:
+    def start_wrap_up(self, agent: AgentRecord, record: ContactRecord) -> bool:
+        """The call is over for `agent`; True if they are idle at once (no wrap-up), unserved."""
         line = record.info.line
         skill = record.skill
         handled_s = self.now - record.answered_at + line.wrap_up_s
@@ -168,8 +169,8 @@ class _Step:
             self.set_status(agent, AgentStatus.WRAP_UP)
             agent.wrap_until = self.now + line.wrap_up_s
             self.state.schedule(agent.wrap_until, TIMER_WRAP_UP, agent.id, agent.epoch)
-        elif self.end_wrap_up(agent):
-            self.serve_next(agent)
+            return False
+        return self.end_wrap_up(agent)
 
     def release_reserved(self, agent: AgentRecord) -> None:
         """A reservation is void through no fault of the agent: back to idle, old rank kept."""
@@ -209,13 +210,16 @@ class _Step:
         self.unqueue(record)
         del self.state.contacts[record.contact.id]
 
-    def admit(self, record: ContactRecord, *, announce: bool, fallback: bool = True) -> None:
+    def admit(
+        self, record: ContactRecord, *, announce: bool, fallback: bool = True, match: bool = True
+    ) -> None:
         """Route a contact entering (or re-entering) routing: offer it now, or queue it.
 
         `fallback=False` keeps the contact from its excluded agent: used right after that agent
         failed it, when the agent is about to pick its own best contact (maybe a better one).
+        `match=False` only queues it, for when a freed agent must choose first.
         """
-        state, now = self.state, self.now
+        now = self.now
         contact, line = record.contact, record.info.line
         inbound = contact.kind is ContactKind.INBOUND
         record.status = _WAITING
@@ -223,18 +227,28 @@ class _Step:
         if inbound and line.max_wait_s is not None and record.queued_since + line.max_wait_s <= now:
             self.divert(record, DivertReason.MAX_WAIT, line.on_max_wait)
             return
-        if record.target_agent is not None:
-            target = state.agents[record.target_agent]
-            if target.status is _IDLE and not target.targeted:
-                self.offer(record, target, 0, target.profile.levels.get(record.skill, 0))
-                return
-        else:
-            stage_index = record.info.stage_index(contact.arrived_at, now)
-            choice = _matching.choose_agent(state, record, stage_index, now, fallback=fallback)
-            if choice is not None:
-                self.offer(record, choice[0], stage_index, choice[1])
-                return
+        if match and self.offer_now(record, fallback=fallback):
+            return
         self.enqueue(record, announce=announce)
+
+    def offer_now(self, record: ContactRecord, *, fallback: bool = True) -> bool:
+        """Offer a contact to the idle agent it may reach now, if there is one."""
+        if record.target_agent is not None:
+            target = self.state.agents[record.target_agent]
+            if target.status is not _IDLE or (
+                target.targeted and target.targeted[0] != record.line_key
+            ):
+                return False
+            self.offer(record, target, 0, target.profile.levels.get(record.skill, 0))
+            return True
+        stage_index = record.info.stage_index(record.contact.arrived_at, self.now)
+        choice = _matching.choose_agent(
+            self.state, record, stage_index, self.now, fallback=fallback
+        )
+        if choice is None:
+            return False
+        self.offer(record, choice[0], stage_index, choice[1])
+        return True
 
     def enqueue(self, record: ContactRecord, *, announce: bool) -> None:
         state, now = self.state, self.now
@@ -314,8 +328,12 @@ class _Step:
         if record.status is _CONNECTED:
             self.forget(record)
             agent = self.state.agents.get(record.agent_id or "")
-            if agent is not None and agent.contact_id == record.contact.id:
-                self.start_wrap_up(agent, record)
+            if (
+                agent is not None
+                and agent.contact_id == record.contact.id
+                and self.start_wrap_up(agent, record)
+            ):
+                self.serve_next(agent)
             return
         self.forget(record)
         if record.status is _OFFERED:
@@ -369,17 +387,10 @@ class _Step:
         widened.sort(key=lambda r: r.line_key)
         for record in widened:
             if record.status is _WAITING and record.in_queue:
-                self.admit_waiting(record)
+                self.offer_now(record)
         for record, epoch in to_announce:
             if record.status is _WAITING and record.epoch == epoch and record.in_queue:
                 self.out.append(self.announcement(record))
-
-    def admit_waiting(self, record: ContactRecord) -> None:
-        """A queued contact's stage widened: offer it to an idle agent it may now reach."""
-        stage_index = record.info.stage_index(record.contact.arrived_at, self.now)
-        choice = _matching.choose_agent(self.state, record, stage_index, self.now)
-        if choice is not None:
-            self.offer(record, choice[0], stage_index, choice[1])
 
     def promise_wake(self) -> None:
         state, timers = self.state, self.state.timers
@@ -588,8 +599,12 @@ def _contact_transferred(step: _Step, event: ContactTransferred) -> None:
     freed: AgentRecord | None = None
     if record.status is _CONNECTED:
         agent = state.agents.get(record.agent_id or "")
-        if agent is not None and agent.contact_id == record.contact.id:
-            step.start_wrap_up(agent, record)
+        if (
+            agent is not None
+            and agent.contact_id == record.contact.id
+            and step.start_wrap_up(agent, record)
+        ):
+            freed = agent
     elif record.status is _OFFERED:
         freed = step.cancel_offer(record)
     else:
@@ -607,9 +622,16 @@ def _contact_transferred(step: _Step, event: ContactTransferred) -> None:
     record.excluded_agent = None
     target = event.to_agent_id
     record.target_agent = target if target is not None and target in state.agents else None
-    step.admit(record, announce=True)
-    if freed is not None:
-        step.serve_next(freed)
+    if freed is None:
+        step.admit(record, announce=True)
+        return
+    # The agent set free chooses first, among every waiting contact (this one included).
+    step.admit(record, announce=False, match=False)
+    step.serve_next(freed)
+    if record.in_queue:
+        step.offer_now(record)
+        if record.in_queue and record.info.line.announce_every_s is not None:
+            step.out.append(step.announcement(record))
 
 
 _HANDLERS: dict[type[Any], Callable[[_Step, Any], None]] = {

@@ -10,7 +10,9 @@ from routing import (
     AgentSelection,
     AgentStateChanged,
     AgentStatus,
+    CancelOffer,
     ContactEnded,
+    ContactTransferred,
     Offer,
     OfferAnswered,
     OfferFailed,
@@ -223,4 +225,14 @@ def test_an_agent_who_failed_a_contact_takes_a_better_one_waiting_meanwhile() ->
     driver.arrive(contact("low", 1.0, priority=0))  # rings a
     driver.arrive(contact("vip", 2.0, priority=5))  # waits: a is reserved
     decisions = driver(OfferFailed("low", "a", OfferFailure.NO_ANSWER), 3.0)
+    assert offers(decisions) == [("vip", "a")]
+
+
+def test_an_agent_freed_by_a_transfer_takes_the_best_contact_not_the_transferred_one() -> None:
+    driver = Driver()
+    driver.login(agent("a"))
+    driver.arrive(contact("low", 0.0, priority=0))  # rings a
+    driver.arrive(contact("vip", 0.0, priority=1))  # waits
+    decisions = driver(ContactTransferred("low", "national_tax", "zh"), 1.0)
+    assert decisions[0] == CancelOffer("low", "a")
     assert offers(decisions) == [("vip", "a")]

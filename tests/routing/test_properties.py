@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from routing import (
@@ -299,6 +299,9 @@ def _check_invariants(
 def test_random_sequences_keep_every_promise(
     policy: Policy, agents: list[AgentProfile], ops: list[tuple[int, int, int, int, int, float]]
 ) -> None:
+    note(f"policy={policy!r}")
+    note(f"agents={agents!r}")
+    note(f"ops={ops!r}")
     state = new_state(policy)
     shell = Shell()
     now = 0.0
