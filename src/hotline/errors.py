@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger(__name__)
@@ -121,6 +121,18 @@ async def _integrity_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _data_error(_request: Request, exc: Exception) -> JSONResponse:
+    # A value the schema let through but the column cannot hold (PostgreSQL reports it, SQLite
+    # mostly does not): bad input, not a server fault. The value itself is not echoed.
+    log.info("data_error", error=str(getattr(exc, "orig", exc)).splitlines()[0])
+    return JSONResponse(
+        error_body(
+            "validation_error", "a value does not fit the stored field (too long or out of range)"
+        ),
+        status_code=422,
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     request_id = getattr(request.state, "request_id", None)
     log.exception("unhandled_error", exc_info=exc)
@@ -135,4 +147,50 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(Exception, _unexpected_error)
+    _document_error_shape(app)
+
+
+# ------------------------------------------------------------------ the error shape in OpenAPI
+ERROR_SCHEMA_NAME = "Error"
+_ERROR_SCHEMA: dict[str, Any] = {
+    "title": ERROR_SCHEMA_NAME,
+    "type": "object",
+    "required": ["error", "detail"],
+    "properties": {
+        "error": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$", "description": "slug"},
+        "detail": {
+            "description": "what is wrong: a message, or for validation_error from the request "
+            "schema a list of {loc, msg, type}"
+        },
+    },
+}
+
+
+def _document_error_shape(app: FastAPI) -> None:
+    """Document what the handlers above really send: FastAPI documents every 422 as its own
+    ``{"detail": [...]}``, which neither our ``{"error", "detail"}`` body nor the 422s raised by
+    services (``InvalidInputError``, detail a message) match; clients and schema-driven tests
+    read the document, so it must say the truth."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            schema.setdefault("components", {}).setdefault("schemas", {})[ERROR_SCHEMA_NAME] = (
+                _ERROR_SCHEMA
+            )
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    documented = operation.get("responses", {}).get("422")
+                    if documented is not None:
+                        documented["content"] = {
+                            "application/json": {
+                                "schema": {"$ref": f"#/components/schemas/{ERROR_SCHEMA_NAME}"}
+                            }
+                        }
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

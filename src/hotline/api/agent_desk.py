@@ -6,6 +6,7 @@ from fastapi import APIRouter, status
 from sqlalchemy import select
 
 from hotline.api.access import AgentUser, Supervisor
+from hotline.api.params import RowId
 from hotline.db.models import Agent
 from hotline.deps import AppStateDep, SessionDep
 from hotline.errors import NotFoundError
@@ -67,6 +68,6 @@ async def log_out(principal: AgentUser, session: SessionDep, state: AppStateDep)
 
 @router.put("/agents/{agent_id}/state", response_model=SessionRead)
 async def force_state(
-    agent_id: int, data: StateChange, _: Supervisor, state: AppStateDep
+    agent_id: RowId, data: StateChange, _: Supervisor, state: AppStateDep
 ) -> SessionRead:
     return _read(await _change(get_telephony(state).agents, agent_id, data))

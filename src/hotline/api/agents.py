@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from hotline.api.access import Admin, DirectoryReader
+from hotline.api.params import RowId
 from hotline.deps import SessionDep
 from hotline.schemas.directory import AgentCreate, AgentRead, AgentUpdate
 from hotline.services import directory
@@ -23,17 +24,17 @@ async def create_agent(data: AgentCreate, session: SessionDep, _: Admin) -> Agen
 
 
 @router.get("/{agent_id}", response_model=AgentRead)
-async def get_agent(agent_id: int, session: SessionDep, _: DirectoryReader) -> AgentRead:
+async def get_agent(agent_id: RowId, session: SessionDep, _: DirectoryReader) -> AgentRead:
     return directory.agent_read(await directory.get_agent(session, agent_id))
 
 
 @router.patch("/{agent_id}", response_model=AgentRead)
 async def update_agent(
-    agent_id: int, data: AgentUpdate, session: SessionDep, _: Admin
+    agent_id: RowId, data: AgentUpdate, session: SessionDep, _: Admin
 ) -> AgentRead:
     return directory.agent_read(await directory.update_agent(session, agent_id, data))
 
 
 @router.delete("/{agent_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_agent(agent_id: int, session: SessionDep, _: Admin) -> None:
+async def delete_agent(agent_id: RowId, session: SessionDep, _: Admin) -> None:
     await directory.delete_agent(session, agent_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from hotline.api.access import Admin, DirectoryReader
+from hotline.api.params import RowId
 from hotline.deps import SessionDep
 from hotline.schemas.directory import DepartmentCreate, DepartmentRead, DepartmentUpdate
 from hotline.services import directory
@@ -30,7 +31,7 @@ async def create_department(
 
 @router.get("/{department_id}", response_model=DepartmentRead)
 async def get_department(
-    department_id: int, session: SessionDep, _: DirectoryReader
+    department_id: RowId, session: SessionDep, _: DirectoryReader
 ) -> DepartmentRead:
     department = await directory.get_department(session, department_id)
     return await directory.department_read(session, department)
@@ -38,12 +39,12 @@ async def get_department(
 
 @router.patch("/{department_id}", response_model=DepartmentRead)
 async def update_department(
-    department_id: int, data: DepartmentUpdate, session: SessionDep, _: Admin
+    department_id: RowId, data: DepartmentUpdate, session: SessionDep, _: Admin
 ) -> DepartmentRead:
     department = await directory.update_department(session, department_id, data)
     return await directory.department_read(session, department)
 
 
 @router.delete("/{department_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_department(department_id: int, session: SessionDep, _: Admin) -> None:
+async def delete_department(department_id: RowId, session: SessionDep, _: Admin) -> None:
     await directory.delete_department(session, department_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from hotline.api.access import Admin, DirectoryReader
+from hotline.api.params import RowId
 from hotline.deps import SessionDep
 from hotline.schemas.directory import SkillCreate, SkillRead, SkillUpdate
 from hotline.services import directory
@@ -23,15 +24,15 @@ async def create_skill(data: SkillCreate, session: SessionDep, _: Admin) -> obje
 
 
 @router.get("/{skill_id}", response_model=SkillRead)
-async def get_skill(skill_id: int, session: SessionDep, _: DirectoryReader) -> object:
+async def get_skill(skill_id: RowId, session: SessionDep, _: DirectoryReader) -> object:
     return await directory.get_skill(session, skill_id)
 
 
 @router.patch("/{skill_id}", response_model=SkillRead)
-async def update_skill(skill_id: int, data: SkillUpdate, session: SessionDep, _: Admin) -> object:
+async def update_skill(skill_id: RowId, data: SkillUpdate, session: SessionDep, _: Admin) -> object:
     return await directory.update_skill(session, skill_id, data)
 
 
 @router.delete("/{skill_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_skill(skill_id: int, session: SessionDep, _: Admin) -> None:
+async def delete_skill(skill_id: RowId, session: SessionDep, _: Admin) -> None:
     await directory.delete_skill(session, skill_id)

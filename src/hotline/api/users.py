@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from hotline.api.access import Admin, UserReader
+from hotline.api.params import RowId
 from hotline.deps import SessionDep
 from hotline.errors import ConflictError
 from hotline.schemas.users import UserCreate, UserRead, UserUpdate
@@ -24,13 +25,13 @@ async def create_user(data: UserCreate, session: SessionDep, _: Admin) -> UserRe
 
 
 @router.get("/{user_id}", response_model=UserRead)
-async def get_user(user_id: int, session: SessionDep, _: UserReader) -> UserRead:
+async def get_user(user_id: RowId, session: SessionDep, _: UserReader) -> UserRead:
     return user_service.user_read(await user_service.get_user(session, user_id))
 
 
 @router.patch("/{user_id}", response_model=UserRead)
 async def update_user(
-    user_id: int, data: UserUpdate, session: SessionDep, admin: Admin
+    user_id: RowId, data: UserUpdate, session: SessionDep, admin: Admin
 ) -> UserRead:
     if user_id == admin.user_id and data.is_active is False:
         raise ConflictError("an administrator cannot disable their own account")
@@ -38,7 +39,7 @@ async def update_user(
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_user(user_id: int, session: SessionDep, admin: Admin) -> None:
+async def delete_user(user_id: RowId, session: SessionDep, admin: Admin) -> None:
     if user_id == admin.user_id:
         raise ConflictError("an administrator cannot delete their own account")
     await user_service.delete_user(session, user_id)

@@ -1,0 +1,1 @@
+"""Helpers for the API robustness tests (property-based fuzzing of the OpenAPI operations)."""
