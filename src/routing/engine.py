@@ -43,7 +43,7 @@ from routing.events import (
     WrapUpEnded,
 )
 from routing.model import AgentProfile, AgentStatus, ContactKind, ContactStatus
-from routing.policy import Policy
+from routing.policy import DivertTarget, Policy
 from routing.state import (
     TIMER_ANNOUNCE,
     TIMER_CALLBACK_OFFER,
@@ -311,7 +311,7 @@ class _Step:
                 best = estimate if best is None else min(best, estimate)
         return Announce(contact.id, position, best)
 
-    def divert(self, record: ContactRecord, reason: DivertReason, target: Any) -> None:
+    def divert(self, record: ContactRecord, reason: DivertReason, target: DivertTarget) -> None:
         self.forget(record)
         self.out.append(Divert(record.contact.id, reason, target))
 

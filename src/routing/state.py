@@ -215,7 +215,10 @@ class RoutingState:
 
         Overflow agents who also hold the skill are counted twice; good enough for estimates.
         """
-        total = sum(table.get((skill, level), 0) for level in range(1, max_level + 1))
+        total = 0
+        get = table.get
+        for level in range(1, max_level + 1):
+            total += get((skill, level), 0)
         if overflow:
             by_language = self.staffed_overflow if table is self.staffed else self.active_overflow
             total += by_language.get(skill.language, 0)
