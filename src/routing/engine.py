@@ -9,6 +9,7 @@ clamped so that it never runs backwards, which keeps late events harmless.
 from __future__ import annotations
 
 import dataclasses
+from bisect import insort
 from collections.abc import Callable
 from heapq import heappop
 from typing import Any
@@ -126,7 +127,7 @@ class _Step:
         agent.status = status
         agent.reason = reason
         agent.since = since if since is not None and status is _IDLE else now
-        agent.epoch += 1
+        agent.epoch = state.new_epoch()
         if status is _IDLE:
             agent.idle_key = (agent.since, agent.id)
             state.idle.add(agent.profile, agent.idle_key)
@@ -186,7 +187,7 @@ class _Step:
         record.status = _OFFERED
         record.agent_id = agent.id
         record.excluded_agent = None
-        record.epoch += 1
+        record.epoch = self.state.new_epoch()
         agent.return_idle_since = agent.since
         self.set_status(agent, AgentStatus.RESERVED)
         agent.contact_id = record.contact.id
@@ -256,11 +257,10 @@ class _Step:
         line = info.line
         record.status = _WAITING
         record.in_queue = True
-        record.epoch += 1
+        record.epoch = self.state.new_epoch()
         epoch, contact_id = record.epoch, contact.id
         if record.target_agent is not None:
-            state.agents[record.target_agent].targeted.append(record.line_key)
-            state.agents[record.target_agent].targeted.sort()
+            insort(state.agents[record.target_agent].targeted, record.line_key)
         else:
             state.queue(record.skill).add(info.id, contact.priority, record.wait_key)
             for after_s in info.stage_after:

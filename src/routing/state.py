@@ -157,6 +157,9 @@ class RoutingState:
         self.timers: list[Timer] = []
         self.timer_seq = 0
         self.contact_seq = 0
+        # Epochs come from one counter so that a reused id (a callback under the id of the call
+        # it replaces, an agent logging in again) can never revive a stale timer.
+        self.epoch_seq = 0
         self.wake_promised: float | None = None
         self.policy_infos: list[PolicyInfo] = []
         self._info_by_key: dict[tuple[str, str, str | None], PolicyInfo] = {}
@@ -189,6 +192,10 @@ class RoutingState:
             found = self.queues[skill] = SkillQueue(skill)
             self.queues_by_language.setdefault(skill.language, {})[skill] = found
         return found
+
+    def new_epoch(self) -> int:
+        self.epoch_seq += 1
+        return self.epoch_seq
 
     def schedule(self, at: float, kind: int, key: str, epoch: int) -> None:
         heappush(self.timers, (at, self.timer_seq, kind, key, epoch))

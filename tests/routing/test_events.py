@@ -553,3 +553,27 @@ def test_value_checks_on_events_and_profiles() -> None:
     with pytest.raises(ValueError, match="level of national_tax/zh"):
         AgentProfile("a", {NT_ZH: 0})
     assert str(NT_ZH) == "national_tax/zh"
+
+
+def test_a_reused_contact_id_does_not_inherit_old_timers() -> None:
+    driver = Driver(policy(max_wait_s=100.0, callback_offer_after_s=50.0))
+    driver.arrive(contact("c", 0.0))
+    driver(ContactAbandoned("c"), 10.0)
+    driver.arrive(contact("c", 60.0))  # the same id again, e.g. a callback under the call's id
+    decisions = driver(Tick(), 100.0)  # the old contact's max wait would fall due now
+    assert of_type(decisions, Divert) == []
+    assert of_type(decisions, OfferCallback) == []
+    assert contact_position(driver.state, "c") == 1
+
+
+def test_a_new_session_of_an_agent_ignores_the_old_wrap_up_timer() -> None:
+    driver = Driver()
+    driver.login(agent("a"))
+    _connected(driver, "c1", "a", 0.0)
+    driver(ContactEnded("c1"), 10.0)  # wrap-up until 40
+    driver(AgentLoggedOut("a"), 11.0)
+    driver.login(agent("a"), now=12.0)
+    _connected(driver, "c2", "a", 12.0)
+    driver(ContactEnded("c2"), 13.0)  # wrap-up until 43
+    driver(Tick(), 40.0)
+    assert agent_status(driver.state, "a") is AgentStatus.WRAP_UP
