@@ -33,10 +33,13 @@ from routing import (
     ContactTransferred,
     Decision,
     Divert,
+    DivertReason,
     DivertTarget,
     Event,
+    LinePolicy,
     Offer,
     OfferAnswered,
+    OfferCallback,
     OfferFailed,
     OfferFailure,
     Policy,
@@ -168,6 +171,10 @@ def _agents_before(state: RoutingState) -> dict[str, AgentBefore]:
     return {a.id: AgentBefore(a.status, a.wrap_until, a.contact_id) for a in state.agents.values()}
 
 
+def _queued_before(state: RoutingState) -> dict[str, tuple[float, LinePolicy]]:
+    return {cid: (r.queued_since, r.info.line) for cid, r in state.contacts.items()}
+
+
 def _could_become_idle(
     before: dict[str, AgentBefore], agent_id: str, event: Event, now: float
 ) -> bool:
@@ -190,7 +197,7 @@ def _could_become_idle(
 
 def _check_invariants(
     before: dict[str, AgentBefore],
-    known_before: set[str],
+    queued_before: dict[str, tuple[float, LinePolicy]],
     after: RoutingState,
     event: Event,
     now: float,
@@ -226,6 +233,17 @@ def _check_invariants(
             shell.forget(decision.contact_id)
         elif isinstance(decision, Divert):
             assert decision.contact_id not in shell.live_by_contact
+            if decision.reason is DivertReason.MAX_WAIT:
+                since, line = queued_before[decision.contact_id]
+                assert line.max_wait_s is not None
+                assert since + line.max_wait_s <= now, "diverted before the maximum wait"
+        elif isinstance(decision, OfferCallback):
+            since, line = queued_before.get(decision.contact_id) or (
+                after.contacts[decision.contact_id].queued_since,
+                after.contacts[decision.contact_id].info.line,
+            )
+            assert line.callback_offer_after_s is not None
+            assert since + line.callback_offer_after_s <= now, "callback offered too early"
     # A contact the engine forgot has no live offer left, in the shell's view too.
     for contact_id in list(shell.live_by_contact):
         if contact_id not in after.contacts:
@@ -274,7 +292,7 @@ def _check_invariants(
         if engine_live.get(decision.contact_id) != decision.agent_id:
             continue  # cancelled again within the same step
         profile = shell.profiles[decision.agent_id]
-        for cid in waiting & known_before:
+        for cid in waiting & set(queued_before):
             other = after.contacts[cid]
             if other.target_agent is not None or cid == getattr(event, "contact_id", None):
                 continue  # targeted, or changed by this very event after the offer was made
@@ -307,7 +325,7 @@ def test_random_sequences_keep_every_promise(
     now = 0.0
     for i, profile in enumerate(agents):
         event: Event = AgentLoggedIn(profile, ready=i % 2 == 0)
-        before, known = _agents_before(state), set(state.contacts)
+        before, known = _agents_before(state), _queued_before(state)
         _, decisions = apply(state, event, now)
         _check_invariants(before, known, state, event, now, decisions, shell)
     for op in ops:
@@ -317,7 +335,7 @@ def test_random_sequences_keep_every_promise(
             event = AgentLoggedIn(agents[op[2] % len(agents)], ready=bool(op[4]))
         else:
             event = _event(state, op, now)
-        before, known = _agents_before(state), set(state.contacts)
+        before, known = _agents_before(state), _queued_before(state)
         # Share the (immutable) policy; everything else is copied.
         twin = copy.deepcopy(state, {id(policy): policy})
         _, decisions = apply(state, event, now)
