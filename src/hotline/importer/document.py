@@ -82,6 +82,14 @@ class AgentEntry(Entry):
         return value
 
 
+class SlaPolicyEntry(Entry):
+    """One version of the SLA policy: ``category/priority`` -> working durations."""
+
+    version: int = Field(ge=1)
+    note: str = ""
+    targets: dict[str, dict[str, str]]
+
+
 class ImportDocument(Entry):
     version: int = Field(ge=1, le=1)
     sites: list[SiteEntry] = Field(default_factory=list)
@@ -89,3 +97,4 @@ class ImportDocument(Entry):
     departments: list[DepartmentEntry] = Field(default_factory=list)
     users: list[UserEntry] = Field(default_factory=list)
     agents: list[AgentEntry] = Field(default_factory=list)
+    sla_policies: list[SlaPolicyEntry] = Field(default_factory=list)

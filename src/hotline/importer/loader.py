@@ -40,6 +40,8 @@ from hotline.schemas.directory import (
 from hotline.schemas.users import UserCreate
 from hotline.services import directory
 from hotline.services import users as user_service
+from hotline.workorders.rules import import_policy
+from workorders.errors import SlaPolicyError
 
 _ENTRY_KEYS = {
     "sites": "code",
@@ -47,6 +49,7 @@ _ENTRY_KEYS = {
     "departments": "code",
     "users": "username",
     "agents": "code",
+    "sla_policies": "version",
 }
 
 
@@ -221,12 +224,18 @@ async def _apply(
             await directory.upsert_agent(session, _agent(agent, known_skills))
         except (AppError, ValidationError, _EntryProblem) as exc:
             raise _locate("agents", index, agent.code, exc) from None
+    for index, policy in enumerate(doc.sla_policies):
+        try:
+            await import_policy(session, policy.version, policy.targets, policy.note)
+        except (SlaPolicyError, _EntryProblem) as exc:
+            raise _locate("sla_policies", index, str(policy.version), exc) from None
     summary.counts = {
         "sites": len(doc.sites),
         "skills": len(doc.skills),
         "departments": len(doc.departments),
         "users": len(doc.users),
         "agents": len(doc.agents),
+        "sla_policies": len(doc.sla_policies),
     }
     return summary
 

@@ -121,6 +121,27 @@ async def add_policy(
     return policy
 
 
+async def import_policy(
+    session: AsyncSession, version: int, targets: Mapping[str, Any], note: str
+) -> bool:
+    """Store policy ``version`` from the import file: True if written, False if it is stored
+    already with the same targets (imports are idempotent). A stored version is never changed:
+    orders keep the version they were created under, so a change needs a new version."""
+    policy = policy_from_data(version, targets, note)
+    data = policy_to_data(policy)
+    stored = await session.get(SlaPolicyRow, version)
+    if stored is None:
+        session.add(SlaPolicyRow(version=version, targets=data, note=note, created_by="import"))
+        await session.flush()
+        return True
+    if stored.targets != data:
+        raise SlaPolicyError(
+            f"version {version} is stored already with other targets; give the changed policy "
+            "a new version number (orders keep the version they were created under)"
+        )
+    return False
+
+
 # ---------------------------------------------------------------- calendar
 
 
