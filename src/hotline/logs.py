@@ -9,6 +9,17 @@ import structlog
 
 _SECRET_KEYS = {"password", "jwt_secret", "ari_password", "authorization", "token", "secret"}
 
+# Libraries whose log lines carry what must not be logged, and the lowest level they may log at:
+# aiosqlite prints every statement with its bind parameters at DEBUG (an ARI password, a password
+# hash); httpx and httpcore print full request URLs at INFO/DEBUG (query strings may carry an ARI
+# ``api_key=user:password`` or a token); websockets prints connection URIs and frames at DEBUG.
+_LIBRARY_FLOORS = {
+    "aiosqlite": logging.INFO,
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "websockets": logging.INFO,
+}
+
 
 def _drop_secrets(
     _logger: object, _method: str, event_dict: structlog.types.EventDict
@@ -30,7 +41,9 @@ def configure_logging(level: str = "INFO", *, json_output: bool = False) -> None
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer()
         if json_output
-        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        else structlog.dev.ConsoleRenderer(
+            colors=sys.stderr.isatty(), exception_formatter=_traceback_without_locals()
+        )
     )
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
@@ -53,6 +66,14 @@ def configure_logging(level: str = "INFO", *, json_output: bool = False) -> None
     root.setLevel(level)
     # uvicorn's access log repeats what our request middleware already logs with the request id.
     logging.getLogger("uvicorn.access").disabled = True
+    for name, floor in _LIBRARY_FLOORS.items():
+        logging.getLogger(name).setLevel(max(floor, root.level))
+
+
+def _traceback_without_locals() -> structlog.typing.ExceptionRenderer:
+    """Tracebacks without the frames' local variables: a handler's locals hold request bodies,
+    passwords and settings, and the log is no place for them. (rich is a dependency.)"""
+    return structlog.dev.RichTracebackFormatter(show_locals=False)
 
 
 def _identity(
