@@ -176,8 +176,12 @@ class SqlWorkOrderStore:
 
     def add_notifications(self, rows: list[dict[str, Any]]) -> None:
         """Inbox rows, written with the transaction (see ``InboxNotifier``)."""
-        self.connection  # noqa: B018  (refuses notifications outside a transaction)
+        self._require_transaction("notifications")
         self._notifications.extend(rows)
+
+    def _require_transaction(self, what: str) -> None:
+        if self._connection is None:
+            raise RuntimeError(f"{what} are written only inside a work-order transaction")
 
     # ---------------------------------------------------------------- orders
 
@@ -218,7 +222,7 @@ class SqlWorkOrderStore:
             )
 
     async def append_event(self, event: WorkOrderEvent) -> None:
-        self.connection  # noqa: B018  (history is written only inside a transaction)
+        self._require_transaction("history entries")
         self._events.append(event_values(event))
 
     async def events(self, order_id: str) -> list[WorkOrderEvent]:
