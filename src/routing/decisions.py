@@ -19,6 +19,8 @@ class Offer:
     """Ring `agent_id` for `contact_id`; report OfferAnswered or OfferFailed.
 
     The shell owns the ring timer (`ring_timeout_s`) and reports NO_ANSWER when it fires.
+    `level` is the agent's level for the skill, `OVERFLOW_LEVEL` for an overflow agent without
+    it, and 0 for a transfer to a named agent who lacks the skill.
     """
 
     contact_id: str

@@ -213,7 +213,10 @@ def _check_invariants(
     if isinstance(event, AgentLoggedIn):
         shell.profiles[event.agent.id] = event.agent
 
-    for decision in decisions:
+    # Only the last offer of a contact in this step can still be live (and judged by the
+    # contact's final attributes); earlier ones were cancelled within the step.
+    last_offer = {d.contact_id: i for i, d in enumerate(decisions) if isinstance(d, Offer)}
+    for index, decision in enumerate(decisions):
         if isinstance(decision, Offer):
             c, a = decision.contact_id, decision.agent_id
             assert c not in shell.live_by_contact, f"two live offers for contact {c}"
@@ -221,7 +224,7 @@ def _check_invariants(
             assert _could_become_idle(before, a, event, now), f"offer to busy agent {a}"
             shell.live_by_contact[c], shell.live_by_agent[a] = a, c
             record = after.contacts.get(c)
-            still_live = record is not None and record.agent_id == a
+            still_live = record is not None and record.agent_id == a and last_offer[c] == index
             if record is not None and still_live and record.target_agent is None:
                 stages = record.info.line.stages
                 expected = _stage_index(record.contact.arrived_at, stages, now)
