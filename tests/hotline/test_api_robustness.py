@@ -11,6 +11,7 @@ every time.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -27,6 +28,12 @@ from hotline.main import create_app
 from hotline.roles import Role
 from tests.fixtures.app import TEST_PASSWORD, FixedClock, Users
 from tests.hotline.robustness.captured_logs import production_logging
+from tests.hotline.robustness.databases import (
+    postgres_admin_url,
+    postgres_scratch,
+    require_postgres,
+    sqlite_copy,
+)
 from tests.hotline.robustness.live_app import BASE_URL, LiveApp, running_app
 from tests.hotline.robustness.operations import (
     DOCUMENT_CHECKS_SKIPPED,
@@ -65,13 +72,25 @@ FUZZ_SETTINGS = settings(
 ROLE_PASS_SETTINGS = settings(FUZZ_SETTINGS, max_examples=120)
 
 
-@pytest.fixture(scope="module")
-def live(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
-    with pytest.MonkeyPatch.context() as env:
+@pytest.fixture(
+    scope="module",
+    params=["sqlite", pytest.param("postgresql", marks=[pytest.mark.postgres, pytest.mark.slow])],
+)
+def live(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveApp]:
+    """The seeded app for the whole module: on SQLite always, on PostgreSQL as a slow variant."""
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            template: Path = request.getfixturevalue("sqlite_template")
+            url = sqlite_copy(template, tmp_path_factory.mktemp("robustness"))
+        else:
+            require_postgres(request)
+            url = stack.enter_context(postgres_scratch(postgres_admin_url()))
+        env = stack.enter_context(pytest.MonkeyPatch.context())
         env.setenv("HOTLINE_DEMO_PASSWORD", "robustness-demo-login")
         env.setenv("HOTLINE_DEMO_ARI_PASSWORD", "robustness-demo-ari-secret")
-        with running_app(sqlite_template, tmp_path_factory.mktemp("robustness")) as app:
-            yield app
+        yield stack.enter_context(running_app(url))
 
 
 def _send_and_check(live: LiveApp, case: GeneratedCase, role: Role) -> httpx.Response:

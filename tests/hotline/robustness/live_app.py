@@ -8,7 +8,6 @@ the fuzzing cheap: seeding the example centre once costs more than hundreds of r
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -192,14 +191,10 @@ async def _seed(
 
 
 @contextmanager
-def running_app(sqlite_template: Path, workdir: Path) -> Iterator[LiveApp]:
-    """The app on a copy of the migrated template, seeded with the Hangzhou example centre."""
-    database = workdir / "robustness.db"
-    shutil.copyfile(sqlite_template, database)
-    settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{database}",
-        metrics_token=SecretStr(SCRAPE_TOKEN),
-    )
+def running_app(database_url: str) -> Iterator[LiveApp]:
+    """The app on ``database_url`` (migrated at start-up), seeded with the Hangzhou example
+    centre, two calls and a work order."""
+    settings = Settings(database_url=database_url, metrics_token=SecretStr(SCRAPE_TOKEN))
     clock = FixedClock()
     app = create_app(
         settings,
