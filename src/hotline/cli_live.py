@@ -108,5 +108,18 @@ def demo_command(
     if not example.is_file():
         print(f"--example: no such file: {example}", file=sys.stderr)
         raise typer.Exit(2)
+    _cheap_password_hashing()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_demo(options))
+
+
+def _cheap_password_hashing() -> None:
+    # The demo's passwords are public and its database is throw-away: light argon2 parameters
+    # make its start-up (about 50 demo users hashed at each import) take seconds, not half a
+    # minute. The hashes stay argon2 and verifiable; `hotline serve` keeps the strong default.
+    from pwdlib import PasswordHash
+    from pwdlib.hashers.argon2 import Argon2Hasher
+
+    from hotline.auth.passwords import set_hasher
+
+    set_hasher(PasswordHash((Argon2Hasher(time_cost=1, memory_cost=8192, parallelism=1),)))

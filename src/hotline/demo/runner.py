@@ -7,9 +7,10 @@ import contextlib
 import dataclasses
 import os
 import random
+import signal
 import sys
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -155,18 +156,55 @@ async def report_status(
 
 
 async def run_demo(options: DemoOptions, *, ready: asyncio.Event | None = None) -> DemoStats:
-    """The whole demo; returns when `duration_s` is over or the service is stopped (Ctrl-C)."""
+    """The whole demo; returns when `duration_s` is over or on Ctrl-C (SIGINT) or SIGTERM.
+
+    The demo takes the signals itself: the emulator and the service each run a uvicorn server that
+    would otherwise catch Ctrl-C for itself and stop alone, leaving the rest running. Each server
+    grabs the signals when it starts, so the demo takes them back after each start.
+    """
+    stats = DemoStats()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def take_signals() -> None:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            # Not possible outside the main thread (tests): duration and errors still stop it.
+            with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
+                loop.add_signal_handler(signum, stop.set)
+
+    take_signals()
+    demo = asyncio.create_task(_demo(options, stats, take_signals, ready))
+    stopped = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({demo, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+        demo.cancel()  # a no-op when it has finished; else every context below unwinds
+        with contextlib.suppress(asyncio.CancelledError):
+            await demo
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
+                loop.remove_signal_handler(signum)
+    return stats
+
+
+async def _demo(
+    options: DemoOptions,
+    stats: DemoStats,
+    take_signals: Callable[[], None],
+    ready: asyncio.Event | None,
+) -> None:
     from hotline.logs import configure_logging
     from hotline.main import create_app, live_telephony
 
     password, ari_password = demo_passwords()
     rng = random.Random(options.seed)
-    stats = DemoStats()
     settings = load_settings(database_url=f"sqlite+aiosqlite:///{options.database}")
     configure_logging("WARNING", json_output=False)
     example = yaml.safe_load(options.example.read_text(encoding="utf-8"))
     lab = LabConfig(users={ARI_USER: (ari_password, False)})
     async with run_emulator(port=0, speed=options.speed, config=lab) as emulator:
+        take_signals()
         document = centre_pointing_at(example, options.site, emulator.base_url)
         await import_centre(settings, document)
         agents = choose_agents(rng, agents_of_site(example, options.site), options.agents)
@@ -179,6 +217,7 @@ async def run_demo(options: DemoOptions, *, ready: asyncio.Event | None = None) 
         )
         app = create_app(settings, components=[telephony])
         async with serving(app, options.port) as server:
+            take_signals()
             base_url = f"http://127.0.0.1:{bound_port(server)}"
             async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
                 stats.agents_ready = await log_in_agents(http, agents, password, options.site)
@@ -192,20 +231,20 @@ async def run_demo(options: DemoOptions, *, ready: asyncio.Event | None = None) 
                     asyncio.create_task(report_status(http, password, stats, options.status_s)),
                 ]
                 try:
-                    await _until_stopped(server, options.duration_s)
+                    await _until_stopped([server, emulator.server], options.duration_s)
                 finally:
                     for task in tasks:
                         task.cancel()
                     for task in tasks:
                         with contextlib.suppress(asyncio.CancelledError):
                             await task
-    return stats
 
 
-async def _until_stopped(server: uvicorn.Server, duration_s: float | None) -> None:
-    # uvicorn turns Ctrl-C into should_exit; the demo stops with it.
+async def _until_stopped(servers: list[uvicorn.Server], duration_s: float | None) -> None:
+    """Until the end of `duration_s`, or one of the servers stopping (a server that caught
+    Ctrl-C for itself, before the demo took the signals back, stops everything too)."""
     waited = 0.0
-    while not server.should_exit:
+    while not any(server.should_exit for server in servers):
         await asyncio.sleep(0.2)
         waited += 0.2
         if duration_s is not None and waited >= duration_s:
