@@ -344,6 +344,8 @@ class _Step:
     def run_due_timers(self) -> None:
         state, now = self.state, self.now
         timers = state.timers
+        if not timers or timers[0][0] > now:
+            return  # the common case: nothing due
         freed: list[AgentRecord] = []
         widened: list[ContactRecord] = []
         to_announce: list[tuple[ContactRecord, int]] = []
