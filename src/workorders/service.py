@@ -9,7 +9,7 @@ anything is written.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -184,6 +184,117 @@ class EscalationRun:
     failed: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class EscalationPlan:
+    """What is due for one order at ``now``, worked out before anything is written.
+
+    Planning and settling are pure, so a sweeper may plan many orders, record all their keys
+    in one statement and settle them afterwards (see ``settle_escalation``).
+    """
+
+    order: WorkOrder
+    due: tuple[tuple[escalation.EscalationStep, datetime], ...]
+    next_escalation_at: datetime | None  # once every due step is done
+
+    @property
+    def keys(self) -> list[EscalationKey]:
+        return [escalation.escalation_key(self.order, step) for step, _ in self.due]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notification a settled step asks for (the notifier resolves the addressee)."""
+
+    recipient: Addressee
+    kind: str
+    order_id: str
+    message: str
+
+
+@dataclass(frozen=True)
+class EscalationOutcome:
+    """The order to save (revision already advanced), its history entries and notices."""
+
+    order: WorkOrder
+    events: tuple[WorkOrderEvent, ...]
+    notices: tuple[Notice, ...]
+    applied: tuple[EscalationKey, ...]
+
+
+def plan_escalation(order: WorkOrder, now: datetime, rules: Rules) -> EscalationPlan:
+    """The steps due by ``now`` and the next escalation time once they are done.
+
+    One pass over the ladder: the step times are computed once and serve both answers (the
+    calendar arithmetic is most of the pure work of a sweep). Applying a step changes none of
+    the fields a step time depends on, so the next time is the first pending step after now.
+    """
+    pending = escalation.pending_steps(order, rules.ladder, rules.calendar)
+    due = tuple((step, at) for step, at in pending if at <= now)
+    later = next((at for _, at in pending if at > now), None)
+    return EscalationPlan(order, due, later)
+
+
+def settle_escalation(
+    plan: EscalationPlan, recorded: Container[EscalationKey], now: datetime
+) -> EscalationOutcome:
+    """Apply the plan's steps whose key this transaction recorded (``recorded``).
+
+    A due step whose key was already recorded was applied by another sweeper: it is marked
+    done here too, without its effect, history entry or notifications.
+    """
+    order = plan.order
+    events: list[WorkOrderEvent] = []
+    notices: list[Notice] = []
+    applied: list[EscalationKey] = []
+    for step, due_at in plan.due:
+        key = escalation.escalation_key(order, step)
+        order = replace(order, escalations_done=order.escalations_done | {step.slug})
+        if key not in recorded:
+            continue
+        if step.effect is EscalationEffect.MARK_OVERDUE:
+            order = replace(order, overdue=True)
+        elif step.effect is EscalationEffect.SUPERVISE:
+            order = replace(order, supervised=True)
+        seq = order.history_length + 1
+        order = replace(order, history_length=seq)
+        events.append(_escalated_event(order, step, due_at, seq, now))
+        notices.extend(
+            Notice(addressee(order, recipient), f"escalation:{step.name}", order.id, step.message)
+            for recipient in step.recipients
+        )
+        applied.append(key)
+    order = replace(order, next_escalation_at=plan.next_escalation_at, revision=order.revision + 1)
+    return EscalationOutcome(order, tuple(events), tuple(notices), tuple(applied))
+
+
+def _escalated_event(
+    order: WorkOrder,
+    step: escalation.EscalationStep,
+    due_at: datetime,
+    seq: int,
+    now: datetime,
+) -> WorkOrderEvent:
+    return WorkOrderEvent(
+        order_id=order.id,
+        seq=seq,
+        action=SystemEvent.ESCALATED.value,
+        from_status=order.status,
+        to_status=order.status,
+        actor=SYSTEM_ACTOR,
+        actor_role=None,
+        at=now,
+        reason=step.message,
+        data={
+            "step": step.name,
+            "clock": step.clock.value,
+            "effect": step.effect.value,
+            "due_at": due_at.isoformat(),
+            "deadline_version": order.deadline_version,
+            "recipients": [recipient.value for recipient in step.recipients],
+        },
+    )
+
+
 async def escalate_due(
     store: WorkOrderStore,
     notifier: Notifier,
@@ -198,67 +309,44 @@ async def escalate_due(
     by another sweeper: it is marked done here too, without a second notification.
     """
     now = _now(clock)
+    due = await store.select_due_for_escalation(now, limit)
+    return await escalate_orders(store, notifier, now, rules, due)
+
+
+async def escalate_orders(
+    store: WorkOrderStore,
+    notifier: Notifier,
+    now: datetime,
+    rules: Rules,
+    order_ids: Iterable[str],
+) -> EscalationRun:
+    """``escalate_due`` for the given orders: one transaction per order, failures isolated.
+
+    A batch sweeper falls back on it when a batch write fails, to find the order at fault
+    without holding back the others.
+    """
     run = EscalationRun()
-    for order_id in await store.select_due_for_escalation(now, limit):
+    for order_id in order_ids:
         try:
             async with store.transaction():
                 order = await store.get_for_update(order_id)
                 if order is None:
                     run.skipped_locked.append(order_id)
                     continue
-                order = await _escalate_order(store, notifier, order, now, rules, run)
-                await _save(store, _with_next_escalation(order, rules))
+                plan = plan_escalation(order, now, rules)
+                recorded = {key for key in plan.keys if await store.record_escalation(key)}
+                outcome = settle_escalation(plan, recorded, now)
+                for event in outcome.events:
+                    await store.append_event(event)
+                for notice in outcome.notices:
+                    await notifier.notify(
+                        notice.recipient, notice.kind, notice.order_id, notice.message
+                    )
+                await store.save(outcome.order)
+                run.applied.extend(outcome.applied)
         except WorkOrderError as exc:
             run.failed[order_id] = str(exc)
     return run
-
-
-async def _escalate_order(
-    store: WorkOrderStore,
-    notifier: Notifier,
-    order: WorkOrder,
-    now: datetime,
-    rules: Rules,
-    run: EscalationRun,
-) -> WorkOrder:
-    for step, due_at in escalation.due_steps(order, now, rules.ladder, rules.calendar):
-        key = escalation.escalation_key(order, step)
-        order = replace(order, escalations_done=order.escalations_done | {step.slug})
-        if not await store.record_escalation(key):
-            continue
-        if step.effect is EscalationEffect.MARK_OVERDUE:
-            order = replace(order, overdue=True)
-        elif step.effect is EscalationEffect.SUPERVISE:
-            order = replace(order, supervised=True)
-        seq = order.history_length + 1
-        order = replace(order, history_length=seq)
-        await store.append_event(
-            WorkOrderEvent(
-                order_id=order.id,
-                seq=seq,
-                action=SystemEvent.ESCALATED.value,
-                from_status=order.status,
-                to_status=order.status,
-                actor=SYSTEM_ACTOR,
-                actor_role=None,
-                at=now,
-                reason=step.message,
-                data={
-                    "step": step.name,
-                    "clock": step.clock.value,
-                    "effect": step.effect.value,
-                    "due_at": due_at.isoformat(),
-                    "deadline_version": order.deadline_version,
-                    "recipients": [recipient.value for recipient in step.recipients],
-                },
-            )
-        )
-        for recipient in step.recipients:
-            await notifier.notify(
-                addressee(order, recipient), f"escalation:{step.name}", order.id, step.message
-            )
-        run.applied.append(key)
-    return order
 
 
 @dataclass

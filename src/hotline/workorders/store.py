@@ -12,25 +12,28 @@ time, and a second writer that read a stale copy is refused by the revision chec
 (``ConcurrentUpdateError``). Either way the unique key of ``escalation`` is what makes every
 escalation step exactly-once.
 
-For the sweeper:
+For the batched sweeper (``hotline.workorders.batch``):
 
-* ``shard=(i, n)``: ``select_due_for_escalation`` returns only the due orders whose id falls in
-  shard ``i`` of ``n`` (a stable hash of the id), so ``n`` concurrent workers do not queue for
-  the same rows;
+* ``claim_due`` locks and loads up to ``limit`` due orders in one statement
+  (``SELECT ... FOR UPDATE SKIP LOCKED``): concurrent sweepers, in one process or several, each
+  get rows nobody else holds;
+* ``record_escalations`` inserts many escalation keys at once (``ON CONFLICT DO NOTHING
+  RETURNING``) and answers which ones this transaction recorded;
+* ``save_escalated`` writes back only the columns an escalation changes, for many orders in
+  one ``executemany``;
 * ``pinned=True``: one connection for all of the store's transactions (no pool checkout and
-  liveness ping per order); call ``aclose()`` when done.
+  liveness ping per batch); call ``aclose()`` when done.
 """
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
 import structlog
-from sqlalchemy import Insert, Table, bindparam, insert, select, update
+from sqlalchemy import Insert, Row, Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
@@ -46,7 +49,7 @@ from hotline.workorders.mapping import (
     order_values,
 )
 from workorders.errors import ConcurrentUpdateError, OrderNotFoundError
-from workorders.escalation import EscalationKey
+from workorders.escalation import EscalationKey, SlaClock
 from workorders.model import OPEN_STATUSES, WorkOrder, WorkOrderEvent
 
 log = structlog.get_logger(__name__)
@@ -72,11 +75,17 @@ _RECORD_ESCALATION = {
     .returning(_ESCALATION.c.id)
     for dialect in (postgresql, sqlite)
 }
-
-
-def shard_of(order_id: str, shards: int) -> int:
-    """A stable shard number for an order id (the same in every process, unlike ``hash``)."""
-    return zlib.crc32(order_id.encode()) % shards
+_RECORD_ESCALATIONS = {
+    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(_ESCALATION)
+    .on_conflict_do_nothing()
+    .returning(
+        _ESCALATION.c.order_id,
+        _ESCALATION.c.clock,
+        _ESCALATION.c.step,
+        _ESCALATION.c.deadline_version,
+    )
+    for dialect in (postgresql, sqlite)
+}
 
 
 class SqlWorkOrderStore:
@@ -84,11 +93,9 @@ class SqlWorkOrderStore:
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
         *,
-        shard: tuple[int, int] | None = None,
         pinned: bool = False,
     ) -> None:
         self._engine: AsyncEngine = sessionmaker.kw["bind"]
-        self._shard = shard
         self._pinned = pinned
         self._idle: AsyncConnection | None = None  # the pinned connection between transactions
         self._connection: AsyncConnection | None = None
@@ -263,21 +270,36 @@ class SqlWorkOrderStore:
     async def select_due_for_escalation(self, now: datetime, limit: int) -> list[str]:
         # A plain read on the index: the rows are locked one at a time by get_for_update, each
         # in its own transaction, which skips those another sweeper holds.
-        shards = self._shard[1] if self._shard else 1
-
         async def work(connection: AsyncConnection) -> list[str]:
             rows = await connection.scalars(
                 select(ORDER_TABLE.c.id)
                 .where(ORDER_TABLE.c.next_escalation_at <= now)
                 .order_by(ORDER_TABLE.c.next_escalation_at, ORDER_TABLE.c.id)
-                .limit(limit * shards)
+                .limit(limit)
             )
             return list(rows)
 
-        due = await self._read(work)
-        if self._shard is not None:
-            due = [order_id for order_id in due if shard_of(order_id, shards) == self._shard[0]]
-        return due[:limit]
+        return await self._read(work)
+
+    async def claim_due(
+        self, now: datetime, limit: int, exclude: Collection[str] = ()
+    ) -> Sequence[Row[Any]]:
+        """Up to ``limit`` due orders (whole rows), locked until the transaction ends.
+
+        On PostgreSQL the rows other transactions hold are skipped, not waited for; SQLite has
+        one writer at a time and the revision check in ``save_escalated`` catches a stale row.
+        ``exclude``: ids not to claim again (orders that already failed in this sweep).
+        """
+        query = (
+            select(ORDER_TABLE)
+            .where(ORDER_TABLE.c.next_escalation_at <= now)
+            .order_by(ORDER_TABLE.c.next_escalation_at, ORDER_TABLE.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        if exclude:
+            query = query.where(ORDER_TABLE.c.id.not_in(list(exclude)))
+        return (await self.connection.execute(query)).all()
 
     async def record_escalation(self, key: EscalationKey) -> bool:
         # ON CONFLICT DO NOTHING rather than catching the IntegrityError: on PostgreSQL an error
@@ -293,3 +315,58 @@ class SqlWorkOrderStore:
             },
         )
         return inserted is not None
+
+    async def record_escalations(self, keys: Sequence[EscalationKey]) -> set[EscalationKey]:
+        """Record many keys in one statement; the ones recorded now (not before) come back."""
+        if not keys:
+            return set()
+        applied_at = utc_now()
+        rows = await self.connection.execute(
+            _RECORD_ESCALATIONS[self._engine.dialect.name],
+            [
+                {
+                    "order_id": key.order_id,
+                    "clock": key.clock.value,
+                    "step": key.step,
+                    "deadline_version": key.deadline_version,
+                    "applied_at": applied_at,
+                }
+                for key in keys
+            ],
+        )
+        return {
+            EscalationKey(order_id, SlaClock(clock), step, version)
+            for order_id, clock, step, version in rows
+        }
+
+    async def save_escalated(self, orders: Sequence[WorkOrder]) -> None:
+        """Write what escalation changed for many orders at once (revisions already advanced).
+
+        The revision check holds as in ``save``: on PostgreSQL the rows are locked by
+        ``claim_due`` so nobody can have moved them; on SQLite the driver reports the rows
+        changed and a stale one fails the whole batch (``ConcurrentUpdateError``).
+        """
+        if not orders:
+            return
+        # Only the columns an escalation changes: a smaller UPDATE, and no JSON encoding of
+        # columns that did not move.
+        result = await self.connection.execute(
+            _SAVE,
+            [
+                {
+                    "b_id": order.id,
+                    "b_revision": order.revision - 1,
+                    "escalations_done": sorted(order.escalations_done),
+                    "overdue": order.overdue,
+                    "supervised": order.supervised,
+                    "history_length": order.history_length,
+                    "next_escalation_at": order.next_escalation_at,
+                    "revision": order.revision,
+                }
+                for order in orders
+            ],
+        )
+        if self._engine.dialect.supports_sane_multi_rowcount and result.rowcount != len(orders):
+            raise ConcurrentUpdateError(
+                "a work order changed while its escalation was being saved; the batch is retried"
+            )

@@ -1,8 +1,8 @@
 """The escalation sweeper: a supervised background loop applying the ladder's due steps.
 
-Every ``interval_seconds`` it loads the rules, asks ``workorders.service.escalate_due`` to apply
-what is due as of the injected clock (each order in its own transaction; a failure of one order
-is logged and the others go on), and goes again at once while whole batches keep coming. A crash
+Every ``interval_seconds`` it loads the rules and applies what is due as of the injected clock,
+batch after batch (``hotline.workorders.batch``: many orders per transaction; an order that
+fails is reported and left out, the others go on) until no due order is left to claim. A crash
 of a whole run is logged and retried at the next tick: the loop itself only ends when the
 service stops. Several instances may run it at once (see ``store``): steps stay exactly-once.
 
@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import structlog
 from sqlalchemy import text
@@ -23,10 +24,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from hotline.clock import Clock
 from hotline.deps import AppState
+from hotline.workorders.batch import escalate_batch
 from hotline.workorders.notifier import InboxNotifier
 from hotline.workorders.rules import RulesCache
 from hotline.workorders.store import SqlWorkOrderStore
 from workorders import service
+from workorders.calendar import require_aware
+from workorders.errors import ConcurrentUpdateError
 
 log = structlog.get_logger(__name__)
 
@@ -102,8 +106,11 @@ def rules_cache(state: AppState) -> RulesCache:
 class SweepResult:
     selected_batches: int = 0
     applied: int = 0
+    # Orders found locked by another transaction: only the one-by-one retry of a refused batch
+    # sees them (a batch claim skips locked rows without counting them).
     skipped_locked: int = 0
     failed: dict[str, str] = field(default_factory=dict)
+    batches_retried_one_by_one: int = 0
 
 
 async def sweep_once(
@@ -114,26 +121,19 @@ async def sweep_once(
     max_batches: int = 100,
     workers: int = 1,
 ) -> SweepResult:
-    """Apply every escalation step due now, batch after batch until one applies nothing.
+    """Apply every escalation step due now, batch after batch until nothing due is left.
 
-    With ``workers`` > 1 (PostgreSQL) the due orders are split into that many shards handled
-    concurrently, so the per-order transactions overlap instead of waiting for each other's
-    round trips and commits.
+    With ``workers`` > 1 (PostgreSQL) that many batches are in flight at once, each claiming
+    rows the others do not hold (``SKIP LOCKED``), so one batch's Python work overlaps another's
+    round trips. ``max_batches`` bounds one run per worker; the next tick goes on.
     """
     rules = await cache.get()
     if sessionmaker.kw["bind"].dialect.name != "postgresql":
         workers = 1  # SQLite admits one writer at a time
     results = await asyncio.gather(
         *(
-            _sweep_shard(
-                sessionmaker,
-                clock,
-                rules,
-                batch_size,
-                max_batches,
-                (index, workers) if workers > 1 else None,
-            )
-            for index in range(workers)
+            _sweep_worker(sessionmaker, clock, rules, batch_size, max_batches)
+            for _ in range(workers)
         )
     )
     total = SweepResult()
@@ -142,43 +142,52 @@ async def sweep_once(
         total.applied += result.applied
         total.skipped_locked += result.skipped_locked
         total.failed.update(result.failed)
+        total.batches_retried_one_by_one += result.batches_retried_one_by_one
     return total
 
 
-async def _sweep_shard(
+async def _sweep_worker(
     sessionmaker: async_sessionmaker[AsyncSession],
     clock: Clock,
     rules: service.Rules,
     batch_size: int,
     max_batches: int,
-    shard: tuple[int, int] | None,
 ) -> SweepResult:
     result = SweepResult()
-    for _ in range(max_batches):
-        store = SqlWorkOrderStore(sessionmaker, shard=shard, pinned=True)
-        try:
-            run = await service.escalate_due(
-                store, InboxNotifier(store, clock), clock, rules, limit=batch_size
-            )
-        finally:
-            await store.aclose()
-        result.selected_batches += 1
-        result.applied += len(run.applied)
-        result.skipped_locked += len(run.skipped_locked)
-        result.failed.update(run.failed)
-        for order_id, reason in run.failed.items():
-            log.warning("escalation_failed", order_id=order_id, reason=reason)
-        # Go on while batches make progress: a batch that applied nothing holds only orders
-        # another sweeper has locked, orders that failed, or none at all.
-        if not run.applied:
-            break
+    store = SqlWorkOrderStore(sessionmaker, pinned=True)
+    # One notifier for the whole run: its recipient lookups (liaisons, supervisors) are cached.
+    notifier = InboxNotifier(store, clock)
+    try:
+        for _ in range(max_batches):
+            # Orders that failed stay due; they are not claimed again in this run, or a batch
+            # of them would come back forever.
+            try:
+                batch = await escalate_batch(
+                    store, notifier, _utc_now(clock), rules, batch_size, exclude=result.failed
+                )
+            except ConcurrentUpdateError as exc:
+                log.warning("escalation_claim_failed", reason=str(exc))
+                break
+            result.selected_batches += 1
+            result.applied += len(batch.applied)
+            result.skipped_locked += batch.skipped_locked
+            result.batches_retried_one_by_one += batch.retried_one_by_one
+            result.failed.update(batch.failed)
+            for order_id, reason in batch.failed.items():
+                log.warning("escalation_failed", order_id=order_id, reason=reason)
+            # Every claimed order that did not fail is no longer due, so a batch that claims
+            # nothing means there is nothing left (or only rows other sweepers hold).
+            if not batch.claimed:
+                break
+    finally:
+        await store.aclose()
     return result
 
 
 def sweeper_component(
     interval_seconds: float = 30.0,
     batch_size: int = 500,
-    workers: int = 4,
+    workers: int = 2,
 ) -> Callable[[AppState], Awaitable[Callable[[], Awaitable[None]]]]:
     """A ``hotline.main.Component`` running the sweeper until the app stops."""
 
@@ -234,6 +243,10 @@ def sweeper_component(
         return stop
 
     return start
+
+
+def _utc_now(clock: Clock) -> datetime:
+    return require_aware(clock.now(), "clock time").astimezone(UTC)
 
 
 async def _wait(stopping: asyncio.Event, seconds: float) -> None:
