@@ -236,3 +236,12 @@ def test_an_agent_freed_by_a_transfer_takes_the_best_contact_not_the_transferred
     decisions = driver(ContactTransferred("low", "national_tax", "zh"), 1.0)
     assert decisions[0] == CancelOffer("low", "a")
     assert offers(decisions) == [("vip", "a")]
+
+
+def test_overflow_agent_with_a_level_beyond_the_stages_serves_through_the_overflow_pool() -> None:
+    driver = Driver()
+    filler = _busy_agent(driver, agent("ov", {NT_ZH: 5}, overflow=True), 0.0)
+    driver.arrive(contact("c", 1.0))
+    assert _free(driver, "ov", filler, 59.0) == []
+    driver(AgentStateChanged("ov", AgentStatus.NOT_READY, "x"), 59.0)
+    assert offers(driver(AgentStateChanged("ov", AgentStatus.IDLE), 61.0)) == [("c", "ov")]

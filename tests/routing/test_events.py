@@ -577,3 +577,15 @@ def test_a_new_session_of_an_agent_ignores_the_old_wrap_up_timer() -> None:
     driver(ContactEnded("c2"), 13.0)  # wrap-up until 43
     driver(Tick(), 40.0)
     assert agent_status(driver.state, "a") is AgentStatus.WRAP_UP
+
+
+def test_transfer_with_no_wrap_up_lets_the_agent_choose_first() -> None:
+    driver = Driver(policy(wrap_up_s=0.0, announce_every_s=30.0))
+    driver.login(agent("a"))
+    _connected(driver, "c", "a", 0.0)
+    driver.arrive(contact("vip", 1.0, priority=5))
+    decisions = driver(ContactTransferred("c", "national_tax", "zh"), 2.0)
+    assert offers(decisions) == [("vip", "a")]
+    learned = 300.0 + 0.1 * (2.0 - 300.0)  # a 2 s call, no wrap-up
+    assert of_type(decisions, Announce) == [Announce("c", 1, learned)]
+    assert contact_position(driver.state, "c") == 1

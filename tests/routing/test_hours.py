@@ -73,7 +73,9 @@ def test_weekdays_helper_and_offsets() -> None:
     assert not hours.is_open(monday_9_utc - 1)
 
 
-@pytest.mark.parametrize("text", ["9-17", "09:00", "09:60-10:00", "10:00-09:00", "25:00-26:00"])
+@pytest.mark.parametrize(
+    "text", ["9-17", "09:00", "09:5-10:00", "09:60-10:00", "10:00-09:00", "25:00-26:00"]
+)
 def test_bad_intervals(text: str) -> None:
     with pytest.raises(PolicyError):
         OpenInterval.parse(text)

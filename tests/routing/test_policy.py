@@ -251,3 +251,13 @@ def test_policy_error_paths_compose() -> None:
     assert str(PolicyError("", "bad").under("where")) == "where: bad"
     assert str(PolicyError("", "bad")) == "bad"
     assert PolicyError("a", "bad").under("").path == "a"
+
+
+def test_enum_values_may_be_given_as_members_and_skills_resolve() -> None:
+    from routing import Skill
+
+    data = copy.deepcopy(BASE)
+    data["default"]["on_max_wait"] = DivertTarget.CALLBACK
+    policy = Policy.from_dict(data)
+    assert policy.default.on_max_wait is DivertTarget.CALLBACK
+    assert policy.for_skill(Skill("national_tax", "en")) == policy.resolve("national_tax", "en")
