@@ -19,6 +19,7 @@ from cti.calls import signals as sig
 from cti.calls.ports import CallDirector, CallKey, InboundCall, IvrPlan, LegFailure
 from cti.calls.timers import CallTimers
 from cti.errors import (
+    AriBadRequestError,
     AriConflictError,
     AriError,
     AriNotFoundError,
@@ -87,6 +88,19 @@ FALLBACK_PLAN = IvrPlan(open=True)
 """Used when the director fails to answer ``call_arrived``: a caller must never be stuck."""
 
 
+def _channel_left(action: act.Action, error: AriError) -> bool:
+    """Whether a bridge request failed only because its channel has already left.
+
+    ``addChannel``/``removeChannel`` answer 400 "Channel not found" (not 404: the 404 is for the
+    bridge) once the channel hung up, and 422 once it left Stasis or the bridge. Both happen in
+    normal operation: an agent who hangs up just as the call is bridged has its leg's StasisEnd
+    queued behind the ``AddChannel`` of its answer.
+    """
+    return isinstance(action, act.AddChannel | act.RemoveChannel) and isinstance(
+        error, AriBadRequestError
+    )
+
+
 class ActionExecutor:
     def __init__(
         self,
@@ -117,7 +131,7 @@ class ActionExecutor:
     def _ari_failed(
         self, key: CallKey, action: act.Action, error: AriError
     ) -> sig.CallEvent | None:
-        if isinstance(error, AriNotFoundError | AriConflictError):
+        if isinstance(error, AriNotFoundError | AriConflictError) or _channel_left(action, error):
             # Already gone / already stopped: the events tell the rest of the story.
             logger.debug("call %s: %s: %s", key, type(action).__name__, error)
         else:

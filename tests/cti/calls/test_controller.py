@@ -165,3 +165,53 @@ async def test_resync_reports_what_was_missed_and_cleans_up() -> None:
     assert ("destroy_bridge", (orphan.id,)) in ari.requests
     assert controller.call("not-ours") is None
     await controller.close()
+
+
+class AgentLeftBeforeBridged(FakeAri):
+    """The agent hangs up just as it is bridged: ``addChannel`` answers as Asterisk does then."""
+
+    async def add_channel(self, bridge_id: str, channel: str | Sequence[str]) -> None:
+        await super().add_channel(bridge_id, channel)
+        if isinstance(channel, str) and channel.startswith("hla-"):
+            path = f"/ari/bridges/{bridge_id}/addChannel"
+            raise http_error(400, "Channel not found", "POST", path)
+
+
+def _leg_event(event_type: str, leg_id: str, call_id: str) -> dict[str, Any]:
+    stasis_start = _stasis_start()
+    event = {**stasis_start, "type": event_type, "channel": {**stasis_start["channel"]}}
+    event["channel"]["id"] = leg_id
+    if event_type == "StasisStart":
+        event["args"] = ["agent", "a1", call_id]
+    else:
+        del event["args"]
+    return event
+
+
+@pytest.mark.asyncio
+async def test_an_agent_gone_before_its_add_channel_is_normal(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The benchmark's "AddChannel failed ... 400: Channel not found" warnings at the end of talk.
+    ari = AgentLeftBeforeBridged()
+    director = RecordingDirector(plan=PLAN)
+    controller, key = await _queued_call(ari, director)
+    await controller.offer(key, agent_id="a1", endpoint="PJSIP/a1", ring_timeout_s=5.0)
+    await controller.drain()
+    state = controller.call(key.call_id)
+    assert state is not None
+    leg = state.ringing_leg("offer")
+    assert leg is not None
+    with caplog.at_level("DEBUG", logger="cti.calls"):
+        await controller.handle_event(
+            SITE, parse_event(_leg_event("StasisStart", leg.leg_id, key.call_id))
+        )
+        await controller.handle_event(
+            SITE, parse_event(_leg_event("StasisEnd", leg.leg_id, key.call_id))
+        )
+        await controller.drain()
+    assert ("add_channel", (state.bridge_id, leg.leg_id)) in ari.requests
+    assert director.names(key)[-2:] == ["offer_answered", "talk_ended"]
+    assert controller.stats()["ari_errors"] == 0
+    assert not [record for record in caplog.records if record.levelname == "WARNING"]
+    await controller.close()
