@@ -24,7 +24,7 @@ async def test_the_demo_logs_agents_in_and_calls_flow(
         port=0,
         calls_per_minute=12.0,  # emulated minutes: about 4 calls per real second
         agents=4,
-        duration_s=5.0,
+        duration_s=3.0,
         database=database,
         seed=5,
         example=EXAMPLE,
