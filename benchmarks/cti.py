@@ -17,6 +17,7 @@ Measured:
 
     python benchmarks/cti.py --json                     # 300 concurrent, 900 calls, speed 50
     python benchmarks/cti.py --concurrent 50 --calls 100 --json
+    python benchmarks/cti.py --rest websocket --json   # REST over the websocket (Asterisk 22)
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
 import httpx  # noqa: E402
 
+from cti.ari.client import RestTransport  # noqa: E402
 from cti.calls.controller import ControllerOptions  # noqa: E402
 from cti.calls.ports import (  # noqa: E402
     CallControl,
@@ -234,7 +236,12 @@ async def emulator_process(speed: float, race: str) -> AsyncIterator[EmulatorPro
 
 
 async def run(
-    concurrent: int, calls: int, speed: float, talk_s: float, race: str = "events_first"
+    concurrent: int,
+    calls: int,
+    speed: float,
+    talk_s: float,
+    race: str = "events_first",
+    rest: RestTransport = "http",
 ) -> dict[str, Any]:
     agents = [f"PJSIP/{7000 + n}" for n in range(concurrent)]
     director = BenchDirector(agents, target=calls)
@@ -249,7 +256,7 @@ async def run(
                 json={"endpoint": agent, "answer_after_s": 1.0, "talk_s": talk_s},
             )
             added.raise_for_status()
-        site = SiteConfig("bench", emulator.base_url, "hotline", PASSWORD)
+        site = SiteConfig("bench", emulator.base_url, "hotline", PASSWORD, rest_transport=rest)
         sites = CtiSites([site], director, options=ControllerOptions(timer_scale=speed))
         director.control = sites
         probe = Probe()
@@ -284,6 +291,7 @@ async def run(
         "calls": calls,
         "speed": speed,
         "race": race,
+        "rest": rest,
         "talk_s_emulated": talk_s,
         "elapsed_s": round(elapsed, 2),
         "calls_per_s": round(director.finished / elapsed, 1),
@@ -318,9 +326,17 @@ def main() -> None:
         default="events_first",
         help="the emulator's event/response order: events_first | response_first | random(N)",
     )
+    parser.add_argument(
+        "--rest",
+        choices=("http", "websocket"),
+        default="http",
+        help="how the engine sends ARI requests: HTTP, or REST over a websocket (Asterisk 22)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
-    result = asyncio.run(run(args.concurrent, args.calls, args.speed, args.talk, args.race))
+    result = asyncio.run(
+        run(args.concurrent, args.calls, args.speed, args.talk, args.race, args.rest)
+    )
     if args.json:
         print(json.dumps(result))
     else:

@@ -14,7 +14,11 @@ One method per ARI operation the contact centre uses, returning the generated mo
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
+import itertools
+import json
 import logging
 import re
 import uuid
@@ -28,6 +32,8 @@ from urllib.parse import quote, urlencode
 
 import httpx
 from pydantic import TypeAdapter, ValidationError
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import WebSocketException
 
 from cti.ari.models import (
     Application,
@@ -54,6 +60,12 @@ MuteDirection = Literal["both", "in", "out"]
 SpyDirection = Literal["none", "both", "out", "in"]
 
 DEFAULT_TIMEOUT = 10.0
+RestTransport = Literal["http", "websocket"]
+DEFAULT_LIMITS = httpx.Limits(
+    max_connections=100, max_keepalive_connections=100, keepalive_expiry=30
+)
+"""Keep every connection the pool may open: with httpx's default of 20 kept alive, a burst of
+requests opens and closes connections all the time (Asterisk's default ``sessionlimit`` is 100)."""
 
 
 def new_id(prefix: str) -> str:
@@ -69,6 +81,128 @@ class EventEndpoint:
 
     url: str
     headers: Mapping[str, str] = field(repr=False)
+
+
+class WebSocketRestTransport(httpx.AsyncBaseTransport):
+    """ARI REST requests as Asterisk 22 ``RESTRequest`` messages over a websocket (gotcha 18).
+
+    An httpx transport, so the client's typed methods, error mapping and hooks stay the same:
+    only the wire changes. Requests are multiplexed on one socket and matched to their
+    ``RESTResponse`` by ``request_id``: no connection pool, no HTTP parsing, no per-request TCP
+    round trip bookkeeping. The socket belongs to ``endpoint``'s app, which must not be the app
+    whose events the service reads (a second socket for an app replaces the first, gotcha 14).
+
+    A request whose socket drops before its answer fails with :class:`httpx.ReadError`, which
+    the client reports as :class:`~cti.errors.AriUnavailableError` (outcome unknown; it is never
+    re-sent). The socket is reopened by the next request.
+    """
+
+    def __init__(self, endpoint: EventEndpoint, *, open_timeout: float = DEFAULT_TIMEOUT) -> None:
+        self._endpoint = endpoint
+        self._open_timeout = open_timeout
+        self._prefix = "/" + httpx.URL(endpoint.url).path.strip("/").rpartition("/")[0] + "/"
+        self._connection: ClientConnection | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._opening = asyncio.Lock()
+        self._pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self._ids = itertools.count(1)
+
+    async def _connect(self) -> ClientConnection:
+        connection = self._connection
+        if connection is not None:
+            return connection
+        async with self._opening:
+            if self._connection is None:
+                try:
+                    self._connection = await connect(
+                        self._endpoint.url,
+                        additional_headers=dict(self._endpoint.headers),
+                        open_timeout=self._open_timeout,
+                        proxy=None,  # like the events socket: never via $HTTP_PROXY
+                        max_size=8 * 1024 * 1024,
+                    )
+                except (OSError, TimeoutError, WebSocketException) as error:
+                    raise httpx.ConnectError(f"ARI websocket: {error!r}") from error
+                self._reader = asyncio.get_running_loop().create_task(
+                    self._read(self._connection), name="ari-rest-websocket"
+                )
+            return self._connection
+
+    async def _read(self, connection: ClientConnection) -> None:
+        try:
+            async for text in connection:
+                self._answer(text)
+        except WebSocketException:
+            pass
+        finally:
+            if self._connection is connection:
+                self._connection = None
+            pending, self._pending = self._pending, {}
+            for future in pending.values():
+                if not future.done():
+                    future.set_exception(httpx.ReadError("ARI websocket closed"))
+
+    def _answer(self, text: str | bytes) -> None:
+        try:
+            message = json.loads(text)
+        except ValueError:
+            logger.warning("ARI websocket: a message that is not JSON was dropped")
+            return
+        if not isinstance(message, dict) or message.get("type") != "RESTResponse":
+            return  # the REST app has no channels: nothing else is expected here
+        future = self._pending.pop(str(message.get("request_id")), None)
+        if future is not None and not future.done():
+            future.set_result(message)
+
+    def _uri(self, request: httpx.Request) -> str:
+        target = request.url.raw_path.decode("ascii")
+        if not target.startswith(self._prefix):
+            raise httpx.UnsupportedProtocol(f"not an ARI path: {request.url.path}")
+        return target[len(self._prefix) :]
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        uri = self._uri(request)
+        body = await request.aread()
+        request_id = str(next(self._ids))
+        message: dict[str, Any] = {
+            "type": "RESTRequest",
+            "transaction_id": request_id,
+            "request_id": request_id,
+            "method": request.method,
+            "uri": uri,
+        }
+        if body:
+            message["content_type"] = "application/json"
+            message["message_body"] = body.decode()
+        connection = await self._connect()
+        answer: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._pending[request_id] = answer
+        try:
+            await connection.send(json.dumps(message, separators=(",", ":")))
+        except WebSocketException as error:
+            self._pending.pop(request_id, None)
+            raise httpx.WriteError(f"ARI websocket: {error!r}") from error
+        timeout = request.extensions.get("timeout", {}).get("read")
+        try:
+            reply = await asyncio.wait_for(answer, timeout)
+        except TimeoutError as error:
+            self._pending.pop(request_id, None)
+            raise httpx.ReadTimeout("no RESTResponse in time", request=request) from error
+        content = str(reply.get("message_body") or "").encode()
+        headers = {"content-type": str(reply.get("content_type") or "application/json")}
+        return httpx.Response(
+            int(reply.get("status_code", 500)), headers=headers, content=content, request=request
+        )
+
+    async def aclose(self) -> None:
+        connection, reader = self._connection, self._reader
+        self._connection = self._reader = None
+        if connection is not None:
+            await connection.close()
+        if reader is not None:
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
 
 
 def _segment(value: str) -> str:
@@ -147,6 +281,9 @@ class AriClient:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        rest_transport: RestTransport = "http",
+        rest_app: str | None = None,
+        limits: httpx.Limits = DEFAULT_LIMITS,
     ) -> None:
         url = httpx.URL(base_url)
         if url.userinfo:
@@ -162,11 +299,20 @@ class AriClient:
             "ascii"
         )
         self.app = app
+        if rest_transport == "websocket" and transport is None:
+            # Its own app: the events socket of `app` would be replaced by a second one.
+            socket = self.event_endpoint(app=rest_app or f"{app}-rest")
+            transport = WebSocketRestTransport(socket, open_timeout=timeout)
+        elif rest_transport not in ("http", "websocket"):
+            raise ValueError(
+                f"rest_transport must be 'http' or 'websocket', got {rest_transport!r}"
+            )
         self._http = httpx.AsyncClient(
             base_url=str(self._root).rstrip("/") + "/ari/",
             auth=httpx.BasicAuth(username, password),
             transport=transport,
             timeout=timeout,
+            limits=limits,
             headers={"Accept": "application/json"},
         )
 
@@ -187,10 +333,12 @@ class AriClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    def event_endpoint(self, *, subscribe_all: bool = False) -> EventEndpoint:
-        """The events websocket of this client's app, authenticated by header."""
+    def event_endpoint(
+        self, *, subscribe_all: bool = False, app: str | None = None
+    ) -> EventEndpoint:
+        """The events websocket of this client's app (or of ``app``), authenticated by header."""
         scheme = "wss" if self._root.scheme == "https" else "ws"
-        query: dict[str, str] = {"app": self.app}
+        query: dict[str, str] = {"app": app or self.app}
         if subscribe_all:
             query["subscribeAll"] = "true"
         root = str(self._root.copy_with(scheme=scheme)).rstrip("/")
@@ -660,4 +808,12 @@ class AriClient:
         await self._void("DELETE", f"deviceStates/{_segment(device_name)}")
 
 
-__all__ = ["AriClient", "EventEndpoint", "error_message", "new_id"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "AriClient",
+    "EventEndpoint",
+    "RestTransport",
+    "WebSocketRestTransport",
+    "error_message",
+    "new_id",
+]
