@@ -64,14 +64,17 @@ def serve(
     import uvicorn
 
     from hotline.logs import configure_logging
-    from hotline.main import create_app, live_telephony
+    from hotline.main import create_app, standard_components
 
     settings = _settings()
     configure_logging(settings.log.level, json_output=settings.log.json_output)
     if import_file is not None:
         _run_import(settings, import_file)
     uvicorn.run(
-        create_app(settings, components=[live_telephony()]), host=host, port=port, log_config=None
+        create_app(settings, components=standard_components(settings)),
+        host=host,
+        port=port,
+        log_config=None,
     )
 
 

@@ -52,6 +52,14 @@ class LogSettings(BaseModel):
         return upper
 
 
+class WorkOrderSettings(BaseModel):
+    sweep_enabled: bool = True
+    sweep_interval_s: float = Field(default=30.0, gt=0, le=3600)
+    sweep_batch_size: int = Field(default=500, ge=1, le=100_000)
+    # Each worker holds a database connection while it sweeps: stay within the pool (5 + 10).
+    sweep_workers: int = Field(default=2, ge=1, le=8)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HOTLINE_",
@@ -72,6 +80,7 @@ class Settings(BaseSettings):
     )
     auth: AuthSettings = AuthSettings()
     log: LogSettings = LogSettings()
+    workorders: WorkOrderSettings = WorkOrderSettings()
 
     @field_validator("database_url")
     @classmethod

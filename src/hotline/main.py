@@ -241,3 +241,21 @@ def _site_health(health: Callable[[], dict[str, object]]) -> Callable[[], dict[s
         return {"ok": bool(result.get("connected")), **result}
 
     return check
+
+
+def standard_components(settings: Settings) -> list[Component]:
+    """What ``hotline serve`` runs beside the API: telephony (routing, persistence and one ARI
+    connection per enabled site) and, unless disabled, the work-order escalation sweeper."""
+    from hotline.workorders.sweeper import sweeper_component
+
+    components = [live_telephony()]
+    wo = settings.workorders
+    if wo.sweep_enabled:
+        components.append(
+            sweeper_component(
+                interval_seconds=wo.sweep_interval_s,
+                batch_size=wo.sweep_batch_size,
+                workers=wo.sweep_workers,
+            )
+        )
+    return components

@@ -196,6 +196,7 @@ async def _demo(
 ) -> None:
     from hotline.logs import configure_logging
     from hotline.main import create_app, live_telephony
+    from hotline.workorders.sweeper import sweeper_component
 
     password, ari_password = demo_passwords()
     rng = random.Random(options.seed)
@@ -215,7 +216,13 @@ async def _demo(
         telephony = live_telephony(
             policy=policy, controller_options=ControllerOptions(timer_scale=options.speed)
         )
-        app = create_app(settings, components=[telephony])
+        wo = settings.workorders
+        sweeper = sweeper_component(
+            interval_seconds=wo.sweep_interval_s,
+            batch_size=wo.sweep_batch_size,
+            workers=wo.sweep_workers,
+        )
+        app = create_app(settings, components=[telephony, sweeper])
         async with serving(app, options.port) as server:
             take_signals()
             base_url = f"http://127.0.0.1:{bound_port(server)}"
