@@ -1,13 +1,17 @@
 """Work-order sweeper benchmark on a real PostgreSQL.
 
 Creates its own database, fills it with ``--orders`` open work orders (1,000,000 by default) whose
-next escalation lies in the future, plus ``--due`` orders past their acknowledgement limit and
-half of their resolution limit (two escalation steps each), then measures:
+next escalation lies in the future, plus, for every measurement, ``--due`` orders past their
+acknowledgement limit and half of their resolution limit (two escalation steps each), then
+measures:
 
-* ``empty_sweep_ms``: a full sweeper run (rules from the cache, the index probe, nothing due);
-* ``one_sweeper``: escalation steps applied per second by one sweeper (one process);
-* ``two_sweepers``: the same with two sweeper processes on the same rows at once (the way two
-  service instances would run), and a check that every step was applied exactly once.
+* ``empty_sweep``: a full sweeper run (rules from the cache, the index probe, nothing due);
+* ``sweeps``: escalation steps applied per second by one worker, by ``--workers`` workers in one
+  process, and by two processes of ``--workers`` each on the same rows at once (the way two
+  service instances would run), each ``--repeat`` times on fresh due orders (best and median);
+  with the CPU time per step of the sweeper processes and of their PostgreSQL backends (read
+  from ``/proc``, so only when the server runs on this machine);
+* ``exactly_once``: every step was applied exactly once (escalation rows = distinct keys = due).
 
     ./dev python benchmarks/workorders.py --json
     HOTLINE_TEST_POSTGRES_URL=postgresql+asyncpg://user@host/postgres ./dev python ...
@@ -38,7 +42,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, make_url, select, text
+from sqlalchemy import event, func, make_url, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from hotline.db import migrate
@@ -63,6 +67,16 @@ class FixedClock:
 
     def now(self) -> datetime:
         return self.current
+
+
+def _backend_cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) of a local PostgreSQL backend, or None if /proc cannot tell."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    # utime and stime are the 14th and 15th fields; 12th and 13th after "pid (comm)".
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def log(message: str) -> None:
@@ -194,8 +208,8 @@ async def _empty_sweeps(url: str, runs: int) -> dict[str, Any]:
                 row[0]
                 for row in await connection.execute(
                     text(
-                        "EXPLAIN SELECT id FROM work_order WHERE next_escalation_at <= :now "
-                        "ORDER BY next_escalation_at, id LIMIT 500"
+                        "EXPLAIN SELECT * FROM work_order WHERE next_escalation_at <= :now "
+                        "ORDER BY next_escalation_at, id LIMIT 500 FOR UPDATE SKIP LOCKED"
                     ),
                     {"now": clock.now()},
                 )
@@ -214,12 +228,22 @@ async def _empty_sweeps(url: str, runs: int) -> dict[str, Any]:
 def _sweeper_process(url: str, workers: int, barrier: Any, results: Any) -> None:
     async def run() -> None:
         engine = create_engine(url)
+        backends: list[int] = []
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _remember_backend(dbapi_connection: Any, _record: Any) -> None:
+            backends.append(dbapi_connection.driver_connection.get_server_pid())
+
+        def backend_cpu() -> dict[int, float | None]:
+            return {pid: _backend_cpu_seconds(pid) for pid in backends}
+
         try:
             maker = create_sessionmaker(engine)
             cache = RulesCache(maker, ttl_seconds=3600)
             await cache.get()
             barrier.wait()
-            started = time.time()
+            backends_before = backend_cpu()
+            started, cpu_started = time.time(), time.process_time()
             result = await sweep_once(
                 maker,
                 FixedClock(SWEEP_AT),
@@ -227,13 +251,24 @@ def _sweeper_process(url: str, workers: int, barrier: Any, results: Any) -> None
                 max_batches=10_000,
                 workers=workers,
             )
+            ended, cpu = time.time(), time.process_time() - cpu_started
+            backends_after = backend_cpu()
+            readable = None not in backends_after.values()
             results.append(
                 {
                     "started": started,
-                    "ended": time.time(),
+                    "ended": ended,
                     "applied": result.applied,
                     "failed": len(result.failed),
                     "skipped_locked": result.skipped_locked,
+                    "cpu_seconds": cpu,
+                    # A backend opened during the run started from (nearly) nothing.
+                    "backend_cpu_seconds": sum(
+                        (after or 0.0) - (backends_before.get(pid) or 0.0)
+                        for pid, after in backends_after.items()
+                    )
+                    if readable
+                    else None,
                 }
             )
         finally:
@@ -254,6 +289,7 @@ def _sweepers(url: str, processes: int, workers: int) -> dict[str, Any]:
             )
             for _ in range(processes)
         ]
+        load_before = os.getloadavg()[0]
         for process in spawned:
             process.start()
         for process in spawned:
@@ -261,15 +297,38 @@ def _sweepers(url: str, processes: int, workers: int) -> dict[str, Any]:
         runs = list(results)
     window = max(r["ended"] for r in runs) - min(r["started"] for r in runs)
     applied = sum(r["applied"] for r in runs)
+    cpu = sum(r["cpu_seconds"] for r in runs)
+    backend = [r["backend_cpu_seconds"] for r in runs]
+    backend_cpu = None if None in backend else sum(backend)
     return {
-        "processes": processes,
-        "workers_per_process": workers,
         "steps_applied": applied,
         "seconds": round(window, 2),
         "steps_per_second": round(applied / window, 1),
+        "sweeper_cpu_us_per_step": round(cpu / applied * 1e6, 1),
+        "postgres_cpu_us_per_step": None
+        if backend_cpu is None
+        else round(backend_cpu / applied * 1e6, 1),
+        "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "failed": sum(r["failed"] for r in runs),
         "skipped_locked": sum(r["skipped_locked"] for r in runs),
         "per_process_steps": [r["applied"] for r in runs],
+    }
+
+
+def _summary(processes: int, workers: int, runs: list[dict[str, Any]]) -> dict[str, Any]:
+    rates = [run["steps_per_second"] for run in runs]
+    return {
+        "processes": processes,
+        "workers_per_process": workers,
+        "best_steps_per_second": max(rates),
+        "median_steps_per_second": round(statistics.median(rates), 1),
+        "median_sweeper_cpu_us_per_step": round(
+            statistics.median(run["sweeper_cpu_us_per_step"] for run in runs), 1
+        ),
+        "median_postgres_cpu_us_per_step": None
+        if any(run["postgres_cpu_us_per_step"] is None for run in runs)
+        else round(statistics.median(run["postgres_cpu_us_per_step"] for run in runs), 1),
+        "runs": runs,
     }
 
 
@@ -313,9 +372,10 @@ async def _escalation_rows(url: str) -> tuple[int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1_000_000, help="open orders, none due")
-    parser.add_argument("--due", type=int, default=5_000, help="due orders per measurement")
+    parser.add_argument("--due", type=int, default=10_000, help="due orders per measurement")
     parser.add_argument("--runs", type=int, default=30, help="empty sweeps to time")
-    parser.add_argument("--workers", type=int, default=8, help="sweeper workers per process")
+    parser.add_argument("--workers", type=int, default=2, help="sweeper workers per process")
+    parser.add_argument("--repeat", type=int, default=3, help="measurements per scenario")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
@@ -323,40 +383,48 @@ def main() -> None:
     admin_url = os.environ.get("HOTLINE_TEST_POSTGRES_URL", DEFAULT_ADMIN_URL)
     name = f"hotline_bench_{uuid.uuid4().hex[:8]}"
     url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    # (label, processes, workers per process, due orders)
+    # (label, processes, workers per process)
     scenarios = [
-        ("one worker", 1, 1, max(1, args.due // 10)),
-        (f"{args.workers} workers", 1, args.workers, args.due),
-        (f"2 instances x {args.workers} workers", 2, args.workers, args.due),
+        ("one worker", 1, 1),
+        (f"{args.workers} workers", 1, args.workers),
+        (f"2 instances x {args.workers} workers", 2, args.workers),
     ]
+    # One fresh group of due orders per measurement, measured in turn (scenario after scenario,
+    # then again), so a quiet or busy minute on the shared machine does not favour one scenario.
+    measurements = [scenario for _ in range(args.repeat) for scenario in scenarios]
     asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"'))
     try:
         log(f"database {name}: migrating and seeding")
         ids = asyncio.run(_prepare(url))
-        fill = asyncio.run(_fill(url, ids, args.orders, [scenario[3] for scenario in scenarios]))
+        fill = asyncio.run(_fill(url, ids, args.orders, [args.due] * len(measurements)))
         log(f"filled in {fill['fill_seconds']} s; timing empty sweeps")
         empty = asyncio.run(_empty_sweeps(url, args.runs))
-        runs = {}
-        for group, (label, processes, workers, _) in enumerate(scenarios):
+        measured: dict[str, list[dict[str, Any]]] = {label: [] for label, _, _ in scenarios}
+        for group, (label, processes, workers) in enumerate(measurements):
             asyncio.run(_arm(url, group))
             log(f"sweeping: {label}")
-            runs[label] = _sweepers(url, processes, workers)
+            measured[label].append(_sweepers(url, processes, workers))
         total, distinct = asyncio.run(_escalation_rows(url))
     finally:
         if not args.keep:
             asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    expected = 2 * sum(scenario[3] for scenario in scenarios)
+    expected = 2 * args.due * len(measurements)
+    runs = {
+        label: _summary(processes, workers, measured[label])
+        for label, processes, workers in scenarios
+    }
     report = {
         "benchmark": "workorders",
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
-        "open_orders": args.orders + sum(scenario[3] for scenario in scenarios),
+        "open_orders": args.orders + args.due * len(measurements),
         "steps_per_due_order": 2,
+        "batch_size": 500,
         **fill,
         "empty_sweep": empty,
         "sweeps": runs,
         "escalation_rows": total,
         "exactly_once": total == distinct == expected
-        and sum(run["steps_applied"] for run in runs.values()) == expected,
+        and sum(run["steps_applied"] for r in measured.values() for run in r) == expected,
     }
     if args.json:
         print(json.dumps(report, indent=2))

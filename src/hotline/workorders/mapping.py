@@ -191,14 +191,15 @@ def event_values(event: WorkOrderEvent) -> dict[str, Any]:
 
 def _jsonable(value: object) -> Any:
     """History data as JSON: nested mappings and sequences of plain values."""
-    if isinstance(value, Mapping):
+    # Plain values first: they are most of the leaves, and the ABC check for Mapping is slow.
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, dict | Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     if isinstance(value, datetime):
         return value.isoformat()
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
     return str(value)
 
 

@@ -40,6 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from hotline.clock import utc_now
 from hotline.db.models import EscalationRow, NotificationRow, WorkOrderSerial
+from hotline.workorders import pg_batch
 from hotline.workorders.mapping import (
     EVENT_TABLE,
     ORDER_TABLE,
@@ -158,10 +159,16 @@ class SqlWorkOrderStore:
     async def _flush(self) -> None:
         connection = self.connection
         if self._events:
-            await connection.execute(insert(EVENT_TABLE), self._events)
+            if self.is_postgresql:
+                await pg_batch.insert_events(connection, self._events)
+            else:
+                await connection.execute(insert(EVENT_TABLE), self._events)
             self._events.clear()
         if self._notifications:
-            await connection.execute(insert(_NOTIFICATION), self._notifications)
+            if self.is_postgresql:
+                await pg_batch.insert_notifications(connection, self._notifications)
+            else:
+                await connection.execute(insert(_NOTIFICATION), self._notifications)
             self._notifications.clear()
 
     async def _read(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
@@ -321,6 +328,8 @@ class SqlWorkOrderStore:
         if not keys:
             return set()
         applied_at = utc_now()
+        if self.is_postgresql:
+            return await pg_batch.record_escalations(self.connection, keys, applied_at)
         rows = await self.connection.execute(
             _RECORD_ESCALATIONS[self._engine.dialect.name],
             [
@@ -342,14 +351,24 @@ class SqlWorkOrderStore:
     async def save_escalated(self, orders: Sequence[WorkOrder]) -> None:
         """Write what escalation changed for many orders at once (revisions already advanced).
 
-        The revision check holds as in ``save``: on PostgreSQL the rows are locked by
-        ``claim_due`` so nobody can have moved them; on SQLite the driver reports the rows
-        changed and a stale one fails the whole batch (``ConcurrentUpdateError``).
+        The revision check holds as in ``save``: an order whose stored revision moved (on
+        PostgreSQL the rows are locked by ``claim_due``, so only on SQLite in practice) fails
+        the whole batch with ``ConcurrentUpdateError``.
         """
         if not orders:
             return
+        if self.is_postgresql:
+            updated = await pg_batch.save_escalated(self.connection, orders)
+        else:
+            updated = await self._save_escalated_portably(orders)
+        if updated != len(orders):
+            raise ConcurrentUpdateError(
+                "a work order changed while its escalation was being saved; the batch is retried"
+            )
+
+    async def _save_escalated_portably(self, orders: Sequence[WorkOrder]) -> int:
         # Only the columns an escalation changes: a smaller UPDATE, and no JSON encoding of
-        # columns that did not move.
+        # columns that did not move. SQLite's driver reports the rows an executemany changed.
         result = await self.connection.execute(
             _SAVE,
             [
@@ -366,7 +385,6 @@ class SqlWorkOrderStore:
                 for order in orders
             ],
         )
-        if self._engine.dialect.supports_sane_multi_rowcount and result.rowcount != len(orders):
-            raise ConcurrentUpdateError(
-                "a work order changed while its escalation was being saved; the batch is retried"
-            )
+        if not self._engine.dialect.supports_sane_multi_rowcount:
+            raise RuntimeError(f"{self._engine.dialect.name}: cannot check the revisions")
+        return int(result.rowcount)
