@@ -81,9 +81,25 @@ async def import_centre(settings: Settings, document: dict[str, Any]) -> dict[st
             path = Path(folder) / "centre.yaml"
             path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
             summary = await import_file(create_sessionmaker(engine), path)
+        await seed_known_calendar_years(create_sessionmaker(engine))
         return summary.counts
     finally:
         await engine.dispose()
+
+
+async def seed_known_calendar_years(sessionmaker: Any) -> None:
+    """Work-order deadlines need the working-day calendar: load this year and the next from
+    chinesecalendar where it knows them (days an admin entered are kept)."""
+    from hotline.clock import utc_now
+    from hotline.db.session import transaction
+    from hotline.workorders.rules import seed_year
+    from workorders.errors import CalendarNotLoadedError
+
+    now = utc_now()
+    async with transaction(sessionmaker) as session:
+        for year in (now.year, now.year + 1):
+            with contextlib.suppress(CalendarNotLoadedError):
+                await seed_year(session, year, now, overwrite=False)
 
 
 @contextlib.asynccontextmanager
