@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
+import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
@@ -175,6 +176,11 @@ def _queued_before(state: RoutingState) -> dict[str, tuple[float, LinePolicy]]:
     return {cid: (r.queued_since, r.info.line) for cid, r in state.contacts.items()}
 
 
+def _waiting(state: RoutingState) -> set[str]:
+    """Contacts waiting before a step: the only ones an agent could have taken instead."""
+    return {cid for cid, r in state.contacts.items() if r.status is ContactStatus.WAITING}
+
+
 def _could_become_idle(
     before: dict[str, AgentBefore], agent_id: str, event: Event, now: float
 ) -> bool:
@@ -198,6 +204,7 @@ def _could_become_idle(
 def _check_invariants(
     before: dict[str, AgentBefore],
     queued_before: dict[str, tuple[float, LinePolicy]],
+    waiting_before: set[str],
     after: RoutingState,
     event: Event,
     now: float,
@@ -286,6 +293,8 @@ def _check_invariants(
             assert level_for(agent.profile, record.contact.skill, stage) is None, (
                 f"idle {agent.id} may serve waiting {cid}"
             )
+    # Contacts offered (then cancelled) within the step were not waiting when others were chosen.
+    moved = {d.contact_id for d in decisions if isinstance(d, Offer | CancelOffer)}
     for decision in decisions:
         if not isinstance(decision, Offer):
             continue
@@ -295,7 +304,7 @@ def _check_invariants(
         if engine_live.get(decision.contact_id) != decision.agent_id:
             continue  # cancelled again within the same step
         profile = shell.profiles[decision.agent_id]
-        for cid in waiting & set(queued_before):
+        for cid in (waiting & waiting_before) - moved:
             other = after.contacts[cid]
             if other.target_agent is not None or cid == getattr(event, "contact_id", None):
                 continue  # targeted, or changed by this very event after the offer was made
@@ -307,17 +316,31 @@ def _check_invariants(
                 )
 
 
-@settings(
-    max_examples=200,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-@given(
-    policy=policies,
-    agents=st.lists(profiles, min_size=1, max_size=5, unique_by=lambda p: p.id),
-    ops=st.lists(operations, min_size=1, max_size=60),
-)
+_STRATEGIES = {
+    "policy": policies,
+    "agents": st.lists(profiles, min_size=1, max_size=5, unique_by=lambda p: p.id),
+    "ops": st.lists(operations, min_size=1, max_size=60),
+}
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(**_STRATEGIES)
 def test_random_sequences_keep_every_promise(
+    policy: Policy, agents: list[AgentProfile], ops: list[tuple[int, int, int, int, int, float]]
+) -> None:
+    _run_sequence(policy, agents, ops)
+
+
+@pytest.mark.slow
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(**_STRATEGIES)
+def test_many_more_random_sequences_keep_every_promise(
+    policy: Policy, agents: list[AgentProfile], ops: list[tuple[int, int, int, int, int, float]]
+) -> None:
+    _run_sequence(policy, agents, ops)
+
+
+def _run_sequence(
     policy: Policy, agents: list[AgentProfile], ops: list[tuple[int, int, int, int, int, float]]
 ) -> None:
     note(f"policy={policy!r}")
@@ -328,9 +351,9 @@ def test_random_sequences_keep_every_promise(
     now = 0.0
     for i, profile in enumerate(agents):
         event: Event = AgentLoggedIn(profile, ready=i % 2 == 0)
-        before, known = _agents_before(state), _queued_before(state)
+        before, known, waiting = _agents_before(state), _queued_before(state), _waiting(state)
         _, decisions = apply(state, event, now)
-        _check_invariants(before, known, state, event, now, decisions, shell)
+        _check_invariants(before, known, waiting, state, event, now, decisions, shell)
     for op in ops:
         now += op[5]
         if op[0] == 12:
@@ -338,10 +361,10 @@ def test_random_sequences_keep_every_promise(
             event = AgentLoggedIn(agents[op[2] % len(agents)], ready=bool(op[4]))
         else:
             event = _event(state, op, now)
-        before, known = _agents_before(state), _queued_before(state)
+        before, known, waiting = _agents_before(state), _queued_before(state), _waiting(state)
         # Share the (immutable) policy; everything else is copied.
         twin = copy.deepcopy(state, {id(policy): policy})
         _, decisions = apply(state, event, now)
         _, twin_decisions = apply(twin, event, now)
         assert decisions == twin_decisions, "decisions depend on more than (state, event, now)"
-        _check_invariants(before, known, state, event, now, decisions, shell)
+        _check_invariants(before, known, waiting, state, event, now, decisions, shell)
