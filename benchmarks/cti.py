@@ -151,13 +151,13 @@ class Probe:
         if channel_id:
             self.last_event[channel_id] = time.perf_counter()
 
-    def sent(self, request: httpx.Request) -> None:
-        parts = request.url.path.split("/")
+    def sent(self, method: str, path: str, query: Mapping[str, str]) -> None:
+        parts = path.split("/")
         channel_id = None
         if "channels" in parts:
             index = parts.index("channels")
             channel_id = parts[index + 1] if len(parts) > index + 1 else None
-        channel_id = request.url.params.get("channel", channel_id)
+        channel_id = query.get("channel", channel_id)
         if channel_id is None:
             return
         seen = self.last_event.pop(channel_id, None)
@@ -166,8 +166,8 @@ class Probe:
 
 
 def _instrument(sites: CtiSites, probe: Probe) -> None:
-    # Benchmark-only taps on private attributes: every event the stream hands to the
-    # controller, and every request the ARI client sends.
+    # Benchmark-only taps: every event the stream hands to the controller (a private
+    # attribute), and every request the ARI client sends.
     for runner in sites.runners.values():
         handler = runner.stream._handler
 
@@ -177,10 +177,7 @@ def _instrument(sites: CtiSites, probe: Probe) -> None:
 
         runner.stream._handler = tapped
 
-        async def on_request(request: httpx.Request) -> None:
-            probe.sent(request)
-
-        runner.client._http.event_hooks["request"].append(on_request)
+        runner.client.observe_requests(probe.sent)
 
 
 def _percentile(values: list[float], q: float) -> float:

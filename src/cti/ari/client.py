@@ -22,7 +22,7 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from html import unescape
@@ -61,6 +61,7 @@ SpyDirection = Literal["none", "both", "out", "in"]
 
 DEFAULT_TIMEOUT = 10.0
 RestTransport = Literal["http", "websocket"]
+RequestObserver = Callable[[str, str, Mapping[str, str]], None]
 DEFAULT_LIMITS = httpx.Limits(
     max_connections=100, max_keepalive_connections=100, keepalive_expiry=30
 )
@@ -83,24 +84,34 @@ class EventEndpoint:
     headers: Mapping[str, str] = field(repr=False)
 
 
-class WebSocketRestTransport(httpx.AsyncBaseTransport):
+@dataclass(frozen=True, slots=True)
+class _Reply:
+    """An ARI answer, whichever wire it came over."""
+
+    status: int
+    text: str
+    reason: str = ""
+
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+
+class RestWebSocket:
     """ARI REST requests as Asterisk 22 ``RESTRequest`` messages over a websocket (gotcha 18).
 
-    An httpx transport, so the client's typed methods, error mapping and hooks stay the same:
-    only the wire changes. Requests are multiplexed on one socket and matched to their
-    ``RESTResponse`` by ``request_id``: no connection pool, no HTTP parsing, no per-request TCP
-    round trip bookkeeping. The socket belongs to ``endpoint``'s app, which must not be the app
-    whose events the service reads (a second socket for an app replaces the first, gotcha 14).
+    Requests are multiplexed on one socket and matched to their ``RESTResponse`` by
+    ``request_id``: no connection pool, no HTTP framing or parsing on either side. The socket
+    belongs to ``endpoint``'s app, which must not be the app whose events the service reads (a
+    second socket for an app replaces the first, gotcha 14).
 
-    A request whose socket drops before its answer fails with :class:`httpx.ReadError`, which
-    the client reports as :class:`~cti.errors.AriUnavailableError` (outcome unknown; it is never
-    re-sent). The socket is reopened by the next request.
+    Failures are httpx's transport errors, so the client maps them as it maps HTTP's: a request
+    whose socket drops before its answer fails with :class:`httpx.ReadError` (outcome unknown;
+    :class:`AriClient` never re-sends it unless it is a GET). The next request reopens the socket.
     """
 
     def __init__(self, endpoint: EventEndpoint, *, open_timeout: float = DEFAULT_TIMEOUT) -> None:
         self._endpoint = endpoint
         self._open_timeout = open_timeout
-        self._prefix = "/" + httpx.URL(endpoint.url).path.strip("/").rpartition("/")[0] + "/"
         self._connection: ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
         self._opening = asyncio.Lock()
@@ -120,6 +131,7 @@ class WebSocketRestTransport(httpx.AsyncBaseTransport):
                         open_timeout=self._open_timeout,
                         proxy=None,  # like the events socket: never via $HTTP_PROXY
                         max_size=8 * 1024 * 1024,
+                        compression=None,  # Asterisk offers none; small JSON gains little
                     )
                 except (OSError, TimeoutError, WebSocketException) as error:
                     raise httpx.ConnectError(f"ARI websocket: {error!r}") from error
@@ -154,26 +166,21 @@ class WebSocketRestTransport(httpx.AsyncBaseTransport):
         if future is not None and not future.done():
             future.set_result(message)
 
-    def _uri(self, request: httpx.Request) -> str:
-        target = request.url.raw_path.decode("ascii")
-        if not target.startswith(self._prefix):
-            raise httpx.UnsupportedProtocol(f"not an ARI path: {request.url.path}")
-        return target[len(self._prefix) :]
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        uri = self._uri(request)
-        body = await request.aread()
+    async def request(
+        self, method: str, uri: str, body: str | None, timeout: float | None
+    ) -> _Reply:
+        """Send one request (``uri`` relative to ``/ari/``, query included); await its answer."""
         request_id = str(next(self._ids))
         message: dict[str, Any] = {
             "type": "RESTRequest",
             "transaction_id": request_id,
             "request_id": request_id,
-            "method": request.method,
+            "method": method,
             "uri": uri,
         }
-        if body:
+        if body is not None:
             message["content_type"] = "application/json"
-            message["message_body"] = body.decode()
+            message["message_body"] = body
         connection = await self._connect()
         answer: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._pending[request_id] = answer
@@ -182,16 +189,15 @@ class WebSocketRestTransport(httpx.AsyncBaseTransport):
         except WebSocketException as error:
             self._pending.pop(request_id, None)
             raise httpx.WriteError(f"ARI websocket: {error!r}") from error
-        timeout = request.extensions.get("timeout", {}).get("read")
         try:
             reply = await asyncio.wait_for(answer, timeout)
         except TimeoutError as error:
             self._pending.pop(request_id, None)
-            raise httpx.ReadTimeout("no RESTResponse in time", request=request) from error
-        content = str(reply.get("message_body") or "").encode()
-        headers = {"content-type": str(reply.get("content_type") or "application/json")}
-        return httpx.Response(
-            int(reply.get("status_code", 500)), headers=headers, content=content, request=request
+            raise httpx.ReadTimeout("no RESTResponse in time") from error
+        return _Reply(
+            int(reply.get("status_code", 500)),
+            str(reply.get("message_body") or ""),
+            str(reply.get("reason_phrase") or ""),
         )
 
     async def aclose(self) -> None:
@@ -243,20 +249,24 @@ def error_message(response: httpx.Response) -> str:
     Asterisk answers ``{"message": ...}`` almost everywhere, ``{"error": ...}`` for channel
     allocation failures, and an HTML page when the HTTP layer itself rejects the request.
     """
+    return _error_text(_Reply(response.status_code, response.text, response.reason_phrase))
+
+
+def _error_text(reply: _Reply) -> str:
     try:
-        body = response.json()
+        body = reply.json()
     except ValueError:
         body = None
     if isinstance(body, dict):
         for key in ("message", "error"):
             if isinstance(body.get(key), str):
                 return str(body[key])
-    text = response.text.strip()
+    text = reply.text.strip()
     if text.startswith("<"):
         match = _HTML_PARAGRAPH.search(text) or _HTML_TITLE.search(text)
         text = match.group(1) if match else _HTML_TAG.sub(" ", text)
         text = unescape(" ".join(text.split()))
-    return text[:500] or response.reason_phrase or f"HTTP {response.status_code}"
+    return text[:500] or reply.reason or f"HTTP {reply.status}"
 
 
 @cache
@@ -299,14 +309,17 @@ class AriClient:
             "ascii"
         )
         self.app = app
-        if rest_transport == "websocket" and transport is None:
-            # Its own app: the events socket of `app` would be replaced by a second one.
-            socket = self.event_endpoint(app=rest_app or f"{app}-rest")
-            transport = WebSocketRestTransport(socket, open_timeout=timeout)
-        elif rest_transport not in ("http", "websocket"):
+        if rest_transport not in ("http", "websocket"):
             raise ValueError(
                 f"rest_transport must be 'http' or 'websocket', got {rest_transport!r}"
             )
+        self._timeout = timeout
+        self._observers: list[RequestObserver] = []
+        self._websocket: RestWebSocket | None = None
+        if rest_transport == "websocket":
+            # Its own app: the events socket of `app` would be replaced by a second one.
+            socket = self.event_endpoint(app=rest_app or f"{app}-rest")
+            self._websocket = RestWebSocket(socket, open_timeout=timeout)
         self._http = httpx.AsyncClient(
             base_url=str(self._root).rstrip("/") + "/ari/",
             auth=httpx.BasicAuth(username, password),
@@ -331,7 +344,17 @@ class AriClient:
         await self.aclose()
 
     async def aclose(self) -> None:
+        if self._websocket is not None:
+            await self._websocket.aclose()
         await self._http.aclose()
+
+    def observe_requests(self, observer: RequestObserver) -> None:
+        """Call ``observer(method, path, query)`` as each request is sent (metrics, benchmarks).
+
+        ``path`` is relative to ``/ari/`` (``channels/<id>/answer``); the query is the encoded
+        parameters. The observer must be quick and must not raise.
+        """
+        self._observers.append(observer)
 
     def event_endpoint(
         self, *, subscribe_all: bool = False, app: str | None = None
@@ -355,13 +378,15 @@ class AriClient:
         path: str,
         params: Mapping[str, QueryValue] | None = None,
         body: Mapping[str, Any] | None = None,
-    ) -> httpx.Response:
+    ) -> _Reply:
         query = _query(params or {})
+        for observer in self._observers:
+            observer(method, path, query)
         # Only a GET is safe to repeat, and only when the connection failed outright.
         attempts = 2 if method == "GET" else 1
         for attempt in range(1, attempts + 1):
             try:
-                response = await self._http.request(method, path, params=query, json=body)
+                reply = await self._exchange(method, path, query, body)
             except httpx.TimeoutException as error:
                 raise AriUnavailableError(f"{method} /ari/{path}: timed out") from error
             except httpx.TransportError as error:
@@ -370,13 +395,25 @@ class AriClient:
                     continue
                 raise AriUnavailableError(f"{method} /ari/{path}: {error!r}") from error
             break
-        logger.debug("ARI %s /ari/%s -> %s", method, path, response.status_code)
-        if response.status_code >= 400:
-            raise http_error(response.status_code, error_message(response), method, f"/ari/{path}")
-        return response
+        logger.debug("ARI %s /ari/%s -> %s", method, path, reply.status)
+        if reply.status >= 400:
+            raise http_error(reply.status, _error_text(reply), method, f"/ari/{path}")
+        return reply
+
+    async def _exchange(
+        self, method: str, path: str, query: dict[str, str], body: Mapping[str, Any] | None
+    ) -> _Reply:
+        if self._websocket is not None:
+            # Straight onto the socket: building httpx URLs and requests would cost more CPU
+            # than the whole exchange.
+            uri = f"{path}?{urlencode(query, quote_via=quote)}" if query else path
+            text = None if body is None else json.dumps(body)
+            return await self._websocket.request(method, uri, text, self._timeout)
+        response = await self._http.request(method, path, params=query, json=body)
+        return _Reply(response.status_code, response.text, response.reason_phrase)
 
     @staticmethod
-    def _json(response: httpx.Response, method: str, path: str) -> Any:
+    def _json(response: _Reply, method: str, path: str) -> Any:
         try:
             return response.json()
         except ValueError as error:
@@ -812,8 +849,9 @@ __all__ = [
     "DEFAULT_LIMITS",
     "AriClient",
     "EventEndpoint",
+    "RequestObserver",
     "RestTransport",
-    "WebSocketRestTransport",
+    "RestWebSocket",
     "error_message",
     "new_id",
 ]

@@ -441,6 +441,9 @@ async def run_emulator(
         log_level="warning",
         lifespan="off",
         ws="websockets-sansio",
+        # Asterisk's websocket server negotiates no extension: no per-message compression, whose
+        # zlib work would also be a large share of both sides' CPU under load.
+        ws_per_message_deflate=False,
         access_log=False,
     )
     server = uvicorn.Server(uv_config)
