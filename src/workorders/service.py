@@ -354,7 +354,8 @@ async def escalate_orders(
                         notice.recipient, notice.kind, notice.order_id, notice.message
                     )
                 await store.save(outcome.order)
-                run.applied.extend(outcome.applied)
+            # Counted once committed: the buffered writes can still fail as the block ends.
+            run.applied.extend(outcome.applied)
         except WorkOrderError as exc:
             run.failed[order_id] = str(exc)
     return run
