@@ -63,7 +63,7 @@ class Asterisk(ChannelOps, BridgeOps, MediaOps, DeviceOps):
         taxpayer = TaxpayerPhone(self, script, phone)
         phone.originate_after_answer = None
         phone.after_answer_program = taxpayer.program
-        self.observers.append(taxpayer.observe)
+        self.observers[phone.peer.id] = taxpayer.observe
         self.taxpayers[phone.id] = taxpayer
         return {"phone_channel_id": phone.id, "channel_id": phone.peer.id}
 

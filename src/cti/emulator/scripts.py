@@ -178,7 +178,7 @@ class TaxpayerPhone:
     # --------------------------------------------------------------- reacting to the app
     def observe(self, event_type: str, fields: Json) -> None:
         if self.phone.destroyed:
-            self.core.observers.remove(self.observe)
+            self.core.observers.pop(self.line.id, None)
             return
         if event_type == "ChannelEnteredBridge" and self._talking():
             self.talked = True
