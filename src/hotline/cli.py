@@ -32,7 +32,9 @@ console = Console(stderr=True)
 
 def _mount_simulations() -> None:
     # The simulator's commands live in the simulations package; hotline is where they are mounted.
-    from simulations.cli import simulate_command, staff_command
+    # `simulate` is hotline's own: the offline command plus --live, which needs the whole stack.
+    from hotline.livesim.cli import simulate_command
+    from simulations.cli import staff_command
 
     app.command("simulate")(simulate_command)
     app.command("staff")(staff_command)
