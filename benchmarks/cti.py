@@ -46,6 +46,7 @@ import httpx  # noqa: E402
 
 from cti.ari.client import RestTransport  # noqa: E402
 from cti.calls.controller import ControllerOptions  # noqa: E402
+from cti.calls.model import CallMedia  # noqa: E402
 from cti.calls.ports import (  # noqa: E402
     CallControl,
     CallKey,
@@ -61,10 +62,13 @@ from cti.calls.sites import CtiSites, SiteConfig  # noqa: E402
 PASSWORD = "bench-ari-password"
 # Events that always make the engine act on the same channel (the latency is measured on these).
 CAUSES = frozenset({"StasisStart", "ChannelDtmfReceived"})
-LINE_PROMPT = "sound:bench/line"
+# Sounds the emulator knows (an unknown one fails at once, and then no prompt is ever stopped):
+# the caller presses 1 one second into the 7.3 s greeting, which the engine stops (barge-in).
+LINE_PROMPT = "sound:pls-hold-while-try"
+MEDIA = CallMedia(goodbye=("sound:hello-world",))
 PLAN = IvrPlan(
     open=True,
-    greeting="sound:bench/welcome",
+    greeting="sound:demo-congrats",
     lines=(MenuOption("1", "national_tax", LINE_PROMPT),),
     survey=False,
 )
@@ -254,7 +258,9 @@ async def run(
             )
             added.raise_for_status()
         site = SiteConfig("bench", emulator.base_url, "hotline", PASSWORD, rest_transport=rest)
-        sites = CtiSites([site], director, options=ControllerOptions(timer_scale=speed))
+        sites = CtiSites(
+            [site], director, options=ControllerOptions(media=MEDIA, timer_scale=speed)
+        )
         director.control = sites
         probe = Probe()
         _instrument(sites, probe)
