@@ -16,10 +16,15 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import ServerConnection, serve
 
-from cti.ari.client import AriClient
+from cti.ari.client import AriClient, RestTransport
 from cti.emulator import run_emulator
 from cti.emulator.scripts import TaxpayerScript
-from cti.errors import AriConflictError, AriNotFoundError, AriUnavailableError
+from cti.errors import (
+    AriBadRequestError,
+    AriConflictError,
+    AriNotFoundError,
+    AriUnavailableError,
+)
 
 
 def _websocket_client(base_url: str, *, timeout: float = 5.0) -> AriClient:
@@ -133,3 +138,33 @@ async def test_nobody_listening_is_unavailable() -> None:
     async with _websocket_client(f"http://127.0.0.1:{port}") as client:
         with pytest.raises(AriUnavailableError):
             await client.answer("chan-1")
+
+
+@pytest.mark.parametrize("rest_transport", ["http", "websocket"])
+@pytest.mark.asyncio
+async def test_observers_see_every_request_on_either_wire(rest_transport: RestTransport) -> None:
+    seen: list[tuple[str, str, dict[str, str]]] = []
+    async with (
+        run_emulator(speed=50) as emulator,
+        AriClient(
+            emulator.base_url, "hotline", "secret", "hotline", rest_transport=rest_transport
+        ) as client,
+    ):
+        client.observe_requests(lambda method, path, query: seen.append((method, path, {**query})))
+        await client.create_bridge(bridge_id="ws-b1")
+        with pytest.raises(AriBadRequestError, match="Channel not found"):
+            await client.add_channel("ws-b1", "nobody")
+    assert seen == [
+        ("POST", "bridges", {"type": "mixing", "bridgeId": "ws-b1"}),
+        ("POST", "bridges/ws-b1/addChannel", {"channel": "nobody"}),
+    ]
+
+
+@pytest.mark.asyncio
+async def test_the_emulator_negotiates_no_compression_like_asterisk() -> None:
+    async with (
+        run_emulator(speed=50) as emulator,
+        connect(f"{emulator.ws_url}?app=hotline&api_key=hotline:secret") as events,
+    ):
+        assert events.response is not None
+        assert "Sec-WebSocket-Extensions" not in events.response.headers
