@@ -52,6 +52,17 @@ class IdlePools:
             for language in profile.languages:
                 remove_sorted(self.overflow[language], key)
 
+    def pools_for(self, profile: AgentProfile) -> tuple[list[IdleKey], ...]:
+        """Every list an idle agent with `profile` is kept in, created empty where missing.
+
+        The lists are never replaced, so an agent record may hold on to them: an agent going idle
+        or busy then skips building and hashing a (skill, level) key per pool.
+        """
+        pools = [self.by_level.setdefault(item, []) for item in profile.levels.items()]
+        if profile.overflow:
+            pools.extend(self.overflow.setdefault(language, []) for language in profile.languages)
+        return tuple(pools)
+
 
 class SkillQueue:
     """Waiting contacts needing one skill.

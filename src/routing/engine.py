@@ -59,19 +59,26 @@ from routing.state import (
 HANDLE_TIME_SMOOTHING = 0.1
 """Weight of the newest call in the exponentially weighted mean handle time."""
 
-_BUSY = (AgentStatus.RESERVED, AgentStatus.ON_CALL, AgentStatus.WRAP_UP)
+# Statuses are compared by identity (`is`) in the hot paths: enum equality and hashing run in
+# Python, identity in C.
 _WAITING = ContactStatus.WAITING
 _OFFERED = ContactStatus.OFFERED
 _CONNECTED = ContactStatus.CONNECTED
+_LOGGED_OUT = AgentStatus.LOGGED_OUT
+_NOT_READY = AgentStatus.NOT_READY
 _IDLE = AgentStatus.IDLE
-_NOT_WORKING = (AgentStatus.LOGGED_OUT, AgentStatus.NOT_READY)
+_RESERVED = AgentStatus.RESERVED
+_ON_CALL = AgentStatus.ON_CALL
+_WRAP_UP = AgentStatus.WRAP_UP
+_INBOUND = ContactKind.INBOUND
+_NOT_WORKING = (_LOGGED_OUT, _NOT_READY)  # a tuple: `in` tests identity first, in C
 
 
 def _staffing_class(status: AgentStatus) -> int:
     """Staffing counters only care: logged out (0), not ready (1), or working (2)."""
-    if status is AgentStatus.LOGGED_OUT:
+    if status is _LOGGED_OUT:
         return 0
-    return 1 if status is AgentStatus.NOT_READY else 2
+    return 1 if status is _NOT_READY else 2
 
 
 def new_state(policy: Policy) -> RoutingState:
@@ -81,9 +88,14 @@ def new_state(policy: Policy) -> RoutingState:
 def apply(state: RoutingState, event: Event, now: float) -> tuple[RoutingState, list[Decision]]:
     """Feed one event at time `now`; returns the (same, mutated) state and the decisions."""
     step = _Step(state, now)
-    step.run_due_timers()
+    timers = state.timers
+    # Most events find no timer due and none pending (a simulator without wrap-up, waits or
+    # announcements never schedules one): test that here rather than in two method calls.
+    if timers and timers[0][0] <= step.now:
+        step.run_due_timers()
     _HANDLERS[type(event)](step, event)
-    step.promise_wake()
+    if timers:
+        step.promise_wake()
     return state, step.out
 
 
@@ -114,23 +126,36 @@ class _Step:
         `since` (idle only) restores an earlier idle rank.
         """
         state, now, old = self.state, self.now, agent.status
-        if old is _IDLE and agent.idle_key is not None:
-            state.idle.remove(agent.profile, agent.idle_key)
-            agent.idle_key = None
-        if old in _BUSY:
+        if old is _IDLE:
+            key = agent.idle_key
+            if key is not None:
+                for pool in agent.idle_pools:
+                    remove_sorted(pool, key)
+                agent.idle_key = None
+        elif old is _RESERVED or old is _ON_CALL or old is _WRAP_UP:
             agent.busy_s += now - agent.since
-        if (old in _NOT_WORKING or status in _NOT_WORKING) and _staffing_class(
-            old
-        ) != _staffing_class(status):
+        # Staffing counters change only on a move into or out of LOGGED_OUT or NOT_READY.
+        if (
+            old is not status
+            and (old in _NOT_WORKING or status in _NOT_WORKING)
+            and _staffing_class(old) != _staffing_class(status)
+        ):
             state.count(agent.profile, old, -1)
             state.count(agent.profile, status, +1)
         agent.status = status
         agent.reason = reason
-        agent.since = since if since is not None and status is _IDLE else now
-        agent.epoch = state.new_epoch()
+        state.epoch_seq += 1
+        agent.epoch = state.epoch_seq
         if status is _IDLE:
-            agent.idle_key = (agent.since, agent.id)
-            state.idle.add(agent.profile, agent.idle_key)
+            if since is not None:
+                agent.since = since
+            else:
+                agent.since = now
+            key = agent.idle_key = (agent.since, agent.id)
+            for pool in agent.idle_pools:
+                insort(pool, key)
+        else:
+            agent.since = now
 
     def serve_next(self, agent: AgentRecord) -> None:
         """An agent just became idle: offer them their best waiting contact, if any."""
@@ -153,7 +178,7 @@ class _Step:
         agent.wrap_until = None
         if agent.pending_reason is not None:
             reason, agent.pending_reason = agent.pending_reason, None
-            self.set_status(agent, AgentStatus.NOT_READY, reason)
+            self.set_status(agent, _NOT_READY, reason)
             return False
         self.set_status(agent, _IDLE)
         return True
@@ -167,7 +192,7 @@ class _Step:
         self.state.handle_time_s[skill] = mean + HANDLE_TIME_SMOOTHING * (handled_s - mean)
         agent.contact_id = None
         if line.wrap_up_s > 0:
-            self.set_status(agent, AgentStatus.WRAP_UP)
+            self.set_status(agent, _WRAP_UP)
             agent.wrap_until = self.now + line.wrap_up_s
             self.state.schedule(agent.wrap_until, TIMER_WRAP_UP, agent.id, agent.epoch)
             return False
@@ -183,16 +208,20 @@ class _Step:
     def offer(
         self, record: ContactRecord, agent: AgentRecord, stage_index: int, level: int
     ) -> None:
-        self.unqueue(record)
+        if record.in_queue:
+            self.unqueue(record)
+        state = self.state
+        contact_id = record.contact.id
         record.status = _OFFERED
         record.agent_id = agent.id
         record.excluded_agent = None
-        record.epoch = self.state.new_epoch()
+        state.epoch_seq += 1
+        record.epoch = state.epoch_seq
         agent.return_idle_since = agent.since
-        self.set_status(agent, AgentStatus.RESERVED)
-        agent.contact_id = record.contact.id
+        self.set_status(agent, _RESERVED)
+        agent.contact_id = contact_id
         self.out.append(
-            Offer(record.contact.id, agent.id, stage_index, level, record.info.line.ring_timeout_s)
+            Offer(contact_id, agent.id, stage_index, level, record.info.line.ring_timeout_s)
         )
 
     def unqueue(self, record: ContactRecord) -> None:
@@ -222,7 +251,7 @@ class _Step:
         """
         now = self.now
         contact, line = record.contact, record.info.line
-        inbound = contact.kind is ContactKind.INBOUND
+        inbound = contact.kind is _INBOUND
         record.status = _WAITING
         record.agent_id = None
         if inbound and line.max_wait_s is not None and record.queued_since + line.max_wait_s <= now:
@@ -267,7 +296,7 @@ class _Step:
                 if contact.arrived_at + after_s > now:
                     state.schedule(contact.arrived_at + after_s, TIMER_STAGE, contact_id, epoch)
                     break
-        if contact.kind is not ContactKind.INBOUND:
+        if contact.kind is not _INBOUND:
             return
         if line.max_wait_s is not None:
             state.schedule(record.queued_since + line.max_wait_s, TIMER_MAX_WAIT, contact_id, epoch)
@@ -367,7 +396,7 @@ class _Step:
                         state.schedule(arrived_at + after_s, TIMER_STAGE, key, epoch)
                         break
                 continue
-            if record.contact.kind is not ContactKind.INBOUND:
+            if record.contact.kind is not _INBOUND:
                 continue  # a callback: nobody on the line to announce to or divert
             line = record.info.line
             if kind == TIMER_MAX_WAIT:
@@ -423,17 +452,18 @@ def _contact_arrived(step: _Step, event: ContactArrived) -> None:
     state, contact = step.state, event.contact
     if contact.id in state.contacts:
         return  # duplicate
-    info = state.policy_info(contact)
+    info, skill = state.routing_of(contact)
     line = info.line
-    if contact.kind is ContactKind.INBOUND and not state.policy.is_open(step.now):
+    hours = state.policy.service_hours
+    if hours is not None and contact.kind is _INBOUND and not hours.is_open(step.now):
         step.out.append(Divert(contact.id, DivertReason.CLOSED, line.on_closed))
         return
     if line.on_no_agents is not None:
         widest = line.stages[-1]
-        if not state.could_serve(contact.skill, widest.max_level, widest.overflow, state.staffed):
+        if not state.could_serve(skill, widest.max_level, widest.overflow, state.staffed):
             step.out.append(Divert(contact.id, DivertReason.NO_AGENTS, line.on_no_agents))
             return
-    record = ContactRecord(contact, info, state.contact_seq)
+    record = ContactRecord(contact, info, state.contact_seq, skill)
     state.contact_seq += 1
     state.contacts[contact.id] = record
     step.admit(record, announce=True)
@@ -449,7 +479,7 @@ def _callback_requested(step: _Step, event: CallbackRequested) -> None:
     record = step.state.contacts.get(event.contact_id)
     if record is None or record.status is _CONNECTED:
         return
-    if record.contact.kind is ContactKind.INBOUND:
+    if record.contact.kind is _INBOUND:
         # Same id, same arrived_at, same queue entry: the callback keeps the caller's place.
         record.contact = dataclasses.replace(record.contact, kind=ContactKind.CALLBACK)
 
@@ -459,15 +489,16 @@ def _agent_logged_in(step: _Step, event: AgentLoggedIn) -> None:
     agent = state.agents.get(profile.id)
     if agent is None:
         agent = AgentRecord(profile, step.now)
+        agent.idle_pools = state.idle.pools_for(profile)
         state.agents[profile.id] = agent
         if event.ready:
             step.set_status(agent, _IDLE)
             step.serve_next(agent)
         else:
-            step.set_status(agent, AgentStatus.NOT_READY, "login")
+            step.set_status(agent, _NOT_READY, "login")
         return
     _replace_profile(step, agent, profile)
-    if event.ready and agent.status is AgentStatus.NOT_READY:
+    if event.ready and agent.status is _NOT_READY:
         step.set_status(agent, _IDLE)
     step.serve_next(agent)
 
@@ -479,6 +510,7 @@ def _replace_profile(step: _Step, agent: AgentRecord, profile: AgentProfile) -> 
     if agent.idle_key is not None:
         state.idle.remove(agent.profile, agent.idle_key)
     agent.profile = profile
+    agent.idle_pools = state.idle.pools_for(profile)
     state.count(profile, agent.status, +1)
     if agent.idle_key is not None:
         state.idle.add(profile, agent.idle_key)
@@ -490,7 +522,7 @@ def _agent_logged_out(step: _Step, event: AgentLoggedOut) -> None:
     if agent is None:
         return
     reserved = state.contacts.get(agent.contact_id or "")
-    step.set_status(agent, AgentStatus.LOGGED_OUT)
+    step.set_status(agent, _LOGGED_OUT)
     del state.agents[agent.id]
     targeted = [state.contacts[key[3]] for key in agent.targeted]
     if reserved is not None and reserved.agent_id == agent.id:
@@ -511,10 +543,10 @@ def _agent_state_changed(step: _Step, event: AgentStateChanged) -> None:
         return
     status = agent.status
     if event.status is _IDLE:
-        if status is AgentStatus.NOT_READY:
+        if status is _NOT_READY:
             step.set_status(agent, _IDLE)
             step.serve_next(agent)
-        elif status is AgentStatus.WRAP_UP:
+        elif status is _WRAP_UP:
             agent.pending_reason = None
             if step.end_wrap_up(agent):
                 step.serve_next(agent)
@@ -522,17 +554,17 @@ def _agent_state_changed(step: _Step, event: AgentStateChanged) -> None:
             agent.pending_reason = None  # ON_CALL: changed their mind; IDLE/RESERVED: no-op
         return
     reason = event.reason
-    if status is AgentStatus.ON_CALL:
+    if status is _ON_CALL:
         agent.pending_reason = reason or "not_ready"  # applies once the call and wrap-up end
-    elif status is AgentStatus.RESERVED:
+    elif status is _RESERVED:
         record = step.state.contacts[agent.contact_id or ""]
         step.out.append(CancelOffer(record.contact.id, agent.id))
         agent.contact_id = None
-        step.set_status(agent, AgentStatus.NOT_READY, reason)
+        step.set_status(agent, _NOT_READY, reason)
         step.admit(record, announce=False)
     else:
         agent.wrap_until = None
-        step.set_status(agent, AgentStatus.NOT_READY, reason)
+        step.set_status(agent, _NOT_READY, reason)
 
 
 def _live_offer(step: _Step, contact_id: str, agent_id: str) -> ContactRecord | None:
@@ -548,7 +580,7 @@ def _offer_answered(step: _Step, event: OfferAnswered) -> None:
         return
     agent = step.state.agents[event.agent_id]
     agent.misses = 0
-    step.set_status(agent, AgentStatus.ON_CALL)
+    step.set_status(agent, _ON_CALL)
     record.status = _CONNECTED
     record.answered_at = step.now
 
@@ -567,7 +599,7 @@ def _offer_failed(step: _Step, event: OfferFailed) -> None:
         not_ready_reason = "rona"  # ring, no answer: stop offering calls to an absent agent
     if not_ready_reason is not None:
         agent.misses = 0
-        step.set_status(agent, AgentStatus.NOT_READY, not_ready_reason)
+        step.set_status(agent, _NOT_READY, not_ready_reason)
         step.out.append(SetAgentNotReady(agent.id, not_ready_reason))
     else:
         step.set_status(agent, _IDLE)  # to the back of the idle order
@@ -585,7 +617,7 @@ def _contact_ended(step: _Step, event: ContactEnded) -> None:
 
 def _wrap_up_ended(step: _Step, event: WrapUpEnded) -> None:
     agent = step.state.agents.get(event.agent_id)
-    if agent is not None and agent.status is AgentStatus.WRAP_UP and step.end_wrap_up(agent):
+    if agent is not None and agent.status is _WRAP_UP and step.end_wrap_up(agent):
         step.serve_next(agent)
 
 

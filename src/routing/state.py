@@ -64,6 +64,7 @@ class AgentRecord:
         "epoch",
         "id",
         "idle_key",
+        "idle_pools",
         "logged_in_at",
         "misses",
         "pending_reason",
@@ -84,6 +85,9 @@ class AgentRecord:
         self.since = now
         self.logged_in_at = now
         self.idle_key: IdleKey | None = None
+        # The idle lists this agent joins when idle (see `IdlePools.pools_for`); the engine sets it
+        # whenever the profile is set.
+        self.idle_pools: tuple[list[IdleKey], ...] = ()
         self.return_idle_since = now  # idle rank to restore if a reservation is cancelled
         self.contact_id: str | None = None
         self.misses = 0
@@ -117,9 +121,13 @@ class ContactRecord:
         "target_agent",
     )
 
-    def __init__(self, contact: Contact, info: PolicyInfo, seq: int) -> None:
+    def __init__(
+        self, contact: Contact, info: PolicyInfo, seq: int, skill: Skill | None = None
+    ) -> None:
         self.contact = contact
-        self.skill = contact.skill  # kept in step with `contact` (a transfer changes both)
+        # Kept in step with `contact` (a transfer changes both); callers that already hold the
+        # contact's skill pass it in and spare building a new one.
+        self.skill = contact.skill if skill is None else skill
         self.info = info
         self.seq = seq
         self.status = ContactStatus.WAITING
@@ -162,7 +170,7 @@ class RoutingState:
         self.epoch_seq = 0
         self.wake_promised: float | None = None
         self.policy_infos: list[PolicyInfo] = []
-        self._info_by_key: dict[tuple[str, str, str | None], PolicyInfo] = {}
+        self._info_by_key: dict[tuple[str, str, str | None], tuple[PolicyInfo, Skill]] = {}
         self._info_by_line: dict[LinePolicy, PolicyInfo] = {}
         self.handle_time_s: dict[Skill, float] = {}
         # Logged-in agents (staffed) and those not in NOT_READY (active), per (skill, level) and
@@ -174,17 +182,21 @@ class RoutingState:
         self.round_robin_last: dict[Skill, str] = {}
 
     def policy_info(self, contact: Contact) -> PolicyInfo:
+        return self.routing_of(contact)[0]
+
+    def routing_of(self, contact: Contact) -> tuple[PolicyInfo, Skill]:
+        """The contact's resolved policy and its skill, both cached per (line, language, region)."""
         key = (contact.line, contact.language, contact.region)
-        info = self._info_by_key.get(key)
-        if info is None:
+        found = self._info_by_key.get(key)
+        if found is None:
             line = self.policy.resolve(*key)
             info = self._info_by_line.get(line)
             if info is None:
                 info = PolicyInfo(len(self.policy_infos), line)
                 self.policy_infos.append(info)
                 self._info_by_line[line] = info
-            self._info_by_key[key] = info
-        return info
+            found = self._info_by_key[key] = (info, contact.skill)
+        return found
 
     def queue(self, skill: Skill) -> SkillQueue:
         found = self.queues.get(skill)
