@@ -125,6 +125,11 @@ class AskPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class AskResumption:
+    """Await ``director.call_adopted``; the executor feeds back :class:`Resumed`."""
+
+
+@dataclass(frozen=True, slots=True)
 class NotifyIvrCompleted:
     language: str
     line: str
@@ -143,6 +148,11 @@ class NotifyCallbackAccepted:
 @dataclass(frozen=True, slots=True)
 class NotifyOfferAnswered:
     agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyTransferAnswered:
+    agent_id: str  # the agent the caller now talks to
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,10 +202,12 @@ Action: TypeAlias = (
     | StartTimer
     | CancelTimers
     | AskPlan
+    | AskResumption
     | NotifyIvrCompleted
     | NotifyCallerLeft
     | NotifyCallbackAccepted
     | NotifyOfferAnswered
+    | NotifyTransferAnswered
     | NotifyOfferFailed
     | NotifyTalkEnded
     | NotifySurveyAnswered
@@ -208,6 +220,7 @@ __all__ = [
     "AddChannel",
     "Answer",
     "AskPlan",
+    "AskResumption",
     "BridgeType",
     "CancelTimers",
     "CreateBridge",
@@ -223,6 +236,7 @@ __all__ = [
     "NotifyOfferFailed",
     "NotifySurveyAnswered",
     "NotifyTalkEnded",
+    "NotifyTransferAnswered",
     "Originate",
     "Play",
     "RemoveChannel",

@@ -28,7 +28,7 @@ from typing import Any
 from cti.ari.client import new_id
 from cti.ari.dispatch import OrderedDispatcher
 from cti.ari.keys import SiteKey
-from cti.ari.models import Event
+from cti.ari.models import Channel, Event
 from cti.calls import actions as act
 from cti.calls import signals as sig
 from cti.calls.events import INBOUND_ARG, Routed, to_call_event
@@ -43,6 +43,8 @@ logger = logging.getLogger(__name__)
 ID_PREFIX = "hlc"
 """Every bridge and playback id this controller chooses starts with it (see :meth:`resync`)."""
 LEG_PREFIX = "hla"
+AGENT_ARG = "agent"
+"""The first Stasis arg of an agent leg: ``agent,<agent id>,<call id>`` (see ``states``)."""
 
 
 class CallControlError(Exception):
@@ -158,9 +160,11 @@ class SiteCallController:
         """The ``on_connected`` hook: reconcile with what Asterisk has after a (re)connect.
 
         Calls whose channels are gone get the events they missed (the caller or a leg left),
-        which reports ``caller_left``/``talk_ended``/``call_finished`` as usual; inbound channels
-        of our app that no call owns (a restart) are adopted as new calls, already answered; our
-        bridges that no call owns are destroyed. Returns once those events are handled.
+        which reports ``caller_left``/``talk_ended``/``call_finished`` as usual. Inbound channels
+        of our app that no call owns (a restart) are adopted with the bridge they are in and the
+        answered agent legs that name them; the director says how each carries on
+        (``call_adopted``). Our agent legs and bridges that no call owns are hung up and
+        destroyed. Returns once those events are handled.
         """
         channels = {channel.id: channel for channel in await self._client.list_channels()}
         bridges = await self._client.list_bridges()
@@ -171,32 +175,73 @@ class SiteCallController:
             for leg in state.live_legs():
                 if leg.leg_id not in channels:
                     self._submit(call_id, sig.LegGone(leg.leg_id))
+        bridge_of = {
+            channel_id: bridge.id
+            for bridge in bridges
+            if bridge.id.startswith(f"{ID_PREFIX}-")
+            for channel_id in bridge.channels
+        }
+        legs_of: dict[str, list[sig.FoundLeg]] = {}
         for channel in channels.values():
-            if channel.id in self._channels:
+            args = self._our_args(channel)
+            if args[:1] == [AGENT_ARG] and len(args) >= 3 and channel.id not in self._channels:
+                legs_of.setdefault(args[2], []).append(sig.FoundLeg(channel.id, args[1]))
+        claimed: set[str] = set()
+        for channel in channels.values():
+            args = self._our_args(channel)
+            if channel.id in self._channels or args[:1] != [INBOUND_ARG]:
                 continue
-            app_args = channel.dialplan.app_data.split(",")
-            ours = channel.dialplan.app_name == "Stasis" and app_args[:1] == [self._client.app]
-            if ours and app_args[1:2] == [INBOUND_ARG]:
-                call = InboundCall(
-                    key=CallKey(self.site, channel.id),
-                    caller_number=channel.caller.number,
-                    caller_name=channel.caller.name,
-                    dialled=app_args[2] if len(app_args) > 2 else channel.dialplan.exten,
-                    channel_name=channel.name,
-                    arrived_at=channel.creationtime,
-                )
-                logger.info("site %s: adopting inbound channel %s", self.site, channel.id)
-                arrived = sig.CallerArrived(call, answered=channel.state == "Up")
-                routed = Routed(channel.id, arrived, new_call=True)
-                self._admit(routed)
-                self._submit(channel.id, arrived)
+            call = InboundCall(
+                key=CallKey(self.site, channel.id),
+                caller_number=channel.caller.number,
+                caller_name=channel.caller.name,
+                dialled=args[1] if len(args) > 1 else channel.dialplan.exten,
+                channel_name=channel.name,
+                arrived_at=channel.creationtime,
+            )
+            adopted = sig.CallerAdopted(
+                call,
+                answered=channel.state == "Up",
+                bridge_id=bridge_of.get(channel.id),
+                legs=tuple(legs_of.get(channel.id, ())),
+            )
+            logger.info("site %s: adopting inbound channel %s", self.site, channel.id)
+            self._admit_adopted(adopted)
+            claimed.update(leg.leg_id for leg in adopted.legs)
+            if adopted.bridge_id is not None:
+                claimed.add(adopted.bridge_id)
+        for channel in channels.values():
+            if (
+                channel.id.startswith(f"{LEG_PREFIX}-")
+                and channel.id not in self._channels
+                and channel.id not in claimed
+            ):
+                # An agent leg of a call this controller lost (ringing when the service stopped).
+                logger.info("site %s: hanging up orphan leg %s", self.site, channel.id)
+                await self._executor.run(CallKey(self.site, channel.id), [act.Hangup(channel.id)])
         owned = {state.bridge_id for state in self._calls.values() if state.bridge_id}
         for bridge in bridges:
-            if bridge.id.startswith(f"{ID_PREFIX}-") and bridge.id not in owned:
+            if bridge.id.startswith(f"{ID_PREFIX}-") and bridge.id not in owned | claimed:
                 logger.info("site %s: destroying orphan bridge %s", self.site, bridge.id)
                 orphan = CallKey(self.site, bridge.id)
                 await self._executor.run(orphan, [act.DestroyBridge(bridge.id)])
         await self.drain()
+
+    def _our_args(self, channel: Channel) -> list[str]:
+        """The Stasis args of a channel in our app (``[]`` for any other channel)."""
+        app_args = channel.dialplan.app_data.split(",")
+        if channel.dialplan.app_name != "Stasis" or app_args[:1] != [self._client.app]:
+            return []
+        return app_args[1:]
+
+    def _admit_adopted(self, adopted: sig.CallerAdopted) -> None:
+        call_id = adopted.call.key.call_id
+        self._calls[call_id] = new_call(call_id, new_id(ID_PREFIX), self._options.media)
+        self._inbound[adopted.call.key] = adopted.call
+        self._channels[call_id] = call_id
+        for leg in adopted.legs:
+            self._channels[leg.leg_id] = call_id  # their events are the call's from now on
+        self._submit(call_id, adopted)
 
     # ------------------------------------------------------------------ CallLookup
 

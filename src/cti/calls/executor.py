@@ -16,7 +16,15 @@ from typing import Protocol
 from cti.ari.models import Bridge, Channel, Playback
 from cti.calls import actions as act
 from cti.calls import signals as sig
-from cti.calls.ports import CallDirector, CallKey, InboundCall, IvrPlan, LegFailure
+from cti.calls.ports import (
+    CallDirector,
+    CallKey,
+    CallPhase,
+    InboundCall,
+    IvrPlan,
+    LegFailure,
+    Resumption,
+)
 from cti.calls.timers import CallTimers
 from cti.errors import (
     AriBadRequestError,
@@ -180,6 +188,8 @@ class ActionExecutor:
                 self._timers.cancel(key)
             case act.AskPlan():
                 return await self._ask_plan(key)
+            case act.AskResumption():
+                return await self._ask_resumption(key)
             case _:
                 await self._notify_director(key, action)
         return None
@@ -220,6 +230,20 @@ class ActionExecutor:
             plan = FALLBACK_PLAN
         return sig.PlanReady(plan)
 
+    async def _ask_resumption(self, key: CallKey) -> sig.CallEvent:
+        call = self._inbound(key)
+        fallback = Resumption(FALLBACK_PLAN, CallPhase.IVR)
+        if call is None:
+            return sig.Resumed(fallback)
+        try:
+            resumption = await self._director.call_adopted(call)
+        except Exception:
+            # Not knowing where the caller was, the IVR is the one place that serves them.
+            self.director_errors += 1
+            logger.exception("director.call_adopted failed for %s; restarting the IVR", key)
+            resumption = fallback
+        return sig.Resumed(resumption)
+
     async def _notify_director(self, key: CallKey, action: act.Action) -> None:
         director = self._director
         try:
@@ -232,6 +256,8 @@ class ActionExecutor:
                     await director.callback_accepted(key)
                 case act.NotifyOfferAnswered(agent_id):
                     await director.offer_answered(key, agent_id=agent_id)
+                case act.NotifyTransferAnswered(agent_id):
+                    await director.transfer_answered(key, agent_id=agent_id)
                 case act.NotifyOfferFailed(agent_id, failure):
                     await director.offer_failed(key, agent_id=agent_id, failure=failure)
                 case act.NotifyTalkEnded(agent_id, ended_by):

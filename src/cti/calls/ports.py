@@ -5,8 +5,10 @@ HTTP. The service (``hotline``) knows those and nothing of ARI. They meet here:
 
 * :class:`CallDirector` is implemented by the service. The controller tells it what happened to a
   call (it arrived, the IVR chose a language and a business line, the caller hung up in some phase,
-  an agent leg answered or failed, talk ended, the survey was answered) and asks it for the IVR
-  plan of a new call. The director feeds the routing engine and persists the call.
+  an agent leg answered or failed, a blind transfer was answered, talk ended, the survey was
+  answered) and asks it for the IVR plan of a new call, or, after a restart, how a call it finds
+  still up carries on (:class:`Resumption`). The director feeds the routing engine and persists
+  the call.
 * :class:`CallControl` is implemented by the controller. The service tells it what to do with a
   call (offer it to an agent's endpoint, cancel that offer, announce the position, offer a
   callback, divert, hold, transfer, hang up) and to place callbacks.
@@ -41,7 +43,7 @@ class InboundCall:
     caller_name: str
     dialled: str  # the number the taxpayer dialled (StasisStart args[1], e.g. "12366")
     channel_name: str
-    arrived_at: datetime  # tz-aware UTC
+    arrived_at: datetime  # tz-aware UTC, by Asterisk's clock (StasisStart, channel creation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,25 @@ class CallPhase(enum.Enum):
     SURVEY = "survey"
 
 
+@dataclass(frozen=True, slots=True)
+class Resumption:
+    """How a call found still up after a restart carries on: the director's answer to
+    :meth:`CallDirector.call_adopted`, from what the service had recorded.
+
+    * ``IVR``: the IVR starts again from the greeting (the caller had not chosen yet);
+    * ``QUEUE`` / ``RINGING``: the caller waits again in its bridge with music on hold, without a
+      new ``ivr_completed`` (the service puts it back in routing with its old place); an agent
+      leg still ringing is hung up;
+    * ``TALK``: the caller keeps talking with ``agent_id`` if that agent's leg is still up, and
+      ``talk_ended`` is reported at once if it is gone;
+    * ``SURVEY``: the survey question is asked again.
+    """
+
+    plan: IvrPlan
+    phase: CallPhase
+    agent_id: str | None = None  # TALK: the agent the caller talks to
+
+
 class LegFailure(enum.Enum):
     """Why an agent leg did not answer (see the cause table in ../shared/ari/README.md)."""
 
@@ -97,6 +118,10 @@ class CallDirector(Protocol):
 
     async def call_arrived(self, call: InboundCall) -> IvrPlan: ...
 
+    async def call_adopted(self, call: InboundCall) -> Resumption:
+        """After a restart the controller found ``call`` still up in Asterisk: how it carries on.
+        A call the service does not know is opened as a new one and resumes in the IVR."""
+
     async def ivr_completed(self, key: CallKey, *, language: str, line: str) -> None:
         """The caller chose; the call now waits for an agent (enqueue it in routing)."""
 
@@ -106,7 +131,14 @@ class CallDirector(Protocol):
     async def callback_accepted(self, key: CallKey) -> None:
         """The waiting caller pressed the callback digit; the controller then hangs up politely."""
 
-    async def offer_answered(self, key: CallKey, *, agent_id: str) -> None: ...
+    async def offer_answered(self, key: CallKey, *, agent_id: str) -> None:
+        """The agent leg of an offer (or of a callback) answered: caller and agent now talk."""
+
+    async def transfer_answered(self, key: CallKey, *, agent_id: str) -> None:
+        """A blind transfer was answered: the caller now talks with ``agent_id`` and the agent who
+        talked before is released (the service puts them in wrap-up). It replaces, for a
+        transfer, the ``talk_ended`` + ``offer_answered`` pair: the call goes on, its talk
+        time is not cut, and ``talk_ended`` later names the new agent."""
 
     async def offer_failed(self, key: CallKey, *, agent_id: str, failure: LegFailure) -> None: ...
 
@@ -149,8 +181,9 @@ class CallControl(Protocol):
     async def transfer(
         self, key: CallKey, *, agent_id: str, endpoint: str, ring_timeout_s: float
     ) -> None:
-        """Blind transfer of a talking call to another agent (a queue transfer is re-routing:
-        the service tells routing and then calls :meth:`offer`)."""
+        """Blind transfer of a talking call to another agent; its answer is reported with
+        :meth:`CallDirector.transfer_answered`, its failure with ``offer_failed`` (the caller
+        goes back to the first agent)."""
 
     async def hangup(self, key: CallKey) -> None: ...
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeAlias
 
-from cti.calls.ports import InboundCall, IvrPlan, LegFailure
+from cti.calls.ports import InboundCall, IvrPlan, LegFailure, Resumption
 
 # ---------------------------------------------------------------- from ARI
 
@@ -27,6 +27,28 @@ class CallerArrived:
 
     call: InboundCall
     answered: bool = False  # already Up (adopted after a resync): do not answer again
+
+
+@dataclass(frozen=True, slots=True)
+class FoundLeg:
+    """An answered agent leg of an adopted call, found in Asterisk (in our app, with its args)."""
+
+    leg_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallerAdopted:
+    """Resync found an inbound channel of our app that no call owns: the service restarted.
+
+    ``bridge_id`` is our bridge the caller is in, if any; ``legs`` the answered agent legs that
+    name this call. The director then says how the call carries on (:class:`Resumed`).
+    """
+
+    call: InboundCall
+    answered: bool = True  # the caller's channel is Up (else it is answered first)
+    bridge_id: str | None = None
+    legs: tuple[FoundLeg, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +122,13 @@ class PlanReady:
     """The director answered ``call_arrived`` with the IVR plan."""
 
     plan: IvrPlan
+
+
+@dataclass(frozen=True, slots=True)
+class Resumed:
+    """The director answered ``call_adopted``: how an adopted call carries on."""
+
+    resumption: Resumption
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +206,7 @@ class PlaceCallbackCommand:
 
 CallEvent: TypeAlias = (
     CallerArrived
+    | CallerAdopted
     | CallerAnswered
     | CallerDialProgress
     | CallerGone
@@ -187,6 +217,7 @@ CallEvent: TypeAlias = (
     | LegGone
     | LegFailed
     | PlanReady
+    | Resumed
     | TimerFired
     | OfferCommand
     | CancelOfferCommand
@@ -202,6 +233,7 @@ CallEvent: TypeAlias = (
 
 EVENT_KINDS: tuple[type[CallEvent], ...] = (
     CallerArrived,
+    CallerAdopted,
     CallerAnswered,
     CallerDialProgress,
     CallerGone,
@@ -212,6 +244,7 @@ EVENT_KINDS: tuple[type[CallEvent], ...] = (
     LegGone,
     LegFailed,
     PlanReady,
+    Resumed,
     TimerFired,
     OfferCommand,
     CancelOfferCommand,
@@ -230,6 +263,7 @@ __all__ = [
     "EVENT_KINDS",
     "AnnounceCommand",
     "CallEvent",
+    "CallerAdopted",
     "CallerAnswered",
     "CallerArrived",
     "CallerDialProgress",
@@ -237,6 +271,7 @@ __all__ = [
     "CancelOfferCommand",
     "DigitPressed",
     "DivertCommand",
+    "FoundLeg",
     "HangupCommand",
     "HoldCommand",
     "LegAnswered",
@@ -248,6 +283,7 @@ __all__ = [
     "PlaceCallbackCommand",
     "PlanReady",
     "PlaybackEnded",
+    "Resumed",
     "TimerFired",
     "TransferCommand",
     "UnholdCommand",

@@ -18,7 +18,13 @@ Choices made here (see also ``docs/cti.md``):
 * Queue waiting happens in a per-call mixing bridge with bridge MOH; the agent joins the same
   bridge, so answering needs only "stop MOH, add the agent".
 * Blind transfer: the caller hears channel MOH while the new agent rings; on answer the old agent
-  leg is hung up and the new one joins the call bridge. A failed transfer returns to the old agent.
+  leg is hung up, the new one joins the call bridge and ``transfer_answered`` is reported (the
+  old agent's leaving is part of it, not a ``talk_ended``). A failed transfer returns to the old
+  agent.
+* Adoption after a restart: a caller channel found by the resync becomes a call in ``ARRIVING``
+  with the bridge and answered agent legs found; the director's :class:`Resumption` then puts it
+  back in the IVR, the queue (its bridge, MOH), the talk (the agent's leg still up) or the
+  survey. Legs that have no part in the resumed phase are hung up.
 * Callbacks: the agent is dialled first, hears MOH in the call bridge while the taxpayer rings;
   outcomes are reported with ``offer_failed`` (agent leg) or ``caller_left(RINGING)`` (taxpayer
   leg). Retrying is the service's decision, never the controller's.
@@ -332,9 +338,91 @@ def _arrived(call: CallState, event: sig.CallerArrived, now: datetime) -> Step:
     return replace(call, phase=Phase.ARRIVING), actions
 
 
+@on(sig.CallerAdopted, Phase.NEW)
+def _adopted(call: CallState, event: sig.CallerAdopted, now: datetime) -> Step:
+    legs = tuple(Leg(found.leg_id, found.agent_id, "offer", status="up") for found in event.legs)
+    call = replace(call, phase=Phase.ARRIVING, bridge_id=event.bridge_id, legs=legs)
+    found = {"bridge_id": event.bridge_id, "agents": [leg.agent_id for leg in legs]}
+    actions: list[act.Action] = [act.Journal("adopted", found)]
+    if not event.answered:
+        actions.append(act.Answer(call.call_id))
+    return call, [*actions, act.AskResumption()]
+
+
+@on(sig.Resumed, Phase.ARRIVING)
+def _resumed(call: CallState, event: sig.Resumed, now: datetime) -> Step:
+    resumption = event.resumption
+    call = replace(call, plan=resumption.plan)
+    journal = act.Journal("resumed", {"phase": resumption.phase.value})
+    if resumption.phase in (CallPhase.QUEUE, CallPhase.RINGING):
+        call, actions = _resume_waiting(call)
+    elif resumption.phase is CallPhase.TALK:
+        call, actions = _resume_talk(call, resumption.agent_id)
+    elif resumption.phase is CallPhase.SURVEY:
+        call, hangups = _hang_up_legs(call)
+        call, menu = _start_menu(call, Phase.SURVEY)
+        actions = hangups + menu
+    else:
+        call, actions = _resume_ivr(call, resumption.plan)
+    return call, [journal, *actions]
+
+
+def _resume_ivr(call: CallState, plan: IvrPlan) -> Step:
+    """Start the IVR again, out of any bridge and with no agent."""
+    call, actions = _hang_up_legs(call)
+    if call.bridge_id is not None:
+        actions.append(act.DestroyBridge(call.bridge_id))
+        call = replace(call, bridge_id=None)
+    call, started = _start_ivr(call, plan)
+    return call, actions + started
+
+
+def _resume_waiting(call: CallState) -> Step:
+    """Back to waiting: in the caller's bridge (a new one if it had none), music on hold; the
+    service re-offers it, so an agent leg found is released."""
+    call, actions = _hang_up_legs(call)
+    if call.bridge_id is None:
+        call, bridge_id = _next_id(call, "br")
+        call = replace(call, bridge_id=bridge_id)
+        actions += [act.CreateBridge(bridge_id, "mixing"), act.AddChannel(bridge_id, call.call_id)]
+    call, moh = _resume_moh(replace(call, phase=Phase.QUEUED))
+    return call, actions + moh
+
+
+def _resume_talk(call: CallState, agent_id: str | None) -> Step:
+    """Carry on talking with the agent whose leg is still up, or report that they left."""
+    talking = next((leg for leg in call.legs if agent_id is None or leg.agent_id == agent_id), None)
+    others = [leg for leg in call.live_legs() if leg is not talking]
+    actions: list[act.Action] = []
+    for leg in others:
+        call, hangup = _cancel_leg(call, leg)
+        actions += hangup
+    if talking is None:
+        call = replace(call, phase=Phase.TALKING, agent_id=agent_id)
+        if agent_id is None:
+            call, bye = _goodbye(call, call.media.goodbye)
+            return call, actions + bye
+        call, left = _agent_hung_up(call, Leg(call.call_id, agent_id, "offer", status="gone"))
+        return call, actions + left
+    call = replace(call, phase=Phase.TALKING, agent_id=talking.agent_id, talk_leg=talking.leg_id)
+    if call.bridge_id is None:
+        # Both are up but not bridged by us (a half-made bridge): bridge them again.
+        call, bridge_id = _next_id(call, "br")
+        call = replace(call, bridge_id=bridge_id)
+        actions += [
+            act.CreateBridge(bridge_id, "mixing"),
+            act.AddChannel(bridge_id, call.call_id),
+            act.AddChannel(bridge_id, talking.leg_id),
+        ]
+    return call, actions
+
+
 @on(sig.PlanReady, Phase.ARRIVING)
 def _plan_ready(call: CallState, event: sig.PlanReady, now: datetime) -> Step:
-    plan = event.plan
+    return _start_ivr(call, event.plan)
+
+
+def _start_ivr(call: CallState, plan: IvrPlan) -> Step:
     call = replace(call, plan=plan)
     if not plan.open:
         return _start_menu(call, Phase.CLOSED_MESSAGE)
@@ -596,8 +684,12 @@ def _transfer_answered(call: CallState, event: sig.LegAnswered, now: datetime) -
         actions.append(act.UnholdChannel(call.call_id))
     old = call.leg(call.talk_leg) if call.talk_leg else None
     if old is not None and old.status != "gone":
-        actions += [act.Hangup(old.leg_id), act.NotifyTalkEnded(old.agent_id, EndedBy.SYSTEM)]
-    actions += [act.AddChannel(call.bridge_id, leg.leg_id), act.NotifyOfferAnswered(leg.agent_id)]
+        actions.append(act.Hangup(old.leg_id))
+    # One notification: the call goes on with the new agent (the service releases the old one).
+    actions += [
+        act.AddChannel(call.bridge_id, leg.leg_id),
+        act.NotifyTransferAnswered(leg.agent_id),
+    ]
     call = replace(
         call.with_leg(replace(leg, status="up")),
         phase=Phase.TALKING,

@@ -20,15 +20,23 @@ import structlog
 from hotline.telephony.context import WALLBOARD, Context, agent_topic
 from hotline.telephony.live import LiveCall
 from routing import (
+    AgentStateChanged,
+    AgentStatus,
+    AgentView,
     Announce,
     CancelOffer,
+    Contact,
     ContactAbandoned,
+    ContactArrived,
+    ContactEnded,
     ContactSnapshot,
+    ContactTransferred,
     Decision,
     Divert,
     DivertTarget,
     Event,
     Offer,
+    OfferAnswered,
     OfferCallback,
     OfferFailed,
     OfferFailure,
@@ -36,8 +44,10 @@ from routing import (
     RoutingState,
     SetAgentNotReady,
     Tick,
+    UnknownAgentError,
     UnknownContactError,
     WakeAt,
+    agent_view,
     apply,
     contact_snapshot,
     new_state,
@@ -106,6 +116,55 @@ class AcdLoop:
             _, decisions = apply(self._state, ContactAbandoned(contact_id), now)
         await self._carry_out(decisions)
         return snapshot
+
+    async def place_on_call(self, contact: Contact, agent_id: str, *, known: bool) -> bool:
+        """Make routing show ``agent_id`` talking with ``contact`` without ringing anyone: the
+        caller and the agent are already connected (a blind transfer that was answered, or a
+        talking call adopted after a restart). ``known``: routing already has the contact.
+
+        Routing has no event for "this agent took this contact", so the engine is walked there
+        through its own steps, under one lock: the contact (arrives and) is transferred to the
+        agent by name; an agent not ready or in wrap-up is made available for that one step (a
+        not-ready reason comes back as pending, applied after the call); the offer is answered.
+        Decisions about the contact on the way (offers, announcements) are dropped: nothing of
+        them must reach the caller. Returns whether routing now has them connected; if not
+        (the agent is not logged in, or is ringing for another call), routing forgets the
+        contact rather than keep a caller who is talking waiting in a queue.
+        """
+        mine = contact.id
+        async with self._lock:
+            now = self.now()
+            decisions: list[Decision] = []
+
+            def step(event: Event) -> None:
+                decisions.extend(apply(self._state, event, now)[1])
+
+            if not known:
+                step(ContactArrived(contact))
+            step(ContactTransferred(mine, contact.line, contact.language, to_agent_id=agent_id))
+            before = self._agent(agent_id)
+            away = before is not None and before.status is AgentStatus.NOT_READY
+            if away or (before is not None and before.status is AgentStatus.WRAP_UP):
+                step(AgentStateChanged(agent_id, AgentStatus.IDLE))
+            step(OfferAnswered(mine, agent_id))
+            after = self._agent(agent_id)
+            connected = (
+                after is not None
+                and after.status is AgentStatus.ON_CALL
+                and after.contact_id == mine
+            )
+            if connected and away and before is not None:
+                step(AgentStateChanged(agent_id, AgentStatus.NOT_READY, before.reason))
+            if not connected:
+                step(ContactEnded(mine))
+        await self._carry_out([d for d in decisions if getattr(d, "contact_id", None) != mine])
+        return connected
+
+    def _agent(self, agent_id: str) -> AgentView | None:
+        try:
+            return agent_view(self._state, agent_id)
+        except UnknownAgentError:
+            return None
 
     async def read(self, view: Callable[[RoutingState, float], T]) -> T:
         """Run a read-only view (``routing.snapshots``) on the state, serialised with the feeds."""

@@ -6,13 +6,22 @@ call the director no longer knows, or a step already taken, is a no-op.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 import structlog
 
-from cti.calls.ports import CallKey, CallPhase, EndedBy, InboundCall, IvrPlan, LegFailure
+from cti.calls.ports import (
+    CallKey,
+    CallPhase,
+    EndedBy,
+    InboundCall,
+    IvrPlan,
+    LegFailure,
+    Resumption,
+)
 from hotline.telephony.acd import AcdLoop
 from hotline.telephony.agents import AgentSessions
 from hotline.telephony.callbacks import Callbacks
@@ -107,7 +116,11 @@ class Director:
         if known is not None:
             return build_plan(open_now=open_now)
         region = region_of(call.caller_number)
-        call_id = await ctx.recorder.open_call(call, site_id=site_id, region=region)
+        # Phase times come from our clock: Asterisk's (or a sped-up emulator's) may run ahead of
+        # it, which would put the arrival after the end. Its own time goes to the journal.
+        arrived_at = ctx.now()
+        stamped = dataclasses.replace(call, arrived_at=arrived_at)
+        call_id = await ctx.recorder.open_call(stamped, site_id=site_id, region=region)
         live = LiveCall(
             call_id=call_id,
             key=call.key,
@@ -115,14 +128,34 @@ class Director:
             kind="inbound",
             caller_number=call.caller_number,
             region=region,
-            arrived_at=call.arrived_at,
+            arrived_at=arrived_at,
             contact_id=str(call_id),
         )
         ctx.calls.add(live)
-        await self._note(live, "arrived", {"open": open_now, "channel": call.channel_name})
+        await self._note(
+            live,
+            "arrived",
+            {
+                "open": open_now,
+                "channel": call.channel_name,
+                "channel_created_at": call.arrived_at.isoformat(),
+            },
+        )
         await self._save(live)
         self._wallboard(live, phase="ivr", region=region)
         return build_plan(open_now=open_now)
+
+    async def call_adopted(self, call: InboundCall) -> Resumption:
+        """A call still up after a restart resumes where the record says it was; the service
+        puts waiting calls back in routing once every site is resynchronised."""
+        known = self._call(call.key)
+        if known is None or known.outcome is not None:
+            return Resumption(await self.call_arrived(call), CallPhase.IVR)
+        plan = build_plan(open_now=self._acd.is_open())
+        phase = CallPhase(known.phase)
+        if phase is CallPhase.TALK:
+            return Resumption(plan, phase, agent_id=known.agent_id)
+        return Resumption(plan, phase)
 
     async def ivr_completed(self, key: CallKey, *, language: str, line: str) -> None:
         call = self._call(key)
@@ -211,6 +244,31 @@ class Director:
             await self._callbacks.agent_answered(call, agent_id)
         else:
             await self._acd.feed(OfferAnswered(call.contact_id, agent_id))
+        await self._agents.log_call_state(agent_id, "on_call", call_id=call.call_id)
+        self._ctx.publish(agent_topic(agent_id), {"type": "answered", "call_id": call.call_id})
+        self._wallboard(call, phase="talk", agent_id=agent_id)
+
+    async def transfer_answered(self, key: CallKey, *, agent_id: str) -> None:
+        """The caller now talks with ``agent_id``: the agent before enters wrap-up, routing
+        shows the new one on the call, and the record names them (the journal keeps both)."""
+        call = self._call(key)
+        if call is None or call.answered_at is None or call.talk_ended_at is not None:
+            return
+        previous = call.agent_id
+        if previous == agent_id:
+            return  # a repeated notification
+        await self._note(call, "transfer_answered", {"from": previous, "to": agent_id})
+        call.agent_id = agent_id
+        call.offered_agent = None
+        call.phase = CallPhase.TALK.value
+        await self._save(call, {"agent_id": int(agent_id)})
+        if call.kind == "inbound":
+            connected = await self._acd.place_on_call(contact_of(call), agent_id, known=True)
+            if not connected:
+                log.warning("transfer_not_in_routing", call_id=call.call_id, agent_id=agent_id)
+        if previous is not None:
+            await self._agents.log_call_state(previous, "wrap_up", call_id=call.call_id)
+            self._ctx.publish(agent_topic(previous), {"type": "ended", "call_id": call.call_id})
         await self._agents.log_call_state(agent_id, "on_call", call_id=call.call_id)
         self._ctx.publish(agent_topic(agent_id), {"type": "answered", "call_id": call.call_id})
         self._wallboard(call, phase="talk", agent_id=agent_id)

@@ -25,7 +25,14 @@ from hotline.telephony.live import LiveCall
 from hotline.telephony.recorder import Recorder
 from hotline.telephony.stats import SkillCounters, today_counters
 from hotline.telephony.workdays import with_calendar
-from routing import ContactArrived, Policy, QueueSnapshot, default_policy, queue_snapshots
+from routing import (
+    ContactArrived,
+    ContactEnded,
+    Policy,
+    QueueSnapshot,
+    default_policy,
+    queue_snapshots,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -62,6 +69,7 @@ class TelephonyService:
         sessions = await self.agents.restore()
         callbacks = await self.callbacks.restore()
         live = await self._load_live_calls()
+        await self._restore_talking_calls()
         log.info("telephony_started", sessions=sessions, callbacks=callbacks, live_calls=live)
 
     async def stop(self) -> None:
@@ -78,6 +86,18 @@ class TelephonyService:
             self._awaiting_adoption.add(call.key)
         return len(rows)
 
+    async def _restore_talking_calls(self) -> None:
+        """Agents who were talking when the last process stopped are on that call in routing
+        from the start, before any site connects, so that no other call is offered to them;
+        :meth:`adopt_live_calls` ends the calls that turn out gone."""
+        for key in sorted(self._awaiting_adoption, key=str):
+            call = self.ctx.calls.by_key.get(key)
+            if call is None or not _talking_inbound(call) or call.agent_id is None:
+                continue
+            connected = await self.acd.place_on_call(contact_of(call), call.agent_id, known=False)
+            if not connected:
+                log.warning("talking_call_not_restored", call_id=call.call_id, agent=call.agent_id)
+
     async def adopt_live_calls(self, keys_alive: Collection[CallKey]) -> None:
         """After the controller's resync: calls still up carry on (a waiting call re-enters
         routing with its old place in line); calls gone while we were down are closed."""
@@ -90,7 +110,11 @@ class TelephonyService:
             if key not in alive:
                 await self.recorder.journal(call.call_id, now, "vanished", {"phase": call.phase})
                 await self.recorder.update_call(call.call_id, {"ended_by": EndedBy.SYSTEM.value})
+                if _talking_inbound(call):
+                    await self.acd.feed(ContactEnded(call.contact_id))  # the agent: wrap-up
                 await self._director.close(call, now)
+            elif _talking_inbound(call):
+                await self.recorder.journal(call.call_id, now, "adopted", {"phase": call.phase})
             elif call.kind == "inbound" and call.phase in (
                 CallPhase.QUEUE.value,
                 CallPhase.RINGING.value,
@@ -108,6 +132,19 @@ class TelephonyService:
 
     async def today(self) -> dict[tuple[str, str], SkillCounters]:
         return await today_counters(self._sessionmaker, self.ctx.now())
+
+
+def _talking_inbound(call: LiveCall) -> bool:
+    """An inbound call whose caller talked with an agent (routing had them connected)."""
+    return (
+        call.kind == "inbound"
+        and call.outcome is None
+        and call.phase == CallPhase.TALK.value
+        and call.answered_at is not None
+        and call.line is not None
+        and call.language is not None
+        and call.queued_at is not None
+    )
 
 
 def _live_call(row: Call, site: str) -> LiveCall:

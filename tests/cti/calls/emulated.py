@@ -22,6 +22,7 @@ from cti.calls.ports import (
     IvrPlan,
     LegFailure,
     MenuOption,
+    Resumption,
 )
 from cti.emulator import RunningEmulator, run_emulator
 
@@ -61,6 +62,7 @@ class RecordingDirector:
     """Records every notification; optional hooks play the service's part."""
 
     plan: IvrPlan = MENU_PLAN
+    resumption: Resumption | None = None  # call_adopted's answer (None: the IVR again)
     on_ivr_completed: Hook | None = None
     on_offer_answered: Hook | None = None
     on_offer_failed: Hook | None = None
@@ -88,6 +90,10 @@ class RecordingDirector:
         self._record("call_arrived", call.key, caller=call.caller_number, dialled=call.dialled)
         return self.plan
 
+    async def call_adopted(self, call: InboundCall) -> Resumption:
+        self._record("call_adopted", call.key, caller=call.caller_number)
+        return self.resumption or Resumption(self.plan, CallPhase.IVR)
+
     async def ivr_completed(self, key: CallKey, *, language: str, line: str) -> None:
         self._record("ivr_completed", key, language=language, line=line)
         if self.on_ivr_completed is not None:
@@ -103,6 +109,9 @@ class RecordingDirector:
         self._record("offer_answered", key, agent_id=agent_id)
         if self.on_offer_answered is not None:
             await self.on_offer_answered(self, key)
+
+    async def transfer_answered(self, key: CallKey, *, agent_id: str) -> None:
+        self._record("transfer_answered", key, agent_id=agent_id)
 
     async def offer_failed(self, key: CallKey, *, agent_id: str, failure: LegFailure) -> None:
         self._record("offer_failed", key, agent_id=agent_id, failure=failure)

@@ -9,7 +9,15 @@ from typing import TypeVar
 from cti.calls import actions as act
 from cti.calls import signals as sig
 from cti.calls.model import CallState, Phase
-from cti.calls.ports import CallKey, InboundCall, IvrPlan, LegFailure, MenuOption
+from cti.calls.ports import (
+    CallKey,
+    CallPhase,
+    InboundCall,
+    IvrPlan,
+    LegFailure,
+    MenuOption,
+    Resumption,
+)
 from cti.calls.states import new_call, transition
 
 NOW = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
@@ -35,6 +43,8 @@ INBOUND = InboundCall(
     channel_name="PJSIP/trunk-0001",
     arrived_at=NOW,
 )
+
+ADOPTED_LEG = sig.FoundLeg("L1", "a1")  # an agent leg found up on resync
 
 
 class Run:
@@ -145,6 +155,7 @@ def sample_event(kind: type[sig.CallEvent], state: CallState) -> sig.CallEvent:
     """One plausible event of ``kind`` for a call in ``state``."""
     samples: dict[type[sig.CallEvent], sig.CallEvent] = {
         sig.CallerArrived: sig.CallerArrived(INBOUND),
+        sig.CallerAdopted: sig.CallerAdopted(INBOUND, bridge_id="old-br", legs=(ADOPTED_LEG,)),
         sig.CallerAnswered: sig.CallerAnswered(),
         sig.CallerDialProgress: sig.CallerDialProgress("RINGING"),
         sig.CallerGone: sig.CallerGone(16),
@@ -155,6 +166,7 @@ def sample_event(kind: type[sig.CallEvent], state: CallState) -> sig.CallEvent:
         sig.LegGone: sig.LegGone("L1", 16),
         sig.LegFailed: sig.LegFailed("L1", LegFailure.UNREACHABLE),
         sig.PlanReady: sig.PlanReady(MENU_PLAN),
+        sig.Resumed: sig.Resumed(Resumption(MENU_PLAN, CallPhase.QUEUE)),
         sig.TimerFired: sig.TimerFired("digit", state.timer_token),
         sig.OfferCommand: offer("L9", "a9"),
         sig.CancelOfferCommand: sig.CancelOfferCommand("a1"),

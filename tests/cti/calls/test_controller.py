@@ -10,7 +10,7 @@ import pytest
 from cti.ari.events import parse_event
 from cti.ari.models import Bridge, Channel
 from cti.calls.controller import ID_PREFIX, ControllerOptions, SiteCallController
-from cti.calls.ports import CallKey, CallPhase, IvrPlan, LegFailure
+from cti.calls.ports import CallKey, CallPhase, EndedBy, IvrPlan, LegFailure, Resumption
 from cti.errors import AriNotFoundError, AriUnavailableError, http_error
 from tests.cti.ari.ari_traces import trace_events
 from tests.cti.calls.emulated import RecordingDirector
@@ -160,10 +160,75 @@ async def test_resync_reports_what_was_missed_and_cleans_up() -> None:
     assert director.names(key)[-1] == "call_finished"
     # The live inbound channel of our app is adopted; the other app's channel is left alone.
     adopted = CallKey(SITE, "stranger")
-    assert director.names(adopted)[:2] == ["call_arrived", "ivr_completed"]
+    assert director.names(adopted)[:2] == ["call_adopted", "ivr_completed"]
     assert ("answer", ("stranger",)) not in ari.requests  # it was Up: answered before
     assert ("destroy_bridge", (orphan.id,)) in ari.requests
     assert controller.call("not-ours") is None
+    await controller.close()
+
+
+def _bridge(bridge_id: str, *channels: str) -> Bridge:
+    return Bridge.model_validate(
+        {
+            "id": bridge_id,
+            "technology": "simple_bridge",
+            "bridge_type": "mixing",
+            "bridge_class": "stasis",
+            "creator": "Stasis",
+            "name": "",
+            "channels": list(channels),
+            "creationtime": "2026-11-22T05:32:06.878+0000",
+            "video_mode": "none",
+        }
+    )
+
+
+async def _restarted(
+    ari: FakeAri, resumption: Resumption
+) -> tuple[SiteCallController, RecordingDirector]:
+    director = RecordingDirector(plan=PLAN, resumption=resumption)
+    controller = SiteCallController(SITE, ari, director, options=ControllerOptions())
+    director.control = controller
+    await controller.resync(SITE)
+    return controller, director
+
+
+@pytest.mark.asyncio
+async def test_a_restart_puts_a_waiting_caller_back_in_its_bridge_not_in_the_ivr() -> None:
+    ari = FakeAri()
+    ari.channels = [_channel("waiting"), _channel("hla-ringing", app_data="")]
+    ari.bridges = [_bridge(f"{ID_PREFIX}-old-br1", "waiting")]
+    controller, director = await _restarted(ari, Resumption(PLAN, CallPhase.QUEUE))
+    key = CallKey(SITE, "waiting")
+    state = controller.call("waiting")
+    assert state is not None
+    assert (state.phase.value, state.bridge_id) == ("queued", f"{ID_PREFIX}-old-br1")
+    assert director.names(key) == ["call_adopted"]  # no IVR, no second ivr_completed
+    assert ("start_bridge_moh", (f"{ID_PREFIX}-old-br1",)) in ari.requests
+    assert not [r for r in ari.requests if r[0] in ("destroy_bridge", "play_on_channel")]
+    assert ("hangup", ("hla-ringing",)) in ari.requests  # a leg nobody owns any more
+    # The offer the service makes now reaches the agent.
+    await controller.offer(key, agent_id="a1", endpoint="PJSIP/a1", ring_timeout_s=5.0)
+    await controller.drain()
+    assert [r for r in ari.requests if r[0] == "originate"]
+    await controller.close()
+
+
+@pytest.mark.asyncio
+async def test_a_restart_keeps_a_talking_caller_with_its_agent() -> None:
+    ari = FakeAri()
+    leg = _channel("hla-leg1", app_data="hotline,agent,a1,talking")
+    ari.channels = [_channel("talking"), leg]
+    ari.bridges = [_bridge(f"{ID_PREFIX}-old-br1", "talking", "hla-leg1")]
+    controller, director = await _restarted(ari, Resumption(PLAN, CallPhase.TALK, agent_id="a1"))
+    state = controller.call("talking")
+    assert state is not None
+    assert (state.phase.value, state.talk_leg, state.agent_id) == ("talking", "hla-leg1", "a1")
+    assert not [r for r in ari.requests if r[0] in ("hangup", "destroy_bridge")]
+    # The agent's hang-up, an event of a leg the new process never originated, is understood.
+    await controller.handle_event(SITE, parse_event(_leg_event("StasisEnd", "hla-leg1", "talking")))
+    await controller.drain()
+    assert director.entries("talk_ended") == [{"agent_id": "a1", "ended_by": EndedBy.AGENT}]
     await controller.close()
 
 

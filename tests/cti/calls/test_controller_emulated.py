@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from cti.calls.controller import WrongSiteError
-from cti.calls.ports import CallKey, CallPhase, EndedBy, IvrPlan, LegFailure
+from cti.calls.ports import CallKey, CallPhase, EndedBy, IvrPlan, LegFailure, Resumption
 from cti.emulator import AgentScript, TaxpayerScript
 from tests.cti.calls.emulated import (
     CLOSED_PLAN,
@@ -227,16 +227,13 @@ async def test_blind_transfer_to_another_agent() -> None:
         "call_arrived",
         "ivr_completed",
         "offer_answered",
-        "talk_ended",
-        "offer_answered",
+        "transfer_answered",
         "talk_ended",
         "survey_answered",
         "call_finished",
     ]
-    assert director.entries("talk_ended") == [
-        {"agent_id": "1001", "ended_by": EndedBy.SYSTEM},
-        {"agent_id": "1002", "ended_by": EndedBy.AGENT},
-    ]
+    assert director.entries("transfer_answered") == [{"agent_id": "1002"}]
+    assert director.entries("talk_ended") == [{"agent_id": "1002", "ended_by": EndedBy.AGENT}]
     assert director.entries("survey_answered") == [{"score": 5}]
 
 
@@ -328,6 +325,31 @@ async def test_a_restarted_controller_adopts_the_waiting_caller() -> None:
             await asyncio.wait_for(second.finished_event(key).wait(), 8.0)
             await restarted.drain()
         bridges = [bridge["id"] for bridge in site.emulator.core.list_bridges()]
-    assert second.names(key)[:3] == ["call_arrived", "ivr_completed", "offer_answered"]
+    assert second.names(key)[:3] == ["call_adopted", "ivr_completed", "offer_answered"]
     assert second.names(key)[-1] == "call_finished"
     assert old_bridges[0] not in bridges  # the orphan bridge of the old process was removed
+
+
+@pytest.mark.asyncio
+async def test_a_restarted_controller_keeps_a_queued_caller_waiting_where_it_was() -> None:
+    first = RecordingDirector()
+    async with emulated_site(first) as site:
+        placed = site.emulator.place_call(TaxpayerScript(press_on_prompt=CHOOSES_ZH_NATIONAL))
+        key = site.call_key(placed)
+        await site.until(lambda: "ivr_completed" in first.names(key))
+        (old_bridge,) = [bridge["id"] for bridge in site.emulator.core.list_bridges()]
+        plan = IvrPlan(open=True, greeting="sound:hello-world")
+        second = RecordingDirector(plan=plan, resumption=Resumption(plan, CallPhase.QUEUE))
+        site.emulator.add_endpoint("PJSIP/1001", AgentScript(answer_after_s=1.0, talk_s=2.0))
+        await site.stream.close()
+        async with emulated_controller(site, second) as restarted:
+            state = restarted.call(key.call_id)
+            assert state is not None
+            assert (state.phase.value, state.bridge_id) == ("queued", old_bridge)
+            # What the service does once the sites are back: offer it again.
+            await restarted.offer(key, agent_id="1001", endpoint="PJSIP/1001", ring_timeout_s=9)
+            await asyncio.wait_for(second.finished_event(key).wait(), 8.0)
+            await restarted.drain()
+    assert second.names(key)[:2] == ["call_adopted", "offer_answered"]
+    assert "ivr_completed" not in second.names(key)
+    assert second.names(key)[-1] == "call_finished"

@@ -12,9 +12,10 @@ from cti.calls import actions as act
 from cti.calls import signals as sig
 from cti.calls.causes import leg_failure
 from cti.calls.model import Phase
-from cti.calls.ports import CallPhase, EndedBy, IvrPlan, LegFailure
+from cti.calls.ports import CallPhase, EndedBy, IvrPlan, LegFailure, Resumption
 from cti.calls.states import TRANSITIONS, transition
 from tests.cti.calls.machine import (
+    ADOPTED_LEG,
     BARE_PLAN,
     CLOSED_PLAN,
     INBOUND,
@@ -296,10 +297,14 @@ class TestTalk:
         run = reach(Phase.TRANSFERRING)
         actions = run.feed(sig.LegAnswered("L2"))
         assert act.Hangup("L1") in actions
-        assert act.NotifyTalkEnded("a1", EndedBy.SYSTEM) in actions
-        assert act.NotifyOfferAnswered("a2") in actions
+        # One notification names the new agent; the old one's leaving is part of it.
+        assert of_type(actions, act.NotifyTransferAnswered) == [act.NotifyTransferAnswered("a2")]
+        assert not of_type(actions, act.NotifyTalkEnded)
+        assert not of_type(actions, act.NotifyOfferAnswered)
         assert run.state.agent_id == "a2"
         assert run.feed(sig.LegGone("L1", 16)) == []  # the released agent is not "hung up"
+        ended = run.feed(sig.LegGone("L2", 16))
+        assert of_type(ended, act.NotifyTalkEnded) == [act.NotifyTalkEnded("a2", EndedBy.AGENT)]
 
     def test_failed_transfer_returns_to_the_first_agent(self) -> None:
         run = reach(Phase.TRANSFERRING)
@@ -475,3 +480,64 @@ def test_any_event_sequence_finishes_at_most_once_and_only_when_all_is_gone(
     ended = [a.agent_id for a in of_type(run.actions, act.NotifyTalkEnded)]
     assert len(ended) == len(set(ended))  # talk ends once per agent
     assert set(ended) <= answered
+
+
+class TestAdoption:
+    """A caller found still up after a restart resumes where the service says it was."""
+
+    def adopted(self, resumption: Resumption, *, bridge: str | None = "old-br") -> Run:
+        run = Run()
+        legs = (ADOPTED_LEG,) if bridge is not None else ()
+        actions = run.feed(sig.CallerAdopted(INBOUND, bridge_id=bridge, legs=legs))
+        assert actions[-1] == act.AskResumption()
+        assert not of_type(actions, act.Answer)  # already up
+        run.actions.clear()
+        run.feed(sig.Resumed(resumption))
+        return run
+
+    def test_a_waiting_caller_goes_back_to_its_bridge_with_music(self) -> None:
+        run = self.adopted(Resumption(MENU_PLAN, CallPhase.QUEUE))
+        assert run.state.phase is Phase.QUEUED
+        assert run.state.bridge_id == "old-br"
+        assert act.StartBridgeMoh("old-br", "default") in run.actions
+        assert act.Hangup("L1") in run.actions  # the service offers it again
+        assert not of_type(run.actions, act.Play)  # no IVR replayed
+        assert not of_type(run.actions, act.NotifyIvrCompleted)  # the service re-queues it
+        originate = run.feed(offer("L5", "a5"))
+        assert [a.leg_id for a in of_type(originate, act.Originate)] == ["L5"]
+
+    def test_a_ringing_caller_without_a_bridge_gets_a_new_one(self) -> None:
+        run = self.adopted(Resumption(MENU_PLAN, CallPhase.RINGING), bridge=None)
+        (create,) = of_type(run.actions, act.CreateBridge)
+        assert act.AddChannel(create.bridge_id, INBOUND.key.call_id) in run.actions
+        assert run.state.phase is Phase.QUEUED
+
+    def test_a_talking_caller_keeps_its_agent(self) -> None:
+        run = self.adopted(Resumption(MENU_PLAN, CallPhase.TALK, agent_id="a1"))
+        assert run.state.phase is Phase.TALKING
+        assert (run.state.agent_id, run.state.talk_leg) == ("a1", "L1")
+        assert not of_type(run.actions, act.Hangup)
+        ended = run.feed(sig.LegGone("L1", 16))
+        assert act.NotifyTalkEnded("a1", EndedBy.AGENT) in ended
+        assert run.state.phase is Phase.SURVEY
+
+    def test_a_talking_caller_whose_agent_left_meanwhile_goes_to_the_survey(self) -> None:
+        run = self.adopted(Resumption(MENU_PLAN, CallPhase.TALK, agent_id="a2"))
+        assert act.NotifyTalkEnded("a2", EndedBy.AGENT) in run.actions
+        assert act.Hangup("L1") in run.actions  # another agent's leg has no part in it
+        assert run.state.phase is Phase.SURVEY
+
+    def test_a_caller_in_the_ivr_hears_it_again(self) -> None:
+        run = self.adopted(Resumption(MENU_PLAN, CallPhase.IVR))
+        assert run.state.phase is Phase.IVR_LANGUAGE
+        assert act.DestroyBridge("old-br") in run.actions
+        assert run.state.bridge_id is None
+
+    def test_a_caller_in_the_survey_is_asked_again(self) -> None:
+        run = self.adopted(Resumption(MENU_PLAN, CallPhase.SURVEY))
+        assert run.state.phase is Phase.SURVEY
+        assert of_type(run.actions, act.Play)
+
+    def test_an_adopted_channel_not_yet_up_is_answered(self) -> None:
+        actions = Run().feed(sig.CallerAdopted(INBOUND, answered=False))
+        assert of_type(actions, act.Answer) == [act.Answer(INBOUND.key.call_id)]

@@ -4,7 +4,7 @@ databases: record, journal, abandon snapshot, re-offer, RONA, closed hours, call
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import pytest_asyncio
@@ -303,3 +303,23 @@ async def test_an_unreached_taxpayer_is_retried_later_then_given_up(
         await service.callbacks.run_due()
     assert (callback.status, callback.last_outcome) == ("failed", "no_answer")
     assert len(control.named("place_callback")) == 3
+
+
+async def test_phase_times_follow_the_service_clock_not_asterisks(
+    service: TelephonyService,
+    clock: FixedClock,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    # A sped-up emulator or a skewed Asterisk: the channel was "created" an hour from now.
+    ahead = clock.now() + timedelta(hours=1)
+    key = CallKey(SITE, "skewed")
+    await service.director.call_arrived(inbound("skewed", ahead))
+    clock.advance(seconds=5)
+    await service.director.caller_left(key, phase=CallPhase.IVR)
+    await service.director.call_finished(key)
+    row = await _call_row(sessionmaker, "skewed")
+    assert row.ended_at is not None
+    assert row.arrived_at < row.ended_at
+    assert row.ivr_s == 5.0
+    (arrived, *_) = await service.recorder.journal_entries(row.id)
+    assert arrived.data["channel_created_at"] == ahead.isoformat()

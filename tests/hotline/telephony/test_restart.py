@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from cti.calls.ports import CallKey
+from cti.calls.ports import CallKey, CallPhase, EndedBy
 from hotline.db.models import Call, Callback
 from hotline.db.session import transaction
 from routing import AgentStatus
@@ -60,4 +60,69 @@ async def test_a_restart_restores_sessions_callbacks_and_live_calls(
     offers = control.named("offer") + control.named("place_callback")
     assert [key for key, _ in control.named("offer")] == [CallKey(SITE, "waiting")]
     assert len(offers) == 1
+    await second.stop()
+
+
+async def test_an_agent_talking_when_the_service_stopped_is_still_on_that_call(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    seeded = await seed_directory(sessionmaker)
+    a1, a2 = seeded.agents["a1"], seeded.agents["a2"]
+    first = make_service(sessionmaker, clock, RecordingControl())
+    await first.start()
+    for agent in (a1, a2):
+        await first.agents.login(agent, site=SITE)
+    await first.agents.set_ready(a1)
+    for channel in ("talking", "hung-up"):
+        key = CallKey(SITE, channel)
+        await first.director.call_arrived(inbound(channel, clock.now()))
+        await first.director.ivr_completed(key, language="zh", line="national_tax")
+        await first.director.offer_answered(key, agent_id=str(a1 if channel == "talking" else a2))
+        await first.agents.set_ready(a2)
+    await first.stop()
+
+    control = RecordingControl()
+    second = make_service(sessionmaker, clock, control)
+    await second.start()
+    # Both agents' sessions said "ready"; routing knows better: they are on their calls.
+    assert (await second.agents.view(a1)).status == "on_call"
+    assert (await second.agents.view(a2)).status == "on_call"
+    resumed = await second.director.call_adopted(inbound("talking", clock.now()))
+    assert (resumed.phase, resumed.agent_id) == (CallPhase.TALK, str(a1))
+    await second.adopt_live_calls([CallKey(SITE, "talking")])
+    # The call that ended while the service was down frees its agent (wrap-up), not a1.
+    assert (await second.agents.view(a1)).status == "on_call"
+    assert (await second.agents.view(a2)).status == "wrap_up"
+    await second.director.call_arrived(inbound("new", clock.now()))
+    await second.director.ivr_completed(CallKey(SITE, "new"), language="zh", line="national_tax")
+    assert control.named("offer") == []  # a1 is busy, a2 wraps up: the new caller waits
+    await second.director.talk_ended(
+        CallKey(SITE, "talking"), agent_id=str(a1), ended_by=EndedBy.CALLER
+    )
+    assert (await second.agents.view(a1)).status == "wrap_up"
+    await second.stop()
+
+
+async def test_adoption_resumes_the_recorded_phase_and_opens_an_unknown_call(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    seeded = await seed_directory(sessionmaker)
+    first = make_service(sessionmaker, clock, RecordingControl())
+    await first.start()
+    await first.agents.login(seeded.agents["a1"], site=SITE)  # not ready: the call waits
+    await first.director.call_arrived(inbound("queued", clock.now()))
+    await first.director.ivr_completed(CallKey(SITE, "queued"), language="zh", line="national_tax")
+    await first.director.call_arrived(inbound("in-ivr", clock.now()))
+    await first.stop()
+
+    second = make_service(sessionmaker, clock, RecordingControl())
+    await second.start()
+    phases = [
+        (await second.director.call_adopted(inbound(channel, clock.now()))).phase
+        for channel in ("queued", "in-ivr", "unknown")
+    ]
+    assert phases == [CallPhase.QUEUE, CallPhase.IVR, CallPhase.IVR]
+    async with transaction(sessionmaker) as session:
+        channels = set((await session.scalars(select(Call.channel_id))).all())
+    assert channels == {"queued", "in-ivr", "unknown"}
     await second.stop()

@@ -1,0 +1,121 @@
+"""A blind transfer that was answered: the record, the journal and routing follow the caller to
+the new agent, on both databases."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from cti.calls.ports import CallKey, EndedBy
+from hotline.db.models import AgentStateLog, Call
+from hotline.db.session import transaction
+from hotline.telephony import TelephonyService
+from tests.fixtures.app import FixedClock
+from tests.hotline.telephony.builders import SITE, Seeded, inbound, make_service, seed_directory
+from tests.hotline.telephony.fakes import RecordingControl
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest_asyncio.fixture
+async def seeded(sessionmaker: async_sessionmaker[AsyncSession]) -> Seeded:
+    return await seed_directory(sessionmaker)
+
+
+@pytest_asyncio.fixture
+async def service(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FixedClock, seeded: Seeded
+) -> AsyncIterator[TelephonyService]:
+    telephony = make_service(sessionmaker, clock, RecordingControl())
+    await telephony.start()
+    yield telephony
+    await telephony.stop()
+
+
+async def _talking(
+    service: TelephonyService, clock: FixedClock, channel: str, agent_id: int
+) -> CallKey:
+    """A call answered by ``agent_id`` (the only ready agent)."""
+    key = CallKey(SITE, channel)
+    await service.director.call_arrived(inbound(channel, clock.now()))
+    await service.director.ivr_completed(key, language="zh", line="national_tax")
+    await service.director.offer_answered(key, agent_id=str(agent_id))
+    return key
+
+
+async def _statuses(sessionmaker: async_sessionmaker[AsyncSession], agent_id: int) -> list[str]:
+    async with transaction(sessionmaker) as session:
+        rows = await session.scalars(
+            select(AgentStateLog.status)
+            .where(AgentStateLog.agent_id == agent_id)
+            .order_by(AgentStateLog.id)
+        )
+        return list(rows.all())
+
+
+async def test_the_new_agent_is_on_the_call_in_routing_and_in_the_record(
+    service: TelephonyService,
+    seeded: Seeded,
+    clock: FixedClock,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    a1, a2 = seeded.agents["a1"], seeded.agents["a2"]
+    await service.agents.login(a1, site=SITE)
+    await service.agents.set_ready(a1)
+    key = await _talking(service, clock, "t1", a1)
+    await service.agents.login(a2, site=SITE)
+    await service.agents.set_ready(a2)
+    clock.advance(seconds=20)
+
+    await service.director.transfer_answered(key, agent_id=str(a2))
+    await service.director.transfer_answered(key, agent_id=str(a2))  # repeated: no change
+
+    assert (await service.agents.view(a2)).status == "on_call"
+    assert (await service.agents.view(a1)).status == "wrap_up"
+    # Nobody is free now: a new caller waits instead of being offered to the new agent.
+    control = service.ctx.control
+    assert isinstance(control, RecordingControl)
+    await service.director.call_arrived(inbound("t2", clock.now()))
+    await service.director.ivr_completed(CallKey(SITE, "t2"), language="zh", line="national_tax")
+    assert control.named("offer") == [(key, control.named("offer")[0][1])]
+    (queue,) = await service.queues()
+    assert queue.waiting == 1
+
+    clock.advance(seconds=40)
+    await service.director.talk_ended(key, agent_id=str(a2), ended_by=EndedBy.AGENT)
+    await service.director.call_finished(key)
+    async with transaction(sessionmaker) as session:
+        row = (await session.scalars(select(Call).where(Call.channel_id == "t1"))).one()
+    assert (row.outcome, row.agent_id, row.ended_by) == ("answered", a2, "agent")
+    assert row.talk_s == 60.0  # both agents' parts: the transfer does not cut the talk
+    entries = await service.recorder.journal_entries(row.id)
+    transfers = [e.data for e in entries if e.kind == "transfer_answered"]
+    assert transfers == [{"from": str(a1), "to": str(a2)}]
+    assert (await _statuses(sessionmaker, a1))[-2:] == ["on_call", "wrap_up"]
+    assert (await _statuses(sessionmaker, a2))[-2:] == ["on_call", "wrap_up"]
+    assert (await service.agents.view(a2)).status == "wrap_up"
+
+
+async def test_a_not_ready_agent_who_takes_a_transfer_is_on_call_then_not_ready_again(
+    service: TelephonyService, seeded: Seeded, clock: FixedClock
+) -> None:
+    a1, a2 = seeded.agents["a1"], seeded.agents["a2"]
+    await service.agents.login(a1, site=SITE)
+    await service.agents.set_ready(a1)
+    key = await _talking(service, clock, "t3", a1)
+    await service.agents.login(a2, site=SITE)
+    await service.agents.set_not_ready(a2, "break")
+
+    await service.director.transfer_answered(key, agent_id=str(a2))
+    view = await service.agents.view(a2)
+    assert view.status == "on_call"
+    await service.director.talk_ended(key, agent_id=str(a2), ended_by=EndedBy.CALLER)
+    assert (await service.agents.view(a2)).status == "wrap_up"
+    clock.advance(seconds=3600)
+    await service.acd.tick()  # wrap-up over: the break asked for before the call applies
+    after = await service.agents.view(a2)
+    assert (after.status, after.reason) == ("not_ready", "break")
