@@ -187,6 +187,7 @@ async def _run_stack(
                 async with httpx.AsyncClient(base_url=base_url, timeout=60) as http:
                     driver = _Driver(scenario, options, emulator, clock, seats, planned, keeper)
                     desk = SeatDesk(http, password, driver.sleep)
+                    await desk.prepare(seats)
                     start_epoch = clock.epoch_s()
                     day = await driver.drive(desk, start_epoch, progress, state.health_checks)
             finally:
