@@ -209,7 +209,7 @@ async def _empty_sweeps(url: str, runs: int) -> dict[str, Any]:
                 for row in await connection.execute(
                     text(
                         "EXPLAIN SELECT * FROM work_order WHERE next_escalation_at <= :now "
-                        "ORDER BY next_escalation_at, id LIMIT 500 FOR UPDATE SKIP LOCKED"
+                        "ORDER BY next_escalation_at LIMIT 500 FOR UPDATE SKIP LOCKED"
                     ),
                     {"now": clock.now()},
                 )

@@ -297,10 +297,13 @@ class SqlWorkOrderStore:
         one writer at a time and the revision check in ``save_escalated`` catches a stale row.
         ``exclude``: ids not to claim again (orders that already failed in this sweep).
         """
+        # Ordered by the indexed column alone, so the index scan hands the rows over in order
+        # and stops after ``limit``: a tie-breaker (say, the id) would make PostgreSQL read and
+        # sort every due row for each batch, quadratic in a backlog.
         query = (
             select(ORDER_TABLE)
             .where(ORDER_TABLE.c.next_escalation_at <= now)
-            .order_by(ORDER_TABLE.c.next_escalation_at, ORDER_TABLE.c.id)
+            .order_by(ORDER_TABLE.c.next_escalation_at)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
