@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger(__name__)
@@ -121,13 +121,27 @@ async def _integrity_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _data_error(_request: Request, exc: Exception) -> JSONResponse:
-    # A value the schema let through but the column cannot hold (PostgreSQL reports it, SQLite
-    # mostly does not): bad input, not a server fault. The value itself is not echoed.
-    log.info("data_error", error=str(getattr(exc, "orig", exc)).splitlines()[0])
+def _is_bad_value(exc: DBAPIError) -> bool:
+    """The database refused a value, not the operation: SQLSTATE class 22 "data exception"
+    (a NUL character in text, a string too long, a number out of range, an impossible date).
+    asyncpg's errors reach SQLAlchemy as plain DBAPIError, so the code is read from the driver."""
+    if isinstance(exc, DataError):
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return isinstance(sqlstate, str) and sqlstate.startswith("22")
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    if not _is_bad_value(exc):
+        return await _unexpected_error(request, exc)
+    # A value the request schema let through but the column cannot hold (PostgreSQL checks,
+    # SQLite mostly does not): bad input, not a server fault. The value itself is not echoed.
+    log.info("bad_value_refused_by_database", error=str(getattr(exc, "orig", exc)).splitlines()[0])
     return JSONResponse(
         error_body(
-            "validation_error", "a value does not fit the stored field (too long or out of range)"
+            "validation_error",
+            "the database cannot take a value: text with a NUL character, too long or out of range",
         ),
         status_code=422,
     )
@@ -147,7 +161,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
-    app.add_exception_handler(DataError, _data_error)
+    # Checked after IntegrityError (a DBAPIError too): handlers go by the most specific class.
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)
     _document_error_shape(app)
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from hotline.api.access import AuditReader
 from hotline.db.models import AuditLog
 from hotline.deps import SessionDep
-from hotline.schemas.base import Schema
+from hotline.schemas.base import Schema, SearchText
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -33,8 +33,8 @@ class AuditRead(Schema):
 async def list_audit(
     session: SessionDep,
     _: AuditReader,
-    action: str | None = None,
-    actor: str | None = Query(default=None, description="username"),
+    action: SearchText | None = None,
+    actor: SearchText | None = Query(default=None, description="username"),
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> object:
     stmt = select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)

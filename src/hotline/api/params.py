@@ -12,5 +12,8 @@ from typing import Annotated
 from fastapi import Path
 
 MAX_ROW_ID = 2_147_483_647
+MAX_BIG_ROW_ID = 9_223_372_036_854_775_807
 
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="row id")]
+# For tables with 64-bit ids (calls, notifications, audit entries).
+BigRowId = Annotated[int, Path(ge=1, le=MAX_BIG_ROW_ID, description="row id")]
