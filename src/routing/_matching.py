@@ -39,8 +39,20 @@ def choose_agent(
     stage = record.info.line.stages[stage_index]
     skill = record.skill
     excluded = record.excluded_agent
-    fallback_level: int | None = None
     pools = state.idle.by_level
+    if excluded is None and state.policy.agent_selection is AgentSelection.LONGEST_IDLE:
+        # The common case, without the general loop: the first agent of the best level's pool.
+        for level in range(1, stage.max_level + 1):
+            pool = pools.get((skill, level))
+            if pool:
+                return state.agents[pool[0][1]], level
+        if stage.overflow:
+            pool = state.idle.overflow.get(skill.language)
+            if pool:
+                agent = state.agents[pool[0][1]]
+                return agent, agent.profile.levels.get(skill, OVERFLOW_LEVEL)
+        return None
+    fallback_level: int | None = None
     for level in range(1, stage.max_level + 1):
         pool = pools.get((skill, level))
         if pool:

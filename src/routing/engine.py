@@ -165,6 +165,8 @@ class _Step:
             mine = self.state.contacts[agent.targeted[0][3]]
             self.offer(mine, agent, 0, agent.profile.levels.get(mine.skill, 0))
             return
+        if not self.state.queued:
+            return  # nothing waits in any queue: no need to look
         record = _matching.best_contact(self.state, agent, self.now)
         if record is not None:
             stage_index = record.info.stage_index(record.contact.arrived_at, self.now)
@@ -235,9 +237,11 @@ class _Step:
             self.state.queues[record.skill].remove(
                 record.info.id, contact.priority, record.wait_key
             )
+            self.state.queued -= 1
 
     def forget(self, record: ContactRecord) -> None:
-        self.unqueue(record)
+        if record.in_queue:
+            self.unqueue(record)
         del self.state.contacts[record.contact.id]
 
     def admit(
@@ -271,7 +275,11 @@ class _Step:
                 return False
             self.offer(record, target, 0, target.profile.levels.get(record.skill, 0))
             return True
-        stage_index = record.info.stage_index(record.contact.arrived_at, self.now)
+        info = record.info
+        # One stage (a plain queue) needs no clock arithmetic.
+        stage_index = (
+            info.stage_index(record.contact.arrived_at, self.now) if info.stage_after[1:] else 0
+        )
         choice = _matching.choose_agent(
             self.state, record, stage_index, self.now, fallback=fallback
         )
@@ -292,6 +300,7 @@ class _Step:
             insort(state.agents[record.target_agent].targeted, record.line_key)
         else:
             state.queue(record.skill).add(info.id, contact.priority, record.wait_key)
+            state.queued += 1
             for after_s in info.stage_after:
                 if contact.arrived_at + after_s > now:
                     state.schedule(contact.arrived_at + after_s, TIMER_STAGE, contact_id, epoch)
@@ -575,9 +584,9 @@ def _live_offer(step: _Step, contact_id: str, agent_id: str) -> ContactRecord | 
 
 
 def _offer_answered(step: _Step, event: OfferAnswered) -> None:
-    record = _live_offer(step, event.contact_id, event.agent_id)
-    if record is None:
-        return
+    record = step.state.contacts.get(event.contact_id)
+    if record is None or record.status is not _OFFERED or record.agent_id != event.agent_id:
+        return  # not a live offer (same test as `_live_offer`, inlined on this hot path)
     agent = step.state.agents[event.agent_id]
     agent.misses = 0
     step.set_status(agent, _ON_CALL)

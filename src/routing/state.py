@@ -162,6 +162,7 @@ class RoutingState:
         self.queues: dict[Skill, SkillQueue] = {}
         self.queues_by_language: dict[str, dict[Skill, SkillQueue]] = {}
         self.idle = IdlePools()
+        self.queued = 0  # contacts in the skill queues (not those waiting for a named agent)
         self.timers: list[Timer] = []
         self.timer_seq = 0
         self.contact_seq = 0
