@@ -56,6 +56,7 @@ from cti.calls.ports import (  # noqa: E402
     IvrPlan,
     LegFailure,
     MenuOption,
+    Resumption,
 )
 from cti.calls.sites import CtiSites, SiteConfig  # noqa: E402
 
@@ -112,6 +113,14 @@ class BenchDirector:
 
     async def callback_accepted(self, key: CallKey) -> None:
         return None
+
+    async def call_adopted(self, call: InboundCall) -> Resumption:
+        # The engine starts with an empty emulator: nothing to adopt. Start the IVR again.
+        self.arrived += 1
+        return Resumption(PLAN, CallPhase.IVR)
+
+    async def transfer_answered(self, key: CallKey, *, agent_id: str) -> None:
+        self.answered += 1
 
     async def offer_answered(self, key: CallKey, *, agent_id: str) -> None:
         self.answered += 1
