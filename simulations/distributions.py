@@ -5,6 +5,7 @@ Nothing here touches the module-level generator, so a replication is a pure func
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections.abc import Callable
@@ -18,14 +19,12 @@ def sampler(distribution: Distribution, rng: random.Random) -> Sampler:
     """A zero-argument function returning one duration in seconds per call."""
     mean = distribution.mean_s
     if distribution.kind == "exponential":
-        rate = 1.0 / mean
-        expovariate = rng.expovariate
-        return lambda: expovariate(rate)
+        # partial rather than a lambda: one Python frame per draw instead of two.
+        return functools.partial(rng.expovariate, 1.0 / mean)
     if distribution.kind == "lognormal":
         # Choose the underlying normal so that the lognormal has the requested mean and CV.
         sigma_squared = math.log(1.0 + distribution.cv**2)
         mu = math.log(mean) - sigma_squared / 2.0
         sigma = math.sqrt(sigma_squared)
-        lognormvariate = rng.lognormvariate
-        return lambda: lognormvariate(mu, sigma)
+        return functools.partial(rng.lognormvariate, mu, sigma)
     return lambda: mean

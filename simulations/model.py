@@ -13,8 +13,9 @@ counted call is resolved (or a cap is reached: those calls stay unresolved, i.e.
 
 Speed matters (the benchmark wants a multiple of ciw's rate), so timers are bare SimPy events with
 callbacks rather than one process per caller (built as ``Timeout(env, delay)``: the ``env.timeout``
-shortcut adds a call through a bound-class wrapper), decisions are dispatched through a table by
-type, and per-call data lives in flat lists.
+shortcut adds a call through a bound-class wrapper; hot callbacks are ``functools.partial`` objects
+of methods that take the timer as a last, ignored argument, one Python frame fewer than a lambda),
+decisions are dispatched through a table by type, and per-call data lives in flat lists.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import partial
 from typing import Any
 
 import simpy
@@ -161,7 +163,7 @@ class TrafficModel:
         Announce needs no action: announcements do not change caller behaviour here.
         """
         return {
-            routing.Offer: lambda d: self._offer(d.contact_id, d.agent_id),
+            routing.Offer: self._offer,
             routing.WakeAt: lambda d: self._wake_at(d.at),
             routing.OfferCallback: lambda d: self._offer_callback(d.contact_id),
             routing.Divert: lambda d: self._leave(d.contact_id, Outcome.DIVERTED),
@@ -204,15 +206,12 @@ class TrafficModel:
             boundary = scenario.warmup_s + (interval + 1) * scenario.interval_s
             gap = rng.expovariate(rate) if rate > 0 else math.inf
             if at + gap < boundary:
-                self._arrival_timer(index, interval, at + gap)
+                timer = Timeout(self.env, at + gap - self.env.now)
+                timer.callbacks.append(partial(self._arrival_due, index, interval))
                 return
             at = boundary
 
-    def _arrival_timer(self, index: int, interval: int, at: float) -> None:
-        timer = Timeout(self.env, at - self.env.now)
-        timer.callbacks.append(lambda _event: self._arrival_due(index, interval))
-
-    def _arrival_due(self, index: int, interval: int) -> None:
+    def _arrival_due(self, index: int, interval: int, _timer: object = None) -> None:
         self._arrive(index, interval)
         self._schedule_arrival(index)
 
@@ -248,9 +247,9 @@ class TrafficModel:
             call.state is _CallState.WAITING or call.state is _CallState.RINGING
         ):
             timer = Timeout(self.env, patience_s)
-            timer.callbacks.append(lambda _event: self._abandon(contact_id))
+            timer.callbacks.append(partial(self._abandon, contact_id))
 
-    def _abandon(self, contact_id: str) -> None:
+    def _abandon(self, contact_id: str, _timer: object = None) -> None:
         call = self._calls.get(contact_id)
         if call is None or call.state not in (_CallState.WAITING, _CallState.RINGING):
             return  # answered, called back or gone already: the patience timer is stale
@@ -286,7 +285,8 @@ class TrafficModel:
             self._unresolved -= 1
 
     # ------------------------------------------------------------------ offers and calls
-    def _offer(self, contact_id: str, agent_id: str) -> None:
+    def _offer(self, offer: routing.Offer) -> None:
+        contact_id, agent_id = offer.contact_id, offer.agent_id
         call = self._calls[contact_id]
         agent = self._agents[agent_id]
         agent.busy = True
@@ -322,17 +322,19 @@ class TrafficModel:
         if call is None or call.agent_id != agent_id:
             return  # the offer was cancelled while it rang (caller abandoned, agent left)
         now = self.env.now
-        if call.state is _CallState.RINGING:
-            self._resolve(call, Outcome.ANSWERED, now - call.arrived_at)
+        if call.state is _CallState.RINGING and call.row >= 0:
+            # `_resolve`, inlined: every answered call passes here.
+            self.log.resolve(call.row, Outcome.ANSWERED, now - call.arrived_at)
+            self._unresolved -= 1
         call.state = _CallState.TALKING
         handle_s = self._handle[call.traffic]()
         ends_at = now + handle_s
         self.bins.add_span(self.bins.handling, offered_at, ends_at + self.scenario.wrap_up_s)
         self._feed(routing.OfferAnswered(contact_id, agent_id))
         timer = Timeout(self.env, handle_s)
-        timer.callbacks.append(lambda _event: self._end(contact_id, agent_id))
+        timer.callbacks.append(partial(self._end, contact_id, agent_id))
 
-    def _end(self, contact_id: str, agent_id: str) -> None:
+    def _end(self, contact_id: str, agent_id: str, _timer: object = None) -> None:
         self._calls.pop(contact_id, None)
         self._feed(routing.ContactEnded(contact_id))
         self._free_agent(agent_id, self.scenario.wrap_up_s)
