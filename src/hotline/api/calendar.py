@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy import select
 
 from hotline.api.access import Admin, AnyUser
@@ -33,7 +33,24 @@ from hotline.workorders.sweeper import rules_cache
 
 router = APIRouter(prefix="/calendar", tags=["calendar"])
 
-Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+Month = Annotated[
+    str | None, Query(pattern=r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+]
+
+
+def _calendar_day(
+    day: Annotated[str, Path(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD")],
+) -> date:
+    # Taken as text: a plain `date` parameter would read a bare number as a Unix timestamp.
+    try:
+        return date.fromisoformat(day)
+    except ValueError:
+        raise InvalidInputError(
+            [{"loc": ["path", "day"], "msg": f"{day} is not a calendar date", "type": "date"}]
+        ) from None
+
+
+DayText = Annotated[date, Depends(_calendar_day)]
 
 
 def _read(row: CalendarDay) -> CalendarDayRead:
@@ -69,7 +86,7 @@ async def overview(
 
 
 @router.get("/days/{day}", response_model=CalendarDayRead)
-async def get_day(day: date, session: SessionDep, _: AnyUser) -> CalendarDayRead:
+async def get_day(day: DayText, session: SessionDep, _: AnyUser) -> CalendarDayRead:
     row = await session.get(CalendarDay, day)
     if row is None:
         raise NotFoundError(f"{day.isoformat()} is not in the calendar (its year is not loaded)")
@@ -78,7 +95,7 @@ async def get_day(day: date, session: SessionDep, _: AnyUser) -> CalendarDayRead
 
 @router.put("/days/{day}", response_model=CalendarDayChanged)
 async def set_day(
-    day: date,
+    day: DayText,
     body: CalendarDayUpdate,
     state: AppStateDep,
     session: SessionDep,

@@ -24,6 +24,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotline import audit
+from hotline.api.params import MAX_ROW_ID, BigRowId
 from hotline.auth.principal import Principal, require
 from hotline.db.models import Agent, Site
 from hotline.db.models.call import Call, CallEvent
@@ -152,7 +153,7 @@ class CallFilters(Schema):
     arrived_from: datetime | None = None
     arrived_to: datetime | None = None
     outcome: Outcome | None = None
-    agent_id: int | None = None
+    agent_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
     business_line: str | None = Field(default=None, max_length=32)
     site: str | None = Field(default=None, max_length=32)
     limit: int = Field(default=50, ge=1, le=500)
@@ -257,7 +258,7 @@ async def _load(session: AsyncSession, call_id: int) -> tuple[Call, str]:
 
 @router.get("/{call_id}", response_model=CallDetail)
 async def get_call(
-    call_id: int,
+    call_id: BigRowId,
     request: Request,
     session: SessionDep,
     principal: CallReader,
@@ -335,7 +336,7 @@ async def _own_talking_call(
 
 @router.post("/{call_id}/hold", response_model=ActionResult, status_code=status.HTTP_202_ACCEPTED)
 async def hold_call(
-    call_id: int, session: SessionDep, principal: CallHandler, state: AppStateDep
+    call_id: BigRowId, session: SessionDep, principal: CallHandler, state: AppStateDep
 ) -> ActionResult:
     """Put the caller on hold (music on hold); only the agent talking on the call may."""
     actions = await _own_talking_call(session, state, principal, call_id)
@@ -347,7 +348,7 @@ async def hold_call(
 
 @router.post("/{call_id}/unhold", response_model=ActionResult, status_code=status.HTTP_202_ACCEPTED)
 async def unhold_call(
-    call_id: int, session: SessionDep, principal: CallHandler, state: AppStateDep
+    call_id: BigRowId, session: SessionDep, principal: CallHandler, state: AppStateDep
 ) -> ActionResult:
     """Take the caller off hold."""
     actions = await _own_talking_call(session, state, principal, call_id)
@@ -359,7 +360,7 @@ async def unhold_call(
 
 @router.post("/{call_id}/hangup", response_model=ActionResult, status_code=status.HTTP_202_ACCEPTED)
 async def hangup_call(
-    call_id: int, session: SessionDep, principal: CallHandler, state: AppStateDep
+    call_id: BigRowId, session: SessionDep, principal: CallHandler, state: AppStateDep
 ) -> ActionResult:
     """End the call from the desktop (the caller may still take the survey)."""
     actions = await _own_talking_call(session, state, principal, call_id)
@@ -371,7 +372,7 @@ async def hangup_call(
     "/{call_id}/transfer", response_model=ActionResult, status_code=status.HTTP_202_ACCEPTED
 )
 async def transfer_call(
-    call_id: int,
+    call_id: BigRowId,
     data: TransferRequest,
     session: SessionDep,
     principal: CallHandler,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import func, select, update
 
 from hotline.api.access import AnyUser
+from hotline.api.params import BigRowId
 from hotline.db.models import NotificationRow
 from hotline.deps import AppStateDep, SessionDep
 from hotline.errors import NotFoundError
@@ -50,7 +51,7 @@ async def inbox(
 
 @router.post("/{notification_id}/read", response_model=NotificationRead)
 async def mark_read(
-    notification_id: int, state: AppStateDep, session: SessionDep, principal: AnyUser
+    notification_id: BigRowId, state: AppStateDep, session: SessionDep, principal: AnyUser
 ) -> NotificationRead:
     row = await session.get(NotificationRow, notification_id)
     if row is None or row.recipient_user_id != principal.user_id:

@@ -40,7 +40,16 @@ class Format(StrEnum):
     CSV = "csv"
 
 
-@router.get("/on-time", response_model=None)
+@router.get(
+    "/on-time",
+    response_model=None,
+    responses={
+        200: {
+            "description": "the on-time table (format=json) or the same rows as CSV (format=csv)",
+            "content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
 async def on_time(
     state: AppStateDep,
     session: SessionDep,

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import (
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    kwargs: dict[str, Any] = {"echo": echo}
+    # Statement parameters may hold secrets (an ARI password): echo the SQL, never the values.
+    kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
     if url.startswith("sqlite"):
         # One writer at a time is SQLite's nature; wait for the lock instead of failing at once.
         kwargs["connect_args"] = {"timeout": 30}

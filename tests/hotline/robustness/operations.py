@@ -44,44 +44,16 @@ DOCUMENT_CHECKS_SKIPPED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/calendar"): _TUPLE_SCHEMA,
     ("GET", "/api/v1/calendar/periods"): _TUPLE_SCHEMA,
     ("PUT", "/api/v1/calendar/periods"): _TUPLE_SCHEMA,
-    ("GET", "/api/v1/reports/on-time"): (
-        "defect in api/reports.py (work orders): ?format=csv answers text/csv, which the "
-        "operation does not document (its 200 lists application/json only)"
-    ),
 }
 
 # Fuzzed with every check except "schema-invalid input is refused", because the operation accepts
 # some invalid input; each entry is a defect in code still being worked on by its owners.
-INVALID_INPUT_ACCEPTED: dict[tuple[str, str], str] = {
-    ("PUT", "/api/v1/calendar/days/{day}"): (
-        "defect in api/calendar.py (work orders): the `day: date` path parameter takes a number "
-        "as a Unix timestamp, so PUT /api/v1/calendar/days/0 {'kind': 'holiday'} writes "
-        "1970-01-01, a day of a year that is not loaded (200, recomputed)"
-    ),
-}
+INVALID_INPUT_ACCEPTED: dict[tuple[str, str], str] = {}
 
 # Defects found by the fuzzing in code whose owners are still at work on it: the exact failing
 # request and traceback are in the robustness report. The lead removes an entry once it is fixed;
 # the test then fuzzes the operation like every other.
-_UNBOUNDED_ID = (
-    "an integer id beyond 64 bits reaches SQLite (OverflowError: Python int too large to convert "
-    "to SQLite INTEGER) -> 500; bound it in the schema, e.g. hotline.api.params.BigRowId"
-)
-KNOWN_DEFECTS: dict[tuple[str, str], str] = {
-    ("GET", "/api/v1/calls/{call_id}"): (
-        f"api/calls.py (calls): GET /api/v1/calls/10000000000000000000: {_UNBOUNDED_ID}"
-    ),
-    ("GET", "/api/v1/calls"): (
-        f"api/calls.py (calls): GET /api/v1/calls?agent_id=10000000000000000000: {_UNBOUNDED_ID}"
-    ),
-    ("POST", "/api/v1/inbox/{notification_id}/read"): (
-        f"api/inbox.py (work orders): POST /api/v1/inbox/10000000000000000000/read: {_UNBOUNDED_ID}"
-    ),
-    ("GET", "/api/v1/calendar"): (
-        "api/calendar.py (work orders): ?month=0000-01 passes the pattern, then date(0, 1, 1) "
-        "raises ValueError 'year 0 is out of range' -> 500"
-    ),
-}
+KNOWN_DEFECTS: dict[tuple[str, str], str] = {}
 
 
 def load_schema() -> schemathesis.BaseSchema:
