@@ -98,6 +98,7 @@ class TrafficModel:
             for t in scenario.traffic
         ]
         self._callback_rng = random.Random(f"{seed}:callbacks")
+        self._arrival_windows = [(math.inf, -math.inf, -1, 0.0)] * len(scenario.traffic)
         self._calls: dict[str, _Call] = {}
         self._agents: dict[str, _Agent] = {}
         self._groups: list[list[str]] = [[] for _ in scenario.agents]
@@ -196,20 +197,31 @@ class TrafficModel:
         A draw that crosses an interval boundary is discarded and redrawn from the boundary with the
         next interval's rate (exponential gaps are memoryless, so this is exact).
         """
-        scenario = self.scenario
-        rates = scenario.traffic[index].calls_per_interval
         rng = self._arrival_rngs[index]
-        at = self.env.now
+        window = self._arrival_windows[index]
+        now = at = self.env.now
         while at < self._day_end:
-            interval = self._interval_of(at)
-            rate = rates[max(interval, 0)] / scenario.interval_s
-            boundary = scenario.warmup_s + (interval + 1) * scenario.interval_s
+            if not window[0] <= at < window[1]:
+                window = self._arrival_windows[index] = self._arrival_window(index, at)
+            _, boundary, interval, rate = window
             gap = rng.expovariate(rate) if rate > 0 else math.inf
             if at + gap < boundary:
-                timer = Timeout(self.env, at + gap - self.env.now)
+                timer = Timeout(self.env, at + gap - now)
                 timer.callbacks.append(partial(self._arrival_due, index, interval))
                 return
             at = boundary
+
+    def _arrival_window(self, index: int, at: float) -> tuple[float, float, int, float]:
+        """(begins, ends, interval, rate per second) of the interval holding `at`, for one line.
+
+        Kept per line, so that only the first arrival of an interval works it out.
+        """
+        scenario = self.scenario
+        interval = self._interval_of(at)
+        begins = scenario.warmup_s + interval * scenario.interval_s if interval >= 0 else -math.inf
+        ends = scenario.warmup_s + (interval + 1) * scenario.interval_s
+        rate = scenario.traffic[index].calls_per_interval[max(interval, 0)] / scenario.interval_s
+        return begins, ends, interval, rate
 
     def _arrival_due(self, index: int, interval: int, _timer: object = None) -> None:
         self._arrive(index, interval)

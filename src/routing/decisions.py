@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from routing._slots_init import quick_init
 from routing.policy import DivertTarget
 
 
@@ -14,6 +15,7 @@ class DivertReason(enum.Enum):
     NO_AGENTS = "no_agents"  # nobody logged in could ever serve the contact
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Offer:
     """Ring `agent_id` for `contact_id`; report OfferAnswered or OfferFailed.
@@ -30,6 +32,7 @@ class Offer:
     ring_timeout_s: float
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CancelOffer:
     """Stop ringing: the offer is void (the caller hung up, the agent logged out, ...)."""
@@ -38,6 +41,7 @@ class CancelOffer:
     agent_id: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Announce:
     """Tell the caller their place (1 = next) and expected wait; None when nobody can serve."""
@@ -47,6 +51,7 @@ class Announce:
     expected_wait_s: float | None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class OfferCallback:
     """Offer the waiting caller a callback that keeps their place (press 1)."""
@@ -54,6 +59,7 @@ class OfferCallback:
     contact_id: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Divert:
     """The contact leaves routing for `target`."""
@@ -63,6 +69,7 @@ class Divert:
     target: DivertTarget
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class SetAgentNotReady:
     """The engine set the agent not ready (reason "rona" or "unreachable"); tell the desktop."""
@@ -71,6 +78,7 @@ class SetAgentNotReady:
     reason: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class WakeAt:
     """Feed `Tick()` back at (or after) `at`. Keeping only the latest WakeAt is enough."""

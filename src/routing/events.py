@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from routing._slots_init import quick_init
 from routing.model import AgentProfile, AgentStatus, Contact
 
 
@@ -19,6 +20,7 @@ class OfferFailure(enum.Enum):
     UNREACHABLE = "unreachable"  # the endpoint is gone: the agent is set not ready at once
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ContactArrived:
     """A caller left the IVR for a queue, or a callback became due."""
@@ -26,6 +28,7 @@ class ContactArrived:
     contact: Contact
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ContactAbandoned:
     """The caller hung up before being answered."""
@@ -33,6 +36,7 @@ class ContactAbandoned:
     contact_id: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CallbackRequested:
     """The waiting caller pressed 1 for a callback: the contact becomes a callback, same place."""
@@ -40,6 +44,7 @@ class CallbackRequested:
     contact_id: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class AgentLoggedIn:
     """An agent logs in (NOT_READY with reason "login" unless `ready`); again: updates skills."""
@@ -48,11 +53,13 @@ class AgentLoggedIn:
     ready: bool = False
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class AgentLoggedOut:
     agent_id: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class AgentStateChanged:
     """The agent asks to become IDLE or NOT_READY (示忙, with a reason)."""
@@ -66,12 +73,14 @@ class AgentStateChanged:
             raise ValueError("AgentStateChanged.status must be IDLE or NOT_READY")
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class OfferAnswered:
     contact_id: str
     agent_id: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class OfferFailed:
     contact_id: str
@@ -79,6 +88,7 @@ class OfferFailed:
     reason: OfferFailure
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ContactEnded:
     """The call is over; the agent enters wrap-up (话后处理)."""
@@ -86,6 +96,7 @@ class ContactEnded:
     contact_id: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class WrapUpEnded:
     """The agent finished wrap-up before the timer did."""
@@ -93,11 +104,13 @@ class WrapUpEnded:
     agent_id: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Tick:
     """Time has passed (fed back at or after a `WakeAt`); runs due timers only."""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ContactTransferred:
     """Blind transfer: the call leaves its agent and re-enters routing with its old arrived_at.

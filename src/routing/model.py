@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from routing._slots_init import quick_init
+
 OVERFLOW_LEVEL = 99
 """The `level` reported in an `Offer` made to an overflow agent who lacks the contact's skill."""
 
@@ -69,6 +71,7 @@ class AgentProfile:
                 raise ValueError(f"agent {self.id!r}: level of {skill} must be an int >= 1")
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Contact:
     """A call waiting to be served, or a callback owed; `priority`: larger is served first.
