@@ -147,9 +147,10 @@ class TrafficModel:
         now = self.env.now
         apply = routing.apply
         actions = self._actions
+        applied = 0
         while pending:
             self.state, decisions = apply(self.state, pending[0], now)  # type: ignore[arg-type]
-            self.events_applied += 1
+            applied += 1
             if decisions:
                 self.decisions_seen += len(decisions)
                 for decision in decisions:
@@ -157,6 +158,7 @@ class TrafficModel:
                     if action is not None:
                         action(decision)
             pending.popleft()
+        self.events_applied += applied
 
     def _decision_actions(self) -> dict[type, Callable[[Any], None]]:
         """What carrying out each kind of decision means here (by exact type: one dict lookup).
@@ -241,12 +243,21 @@ class TrafficModel:
         contact_id = f"c{self._call_serial}"
         row = -1
         if interval >= 0:
-            row = self.log.add(interval, index)
+            log = self.log  # `CallLog.add`, inlined: once per call
+            row = len(log.outcome)
+            log.interval.append(interval)
+            log.traffic.append(index)
+            log.outcome.append(Outcome.WAITING)
+            log.wait_s.append(0.0)
             self._unresolved += 1
         now = self.env.now
         call = _Call(row, index, now)
         self._calls[contact_id] = call
-        self._set_queue(self._queue_length + 1)
+        if self._queue_length or now <= self._queue_since:
+            self._set_queue(self._queue_length + 1)
+        else:  # `_set_queue`'s common case, inlined: the queue was empty, nothing to add
+            self._queue_since = now
+            self._queue_length = 1
         patience = self._patience[index]
         # Drawn for every caller, so the stream stays aligned whatever the staffing.
         patience_s = patience() if patience is not None else math.inf
@@ -349,7 +360,11 @@ class TrafficModel:
     def _end(self, contact_id: str, agent_id: str, _timer: object = None) -> None:
         self._calls.pop(contact_id, None)
         self._feed(routing.ContactEnded(contact_id))
-        self._free_agent(agent_id, self.scenario.wrap_up_s)
+        agent = self._agents.get(agent_id)
+        if agent is not None and not agent.leaving:
+            agent.busy = False  # `_free_agent`'s common case, inlined
+        else:
+            self._free_agent(agent_id, self.scenario.wrap_up_s)
 
     def _free_agent(self, agent_id: str, wrap_up_s: float = 0.0) -> None:
         agent = self._agents.get(agent_id)

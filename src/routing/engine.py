@@ -9,7 +9,7 @@ clamped so that it never runs backwards, which keeps late events harmless.
 from __future__ import annotations
 
 import dataclasses
-from bisect import insort
+from bisect import bisect_left, insort
 from collections.abc import Callable
 from heapq import heappop
 from typing import Any
@@ -129,8 +129,10 @@ class _Step:
         if old is _IDLE:
             key = agent.idle_key
             if key is not None:
-                for pool in agent.idle_pools:
-                    remove_sorted(pool, key)
+                for pool in agent.idle_pools:  # `remove_sorted`, inlined
+                    index = bisect_left(pool, key)
+                    if index < len(pool) and pool[index] == key:
+                        del pool[index]
                 agent.idle_key = None
         elif old is _RESERVED or old is _ON_CALL or old is _WRAP_UP:
             agent.busy_s += now - agent.since
@@ -198,6 +200,10 @@ class _Step:
             agent.wrap_until = self.now + line.wrap_up_s
             self.state.schedule(agent.wrap_until, TIMER_WRAP_UP, agent.id, agent.epoch)
             return False
+        if agent.pending_reason is None:  # `end_wrap_up`'s common case, inlined
+            agent.wrap_until = None
+            self.set_status(agent, _IDLE)
+            return True
         return self.end_wrap_up(agent)
 
     def release_reserved(self, agent: AgentRecord) -> None:
@@ -370,6 +376,7 @@ class _Step:
                 agent is not None
                 and agent.contact_id == record.contact.id
                 and self.start_wrap_up(agent, record)
+                and (agent.targeted or self.state.queued)  # else serve_next finds nothing
             ):
                 self.serve_next(agent)
             return
