@@ -252,14 +252,22 @@ def _place_calls(
     concurrent: int,
     calls: int,
     director: BenchDirector,
+    ramp_s: float,
 ) -> int:
-    """Keep `concurrent` calls in flight until `calls` are placed; returns how many were."""
+    """Keep `concurrent` calls in flight until `calls` are placed; returns how many were.
+
+    The first `concurrent` calls are spread evenly over `ramp_s` seconds: placed at once, they
+    all run the same script in step, and their events come in waves.
+    """
     placed = 0
+    started = time.perf_counter()
     with httpx.Client(base_url=base_url, auth=auth, timeout=30) as control:
         while placed < calls:
             # Reading the engine's counter from this thread is safe: an int, written by one side.
             in_flight = placed - director.finished
-            for _ in range(min(concurrent - in_flight, calls - placed)):
+            ramp = (time.perf_counter() - started) / ramp_s if ramp_s > 0 else 1.0
+            allowed = concurrent if ramp >= 1 else max(1, int(concurrent * ramp))
+            for _ in range(min(allowed - in_flight, calls - placed)):
                 control.post("/_emulator/calls", json=script).raise_for_status()
                 placed += 1
             time.sleep(0.005)
@@ -273,6 +281,7 @@ async def run(
     talk_s: float,
     race: str = "events_first",
     rest: RestTransport = "http",
+    ramp_s: float = 0.0,
 ) -> dict[str, Any]:
     agents = [f"PJSIP/{7000 + n}" for n in range(concurrent)]
     director = BenchDirector(agents, target=calls)
@@ -306,7 +315,7 @@ async def run(
         # The load generator runs in a thread of its own, so that the engine's CPU time (this
         # thread's) does not include the cost of placing the calls.
         placed = await asyncio.to_thread(
-            _place_calls, emulator.base_url, auth, script, concurrent, calls, director
+            _place_calls, emulator.base_url, auth, script, concurrent, calls, director, ramp_s
         )
         timed_out = False
         try:
@@ -324,6 +333,7 @@ async def run(
         "speed": speed,
         "race": race,
         "rest": rest,
+        "ramp_s": ramp_s,
         "talk_s_emulated": talk_s,
         "elapsed_s": round(elapsed, 2),
         "calls_per_s": round(director.finished / elapsed, 1),
@@ -365,10 +375,16 @@ def main() -> None:
         default="http",
         help="how the engine sends ARI requests: HTTP, or REST over a websocket (Asterisk 22)",
     )
+    parser.add_argument(
+        "--ramp",
+        type=float,
+        default=0.0,
+        help="seconds over which the first calls are spread (0: all at once)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     result = asyncio.run(
-        run(args.concurrent, args.calls, args.speed, args.talk, args.race, args.rest)
+        run(args.concurrent, args.calls, args.speed, args.talk, args.race, args.rest, args.ramp)
     )
     if args.json:
         print(json.dumps(result))
