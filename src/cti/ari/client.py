@@ -10,6 +10,9 @@ One method per ARI operation the contact centre uses, returning the generated mo
   client-side with :func:`new_id` so that the caller can look the resource up instead).
 * Every error status becomes a typed :mod:`cti.errors` exception carrying status, message, method
   and path; transport failures become :class:`~cti.errors.AriUnavailableError`.
+* Two wires, same methods and errors: HTTP (httpx, any Asterisk) or, with
+  ``rest_transport="websocket"``, REST over a websocket (Asterisk 22 ``RESTRequest``), which
+  costs the engine a fraction of the CPU per request (see BENCHMARKS.md, CTI engine).
 """
 
 from __future__ import annotations
