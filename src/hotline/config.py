@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
@@ -75,6 +75,13 @@ class Settings(BaseSettings):
         default=True, description="apply migrations at start-up (the embedded default)"
     )
     timezone: str = "Asia/Shanghai"
+    ari_rest_transport: Literal["http", "websocket"] = Field(
+        default="http",
+        description=(
+            "how ARI commands are sent: plain HTTP, or REST over a websocket "
+            "(Asterisk 22+; many times less CPU per command)"
+        ),
+    )
     metrics_token: SecretStr | None = Field(
         default=None, description="bearer token a Prometheus scraper presents at /metrics"
     )

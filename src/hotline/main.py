@@ -166,6 +166,7 @@ async def enabled_sites(state: AppState) -> list[SiteConfig]:
             username=row.ari_username,
             password=row.ari_password,
             app=row.app_name,
+            rest_transport=state.settings.ari_rest_transport,
         )
         for row in rows
     ]
