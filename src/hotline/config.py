@@ -55,7 +55,8 @@ class LogSettings(BaseModel):
 class WorkOrderSettings(BaseModel):
     sweep_enabled: bool = True
     sweep_interval_s: float = Field(default=30.0, gt=0, le=3600)
-    sweep_batch_size: int = Field(default=500, ge=1, le=100_000)
+    # A batch is one transaction: its rows stay locked until it commits.
+    sweep_batch_size: int = Field(default=500, ge=1, le=5_000)
     # Each worker holds a database connection while it sweeps: stay within the pool (5 + 10).
     sweep_workers: int = Field(default=2, ge=1, le=8)
 
