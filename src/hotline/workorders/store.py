@@ -149,7 +149,10 @@ class SqlWorkOrderStore:
             # caller's copy may be stale, and the use cases treat that as "try again".
             first_line = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
             log.warning("workorder_transaction_failed", error=first_line)
-            raise ConcurrentUpdateError(f"the database refused the change: {first_line}") from exc
+            # The database's own text stays in the log: it may quote stored values.
+            raise ConcurrentUpdateError(
+                "the work order is being changed by someone else; reload it and try again"
+            ) from exc
         finally:
             self._connection = None
             self._events.clear()
