@@ -59,21 +59,27 @@ class TimeBins:
     handling: list[float] = field(init=False)
     logged_in: list[float] = field(init=False)
     queue_area: list[float] = field(init=False)
+    end_s: float = field(init=False)  # the end of the counted day
 
     def __post_init__(self) -> None:
         self.handling = [0.0] * self.count
         self.logged_in = [0.0] * self.count
         self.queue_area = [0.0] * self.count
+        self.end_s = self.start_s + self.width_s * self.count
 
     def add_span(self, bins: list[float], begin: float, end: float, weight: float = 1.0) -> None:
         """Spread ``weight`` over [begin, end), clipped to the counted day."""
-        begin = max(begin, self.start_s)
-        end = min(end, self.start_s + self.width_s * self.count)
+        # Runs once or twice per simulated call: comparisons rather than max/min calls.
+        start = self.start_s
+        if begin < start:
+            begin = start
+        if end > self.end_s:
+            end = self.end_s
         if begin >= end:
             return
-        index = int((begin - self.start_s) // self.width_s)
-        if end <= self.start_s + (index + 1) * self.width_s:  # the common case: one interval
-            bins[min(index, self.count - 1)] += (end - begin) * weight
+        index = int((begin - start) // self.width_s)
+        if end <= start + (index + 1) * self.width_s:  # the common case: one interval
+            bins[index if index < self.count else self.count - 1] += (end - begin) * weight
             return
         while begin < end:
             index = int((begin - self.start_s) // self.width_s)

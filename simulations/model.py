@@ -314,7 +314,10 @@ class TrafficModel:
         agent = self._agents[agent_id]
         agent.busy = True
         now = self.env.now
-        self._set_queue(self._queue_length - 1)
+        if now <= self._queue_since:  # `_set_queue`'s case for a call offered as it arrives
+            self._queue_length -= 1
+        else:
+            self._set_queue(self._queue_length - 1)
         ring_s = self.scenario.ring_s
         call.agent_id = agent_id
         if call.state is _CallState.WAITING:
@@ -325,7 +328,7 @@ class TrafficModel:
             timer = Timeout(self.env, ring_s)
             timer.callbacks.append(lambda _event: self._answer(contact_id, agent_id, now))
         else:
-            self._answer(contact_id, agent_id, now)
+            self._answer(contact_id, agent_id, now, call)
 
     def _cancel_offer(self, contact_id: str, agent_id: str) -> None:
         call = self._calls.get(contact_id)
@@ -340,11 +343,16 @@ class TrafficModel:
             self._set_queue(self._queue_length + 1)
         self._free_agent(agent_id)
 
-    def _answer(self, contact_id: str, agent_id: str, offered_at: float) -> None:
-        call = self._calls.get(contact_id)
-        if call is None or call.agent_id != agent_id:
-            return  # the offer was cancelled while it rang (caller abandoned, agent left)
-        now = self.env.now
+    def _answer(
+        self, contact_id: str, agent_id: str, offered_at: float, call: _Call | None = None
+    ) -> None:
+        """The agent answers; `call` is passed when answering at once (no ring), still live."""
+        now = offered_at
+        if call is None:
+            call = self._calls.get(contact_id)
+            if call is None or call.agent_id != agent_id:
+                return  # the offer was cancelled while it rang (caller abandoned, agent left)
+            now = self.env.now
         if call.state is _CallState.RINGING and call.row >= 0:
             # `_resolve`, inlined: every answered call passes here.
             self.log.resolve(call.row, Outcome.ANSWERED, now - call.arrived_at)

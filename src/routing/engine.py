@@ -596,7 +596,18 @@ def _offer_answered(step: _Step, event: OfferAnswered) -> None:
         return  # not a live offer (same test as `_live_offer`, inlined on this hot path)
     agent = step.state.agents[event.agent_id]
     agent.misses = 0
-    step.set_status(agent, _ON_CALL)
+    if agent.status is _RESERVED:
+        # `set_status`'s RESERVED -> ON_CALL case, inlined: busy time goes on, no pool or
+        # staffing counter changes.
+        state = step.state
+        agent.busy_s += step.now - agent.since
+        agent.status = _ON_CALL
+        agent.reason = None
+        state.epoch_seq += 1
+        agent.epoch = state.epoch_seq
+        agent.since = step.now
+    else:
+        step.set_status(agent, _ON_CALL)
     record.status = _CONNECTED
     record.answered_at = step.now
 
