@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hotline.db.models import AgentStateLog, Call
@@ -83,13 +83,44 @@ def _since(moment: datetime | None, start_epoch: float) -> float | None:
     return None if moment is None else moment.timestamp() - start_epoch
 
 
-async def read_records(database_url: str, start_epoch: float) -> Records:
-    """The inbound calls and agent state changes from ``start_epoch`` (emulated) on."""
+@dataclass(frozen=True, slots=True)
+class Marks:
+    """The last call and state-log ids before a run: a reused database's older rows are skipped."""
+
+    call_id: int
+    state_id: int
+
+
+async def record_marks(database_url: str) -> Marks:
     engine = create_engine(database_url)
     try:
         async with create_sessionmaker(engine)() as session:
-            calls = (await session.scalars(select(Call).where(Call.kind == "inbound"))).all()
-            states = (await session.scalars(select(AgentStateLog))).all()
+            call_id = await session.scalar(select(func.max(Call.id)))
+            state_id = await session.scalar(select(func.max(AgentStateLog.id)))
+    finally:
+        await engine.dispose()
+    return Marks(call_id or 0, state_id or 0)
+
+
+async def read_records(database_url: str, start_epoch: float, marks: Marks) -> Records:
+    """The run's inbound calls and agent state changes; times from ``start_epoch`` (emulated)."""
+    engine = create_engine(database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            calls = (
+                await session.scalars(
+                    select(Call)
+                    .where(Call.kind == "inbound", Call.id > marks.call_id)
+                    .order_by(Call.id)
+                )
+            ).all()
+            states = (
+                await session.scalars(
+                    select(AgentStateLog)
+                    .where(AgentStateLog.id > marks.state_id)
+                    .order_by(AgentStateLog.id)
+                )
+            ).all()
     finally:
         await engine.dispose()
     call_rows = [
@@ -108,12 +139,9 @@ async def read_records(database_url: str, start_epoch: float) -> Records:
             ivr_s=row.ivr_s,
         )
         for row in calls
-        if row.arrived_at.timestamp() >= start_epoch
     ]
     state_rows = [
-        StateRow(row.agent_id, row.at.timestamp() - start_epoch, row.status)
-        for row in states
-        if row.at.timestamp() >= start_epoch
+        StateRow(row.agent_id, row.at.timestamp() - start_epoch, row.status) for row in states
     ]
     return Records(call_rows, state_rows)
 

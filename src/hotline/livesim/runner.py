@@ -32,7 +32,14 @@ from hotline.livesim.feasibility import check_live
 from hotline.livesim.options import LiveOptions
 from hotline.livesim.patience import PatienceKeeper
 from hotline.livesim.phones import seat_phone
-from hotline.livesim.records import Tally, figures_of, queue_entry_reader, read_records
+from hotline.livesim.records import (
+    Marks,
+    Tally,
+    figures_of,
+    queue_entry_reader,
+    read_records,
+    record_marks,
+)
 from hotline.livesim.seats import SeatDesk, wanted_seats
 from hotline.telephony import TELEPHONY_KEY, TelephonyService
 from simulations.policy import simulation_policy
@@ -119,8 +126,8 @@ async def run_live(
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="hotline-livesim-") as folder:
         url = options.database_url or f"sqlite+aiosqlite:///{Path(folder) / 'livesim.db'}"
-        start_epoch, day = await _run_stack(scenario, options, seed, planned, url, progress)
-        records = await read_records(url, start_epoch)
+        start_epoch, marks, day = await _run_stack(scenario, options, seed, planned, url, progress)
+        records = await read_records(url, start_epoch, marks)
     figures, tally = figures_of(scenario, planned, records)
     result = summarise_replications(scenario, seed, [figures])
     return LiveRun(result, _stack_figures(options, day, tally, time.monotonic() - started))
@@ -153,7 +160,7 @@ async def _run_stack(
     planned: list[PlannedCall],
     database_url: str,
     progress: Progress | None,
-) -> tuple[float, _Day]:
+) -> tuple[float, Marks, _Day]:
     from hotline.main import create_app, live_telephony
 
     password = secrets.token_urlsafe(16)  # a throw-away centre: fresh secrets every run
@@ -166,6 +173,7 @@ async def _run_stack(
             scenario, seats, ari_url=emulator.base_url, ari_password=ari_password, password=password
         )
         await import_centre(settings, document)
+        marks = await record_marks(database_url)
         for seat in seats:
             emulator.add_endpoint(seat.endpoint, seat_phone(scenario, seat, seed))
         # Behind by more than the run can last in emulated time (see EmulatedClock).
@@ -195,7 +203,7 @@ async def _run_stack(
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
-    return start_epoch, day
+    return start_epoch, marks, day
 
 
 class _Driver:
