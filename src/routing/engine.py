@@ -226,7 +226,22 @@ class _Step:
         state.epoch_seq += 1
         record.epoch = state.epoch_seq
         agent.return_idle_since = agent.since
-        self.set_status(agent, _RESERVED)
+        key = agent.idle_key
+        if agent.status is _IDLE and key is not None:
+            # `set_status`'s IDLE -> RESERVED case, inlined: out of the idle pools; no busy time
+            # to add and no staffing counter changes.
+            for pool in agent.idle_pools:
+                index = bisect_left(pool, key)
+                if index < len(pool) and pool[index] == key:
+                    del pool[index]
+            agent.idle_key = None
+            agent.status = _RESERVED
+            agent.reason = None
+            state.epoch_seq += 1
+            agent.epoch = state.epoch_seq
+            agent.since = self.now
+        else:
+            self.set_status(agent, _RESERVED)
         agent.contact_id = contact_id
         self.out.append(
             Offer(contact_id, agent.id, stage_index, level, record.info.line.ring_timeout_s)
@@ -267,11 +282,11 @@ class _Step:
         if inbound and line.max_wait_s is not None and record.queued_since + line.max_wait_s <= now:
             self.divert(record, DivertReason.MAX_WAIT, line.on_max_wait)
             return
-        if match and self.offer_now(record, fallback=fallback):
+        if match and self.offer_now(record, fallback):
             return
         self.enqueue(record, announce=announce)
 
-    def offer_now(self, record: ContactRecord, *, fallback: bool = True) -> bool:
+    def offer_now(self, record: ContactRecord, fallback: bool = True) -> bool:
         """Offer a contact to the idle agent it may reach now, if there is one."""
         if record.target_agent is not None:
             target = self.state.agents[record.target_agent]
@@ -284,7 +299,7 @@ class _Step:
         info = record.info
         # One stage (a plain queue) needs no clock arithmetic.
         stage_index = (
-            info.stage_index(record.contact.arrived_at, self.now) if info.stage_after[1:] else 0
+            0 if info.single_stage else info.stage_index(record.contact.arrived_at, self.now)
         )
         choice = _matching.choose_agent(
             self.state, record, stage_index, self.now, fallback=fallback

@@ -30,12 +30,13 @@ _BUSY = (AgentStatus.RESERVED, AgentStatus.ON_CALL, AgentStatus.WRAP_UP)
 class PolicyInfo:
     """A resolved `LinePolicy` with its stage thresholds precomputed per agent level."""
 
-    __slots__ = ("id", "level_after", "line", "overflow_after", "stage_after")
+    __slots__ = ("id", "level_after", "line", "overflow_after", "single_stage", "stage_after")
 
     def __init__(self, policy_id: int, line: LinePolicy) -> None:
         self.id = policy_id
         self.line = line
         self.stage_after = tuple(stage.after_s for stage in line.stages)
+        self.single_stage = len(self.stage_after) == 1  # a plain queue: no stage arithmetic
         widest = line.stages[-1].max_level
         self.level_after = tuple(
             INFINITY if level == 0 else next(s.after_s for s in line.stages if s.max_level >= level)
