@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 import pytest
 from sqlalchemy import select
@@ -126,3 +128,18 @@ async def test_the_session_cookie_carries_the_same_token(
     response = await client.get("/api/v1/auth/me")
     assert response.status_code == 200
     assert response.json()["username"] == "he.tao"
+
+
+async def test_token_times_follow_the_injected_clock_even_ahead_of_the_os(
+    client: httpx.AsyncClient,
+    app_sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FixedClock,
+) -> None:
+    clock.current = datetime(2031, 1, 1, tzinfo=UTC)  # a simulation clock running ahead
+    await create_user(app_sessionmaker, "lin.yu", Role.AGENT)
+    headers = {"Authorization": f"Bearer {await login(client, 'lin.yu')}"}
+    assert (await client.get("/api/v1/auth/me", headers=headers)).status_code == 200
+    clock.current = datetime(2030, 12, 31, tzinfo=UTC)  # the clock jumps back a day
+    response = await client.get("/api/v1/auth/me", headers=headers)
+    assert response.status_code == 401
+    assert response.json()["detail"] == "token issued in the future"

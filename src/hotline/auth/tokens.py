@@ -18,6 +18,9 @@ class TokenClaims:
     expires_at: datetime
 
 
+_ALLOWED_SKEW_S = 60
+
+
 class InvalidTokenError(Exception):
     pass
 
@@ -47,13 +50,20 @@ def decode_token(settings: AuthSettings, token: str, *, now: datetime) -> TokenC
             settings.jwt_secret.get_secret_value(),
             algorithms=[settings.jwt_algorithm],
             issuer=settings.issuer,
-            options={"require": ["sub", "exp", "iat", "iss"], "verify_exp": False},
+            # Both time checks use the injected clock below, not the OS clock.
+            options={
+                "require": ["sub", "exp", "iat", "iss"],
+                "verify_exp": False,
+                "verify_iat": False,
+            },
         )
     except jwt.PyJWTError as exc:
         raise InvalidTokenError(f"invalid token: {exc}") from None
-    # Expiry is checked against the injected clock, not the OS clock.
+    # Expiry and issue time are checked against the injected clock, not the OS clock.
     if int(payload["exp"]) <= int(now.timestamp()):
         raise InvalidTokenError("token expired")
+    if int(payload["iat"]) > int(now.timestamp()) + _ALLOWED_SKEW_S:
+        raise InvalidTokenError("token issued in the future")
     try:
         return TokenClaims(
             user_id=int(payload["sub"]),
