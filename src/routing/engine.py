@@ -200,9 +200,20 @@ class _Step:
             agent.wrap_until = self.now + line.wrap_up_s
             self.state.schedule(agent.wrap_until, TIMER_WRAP_UP, agent.id, agent.epoch)
             return False
-        if agent.pending_reason is None:  # `end_wrap_up`'s common case, inlined
+        if agent.pending_reason is None and agent.status is _ON_CALL:
+            # `end_wrap_up` and `set_status`'s ON_CALL -> IDLE case, inlined: busy time ends, the
+            # agent joins the back of the idle pools; no staffing counter changes.
+            state, now = self.state, self.now
             agent.wrap_until = None
-            self.set_status(agent, _IDLE)
+            agent.busy_s += now - agent.since
+            agent.status = _IDLE
+            agent.reason = None
+            state.epoch_seq += 1
+            agent.epoch = state.epoch_seq
+            agent.since = now
+            key = agent.idle_key = (now, agent.id)
+            for pool in agent.idle_pools:
+                insort(pool, key)
             return True
         return self.end_wrap_up(agent)
 
@@ -385,7 +396,9 @@ class _Step:
     def drop_contact(self, record: ContactRecord) -> None:
         """The caller is gone (abandoned or hung up), whatever stage the contact was in."""
         if record.status is _CONNECTED:
-            self.forget(record)
+            if record.in_queue:  # `forget`, inlined: the end of every call passes here
+                self.unqueue(record)
+            del self.state.contacts[record.contact.id]
             agent = self.state.agents.get(record.agent_id or "")
             if (
                 agent is not None
