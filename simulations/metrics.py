@@ -102,12 +102,17 @@ def summarise(
     log: CallLog, bins: TimeBins, labels: list[str], threshold_s: float
 ) -> ReplicationFigures:
     everything = range(len(log.outcome))
-    overall = _call_figures(log, everything, threshold_s)
-    overall.update(_time_figures(bins, range(bins.count)))
+    calls = _call_figures(log, everything, threshold_s)
+    overall = calls | _time_figures(bins, range(bins.count))
     by_skill: dict[str, Figures] = {}
-    for index, label in enumerate(labels):
-        rows = [row for row in everything if log.traffic[row] == index]
-        by_skill[label] = _call_figures(log, rows, threshold_s)
+    if len(labels) == 1:  # one line: its rows are all the rows, no need to go over them again
+        by_skill[labels[0]] = dict(calls)
+    else:
+        for index, label in enumerate(labels):
+            rows = [row for row in everything if log.traffic[row] == index]
+            by_skill[label] = _call_figures(log, rows, threshold_s)
+    if bins.count == 1:  # likewise for a single interval
+        return ReplicationFigures(overall, by_skill, [dict(overall)])
     by_interval_rows: list[list[int]] = [[] for _ in range(bins.count)]
     for row in everything:
         by_interval_rows[log.interval[row]].append(row)
