@@ -572,6 +572,10 @@ def _agent_logged_out(step: _Step, event: AgentLoggedOut) -> None:
     if reserved is not None and reserved.agent_id == agent.id:
         if reserved.status is _OFFERED:
             step.out.append(CancelOffer(reserved.contact.id, agent.id))
+            if reserved.target_agent == agent.id:
+                # Transferred to this agent by name, who is gone: back to the skill's queue, like
+                # the contacts still waiting for them below.
+                reserved.target_agent = None
             step.admit(reserved, announce=False)
         else:
             reserved.agent_id = None  # the call goes on without a routed agent
