@@ -265,9 +265,7 @@ class TrafficModel:
         patience = self._patience[index]
         # Drawn for every caller, so the stream stays aligned whatever the staffing.
         patience_s = patience() if patience is not None else math.inf
-        contact = routing.Contact(
-            contact_id, traffic.line, traffic.language, now, priority=traffic.priority
-        )
+        contact = routing.Contact(contact_id, traffic.line, traffic.language, now, traffic.priority)
         self._feed(routing.ContactArrived(contact))
         # Most calls are answered on arrival: only those still waiting (or ringing) need a timer.
         if patience_s < math.inf and (

@@ -27,7 +27,6 @@ def choose_agent(
     record: ContactRecord,
     stage_index: int,
     now: float,
-    *,
     fallback: bool = True,
 ) -> tuple[AgentRecord, int] | None:
     """The idle agent to offer `record` to, with the level they serve it at.
