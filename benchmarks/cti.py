@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import multiprocessing
 import os
 import platform
 import re
@@ -35,6 +36,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
+from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +92,8 @@ class BenchDirector:
     failures: int = 0
     done: asyncio.Event = field(default_factory=asyncio.Event)
     target: int = 0
+    # Mirrors `finished` for the call placing process, which keeps the calls in flight by it.
+    shared_finished: Synchronized[int] | None = None
 
     def __post_init__(self) -> None:
         self.free.extend(self.agents)
@@ -142,6 +146,8 @@ class BenchDirector:
 
     async def call_finished(self, key: CallKey) -> None:
         self.finished += 1
+        if self.shared_finished is not None:
+            self.shared_finished.value = self.finished
         if self.finished >= self.target:
             self.done.set()
 
@@ -246,33 +252,91 @@ async def emulator_process(speed: float, race: str) -> AsyncIterator[EmulatorPro
         await process.wait()
 
 
+@dataclass(frozen=True)
+class Placement:
+    """What the call placing process is asked to do."""
+
+    base_url: str
+    auth: tuple[str, str]
+    script: Mapping[str, Any]
+    concurrent: int
+    calls: int
+    ramp_s: float
+
+
+@dataclass
+class PlacerShared:
+    """Counters shared with the call placing process (single writer each, no lock needed)."""
+
+    finished: Synchronized[int]  # written by the engine
+    placed: Synchronized[int]  # written by the placer
+    cpu_s: Synchronized[float]  # written by the placer when it is done
+
+
 def _place_calls(
-    base_url: str,
-    auth: tuple[str, str],
-    script: Mapping[str, Any],
-    concurrent: int,
-    calls: int,
-    director: BenchDirector,
-    ramp_s: float,
-) -> int:
-    """Keep `concurrent` calls in flight until `calls` are placed; returns how many were.
+    placement: Placement,
+    shared: PlacerShared,
+    go: Any,
+) -> None:
+    """Keep `concurrent` calls in flight until `calls` are placed (runs in its own process).
 
     The first `concurrent` calls are spread evenly over `ramp_s` seconds: placed at once, they
     all run the same script in step, and their events come in waves.
     """
+    go.wait()
+    cpu_at_go = time.process_time()  # the interpreter's start-up is not the placer's work
     placed = 0
     started = time.perf_counter()
-    with httpx.Client(base_url=base_url, auth=auth, timeout=30) as control:
-        while placed < calls:
-            # Reading the engine's counter from this thread is safe: an int, written by one side.
-            in_flight = placed - director.finished
-            ramp = (time.perf_counter() - started) / ramp_s if ramp_s > 0 else 1.0
+    with httpx.Client(base_url=placement.base_url, auth=placement.auth, timeout=30) as control:
+        while placed < placement.calls:
+            in_flight = placed - shared.finished.value
+            ramp = (time.perf_counter() - started) / placement.ramp_s if placement.ramp_s else 1.0
+            concurrent = placement.concurrent
             allowed = concurrent if ramp >= 1 else max(1, int(concurrent * ramp))
-            for _ in range(min(allowed - in_flight, calls - placed)):
-                control.post("/_emulator/calls", json=script).raise_for_status()
+            for _ in range(min(allowed - in_flight, placement.calls - placed)):
+                control.post("/_emulator/calls", json=placement.script).raise_for_status()
                 placed += 1
+                shared.placed.value = placed
             time.sleep(0.005)
-    return placed
+    shared.cpu_s.value = time.process_time() - cpu_at_go
+
+
+@contextlib.asynccontextmanager
+async def placer_process(
+    placement: Placement,
+) -> AsyncIterator[tuple[PlacerShared, Any, Any]]:
+    """The call placing loop in a process of its own, started now and held until `go` is set.
+
+    Spawned (not forked) so that the child does not inherit the engine's event loop and
+    threads; it starts before the measurement, so its interpreter start-up is not measured.
+    """
+    context = multiprocessing.get_context("spawn")
+    shared = PlacerShared(
+        finished=context.Value("i", 0, lock=False),
+        placed=context.Value("i", 0, lock=False),
+        cpu_s=context.Value("d", float("nan"), lock=False),
+    )
+    go = context.Event()
+    process = context.Process(target=_place_calls, args=(placement, shared, go), daemon=True)
+    process.start()
+    try:
+        yield shared, process, go
+    finally:
+        if process.is_alive():
+            process.terminate()
+        await asyncio.to_thread(process.join)
+
+
+async def _wait_done(director: BenchDirector, placer: Any, timeout_s: float) -> bool:
+    """Wait for every call to finish; False on time-out. Fails if the placer died."""
+    deadline = time.perf_counter() + timeout_s
+    while time.perf_counter() < deadline:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(director.done.wait(), timeout=0.5)
+            return True
+        if placer.exitcode not in (None, 0):
+            raise RuntimeError(f"the call placing process failed (exit code {placer.exitcode})")
+    return False
 
 
 async def run(
@@ -287,10 +351,20 @@ async def run(
     agents = [f"PJSIP/{7000 + n}" for n in range(concurrent)]
     director = BenchDirector(agents, target=calls)
     auth = ("hotline", PASSWORD)
+    script = {
+        "press_on_prompt": {PLAN.greeting: "1"},
+        "hangup_after_answer_s": talk_s * 20 + 600,
+    }
     async with (
         emulator_process(speed, race) as emulator,
         httpx.AsyncClient(base_url=emulator.base_url, auth=auth, timeout=30) as control,
+        placer_process(Placement(emulator.base_url, auth, script, concurrent, calls, ramp_s)) as (
+            shared,
+            placer,
+            go,
+        ),
     ):
+        director.shared_finished = shared.finished
         for agent in agents:
             added = await control.post(
                 "/_emulator/endpoints",
@@ -306,23 +380,14 @@ async def run(
         _instrument(sites, probe)
         sites.start()
         await sites.wait_connected(30)
-        script = {
-            "press_on_prompt": {PLAN.greeting: "1"},
-            "hangup_after_answer_s": talk_s * 20 + 600,
-        }
         started = time.perf_counter()
         engine_cpu, process_cpu = time.thread_time(), time.process_time()
         emulator_cpu = emulator.cpu_s()
-        # The load generator runs in a thread of its own, so that the engine's CPU time (this
-        # thread's) does not include the cost of placing the calls.
-        placed = await asyncio.to_thread(
-            _place_calls, emulator.base_url, auth, script, concurrent, calls, director, ramp_s
-        )
-        timed_out = False
-        try:
-            await asyncio.wait_for(director.done.wait(), timeout=60 + calls * talk_s / speed)
-        except TimeoutError:
-            timed_out = True
+        # The load generator runs in a process of its own, so that it neither takes the
+        # engine's GIL nor counts in the engine's CPU time.
+        go.set()
+        timed_out = not await _wait_done(director, placer, 2 * (60 + calls * talk_s / speed))
+        placed = shared.placed.value
         elapsed = time.perf_counter() - started
         engine_cpu = time.thread_time() - engine_cpu
         process_cpu = time.process_time() - process_cpu
@@ -343,7 +408,8 @@ async def run(
         # CPU seconds spent: on a shared machine, events per engine CPU second says more about
         # the engine than events per wall second.
         "engine_cpu_s": round(engine_cpu, 2),
-        "process_cpu_s": round(process_cpu, 2),  # the engine and the call placing thread
+        "process_cpu_s": round(process_cpu, 2),  # the engine's process, all its threads
+        "placer_cpu_s": round(shared.cpu_s.value, 2),  # the call placing process
         "emulator_cpu_s": round(emulator_cpu, 2),
         "events_per_engine_cpu_s": round(probe.events / engine_cpu, 1) if engine_cpu else None,
         "p50_ms": round(_percentile(probe.latencies_ms, 0.50), 2),
