@@ -16,7 +16,7 @@ service checks the call's live phase and drives ``CallControl``); it sits in
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import Field
@@ -27,7 +27,7 @@ from hotline import audit
 from hotline.api.params import MAX_ROW_ID, BigRowId
 from hotline.auth.principal import Principal, require
 from hotline.db.models import Agent, Site
-from hotline.db.models.call import Call, CallEvent
+from hotline.db.models.call import Call, CallEvent, CallOutcome
 from hotline.deps import AppState, AppStateDep, SessionDep
 from hotline.errors import ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError
 from hotline.masking import mask_phone
@@ -50,15 +50,6 @@ CallHandler = Annotated[Principal, Depends(call_handlers)]
 # Roles that read any call's detail in full (audited); an agent reads only their own calls.
 OVERSEERS = frozenset({Role.SUPERVISOR, Role.DIRECTOR, Role.ADMIN})
 
-Outcome = Literal[
-    "answered",
-    "abandoned_ivr",
-    "abandoned_queue",
-    "abandoned_ringing",
-    "callback_requested",
-    "diverted",
-    "failed",
-]
 
 router = APIRouter(prefix="/calls", tags=["calls"])
 
@@ -152,7 +143,7 @@ class ActionResult(Schema):
 class CallFilters(Schema):
     arrived_from: datetime | None = None
     arrived_to: datetime | None = None
-    outcome: Outcome | None = None
+    outcome: CallOutcome | None = None
     agent_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
     business_line: str | None = Field(default=None, max_length=32)
     site: str | None = Field(default=None, max_length=32)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,6 +39,8 @@ from hotline.schemas.directory import (
     SkillUpdate,
 )
 from hotline.services import refs
+
+_Row = TypeVar("_Row", AgentSkill, AgentEndpoint)
 
 # ---------------------------------------------------------------- sites
 
@@ -233,40 +236,41 @@ async def _assign_agent(
         agent.user_id = user.id if user else None
         agent.user = user
     if data.skills is not None and ("skills" in fields or isinstance(data, AgentCreate)):
-        agent.skills = _merge_skills(agent.skills, await _agent_skills(session, data.skills))
+        wanted_skills = await _agent_skills(session, data.skills)
+        agent.skills = _merge(agent.skills, wanted_skills, lambda r: r.skill_id, _copy_level)
     if data.endpoints is not None and ("endpoints" in fields or isinstance(data, AgentCreate)):
-        agent.endpoints = _merge_endpoints(
-            agent.endpoints, await _agent_endpoints(session, data.endpoints)
+        wanted_endpoints = await _agent_endpoints(session, data.endpoints)
+        agent.endpoints = _merge(
+            agent.endpoints, wanted_endpoints, lambda r: r.site_id, _copy_dial_string
         )
 
 
-def _merge_skills(current: list[AgentSkill], wanted: list[AgentSkill]) -> list[AgentSkill]:
-    """Keep existing rows where the skill stays (no delete + insert of the same key)."""
-    by_skill = {row.skill_id: row for row in current}
+def _merge(
+    current: list[_Row],
+    wanted: list[_Row],
+    key: Callable[[_Row], int],
+    update: Callable[[_Row, _Row], None],
+) -> list[_Row]:
+    """Keep the existing row where its key stays (``update`` copies the wanted values onto it), so
+    a re-import updates in place instead of deleting and re-inserting the same key."""
+    by_key = {key(row): row for row in current}
     merged = []
     for row in wanted:
-        existing = by_skill.get(row.skill_id)
-        if existing is not None:
-            existing.level = row.level
-            merged.append(existing)
-        else:
+        existing = by_key.get(key(row))
+        if existing is None:
             merged.append(row)
+        else:
+            update(existing, row)
+            merged.append(existing)
     return merged
 
 
-def _merge_endpoints(
-    current: list[AgentEndpoint], wanted: list[AgentEndpoint]
-) -> list[AgentEndpoint]:
-    by_site = {row.site_id: row for row in current}
-    merged = []
-    for row in wanted:
-        existing = by_site.get(row.site_id)
-        if existing is not None:
-            existing.dial_string = row.dial_string
-            merged.append(existing)
-        else:
-            merged.append(row)
-    return merged
+def _copy_level(existing: AgentSkill, wanted: AgentSkill) -> None:
+    existing.level = wanted.level
+
+
+def _copy_dial_string(existing: AgentEndpoint, wanted: AgentEndpoint) -> None:
+    existing.dial_string = wanted.dial_string
 
 
 async def create_agent(session: AsyncSession, data: AgentCreate) -> Agent:

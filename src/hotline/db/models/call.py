@@ -10,7 +10,7 @@ the durations derived from them and the outcome; ``call_event`` is its append-on
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import (
     JSON,
@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from hotline.db.base import Base, BigIntPK
 
 CALL_KINDS = ("inbound", "callback")
-CALL_OUTCOMES = (
+CallOutcome = Literal[
     "answered",
     "abandoned_ivr",
     "abandoned_queue",
@@ -35,7 +35,8 @@ CALL_OUTCOMES = (
     "callback_requested",
     "diverted",
     "failed",
-)
+]
+CALL_OUTCOMES: tuple[str, ...] = get_args(CallOutcome)
 CALLBACK_STATUSES = ("pending", "dialling", "done", "failed", "cancelled")
 
 
