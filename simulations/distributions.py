@@ -28,3 +28,19 @@ def sampler(distribution: Distribution, rng: random.Random) -> Sampler:
         sigma = math.sqrt(sigma_squared)
         return functools.partial(rng.lognormvariate, mu, sigma)
     return lambda: mean
+
+
+Draw = tuple[Callable[[], float], float]
+"""``(source, rate)``: with ``rate > 0`` a duration is ``-log(1 - source()) / rate`` (exponential,
+``source`` a generator's ``random``); with ``rate == 0`` it is ``source()`` (any other sampler)."""
+
+
+def draw(distribution: Distribution, rng: random.Random) -> Draw:
+    """Like `sampler`, for callers that draw once per simulated call and inline the exponential.
+
+    The inline expression is ``random.expovariate``'s own (``-log(1.0 - random()) / lambd``), so
+    the stream and every number drawn stay the same, without a Python frame per draw.
+    """
+    if distribution.kind == "exponential":
+        return rng.random, 1.0 / distribution.mean_s
+    return sampler(distribution, rng), 0.0

@@ -35,12 +35,14 @@ import simpy
 from simpy.events import Timeout
 
 import routing
-from simulations.distributions import Sampler, sampler
+from simulations.distributions import Draw, draw
 from simulations.metrics import CallLog, Outcome, ReplicationFigures, TimeBins, summarise
 from simulations.policy import simulation_policy
 from simulations.scenario import Scenario
 
 _log = math.log
+
+_ANSWERED = Outcome.ANSWERED
 
 # After the day ends, calls still queued get this long to resolve before they count as unresolved.
 DRAIN_CAP_S = 4 * 3600.0
@@ -92,11 +94,10 @@ class TrafficModel:
         # arrivals (common random numbers make staffing comparisons sharper).
         self._arrival_rngs = [random.Random(f"{seed}:arrivals:{t.label}") for t in scenario.traffic]
         self._handle = [
-            sampler(t.handle_time, random.Random(f"{seed}:handle:{t.label}"))
-            for t in scenario.traffic
+            draw(t.handle_time, random.Random(f"{seed}:handle:{t.label}")) for t in scenario.traffic
         ]
-        self._patience: list[Sampler | None] = [
-            sampler(t.patience, random.Random(f"{seed}:patience:{t.label}")) if t.patience else None
+        self._patience: list[Draw | None] = [
+            draw(t.patience, random.Random(f"{seed}:patience:{t.label}")) if t.patience else None
             for t in scenario.traffic
         ]
         self._callback_rng = random.Random(f"{seed}:callbacks")
@@ -107,6 +108,7 @@ class TrafficModel:
         self._agent_serial = 0
         self._call_serial = 0
         self._pending: deque[object] = deque()
+        self._now = 0.0  # the clock's time while `_feed` carries out decisions (see there)
         self._wake_times: set[float] = set()
         self.log = CallLog()
         self.bins = TimeBins(scenario.warmup_s, scenario.interval_s, scenario.interval_count)
@@ -124,7 +126,7 @@ class TrafficModel:
         day_end = scenario.warmup_s + scenario.day_s
         self.env.process(self._staffing())
         for index in range(len(scenario.traffic)):
-            self._schedule_arrival(index)
+            self._schedule_arrival(index, self.env.now)
         with _cyclic_gc_paused():
             self.env.run(until=day_end)
             drain_end = day_end + self.options.drain_cap_s
@@ -140,13 +142,17 @@ class TrafficModel:
             self.bins.add_span(self.bins.logged_in, agent.logged_in_at, day_end)
 
     # ------------------------------------------------------------------ engine plumbing
-    def _feed(self, event: object) -> None:
-        """Apply an event and carry out its decisions; follow-up events queue behind it."""
+    def _feed(self, event: object, now: float) -> None:
+        """Apply an event at `now` (the clock's time) and carry out its decisions.
+
+        Follow-up events queue behind it. The decision actions, which run only in here, read the
+        time from `self._now` rather than from SimPy's `env.now` property (a Python call).
+        """
         pending = self._pending
         pending.append(event)
         if len(pending) > 1:
             return  # an outer _feed is already draining the queue
-        now = self.env.now
+        self._now = now
         apply = routing.apply
         actions = self._actions
         applied = 0
@@ -187,23 +193,24 @@ class TrafficModel:
         if at in self._wake_times:
             return
         self._wake_times.add(at)
-        timer = Timeout(self.env, max(0.0, at - self.env.now))
+        timer = Timeout(self.env, max(0.0, at - self._now))
         timer.callbacks.append(lambda _event: self._tick(at))
 
     def _tick(self, at: float) -> None:
         self._wake_times.discard(at)
-        self._feed(routing.Tick())
+        self._feed(routing.Tick(), self.env.now)
 
     # ------------------------------------------------------------------ callers
-    def _schedule_arrival(self, index: int) -> None:
-        """Draw the line's next arrival: Poisson with a rate that is constant within an interval.
+    def _schedule_arrival(self, index: int, at: float) -> None:
+        """Draw the line's next arrival from `at` on: Poisson, its rate constant in an interval.
 
         A draw that crosses an interval boundary is discarded and redrawn from the boundary with the
-        next interval's rate (exponential gaps are memoryless, so this is exact).
+        next interval's rate (exponential gaps are memoryless, so this is exact). `_arrive` does
+        the common case itself (a draw within the current interval).
         """
         rng = self._arrival_rngs[index]
         window = self._arrival_windows[index]
-        now = at = self.env.now
+        now = self.env.now
         while at < self._day_end:
             if not window[0] <= at < window[1]:
                 window = self._arrival_windows[index] = self._arrival_window(index, at)
@@ -213,7 +220,7 @@ class TrafficModel:
             gap = -_log(1.0 - rng.random()) / rate if rate > 0 else math.inf
             if at + gap < boundary:
                 timer = Timeout(self.env, at + gap - now)
-                timer.callbacks.append(partial(self._arrival_due, index, interval))
+                timer.callbacks.append(partial(self._arrive, index, interval))
                 return
             at = boundary
 
@@ -229,10 +236,6 @@ class TrafficModel:
         rate = scenario.traffic[index].calls_per_interval[max(interval, 0)] / scenario.interval_s
         return begins, ends, interval, rate
 
-    def _arrival_due(self, index: int, interval: int, _timer: object = None) -> None:
-        self._arrive(index, interval)
-        self._schedule_arrival(index)
-
     def _interval_of(self, now: float) -> int:
         if now < self.scenario.warmup_s:
             return -1
@@ -241,7 +244,13 @@ class TrafficModel:
             self.scenario.interval_count - 1,
         )
 
-    def _arrive(self, index: int, interval: int) -> None:
+    def _arrive(self, index: int, interval: int, _timer: object = None) -> None:
+        """A caller of line `index` reaches the queue (the arrival timer's callback).
+
+        Then the line's next arrival is drawn, after the call's own timers as it always was (the
+        order in which SimPy breaks ties between timers due at the same instant).
+        """
+        now = self.env.now
         traffic = self.scenario.traffic[index]
         self._call_serial += 1
         contact_id = f"c{self._call_serial}"
@@ -254,7 +263,6 @@ class TrafficModel:
             log.outcome.append(Outcome.WAITING)
             log.wait_s.append(0.0)
             self._unresolved += 1
-        now = self.env.now
         call = _Call(row, index, now)
         self._calls[contact_id] = call
         if self._queue_length or now <= self._queue_since:
@@ -262,24 +270,39 @@ class TrafficModel:
         else:  # `_set_queue`'s common case, inlined: the queue was empty, nothing to add
             self._queue_since = now
             self._queue_length = 1
-        patience = self._patience[index]
         # Drawn for every caller, so the stream stays aligned whatever the staffing.
-        patience_s = patience() if patience is not None else math.inf
+        patience = self._patience[index]
+        if patience is None:
+            patience_s = math.inf
+        else:
+            source, rate = patience
+            patience_s = -_log(1.0 - source()) / rate if rate else source()
         contact = routing.Contact(contact_id, traffic.line, traffic.language, now, traffic.priority)
-        self._feed(routing.ContactArrived(contact))
+        self._feed(routing.ContactArrived(contact), now)
         # Most calls are answered on arrival: only those still waiting (or ringing) need a timer.
         if patience_s < math.inf and (
             call.state is _CallState.WAITING or call.state is _CallState.RINGING
         ):
             timer = Timeout(self.env, patience_s)
             timer.callbacks.append(partial(self._abandon, contact_id))
+        # `_schedule_arrival`'s common case, inlined: the next arrival falls in the same interval.
+        begins, ends, window_interval, rate = self._arrival_windows[index]
+        if not (rate > 0 and begins <= now < ends):
+            self._schedule_arrival(index, now)
+            return
+        gap = -_log(1.0 - self._arrival_rngs[index].random()) / rate
+        if now + gap < ends:
+            timer = Timeout(self.env, now + gap - now)  # not `gap`: the float sum rounds
+            timer.callbacks.append(partial(self._arrive, index, window_interval))
+        else:
+            self._schedule_arrival(index, ends)  # this draw crossed the boundary: redraw from it
 
     def _abandon(self, contact_id: str, _timer: object = None) -> None:
         call = self._calls.get(contact_id)
         if call is None or call.state not in (_CallState.WAITING, _CallState.RINGING):
             return  # answered, called back or gone already: the patience timer is stale
         self._leave(contact_id, Outcome.ABANDONED)
-        self._feed(routing.ContactAbandoned(contact_id))
+        self._feed(routing.ContactAbandoned(contact_id), self.env.now)
 
     def _leave(self, contact_id: str, outcome: Outcome) -> None:
         """The caller leaves the queue without being answered (abandon, divert)."""
@@ -315,22 +338,33 @@ class TrafficModel:
         call = self._calls[contact_id]
         agent = self._agents[agent_id]
         agent.busy = True
-        now = self.env.now
+        now = self._now
         if now <= self._queue_since:  # `_set_queue`'s case for a call offered as it arrives
             self._queue_length -= 1
         else:
             self._set_queue(self._queue_length - 1)
         ring_s = self.scenario.ring_s
         call.agent_id = agent_id
-        if call.state is _CallState.WAITING:
-            call.state = _CallState.RINGING
-        else:
-            call.state = _CallState.CALLING_BACK
         if ring_s > 0:
+            call.state = (
+                _CallState.RINGING if call.state is _CallState.WAITING else _CallState.CALLING_BACK
+            )
             timer = Timeout(self.env, ring_s)
             timer.callbacks.append(lambda _event: self._answer(contact_id, agent_id, now))
-        else:
-            self._answer(contact_id, agent_id, now, call)
+            return
+        # No ring time: the agent answers at once. `_answer`, inlined: every answered call passes
+        # here. A waiting caller is answered now; a callback was resolved when it was accepted.
+        if call.state is _CallState.WAITING and call.row >= 0:
+            log = self.log  # `_resolve`, inlined
+            log.outcome[call.row] = _ANSWERED
+            log.wait_s[call.row] = now - call.arrived_at
+            self._unresolved -= 1
+        call.state = _CallState.TALKING
+        handle_s = self._talk(call, now, now)
+        # Applied next by `_feed`'s loop, which is running (this is one of its decisions).
+        self._pending.append(routing.OfferAnswered(contact_id, agent_id))
+        timer = Timeout(self.env, handle_s)
+        timer.callbacks.append(partial(self._end, contact_id, agent_id))
 
     def _cancel_offer(self, contact_id: str, agent_id: str) -> None:
         call = self._calls.get(contact_id)
@@ -345,36 +379,30 @@ class TrafficModel:
             self._set_queue(self._queue_length + 1)
         self._free_agent(agent_id)
 
-    def _answer(
-        self, contact_id: str, agent_id: str, offered_at: float, call: _Call | None = None
-    ) -> None:
-        """The agent answers; `call` is passed when answering at once (no ring), still live."""
-        now = offered_at
-        at_once = call is not None
-        if call is None:
-            call = self._calls.get(contact_id)
-            if call is None or call.agent_id != agent_id:
-                return  # the offer was cancelled while it rang (caller abandoned, agent left)
-            now = self.env.now
-        if call.state is _CallState.RINGING and call.row >= 0:
-            # `_resolve`, inlined: every answered call passes here.
-            self.log.resolve(call.row, Outcome.ANSWERED, now - call.arrived_at)
-            self._unresolved -= 1
+    def _answer(self, contact_id: str, agent_id: str, offered_at: float) -> None:
+        """The agent answers after the ring time."""
+        call = self._calls.get(contact_id)
+        if call is None or call.agent_id != agent_id:
+            return  # the offer was cancelled while it rang (caller abandoned, agent left)
+        now = self.env.now
+        if call.state is _CallState.RINGING:
+            self._resolve(call, Outcome.ANSWERED, now - call.arrived_at)
         call.state = _CallState.TALKING
-        handle_s = self._handle[call.traffic]()
-        ends_at = now + handle_s
-        self.bins.add_span(self.bins.handling, offered_at, ends_at + self.scenario.wrap_up_s)
-        answered = routing.OfferAnswered(contact_id, agent_id)
-        if at_once:
-            self._pending.append(answered)  # inside `_feed`'s loop, which applies it next
-        else:
-            self._feed(answered)
+        handle_s = self._talk(call, offered_at, now)
+        self._feed(routing.OfferAnswered(contact_id, agent_id), now)
         timer = Timeout(self.env, handle_s)
         timer.callbacks.append(partial(self._end, contact_id, agent_id))
 
+    def _talk(self, call: _Call, offered_at: float, now: float) -> float:
+        """Draw the handle time of a call answered `now`; count the agent's handling time."""
+        source, rate = self._handle[call.traffic]
+        handle_s = -_log(1.0 - source()) / rate if rate else source()
+        self.bins.add_span(self.bins.handling, offered_at, now + handle_s + self.scenario.wrap_up_s)
+        return handle_s
+
     def _end(self, contact_id: str, agent_id: str, _timer: object = None) -> None:
         self._calls.pop(contact_id, None)
-        self._feed(routing.ContactEnded(contact_id))
+        self._feed(routing.ContactEnded(contact_id), self.env.now)
         agent = self._agents.get(agent_id)
         if agent is not None and not agent.leaving:
             agent.busy = False  # `_free_agent`'s common case, inlined
@@ -421,7 +449,8 @@ class TrafficModel:
             if agent.busy:
                 agent.leaving = True
                 self._feed(
-                    routing.AgentStateChanged(agent_id, routing.AgentStatus.NOT_READY, "shift end")
+                    routing.AgentStateChanged(agent_id, routing.AgentStatus.NOT_READY, "shift end"),
+                    self.env.now,
                 )
             else:
                 self._log_out(agent_id)
@@ -438,7 +467,7 @@ class TrafficModel:
         profile = routing.AgentProfile(agent_id, levels, group.languages, overflow=group.overflow)
         self._agents[agent_id] = _Agent(profile, self.env.now)
         self._groups[group_index].append(agent_id)
-        self._feed(routing.AgentLoggedIn(profile, ready=True))
+        self._feed(routing.AgentLoggedIn(profile, ready=True), self.env.now)
         return agent_id
 
     def _log_out(self, agent_id: str) -> None:
@@ -447,7 +476,7 @@ class TrafficModel:
             if agent_id in members:
                 members.remove(agent_id)
         self.bins.add_span(self.bins.logged_in, agent.logged_in_at, self.env.now)
-        self._feed(routing.AgentLoggedOut(agent_id))
+        self._feed(routing.AgentLoggedOut(agent_id), self.env.now)
 
     # ------------------------------------------------------------------ queue length
     def _set_queue(self, length: int) -> None:
