@@ -61,11 +61,13 @@ from cti.calls.ports import (  # noqa: E402
     MenuOption,
     Resumption,
 )
+from cti.calls.signals import CallerArrived, DigitPressed, LegAnswered  # noqa: E402
 from cti.calls.sites import CtiSites, SiteConfig  # noqa: E402
 
 PASSWORD = "bench-ari-password"
-# Events that always make the engine act on the same channel (the latency is measured on these).
-CAUSES = frozenset({"StasisStart", "ChannelDtmfReceived"})
+# What the controller makes of the ARI events that demand a reaction (the latency is measured on
+# these): a caller's StasisStart, an answered agent leg's StasisStart, a DTMF digit.
+CAUSES = (CallerArrived, LegAnswered, DigitPressed)
 # Sounds the emulator knows (an unknown one fails at once, and then no prompt is ever stopped):
 # the caller presses 1 one second into the 7.3 s greeting, which the engine stops (barge-in).
 LINE_PROMPT = "sound:pls-hold-while-try"
@@ -157,47 +159,119 @@ class BenchDirector:
 
 @dataclass
 class Probe:
-    """Event arrivals per channel, and the delay to the next command about that channel."""
+    """Times each event that demands a reaction to the first ARI request that reaction sends.
+
+    The clock starts when the stream takes the message off the websocket, before parsing it. The
+    event is followed through the controller: into its call's lane (``_submit``) and through
+    the lane's step for it (``_apply``); the first request sent from inside that step ends the
+    sample. Requests sent later in the same step (an ``addChannel`` after the ``stopMoh`` of an
+    answered agent leg) wait for Asterisk's answers to the first, so they measure the emulator
+    as much as the engine; the agent leg's StasisStart -> ``addChannel`` is reported apart
+    (``bridged_*``).
+    """
 
     events: int = 0
-    last_event: dict[str, float] = field(default_factory=dict)
+    arriving: float | None = None  # when the message being accepted came off the socket
+    causes: dict[int, tuple[float, str]] = field(default_factory=dict)
+    pending: dict[asyncio.Task[Any] | None, tuple[float, str]] = field(default_factory=dict)
+    legs_answered: dict[str, float] = field(default_factory=dict)
     latencies_ms: list[float] = field(default_factory=list)
+    by_cause_ms: dict[str, list[float]] = field(default_factory=dict)
+    bridged_ms: list[float] = field(default_factory=list)
 
-    def saw(self, event: Any) -> None:
-        self.events += 1
-        if getattr(event, "type", type(event).__name__) not in CAUSES:
+    def submitted(self, event: object) -> None:
+        if self.arriving is None or not isinstance(event, CAUSES):
             return
-        channel_id = getattr(getattr(event, "channel", None), "id", None)
-        if channel_id:
-            self.last_event[channel_id] = time.perf_counter()
+        self.causes[id(event)] = (self.arriving, type(event).__name__)
+        if isinstance(event, LegAnswered):
+            self.legs_answered[event.leg_id] = self.arriving
+
+    def step_started(self, event: object) -> None:
+        cause = self.causes.pop(id(event), None)
+        if cause is not None:
+            self.pending[asyncio.current_task()] = cause
+
+    def step_ended(self) -> None:
+        self.pending.pop(asyncio.current_task(), None)
 
     def sent(self, method: str, path: str, query: Mapping[str, str]) -> None:
-        parts = path.split("/")
-        channel_id = None
-        if "channels" in parts:
-            index = parts.index("channels")
-            channel_id = parts[index + 1] if len(parts) > index + 1 else None
-        channel_id = query.get("channel", channel_id)
-        if channel_id is None:
-            return
-        seen = self.last_event.pop(channel_id, None)
-        if seen is not None:
-            self.latencies_ms.append((time.perf_counter() - seen) * 1000)
+        now = time.perf_counter()
+        cause = self.pending.pop(asyncio.current_task(), None)
+        if cause is not None:
+            started, kind = cause
+            latency = (now - started) * 1000
+            self.latencies_ms.append(latency)
+            self.by_cause_ms.setdefault(f"{kind} -> {_command(method, path)}", []).append(latency)
+        if path.endswith("/addChannel"):
+            answered = self.legs_answered.pop(query.get("channel", ""), None)
+            if answered is not None:
+                self.bridged_ms.append((now - answered) * 1000)
+
+
+def _command(method: str, path: str) -> str:
+    # "channels/<id>/answer" -> "POST channels/answer": the request's kind, without its ids.
+    parts = path.split("/")
+    return f"{method} {parts[0]}/{parts[-1]}" if len(parts) > 2 else f"{method} {parts[0]}"
 
 
 def _instrument(sites: CtiSites, probe: Probe) -> None:
-    # Benchmark-only taps: every event the stream hands to the controller (a private
-    # attribute), and every request the ARI client sends.
+    # Benchmark-only taps on private attributes: the stream's acceptance of each message (before
+    # it is parsed), the controller's lane entry and lane step, and every request the ARI
+    # client sends. The stream routes inline, so one message's acceptance encloses its submit.
     for runner in sites.runners.values():
-        handler = runner.stream._handler
+        stream, controller = runner.stream, runner.controller
+        accept, submit, apply = stream._accept, controller._submit, controller._apply
 
-        async def tapped(site: str, event: Any, _handler: Any = handler) -> None:
-            probe.saw(event)
-            await _handler(site, event)
+        def tapped_accept(message: str | bytes, _accept: Any = accept) -> Any:
+            probe.events += 1
+            probe.arriving = time.perf_counter()
+            try:
+                return _accept(message)
+            finally:
+                probe.arriving = None
 
-        runner.stream._handler = tapped
+        def tapped_submit(call_id: str, event: Any, _submit: Any = submit) -> None:
+            probe.submitted(event)
+            _submit(call_id, event)
 
+        async def tapped_apply(item: tuple[str, Any], _apply: Any = apply) -> None:
+            probe.step_started(item[1])
+            try:
+                await _apply(item)
+            finally:
+                probe.step_ended()
+
+        stream._accept = tapped_accept  # type: ignore[method-assign]
+        controller._submit = tapped_submit  # type: ignore[method-assign]
+        controller._lanes._handler = tapped_apply  # the lanes hold the bound method
         runner.client.observe_requests(probe.sent)
+
+
+@dataclass
+class LoopMonitor:
+    """Wakes every 5 ms: how late it wakes (the engine's event loop stalls) and calls in flight."""
+
+    sites: CtiSites
+    lags_ms: list[float] = field(default_factory=list)
+    in_flight: list[int] = field(default_factory=list)
+
+    async def run(self) -> None:
+        period = 0.005
+        controllers = [runner.controller for runner in self.sites.runners.values()]
+        while True:
+            before = time.perf_counter()
+            await asyncio.sleep(period)
+            self.lags_ms.append((time.perf_counter() - before - period) * 1000)
+            self.in_flight.append(sum(controller.active_calls for controller in controllers))
+
+
+def _percentiles(values: list[float]) -> dict[str, float]:
+    return {
+        "n": len(values),
+        "p50": round(_percentile(values, 0.50), 2),
+        "p99": round(_percentile(values, 0.99), 2),
+        "max": round(max(values, default=float("nan")), 2),
+    }
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -385,6 +459,8 @@ async def run(
         emulator_cpu = emulator.cpu_s()
         # The load generator runs in a process of its own, so that it neither takes the
         # engine's GIL nor counts in the engine's CPU time.
+        monitor = LoopMonitor(sites)
+        watching = asyncio.create_task(monitor.run())
         go.set()
         timed_out = not await _wait_done(director, placer, 2 * (60 + calls * talk_s / speed))
         placed = shared.placed.value
@@ -392,7 +468,11 @@ async def run(
         engine_cpu = time.thread_time() - engine_cpu
         process_cpu = time.process_time() - process_cpu
         emulator_cpu = emulator.cpu_s() - emulator_cpu
+        watching.cancel()
         await sites.stop()
+    # Calls in flight once the ramp is over and before the last calls drain away.
+    steady = monitor.in_flight[int(len(monitor.in_flight) * ramp_s / elapsed) :]
+    steady = [count for count in steady if count >= 0.9 * concurrent] or steady
     return {
         "concurrent": concurrent,
         "calls": calls,
@@ -415,6 +495,18 @@ async def run(
         "p50_ms": round(_percentile(probe.latencies_ms, 0.50), 2),
         "p99_ms": round(_percentile(probe.latencies_ms, 0.99), 2),
         "latency_samples": len(probe.latencies_ms),
+        "latency_by_reaction_ms": {
+            reaction: _percentiles(values) for reaction, values in sorted(probe.by_cause_ms.items())
+        },
+        # An answered agent leg's StasisStart -> its addChannel: two requests, with the
+        # emulator's answer to the first in between.
+        "bridged_ms": _percentiles(probe.bridged_ms),
+        "loop_lag_ms": _percentiles(monitor.lags_ms),
+        "in_flight_steady": {
+            "samples": len(steady),
+            "mean": round(sum(steady) / len(steady), 1) if steady else None,
+            "max": max(monitor.in_flight, default=0),
+        },
         "answered": director.answered,
         "offer_failures": director.failures,
         "lost": placed - director.arrived,

@@ -14,7 +14,7 @@ from cti.ari.events import UnknownEvent, event_source, parse_event
 from cti.ari.health import SiteHealth
 from cti.ari.keys import SiteKey
 from cti.ari.models import EVENT_TYPES, MODEL_TYPES, AriModel, Event, Message
-from cti.ari.stream import EventHandler, EventStream, ResyncHook
+from cti.ari.stream import EventHandler, EventRouter, EventStream, ResyncHook
 
 __all__ = [
     "EVENT_TYPES",
@@ -26,6 +26,7 @@ __all__ = [
     "Event",
     "EventEndpoint",
     "EventHandler",
+    "EventRouter",
     "EventStream",
     "Message",
     "OrderedDispatcher",

@@ -5,7 +5,7 @@ Lifecycle of :class:`EventStream` (one per Asterisk server)::
     connect ws(s)://host/ari/events?app=<app>   (Authorization header, websocket ping/pong)
       -> await on_connected(site)                (resync: GET channels/bridges, reconcile)
       -> connected = True                        (the site counts as ready in /readyz)
-      -> read events, dispatch in per-key order
+      -> read events; route each inline (``router``) or dispatch it in per-key order (``handler``)
     connection lost / ping timeout / ApplicationReplaced / resync failed
       -> connected = False, wait a jittered exponential backoff, connect again (forever)
 
@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -40,10 +41,15 @@ logger = logging.getLogger(__name__)
 
 EventHandler = Callable[[str, Event], Awaitable[None]]
 """``handler(site, event)``; runs in per-key order (see :func:`cti.ari.events.event_source`)."""
+EventRouter = Callable[[str, Event], None]
+"""``router(site, event)``: called inline by the reader, in arrival order. It must only hand the
+event on (the call controller queues it in its call's lane) and never block."""
 ResyncHook = Callable[[str], Awaitable[None]]
 """``on_connected(site)``; must reconcile engine state with GET /channels and /bridges."""
 
 _RAW_PREVIEW = 200
+_READ_SLICE_S = 0.001
+"""The reader yields to the event loop once it has worked this long without a break."""
 
 
 class _RedactAuthorization(logging.Filter):
@@ -73,6 +79,11 @@ def _preview(raw: str | bytes) -> str:
 class EventStream:
     """Keeps one site's ARI websocket connected and feeds its events to ``handler``.
 
+    Events go either to ``handler``, run through an :class:`OrderedDispatcher` (a lane per
+    resource, so a handler may await), or to ``router``, called inline: the call controller
+    routes an event into its call's lane at once, and one hop through a second set of lanes
+    would only add a task and a trip round the event loop to every event.
+
     ``random`` and ``sleep`` are injectable so tests can drive the backoff without waiting;
     ``dispatcher`` may be shared between sites (keys are :class:`SiteKey`, so they never clash).
     """
@@ -81,8 +92,9 @@ class EventStream:
         self,
         site: str,
         endpoint: EventEndpoint,
-        handler: EventHandler,
+        handler: EventHandler | None = None,
         *,
+        router: EventRouter | None = None,
         on_connected: ResyncHook | None = None,
         backoff: Backoff | None = None,
         ping_interval: float = 20.0,
@@ -95,10 +107,13 @@ class EventStream:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         dispatcher: OrderedDispatcher[SiteKey, tuple[str, Event]] | None = None,
     ) -> None:
+        if (handler is None) == (router is None):
+            raise ValueError("give an EventStream either a handler or a router")
         self.site = site
         self.health = SiteHealth(site=site)
         self._endpoint = endpoint
         self._handler = handler
+        self._router = router
         self._on_connected = on_connected
         self._backoff = backoff or Backoff()
         self._connect_options: dict[str, Any] = {
@@ -114,7 +129,7 @@ class EventStream:
         self._sleep = sleep
         self._clock = clock
         self._dispatcher = dispatcher or OrderedDispatcher(
-            self._run_handler, on_error=self._handler_failed, name=f"ari:{site}"
+            self._run_handler, on_error=self._lane_failed, name=f"ari:{site}"
         )
         self._owns_dispatcher = dispatcher is None
         self._connected = asyncio.Event()
@@ -206,12 +221,19 @@ class EventStream:
 
     async def _read(self, websocket: ClientConnection) -> bool:
         """Read until the socket closes; True if Asterisk replaced this app's socket."""
+        clock = time.perf_counter
+        slice_started = clock()
         async for message in websocket:
             event = self._accept(message)
             if isinstance(event, ApplicationReplaced):
                 # Asterisk keeps the old socket open but sends nothing more on it.
                 logger.warning("ARI site %s: another client took over app events", self.site)
                 return True
+            if clock() - slice_started > _READ_SLICE_S:
+                # websockets hands out buffered messages without suspending, so a burst would be
+                # parsed in one go while the calls it concerns wait to send their requests.
+                await asyncio.sleep(0)
+                slice_started = clock()
         return False
 
     # ------------------------------------------------------------------ events
@@ -233,18 +255,28 @@ class EventStream:
             self.health.events_unknown += 1
             logger.info("ARI site %s: ignored unknown event type %s", self.site, event.type)
             return None
+        if self._router is not None:
+            try:
+                self._router(self.site, event)
+            except Exception as error:
+                self._handler_failed(SiteKey(self.site, event_source(event) or ""), event, error)
+            return event
         source = event_source(event) or ""
         self._dispatcher.submit(SiteKey(self.site, source), (self.site, event))
         return event
 
     async def _run_handler(self, item: tuple[str, Event]) -> None:
         site, event = item
+        assert self._handler is not None  # lanes exist only for a handler
         await self._handler(site, event)
 
-    def _handler_failed(self, key: SiteKey, item: tuple[str, Event], error: Exception) -> None:
+    def _lane_failed(self, key: SiteKey, item: tuple[str, Event], error: Exception) -> None:
+        self._handler_failed(key, item[1], error)
+
+    def _handler_failed(self, key: SiteKey, event: Event, error: Exception) -> None:
         self.health.handler_errors += 1
         logger.error(
-            "ARI site %s: handler failed on %s for %s", key.site, item[1].type, key, exc_info=error
+            "ARI site %s: handler failed on %s for %s", key.site, event.type, key, exc_info=error
         )
 
     def _set_connected(self, connected: bool, error: str | None) -> None:
@@ -260,4 +292,4 @@ class EventStream:
             self._connected.clear()
 
 
-__all__ = ["EventHandler", "EventStream", "ResyncHook"]
+__all__ = ["EventHandler", "EventRouter", "EventStream", "ResyncHook"]

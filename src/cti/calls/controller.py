@@ -79,7 +79,7 @@ def _event_data(event: sig.CallEvent) -> dict[str, Any]:
 
 
 class SiteCallController:
-    """Calls of one Asterisk site. Feed it ARI events with :meth:`handle_event`."""
+    """Calls of one Asterisk site. Feed it ARI events with :meth:`route_event`."""
 
     def __init__(
         self,
@@ -137,7 +137,15 @@ class SiteCallController:
     # ------------------------------------------------------------------ ARI side
 
     async def handle_event(self, site: str, event: Event) -> None:
-        """The :class:`~cti.ari.EventStream` handler: locate the call, queue the event."""
+        """:meth:`route_event` for an :class:`~cti.ari.EventStream` built with a handler."""
+        self.route_event(site, event)
+
+    def route_event(self, site: str, event: Event) -> None:
+        """The :class:`~cti.ari.EventStream` router: locate the call, queue the event in its lane.
+
+        Never blocks, so the stream calls it inline in arrival order; the call's lane keeps the
+        order from there.
+        """
         if site != self.site:
             logger.error("controller of %s got an event of site %s; dropped", self.site, site)
             return

@@ -59,7 +59,7 @@ class SiteRunner:
         self.stream = EventStream(
             config.code,
             self.client.event_endpoint(),
-            self.controller.handle_event,
+            router=self.controller.route_event,
             on_connected=self.controller.resync,
             **dict(stream_options or {}),
         )

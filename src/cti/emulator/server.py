@@ -57,29 +57,40 @@ _MISSING_APP_PAGE = (
 )
 
 
+_Barrier = tuple[tuple["SocketSink", int], ...]
+"""Messages other sockets must have sent before a message goes out: (socket, count) pairs."""
+
+
 class SocketSink:
     """Queue + writer task for one events websocket; `flushed()` waits until the queue is sent."""
 
     def __init__(self, websocket: WebSocket) -> None:
         self._websocket = websocket
-        self._queue: asyncio.Queue[Json | None] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[Json, _Barrier] | None] = asyncio.Queue()
         self._queued = 0
         self._sent = 0
         self._progress = asyncio.Event()
         self._journal: deque[tuple[str, str]] | None = None
         self.closed = False
 
-    def send(self, message: Json) -> None:
+    @property
+    def queued(self) -> int:
+        """Messages queued on this socket so far (sent or not)."""
+        return self._queued
+
+    def send(self, message: Json, after: _Barrier = ()) -> None:
+        """Queue ``message``; it goes out once every (socket, count) of ``after`` is sent."""
         if self.closed:
             return
         self._queued += 1
-        self._queue.put_nowait(message)
+        self._queue.put_nowait((message, after))
 
     def bind_journal(self, journal: deque[tuple[str, str]]) -> None:
         self._journal = journal
 
-    async def flushed(self) -> None:
-        target = self._queued
+    async def flushed(self, target: int | None = None) -> None:
+        """Wait until the first ``target`` messages (default: all queued so far) are sent."""
+        target = self._queued if target is None else target
         while self._sent < target and not self.closed:
             self._progress.clear()
             await self._progress.wait()
@@ -87,9 +98,14 @@ class SocketSink:
     async def run_writer(self) -> None:
         try:
             while True:
-                message = await self._queue.get()
-                if message is None:
+                item = await self._queue.get()
+                if item is None:
                     return
+                message, after = item
+                for other, count in after:
+                    # A barrier only names messages queued before this one, so two sockets
+                    # never wait for each other.
+                    await other.flushed(count)
                 await self._websocket.send_text(json.dumps(message, separators=(",", ":")))
                 self._sent += 1
                 if self._journal is not None:
@@ -264,9 +280,11 @@ class Emulator:
         self.core.apps.attach(names, sink, subscribe_all)
         try:
             while True:
+                # Requests are handled as they come; each reply waits in its socket's writer
+                # for the events the request caused (see _rest_over_ws), so no request waits
+                # for the events of the ones before it to be written.
                 text = await websocket.receive_text()
                 self._rest_over_ws(sink, names[0], text)
-                await self._flush()
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
@@ -325,8 +343,10 @@ class Emulator:
         if result.body is not None:
             reply["content_type"] = "application/json"
             reply["message_body"] = json.dumps(result.body, separators=(",", ":"))
-        self.scheduler.drain()  # the request's own events precede its response on this socket
-        sink.send(self._ws_envelope(reply, app_name))
+        # The request's own events precede its response, on this socket and on the others.
+        self.scheduler.drain()
+        barrier = tuple((other, other.queued) for other in self.sinks if other is not sink)
+        sink.send(self._ws_envelope(reply, app_name), after=barrier)
 
     def _ws_envelope(self, reply: Json, app_name: str) -> Json:
         reply["application"] = app_name

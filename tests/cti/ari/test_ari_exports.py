@@ -23,6 +23,7 @@ def test_the_exported_list_is_stable() -> None:
         "Event",
         "EventEndpoint",
         "EventHandler",
+        "EventRouter",
         "EventStream",
         "Message",
         "OrderedDispatcher",

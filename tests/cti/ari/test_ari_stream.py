@@ -174,6 +174,46 @@ async def test_malformed_unknown_and_failing_events_never_stop_the_stream(
 
 
 @pytest.mark.asyncio
+async def test_a_router_gets_every_event_inline_in_arrival_order(fake_ari: FakeAri) -> None:
+    routed: list[tuple[str, str, str]] = []
+    got_all = asyncio.Event()
+
+    def router(site: str, event: Event) -> None:
+        digit = event.digit  # type: ignore[attr-defined]
+        if digit == "9":
+            raise RuntimeError("router bug")
+        routed.append((site, event.channel.id, digit))  # type: ignore[attr-defined]
+        if len(routed) == 4:
+            got_all.set()
+
+    stream = make_stream(fake_ari, None, router=router)
+    stream.start()
+    try:
+        server_side = await fake_ari.next_connection()
+        sent = [("a", "1"), ("b", "1"), ("a", "9"), ("a", "2"), ("{bad", ""), ("b", "2")]
+        for channel, digit in sent:
+            await server_side.send(dtmf(channel, digit) if digit else channel)
+        await asyncio.wait_for(got_all.wait(), WAIT)
+        # Across channels too: the order is the socket's, the router owns what happens next.
+        assert routed == [("bj", "a", "1"), ("bj", "b", "1"), ("bj", "a", "2"), ("bj", "b", "2")]
+        health = stream.health
+        assert (health.events_received, health.events_malformed, health.handler_errors) == (6, 1, 1)
+        assert stream.dispatcher.active_lanes == 0  # no lanes: the router queues the work itself
+    finally:
+        await stream.close()
+
+
+def test_a_stream_needs_exactly_one_of_handler_and_router(fake_ari: FakeAri) -> None:
+    def router(site: str, event: Event) -> None:
+        return None
+
+    with pytest.raises(ValueError, match="either a handler or a router"):
+        EventStream("bj", fake_ari.endpoint)
+    with pytest.raises(ValueError, match="either a handler or a router"):
+        EventStream("bj", fake_ari.endpoint, Recorder(), router=router)
+
+
+@pytest.mark.asyncio
 async def test_reconnects_after_a_drop_and_resyncs_each_time(fake_ari: FakeAri) -> None:
     recorder = Recorder()
     resyncs: list[str] = []

@@ -175,7 +175,7 @@ def _controller(
     stream = EventStream(
         SITE,
         client.event_endpoint(),
-        controller.handle_event,
+        router=controller.route_event,
         on_connected=controller.resync,
         ping_interval=5.0,
         random_source=lambda: 0.0,

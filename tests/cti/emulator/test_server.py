@@ -23,6 +23,7 @@ from cti.emulator import (
 )
 from cti.emulator.apps import AppRegistry, Audience
 from cti.emulator.clock import ManualScheduler
+from cti.emulator.server import SocketSink
 
 from .replay import API_DOCS
 
@@ -339,3 +340,50 @@ async def test_race_setting_decides_whether_events_beat_their_response(
         response = journal.index(("response", "POST /channels"))
         assert (start < response) is event_before_response
         await listener.close()
+
+
+class _GatedSocket:
+    """Stands in for a starlette WebSocket: records what is sent, can be made to stall."""
+
+    def __init__(self, name: str, log: list[str]) -> None:
+        self.name = name
+        self.log = log
+        self.open = asyncio.Event()
+        self.open.set()
+
+    async def send_text(self, text: str) -> None:
+        await self.open.wait()
+        self.log.append(f"{self.name}:{json.loads(text)['type']}")
+
+
+class TestSocketSinkBarrier:
+    @pytest.mark.asyncio
+    async def test_a_reply_waits_for_the_events_queued_before_it_on_another_socket(
+        self,
+    ) -> None:
+        log: list[str] = []
+        events_socket, rest_socket = _GatedSocket("events", log), _GatedSocket("rest", log)
+        events, rest = SocketSink(events_socket), SocketSink(rest_socket)  # type: ignore[arg-type]
+        writers = [asyncio.create_task(sink.run_writer()) for sink in (events, rest)]
+        try:
+            events_socket.open.clear()  # the events socket is slow to write
+            events.send({"type": "ChannelStateChange"})
+            rest.send({"type": "RESTResponse"}, after=((events, events.queued),))
+            events.send({"type": "PlaybackStarted"})  # queued after the reply: not waited for
+            for _ in range(5):
+                await asyncio.sleep(0)
+            assert log == []  # the reply must not overtake the event its request caused
+            events_socket.open.set()
+            await asyncio.wait_for(rest.flushed(), 3.0)
+            await asyncio.wait_for(events.flushed(), 3.0)
+            assert log.index("events:ChannelStateChange") < log.index("rest:RESTResponse")
+            assert sorted(log) == [
+                "events:ChannelStateChange",
+                "events:PlaybackStarted",
+                "rest:RESTResponse",
+            ]
+        finally:
+            events_socket.open.set()
+            for sink in (events, rest):
+                sink.stop()
+            await asyncio.wait_for(asyncio.gather(*writers), 3.0)
