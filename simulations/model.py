@@ -15,7 +15,9 @@ Speed matters (the benchmark wants a multiple of ciw's rate), so timers are bare
 callbacks rather than one process per caller (built as ``Timeout(env, delay)``: the ``env.timeout``
 shortcut adds a call through a bound-class wrapper; hot callbacks are ``functools.partial`` objects
 of methods that take the timer as a last, ignored argument, one Python frame fewer than a lambda),
-decisions are dispatched through a table by type, and per-call data lives in flat lists.
+decisions are dispatched through a table by type, and per-call data lives in flat lists. The hot
+paths (an arrival, an offer answered at once, the end of a call) write out the helpers they would
+call, and say so.
 """
 
 from __future__ import annotations
@@ -74,6 +76,9 @@ class _Agent:
     leaving: bool = False  # log out as soon as the contact in hand is finished
 
 
+_Window = tuple[float, float, int, float, Callable[[object], None]]
+
+
 @dataclass(frozen=True, slots=True)
 class RunOptions:
     """Knobs that are not part of the scenario file."""
@@ -101,7 +106,11 @@ class TrafficModel:
             for t in scenario.traffic
         ]
         self._callback_rng = random.Random(f"{seed}:callbacks")
-        self._arrival_windows = [(math.inf, -math.inf, -1, 0.0)] * len(scenario.traffic)
+        # Empty windows: a line's first draw works out the real one.
+        self._arrival_windows: list[_Window] = [
+            (math.inf, -math.inf, -1, 0.0, partial(self._arrive, index, -1))
+            for index in range(len(scenario.traffic))
+        ]
         self._calls: dict[str, _Call] = {}
         self._agents: dict[str, _Agent] = {}
         self._groups: list[list[str]] = [[] for _ in scenario.agents]
@@ -214,27 +223,29 @@ class TrafficModel:
         while at < self._day_end:
             if not window[0] <= at < window[1]:
                 window = self._arrival_windows[index] = self._arrival_window(index, at)
-            _, boundary, interval, rate = window
+            _, boundary, _, rate, due = window
             # rng.expovariate(rate), written out (the same expression as CPython's) to spare a
             # Python frame per arrival.
             gap = -_log(1.0 - rng.random()) / rate if rate > 0 else math.inf
             if at + gap < boundary:
                 timer = Timeout(self.env, at + gap - now)
-                timer.callbacks.append(partial(self._arrive, index, interval))
+                timer.callbacks.append(due)
                 return
             at = boundary
 
-    def _arrival_window(self, index: int, at: float) -> tuple[float, float, int, float]:
-        """(begins, ends, interval, rate per second) of the interval holding `at`, for one line.
+    def _arrival_window(self, index: int, at: float) -> _Window:
+        """(begins, ends, interval, rate per second, arrival callback) of the interval holding
+        `at`, for one line.
 
-        Kept per line, so that only the first arrival of an interval works it out.
+        Kept per line, so that only the first arrival of an interval works it out (the callback
+        too: every arrival of the line in the interval shares it).
         """
         scenario = self.scenario
         interval = self._interval_of(at)
         begins = scenario.warmup_s + interval * scenario.interval_s if interval >= 0 else -math.inf
         ends = scenario.warmup_s + (interval + 1) * scenario.interval_s
         rate = scenario.traffic[index].calls_per_interval[max(interval, 0)] / scenario.interval_s
-        return begins, ends, interval, rate
+        return begins, ends, interval, rate, partial(self._arrive, index, interval)
 
     def _interval_of(self, now: float) -> int:
         if now < self.scenario.warmup_s:
@@ -286,14 +297,14 @@ class TrafficModel:
             timer = Timeout(self.env, patience_s)
             timer.callbacks.append(partial(self._abandon, contact_id))
         # `_schedule_arrival`'s common case, inlined: the next arrival falls in the same interval.
-        begins, ends, window_interval, rate = self._arrival_windows[index]
+        begins, ends, _, rate, due = self._arrival_windows[index]
         if not (rate > 0 and begins <= now < ends):
             self._schedule_arrival(index, now)
             return
         gap = -_log(1.0 - self._arrival_rngs[index].random()) / rate
         if now + gap < ends:
             timer = Timeout(self.env, now + gap - now)  # not `gap`: the float sum rounds
-            timer.callbacks.append(partial(self._arrive, index, window_interval))
+            timer.callbacks.append(due)
         else:
             self._schedule_arrival(index, ends)  # this draw crossed the boundary: redraw from it
 
@@ -360,7 +371,9 @@ class TrafficModel:
             log.wait_s[call.row] = now - call.arrived_at
             self._unresolved -= 1
         call.state = _CallState.TALKING
-        handle_s = self._talk(call, now, now)
+        source, rate = self._handle[call.traffic]
+        handle_s = -_log(1.0 - source()) / rate if rate else source()
+        self.bins.add_span(self.bins.handling, now, now + handle_s + self.scenario.wrap_up_s)
         # Applied next by `_feed`'s loop, which is running (this is one of its decisions).
         self._pending.append(routing.OfferAnswered(contact_id, agent_id))
         timer = Timeout(self.env, handle_s)
@@ -380,7 +393,7 @@ class TrafficModel:
         self._free_agent(agent_id)
 
     def _answer(self, contact_id: str, agent_id: str, offered_at: float) -> None:
-        """The agent answers after the ring time."""
+        """The agent answers after the ring time (`_offer` answers at once without it)."""
         call = self._calls.get(contact_id)
         if call is None or call.agent_id != agent_id:
             return  # the offer was cancelled while it rang (caller abandoned, agent left)
@@ -388,17 +401,12 @@ class TrafficModel:
         if call.state is _CallState.RINGING:
             self._resolve(call, Outcome.ANSWERED, now - call.arrived_at)
         call.state = _CallState.TALKING
-        handle_s = self._talk(call, offered_at, now)
-        self._feed(routing.OfferAnswered(contact_id, agent_id), now)
-        timer = Timeout(self.env, handle_s)
-        timer.callbacks.append(partial(self._end, contact_id, agent_id))
-
-    def _talk(self, call: _Call, offered_at: float, now: float) -> float:
-        """Draw the handle time of a call answered `now`; count the agent's handling time."""
         source, rate = self._handle[call.traffic]
         handle_s = -_log(1.0 - source()) / rate if rate else source()
         self.bins.add_span(self.bins.handling, offered_at, now + handle_s + self.scenario.wrap_up_s)
-        return handle_s
+        self._feed(routing.OfferAnswered(contact_id, agent_id), now)
+        timer = Timeout(self.env, handle_s)
+        timer.callbacks.append(partial(self._end, contact_id, agent_id))
 
     def _end(self, contact_id: str, agent_id: str, _timer: object = None) -> None:
         self._calls.pop(contact_id, None)
