@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
@@ -482,3 +483,41 @@ def test_new_id_is_unique_and_keeps_the_prefix() -> None:
     assert all(item.startswith("agent-") for item in ids)
     with pytest.raises(ValueError, match="URL-safe"):
         new_id("bad/prefix")
+
+
+@pytest.mark.asyncio
+async def test_http_requests_beyond_the_pool_wait_their_turn_before_being_sent() -> None:
+    in_flight: list[str] = []
+    most = 0
+    release = asyncio.Event()
+
+    async def slow_pbx(request: httpx.Request) -> httpx.Response:
+        nonlocal most
+        in_flight.append(request.url.path)
+        most = max(most, len(in_flight))
+        await release.wait()
+        in_flight.remove(request.url.path)
+        return httpx.Response(204)
+
+    sent: list[str] = []
+    client = AriClient(
+        "http://pbx.test:8088",
+        "hotline",
+        PASSWORD,
+        "hotline",
+        transport=httpx.MockTransport(slow_pbx),
+        limits=httpx.Limits(max_connections=2),
+    )
+    client.observe_requests(lambda method, path, query: sent.append(path))
+    async with client:
+        answers = [asyncio.create_task(client.answer(f"c-{n}")) for n in range(5)]
+        while len(in_flight) < 2:
+            await asyncio.sleep(0)
+        for _ in range(5):
+            await asyncio.sleep(0)
+        # Observers hear of a request when it goes out, not while it waits for a connection.
+        assert sent == ["channels/c-0/answer", "channels/c-1/answer"]
+        release.set()
+        await asyncio.wait_for(asyncio.gather(*answers), 3.0)
+    assert most == 2
+    assert len(sent) == 5
