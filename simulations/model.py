@@ -44,7 +44,7 @@ from simulations.scenario import Scenario
 
 _log = math.log
 
-_ANSWERED = Outcome.ANSWERED
+_new_call = object.__new__
 
 # After the day ends, calls still queued get this long to resolve before they count as unresolved.
 DRAIN_CAP_S = 4 * 3600.0
@@ -59,13 +59,30 @@ class _CallState(IntEnum):
     DONE = 5
 
 
-@dataclass(slots=True)
 class _Call:
+    """A caller, built in `_arrive` (no `__init__`: a class call runs it in a fresh interpreter
+    frame, which costs more than the five stores, and every arrival builds one)."""
+
+    __slots__ = ("agent_id", "arrived_at", "row", "state", "traffic")
+
     row: int  # row in the CallLog, -1 during the warm-up
     traffic: int
     arrived_at: float
-    state: _CallState = _CallState.WAITING
-    agent_id: str | None = None  # the agent the contact is offered to or talking with
+    state: _CallState
+    agent_id: str | None  # the agent the contact is offered to or talking with
+
+
+# The states and outcomes under module-level names: CPython 3.11 does not specialise reading an
+# attribute off a class with a metaclass (an enum), and the hot paths test states several times
+# per call.
+_WAITING = _CallState.WAITING
+_RINGING = _CallState.RINGING
+_TALKING = _CallState.TALKING
+_CALLBACK_WAITING = _CallState.CALLBACK_WAITING
+_CALLING_BACK = _CallState.CALLING_BACK
+_DONE = _CallState.DONE
+_UNRESOLVED = Outcome.WAITING
+_ANSWERED = Outcome.ANSWERED
 
 
 @dataclass(slots=True)
@@ -271,10 +288,15 @@ class TrafficModel:
             row = len(log.outcome)
             log.interval.append(interval)
             log.traffic.append(index)
-            log.outcome.append(Outcome.WAITING)
+            log.outcome.append(_UNRESOLVED)
             log.wait_s.append(0.0)
             self._unresolved += 1
-        call = _Call(row, index, now)
+        call = _new_call(_Call)
+        call.row = row
+        call.traffic = index
+        call.arrived_at = now
+        call.state = _WAITING
+        call.agent_id = None
         self._calls[contact_id] = call
         if self._queue_length or now <= self._queue_since:
             self._set_queue(self._queue_length + 1)
@@ -291,9 +313,7 @@ class TrafficModel:
         contact = routing.Contact(contact_id, traffic.line, traffic.language, now, traffic.priority)
         self._feed(routing.ContactArrived(contact), now)
         # Most calls are answered on arrival: only those still waiting (or ringing) need a timer.
-        if patience_s < math.inf and (
-            call.state is _CallState.WAITING or call.state is _CallState.RINGING
-        ):
+        if patience_s < math.inf and (call.state is _WAITING or call.state is _RINGING):
             timer = Timeout(self.env, patience_s)
             timer.callbacks.append(partial(self._abandon, contact_id))
         # `_schedule_arrival`'s common case, inlined: the next arrival falls in the same interval.
@@ -310,7 +330,7 @@ class TrafficModel:
 
     def _abandon(self, contact_id: str, _timer: object = None) -> None:
         call = self._calls.get(contact_id)
-        if call is None or call.state not in (_CallState.WAITING, _CallState.RINGING):
+        if call is None or call.state not in (_WAITING, _RINGING):
             return  # answered, called back or gone already: the patience timer is stale
         self._leave(contact_id, Outcome.ABANDONED)
         self._feed(routing.ContactAbandoned(contact_id), self.env.now)
@@ -320,21 +340,21 @@ class TrafficModel:
         call = self._calls.pop(contact_id, None)
         if call is None:
             return
-        if call.state in (_CallState.WAITING, _CallState.CALLBACK_WAITING):
+        if call.state in (_WAITING, _CALLBACK_WAITING):
             self._set_queue(self._queue_length - 1)
-        if call.state is _CallState.CALLBACK_WAITING:
+        if call.state is _CALLBACK_WAITING:
             return  # already resolved as a callback when the caller accepted it
-        call.state = _CallState.DONE
+        call.state = _DONE
         self._resolve(call, outcome, self.env.now - call.arrived_at)
 
     def _offer_callback(self, contact_id: str) -> None:
         callbacks = self.scenario.callbacks
         call = self._calls.get(contact_id)
-        if callbacks is None or call is None or call.state is not _CallState.WAITING:
+        if callbacks is None or call is None or call.state is not _WAITING:
             return
         if self._callback_rng.random() >= callbacks.accept_probability:
             return  # the caller keeps waiting on the line
-        call.state = _CallState.CALLBACK_WAITING
+        call.state = _CALLBACK_WAITING
         self._resolve(call, Outcome.CALLBACK, self.env.now - call.arrived_at)
         self._pending.append(routing.CallbackRequested(contact_id))
 
@@ -357,20 +377,18 @@ class TrafficModel:
         ring_s = self.scenario.ring_s
         call.agent_id = agent_id
         if ring_s > 0:
-            call.state = (
-                _CallState.RINGING if call.state is _CallState.WAITING else _CallState.CALLING_BACK
-            )
+            call.state = _RINGING if call.state is _WAITING else _CALLING_BACK
             timer = Timeout(self.env, ring_s)
             timer.callbacks.append(lambda _event: self._answer(contact_id, agent_id, now))
             return
         # No ring time: the agent answers at once. `_answer`, inlined: every answered call passes
         # here. A waiting caller is answered now; a callback was resolved when it was accepted.
-        if call.state is _CallState.WAITING and call.row >= 0:
+        if call.state is _WAITING and call.row >= 0:
             log = self.log  # `_resolve`, inlined
             log.outcome[call.row] = _ANSWERED
             log.wait_s[call.row] = now - call.arrived_at
             self._unresolved -= 1
-        call.state = _CallState.TALKING
+        call.state = _TALKING
         source, rate = self._handle[call.traffic]
         handle_s = -_log(1.0 - source()) / rate if rate else source()
         self.bins.add_span(self.bins.handling, now, now + handle_s + self.scenario.wrap_up_s)
@@ -384,11 +402,7 @@ class TrafficModel:
         if call is not None and call.agent_id == agent_id:
             # Still with us (the agent, not the caller, went away): back to the queue.
             call.agent_id = None
-            call.state = (
-                _CallState.WAITING
-                if call.state is _CallState.RINGING
-                else _CallState.CALLBACK_WAITING
-            )
+            call.state = _WAITING if call.state is _RINGING else _CALLBACK_WAITING
             self._set_queue(self._queue_length + 1)
         self._free_agent(agent_id)
 
@@ -398,9 +412,9 @@ class TrafficModel:
         if call is None or call.agent_id != agent_id:
             return  # the offer was cancelled while it rang (caller abandoned, agent left)
         now = self.env.now
-        if call.state is _CallState.RINGING:
+        if call.state is _RINGING:
             self._resolve(call, Outcome.ANSWERED, now - call.arrived_at)
-        call.state = _CallState.TALKING
+        call.state = _TALKING
         source, rate = self._handle[call.traffic]
         handle_s = -_log(1.0 - source()) / rate if rate else source()
         self.bins.add_span(self.bins.handling, offered_at, now + handle_s + self.scenario.wrap_up_s)

@@ -11,6 +11,9 @@ from routing.model import OVERFLOW_LEVEL, AgentProfile, Skill
 from routing.policy import AgentSelection, Stage
 from routing.state import INFINITY, AgentRecord, ContactRecord, RoutingState
 
+# Read on every arrival: a module-level name is cheaper than an enum class's attribute.
+_LONGEST_IDLE = AgentSelection.LONGEST_IDLE
+
 
 def level_for(profile: AgentProfile, skill: Skill, stage: Stage) -> int | None:
     """The level at which `profile` may serve `skill` under `stage`, or None if it may not."""
@@ -39,7 +42,7 @@ def choose_agent(
     skill = record.skill
     excluded = record.excluded_agent
     pools = state.idle.by_level
-    if excluded is None and state.policy.agent_selection is AgentSelection.LONGEST_IDLE:
+    if excluded is None and state.policy.agent_selection is _LONGEST_IDLE:
         # The common case, without the general loop: the first agent of the best level's pool.
         for level in range(1, stage.max_level + 1):
             pool = pools.get((skill, level))
@@ -77,7 +80,7 @@ def _pick(
     state: RoutingState, pool: list[IdleKey], excluded: str | None, skill: Skill, now: float
 ) -> IdleKey | None:
     selection = state.policy.agent_selection
-    if selection is AgentSelection.LONGEST_IDLE:
+    if selection is _LONGEST_IDLE:
         for key in pool[:2]:  # the excluded agent appears at most once
             if key[1] != excluded:
                 return key

@@ -54,6 +54,7 @@ from routing.state import (
     AgentRecord,
     ContactRecord,
     RoutingState,
+    new_contact_record,
 )
 
 _new_step = object.__new__
@@ -494,7 +495,7 @@ def _contact_arrived(step: _Step, event: ContactArrived) -> None:
         if not state.could_serve(skill, widest.max_level, widest.overflow, state.staffed):
             step.out.append(Divert(contact.id, DivertReason.NO_AGENTS, line.on_no_agents))
             return
-    record = ContactRecord(contact, info, state.contact_seq, skill)
+    record = new_contact_record(contact, info, state.contact_seq, skill)
     state.contact_seq += 1
     state.contacts[contact.id] = record
     # `admit` and `offer_now`, inlined for a new contact (waiting, no agent targeted or excluded
