@@ -310,7 +310,9 @@ class TrafficModel:
         else:
             source, rate = patience
             patience_s = -_log(1.0 - source()) / rate if rate else source()
-        contact = routing.Contact(contact_id, traffic.line, traffic.language, now, traffic.priority)
+        contact = routing.new_contact(
+            contact_id, traffic.line, traffic.language, now, traffic.priority
+        )
         self._feed(routing.ContactArrived(contact), now)
         # Most calls are answered on arrival: only those still waiting (or ringing) need a timer.
         if patience_s < math.inf and (call.state is _WAITING or call.state is _RINGING):

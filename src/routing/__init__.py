@@ -43,6 +43,7 @@ from routing.model import (
     ContactKind,
     ContactStatus,
     Skill,
+    new_contact,
 )
 from routing.policy import (
     AgentSelection,
@@ -124,6 +125,7 @@ __all__ = [
     "contact_position",
     "contact_snapshot",
     "default_policy",
+    "new_contact",
     "new_state",
     "queue_snapshots",
     "waiting_contacts",

@@ -6,11 +6,11 @@ These are immutable values. The engine keeps its own mutable records around them
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from routing._slots_init import quick_init
+from routing._slots_init import quick_init, quick_new
 
 OVERFLOW_LEVEL = 99
 """The `level` reported in an `Offer` made to an overflow agent who lacks the contact's skill."""
@@ -90,3 +90,8 @@ class Contact:
     @property
     def skill(self) -> Skill:
         return Skill(self.line, self.language)
+
+
+new_contact: Callable[[str, str, str, float, int], Contact] = quick_new(Contact)
+"""``Contact(id, line, language, arrived_at, priority)`` for hot paths (the simulator builds one
+per call): the same value, built at about a third of the cost (see `quick_new`)."""

@@ -11,7 +11,7 @@ EXPECTED = {
     "RoutingError", "RoutingState", "ServiceHours", "SetAgentNotReady", "Skill", "Stage", "Tick",
     "UnknownAgentError", "UnknownContactError", "WakeAt", "WorkingDays", "WrapUpEnded",
     "agent_status", "agent_view", "apply", "contact_position", "contact_snapshot",
-    "default_policy", "new_state", "queue_snapshots", "waiting_contacts",
+    "default_policy", "new_contact", "new_state", "queue_snapshots", "waiting_contacts",
 }  # fmt: skip
 
 

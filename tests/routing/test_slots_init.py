@@ -1,14 +1,16 @@
-"""The fast __init__ of the hot frozen dataclasses behaves like the generated one."""
+"""The fast __init__ and factories of the hot frozen dataclasses behave like the class call."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import inspect
+import pickle
 
 import pytest
 
 import routing
-from routing._slots_init import quick_init
+from routing._slots_init import quick_init, quick_new
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -64,3 +66,41 @@ def test_refuses_classes_it_cannot_speed_up() -> None:
 
     with pytest.raises(TypeError, match="plain fields"):
         quick_init(WithFactory)
+
+
+_new_quick = quick_new(_Reference)
+
+
+def test_quick_new_builds_an_instance_of_the_class_itself() -> None:
+    made = _new_quick("a")
+    assert type(made) is _Reference
+    assert made == _Reference("a") == _new_quick(name="a", size=3)
+    assert hash(_new_quick("a", 4)) == hash(_Reference("a", 4))
+    assert _new_quick("a", 4) != _Reference("a", 5)
+    assert inspect.signature(_new_quick).parameters.keys() == {"name", "size"}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.size = 4  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        _new_quick()
+
+
+def test_quick_new_values_copy_and_pickle_like_any_other() -> None:
+    contact = routing.new_contact("c1", "national_tax", "zh", 12.5, 2)
+    assert contact == routing.Contact("c1", "national_tax", "zh", 12.5, 2)
+    assert pickle.loads(pickle.dumps(contact)) == contact
+    assert copy.deepcopy(contact) == contact
+    assert dataclasses.replace(contact, priority=0).priority == 0
+    assert contact.kind is routing.ContactKind.INBOUND
+    assert contact.region is None
+
+
+def test_quick_new_refuses_what_it_cannot_build() -> None:
+    with pytest.raises(TypeError, match="__post_init__"):
+        quick_new(routing.AgentStateChanged)
+
+    @dataclasses.dataclass(slots=True)
+    class Mutable:
+        name: str
+
+    with pytest.raises(TypeError, match="frozen, slotted"):
+        quick_new(Mutable)
