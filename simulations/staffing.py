@@ -1,10 +1,13 @@
-"""Staffing: the Erlang quick estimate and the simulation search for the fewest agents per interval.
+"""Staffing: the Erlang quick estimate and the simulation search for the fewest agents per group.
 
-The search keeps the scenario's *mix* of groups (each group's share of the interval's agents, and at
-least one agent in every group the scenario staffs, so no language loses its only seat) and finds,
-interval by interval, the fewest total agents whose simulated mean service level and abandonment
-meet the targets. It starts from the Erlang A estimate of the pooled traffic, adds agents where an
-interval misses, then tries to take agents away where it passes, until nothing changes. Every run
+The search has two phases. The coarse one keeps the scenario's *mix* of groups (each group's share
+of the interval's agents, and at least one agent in every group the scenario staffs, so no language
+loses its only seat) and finds, interval by interval, the fewest total agents whose simulated mean
+service level and abandonment meet the targets: it starts from the Erlang A estimate of the pooled
+traffic, adds agents where an interval misses, then takes agents away where it passes, until nothing
+changes. The mix rarely matches the load, so the fine phase then takes agents away group by group
+(coordinate descent): one agent fewer in one group in every interval at once, kept where the
+interval still meets the target and no skill that met it over the day stops meeting it. Every run
 uses the same seed: common random numbers, so two staffings differ only by the staffing.
 """
 
@@ -129,25 +132,59 @@ def split_by_mix(scenario: Scenario, interval: int, total: int) -> dict[str, int
     return result
 
 
+Counts = dict[str, list[int]]  # group -> agents in each interval
+
+
 def search_staffing(
     scenario: Scenario,
     target: Target,
     replications: int | None = None,
     workers: int = 1,
     max_iterations: int = 30,
+    max_rounds: int = 20,
     progress: SearchProgress | None = None,
 ) -> StaffingPlan:
+    """Fewest agents per interval and group whose simulated means meet ``target``.
+
+    ``max_iterations`` caps the runs of the coarse phase (totals in the scenario's mix);
+    ``max_rounds`` caps the rounds of the fine phase (one agent fewer per group, group by group).
+    """
     scenario = _with_threshold(scenario, target.threshold_s)
-    minimum = sum(1 for g in scenario.agents if any(c > 0 for c in g.count)) or 1
     estimate = erlang_estimate(scenario, target)
+    run = _Simulator(scenario, replications, workers, progress)
+    totals, result = _search_totals(scenario, target, estimate, run, max_iterations)
+    counts = _mix_counts(scenario, totals)
+    counts, result = _trim_groups(scenario, target, counts, result, run, max_rounds)
+    intervals = [
+        IntervalStaffing(
+            interval=index,
+            agents={name: per[index] for name, per in counts.items()},
+            erlang_agents=estimate[index][0],
+            service_level=result.by_interval[index]["service_level"],
+            abandon_rate=result.by_interval[index]["abandon_rate"],
+            occupancy=result.by_interval[index]["occupancy"],
+            met=_interval_met(result, index, target),
+        )
+        for index in range(scenario.interval_count)
+    ]
+    return StaffingPlan(target, intervals, result, run.runs)
+
+
+def _search_totals(
+    scenario: Scenario,
+    target: Target,
+    estimate: list[tuple[int, erlang.QueueFigures]],
+    run: _Simulator,
+    max_iterations: int,
+) -> tuple[list[int], SimulationResult]:
+    """The coarse phase: the fewest passing totals per interval, split in the scenario's mix."""
+    minimum = sum(1 for g in scenario.agents if any(c > 0 for c in g.count)) or 1
     totals = [max(agents, minimum) for agents, _ in estimate]
     best_passing: list[int | None] = [None] * scenario.interval_count
     lowest_failing = [minimum - 1] * scenario.interval_count
-    result = _run(scenario, totals, replications, workers)
+    result = run(_mix_counts(scenario, totals))
     iterations = 1
     while iterations < max_iterations:
-        if progress:
-            progress(iterations, list(totals))
         changed = False
         for index, figures in enumerate(result.by_interval):
             ok = target.met(figures["service_level"].mean, figures["abandon_rate"].mean)
@@ -168,29 +205,118 @@ def search_staffing(
                     changed = True
         if not changed:
             break
-        result = _run(scenario, totals, replications, workers)
+        result = run(_mix_counts(scenario, totals))
         iterations += 1
     # Settle on the fewest totals that passed (the last run may have probed one below).
     final = [p if p is not None else t for p, t in zip(best_passing, totals, strict=True)]
     if final != totals:
-        result = _run(scenario, final, replications, workers)
-        iterations += 1
-    intervals = [
-        IntervalStaffing(
-            interval=index,
-            agents=split_by_mix(scenario, index, total),
-            erlang_agents=estimate[index][0],
-            service_level=result.by_interval[index]["service_level"],
-            abandon_rate=result.by_interval[index]["abandon_rate"],
-            occupancy=result.by_interval[index]["occupancy"],
-            met=target.met(
-                result.by_interval[index]["service_level"].mean,
-                result.by_interval[index]["abandon_rate"].mean,
-            ),
-        )
-        for index, total in enumerate(final)
+        result = run(_mix_counts(scenario, final))
+    return final, result
+
+
+def _trim_groups(
+    scenario: Scenario,
+    target: Target,
+    counts: Counts,
+    result: SimulationResult,
+    run: _Simulator,
+    max_rounds: int,
+) -> tuple[Counts, SimulationResult]:
+    """The fine phase: coordinate descent over the groups.
+
+    ``result`` is the run of ``counts``. Each step takes agents away from one group in every
+    interval where it has more than its floor (its one seat, if the mix gave it any), simulates that
+    once for all intervals, and keeps each interval's removal if that interval still meets the
+    target. A removal starts at one agent and doubles each time it is kept, so a group the mix
+    over-staffs by many agents sheds them in a few rounds; a refused removal of several agents
+    is retried with one. The interval totals can hide a starved skill (a small language's misses
+    drown in a big line's surplus), so a step is refused if a skill that met the target over the day
+    before the phase misses it after the step.
+    """
+    counts = {name: list(per) for name, per in counts.items()}
+    floors = {name: [min(1, agents) for agents in per] for name, per in counts.items()}
+    protected = [
+        label
+        for label, figures in result.by_skill.items()
+        if target.met(figures["service_level"].mean, figures["abandon_rate"].mean)
     ]
-    return StaffingPlan(target, intervals, result, iterations)
+    steps = {name: [1] * scenario.interval_count for name in counts}
+    # A one-agent removal that failed is not proposed again: with the same callers, agents taken
+    # away later elsewhere only add load, so it would fail again (and each retry costs a run). An
+    # interval that already misses has nothing to give.
+    exhausted = {
+        (name, index)
+        for name in counts
+        for index in range(scenario.interval_count)
+        if not _interval_met(result, index, target)
+    }
+    ran = {name: list(per) for name, per in counts.items()}  # the staffing ``result`` is for
+    trimmed: list[list[str]] = [[] for _ in range(scenario.interval_count)]  # one entry per agent
+    for _ in range(max_rounds):
+        progressed = False
+        for name in counts:
+            proposal = {
+                index: min(steps[name][index], agents - floors[name][index])
+                for index, agents in enumerate(counts[name])
+                if agents > floors[name][index] and (name, index) not in exhausted
+            }
+            kept: list[int] = []
+            candidates = list(proposal)
+            while candidates:
+                trial = {n: list(per) for n, per in counts.items()}
+                for index in candidates:
+                    trial[name][index] -= proposal[index]
+                result, ran = run(trial), trial
+                passing = [i for i in candidates if _interval_met(result, i, target)]
+                if _skills_met(result, protected, target):
+                    kept = passing
+                    break
+                # A skill fell under the target. The removals in intervals that missed may be what
+                # pulled it down, so try the passing ones alone (each retry is smaller) first.
+                candidates = passing if 0 < len(passing) < len(candidates) else []
+            for index, removal in proposal.items():
+                if index in kept:
+                    counts[name][index] -= removal
+                    trimmed[index].extend([name] * removal)
+                    steps[name][index] = 2 * removal
+                elif removal > 1:
+                    steps[name][index] = 1
+                else:
+                    exhausted.add((name, index))
+            progressed = progressed or bool(proposal)
+        if not progressed:
+            break
+    if ran != counts:
+        result = run(counts)  # some proposed removals were reverted: the reported figures are these
+    # Each removal was judged in a run with other removals, not in the final staffing, and an
+    # interval kept at the edge of the target can slip under it once the rest changes (a change
+    # early in the day shifts which caller draws which handle time later). Give back the latest
+    # removal in each trimmed interval that now misses, until none does.
+    for _ in range(max_rounds):
+        missing = [
+            i for i, names in enumerate(trimmed) if names and not _interval_met(result, i, target)
+        ]
+        if not missing:
+            break
+        for index in missing:
+            counts[trimmed[index].pop()][index] += 1
+        result = run(counts)
+    return counts, result
+
+
+def _interval_met(result: SimulationResult, index: int, target: Target) -> bool:
+    figures = result.by_interval[index]
+    return target.met(figures["service_level"].mean, figures["abandon_rate"].mean)
+
+
+def _skills_met(result: SimulationResult, labels: list[str], target: Target) -> bool:
+    return all(
+        target.met(
+            result.by_skill[label]["service_level"].mean,
+            result.by_skill[label]["abandon_rate"].mean,
+        )
+        for label in labels
+    )
 
 
 def _step_up(service_level: float, target: Target) -> int:
@@ -199,15 +325,37 @@ def _step_up(service_level: float, target: Target) -> int:
     return 1 if math.isnan(shortfall) or shortfall < 0.1 else 2 if shortfall < 0.3 else 4
 
 
-def _run(
-    scenario: Scenario, totals: list[int], replications: int | None, workers: int
-) -> SimulationResult:
+def _mix_counts(scenario: Scenario, totals: list[int]) -> Counts:
     counts = {group.name: [0] * scenario.interval_count for group in scenario.agents}
     for index, total in enumerate(totals):
         for name, agents in split_by_mix(scenario, index, total).items():
             counts[name][index] = agents
-    staffed = scenario.with_staffing({name: tuple(c) for name, c in counts.items()})
-    return simulate(staffed, replications=replications, workers=workers)
+    return counts
+
+
+class _Simulator:
+    """Runs a staffing with the scenario's seed (common random numbers) and counts the runs."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        replications: int | None,
+        workers: int,
+        progress: SearchProgress | None,
+    ) -> None:
+        self.scenario = scenario
+        self.replications = replications
+        self.workers = workers
+        self.progress = progress
+        self.runs = 0
+
+    def __call__(self, counts: Counts) -> SimulationResult:
+        self.runs += 1
+        if self.progress:
+            totals = [sum(column) for column in zip(*counts.values(), strict=True)]
+            self.progress(self.runs, totals)
+        staffed = self.scenario.with_staffing({name: tuple(per) for name, per in counts.items()})
+        return simulate(staffed, replications=self.replications, workers=self.workers)
 
 
 def _with_threshold(scenario: Scenario, threshold_s: float) -> Scenario:

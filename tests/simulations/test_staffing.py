@@ -1,13 +1,23 @@
-"""Staffing: the Erlang estimate, the split by group mix and the search on a small case."""
+"""Staffing: the Erlang estimate, the split by group mix and the search on small cases."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
 from simulations import erlang
 from simulations.runner import simulate
-from simulations.staffing import Target, erlang_estimate, search_staffing, split_by_mix
-from tests.simulations.builders import single_skill, two_lines
+from simulations.scenario import Scenario, parse_scenario
+from simulations.staffing import (
+    StaffingPlan,
+    Target,
+    erlang_estimate,
+    search_staffing,
+    split_by_mix,
+)
+from simulations.stats import Estimate
+from tests.simulations.builders import SINGLE_STAGE, single_skill, two_lines
 
 
 def test_target_parses_percent_and_seconds() -> None:
@@ -46,3 +56,83 @@ def test_search_finds_the_fewest_agents_that_meet_the_target() -> None:
     fewer = simulate(scenario.with_staffing({"all": (row.total - 1,)}))
     overall = fewer.by_interval[0]
     assert not target.met(overall["service_level"].mean, overall["abandon_rate"].mean)
+
+
+def lopsided(
+    big_calls: float, small_calls: float, big_handle_s: float, big_count: int, small_count: int
+) -> Scenario:
+    """Two lines served by two single-skill teams whose scenario counts ignore the loads."""
+
+    def line(skill: str, calls: float, handle_s: float) -> dict[str, Any]:
+        return {
+            "skill": skill,
+            "calls_per_interval": calls,
+            "handle_time": {"dist": "exponential", "mean_s": handle_s},
+            "patience": {"dist": "exponential", "mean_s": 300},
+        }
+
+    return parse_scenario(
+        {
+            "version": 1,
+            "name": "lopsided",
+            "seed": 5,
+            "replications": 4,
+            "intervals": {"count": 2, "minutes": 30},
+            "warmup_minutes": 15,
+            "traffic": [
+                line("big", big_calls, big_handle_s),
+                line("small", small_calls, 300),
+            ],
+            "agents": [
+                {"group": "big_team", "count": big_count, "skills": {"big": 1}},
+                {"group": "small_team", "count": small_count, "skills": {"small": 1}},
+            ],
+            "routing": SINGLE_STAGE,
+        },
+        "test",
+    )
+
+
+def _counts(plan: StaffingPlan) -> dict[str, tuple[int, ...]]:
+    return {
+        name: tuple(row.agents[name] for row in plan.intervals) for name in plan.intervals[0].agents
+    }
+
+
+def _met(target: Target, figures: dict[str, Estimate]) -> bool:
+    return target.met(figures["service_level"].mean, figures["abandon_rate"].mean)
+
+
+def test_search_gives_an_over_staffed_group_fewer_agents_than_the_mix() -> None:
+    # Ten times the calls on one line, but the scenario staffs both teams alike: the mix split
+    # of any total gives the small line's team about half the agents.
+    scenario = lopsided(80, 8, 300, big_count=6, small_count=6)
+    target = Target(0.8, 20)
+    plan = search_staffing(scenario, target)
+    for row in plan.intervals:
+        by_mix = split_by_mix(scenario, row.interval, row.total)
+        assert row.agents["small_team"] < by_mix["small_team"]
+        assert row.agents["big_team"] > by_mix["big_team"]
+        assert row.met
+    # The final run is the plan's own staffing, and both lines still meet the target over the day.
+    again = simulate(scenario.with_staffing(_counts(plan)))
+    assert again.by_interval == plan.result.by_interval
+    assert all(_met(target, figures) for figures in plan.result.by_skill.values())
+
+
+def test_search_does_not_starve_a_skill_the_interval_totals_hide() -> None:
+    # Short calls on the big line, served well by its team, make up almost all of each interval's
+    # calls, so the small line's team could shrink to one seat without any interval missing.
+    scenario = lopsided(150, 8, 60, big_count=2, small_count=10)
+    target = Target(0.8, 20)
+    plan = search_staffing(scenario, target)
+    assert all(row.met for row in plan.intervals)
+    assert _met(target, plan.result.by_skill["small/zh"])
+    # One agent fewer on the small line: every interval still passes (so the interval check alone
+    # would have kept it) but the small line misses over the day.
+    counts = _counts(plan)
+    fewer = {**counts, "small_team": tuple(max(1, n - 1) for n in counts["small_team"])}
+    assert fewer != counts
+    starved = simulate(scenario.with_staffing(fewer))
+    assert all(_met(target, figures) for figures in starved.by_interval)
+    assert not _met(target, starved.by_skill["small/zh"])
