@@ -63,13 +63,14 @@ class _Call:
     """A caller, built in `_arrive` (no `__init__`: a class call runs it in a fresh interpreter
     frame, which costs more than the five stores, and every arrival builds one)."""
 
-    __slots__ = ("agent_id", "arrived_at", "row", "state", "traffic")
+    __slots__ = ("agent_id", "arrived_at", "handle_s", "row", "state", "traffic")
 
     row: int  # row in the CallLog, -1 during the warm-up
     traffic: int
     arrived_at: float
     state: _CallState
     agent_id: str | None  # the agent the contact is offered to or talking with
+    handle_s: float  # drawn on arrival (see `_arrive`)
 
 
 # The states and outcomes under module-level names: CPython 3.11 does not specialise reading an
@@ -303,13 +304,18 @@ class TrafficModel:
         else:  # `_set_queue`'s common case, inlined: the queue was empty, nothing to add
             self._queue_since = now
             self._queue_length = 1
-        # Drawn for every caller, so the stream stays aligned whatever the staffing.
+        # Patience and handle time are drawn for every caller on arrival, so the n-th caller of a
+        # line gets the same ones whatever the staffing (common random numbers: two staffings
+        # compared by the staffing search differ by the staffing only). Drawn when answered,
+        # handle times would follow the answering order and reshuffle with every change.
         patience = self._patience[index]
         if patience is None:
             patience_s = math.inf
         else:
             source, rate = patience
             patience_s = -_log(1.0 - source()) / rate if rate else source()
+        source, rate = self._handle[index]
+        call.handle_s = -_log(1.0 - source()) / rate if rate else source()
         contact = routing.new_contact(
             contact_id, traffic.line, traffic.language, now, traffic.priority
         )
@@ -391,8 +397,7 @@ class TrafficModel:
             log.wait_s[call.row] = now - call.arrived_at
             self._unresolved -= 1
         call.state = _TALKING
-        source, rate = self._handle[call.traffic]
-        handle_s = -_log(1.0 - source()) / rate if rate else source()
+        handle_s = call.handle_s
         self.bins.add_span(self.bins.handling, now, now + handle_s + self.scenario.wrap_up_s)
         # Applied next by `_feed`'s loop, which is running (this is one of its decisions).
         self._pending.append(routing.OfferAnswered(contact_id, agent_id))
@@ -417,8 +422,7 @@ class TrafficModel:
         if call.state is _RINGING:
             self._resolve(call, Outcome.ANSWERED, now - call.arrived_at)
         call.state = _TALKING
-        source, rate = self._handle[call.traffic]
-        handle_s = -_log(1.0 - source()) / rate if rate else source()
+        handle_s = call.handle_s
         self.bins.add_span(self.bins.handling, offered_at, now + handle_s + self.scenario.wrap_up_s)
         self._feed(routing.OfferAnswered(contact_id, agent_id), now)
         timer = Timeout(self.env, handle_s)

@@ -231,15 +231,11 @@ def _trim_groups(
     over-staffs by many agents sheds them in a few rounds; a refused removal of several agents
     is retried with one. The interval totals can hide a starved skill (a small language's misses
     drown in a big line's surplus), so a step is refused if a skill that met the target over the day
-    before the phase misses it after the step.
+    before the phase misses it after the step, or if a skill that already missed it does worse.
     """
     counts = {name: list(per) for name, per in counts.items()}
     floors = {name: [min(1, agents) for agents in per] for name, per in counts.items()}
-    protected = [
-        label
-        for label, figures in result.by_skill.items()
-        if target.met(figures["service_level"].mean, figures["abandon_rate"].mean)
-    ]
+    protected = _skill_baseline(result)
     steps = {name: [1] * scenario.interval_count for name in counts}
     # A one-agent removal that failed is not proposed again: with the same callers, agents taken
     # away later elsewhere only add load, so it would fail again (and each retry costs a run). An
@@ -268,7 +264,7 @@ def _trim_groups(
                     trial[name][index] -= proposal[index]
                 result, ran = run(trial), trial
                 passing = [i for i in candidates if _interval_met(result, i, target)]
-                if _skills_met(result, protected, target):
+                if _skills_hold(result, protected, target):
                     kept = passing
                     break
                 # A skill fell under the target. The removals in intervals that missed may be what
@@ -309,14 +305,28 @@ def _interval_met(result: SimulationResult, index: int, target: Target) -> bool:
     return target.met(figures["service_level"].mean, figures["abandon_rate"].mean)
 
 
-def _skills_met(result: SimulationResult, labels: list[str], target: Target) -> bool:
-    return all(
-        target.met(
-            result.by_skill[label]["service_level"].mean,
-            result.by_skill[label]["abandon_rate"].mean,
-        )
-        for label in labels
-    )
+_SkillBaseline = dict[str, tuple[float, float]]
+"""Per skill, its day's (service level, abandon rate) when the fine phase began."""
+
+
+def _skill_baseline(result: SimulationResult) -> _SkillBaseline:
+    return {
+        label: (figures["service_level"].mean, figures["abandon_rate"].mean)
+        for label, figures in result.by_skill.items()
+    }
+
+
+def _skills_hold(result: SimulationResult, baseline: _SkillBaseline, target: Target) -> bool:
+    """Each skill still meets the target over the day if it did, and does no worse if not."""
+    for label, (level_before, abandon_before) in baseline.items():
+        level = result.by_skill[label]["service_level"].mean
+        abandon = result.by_skill[label]["abandon_rate"].mean
+        if target.met(level_before, abandon_before):
+            if not target.met(level, abandon):
+                return False
+        elif level < level_before or abandon > abandon_before:
+            return False  # taking agents away must not deepen a miss
+    return True
 
 
 def _step_up(service_level: float, target: Target) -> int:
