@@ -156,6 +156,7 @@ def staff_command(
         typer.echo(json.dumps(_plan_dict(plan), indent=2))
     else:
         console.print(_plan_table(plan))
+        console.print(_lines_table(plan))
 
 
 def _erlang_dict(figures: Any) -> dict[str, float]:
@@ -190,7 +191,34 @@ def _plan_dict(plan: StaffingPlan) -> dict[str, Any]:
             }
             for row in plan.intervals
         ],
+        "by_skill": {
+            label: {
+                "service_level": figures["service_level"].to_dict(),
+                "abandon_rate": figures["abandon_rate"].to_dict(),
+                "met": _line_met(plan, figures),
+            }
+            for label, figures in plan.result.by_skill.items()
+        },
     }
+
+
+def _line_met(plan: StaffingPlan, figures: Any) -> bool:
+    return plan.target.met(figures["service_level"].mean, figures["abandon_rate"].mean)
+
+
+def _lines_table(plan: StaffingPlan) -> Table:
+    """Each line over the day: the search also makes each one meet the target (if it can)."""
+    table = Table(title="Each line over the day", title_justify="left")
+    for header in ["line", "SL", "aband.", "met"]:
+        table.add_column(header, justify="right")
+    for label, figures in plan.result.by_skill.items():
+        table.add_row(
+            label,
+            report.format_estimate(figures["service_level"], "pct"),
+            report.format_estimate(figures["abandon_rate"], "pct"),
+            "yes" if _line_met(plan, figures) else "[red]no[/red]",
+        )
+    return table
 
 
 def _plan_table(plan: StaffingPlan) -> Table:

@@ -5,9 +5,11 @@ of the interval's agents, and at least one agent in every group the scenario sta
 loses its only seat) and finds, interval by interval, the fewest total agents whose simulated mean
 service level and abandonment meet the targets: it starts from the Erlang A estimate of the pooled
 traffic, adds agents where an interval misses, then takes agents away where it passes, until nothing
-changes. The mix rarely matches the load, so the fine phase then takes agents away group by group
-(coordinate descent): one agent fewer in one group in every interval at once, kept where the
-interval still meets the target and no skill that met it over the day stops meeting it. Every run
+changes. Lines whose callers the interval totals leave waiting (a small language beside a big line)
+then get agents of their own until each meets the target over the day. The mix rarely matches the
+load, so the fine phase then takes agents away group by group (coordinate descent): one agent
+fewer in one group in every interval at once, kept where the interval still meets the target and
+no line that met it over the day stops meeting it. Every run
 uses the same seed: common random numbers, so two staffings differ only by the staffing.
 """
 
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 
 from simulations import erlang
 from simulations.runner import SimulationResult, simulate
-from simulations.scenario import Scenario
+from simulations.scenario import Scenario, Traffic
 from simulations.stats import Estimate
 
 
@@ -154,6 +156,7 @@ def search_staffing(
     run = _Simulator(scenario, replications, workers, progress)
     totals, result = _search_totals(scenario, target, estimate, run, max_iterations)
     counts = _mix_counts(scenario, totals)
+    counts, result = _top_up_lines(scenario, target, counts, result, run, max_rounds)
     counts, result = _trim_groups(scenario, target, counts, result, run, max_rounds)
     intervals = [
         IntervalStaffing(
@@ -212,6 +215,64 @@ def _search_totals(
     if final != totals:
         result = run(_mix_counts(scenario, final))
     return final, result
+
+
+def _top_up_lines(
+    scenario: Scenario,
+    target: Target,
+    counts: Counts,
+    result: SimulationResult,
+    run: _Simulator,
+    max_rounds: int,
+) -> tuple[Counts, SimulationResult]:
+    """Between the phases: lines that miss the target over the day get agents of their own.
+
+    The coarse phase meets each interval's target for all lines together, which a big line's
+    surplus can do while a small language's callers wait (one Korean-speaking seat for a queue
+    that needs three). Each round gives one more agent, in every interval with calls for the
+    line, to the groups that serve each missing line first (the best level among the groups
+    that speak its language; overflow groups only if no other group serves it). The fine phase
+    then takes back what the intervals and lines do not need.
+    """
+    counts = {name: list(per) for name, per in counts.items()}
+    before: dict[str, float] = {}
+    for _ in range(max_rounds):
+        missing = []
+        for traffic in scenario.traffic:
+            figures = result.by_skill[traffic.label]
+            level = figures["service_level"].mean
+            if target.met(level, figures["abandon_rate"].mean):
+                continue
+            # A line that more agents no longer help (its callers give up faster than any
+            # answer could come, say) gets no more: the planner sees its miss in the table.
+            if level > before.get(traffic.label, -math.inf):
+                missing.append(traffic)
+            before[traffic.label] = level
+        added = False
+        for traffic in missing:
+            for name in _first_servers(scenario, traffic):
+                for index, calls in enumerate(traffic.calls_per_interval):
+                    if calls > 0:
+                        counts[name][index] += 1
+                        added = True
+        if not added:
+            break
+        result = run(counts)
+    return counts, result
+
+
+def _first_servers(scenario: Scenario, traffic: Traffic) -> list[str]:
+    """The groups that serve ``traffic``'s line in its language at the best level any group has."""
+    speaking = [group for group in scenario.agents if traffic.language in group.languages]
+    levels = {
+        group.name: group.levels[traffic.line]
+        for group in speaking
+        if traffic.line in group.levels and not group.overflow
+    }
+    if not levels:  # only the overflow pool serves this line
+        levels = {group.name: 1 for group in speaking if group.overflow}
+    best = min(levels.values(), default=0)
+    return [name for name, level in levels.items() if level == best]
 
 
 def _trim_groups(

@@ -116,3 +116,16 @@ def test_staff_searches_by_simulation(tmp_path: Path) -> None:
     plan = json.loads(result.stdout)
     assert [row["interval"] for row in plan["intervals"]] == [0, 1]
     assert all(row["total"] == row["agents"]["national"] for row in plan["intervals"])
+    # Each line over the day, with whether it meets the target.
+    [(label, line)] = plan["by_skill"].items()
+    assert label == "national_tax/zh"
+    assert set(line) == {"service_level", "abandon_rate", "met"}
+    assert line["met"] is (line["service_level"]["mean"] >= 0.8)
+
+
+def test_staff_table_shows_each_line_over_the_day(tmp_path: Path) -> None:
+    args = ["staff", str(small_scenario(tmp_path)), "--target", "80/20", "-w", "1"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "Each line over the day" in result.stdout
+    assert "national_tax/zh" in result.stdout

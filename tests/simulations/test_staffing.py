@@ -138,3 +138,23 @@ def test_search_does_not_starve_a_skill_the_interval_totals_hide() -> None:
     starved = simulate(scenario.with_staffing(fewer))
     assert all(_met(target, figures) for figures in starved.by_interval)
     assert not _met(target, starved.by_skill["small/zh"])
+
+
+def test_search_gives_a_line_the_interval_totals_leave_waiting_agents_of_its_own() -> None:
+    # The scenario gives the small line's team one seat in twenty-one: the coarse phase meets each
+    # interval's target on the big line's strength while the small line's callers wait.
+    scenario = lopsided(150, 30, 60, big_count=20, small_count=1)
+    target = Target(0.8, 20)
+    plan = search_staffing(scenario, target)
+    assert _met(target, plan.result.by_skill["small/zh"])
+    assert _met(target, plan.result.by_skill["big/zh"])
+    assert all(row.met for row in plan.intervals)
+    for row in plan.intervals:
+        mix = split_by_mix(scenario, row.interval, row.total)
+        assert row.agents["small_team"] > mix["small_team"]
+    # The mix split of the same totals leaves the small line under the target.
+    by_mix = {
+        name: tuple(split_by_mix(scenario, row.interval, row.total)[name] for row in plan.intervals)
+        for name in ("big_team", "small_team")
+    }
+    assert not _met(target, simulate(scenario.with_staffing(by_mix)).by_skill["small/zh"])
