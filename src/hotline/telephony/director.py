@@ -337,9 +337,8 @@ class Director:
         """Write the end of the call: outcome (if none yet), durations, end time."""
         outcome = call.outcome or final_outcome(call)
         call.outcome = outcome
-        await self._ctx.recorder.set_outcome(call.call_id, outcome, {})
         await self._ctx.recorder.close_call(
-            call.call_id, {"ended_at": ended_at, **durations(call, ended_at)}
+            call.call_id, outcome, {"ended_at": ended_at, **durations(call, ended_at)}
         )
         self._ctx.calls.remove(call)
         self._wallboard(call, phase="ended", outcome=outcome)

@@ -99,9 +99,17 @@ class Recorder:
             )
             return bool(getattr(result, "rowcount", 0))
 
-    async def close_call(self, call_id: int, values: Mapping[str, Any]) -> None:
-        """Write the end of a call (durations, ended_at) once, whatever its outcome."""
+    async def close_call(self, call_id: int, outcome: str, values: Mapping[str, Any]) -> None:
+        """Write the end of a call (durations, ended_at) once, and its outcome if it has none.
+
+        One transaction: a reader never sees a call with its final outcome but no end time.
+        """
         async with transaction(self._sessionmaker) as session:
+            await session.execute(
+                update(Call)
+                .where(Call.id == call_id, Call.outcome.is_(None))
+                .values(outcome=outcome)
+            )
             await session.execute(
                 update(Call)
                 .where(Call.id == call_id, Call.ended_at.is_(None))
