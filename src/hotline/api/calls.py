@@ -445,6 +445,7 @@ class TelephonyCallActions:
                 f"agent {to_agent_id} is not logged in with a phone on site {call.key.site}"
             )
         await self._journal(call, "transfer", to_agent_id=to_agent_id, endpoint=endpoint)
+        await self._service.transfer_requested(call.key, agent_id=str(to_agent_id))
         await self._service.ctx.control.transfer(
             call.key,
             agent_id=str(to_agent_id),

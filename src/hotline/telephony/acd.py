@@ -19,6 +19,7 @@ import structlog
 
 from hotline.telephony.context import WALLBOARD, Context, agent_topic
 from hotline.telephony.live import LiveCall
+from hotline.telephony.reasons import TRANSFER_RINGING
 from routing import (
     AgentStateChanged,
     AgentStatus,
@@ -153,7 +154,9 @@ class AcdLoop:
                 and after.status is AgentStatus.ON_CALL
                 and after.contact_id == mine
             )
-            if connected and away and before is not None:
+            # A break asked for before the call applies after it; the hold the service put on
+            # an agent while their phone rang for this very call does not.
+            if connected and away and before is not None and before.reason != TRANSFER_RINGING:
                 step(AgentStateChanged(agent_id, AgentStatus.NOT_READY, before.reason))
             if not connected:
                 step(ContactEnded(mine))

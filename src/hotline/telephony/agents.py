@@ -15,13 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hotline.errors import ConflictError, InvalidInputError, NotFoundError
 from hotline.telephony.acd import AcdLoop
 from hotline.telephony.context import WALLBOARD, AgentLogin, Context, agent_topic
-from hotline.telephony.reasons import NOT_READY_REASONS
+from hotline.telephony.reasons import NOT_READY_REASONS, TRANSFER_RINGING
 from hotline.telephony.roster import RosterAgent, load_agent, routing_id
 from routing import (
     AgentLoggedIn,
     AgentLoggedOut,
     AgentStateChanged,
     AgentStatus,
+    RoutingState,
     UnknownAgentError,
     agent_view,
 )
@@ -112,6 +113,39 @@ class AgentSessions:
         self._require_login(agent_id)
         return await self._current(agent_id)
 
+    async def hold_for_transfer(self, agent_id: str) -> bool:
+        """Keep routing from offering calls to an idle agent whose phone rings for a transfer.
+
+        True if the agent was idle and is now held (not ready, ``transfer_ringing``); an agent in
+        any other state is left alone (a break still applies after a transfer they take).
+        """
+        status = await self._routing_status(agent_id)
+        if status is None or status[0] is not AgentStatus.IDLE:
+            return False
+        await self._acd.feed(AgentStateChanged(agent_id, AgentStatus.NOT_READY, TRANSFER_RINGING))
+        await self._persist(int(agent_id), NOT_READY, TRANSFER_RINGING)
+        await self._changed(int(agent_id))
+        return True
+
+    async def release_transfer_hold(self, agent_id: str) -> None:
+        """The transfer did not reach the agent: ready again, unless their state moved on."""
+        status = await self._routing_status(agent_id)
+        if status != (AgentStatus.NOT_READY, TRANSFER_RINGING):
+            return
+        await self._acd.feed(AgentStateChanged(agent_id, AgentStatus.IDLE))
+        await self._persist(int(agent_id), READY, None)
+        await self._changed(int(agent_id))
+
+    async def _routing_status(self, agent_id: str) -> tuple[AgentStatus, str | None] | None:
+        def status(state: RoutingState, _now: float) -> tuple[AgentStatus, str | None]:
+            view = agent_view(state, agent_id)
+            return view.status, view.reason
+
+        try:
+            return await self._acd.read(status)
+        except UnknownAgentError:
+            return None
+
     async def engine_not_ready(self, agent_id: str, reason: str) -> None:
         """Routing set the agent not ready (ring no answer, unreachable phone)."""
         await self._persist(int(agent_id), NOT_READY, reason)
@@ -143,8 +177,13 @@ class AgentSessions:
             self._ctx.logins[agent.routing_id] = AgentLogin(
                 agent.db_id, site, row.site_id, row.endpoint, dict(agent.endpoints)
             )
-            await self._acd.feed(AgentLoggedIn(agent.profile, ready=row.status == READY))
-            if row.status != READY and row.reason is not None:
+            # Held for a transfer when the service stopped: the resync hangs up the ringing leg
+            # it no longer owns, so the agent is simply ready again.
+            held = row.reason == TRANSFER_RINGING
+            await self._acd.feed(AgentLoggedIn(agent.profile, ready=row.status == READY or held))
+            if held:
+                await self._persist(agent.db_id, READY, None)
+            elif row.status != READY and row.reason is not None:
                 await self._acd.feed(
                     AgentStateChanged(agent.routing_id, AgentStatus.NOT_READY, row.reason)
                 )

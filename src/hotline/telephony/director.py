@@ -41,6 +41,9 @@ from routing import (
 
 log = structlog.get_logger(__name__)
 
+_TRANSFER_HOLD = "transfer_hold"
+"""Key in ``LiveCall.extra``: the agent held (not ready) while a transfer of the call rings them."""
+
 FAILURES = {
     LegFailure.NO_ANSWER: OfferFailure.NO_ANSWER,
     LegFailure.BUSY: OfferFailure.BUSY,
@@ -248,6 +251,21 @@ class Director:
         self._ctx.publish(agent_topic(agent_id), {"type": "answered", "call_id": call.call_id})
         self._wallboard(call, phase="talk", agent_id=agent_id)
 
+    async def transfer_requested(self, key: CallKey, *, agent_id: str) -> None:
+        """A blind transfer to ``agent_id`` is about to ring them: routing must not offer them
+        another call meanwhile (their phone is busy with this one)."""
+        call = self._call(key)
+        if call is None or call.answered_at is None or call.talk_ended_at is not None:
+            return
+        if await self._agents.hold_for_transfer(agent_id):
+            call.extra[_TRANSFER_HOLD] = agent_id
+
+    async def _release_transfer_hold(self, call: LiveCall, agent_id: str | None = None) -> None:
+        held = call.extra.get(_TRANSFER_HOLD)
+        if held is not None and agent_id in (None, held):
+            del call.extra[_TRANSFER_HOLD]
+            await self._agents.release_transfer_hold(held)
+
     async def transfer_answered(self, key: CallKey, *, agent_id: str) -> None:
         """The caller now talks with ``agent_id``: the agent before enters wrap-up, routing
         shows the new one on the call, and the record names them (the journal keeps both)."""
@@ -257,6 +275,8 @@ class Director:
         previous = call.agent_id
         if previous == agent_id:
             return  # a repeated notification
+        if call.extra.get(_TRANSFER_HOLD) == agent_id:
+            del call.extra[_TRANSFER_HOLD]  # the hold ends as they take the call (place_on_call)
         await self._note(call, "transfer_answered", {"from": previous, "to": agent_id})
         call.agent_id = agent_id
         call.offered_agent = None
@@ -278,6 +298,7 @@ class Director:
         if call is None:
             return
         await self._note(call, "offer_failed", {"agent_id": agent_id, "failure": failure.value})
+        await self._release_transfer_hold(call, agent_id)  # a transfer that did not reach them
         reason = FAILURES.get(failure)
         if reason is None or call.answered_at is not None:
             return  # CANCELLED: we withdrew it ourselves; routing already knows
@@ -335,6 +356,7 @@ class Director:
 
     async def close(self, call: LiveCall, ended_at: datetime) -> None:
         """Write the end of the call: outcome (if none yet), durations, end time."""
+        await self._release_transfer_hold(call)  # the caller left while the target rang
         outcome = call.outcome or final_outcome(call)
         call.outcome = outcome
         await self._ctx.recorder.close_call(

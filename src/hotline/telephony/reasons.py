@@ -13,3 +13,6 @@ NOT_READY_REASONS: dict[str, str] = {
     "forced": "Set by a supervisor",
 }
 """Reasons a person may choose. The engine adds its own: "login", "rona", "unreachable"."""
+
+TRANSFER_RINGING = "transfer_ringing"
+"""The service's own: an idle agent whose phone rings for a blind transfer takes no offers."""

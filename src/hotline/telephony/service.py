@@ -64,6 +64,10 @@ class TelephonyService:
     def director(self) -> CallDirector:
         return self._director
 
+    async def transfer_requested(self, key: CallKey, *, agent_id: str) -> None:
+        """Before a blind transfer rings ``agent_id``: hold them from routing's offers."""
+        await self._director.transfer_requested(key, agent_id=agent_id)
+
     async def start(self) -> None:
         self.ctx.site_ids.update(await self.recorder.site_ids())
         sessions = await self.agents.restore()

@@ -126,3 +126,29 @@ async def test_adoption_resumes_the_recorded_phase_and_opens_an_unknown_call(
         channels = set((await session.scalars(select(Call.channel_id))).all())
     assert channels == {"queued", "in-ivr", "unknown"}
     await second.stop()
+
+
+async def test_an_agent_held_for_a_transfer_when_the_service_stopped_is_ready_again(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    seeded = await seed_directory(sessionmaker)
+    a1, a2 = seeded.agents["a1"], seeded.agents["a2"]
+    first = make_service(sessionmaker, clock, RecordingControl())
+    await first.start()
+    for agent in (a1, a2):
+        await first.agents.login(agent, site=SITE)
+        await first.agents.set_ready(agent)
+    key = CallKey(SITE, "transferring")
+    await first.director.call_arrived(inbound("transferring", clock.now()))
+    await first.director.ivr_completed(key, language="zh", line="national_tax")
+    await first.director.offer_answered(key, agent_id=str(a1))
+    await first.transfer_requested(key, agent_id=str(a2))
+    assert (await first.agents.view(a2)).reason == "transfer_ringing"
+    await first.stop()
+
+    second = make_service(sessionmaker, clock, RecordingControl())
+    await second.start()
+    # The ringing transfer leg did not survive the restart (the resync hangs it up).
+    view = await second.agents.view(a2)
+    assert (view.status, view.reason) == ("idle", None)
+    await second.stop()

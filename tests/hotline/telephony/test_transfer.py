@@ -10,7 +10,7 @@ import pytest_asyncio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from cti.calls.ports import CallKey, EndedBy
+from cti.calls.ports import CallKey, EndedBy, LegFailure
 from hotline.db.models import AgentStateLog, Call
 from hotline.db.session import transaction
 from hotline.telephony import TelephonyService
@@ -119,3 +119,72 @@ async def test_a_not_ready_agent_who_takes_a_transfer_is_on_call_then_not_ready_
     await service.acd.tick()  # wrap-up over: the break asked for before the call applies
     after = await service.agents.view(a2)
     assert (after.status, after.reason) == ("not_ready", "break")
+
+
+async def test_a_transfer_target_takes_no_offers_while_their_phone_rings(
+    service: TelephonyService, seeded: Seeded, clock: FixedClock
+) -> None:
+    a1, a2 = seeded.agents["a1"], seeded.agents["a2"]
+    await service.agents.login(a1, site=SITE)
+    await service.agents.set_ready(a1)
+    key = await _talking(service, clock, "t4", a1)
+    await service.agents.login(a2, site=SITE)
+    await service.agents.set_ready(a2)
+
+    await service.transfer_requested(key, agent_id=str(a2))
+    held = await service.agents.view(a2)
+    assert (held.status, held.reason) == ("not_ready", "transfer_ringing")
+    # A new caller meanwhile waits: a2 is the only other agent, and their phone is ringing.
+    control = service.ctx.control
+    assert isinstance(control, RecordingControl)
+    offers_before = len(control.named("offer"))
+    await service.director.call_arrived(inbound("t5", clock.now()))
+    await service.director.ivr_completed(CallKey(SITE, "t5"), language="zh", line="national_tax")
+    assert len(control.named("offer")) == offers_before
+    (queue,) = await service.queues()
+    assert queue.waiting == 1
+
+    await service.director.transfer_answered(key, agent_id=str(a2))
+    assert (await service.agents.view(a2)).status == "on_call"
+    await service.director.talk_ended(key, agent_id=str(a2), ended_by=EndedBy.CALLER)
+    assert (await service.agents.view(a2)).status == "wrap_up"
+    clock.advance(seconds=60)
+    await service.acd.tick()
+    # After the call and its wrap-up: available again (the hold is not a break to restore), so
+    # routing hands them or the other agent the waiting caller.
+    after = await service.agents.view(a2)
+    assert after.status in ("idle", "reserved")
+    assert after.reason is None
+    assert control.last("offer")[0] == CallKey(SITE, "t5")
+
+
+@pytest.mark.parametrize("failure", [LegFailure.NO_ANSWER, LegFailure.CANCELLED])
+async def test_a_transfer_that_does_not_reach_the_target_releases_them(
+    service: TelephonyService, seeded: Seeded, clock: FixedClock, failure: LegFailure
+) -> None:
+    a1, a2 = seeded.agents["a1"], seeded.agents["a2"]
+    await service.agents.login(a1, site=SITE)
+    await service.agents.set_ready(a1)
+    key = await _talking(service, clock, f"t6-{failure.value}", a1)
+    await service.agents.login(a2, site=SITE)
+    await service.agents.set_ready(a2)
+    await service.transfer_requested(key, agent_id=str(a2))
+    assert (await service.agents.view(a2)).status == "not_ready"
+
+    await service.director.offer_failed(key, agent_id=str(a2), failure=failure)
+    assert (await service.agents.view(a2)).status == "idle"
+
+
+async def test_a_transfer_to_an_agent_on_a_break_leaves_the_break_alone(
+    service: TelephonyService, seeded: Seeded, clock: FixedClock
+) -> None:
+    a1, a2 = seeded.agents["a1"], seeded.agents["a2"]
+    await service.agents.login(a1, site=SITE)
+    await service.agents.set_ready(a1)
+    key = await _talking(service, clock, "t7", a1)
+    await service.agents.login(a2, site=SITE)
+    await service.agents.set_not_ready(a2, "break")
+    await service.transfer_requested(key, agent_id=str(a2))
+    await service.director.offer_failed(key, agent_id=str(a2), failure=LegFailure.NO_ANSWER)
+    view = await service.agents.view(a2)
+    assert (view.status, view.reason) == ("not_ready", "break")
