@@ -69,6 +69,45 @@ class ControllerOptions:
     clock: Callable[[], datetime] = _utc_now
 
 
+_ARI_ACTIONS = (
+    act.Answer,
+    act.Play,
+    act.StopPlayback,
+    act.StartBridgeMoh,
+    act.StopBridgeMoh,
+    act.StartChannelMoh,
+    act.StopChannelMoh,
+    act.HoldChannel,
+    act.UnholdChannel,
+    act.CreateBridge,
+    act.DestroyBridge,
+    act.AddChannel,
+    act.RemoveChannel,
+    act.Originate,
+    act.Hangup,
+)
+
+
+_HEAD_ACTIONS = (*_ARI_ACTIONS, act.Journal)
+
+
+def _requests_first(actions: list[act.Action]) -> list[act.Action]:
+    """The ARI requests at the head of ``actions`` go before the journal entries among them.
+
+    The director writes journal entries to the database; the caller should not wait for those
+    writes to be answered or to have a prompt stopped. Only the head (journal entries and ARI
+    requests up to the first other action) is reordered, each kind keeping its own order, so the
+    journal still precedes whatever the director is told or asked next.
+    """
+    head = next(
+        (index for index, action in enumerate(actions) if not isinstance(action, _HEAD_ACTIONS)),
+        len(actions),
+    )
+    requests = [action for action in actions[:head] if isinstance(action, _ARI_ACTIONS)]
+    journal = [action for action in actions[:head] if not isinstance(action, _ARI_ACTIONS)]
+    return [*requests, *journal, *actions[head:]]
+
+
 def _event_data(event: sig.CallEvent) -> dict[str, Any]:
     """The plain fields of an event, for the call journal."""
     return {
@@ -354,7 +393,8 @@ class SiteCallController:
                 return  # finished meanwhile: late events are no-ops
             event = pending.popleft()
             new_state, actions = transition(state, event, self._options.clock())
-            actions.insert(0, act.Journal(f"event:{type(event).__name__}", _event_data(event)))
+            journal = act.Journal(f"event:{type(event).__name__}", _event_data(event))
+            actions = _requests_first([journal, *actions])
             if new_state != state:
                 self._calls[call_id] = new_state
                 # Index legs before originating them: their events may beat the response.

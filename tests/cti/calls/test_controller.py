@@ -280,3 +280,31 @@ async def test_an_agent_gone_before_its_add_channel_is_normal(
     assert controller.stats()["ari_errors"] == 0
     assert not [record for record in caplog.records if record.levelname == "WARNING"]
     await controller.close()
+
+
+@pytest.mark.asyncio
+async def test_an_event_is_journalled_after_its_requests_and_before_the_director_hears() -> None:
+    timeline: list[str] = []
+
+    class TimedAri(FakeAri):
+        def _log(self, name: str, *args: Any) -> None:
+            timeline.append(f"ari:{name}")
+            super()._log(name, *args)
+
+    class TimedDirector(RecordingDirector):
+        def _record(self, name: str, key: CallKey, **data: Any) -> None:
+            timeline.append(f"director:{name}")
+            super()._record(name, key, **data)
+
+        async def journal(self, key: CallKey, kind: str, data: Any) -> None:
+            timeline.append(f"journal:{kind}")
+            await super().journal(key, kind, data)
+
+    director = TimedDirector(plan=PLAN)
+    controller = SiteCallController(SITE, TimedAri(), director, options=ControllerOptions())
+    director.control = controller
+    await controller.handle_event(SITE, parse_event(_stasis_start()))
+    await controller.drain()
+    # The journal is a database write in the service: the caller is answered without waiting.
+    answer, journalled = timeline.index("ari:answer"), timeline.index("journal:event:CallerArrived")
+    assert answer < journalled < timeline.index("director:call_arrived")
