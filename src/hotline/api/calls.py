@@ -379,6 +379,10 @@ async def transfer_call(
     return ActionResult(call_id=call_id, action="transfer")
 
 
+_ON_ANOTHER_CALL = {"on_call": "on another call", "reserved": "being offered another call"}
+"""Routing states in which an agent's phone is busy: a blind transfer to them is refused."""
+
+
 class TelephonyCallActions:
     """:class:`CallActions` over the telephony service: reads its live calls, drives its
     ``CallControl``, keeps the hold time of the call record and journals each command."""
@@ -444,6 +448,11 @@ class TelephonyCallActions:
             raise ConflictError(
                 f"agent {to_agent_id} is not logged in with a phone on site {call.key.site}"
             )
+        if call.agent_id == str(to_agent_id):
+            raise ConflictError(f"agent {to_agent_id} is already talking with this caller")
+        busy = _ON_ANOTHER_CALL.get((await self._service.agents.view(to_agent_id)).status)
+        if busy is not None:
+            raise ConflictError(f"agent {to_agent_id} is {busy}")
         await self._journal(call, "transfer", to_agent_id=to_agent_id, endpoint=endpoint)
         await self._service.transfer_requested(call.key, agent_id=str(to_agent_id))
         await self._service.ctx.control.transfer(

@@ -11,8 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cti.calls.ports import CallKey, EndedBy, LegFailure
+from hotline.api.calls import TelephonyCallActions
 from hotline.db.models import AgentStateLog, Call
 from hotline.db.session import transaction
+from hotline.errors import ConflictError
 from hotline.telephony import TelephonyService
 from tests.fixtures.app import FixedClock
 from tests.hotline.telephony.builders import SITE, Seeded, inbound, make_service, seed_directory
@@ -188,3 +190,28 @@ async def test_a_transfer_to_an_agent_on_a_break_leaves_the_break_alone(
     await service.director.offer_failed(key, agent_id=str(a2), failure=LegFailure.NO_ANSWER)
     view = await service.agents.view(a2)
     assert (view.status, view.reason) == ("not_ready", "break")
+
+
+async def test_a_transfer_to_an_agent_busy_with_another_call_or_to_oneself_is_refused(
+    service: TelephonyService, seeded: Seeded, clock: FixedClock
+) -> None:
+    a1, a2 = seeded.agents["a1"], seeded.agents["a2"]
+    for agent in (a1, a2):
+        await service.agents.login(agent, site=SITE)
+        await service.agents.set_ready(agent)
+    first = await _talking(service, clock, "t8", a1)
+    second = await _talking(service, clock, "t9", a2)
+    actions = TelephonyCallActions(service)
+    call_id = service.ctx.calls.by_key[first].call_id
+    control = service.ctx.control
+    assert isinstance(control, RecordingControl)
+
+    with pytest.raises(ConflictError, match="is on another call"):
+        await actions.transfer(call_id, to_agent_id=a2)
+    with pytest.raises(ConflictError, match="already talking with this caller"):
+        await actions.transfer(call_id, to_agent_id=a1)
+    assert control.named("transfer") == []
+    # Their other call over (wrap-up), the phone is free: the transfer rings.
+    await service.director.talk_ended(second, agent_id=str(a2), ended_by=EndedBy.CALLER)
+    await actions.transfer(call_id, to_agent_id=a2)
+    assert [key for key, _ in control.named("transfer")] == [first]
