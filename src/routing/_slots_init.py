@@ -19,25 +19,35 @@ from typing import Any, TypeVar
 _T = TypeVar("_T")
 
 
-def quick_init(cls: type[_T]) -> type[_T]:
-    """Replace `cls.__init__`; `cls` must be a ``@dataclass(frozen=True, slots=True)``."""
+def _signature(cls: type[Any], namespace: dict[str, Any], who: str) -> tuple[list[str], list[str]]:
+    """The parameters of `cls`'s generated ``__init__`` (defaults stored in `namespace`) and its
+    field names; `cls` must be a frozen, slotted dataclass of plain fields."""
     params = getattr(cls, "__dataclass_params__", None)
     if params is None or not params.frozen or "__slots__" not in cls.__dict__:
-        raise TypeError(f"{cls.__name__}: quick_init needs a frozen, slotted dataclass")
-    namespace: dict[str, Any] = {}
+        raise TypeError(f"{cls.__name__}: {who} needs a frozen, slotted dataclass")
     arguments: list[str] = []
-    body: list[str] = []
-    for index, item in enumerate(dataclasses.fields(cls)):  # type: ignore[arg-type]
+    names: list[str] = []
+    for index, item in enumerate(dataclasses.fields(cls)):
         if not item.init or item.kw_only or item.default_factory is not dataclasses.MISSING:
-            raise TypeError(f"{cls.__name__}.{item.name}: quick_init takes plain fields only")
-        setter = f"_set_{index}"
-        namespace[setter] = cls.__dict__[item.name].__set__
+            raise TypeError(f"{cls.__name__}.{item.name}: {who} takes plain fields only")
         if item.default is dataclasses.MISSING:
             arguments.append(item.name)
         else:
             namespace[f"_default_{index}"] = item.default
             arguments.append(f"{item.name}=_default_{index}")
-        body.append(f"    {setter}(self, {item.name})")
+        names.append(item.name)
+    return arguments, names
+
+
+def quick_init(cls: type[_T]) -> type[_T]:
+    """Replace `cls.__init__`; `cls` must be a ``@dataclass(frozen=True, slots=True)``."""
+    namespace: dict[str, Any] = {}
+    arguments, names = _signature(cls, namespace, "quick_init")
+    body: list[str] = []
+    for index, name in enumerate(names):
+        setter = f"_set_{index}"
+        namespace[setter] = cls.__dict__[name].__set__
+        body.append(f"    {setter}(self, {name})")
     if hasattr(cls, "__post_init__"):
         body.append("    self.__post_init__()")
     source = f"def __init__(self, {', '.join(arguments)}) -> None:\n" + "\n".join(
@@ -64,24 +74,13 @@ def quick_new(cls: type[_T]) -> Callable[..., _T]:
     equal by fields, hashable, picklable); for a seven-field `Contact` it costs about a third of
     the class call. It takes the class's arguments, with the same names and defaults.
     """
-    params = getattr(cls, "__dataclass_params__", None)
-    if params is None or not params.frozen or "__slots__" not in cls.__dict__:
-        raise TypeError(f"{cls.__name__}: quick_new needs a frozen, slotted dataclass")
     if hasattr(cls, "__post_init__"):
         raise TypeError(f"{cls.__name__}: quick_new cannot run __post_init__")
-    twin = type(f"_{cls.__name__}Twin", (), {"__slots__": cls.__dict__["__slots__"]})
-    namespace: dict[str, Any] = {"_new": object.__new__, "_twin": twin, "_cls": cls}
-    arguments: list[str] = []
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    arguments, names = _signature(cls, namespace, "quick_new")
+    namespace["_twin"] = type(f"_{cls.__name__}Twin", (), {"__slots__": cls.__dict__["__slots__"]})
     body = ["    self = _new(_twin)"]
-    for index, item in enumerate(dataclasses.fields(cls)):  # type: ignore[arg-type]
-        if not item.init or item.kw_only or item.default_factory is not dataclasses.MISSING:
-            raise TypeError(f"{cls.__name__}.{item.name}: quick_new takes plain fields only")
-        if item.default is dataclasses.MISSING:
-            arguments.append(item.name)
-        else:
-            namespace[f"_default_{index}"] = item.default
-            arguments.append(f"{item.name}=_default_{index}")
-        body.append(f"    self.{item.name} = {item.name}")
+    body += [f"    self.{name} = {name}" for name in names]
     body += ["    self.__class__ = _cls", "    return self"]
     source = f"def new({', '.join(arguments)}):\n" + "\n".join(body)
     exec(source, namespace)  # as in `quick_init`: the exact signature

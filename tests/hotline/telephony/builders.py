@@ -76,3 +76,14 @@ def inbound(channel: str, at: datetime, number: str = HANGZHOU_NUMBER) -> Inboun
         channel_name=f"PJSIP/trunk-{channel}",
         arrived_at=at,
     )
+
+
+async def answered(
+    service: TelephonyService, clock: FixedClock, channel: str, agent_id: int
+) -> CallKey:
+    """A national-tax call answered by ``agent_id`` (the agent routing offers it to)."""
+    key = CallKey(SITE, channel)
+    await service.director.call_arrived(inbound(channel, clock.now()))
+    await service.director.ivr_completed(key, language="zh", line="national_tax")
+    await service.director.offer_answered(key, agent_id=str(agent_id))
+    return key

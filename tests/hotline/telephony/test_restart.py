@@ -11,7 +11,7 @@ from hotline.db.models import Call, Callback
 from hotline.db.session import transaction
 from routing import AgentStatus
 from tests.fixtures.app import FixedClock
-from tests.hotline.telephony.builders import SITE, inbound, make_service, seed_directory
+from tests.hotline.telephony.builders import SITE, answered, inbound, make_service, seed_directory
 from tests.hotline.telephony.fakes import RecordingControl
 
 pytestmark = pytest.mark.asyncio
@@ -138,10 +138,7 @@ async def test_an_agent_held_for_a_transfer_when_the_service_stopped_is_ready_ag
     for agent in (a1, a2):
         await first.agents.login(agent, site=SITE)
         await first.agents.set_ready(agent)
-    key = CallKey(SITE, "transferring")
-    await first.director.call_arrived(inbound("transferring", clock.now()))
-    await first.director.ivr_completed(key, language="zh", line="national_tax")
-    await first.director.offer_answered(key, agent_id=str(a1))
+    key = await answered(first, clock, "transferring", a1)
     await first.transfer_requested(key, agent_id=str(a2))
     assert (await first.agents.view(a2)).reason == "transfer_ringing"
     await first.stop()

@@ -17,7 +17,14 @@ from hotline.db.session import transaction
 from hotline.errors import ConflictError
 from hotline.telephony import TelephonyService
 from tests.fixtures.app import FixedClock
-from tests.hotline.telephony.builders import SITE, Seeded, inbound, make_service, seed_directory
+from tests.hotline.telephony.builders import (
+    SITE,
+    Seeded,
+    answered,
+    inbound,
+    make_service,
+    seed_directory,
+)
 from tests.hotline.telephony.fakes import RecordingControl
 
 pytestmark = pytest.mark.asyncio
@@ -38,15 +45,10 @@ async def service(
     await telephony.stop()
 
 
-async def _talking(
-    service: TelephonyService, clock: FixedClock, channel: str, agent_id: int
-) -> CallKey:
-    """A call answered by ``agent_id`` (the only ready agent)."""
-    key = CallKey(SITE, channel)
-    await service.director.call_arrived(inbound(channel, clock.now()))
-    await service.director.ivr_completed(key, language="zh", line="national_tax")
-    await service.director.offer_answered(key, agent_id=str(agent_id))
-    return key
+async def _log_in(service: TelephonyService, agent_id: int) -> None:
+    """``agent_id`` logged in on the site and ready."""
+    await service.agents.login(agent_id, site=SITE)
+    await service.agents.set_ready(agent_id)
 
 
 async def _statuses(sessionmaker: async_sessionmaker[AsyncSession], agent_id: int) -> list[str]:
@@ -66,11 +68,9 @@ async def test_the_new_agent_is_on_the_call_in_routing_and_in_the_record(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     a1, a2 = seeded.agents["a1"], seeded.agents["a2"]
-    await service.agents.login(a1, site=SITE)
-    await service.agents.set_ready(a1)
-    key = await _talking(service, clock, "t1", a1)
-    await service.agents.login(a2, site=SITE)
-    await service.agents.set_ready(a2)
+    await _log_in(service, a1)
+    key = await answered(service, clock, "t1", a1)
+    await _log_in(service, a2)
     clock.advance(seconds=20)
 
     await service.director.transfer_answered(key, agent_id=str(a2))
@@ -106,9 +106,8 @@ async def test_a_not_ready_agent_who_takes_a_transfer_is_on_call_then_not_ready_
     service: TelephonyService, seeded: Seeded, clock: FixedClock
 ) -> None:
     a1, a2 = seeded.agents["a1"], seeded.agents["a2"]
-    await service.agents.login(a1, site=SITE)
-    await service.agents.set_ready(a1)
-    key = await _talking(service, clock, "t3", a1)
+    await _log_in(service, a1)
+    key = await answered(service, clock, "t3", a1)
     await service.agents.login(a2, site=SITE)
     await service.agents.set_not_ready(a2, "break")
 
@@ -127,11 +126,9 @@ async def test_a_transfer_target_takes_no_offers_while_their_phone_rings(
     service: TelephonyService, seeded: Seeded, clock: FixedClock
 ) -> None:
     a1, a2 = seeded.agents["a1"], seeded.agents["a2"]
-    await service.agents.login(a1, site=SITE)
-    await service.agents.set_ready(a1)
-    key = await _talking(service, clock, "t4", a1)
-    await service.agents.login(a2, site=SITE)
-    await service.agents.set_ready(a2)
+    await _log_in(service, a1)
+    key = await answered(service, clock, "t4", a1)
+    await _log_in(service, a2)
 
     await service.transfer_requested(key, agent_id=str(a2))
     held = await service.agents.view(a2)
@@ -165,11 +162,9 @@ async def test_a_transfer_that_does_not_reach_the_target_releases_them(
     service: TelephonyService, seeded: Seeded, clock: FixedClock, failure: LegFailure
 ) -> None:
     a1, a2 = seeded.agents["a1"], seeded.agents["a2"]
-    await service.agents.login(a1, site=SITE)
-    await service.agents.set_ready(a1)
-    key = await _talking(service, clock, f"t6-{failure.value}", a1)
-    await service.agents.login(a2, site=SITE)
-    await service.agents.set_ready(a2)
+    await _log_in(service, a1)
+    key = await answered(service, clock, f"t6-{failure.value}", a1)
+    await _log_in(service, a2)
     await service.transfer_requested(key, agent_id=str(a2))
     assert (await service.agents.view(a2)).status == "not_ready"
 
@@ -181,9 +176,8 @@ async def test_a_transfer_to_an_agent_on_a_break_leaves_the_break_alone(
     service: TelephonyService, seeded: Seeded, clock: FixedClock
 ) -> None:
     a1, a2 = seeded.agents["a1"], seeded.agents["a2"]
-    await service.agents.login(a1, site=SITE)
-    await service.agents.set_ready(a1)
-    key = await _talking(service, clock, "t7", a1)
+    await _log_in(service, a1)
+    key = await answered(service, clock, "t7", a1)
     await service.agents.login(a2, site=SITE)
     await service.agents.set_not_ready(a2, "break")
     await service.transfer_requested(key, agent_id=str(a2))
@@ -197,10 +191,9 @@ async def test_a_transfer_to_an_agent_busy_with_another_call_or_to_oneself_is_re
 ) -> None:
     a1, a2 = seeded.agents["a1"], seeded.agents["a2"]
     for agent in (a1, a2):
-        await service.agents.login(agent, site=SITE)
-        await service.agents.set_ready(agent)
-    first = await _talking(service, clock, "t8", a1)
-    second = await _talking(service, clock, "t9", a2)
+        await _log_in(service, agent)
+    first = await answered(service, clock, "t8", a1)
+    second = await answered(service, clock, "t9", a2)
     actions = TelephonyCallActions(service)
     call_id = service.ctx.calls.by_key[first].call_id
     control = service.ctx.control
