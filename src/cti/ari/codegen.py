@@ -7,8 +7,9 @@ Usage::
     python -m cti.ari.codegen --spec DIR --output FILE
 
 The spec directory defaults to ``$HOTLINE_ARI_SPEC_DIR`` or ``../shared/ari/api-docs`` beside
-the repository. The output is deterministic (models in dependency order, ties broken by name) and
-already in ``ruff format`` style, so the drift check can compare text exactly.
+the repository (or beside the local repository it was cloned from). The output is deterministic
+(models in dependency order, ties broken by name) and already in ``ruff format`` style, so the
+drift check can compare text exactly.
 
 Mapping rules, in short: every model of every api-docs file becomes a pydantic model deriving from
 ``AriModel`` (``extra="allow"``: a field added by a newer Asterisk never breaks parsing);
@@ -27,6 +28,7 @@ import json
 import keyword
 import os
 import re
+import subprocess
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -78,11 +80,37 @@ class ModelSpec:
     source_file: str
 
 
+def shared_ari_dir() -> Path:
+    """``shared/ari`` beside this checkout, or beside the local repository it was cloned from.
+
+    The ARI description and the Asterisk recordings live outside the repository, beside it. A
+    fresh clone made elsewhere (``git clone /work/main /tmp/x``) finds them through its origin.
+    """
+    checkout = Path(__file__).resolve().parents[3]
+    beside = checkout.parent / "shared" / "ari"
+    if beside.is_dir():
+        return beside
+    try:
+        origin = subprocess.run(
+            ["git", "-C", str(checkout), "remote", "get-url", "origin"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+    except OSError:
+        return beside
+    if origin and "://" not in origin and ":" not in origin.split("/", 1)[0]:
+        cloned_from = Path(origin).resolve().parent / "shared" / "ari"
+        if cloned_from.is_dir():
+            return cloned_from
+    return beside
+
+
 def default_spec_dir() -> Path:
     override = os.environ.get(SPEC_ENV_VAR)
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[3].parent / "shared" / "ari" / "api-docs"
+    return shared_ari_dir() / "api-docs"
 
 
 def load_spec(spec_dir: Path) -> tuple[dict[str, ModelSpec], dict[str, str]]:

@@ -6,10 +6,11 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-SHARED_ARI = Path(__file__).resolve().parents[4] / "shared" / "ari"
+from cti.ari.codegen import shared_ari_dir
+
+SHARED_ARI = shared_ari_dir()
 SPEC_DIR = SHARED_ARI / "api-docs"
 TRACE_DIR = SHARED_ARI / "traces"
 # What the harness added to each recorded line; the rest is exactly what Asterisk sent.

@@ -14,7 +14,6 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -22,9 +21,10 @@ import httpx
 import websockets
 from websockets.asyncio.client import ClientConnection
 
+from cti.ari.codegen import shared_ari_dir
 from cti.emulator import LabConfig, RunningEmulator, run_emulator
 
-SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "ari"
+SHARED = shared_ari_dir()
 TRACES = SHARED / "traces"
 API_DOCS = SHARED / "api-docs"
 
