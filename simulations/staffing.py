@@ -296,7 +296,7 @@ def _trim_groups(
     """
     counts = {name: list(per) for name, per in counts.items()}
     floors = {name: [min(1, agents) for agents in per] for name, per in counts.items()}
-    protected = _skill_baseline(result)
+    baseline = _skill_baseline(result)
     steps = {name: [1] * scenario.interval_count for name in counts}
     # A one-agent removal that failed is not proposed again: with the same callers, agents taken
     # away later elsewhere only add load, so it would fail again (and each retry costs a run). An
@@ -325,7 +325,7 @@ def _trim_groups(
                     trial[name][index] -= proposal[index]
                 result, ran = run(trial), trial
                 passing = [i for i in candidates if _interval_met(result, i, target)]
-                if _skills_hold(result, protected, target):
+                if _skills_hold(result, baseline, target):
                     kept = passing
                     break
                 # A skill fell under the target. The removals in intervals that missed may be what

@@ -19,7 +19,6 @@ import structlog
 
 from hotline.telephony.context import WALLBOARD, Context, agent_topic
 from hotline.telephony.live import LiveCall
-from hotline.telephony.reasons import TRANSFER_RINGING
 from routing import (
     AgentStateChanged,
     AgentStatus,
@@ -118,7 +117,9 @@ class AcdLoop:
         await self._carry_out(decisions)
         return snapshot
 
-    async def place_on_call(self, contact: Contact, agent_id: str, *, known: bool) -> bool:
+    async def place_on_call(
+        self, contact: Contact, agent_id: str, *, known: bool, keep_not_ready: bool = True
+    ) -> bool:
         """Make routing show ``agent_id`` talking with ``contact`` without ringing anyone: the
         caller and the agent are already connected (a blind transfer that was answered, or a
         talking call adopted after a restart). ``known``: routing already has the contact.
@@ -126,7 +127,8 @@ class AcdLoop:
         Routing has no event for "this agent took this contact", so the engine is walked there
         through its own steps, under one lock: the contact (arrives and) is transferred to the
         agent by name; an agent not ready or in wrap-up is made available for that one step (a
-        not-ready reason comes back as pending, applied after the call); the offer is answered.
+        not-ready reason comes back as pending, applied after the call, unless ``keep_not_ready``
+        is false: the service's own hold on a transfer target); the offer is answered.
         Decisions about the contact on the way (offers, announcements) are dropped: nothing of
         them must reach the caller. Returns whether routing now has them connected; if not
         (the agent is not logged in, or is ringing for another call), routing forgets the
@@ -154,9 +156,7 @@ class AcdLoop:
                 and after.status is AgentStatus.ON_CALL
                 and after.contact_id == mine
             )
-            # A break asked for before the call applies after it; the hold the service put on
-            # an agent while their phone rang for this very call does not.
-            if connected and away and before is not None and before.reason != TRANSFER_RINGING:
+            if connected and away and keep_not_ready and before is not None:
                 step(AgentStateChanged(agent_id, AgentStatus.NOT_READY, before.reason))
             if not connected:
                 step(ContactEnded(mine))

@@ -275,17 +275,25 @@ class Director:
         previous = call.agent_id
         if previous == agent_id:
             return  # a repeated notification
-        if call.extra.get(_TRANSFER_HOLD) == agent_id:
-            del call.extra[_TRANSFER_HOLD]  # the hold ends as they take the call (place_on_call)
+        held = call.extra.get(_TRANSFER_HOLD) == agent_id
+        if held:
+            del call.extra[_TRANSFER_HOLD]  # the hold ends as they take the call
+        else:
+            await self._release_transfer_hold(call)  # a hold on someone else, if any
         await self._note(call, "transfer_answered", {"from": previous, "to": agent_id})
         call.agent_id = agent_id
         call.offered_agent = None
         call.phase = CallPhase.TALK.value
         await self._save(call, {"agent_id": int(agent_id)})
         if call.kind == "inbound":
-            connected = await self._acd.place_on_call(contact_of(call), agent_id, known=True)
+            connected = await self._acd.place_on_call(
+                contact_of(call), agent_id, known=True, keep_not_ready=not held
+            )
             if not connected:
                 log.warning("transfer_not_in_routing", call_id=call.call_id, agent_id=agent_id)
+        elif held:
+            # Routing does not follow callbacks to a transferred agent: only lift the hold.
+            await self._agents.release_transfer_hold(agent_id)
         if previous is not None:
             await self._agents.log_call_state(previous, "wrap_up", call_id=call.call_id)
             self._ctx.publish(agent_topic(previous), {"type": "ended", "call_id": call.call_id})
