@@ -176,7 +176,7 @@ class Probe:
     sample. Requests sent later in the same step (an ``addChannel`` after the ``stopMoh`` of an
     answered agent leg) wait for Asterisk's answers to the first, so they measure the emulator
     as much as the engine; the agent leg's StasisStart -> ``addChannel`` is reported apart
-    (``bridged_*``).
+    (``bridged_ms``).
     """
 
     events: int = 0
@@ -184,9 +184,12 @@ class Probe:
     causes: dict[int, tuple[float, str]] = field(default_factory=dict)
     pending: dict[asyncio.Task[Any] | None, tuple[float, str]] = field(default_factory=dict)
     legs_answered: dict[str, float] = field(default_factory=dict)
-    latencies_ms: list[float] = field(default_factory=list)
     by_cause_ms: dict[str, list[float]] = field(default_factory=dict)
     bridged_ms: list[float] = field(default_factory=list)
+
+    @property
+    def latencies_ms(self) -> list[float]:
+        return [latency for samples in self.by_cause_ms.values() for latency in samples]
 
     def submitted(self, event: object) -> None:
         if self.arriving is None or not isinstance(event, CAUSES):
@@ -208,9 +211,8 @@ class Probe:
         cause = self.pending.pop(asyncio.current_task(), None)
         if cause is not None:
             started, kind = cause
-            latency = (now - started) * 1000
-            self.latencies_ms.append(latency)
-            self.by_cause_ms.setdefault(f"{kind} -> {_command(method, path)}", []).append(latency)
+            reaction = f"{kind} -> {_command(method, path)}"
+            self.by_cause_ms.setdefault(reaction, []).append((now - started) * 1000)
         if path.endswith("/addChannel"):
             answered = self.legs_answered.pop(query.get("channel", ""), None)
             if answered is not None:
