@@ -1,13 +1,17 @@
-"""Generate ``cti/ari/models.py`` from the ARI Swagger 1.1 descriptions.
+"""Generate ``cti/ari/models.py`` from the compact ARI spec committed beside it.
 
 Usage::
 
-    python -m cti.ari.codegen            # (re)write src/cti/ari/models.py
-    python -m cti.ari.codegen --check    # exit 1 and summarise the diff when models.py is stale
-    python -m cti.ari.codegen --spec DIR --output FILE
+    python -m cti.ari.codegen                      # (re)write src/cti/ari/models.py
+    python -m cti.ari.codegen --derive-spec DIR    # re-derive apispec.json from Asterisk's
+                                                   # api-docs folder DIR, then rewrite models.py
+    python -m cti.ari.codegen --check              # exit 1 and summarise the diff when stale
 
-The spec directory defaults to ``$HOTLINE_ARI_SPEC_DIR`` or ``../shared/ari/api-docs`` beside
-the repository (or beside the local repository it was cloned from). The output is deterministic
+``--check`` always compares models.py with the compact spec (``apispec.json``); when Asterisk's
+api-docs are at hand (``--api-docs DIR``, ``$HOTLINE_ARI_SPEC_DIR``, or ``../shared/ari/api-docs``
+beside the repository or beside the local repository it was cloned from) it also checks that the
+compact spec is what they derive to. A clone with nothing beside it therefore passes on its own.
+The output is deterministic
 (models in dependency order, ties broken by name) and already in ``ruff format`` style, so the
 drift check can compare text exactly.
 
@@ -33,6 +37,9 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from cti.ari import apispec
 
 SPEC_ENV_VAR = "HOTLINE_ARI_SPEC_DIR"
 DEFAULT_OUTPUT = Path(__file__).with_name("models.py")
@@ -113,23 +120,23 @@ def default_spec_dir() -> Path:
     return shared_ari_dir() / "api-docs"
 
 
-def load_spec(spec_dir: Path) -> tuple[dict[str, ModelSpec], dict[str, str]]:
-    """Read every ``*.json`` of ``spec_dir``; return the models and a child -> parent map."""
-    files = sorted(spec_dir.glob("*.json"))
-    if not spec_dir.is_dir() or not files:
-        raise SpecError(f"no ARI api-docs found in {spec_dir} (set --spec or ${SPEC_ENV_VAR})")
+def load_spec(
+    documents: Iterable[tuple[str, dict[str, Any]]],
+) -> tuple[dict[str, ModelSpec], dict[str, str]]:
+    """Read the models of every document; return them and a child -> parent map."""
     models: dict[str, ModelSpec] = {}
     parents: dict[str, str] = {}
-    for path in files:
-        document = json.loads(path.read_text(encoding="utf-8"))
+    for source, document in documents:
         for name, raw in sorted(document.get("models", {}).items()):
             if name in models:
                 raise SpecError(
-                    f"model {name} is defined in {models[name].source_file} and {path.name}"
+                    f"model {name} is defined in {models[name].source_file} and {source}"
                 )
-            models[name] = _model_spec(name, raw, path.name)
+            models[name] = _model_spec(name, raw, source)
             for child in raw.get("subTypes", []):
                 parents[child] = name
+    if not models:
+        raise SpecError("the spec defines no models")
     missing = sorted(set(parents) - set(models))
     if missing:
         raise SpecError(f"subTypes name models that do not exist: {', '.join(missing)}")
@@ -372,8 +379,9 @@ def render(models: dict[str, ModelSpec], parents: dict[str, str]) -> str:
     return text
 
 
-def generate(spec_dir: Path) -> str:
-    models, parents = load_spec(spec_dir)
+def generate(spec: dict[str, Any]) -> str:
+    """models.py for a compact spec (see :mod:`cti.ari.apispec`)."""
+    models, parents = load_spec(apispec.documents(spec))
     return render(models, parents)
 
 
@@ -393,35 +401,79 @@ def drift_summary(current: str, expected: str, path: Path, max_lines: int = 40) 
     return "\n".join([f"{changed} line(s) differ:", *shown, *more])
 
 
+def _check(spec_path: Path, output: Path, api_docs: Path | None) -> int:
+    """Exit status of the drift check: models.py against the compact spec, and the compact spec
+    against Asterisk's api-docs when a copy of them is at hand (a plain clone has none)."""
+    status = 0
+    spec = apispec.load(spec_path)
+    if api_docs is not None and api_docs.is_dir():
+        derived = apispec.dumps(apispec.derive(api_docs))
+        committed = spec_path.read_text(encoding="utf-8")
+        if derived == committed:
+            print(f"codegen: {spec_path} matches {api_docs}")
+        else:
+            print(
+                f"codegen: {spec_path} is out of date with {api_docs}; run "
+                f"`python -m cti.ari.codegen --derive-spec {api_docs}` and commit the result.",
+                file=sys.stderr,
+            )
+            print(drift_summary(committed, derived, spec_path), file=sys.stderr)
+            status = 1
+    else:
+        print(f"codegen: no api-docs at hand ({api_docs}); checked models.py against {spec_path}")
+    expected = generate(spec)
+    current = output.read_text(encoding="utf-8") if output.exists() else ""
+    if current == expected:
+        print(f"codegen: {output} matches {spec_path}")
+        return status
+    print(
+        f"codegen: {output} is out of date with {spec_path}; "
+        "run `python -m cti.ari.codegen` and commit the result.",
+        file=sys.stderr,
+    )
+    print(drift_summary(current, expected, output), file=sys.stderr)
+    return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cti.ari.codegen", description=__doc__)
-    parser.add_argument("--spec", type=Path, default=None, help="api-docs directory")
+    parser.add_argument(
+        "--spec",
+        type=Path,
+        default=apispec.COMPACT_SPEC,
+        help="compact spec to generate from (default: the committed one)",
+    )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="models.py to write")
     parser.add_argument(
-        "--check", action="store_true", help="do not write; exit 1 if the output is out of date"
+        "--derive-spec",
+        type=Path,
+        metavar="API_DOCS_DIR",
+        help="first rewrite the compact spec from this Asterisk api-docs folder",
+    )
+    parser.add_argument(
+        "--api-docs",
+        type=Path,
+        default=None,
+        help="api-docs folder the --check compares the compact spec with "
+        f"(default: ${SPEC_ENV_VAR} or ../shared/ari/api-docs when present)",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="do not write; exit 1 if anything is out of date"
     )
     args = parser.parse_args(argv)
-    spec_dir: Path = args.spec or default_spec_dir()
+    spec_path: Path = args.spec
     output: Path = args.output
     try:
-        expected = generate(spec_dir)
-    except SpecError as error:
+        if args.check:
+            return _check(spec_path, output, args.api_docs or default_spec_dir())
+        if args.derive_spec is not None:
+            spec_path.write_text(apispec.dumps(apispec.derive(args.derive_spec)), encoding="utf-8")
+            print(f"codegen: wrote {spec_path} from {args.derive_spec}")
+        output.write_text(generate(apispec.load(spec_path)), encoding="utf-8")
+    except (SpecError, apispec.CompactSpecError) as error:
         print(f"codegen: {error}", file=sys.stderr)
         return 2
-    if args.check:
-        current = output.read_text(encoding="utf-8") if output.exists() else ""
-        if current == expected:
-            print(f"codegen: {output} matches {spec_dir}")
-            return 0
-        print(
-            f"codegen: {output} is out of date with {spec_dir}; "
-            "run `python -m cti.ari.codegen` and commit the result.",
-            file=sys.stderr,
-        )
-        print(drift_summary(current, expected, output), file=sys.stderr)
-        return 1
-    output.write_text(expected, encoding="utf-8")
-    print(f"codegen: wrote {output} from {spec_dir}")
+    print(f"codegen: wrote {output} from {spec_path}")
     return 0
 
 

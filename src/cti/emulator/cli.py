@@ -29,8 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--system-name", default="hotline-lab")
     parser.add_argument(
         "--validate",
-        metavar="API_DOCS_DIR",
-        help="check every event and response against these api-docs (debug)",
+        metavar="SPEC",
+        help="check every event and response against this ARI spec: the compact spec file "
+        "(src/cti/ari/apispec.json) or an api-docs folder (debug)",
     )
     return parser
 

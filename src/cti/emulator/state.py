@@ -42,7 +42,8 @@ class LabConfig:
     users: dict[str, tuple[str, bool]] = field(
         default_factory=lambda: {"hotline": ("secret", False), "viewer": ("viewer", True)}
     )
-    # Debug option: a directory of api-docs JSON; every event and REST body is then checked and
+    # Debug option: the compact ARI spec (cti/ari/apispec.json) or a directory of api-docs JSON;
+    # every event and REST body is then checked and
     # problems are collected in `Asterisk.spec_errors` (never raised: the call flow goes on).
     api_docs: str | None = None
 
@@ -72,7 +73,7 @@ class CoreState:
         self.validator: SpecValidator | None = None
         self.spec_errors: list[str] = []
         if self.config.api_docs:
-            self.validator = SpecValidator.from_directory(Path(self.config.api_docs))
+            self.validator = SpecValidator.from_path(Path(self.config.api_docs))
         # Scripted taxpayers, by the id of the channel they listen on: an event reaches only the
         # taxpayers it concerns (a list of every live one made each event cost O(live calls)).
         self.observers: dict[str, Callable[[str, Json], None]] = {}

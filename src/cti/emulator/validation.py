@@ -1,4 +1,7 @@
-"""Check ARI JSON against the raw Swagger 1.1 api-docs (models, subtypes, response classes).
+"""Check ARI JSON against the ARI spec (models, subtypes, response classes).
+
+The spec is either the compact spec committed in ``cti/ari/apispec.json`` or a raw Swagger 1.1
+api-docs folder; both read as one api-docs-shaped document per resource.
 
 Hand-written on purpose: the emulator must not depend on the typed client generated elsewhere,
 and the check must work without optional libraries.  Unknown properties count as errors, so an
@@ -9,9 +12,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from cti.ari import apispec
 
 _LIST = re.compile(r"^List\[(?P<item>.+)\]$")
 _PRIMITIVES = {"string", "Date", "int", "long", "double", "float", "boolean", "object", "binary"}
@@ -31,10 +37,21 @@ class SpecValidator:
     operations: list[_Operation] = field(default_factory=list)
 
     @classmethod
+    def from_path(cls, path: Path) -> SpecValidator:
+        """From the compact spec file or a raw api-docs folder."""
+        return cls.from_documents(document for _, document in apispec.documents_at(path))
+
+    @classmethod
     def from_directory(cls, directory: Path) -> SpecValidator:
+        """From a raw api-docs folder, read as it is (no reduction)."""
+        return cls.from_documents(
+            json.loads(path.read_text()) for path in sorted(directory.glob("*.json"))
+        )
+
+    @classmethod
+    def from_documents(cls, documents: Iterable[dict[str, Any]]) -> SpecValidator:
         validator = cls()
-        for path in sorted(directory.glob("*.json")):
-            document = json.loads(path.read_text())
+        for document in documents:
             for name, model in (document.get("models") or {}).items():
                 validator.models[name] = model
                 for child in model.get("subTypes", []):

@@ -1,4 +1,7 @@
-"""Access to the real Asterisk recordings in ../shared/ari (test helper, not a test module)."""
+"""Access to the real Asterisk recordings in tests/cti/traces and to the compact ARI spec.
+
+A test helper, not a test module. Both live in the repository, so a clone needs nothing beside it.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +9,13 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
-from cti.ari.codegen import shared_ari_dir
+from cti.ari import apispec
 
-SHARED_ARI = shared_ari_dir()
-SPEC_DIR = SHARED_ARI / "api-docs"
-TRACE_DIR = SHARED_ARI / "traces"
+SPEC = apispec.COMPACT_SPEC
+TRACE_DIR = Path(__file__).resolve().parents[1] / "traces"
 # What the harness added to each recorded line; the rest is exactly what Asterisk sent.
 _TRACE_FIELDS = {"dir", "t", "conn"}
 
@@ -56,8 +59,8 @@ class Operation:
 @cache
 def operations() -> tuple[Operation, ...]:
     found = []
-    for path in sorted(SPEC_DIR.glob("*.json")):
-        for api in json.loads(path.read_text(encoding="utf-8")).get("apis", []):
+    for _, document in apispec.documents(apispec.load(SPEC)):
+        for api in document.get("apis", []):
             regex = "^/ari" + re.sub(r"\{[^}]+\}", "[^/]+", api["path"]) + "$"
             for operation in api.get("operations", []):
                 found.append(

@@ -14,6 +14,7 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -21,12 +22,11 @@ import httpx
 import websockets
 from websockets.asyncio.client import ClientConnection
 
-from cti.ari.codegen import shared_ari_dir
+from cti.ari import apispec
 from cti.emulator import LabConfig, RunningEmulator, run_emulator
 
-SHARED = shared_ari_dir()
-TRACES = SHARED / "traces"
-API_DOCS = SHARED / "api-docs"
+TRACES = Path(__file__).resolve().parents[1] / "traces"
+API_DOCS = apispec.COMPACT_SPEC  # the validator reads the compact spec like an api-docs folder
 
 SERVER_ID = re.compile(r"hotline-lab-\d+\.\d+")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

@@ -1,10 +1,10 @@
-"""Every recording in ../shared/ari/traces replayed against the emulator and compared.
+"""Every recording in tests/cti/traces replayed against the emulator and compared.
 
 Requests are paced by the emulator's clock and wait for the events the recording shows before
 them.  The main replay drives that clock by hand (exact recorded timing whatever the machine
 load); a few traces are replayed again with the clock running freely at SPEED.  Each trace is
 replayed once and checked three ways: responses and error bodies, per-stream event sequences,
-and validity of everything the emulator sent against the raw api-docs.
+and validity of everything the emulator sent against the ARI spec.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ TRACE_NAMES = sorted(path.stem for path in TRACES.glob("*.jsonl"))
 
 @functools.cache
 def spec_validator() -> SpecValidator:
-    return SpecValidator.from_directory(API_DOCS)
+    return SpecValidator.from_path(API_DOCS)
 
 
 def spec_problems(replay: Replay) -> list[str]:
