@@ -12,60 +12,60 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from simulations import report
+from simulations import report, terminal
 from simulations.plots import Targets, write_charts
-from simulations.runner import simulate
+from simulations.runner import SimulationResult, simulate
 from simulations.scenario import Scenario, ScenarioError, load_scenario
 from simulations.staffing import StaffingPlan, Target, erlang_estimate, search_staffing
 
 app = typer.Typer(
-    help="Traffic simulation and staffing for the 12366 hotline.", no_args_is_help=True
+    help="Traffic simulation and staffing for the 12366 hotline.",
+    no_args_is_help=True,
+    rich_markup_mode=None,  # usage errors on one line, never boxed and wrapped by rich
 )
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file (see docs/simulator.md).")]
 ReplicationsOpt = Annotated[
-    int | None, typer.Option("--replications", "-n", help="Replications (default: scenario's).")
+    int | None,
+    typer.Option("--replications", "-n", min=1, help="Replications (default: scenario's)."),
 ]
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="Seed (default: the scenario's).")]
 WorkersOpt = Annotated[
-    int, typer.Option("--workers", "-w", help="Parallel processes (default: CPU count).")
+    int, typer.Option("--workers", "-w", min=0, help="Parallel processes (0: CPU count).")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
 
-def _console(stderr: bool) -> Console:
-    console = Console(stderr=stderr)
-    if not console.is_terminal:
-        console.width = 160  # piped to a file: do not squeeze the tables into 80 columns
-    return console
-
-
-def _load(path: Path, console: Console) -> Scenario:
+def _load(path: Path) -> Scenario:
     try:
         return load_scenario(path)
     except ScenarioError as exc:
-        console.print(f"[red]invalid scenario[/red]\n{exc}", highlight=False)
-        raise typer.Exit(2) from None
+        raise terminal.fail("invalid scenario", str(exc)) from None
+
+
+def _target(text: str, max_abandon: float | None = None) -> Target:
+    try:
+        return Target.parse(text, max_abandon)
+    except ValueError as exc:
+        raise terminal.fail(f"--target: {exc}") from None
 
 
 def _default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def _progress(console: Console, quiet: bool) -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        disable=quiet,
-        transient=True,
-    )
+def write_plot(result: SimulationResult, plot: Path, targets: Targets) -> None:
+    """Write the charts after the results are printed, so a failure here loses nothing."""
+    try:
+        paths = write_charts(result, plot, targets)
+    except OSError as exc:
+        raise terminal.fail(
+            f"--plot {plot}: the charts could not be written ({exc}); the results above stand",
+            code=terminal.EXIT_FAILED,
+        ) from None
+    terminal.error_console().print("charts: " + ", ".join(str(p) for p in paths))
 
 
 @app.command("simulate")
@@ -81,13 +81,17 @@ def simulate_command(
     target: Annotated[
         str, typer.Option(help="Target drawn on the charts, PERCENT/SECONDS.")
     ] = "80/20",
-    max_abandon: Annotated[float, typer.Option(help="Abandonment ceiling on the charts.")] = 0.05,
+    max_abandon: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Abandonment ceiling on the charts.")
+    ] = 0.05,
 ) -> None:
     """Simulate a day of traffic with the production routing engine; KPIs with 95% intervals."""
-    console = _console(as_json)
-    scenario = _load(scenario_path, console)
-    count = replications or scenario.replications
-    with _progress(console, as_json) as bar:
+    # Everything that can be wrong with the input is checked before the (long) run.
+    parsed = _target(target)
+    terminal.check_output_file(plot, "--plot")
+    scenario = _load(scenario_path)
+    count = replications if replications is not None else scenario.replications
+    with terminal.progress() as bar:
         task = bar.add_task(f"simulating {scenario.name}", total=count)
         result = simulate(
             scenario,
@@ -99,11 +103,9 @@ def simulate_command(
     if as_json:
         typer.echo(report.to_json(result))
     else:
-        report.print_result(result, console)
+        report.print_result(result, terminal.output_console())
     if plot is not None:
-        parsed = Target.parse(target)
-        paths = write_charts(result, plot, Targets(parsed.service_level, max_abandon))
-        console.print("charts: " + ", ".join(str(p) for p in paths))
+        write_plot(result, plot, Targets(parsed.service_level, max_abandon))
 
 
 @app.command("staff")
@@ -113,7 +115,8 @@ def staff_command(
         str, typer.Option("--target", help="PERCENT/SECONDS, e.g. 80/20 or 75/120.")
     ] = "80/20",
     max_abandon: Annotated[
-        float | None, typer.Option("--max-abandon", help="Abandonment ceiling, e.g. 0.05.")
+        float | None,
+        typer.Option("--max-abandon", min=0.0, max=1.0, help="Abandonment ceiling, e.g. 0.05."),
     ] = None,
     erlang_only: Annotated[
         bool, typer.Option("--erlang", help="Only the Erlang quick estimate (no simulation).")
@@ -123,25 +126,27 @@ def staff_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Fewest agents per interval (per group) meeting the target, found by simulation."""
-    console = _console(as_json)
-    scenario = _load(scenario_path, console)
-    try:
-        parsed = Target.parse(target, max_abandon)
-    except ValueError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
+    parsed = _target(target, max_abandon)
+    scenario = _load(scenario_path)
+    console = terminal.output_console()
     estimate = erlang_estimate(scenario, parsed)
     if erlang_only:
         if as_json:
             rows = [
-                {"interval": i, "agents": n, **_erlang_dict(f)} for i, (n, f) in enumerate(estimate)
+                {
+                    "interval": i,
+                    "clock": scenario.interval_label(i),
+                    "agents": n,
+                    **_erlang_dict(f),
+                }
+                for i, (n, f) in enumerate(estimate)
             ]
             typer.echo(json.dumps({"scenario": scenario.name, "erlang": rows}, indent=2))
         else:
-            labelled = [(str(i), f) for i, (_, f) in enumerate(estimate)]
-            console.print(report.erlang_table(labelled, parsed.threshold_s))
+            labelled = [(scenario.interval_label(i), f) for i, (_, f) in enumerate(estimate)]
+            terminal.print_table(console, report.erlang_table(labelled, parsed.threshold_s))
         return
-    with _progress(console, as_json) as bar:
+    with terminal.progress() as bar:
         task = bar.add_task("searching", total=None)
         plan = search_staffing(
             scenario,
@@ -155,8 +160,8 @@ def staff_command(
     if as_json:
         typer.echo(json.dumps(_plan_dict(plan), indent=2))
     else:
-        console.print(_plan_table(plan))
-        console.print(_lines_table(plan))
+        terminal.print_table(console, _plan_table(plan))
+        terminal.print_table(console, _lines_table(plan))
 
 
 def _erlang_dict(figures: Any) -> dict[str, float]:
@@ -181,6 +186,7 @@ def _plan_dict(plan: StaffingPlan) -> dict[str, Any]:
         "intervals": [
             {
                 "interval": row.interval,
+                "clock": plan.result.scenario.interval_label(row.interval),
                 "agents": row.agents,
                 "total": row.total,
                 "erlang_agents": row.erlang_agents,
@@ -240,7 +246,7 @@ def _plan_table(plan: StaffingPlan) -> Table:
         table.add_column(header, justify="right")
     for row in plan.intervals:
         table.add_row(
-            str(row.interval),
+            plan.result.scenario.interval_label(row.interval),
             *(str(row.agents[g]) for g in groups),
             str(row.total),
             str(row.erlang_agents),

@@ -61,11 +61,7 @@ def _series(result: SimulationResult, key: str) -> tuple[list[float], list[float
 
 
 def _labels(result: SimulationResult) -> list[str]:
-    minutes = result.scenario.interval_minutes
-    return [
-        f"+{int(i * minutes // 60)}:{int(i * minutes % 60):02d}"
-        for i in range(len(result.by_interval))
-    ]
+    return [result.scenario.interval_start(i) for i in range(len(result.by_interval))]
 
 
 def _write_png(result: SimulationResult, path: Path, targets: Targets) -> None:

@@ -12,6 +12,7 @@ from rich.table import Table
 from simulations.erlang import QueueFigures
 from simulations.runner import SimulationResult
 from simulations.stats import Estimate
+from simulations.terminal import print_table
 
 # (key, column title, kind): kind "pct" shows a share as a percentage, "s" seconds, "n" a count.
 _COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -49,14 +50,13 @@ def print_result(result: SimulationResult, console: Console) -> None:
         f"[bold]{scenario.name}[/bold]: {result.replications} replications, seed {result.seed}; "
         f"SL = answered within {scenario.threshold_s:g} s / offered; mean ± 95% CI half-width"
     )
-    console.print(_table("Overall", [("all", result.overall)]))
-    console.print(_table("By skill", list(result.by_skill.items())))
-    minutes = scenario.interval_minutes
+    print_table(console, _table("Overall", [("all", result.overall)]))
+    print_table(console, _table("By skill", list(result.by_skill.items())))
     rows = [
-        (f"+{int(index * minutes // 60)}:{int(index * minutes % 60):02d}", figures)
+        (scenario.interval_label(index), figures)
         for index, figures in enumerate(result.by_interval)
     ]
-    console.print(_table("By interval", rows))
+    print_table(console, _table("By interval", rows))
 
 
 def _table(title: str, rows: Sequence[tuple[str, dict[str, Estimate]]]) -> Table:

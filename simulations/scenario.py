@@ -95,6 +95,7 @@ class Scenario:
     routing: Mapping[str, Any] | None = None  # None: the production default policy
     callbacks: Callbacks | None = None
     source: str = "scenario"
+    start_minute: int = 9 * 60  # clock time of the first interval, minutes after midnight
 
     @property
     def interval_s(self) -> float:
@@ -107,6 +108,15 @@ class Scenario:
     @property
     def day_s(self) -> float:
         return self.interval_count * self.interval_s
+
+    def interval_label(self, index: int) -> str:
+        """Interval ``index`` as the clock times people plan with, e.g. ``09:00-09:30``."""
+        start = self.start_minute + index * self.interval_minutes
+        return f"{_clock(start)}-{_clock(start + self.interval_minutes)}"
+
+    def interval_start(self, index: int) -> str:
+        """The clock time interval ``index`` starts, e.g. ``09:30``."""
+        return _clock(self.start_minute + index * self.interval_minutes)
 
     def with_staffing(self, counts: Mapping[str, tuple[int, ...]]) -> Scenario:
         """A copy with some groups' per-interval agent counts replaced (staffing search)."""
@@ -178,10 +188,12 @@ class _Reader:
         intervals = self.mapping(root.get("intervals"), "intervals")
         count = 0
         minutes = 30.0
+        start_minute = 9 * 60
         if intervals is not None:
-            self.no_unknown(intervals, {"count", "minutes"}, "intervals.")
+            self.no_unknown(intervals, {"count", "minutes", "start"}, "intervals.")
             count = self.integer(intervals, "count", "intervals.", minimum=1)
             minutes = self.number(intervals, "minutes", "intervals.", default=30.0, above=0.0)
+            start_minute = self.clock_time(intervals, "start", "intervals.", default=start_minute)
         warmup = self.number(root, "warmup_minutes", "", default=0.0, minimum=0.0)
         threshold = 20.0
         level = root.get("service_level")
@@ -221,6 +233,7 @@ class _Reader:
             routing=routing,
             callbacks=callbacks,
             source=source,
+            start_minute=start_minute,
         )
 
     def policy(self, data: dict[str, Any]) -> None:
@@ -314,12 +327,45 @@ class _Reader:
         return Callbacks(offer_after, probability)
 
     def check_coverage(self, groups: list[AgentGroup]) -> None:
+        lines = {line for _, line, _ in self.demands if line}
+        group_lines = {line for group in groups for line in group.levels}
+        for group_index, group in enumerate(groups):
+            # A skill no traffic line asks for is almost always a typo (nationl_tax): refuse it
+            # rather than staff seats that would silently never take a call of that line.
+            for line in sorted(set(group.levels) - lines):
+                self.fail(
+                    f"agents[{group_index}].skills.{line}",
+                    f"group {group.name!r} names skill {line!r}, which no traffic line has "
+                    f"(traffic skills: {', '.join(sorted(lines)) or 'none'})",
+                )
         for index, line, language in self.demands:
             if line and not any(group.can_serve(line, language) for group in groups):
                 self.fail(
                     f"traffic[{index}].skill",
                     f"no agent group can serve {line}/{language} (skill and language)",
                 )
+            elif line and line not in group_lines:
+                # Only overflow seats could take it: almost always a typo in the traffic entry.
+                self.fail(
+                    f"traffic[{index}].skill",
+                    f"no agent group lists skill {line!r}, only an overflow pool could take its "
+                    f"calls (group skills: {', '.join(sorted(group_lines)) or 'none'})",
+                )
+
+    def clock_time(self, entry: Mapping[str, Any], key: str, prefix: str, default: int) -> int:
+        """``"09:00"`` as minutes after midnight."""
+        value = entry.get(key)
+        if value is None:
+            return default
+        # YAML 1.1 reads an unquoted 09:00 as the sexagesimal integer 540 (= minutes); accept it.
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+            return value
+        if isinstance(value, str):
+            hours, _, mins = value.partition(":")
+            if hours.isdigit() and mins.isdigit() and int(hours) < 24 and int(mins) < 60:
+                return int(hours) * 60 + int(mins)
+        self.fail(f"{prefix}{key}", f"must be a clock time HH:MM, e.g. '09:00' (got {value!r})")
+        return default
 
     def distribution(self, data: object, path: str, required: bool) -> Distribution | None:
         if data is None:
@@ -438,6 +484,13 @@ class _Reader:
         if maximum is not None and number > maximum:
             self.fail(path, f"must be <= {_show(maximum)}")
         return number
+
+
+def _clock(minutes: float) -> str:
+    whole = round(minutes)
+    if whole == 24 * 60:
+        return "24:00"  # the end of a day that closes at midnight
+    return f"{whole // 60 % 24:02d}:{whole % 60:02d}"
 
 
 def _is_number(value: object) -> bool:

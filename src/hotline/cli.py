@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from hotline.cli_live import demo_command, emulator_command
 from hotline.cli_workorders import calendar_app
@@ -20,6 +21,10 @@ app = typer.Typer(
     help="hotline: contact-centre backend for the 12366 tax hotline.",
     no_args_is_help=True,
     add_completion=False,
+    # Plain click output for usage errors: rich draws them in a box wrapped at the terminal
+    # width, which cuts a message (or a path in it) in the middle.
+    rich_markup_mode=None,
+    epilog="Exit status: 0 done, 1 failed while running, 2 bad input or usage.",
 )
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
@@ -27,7 +32,29 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(calendar_app, name="calendar")
 
-console = Console(stderr=True)
+# Messages go to stderr and are never wrapped: a long file path or field name stays on one line
+# whatever the terminal width (users copy them; tests and scripts search them).
+console = Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        print(f"hotline {version('hotline')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    _: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """hotline: contact-centre backend for the 12366 tax hotline."""
 
 
 def _mount_simulations() -> None:
@@ -150,8 +177,8 @@ def _run_import(settings: Settings, file: Path) -> None:
     try:
         counts = asyncio.run(run())
     except ImportFileError as exc:
-        console.print(f"[red]import failed, nothing was written:[/red]\n{exc}")
-        raise typer.Exit(1) from None
+        console.print(f"[red]import failed, nothing was written:[/red]\n{escape(str(exc))}")
+        raise typer.Exit(2) from None  # the file is wrong: an input error
     console.print(f"imported {file}: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
 
 

@@ -55,17 +55,38 @@ def test_db_upgrade_then_import_twice(runner: CliRunner) -> None:
     assert current.exit_code == 0
 
 
-def test_import_error_names_file_entry_and_field(runner: CliRunner, tmp_path: Path) -> None:
-    bad = tmp_path / "bad.yaml"
+def test_import_error_names_file_entry_and_field(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 80 columns and no terminal, like CI; the path alone is longer than a line.
+    monkeypatch.setenv("COLUMNS", "80")
+    folder = tmp_path / ("a-folder-with-a-long-name-" * 3)
+    folder.mkdir()
+    bad = folder / "bad.yaml"
     bad.write_text(
         "version: 1\nskills:\n  - {business_line: national_tax, language: zh, name: N}\n"
         "agents:\n  - {code: A1, name: X, languages: [zh], skills: {national_tax: 0}}\n"
     )
     result = runner.invoke(app, ["import", str(bad)])
-    assert result.exit_code == 1
-    assert "nothing was written" in result.output
-    assert "agents[0] (code=A1): skills.national_tax" in result.output
-    assert str(bad) in result.output.replace("\n", "")
+    assert result.exit_code == 2  # the file is wrong: an input error
+    assert "nothing was written" in result.stderr
+    lines = result.stderr.splitlines()
+    [line] = [line for line in lines if "agents[0] (code=A1): skills.national_tax" in line]
+    assert str(bad) in line  # never wrapped: file, entry and field on one line
+
+
+def test_version(runner: CliRunner) -> None:
+    from importlib.metadata import version
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout == f"hotline {version('hotline')}\n"
+
+
+def test_usage_errors_exit_2_on_one_line(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["calendar", "show"])
+    assert result.exit_code == 2
+    assert "Error: Missing argument 'month'." in result.stderr.splitlines()
 
 
 def test_user_create_reads_the_password_from_stdin(runner: CliRunner) -> None:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -129,3 +130,124 @@ def test_staff_table_shows_each_line_over_the_day(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Each line over the day" in result.stdout
     assert "national_tax/zh" in result.stdout
+
+
+# ---------------------------------------------------------------- bad input is refused up front
+
+
+def test_a_negative_replication_count_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["simulate", str(small_scenario(tmp_path)), "-n", "-3"])
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Error: Invalid value for '--replications' / '-n'" in result.stderr.splitlines()[-1]
+    assert "Traceback" not in result.output
+
+
+def test_zero_replications_is_refused_not_replaced_by_the_default(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["simulate", str(small_scenario(tmp_path)), "-n", "0"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--replications' / '-n'" in result.stderr
+
+
+def test_a_plot_into_a_missing_folder_is_refused_before_running(tmp_path: Path) -> None:
+    missing = tmp_path / "nonexistent" / "dir" / "x"
+    args = ["simulate", str(small_scenario(tmp_path)), "-w", "1", "--plot", str(missing)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert f"--plot {missing}: the folder {missing.parent} does not exist" in result.stderr
+    assert "By interval" not in result.stdout  # nothing ran
+
+
+def test_a_bad_target_is_refused_before_running(tmp_path: Path) -> None:
+    args = ["simulate", str(small_scenario(tmp_path)), "-w", "1", "--target", "120/20"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "--target: target '120/20'" in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_group_skill_no_traffic_line_has_names_the_entry(tmp_path: Path) -> None:
+    groups = [
+        {"group": "national", "count": 4, "skills": {"national_tax": 1}},
+        {"group": "typo", "count": 1, "skills": {"nationl_tax": 1}},
+    ]
+    result = runner.invoke(app, ["simulate", str(small_scenario(tmp_path, agents=groups))])
+    assert result.exit_code == 2
+    assert (
+        "small.yaml: agents[1].skills.nationl_tax: group 'typo' names skill 'nationl_tax', "
+        "which no traffic line has (traffic skills: national_tax)"
+    ) in result.stderr
+
+
+def test_a_traffic_line_only_an_overflow_pool_could_take_names_the_entry(tmp_path: Path) -> None:
+    traffic = {
+        "skill": "finanse",
+        "calls_per_interval": 3,
+        "handle_time": {"dist": "exponential", "mean_s": 200},
+    }
+    groups = [
+        {"group": "national", "count": 4, "skills": {"national_tax": 1}},
+        {"group": "pool", "count": 1, "overflow": True},
+    ]
+    base = yaml.safe_load(small_scenario(tmp_path).read_text(encoding="utf-8"))["traffic"]
+    path = small_scenario(tmp_path, traffic=[*base, traffic], agents=groups)
+    result = runner.invoke(app, ["simulate", str(path)])
+    assert result.exit_code == 2
+    assert "traffic[1].skill: no agent group lists skill 'finanse'" in result.stderr
+
+
+def test_errors_are_never_wrapped_at_80_columns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    path = small_scenario(tmp_path, traffic=[{"skill": "finance", "calls_per_interval": -3}])
+    result = runner.invoke(app, ["simulate", str(path)])
+    assert result.exit_code == 2
+    line = (
+        "small.yaml: agents[0].skills.national_tax: group 'national' names skill "
+        "'national_tax', which no traffic line has (traffic skills: finance)"
+    )
+    assert len(line) > 80
+    assert line in result.stderr.splitlines()
+
+
+# ---------------------------------------------------------------- clock times, table widths
+
+
+def test_intervals_are_shown_as_clock_times(tmp_path: Path) -> None:
+    path = small_scenario(tmp_path, intervals={"count": 2, "minutes": 30, "start": "08:30"})
+    result = runner.invoke(app, ["simulate", str(path), "-w", "1"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "08:30-09:00" in result.stdout
+    assert "09:00-09:30" in result.stdout
+    assert "+0:00" not in result.stdout
+    erlang = runner.invoke(app, ["staff", str(path), "--erlang", "--json"])
+    assert [row["clock"] for row in json.loads(erlang.stdout)["erlang"]] == [
+        "08:30-09:00",
+        "09:00-09:30",
+    ]
+
+
+def test_the_default_day_starts_at_nine(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["staff", str(small_scenario(tmp_path)), "--erlang", "--json"])
+    assert [row["clock"] for row in json.loads(result.stdout)["erlang"]] == [
+        "09:00-09:30",
+        "09:30-10:00",
+    ]
+
+
+def test_a_bad_start_time_names_the_field(tmp_path: Path) -> None:
+    path = small_scenario(tmp_path, intervals={"count": 2, "start": "25:00"})
+    result = runner.invoke(app, ["simulate", str(path)])
+    assert result.exit_code == 2
+    assert "intervals.start: must be a clock time HH:MM" in result.stderr
+
+
+def test_a_table_wider_than_80_columns_says_how_to_widen(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["simulate", str(small_scenario(tmp_path)), "-w", "1"], env={"COLUMNS": "80"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "By interval" in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    assert "was squeezed into 80; widen the terminal, run with COLUMNS=" in result.stderr

@@ -12,14 +12,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from simulations import cli as offline
-from simulations import report
-from simulations.plots import Targets, write_charts
-from simulations.scenario import ScenarioError, load_scenario
-from simulations.staffing import Target
+from simulations import report, terminal
+from simulations.plots import Targets
 
 
 def simulate_command(
@@ -34,7 +30,9 @@ def simulate_command(
     target: Annotated[
         str, typer.Option(help="Target drawn on the charts, PERCENT/SECONDS.")
     ] = "80/20",
-    max_abandon: Annotated[float, typer.Option(help="Abandonment ceiling on the charts.")] = 0.05,
+    max_abandon: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Abandonment ceiling on the charts.")
+    ] = 0.05,
     live: Annotated[
         bool,
         typer.Option(
@@ -56,12 +54,12 @@ def simulate_command(
     With --live, drive the running stack instead (an end-to-end capacity test).
     """
     if not live:
-        offline.simulate_command(
+        offline.simulate_command(  # it checks every option before running
             scenario_path, replications, seed, workers, as_json, plot, target, max_abandon
         )
         return
     if replications not in (None, 1):
-        Console(stderr=True).print("note: --replications is ignored with --live (one day)")
+        terminal.error_console().print("note: --replications is ignored with --live (one day)")
     _simulate_live(scenario_path, seed, as_json, plot, target, max_abandon, speed, database)
 
 
@@ -81,25 +79,14 @@ def _simulate_live(
     from hotline.livesim.runner import run_live
     from hotline.logs import configure_logging
 
-    console = offline._console(as_json)
-    try:
-        scenario = load_scenario(scenario_path)
-    except ScenarioError as exc:
-        console.print(f"[red]invalid scenario[/red]\n{exc}", highlight=False)
-        raise typer.Exit(2) from None
+    # Every input is checked before the (long) run, so a typo cannot lose a finished day.
+    parsed = offline._target(target)
+    terminal.check_output_file(plot, "--plot")
+    scenario = offline._load(scenario_path)
     options = LiveOptions(speed=speed, database_url=database, seed=seed)
     configure_logging("WARNING", json_output=False)
     _cheap_password_hashing()
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:.0f}/{task.total:.0f} emulated s"),
-        TimeElapsedColumn(),
-        console=console,
-        disable=as_json,
-        transient=True,
-    )
-    with bar:
+    with terminal.progress("emulated s") as bar:
         task = bar.add_task(f"live {scenario.name} at x{speed:g}", total=1.0)
         try:
             run = asyncio.run(
@@ -110,17 +97,15 @@ def _simulate_live(
                 )
             )
         except LiveScenarioError as exc:
-            console.print(f"[red]cannot run live[/red]\n{exc}", highlight=False)
-            raise typer.Exit(2) from None
+            raise terminal.fail("cannot run live", str(exc)) from None
     if as_json:
         typer.echo(json.dumps(run.to_dict(), indent=2))
     else:
+        console = terminal.output_console()
         report.print_result(run.result, console)
-        console.print(stack_table(run.stack))
+        terminal.print_table(console, stack_table(run.stack))
     if plot is not None:
-        parsed = Target.parse(target)
-        paths = write_charts(run.result, plot, Targets(parsed.service_level, max_abandon))
-        console.print("charts: " + ", ".join(str(p) for p in paths))
+        offline.write_plot(run.result, plot, Targets(parsed.service_level, max_abandon))
 
 
 def _cheap_password_hashing() -> None:
