@@ -614,6 +614,7 @@ class ChannelOps(CoreState):
             "ChannelDestroyed", channel, cause=cause, cause_txt=Q850_TEXT.get(cause, "Unknown")
         )
         self.channels.pop(channel.id, None)
+        self.observers.pop(channel.id, None)  # a scripted taxpayer listening on it is done
         self.apps.forget_channel(channel.id)
         peer = channel.peer
         if peer is None or peer.destroyed:

@@ -23,7 +23,6 @@ class Asterisk(ChannelOps, BridgeOps, MediaOps, DeviceOps):
         super().__init__(scheduler, config)
         self.endpoints: dict[str, ProgramFactory | None] = {}
         self.endpoint_scripts: dict[str, AgentScript] = {}
-        self.taxpayers: dict[str, TaxpayerPhone] = {}
 
     # ------------------------------------------------------------------ scripting
     def add_endpoint(self, endpoint: str, script: AgentScript) -> None:
@@ -63,8 +62,9 @@ class Asterisk(ChannelOps, BridgeOps, MediaOps, DeviceOps):
         taxpayer = TaxpayerPhone(self, script, phone)
         phone.originate_after_answer = None
         phone.after_answer_program = taxpayer.program
+        # The phone's programme and the observer hold the taxpayer while the call lasts; nothing
+        # else may (a registry of every caller ever placed grew by a call's worth per call).
         self.observers[phone.peer.id] = taxpayer.observe
-        self.taxpayers[phone.id] = taxpayer
         return {"phone_channel_id": phone.id, "channel_id": phone.peer.id}
 
     def hang_up_taxpayer(self, phone_channel_id: str) -> None:

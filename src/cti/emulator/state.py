@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +48,9 @@ class LabConfig:
     # every event and REST body is then checked and
     # problems are collected in `Asterisk.spec_errors` (never raised: the call flow goes on).
     api_docs: str | None = None
+    # How many of the latest emitted events `Asterisk.emitted` keeps for debugging and tests: a
+    # window, not a history, so a demo that runs for days keeps a flat memory.
+    event_log_size: int = 1000
 
 
 class CoreState:
@@ -68,8 +73,10 @@ class CoreState:
         self._seq = itertools.count()
         self._local_counter = itertools.count()
         self._snoop_counter = itertools.count()
-        self._timers: list[TimerHandle] = []
-        self.emitted: list[tuple[str, Json]] = []  # (type, fields) log for debugging and tests
+        # Timers owned by the server rather than a channel; each leaves the list when it fires.
+        self.server_timers: list[TimerHandle] = []
+        # (type, fields) of the latest events, for debugging and tests (bounded: see LabConfig).
+        self.emitted: deque[tuple[str, Json]] = deque(maxlen=self.config.event_log_size)
         self.validator: SpecValidator | None = None
         self.spec_errors: list[str] = []
         if self.config.api_docs:
@@ -92,8 +99,17 @@ class CoreState:
 
     def later(self, channel: Channel | None, delay_s: float, step: Callback) -> None:
         """A timer owned by a channel (cancelled when it goes) or by the server."""
-        handle = self.scheduler.call_later(delay_s, step)
-        (channel.timers if channel is not None else self._timers).append(handle)
+        owner = channel.timers if channel is not None else self.server_timers
+
+        def fire() -> None:
+            # A fired timer is forgotten at once: over a long run the lists would otherwise keep
+            # every timer (and the closure it holds) that was ever set.
+            with contextlib.suppress(ValueError):
+                owner.remove(handle)
+            step()
+
+        handle = self.scheduler.call_later(delay_s, fire)
+        owner.append(handle)
 
     # ------------------------------------------------------------------ event factory
     def emit(self, event_type: str, fields: Json, audience: Audience) -> None:

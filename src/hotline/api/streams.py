@@ -2,9 +2,11 @@
 
 Both relay messages of the in-process bus (``hotline.bus``) as ``text/event-stream``: ``id:`` is a
 per-connection sequence number, ``event:`` the message's ``type``, ``data:`` the message as JSON,
-and a ``: heartbeat`` comment every 15 s keeps proxies from closing an idle connection. The bus
-keeps no history, so a reconnecting client starts from the live edge (``Last-Event-ID`` is not
-replayed); the desktop reloads state through the REST API after a reconnect.
+and a ``: heartbeat`` comment every 15 s keeps proxies from closing an idle connection. The wire
+format is FastAPI's own (``fastapi.sse``: ``EventSourceResponse`` and ``format_sse_event``, which
+splits multi-line values as the SSE specification says); this module only decides what to send.
+The bus keeps no history, so a reconnecting client starts from the live edge (``Last-Event-ID``
+is not replayed); the desktop reloads state through the REST API after a reconnect.
 
 The streams answer only clients that ask for ``Accept: text/event-stream`` (what ``EventSource``
 sends): a plain GET would otherwise open a response that never ends.
@@ -22,6 +24,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
+from fastapi.sse import EventSourceResponse, format_sse_event
 from sqlalchemy import select
 
 from hotline import audit
@@ -64,11 +67,16 @@ def _require_event_stream(request: Request) -> None:
         )
 
 
-def format_event(seq: int, message: Message) -> str:
-    """One SSE frame. JSON never contains a raw newline, so ``data:`` is always one line."""
-    kind = str(message.get("type", "message")).replace("\n", " ")
+def format_event(seq: int, message: Message) -> bytes:
+    """One SSE frame: the message's type as the event name, the message as one line of JSON."""
+    kind = " ".join(str(message.get("type", "message")).split())  # an event name is one line
     data = json.dumps(message, ensure_ascii=False, separators=(",", ":"), default=str)
-    return f"id: {seq}\nevent: {kind}\ndata: {data}\n\n"
+    return format_sse_event(data_str=data, event=kind, id=str(seq))
+
+
+def format_comment(text: str) -> bytes:
+    """A comment frame (ignored by ``EventSource``; keeps proxies and the client informed)."""
+    return format_sse_event(comment=text)
 
 
 def mask_for_wallboard(message: Message) -> Message:
@@ -85,15 +93,15 @@ async def relay(
     *,
     heartbeat_s: float = HEARTBEAT_S,
     transform: Transform | None = None,
-) -> AsyncIterator[str]:
+) -> AsyncIterator[bytes]:
     """Frames for one client until it disconnects (the server then cancels this generator)."""
-    yield ": connected\n\n"  # lets the client see at once that the stream is open
+    yield format_comment("connected")  # lets the client see at once that the stream is open
     seq = 0
     while True:
         try:
             message = await asyncio.wait_for(subscription.get(), timeout=heartbeat_s)
         except TimeoutError:
-            yield ": heartbeat\n\n"
+            yield format_comment("heartbeat")
             continue
         if transform is not None:
             message = await transform(message)
@@ -101,10 +109,9 @@ async def relay(
         yield format_event(seq, message)
 
 
-def _stream(frames: AsyncIterator[str]) -> StreamingResponse:
-    return StreamingResponse(
+def _stream(frames: AsyncIterator[bytes]) -> EventSourceResponse:
+    return EventSourceResponse(
         frames,
-        media_type=EVENT_STREAM,
         # no-transform and X-Accel-Buffering: proxies must pass each frame on as it comes.
         headers={"Cache-Control": "no-cache, no-transform", "X-Accel-Buffering": "no"},
     )
@@ -112,7 +119,7 @@ def _stream(frames: AsyncIterator[str]) -> StreamingResponse:
 
 async def _subscribed(
     state: AppState, topic: str, heartbeat_s: float, transform: Transform
-) -> AsyncIterator[str]:
+) -> AsyncIterator[bytes]:
     async with state.bus.subscribe(topic) as subscription:
         async for frame in relay(subscription, heartbeat_s=heartbeat_s, transform=transform):
             yield frame
@@ -125,12 +132,14 @@ def _heartbeat(state: AppState) -> float:
 
 @router.get(
     "/agent/events",
+    # Not EventSourceResponse here: on a route FastAPI takes that as "the endpoint is a generator";
+    # this one is a coroutine that refuses (406, 404) before it returns the stream.
     response_class=StreamingResponse,
     responses={200: {"content": {EVENT_STREAM: {}}, "description": "the agent's event stream"}},
 )
 async def agent_events(
     request: Request, principal: AgentStreamReader, session: SessionDep, state: AppStateDep
-) -> StreamingResponse:
+) -> EventSourceResponse:
     """The signed-in agent's own desktop stream: offers (screen pop), answered, ended, state."""
     _require_event_stream(request)
     agent_id = await session.scalar(select(Agent.id).where(Agent.user_id == principal.user_id))
@@ -163,12 +172,14 @@ async def agent_events(
 
 @router.get(
     "/wallboard/events",
+    # Not EventSourceResponse here: on a route FastAPI takes that as "the endpoint is a generator";
+    # this one is a coroutine that refuses (406, 404) before it returns the stream.
     response_class=StreamingResponse,
     responses={200: {"content": {EVENT_STREAM: {}}, "description": "the wallboard stream"}},
 )
 async def wallboard_events(
     request: Request, _: WallboardReader, session: SessionDep, state: AppStateDep
-) -> StreamingResponse:
+) -> EventSourceResponse:
     """Supervisors' stream: call and queue changes, agent states; caller numbers masked."""
     _require_event_stream(request)
     await session.close()  # as above: do not hold a pooled connection for the stream's life

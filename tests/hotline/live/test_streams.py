@@ -74,7 +74,12 @@ async def _wait_until(condition: object, *, timeout: float = 5.0) -> None:
 
 def test_a_frame_has_an_id_an_event_name_and_one_line_of_json() -> None:
     frame = format_event(3, {"type": "state", "note": "two\nlines"})
-    assert frame == 'id: 3\nevent: state\ndata: {"type":"state","note":"two\\nlines"}\n\n'
+    assert frame == b'event: state\ndata: {"type":"state","note":"two\\nlines"}\nid: 3\n\n'
+
+
+def test_an_event_name_never_breaks_the_frame() -> None:
+    frame = format_event(1, {"type": "bad\nname\revent"})
+    assert frame.startswith(b"event: bad name event\ndata: ")
 
 
 @pytest.mark.asyncio
