@@ -236,7 +236,10 @@ async def test_an_unused_skill_and_agent_are_deleted_with_their_links(
     assert (await _delete(client, users, f"/api/v1/skills/{ids['skill']}")).status_code == 204
     missing = await _delete(client, users, f"/api/v1/skills/{ids['skill']}")
     assert missing.status_code == 404
-    assert missing.json() == {"error": "not_found", "detail": f"skill {ids['skill']} does not exist"}
+    assert missing.json() == {
+        "error": "not_found",
+        "detail": f"skill {ids['skill']} does not exist",
+    }
 
 
 async def test_an_agent_read_racing_a_skill_delete_leaves_the_skill_out() -> None:

@@ -150,9 +150,10 @@ async def _locked(session: AsyncSession, model: type[_Owner], row_id: int, what:
     a log-in or a new skill holder committed while the delete checks would otherwise slip in
     between the check and the delete."""
     row = await session.scalar(
-        select(model).where(model.id == row_id).with_for_update().execution_options(
-            populate_existing=True
-        )
+        select(model)
+        .where(model.id == row_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if row is None:
         raise NotFoundError(f"{what} {row_id} does not exist")
