@@ -2,8 +2,9 @@
 
 Every error a client can see goes through the handlers installed by ``install_error_handlers``:
 validation (422 ``validation_error``), authentication (401 ``not_authenticated``), authorisation
-(403 ``forbidden``), not found (404 ``not_found``), conflicts (409 ``conflict``) and anything
-unexpected (500 ``internal_error``, logged with the request id, never a stack trace to the client).
+(403 ``forbidden``), not found (404 ``not_found``), conflicts (409 ``conflict``), the database out
+of reach (503 ``database_unavailable`` with ``Retry-After``) and anything unexpected (500
+``internal_error``, logged with the request id, never a stack trace to the client).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger(__name__)
@@ -131,8 +133,55 @@ def _is_bad_value(exc: DBAPIError) -> bool:
     return isinstance(sqlstate, str) and sqlstate.startswith("22")
 
 
+# SQLSTATE classes and codes that mean "the server is not there for us right now":
+# 08 connection exception, 53 insufficient resources (too many connections), 57P01-57P03
+# administrator shutdown, crash shutdown, cannot connect now (starting up or in recovery).
+_UNAVAILABLE_SQLSTATES = ("08", "53", "57P01", "57P02", "57P03")
+# SQLite's equivalents: the file cannot be opened, or another writer holds it past the timeout.
+_UNAVAILABLE_SQLITE = ("unable to open database file", "database is locked")
+RETRY_AFTER_S = 5
+"""What a 503 tells a client to wait: long enough for a PostgreSQL restart or fail-over to
+finish, short enough that an agent's desk recovers by itself."""
+
+
+def _is_unavailable(exc: DBAPIError) -> bool:
+    """The database could not be reached or would not serve us, as opposed to refusing the
+    statement: a dropped connection, a server shutting down or starting, a full server."""
+    if exc.connection_invalidated:
+        return True
+    orig = exc.orig
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if isinstance(sqlstate, str) and sqlstate.startswith(_UNAVAILABLE_SQLSTATES):
+        return True
+    if isinstance(orig, OSError | ConnectionError):
+        return True
+    message = str(orig).lower()
+    return any(phrase in message for phrase in _UNAVAILABLE_SQLITE)
+
+
+def _unavailable_response() -> JSONResponse:
+    return JSONResponse(
+        error_body(
+            "database_unavailable",
+            f"the database cannot be reached just now; retry in {RETRY_AFTER_S} seconds",
+        ),
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
+
+
+async def _connection_error(_request: Request, exc: Exception) -> JSONResponse:
+    """A driver's connect that failed before any statement (asyncpg raises the socket's own
+    ConnectionRefusedError or a timeout), or a pool whose connections are all out past its
+    timeout: nothing the client did wrong, and it may work again shortly."""
+    log.warning("database_unavailable", error=type(exc).__name__)
+    return _unavailable_response()
+
+
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DBAPIError)
+    if _is_unavailable(exc):
+        return await _connection_error(request, exc)
     if not _is_bad_value(exc):
         return await _unexpected_error(request, exc)
     # A value the request schema let through but the column cannot hold (PostgreSQL checks,
@@ -163,6 +212,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, _integrity_error)
     # Checked after IntegrityError (a DBAPIError too): handlers go by the most specific class.
     app.add_exception_handler(DBAPIError, _database_error)
+    # ConnectionError, not OSError: a file or socket error elsewhere is still a fault (500).
+    app.add_exception_handler(ConnectionError, _connection_error)
+    app.add_exception_handler(PoolTimeoutError, _connection_error)
     app.add_exception_handler(Exception, _unexpected_error)
     _document_error_shape(app)
 

@@ -14,6 +14,7 @@ from cti.calls.controller import ControllerOptions
 from cti.calls.ports import CallControl, CallKey
 from cti.calls.sites import CtiSites, SiteConfig
 from hotline import __doc__ as package_doc
+from hotline import openapi
 from hotline.api import api_router
 from hotline.api.calls import CALL_ACTIONS_KEY, TelephonyCallActions
 from hotline.api.health import router as health_router
@@ -75,6 +76,7 @@ def create_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    openapi.install(app)  # after the error handlers: it amends the document they wrap
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     app.include_router(health_router)
     app.include_router(api_router())

@@ -172,7 +172,18 @@ async def test_department_with_liaisons_and_users(client: httpx.AsyncClient, use
     assert patched.json()["liaisons"] == [
         {"username": "xihu-liaison", "full_name": "赵敏", "phone": "1"}
     ]
-    # A department still referenced by users can be deleted: users keep working without one.
+    # Its liaison keeps it (409); once no longer a liaison, a department still referenced by
+    # users can be deleted: users keep working without one.
+    kept = await client.delete(
+        f"/api/v1/departments/{department['id']}", headers=users.headers(Role.ADMIN)
+    )
+    assert kept.status_code == 409
+    assert "liaisons xihu-liaison" in kept.json()["detail"]
+    await client.patch(
+        f"/api/v1/departments/{department['id']}",
+        json={"liaisons": []},
+        headers=users.headers(Role.ADMIN),
+    )
     deleted = await client.delete(
         f"/api/v1/departments/{department['id']}", headers=users.headers(Role.ADMIN)
     )

@@ -7,7 +7,8 @@ Lifecycle of :class:`EventStream` (one per Asterisk server)::
       -> connected = True                        (the site counts as ready in /readyz)
       -> read events; route each inline (``router``) or dispatch it in per-key order (``handler``)
     connection lost / ping timeout / ApplicationReplaced / resync failed
-      -> connected = False, wait a jittered exponential backoff, connect again (forever)
+      -> connected = False, wait a jittered exponential backoff, connect again (forever;
+         at most ~2 s apart once the site has worked, see ``Backoff.recovering_maximum``)
 
 Asterisk never replays events missed while the socket was down, hence the resync before the site
 counts as connected. Events that arrive during the resync stay queued in the websocket and are
@@ -176,11 +177,15 @@ class EventStream:
 
     async def _run(self) -> None:
         failures = 0
+        worked = False  # has this site ever been connected and resynced?
         while True:
             healthy, reason = await self._connect_and_read()
             if healthy:
                 failures = 0  # the connection worked; start the backoff from the bottom again
-            delay = self._backoff.delay(failures, self._random)
+                worked = True
+            # A site that worked is retried at least every couple of seconds however long it
+            # stays away: callers meanwhile go to the dialplan's fallback (docs/cti.md).
+            delay = self._backoff.delay(failures, self._random, recovering=worked)
             failures += 1
             logger.warning(
                 "ARI site %s: events stream down (%s); reconnecting in %.2fs",

@@ -32,7 +32,7 @@ from hotline.deps import AppState, AppStateDep, SessionDep
 from hotline.errors import ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError
 from hotline.masking import mask_phone
 from hotline.roles import Role
-from hotline.schemas.base import Schema
+from hotline.schemas.base import Moment, Schema
 
 if TYPE_CHECKING:
     from hotline.telephony.live import LiveCall
@@ -141,8 +141,8 @@ class ActionResult(Schema):
 
 # ---------------------------------------------------------------------------------- queries
 class CallFilters(Schema):
-    arrived_from: datetime | None = None
-    arrived_to: datetime | None = None
+    arrived_from: Moment | None = None
+    arrived_to: Moment | None = None
     outcome: CallOutcome | None = None
     agent_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
     business_line: str | None = Field(default=None, max_length=32)

@@ -7,7 +7,6 @@ The column definitions travel with the JSON (``definitions``) and are documented
 from __future__ import annotations
 
 import io
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -16,8 +15,8 @@ from fastapi.responses import Response
 
 from hotline.auth.principal import Principal, require
 from hotline.deps import AppStateDep, SessionDep
-from hotline.errors import InvalidInputError
 from hotline.roles import Role
+from hotline.schemas.base import Moment
 from hotline.workorders import queries
 from hotline.workorders.errors import domain_errors
 from hotline.workorders.sweeper import rules_cache
@@ -54,15 +53,13 @@ async def on_time(
     state: AppStateDep,
     session: SessionDep,
     _: ReportReader,
-    start: Annotated[datetime, Query(alias="from", description="inclusive, with an offset")],
-    end: Annotated[datetime, Query(alias="to", description="exclusive, with an offset")],
+    start: Annotated[Moment, Query(alias="from", description="inclusive, with an offset")],
+    end: Annotated[Moment, Query(alias="to", description="exclusive, with an offset")],
     by: GroupBy = GroupBy.DEPARTMENT,
     format_: Annotated[Format, Query(alias="format")] = Format.JSON,
 ) -> dict[str, Any] | Response:
     """Orders whose resolution deadline falls in [from, to): due, on time, late, open, overdue,
     mean working hours to acknowledge and to resolve, extensions, returns, satisfaction."""
-    if start.tzinfo is None or end.tzinfo is None:
-        raise InvalidInputError("from and to need a UTC offset, e.g. 2026-03-01T00:00:00+08:00")
     as_of = state.clock.now()
     rules = await rules_cache(state).get()
     orders, events = await queries.report_data(session, start, end)

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     SecretStr,
     StringConstraints,
+    ValidationInfo,
     field_validator,
 )
 
@@ -31,6 +34,43 @@ class Schema(BaseModel):
             refuse_nul(text)
         return value
 
+
+class Patch(Schema):
+    """A partial update: a field left out keeps its value, ``null`` clears it.
+
+    Only the fields in ``clearable`` (optional columns: a region, a department head) can be
+    cleared. For the others ``null`` would reach a NOT NULL column (a database error once the
+    handler has started) or be silently ignored: it is refused here, naming the field (422)."""
+
+    clearable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _null_only_where_clearable(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.clearable:
+            raise ValueError("must not be null: leave the field out to keep its current value")
+        return value
+
+
+def _moment_text(value: Any) -> Any:
+    # pydantic reads a bare number as seconds since 1970: a client that sent 20260301 meant a
+    # day, not a moment in 1970; only ISO 8601 text is taken.
+    if isinstance(value, int | float) or (isinstance(value, str) and _is_number(value)):
+        raise ValueError("must be an ISO 8601 date-time with a UTC offset, not a number")
+    return value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+Moment = Annotated[AwareDatetime, BeforeValidator(_moment_text)]
+"""A point in time from a client: ISO 8601 with its UTC offset (2026-03-01T00:00:00+08:00). A
+naive time or a bare date is a 422 naming the parameter, never compared against stored UTC."""
 
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]

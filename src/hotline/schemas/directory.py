@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import AnyUrl, Field, SecretStr, field_validator
 
-from hotline.schemas.base import Code, DialString, Language, Name, Schema, Slug, Username
+from hotline.schemas.base import Code, DialString, Language, Name, Patch, Schema, Slug, Username
 
 DepartmentKind = Literal["back_office", "branch_bureau"]
 
@@ -34,7 +34,9 @@ class SiteCreate(Schema):
     _check_url = field_validator("ari_url")(_ari_url)
 
 
-class SiteUpdate(Schema):
+class SiteUpdate(Patch):
+    clearable = frozenset({"region"})
+
     name: Name | None = None
     region: str | None = Field(default=None, max_length=64)
     ari_url: str | None = None
@@ -115,7 +117,9 @@ class AgentCreate(Schema):
     endpoints: list[AgentEndpointIn] = Field(default_factory=list)
 
 
-class AgentUpdate(Schema):
+class AgentUpdate(Patch):
+    clearable = frozenset({"username"})
+
     name: Name | None = None
     languages: list[Language] | None = Field(default=None, min_length=1)
     overflow: bool | None = None
@@ -159,7 +163,9 @@ class DepartmentCreate(Schema):
     liaisons: list[LiaisonIn] = Field(default_factory=list)
 
 
-class DepartmentUpdate(Schema):
+class DepartmentUpdate(Patch):
+    clearable = frozenset({"region", "head"})
+
     name: Name | None = None
     kind: DepartmentKind | None = None
     region: str | None = Field(default=None, max_length=64)

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import Field, SecretStr
 
 from hotline.roles import Role
-from hotline.schemas.base import Code, Name, Schema, Username
+from hotline.schemas.base import Code, Name, Patch, Schema, Username
 
 
 class UserCreate(Schema):
@@ -19,7 +19,9 @@ class UserCreate(Schema):
     is_active: bool = True
 
 
-class UserUpdate(Schema):
+class UserUpdate(Patch):
+    clearable = frozenset({"department"})
+
     full_name: Name | None = None
     password: SecretStr | None = Field(default=None, min_length=8, max_length=128)
     roles: list[Role] | None = Field(default=None, min_length=1)

@@ -38,9 +38,10 @@ from hotline.schemas.directory import (
     SkillCreate,
     SkillUpdate,
 )
-from hotline.services import refs
+from hotline.services import in_use, refs
 
 _Row = TypeVar("_Row", AgentSkill, AgentEndpoint)
+_Owner = TypeVar("_Owner", Skill, Agent, Department)
 
 # ---------------------------------------------------------------- sites
 
@@ -144,8 +145,30 @@ async def upsert_skill(session: AsyncSession, data: SkillCreate) -> Skill:
     return skill
 
 
+async def _locked(session: AsyncSession, model: type[_Owner], row_id: int, what: str) -> _Owner:
+    """The row, locked against a concurrent writer (PostgreSQL; SQLite has one writer anyway):
+    a log-in or a new skill holder committed while the delete checks would otherwise slip in
+    between the check and the delete."""
+    row = await session.scalar(
+        select(model)
+        .where(model.id == row_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if row is None:
+        raise NotFoundError(f"{what} {row_id} does not exist")
+    return row
+
+
+def _refuse_if_used(what: str, reasons: list[str]) -> None:
+    if reasons:
+        raise ConflictError(f"{what} is in use: " + "; ".join(reasons))
+
+
 async def delete_skill(session: AsyncSession, skill_id: int) -> None:
-    await session.delete(await get_skill(session, skill_id))
+    skill = await _locked(session, Skill, skill_id, "skill")
+    _refuse_if_used(f"skill {skill.code}", await in_use.skill_users(session, skill))
+    await session.delete(skill)
     await session.flush()
 
 
@@ -170,6 +193,10 @@ async def get_agent(session: AsyncSession, agent_id: int) -> Agent:
 
 
 def agent_read(agent: Agent) -> AgentRead:
+    # The link rows and their skill/site are loaded by two SELECTs: a skill or site deleted
+    # between them leaves a link whose target is None. It is gone, so the read leaves it out.
+    held = [s for s in agent.skills if s.skill is not None]
+    reachable = [e for e in agent.endpoints if e.site is not None]
     return AgentRead(
         id=agent.id,
         code=agent.code,
@@ -182,11 +209,11 @@ def agent_read(agent: Agent) -> AgentRead:
             AgentSkillRead(
                 business_line=s.skill.business_line, language=s.skill.language, level=s.level
             )
-            for s in sorted(agent.skills, key=lambda s: (s.level, s.skill.code))
+            for s in sorted(held, key=lambda s: (s.level, s.skill.code))
         ],
         endpoints=[
             AgentEndpointRead(site=e.site.code, dial_string=e.dial_string)
-            for e in sorted(agent.endpoints, key=lambda e: e.site.code)
+            for e in sorted(reachable, key=lambda e: e.site.code)
         ],
         created_at=agent.created_at,
         updated_at=agent.updated_at,
@@ -300,6 +327,8 @@ async def upsert_agent(session: AsyncSession, data: AgentCreate) -> Agent:
 
 
 async def delete_agent(session: AsyncSession, agent_id: int) -> None:
+    locked = await _locked(session, Agent, agent_id, "agent")
+    _refuse_if_used(f"agent {locked.code}", await in_use.agent_users(session, locked))
     await session.delete(await get_agent(session, agent_id))
     await session.flush()
 
@@ -334,7 +363,11 @@ async def department_read(session: AsyncSession, department: Department) -> Depa
         head=head.username if head else None,
         liaisons=[
             LiaisonRead(username=li.user.username, full_name=li.user.full_name, phone=li.phone)
-            for li in sorted(department.liaisons, key=lambda li: li.user.username)
+            # A user deleted between the two SELECTs of the load leaves a liaison without one.
+            for li in sorted(
+                (li for li in department.liaisons if li.user is not None),
+                key=lambda li: li.user.username,
+            )
         ],
         created_at=department.created_at,
         updated_at=department.updated_at,
@@ -403,5 +436,9 @@ async def upsert_department(session: AsyncSession, data: DepartmentCreate) -> De
 
 
 async def delete_department(session: AsyncSession, department_id: int) -> None:
+    locked = await _locked(session, Department, department_id, "department")
+    _refuse_if_used(
+        f"department {locked.code}", await in_use.department_users(session, department_id)
+    )
     await session.delete(await get_department(session, department_id))
     await session.flush()

@@ -102,6 +102,8 @@ class SqlWorkOrderStore:
         self._connection: AsyncConnection | None = None
         self._events: list[dict[str, Any]] = []
         self._notifications: list[dict[str, Any]] = []
+        # (user, kind, order) already notified in the open transaction, flushed or not.
+        self._notified: set[tuple[int, str, str | None]] = set()
 
     # ---------------------------------------------------------------- transactions
 
@@ -157,6 +159,7 @@ class SqlWorkOrderStore:
             self._connection = None
             self._events.clear()
             self._notifications.clear()
+            self._notified.clear()
             await self._release(connection)
 
     async def _flush(self) -> None:
@@ -192,9 +195,20 @@ class SqlWorkOrderStore:
         return result
 
     def add_notifications(self, rows: list[dict[str, Any]]) -> None:
-        """Inbox rows, written with the transaction (see ``InboxNotifier``)."""
+        """Inbox rows, written with the transaction (see ``InboxNotifier``).
+
+        One person reached through two routes by the same event (a step that tells the liaison
+        and the dispatcher, when the liaison falls back to the supervisors and the dispatcher is
+        one of them; a supervisor who also holds the director role) gets one row: the event, its
+        kind and the order are the same, so the second row would only repeat the first. The
+        memory lasts one transaction, so a rolled-back attempt does not hide its retry's rows.
+        """
         self._require_transaction("notifications")
-        self._notifications.extend(rows)
+        for row in rows:
+            key = (row["recipient_user_id"], row["kind"], row["order_id"])
+            if key not in self._notified:
+                self._notified.add(key)
+                self._notifications.append(row)
 
     def _require_transaction(self, what: str) -> None:
         if self._connection is None:

@@ -120,3 +120,10 @@ def test_backoff_stays_within_half_and_full_ceiling(attempt: int, seed: int) -> 
 def test_backoff_rejects_nonsense() -> None:
     with pytest.raises(ValueError, match="initial"):
         Backoff(initial=0, maximum=1)
+
+
+def test_a_recovering_backoff_is_capped_at_two_seconds() -> None:
+    backoff = Backoff()
+    recovering = [backoff.delay(n, lambda: 0.999999, recovering=True) for n in range(12)]
+    assert max(recovering) <= 2.0
+    assert backoff.delay(11, lambda: 0.999999) == pytest.approx(30.0, rel=1e-5)

@@ -416,3 +416,62 @@ async def test_the_credentials_are_not_logged_even_at_debug(
     ours = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("cti."))
     assert "Authorization: <redacted>" in ours  # websockets did log the handshake headers...
     assert AUTH["Authorization"].split()[1] not in ours  # ...but not the secret
+
+
+async def _delays_while_down(stream: EventStream, delays: list[float], count: int) -> None:
+    async def until() -> None:
+        while len(delays) < count:
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(until(), WAIT * 5)
+
+
+@pytest.mark.asyncio
+async def test_a_site_that_worked_is_retried_at_most_two_seconds_apart(fake_ari: FakeAri) -> None:
+    """Asterisk restarts under a healthy link: the socket closes, then connects are refused for
+    a while. Each retry comes within 2 s (the defaults), however many fail; before the cap the
+    delays reached 30 s, and calls went to the dialplan's fallback all that time."""
+    delays: list[float] = []
+
+    async def record_sleep(delay: float) -> None:
+        delays.append(delay)
+        await asyncio.sleep(0)
+
+    stream = make_stream(fake_ari, Recorder(), sleep=record_sleep, random_source=lambda: 0.999)
+    stream.start()
+    try:
+        first = await fake_ari.next_connection()
+        await asyncio.wait_for(stream.wait_connected(), WAIT)
+        assert fake_ari.server is not None
+        fake_ari.server.close()  # stops listening: every later connect is refused
+        await first.close()
+        await fake_ari.server.wait_closed()
+        await _delays_while_down(stream, delays, 10)
+        assert not stream.connected
+        assert max(delays) <= 2.0
+        assert delays[-1] == pytest.approx(2.0, rel=1e-2)  # the cap, not the bottom
+    finally:
+        await stream.close()
+
+
+@pytest.mark.asyncio
+async def test_a_site_that_never_worked_backs_off_further(fake_ari: FakeAri) -> None:
+    delays: list[float] = []
+
+    async def record_sleep(delay: float) -> None:
+        delays.append(delay)
+        await asyncio.sleep(0)
+
+    assert fake_ari.server is not None
+    endpoint = fake_ari.endpoint
+    fake_ari.server.close()
+    await fake_ari.server.wait_closed()
+    stream = EventStream(
+        "bj", endpoint, Recorder(), sleep=record_sleep, random_source=lambda: 0.999
+    )
+    stream.start()
+    try:
+        await _delays_while_down(stream, delays, 8)
+        assert max(delays) > 20.0  # a wrong address is not hammered every two seconds
+    finally:
+        await stream.close()
