@@ -20,7 +20,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
@@ -45,6 +45,41 @@ ID_PREFIX = "hlc"
 LEG_PREFIX = "hla"
 AGENT_ARG = "agent"
 """The first Stasis arg of an agent leg: ``agent,<agent id>,<call id>`` (see ``states``)."""
+
+
+LOCAL_SECOND_HALF = ";2"
+"""Asterisk names the second half of a Local channel ``<channelId>;2`` when the originate chose
+only ``channelId`` (gotcha 20 and issue 10): the controller never chooses ``otherChannelId``."""
+
+
+def created_by_us(channel_id: str) -> str | None:
+    """The id the controller chose for ``channel_id``, or ``None`` if it did not create it.
+
+    Every channel the controller creates has a chosen id with one of its prefixes: agent and
+    callback legs (``hla-``) and anything a call chooses (``hlc-``: snoop channels among them);
+    the second half of a Local leg carries its first half's id plus ``;2``. Other channels
+    (callers, announcers of bridge music, other applications' channels) are not ours.
+    """
+    base = channel_id.removesuffix(LOCAL_SECOND_HALF)
+    return base if base.startswith((f"{LEG_PREFIX}-", f"{ID_PREFIX}-")) else None
+
+
+def orphan_legs(channels: Mapping[str, Channel], *, owned: Collection[str]) -> list[str]:
+    """The channels of ours to hang up after a resync: those no call owns or adopted.
+
+    A leg is owned with both its halves: hanging up a ``;2`` half hangs up the whole Local pair,
+    the agent's talk with it. Of an orphan pair only the first half is hung up (the second goes
+    with it); a second half is hung up alone only if its first half is already gone.
+    """
+    orphans: list[str] = []
+    for channel_id in channels:
+        base = created_by_us(channel_id)
+        if base is None or base in owned:
+            continue
+        if channel_id != base and base in channels:
+            continue  # goes with its first half
+        orphans.append(channel_id)
+    return orphans
 
 
 class CallControlError(Exception):
@@ -257,15 +292,10 @@ class SiteCallController:
             claimed.update(leg.leg_id for leg in adopted.legs)
             if adopted.bridge_id is not None:
                 claimed.add(adopted.bridge_id)
-        for channel in channels.values():
-            if (
-                channel.id.startswith(f"{LEG_PREFIX}-")
-                and channel.id not in self._channels
-                and channel.id not in claimed
-            ):
-                # An agent leg of a call this controller lost (ringing when the service stopped).
-                logger.info("site %s: hanging up orphan leg %s", self.site, channel.id)
-                await self._executor.run(CallKey(self.site, channel.id), [act.Hangup(channel.id)])
+        for channel_id in orphan_legs(channels, owned=self._channels.keys() | claimed):
+            # An agent leg of a call this controller lost (ringing when the service stopped).
+            logger.info("site %s: hanging up orphan leg %s", self.site, channel_id)
+            await self._executor.run(CallKey(self.site, channel_id), [act.Hangup(channel_id)])
         owned = {state.bridge_id for state in self._calls.values() if state.bridge_id}
         for bridge in bridges:
             if bridge.id.startswith(f"{ID_PREFIX}-") and bridge.id not in owned | claimed:

@@ -185,7 +185,9 @@ class CallControl(Protocol):
         :meth:`CallDirector.transfer_answered`, its failure with ``offer_failed`` (the caller
         goes back to the first agent)."""
 
-    async def hangup(self, key: CallKey) -> None: ...
+    async def hangup(self, key: CallKey) -> None:
+        """The agent on the call hangs up from the desktop: the talk ends ``by the agent``."""
+        ...
 
     async def place_callback(
         self,

@@ -772,7 +772,8 @@ def _hangup(call: CallState, event: sig.HangupCommand, now: datetime) -> Step:
     if call.talk_leg is not None and call.phase in (*TALK_PHASES, Phase.TRANSFERRING):
         talking = call.leg(call.talk_leg)
         if talking is not None and talking.status != "gone":
-            actions.append(act.NotifyTalkEnded(talking.agent_id, EndedBy.SYSTEM))
+            # Only the agent on the call can ask for it (the calls API): their hang-up.
+            actions.append(act.NotifyTalkEnded(talking.agent_id, EndedBy.AGENT))
     caller_exists = call.phase is not Phase.CALLBACK_AGENT
     if caller_exists:
         actions.append(act.Hangup(call.call_id))
