@@ -40,7 +40,6 @@ def live_ids(site: Site) -> set[str]:
 
 async def reach(site: Site, phase: str) -> tuple[CallKey, str | None]:
     """Place a call and wait until it is in ``phase``; returns its key and agent leg (if any)."""
-    director = site.director
     presses = {} if phase == "ivr" else CHOOSES
     placed = site.emulator.place_call(
         TaxpayerScript(press_on_prompt=presses, hangup_after_answer_s=900.0)
