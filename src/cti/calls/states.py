@@ -26,8 +26,8 @@ Choices made here (see also ``docs/cti.md``):
   back in the IVR, the queue (its bridge, MOH), the talk (the agent's leg still up) or the
   survey. Legs that have no part in the resumed phase are hung up.
 * Callbacks: the agent is dialled first, hears MOH in the call bridge while the taxpayer rings;
-  outcomes are reported with ``offer_failed`` (agent leg) or ``caller_left(RINGING)`` (taxpayer
-  leg). Retrying is the service's decision, never the controller's.
+  outcomes follow the callback contract of :meth:`cti.calls.ports.CallControl.place_callback`.
+  Retrying is the service's decision, never the controller's.
 """
 
 from __future__ import annotations
@@ -618,10 +618,12 @@ def _agent_hung_up(call: CallState, leg: Leg) -> Step:
     if call.phase is Phase.TRANSFERRING:
         return call, [talk_ended]  # the caller keeps hearing MOH until the new agent answers
     if call.phase is Phase.CALLBACK_TAXPAYER:
-        # The agent gave up before the taxpayer answered: drop the taxpayer leg too.
+        # The agent gave up before the taxpayer answered: drop the taxpayer leg too. For the
+        # service the taxpayer was not reached (the callback contract in ``ports``).
         call, ending = _to_ending(call, caller_gone=False)
         return call, [
-            act.NotifyOfferFailed(leg.agent_id, LegFailure.CANCELLED),
+            act.Journal("callback_taxpayer_failed", {"failure": "agent_left", "cause": None}),
+            act.NotifyCallerLeft(CallPhase.RINGING),
             act.Hangup(call.call_id),
             *ending,
         ]

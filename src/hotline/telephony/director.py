@@ -190,9 +190,10 @@ class Director:
             return
         await self._note(call, "caller_left", {"phase": phase.value})
         if call.kind == "callback":
-            if call.answered_at is not None and call.talk_ended_at is None:
-                call.talk_ended_at = self._ctx.now()
-                await self._callbacks.not_reached(call)
+            # The callback contract (``CallControl.place_callback``): the taxpayer was not
+            # reached; the agent is released and one attempt is spent.
+            if call.answered_at is None:
+                await self._callback_not_reached(call)
             return
         if call.outcome is not None:
             return  # a callback was accepted or the call diverted: not an abandon
@@ -351,8 +352,10 @@ class Director:
             return
         await self._note(call, "call_finished", {})
         if call.kind == "callback":
-            if call.answered_at is not None and call.talk_ended_at is None:
-                await self._callbacks.not_reached(call)
+            if call.answered_at is None:
+                await self._callback_not_reached(call)  # a no-op once reported
+            elif call.talk_ended_at is None and call.agent_id:
+                await self.talk_ended(key, agent_id=call.agent_id, ended_by=EndedBy.SYSTEM)
             owed = self._callbacks.owed(call.contact_id)
             if owed is not None:
                 owed.dialling.discard(call.key)
@@ -361,6 +364,17 @@ class Director:
         elif call.answered_at is not None and call.talk_ended_at is None and call.agent_id:
             await self.talk_ended(key, agent_id=call.agent_id, ended_by=EndedBy.SYSTEM)
         await self.close(call, self._ctx.now())
+
+    async def _callback_not_reached(self, call: LiveCall) -> None:
+        if not await self._callbacks.not_reached(call):
+            return
+        if call.offered_agent is not None:
+            # The desk showed the offer: it is over (the agent never talked to anyone).
+            self._ctx.publish(
+                agent_topic(call.offered_agent), {"type": "ended", "call_id": call.call_id}
+            )
+            call.offered_agent = None
+        call.outcome = call.outcome or "failed"
 
     async def close(self, call: LiveCall, ended_at: datetime) -> None:
         """Write the end of the call: outcome (if none yet), durations, end time."""

@@ -277,32 +277,55 @@ async def test_a_requested_callback_is_stored_then_placed_and_done(
     )
 
 
-async def test_an_unreached_taxpayer_is_retried_later_then_given_up(
+async def _callback_row(sessionmaker: async_sessionmaker[AsyncSession]) -> Callback:
+    async with transaction(sessionmaker) as session:
+        return (await session.scalars(select(Callback))).one()
+
+
+@pytest.mark.parametrize("reported_by", ["caller_left", "call_finished"])
+async def test_an_unreached_taxpayer_frees_the_agent_and_is_retried_after_the_pause(
     service: TelephonyService,
     seeded: Seeded,
     clock: FixedClock,
     control: RecordingControl,
     sessionmaker: async_sessionmaker[AsyncSession],
+    reported_by: str,
 ) -> None:
+    """The callback contract: without ``offer_answered`` the taxpayer was never connected."""
     a1 = seeded.agents["a1"]
     await service.agents.login(a1, site=SITE)
     key = await _queued(service, clock, "retry")
     await service.director.callback_accepted(key)
     await service.director.call_finished(key)
     await service.agents.set_ready(a1)
+    keys: list[CallKey] = []
     for attempt in range(1, 4):
         placed_key, _ = control.last("place_callback")
-        await service.director.offer_answered(placed_key, agent_id=str(a1))
-        await service.director.caller_left(placed_key, phase=CallPhase.RINGING)
+        keys.append(placed_key)
+        assert (await service.agents.view(a1)).status == "reserved"
+        # The agent answered and heard music; the taxpayer's leg failed (busy, no answer...).
+        if reported_by == "caller_left":
+            await service.director.caller_left(placed_key, phase=CallPhase.RINGING)
         await service.director.call_finished(placed_key)
-        async with transaction(sessionmaker) as session:
-            callback = (await session.scalars(select(Callback))).one()
+        callback = await _callback_row(sessionmaker)
         assert callback.attempts == attempt
+        # Routing was told the offer ended: the agent is free at once, nothing is waiting.
+        assert (await service.agents.view(a1)).status == "idle"
+        (queue,) = await service.queues()
+        assert queue.waiting == 0
+        if attempt < 3:
+            assert callback.status == "pending"
+            assert callback.next_attempt_at == clock.now() + timedelta(seconds=600)
+            # Going not ready and back does not bring the callback back before its time.
+            await service.agents.set_not_ready(a1, "break")
+            await service.agents.set_ready(a1)
+            await service.callbacks.run_due()
+            assert len(control.named("place_callback")) == attempt
         clock.advance(seconds=600)
-        await service.agents.set_ready(a1)  # ends wrap-up
         await service.callbacks.run_due()
     assert (callback.status, callback.last_outcome) == ("failed", "no_answer")
     assert len(control.named("place_callback")) == 3
+    assert len(set(keys)) == 3  # every attempt under a new key
 
 
 async def test_phase_times_follow_the_service_clock_not_asterisks(
