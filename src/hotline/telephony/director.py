@@ -29,6 +29,7 @@ from hotline.telephony.context import WALLBOARD, Context, agent_topic
 from hotline.telephony.live import OUTCOME_BY_ABANDON_PHASE, LiveCall, durations, final_outcome
 from hotline.telephony.menus import build_plan
 from hotline.telephony.region import region_of
+from hotline.telephony.roster import db_id
 from routing import (
     Contact,
     ContactArrived,
@@ -250,7 +251,7 @@ class Director:
             await self._acd.feed(OfferAnswered(call.contact_id, agent_id))
         await self._agents.log_call_state(agent_id, "on_call", call_id=call.call_id)
         self._ctx.publish(agent_topic(agent_id), {"type": "answered", "call_id": call.call_id})
-        self._wallboard(call, phase="talk", agent_id=agent_id)
+        self._wallboard(call, phase="talk", agent_id=db_id(agent_id))
 
     async def transfer_requested(self, key: CallKey, *, agent_id: str) -> None:
         """A blind transfer to ``agent_id`` is about to ring them: routing must not offer them
@@ -300,7 +301,7 @@ class Director:
             self._ctx.publish(agent_topic(previous), {"type": "ended", "call_id": call.call_id})
         await self._agents.log_call_state(agent_id, "on_call", call_id=call.call_id)
         self._ctx.publish(agent_topic(agent_id), {"type": "answered", "call_id": call.call_id})
-        self._wallboard(call, phase="talk", agent_id=agent_id)
+        self._wallboard(call, phase="talk", agent_id=db_id(agent_id))
 
     async def offer_failed(self, key: CallKey, *, agent_id: str, failure: LegFailure) -> None:
         call = self._call(key)

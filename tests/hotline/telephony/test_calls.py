@@ -12,9 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cti.calls.ports import CallKey, CallPhase, EndedBy, LegFailure
+from hotline.bus import EventBus
 from hotline.db.models import AgentSession, AgentStateLog, Call, Callback
 from hotline.db.session import transaction
 from hotline.telephony import TelephonyService
+from hotline.telephony.context import WALLBOARD
 from tests.fixtures.app import FixedClock
 from tests.hotline.telephony.builders import SITE, Seeded, inbound, make_service, seed_directory
 from tests.hotline.telephony.fakes import RecordingControl
@@ -346,3 +348,32 @@ async def test_phase_times_follow_the_service_clock_not_asterisks(
     assert row.ivr_s == 5.0
     (arrived, *_) = await service.recorder.journal_entries(row.id)
     assert arrived.data["channel_created_at"] == ahead.isoformat()
+
+
+async def test_agent_ids_on_the_streams_are_the_database_ids(
+    sessionmaker: async_sessionmaker[AsyncSession], seeded: Seeded, clock: FixedClock
+) -> None:
+    """Call events and agent-state events give an agent's id the same type (the REST one)."""
+    bus = EventBus()
+    service = make_service(sessionmaker, clock, RecordingControl(), bus=bus)
+    await service.start()
+    a1 = seeded.agents["a1"]
+    async with bus.subscribe(WALLBOARD) as wallboard:
+        await service.agents.login(a1, site=SITE)
+        await service.agents.set_ready(a1)
+        key = await _queued(service, clock, "typed")  # offered to a1: "ringing" with its id
+        await service.director.offer_answered(key, agent_id=str(a1))
+        await service.director.talk_ended(key, agent_id=str(a1), ended_by=EndedBy.AGENT)
+        await service.director.call_finished(key)
+        bus.publish(WALLBOARD, {"type": "test-end"})
+        messages = []
+        async for message in wallboard:
+            if message["type"] == "test-end":
+                break
+            messages.append(message)
+    await service.stop()
+    with_agent = [(m["type"], m.get("phase"), m["agent_id"]) for m in messages if "agent_id" in m]
+    assert ("call", "ringing", a1) in with_agent
+    assert ("call", "talk", a1) in with_agent
+    assert ("state", None, a1) in with_agent
+    assert {type(agent_id) for _, _, agent_id in with_agent} == {int}
