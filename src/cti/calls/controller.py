@@ -19,16 +19,23 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections import Counter, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from cti.ari.client import new_id
 from cti.ari.dispatch import OrderedDispatcher
 from cti.ari.keys import SiteKey
-from cti.ari.models import Channel, Event
+from cti.ari.models import (
+    Channel,
+    ChannelDestroyed,
+    ChannelDtmfReceived,
+    Event,
+    StasisEnd,
+    StasisStart,
+)
 from cti.calls import actions as act
 from cti.calls import signals as sig
 from cti.calls.events import INBOUND_ARG, Routed, to_call_event
@@ -80,6 +87,11 @@ def orphan_legs(channels: Mapping[str, Channel], *, owned: Collection[str]) -> l
             continue  # goes with its first half
         orphans.append(channel_id)
     return orphans
+
+
+ENDED_EARLY_MEMORY = 4096
+"""How many unknown ended channels the controller remembers (see ``_unrouted``)."""
+_CHANNEL_EVENTS = (StasisStart, StasisEnd, ChannelDestroyed, ChannelDtmfReceived)
 
 
 class CallControlError(Exception):
@@ -175,6 +187,8 @@ class SiteCallController:
             self._apply, on_error=self._lane_failed, name=f"calls:{site}"
         )
         self.events_unrouted = 0
+        # Channels whose end was seen while no call owned them, oldest first (bounded).
+        self._ended_early: OrderedDict[str, bool] = OrderedDict()
         self.calls_finished = 0
         self.lane_errors = 0
 
@@ -225,10 +239,37 @@ class SiteCallController:
             return
         routed = to_call_event(site, event, self)
         if routed is None:
+            self._unrouted(event)
             return
         if routed.new_call:
+            if self._ended_early.pop(routed.call_id, False):
+                logger.warning(
+                    "site %s: StasisEnd of %s came before its StasisStart; closing it",
+                    self.site,
+                    routed.call_id,
+                )
+                assert isinstance(routed.event, sig.CallerArrived)
+                routed = Routed(routed.call_id, replace(routed.event, gone=True), new_call=True)
             self._admit(routed)
         self._submit(routed.call_id, routed.event)
+
+    def _unrouted(self, event: Event) -> None:
+        """Count (and remember) an event about a channel no call owns; never an error."""
+        channel = getattr(event, "channel", None)
+        channel_id = getattr(channel, "id", None)
+        if not isinstance(channel_id, str) or not isinstance(event, _CHANNEL_EVENTS):
+            return  # noise a call does not need (varsets, bridge enter/leave...)
+        base = created_by_us(channel_id)
+        if base is not None and base in self._channels:
+            return  # the other half of one of our Local legs
+        self.events_unrouted += 1
+        logger.debug("site %s: %s for unknown channel %s", self.site, event.type, channel_id)
+        if isinstance(event, StasisEnd | ChannelDestroyed):
+            # Out of order (a fuzzing peer, a replay): should its StasisStart come later, the call
+            # is recorded and closed at once rather than taken through the IVR.
+            self._ended_early[channel_id] = True
+            while len(self._ended_early) > ENDED_EARLY_MEMORY:
+                self._ended_early.popitem(last=False)
 
     def _admit(self, routed: Routed) -> None:
         event = routed.event

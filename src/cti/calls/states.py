@@ -332,6 +332,10 @@ def _arrived(call: CallState, event: sig.CallerArrived, now: datetime) -> Step:
     actions: list[act.Action] = [
         act.Journal("arrived", {"caller": event.call.caller_number, "dialled": event.call.dialled})
     ]
+    if event.gone:
+        # Its StasisEnd was seen first: the service still records the call (the plan is asked
+        # for), which ``_plan_ready`` then closes without playing anything.
+        return replace(call, phase=Phase.ARRIVING, caller_gone=True), [*actions, act.AskPlan()]
     if not event.answered:
         actions.append(act.Answer(call.call_id))
     actions.append(act.AskPlan())
@@ -419,6 +423,12 @@ def _resume_talk(call: CallState, agent_id: str | None) -> Step:
 
 @on(sig.PlanReady, Phase.ARRIVING)
 def _plan_ready(call: CallState, event: sig.PlanReady, now: datetime) -> Step:
+    if call.caller_gone:  # gone before it started (see ``_arrived``): no IVR to an empty line
+        return replace(call, plan=event.plan, phase=Phase.ENDING), [
+            act.Journal("gone_before_start", {}),
+            act.NotifyCallerLeft(CallPhase.IVR),
+            act.CancelTimers(),
+        ]
     return _start_ivr(call, event.plan)
 
 

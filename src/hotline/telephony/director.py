@@ -24,6 +24,7 @@ from cti.calls.ports import (
 )
 from hotline.telephony.acd import AcdLoop
 from hotline.telephony.agents import AgentSessions
+from hotline.telephony.bounded import bounded
 from hotline.telephony.callbacks import Callbacks
 from hotline.telephony.context import WALLBOARD, Context, agent_topic
 from hotline.telephony.live import OUTCOME_BY_ABANDON_PHASE, LiveCall, durations, final_outcome
@@ -111,6 +112,7 @@ class Director:
 
     async def call_arrived(self, call: InboundCall) -> IvrPlan:
         ctx = self._ctx
+        call = bounded(call)  # Asterisk's strings, cut to the columns (never a lost record)
         open_now = self._acd.is_open()
         site_id = await ctx.site_id(call.key.site)
         if site_id is None:

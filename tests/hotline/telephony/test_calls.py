@@ -3,6 +3,7 @@ databases: record, journal, abandon snapshot, re-offer, RONA, closed hours, call
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -377,3 +378,24 @@ async def test_agent_ids_on_the_streams_are_the_database_ids(
     assert ("call", "talk", a1) in with_agent
     assert ("state", None, a1) in with_agent
     assert {type(agent_id) for _, _, agent_id in with_agent} == {int}
+
+
+async def test_oversized_strings_from_asterisk_are_cut_to_the_columns_not_lost(
+    service: TelephonyService, clock: FixedClock, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """PostgreSQL refuses a row with a value longer than its column: the call would be lost."""
+    long = dataclasses.replace(
+        inbound("long", clock.now()),
+        caller_name="纳税人\x00" * 100,
+        caller_number="1" * 100,
+        dialled="9" * 100,
+        channel_name="PJSIP/" + "x" * 1000,
+    )
+    plan = await service.director.call_arrived(long)
+    assert plan.open
+    await service.director.caller_left(long.key, phase=CallPhase.IVR)
+    await service.director.call_finished(long.key)
+    row = await _call_row(sessionmaker, "long")
+    assert row.caller_name == ("纳税人" * 100)[:120]
+    assert (row.caller_number, row.dialled) == ("1" * 32, "9" * 32)
+    assert row.outcome == "abandoned_ivr"
