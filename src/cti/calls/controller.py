@@ -19,16 +19,23 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections import Counter, deque
-from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from collections import Counter, OrderedDict, deque
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from cti.ari.client import new_id
 from cti.ari.dispatch import OrderedDispatcher
 from cti.ari.keys import SiteKey
-from cti.ari.models import Channel, Event
+from cti.ari.models import (
+    Channel,
+    ChannelDestroyed,
+    ChannelDtmfReceived,
+    Event,
+    StasisEnd,
+    StasisStart,
+)
 from cti.calls import actions as act
 from cti.calls import signals as sig
 from cti.calls.events import INBOUND_ARG, Routed, to_call_event
@@ -45,6 +52,46 @@ ID_PREFIX = "hlc"
 LEG_PREFIX = "hla"
 AGENT_ARG = "agent"
 """The first Stasis arg of an agent leg: ``agent,<agent id>,<call id>`` (see ``states``)."""
+
+
+LOCAL_SECOND_HALF = ";2"
+"""Asterisk names the second half of a Local channel ``<channelId>;2`` when the originate chose
+only ``channelId`` (gotcha 20 and issue 10): the controller never chooses ``otherChannelId``."""
+
+
+def created_by_us(channel_id: str) -> str | None:
+    """The id the controller chose for ``channel_id``, or ``None`` if it did not create it.
+
+    Every channel the controller creates has a chosen id with one of its prefixes: agent and
+    callback legs (``hla-``) and anything a call chooses (``hlc-``: snoop channels among them);
+    the second half of a Local leg carries its first half's id plus ``;2``. Other channels
+    (callers, announcers of bridge music, other applications' channels) are not ours.
+    """
+    base = channel_id.removesuffix(LOCAL_SECOND_HALF)
+    return base if base.startswith((f"{LEG_PREFIX}-", f"{ID_PREFIX}-")) else None
+
+
+def orphan_legs(channels: Mapping[str, Channel], *, owned: Collection[str]) -> list[str]:
+    """The channels of ours to hang up after a resync: those no call owns or adopted.
+
+    A leg is owned with both its halves: hanging up a ``;2`` half hangs up the whole Local pair,
+    the agent's talk with it. Of an orphan pair only the first half is hung up (the second goes
+    with it); a second half is hung up alone only if its first half is already gone.
+    """
+    orphans: list[str] = []
+    for channel_id in channels:
+        base = created_by_us(channel_id)
+        if base is None or base in owned:
+            continue
+        if channel_id != base and base in channels:
+            continue  # goes with its first half
+        orphans.append(channel_id)
+    return orphans
+
+
+ENDED_EARLY_MEMORY = 4096
+"""How many unknown ended channels the controller remembers (see ``_unrouted``)."""
+_CHANNEL_EVENTS = (StasisStart, StasisEnd, ChannelDestroyed, ChannelDtmfReceived)
 
 
 class CallControlError(Exception):
@@ -140,6 +187,8 @@ class SiteCallController:
             self._apply, on_error=self._lane_failed, name=f"calls:{site}"
         )
         self.events_unrouted = 0
+        # Channels whose end was seen while no call owned them, oldest first (bounded).
+        self._ended_early: OrderedDict[str, bool] = OrderedDict()
         self.calls_finished = 0
         self.lane_errors = 0
 
@@ -190,10 +239,37 @@ class SiteCallController:
             return
         routed = to_call_event(site, event, self)
         if routed is None:
+            self._unrouted(event)
             return
         if routed.new_call:
+            if self._ended_early.pop(routed.call_id, False):
+                logger.warning(
+                    "site %s: StasisEnd of %s came before its StasisStart; closing it",
+                    self.site,
+                    routed.call_id,
+                )
+                assert isinstance(routed.event, sig.CallerArrived)
+                routed = Routed(routed.call_id, replace(routed.event, gone=True), new_call=True)
             self._admit(routed)
         self._submit(routed.call_id, routed.event)
+
+    def _unrouted(self, event: Event) -> None:
+        """Count (and remember) an event about a channel no call owns; never an error."""
+        channel = getattr(event, "channel", None)
+        channel_id = getattr(channel, "id", None)
+        if not isinstance(channel_id, str) or not isinstance(event, _CHANNEL_EVENTS):
+            return  # noise a call does not need (varsets, bridge enter/leave...)
+        base = created_by_us(channel_id)
+        if base is not None and base in self._channels:
+            return  # the other half of one of our Local legs
+        self.events_unrouted += 1
+        logger.debug("site %s: %s for unknown channel %s", self.site, event.type, channel_id)
+        if isinstance(event, StasisEnd | ChannelDestroyed):
+            # Out of order (a fuzzing peer, a replay): should its StasisStart come later, the call
+            # is recorded and closed at once rather than taken through the IVR.
+            self._ended_early[channel_id] = True
+            while len(self._ended_early) > ENDED_EARLY_MEMORY:
+                self._ended_early.popitem(last=False)
 
     def _admit(self, routed: Routed) -> None:
         event = routed.event
@@ -257,15 +333,10 @@ class SiteCallController:
             claimed.update(leg.leg_id for leg in adopted.legs)
             if adopted.bridge_id is not None:
                 claimed.add(adopted.bridge_id)
-        for channel in channels.values():
-            if (
-                channel.id.startswith(f"{LEG_PREFIX}-")
-                and channel.id not in self._channels
-                and channel.id not in claimed
-            ):
-                # An agent leg of a call this controller lost (ringing when the service stopped).
-                logger.info("site %s: hanging up orphan leg %s", self.site, channel.id)
-                await self._executor.run(CallKey(self.site, channel.id), [act.Hangup(channel.id)])
+        for channel_id in orphan_legs(channels, owned=self._channels.keys() | claimed):
+            # An agent leg of a call this controller lost (ringing when the service stopped).
+            logger.info("site %s: hanging up orphan leg %s", self.site, channel_id)
+            await self._executor.run(CallKey(self.site, channel_id), [act.Hangup(channel_id)])
         owned = {state.bridge_id for state in self._calls.values() if state.bridge_id}
         for bridge in bridges:
             if bridge.id.startswith(f"{ID_PREFIX}-") and bridge.id not in owned | claimed:

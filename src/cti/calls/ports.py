@@ -185,7 +185,9 @@ class CallControl(Protocol):
         :meth:`CallDirector.transfer_answered`, its failure with ``offer_failed`` (the caller
         goes back to the first agent)."""
 
-    async def hangup(self, key: CallKey) -> None: ...
+    async def hangup(self, key: CallKey) -> None:
+        """The agent on the call hangs up from the desktop: the talk ends ``by the agent``."""
+        ...
 
     async def place_callback(
         self,
@@ -197,4 +199,19 @@ class CallControl(Protocol):
         ring_timeout_s: float,
     ) -> None:
         """Dial the agent first, then the taxpayer, and bridge them (a busy callback, 遇忙回复).
-        ``key.call_id`` is chosen by the service for the new call."""
+        ``key.call_id`` is chosen by the service for the new call.
+
+        **The callback contract** (the one place it is written; ``docs/cti.md`` repeats it): a
+        callback counts as *answered* only once the taxpayer has answered and is connected to the
+        agent. The director hears exactly one of:
+
+        * ``offer_failed(agent, failure)``: the agent leg ended before answering (the taxpayer
+          was never dialled);
+        * ``caller_left(RINGING)``: the agent answered but the taxpayer was not reached, whatever
+          the taxpayer leg's end (no answer, busy, congestion, rejected, unreachable, hung up
+          while ringing) or the agent hanging up while the taxpayer rang; the failure is in the
+          call's journal (``callback_taxpayer_failed``);
+        * ``offer_answered(agent)``: both connected; ``talk_ended`` follows.
+
+        ``call_finished`` ends every callback call. Retrying is the service's decision.
+        """

@@ -27,6 +27,7 @@ class CallerArrived:
 
     call: InboundCall
     answered: bool = False  # already Up (adopted after a resync): do not answer again
+    gone: bool = False  # its StasisEnd came first (out of order): record it, close it, no IVR
 
 
 @dataclass(frozen=True, slots=True)

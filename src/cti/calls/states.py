@@ -26,8 +26,8 @@ Choices made here (see also ``docs/cti.md``):
   back in the IVR, the queue (its bridge, MOH), the talk (the agent's leg still up) or the
   survey. Legs that have no part in the resumed phase are hung up.
 * Callbacks: the agent is dialled first, hears MOH in the call bridge while the taxpayer rings;
-  outcomes are reported with ``offer_failed`` (agent leg) or ``caller_left(RINGING)`` (taxpayer
-  leg). Retrying is the service's decision, never the controller's.
+  outcomes follow the callback contract of :meth:`cti.calls.ports.CallControl.place_callback`.
+  Retrying is the service's decision, never the controller's.
 """
 
 from __future__ import annotations
@@ -332,6 +332,10 @@ def _arrived(call: CallState, event: sig.CallerArrived, now: datetime) -> Step:
     actions: list[act.Action] = [
         act.Journal("arrived", {"caller": event.call.caller_number, "dialled": event.call.dialled})
     ]
+    if event.gone:
+        # Its StasisEnd was seen first: the service still records the call (the plan is asked
+        # for), which ``_plan_ready`` then closes without playing anything.
+        return replace(call, phase=Phase.ARRIVING, caller_gone=True), [*actions, act.AskPlan()]
     if not event.answered:
         actions.append(act.Answer(call.call_id))
     actions.append(act.AskPlan())
@@ -419,6 +423,12 @@ def _resume_talk(call: CallState, agent_id: str | None) -> Step:
 
 @on(sig.PlanReady, Phase.ARRIVING)
 def _plan_ready(call: CallState, event: sig.PlanReady, now: datetime) -> Step:
+    if call.caller_gone:  # gone before it started (see ``_arrived``): no IVR to an empty line
+        return replace(call, plan=event.plan, phase=Phase.ENDING), [
+            act.Journal("gone_before_start", {}),
+            act.NotifyCallerLeft(CallPhase.IVR),
+            act.CancelTimers(),
+        ]
     return _start_ivr(call, event.plan)
 
 
@@ -618,10 +628,12 @@ def _agent_hung_up(call: CallState, leg: Leg) -> Step:
     if call.phase is Phase.TRANSFERRING:
         return call, [talk_ended]  # the caller keeps hearing MOH until the new agent answers
     if call.phase is Phase.CALLBACK_TAXPAYER:
-        # The agent gave up before the taxpayer answered: drop the taxpayer leg too.
+        # The agent gave up before the taxpayer answered: drop the taxpayer leg too. For the
+        # service the taxpayer was not reached (the callback contract in ``ports``).
         call, ending = _to_ending(call, caller_gone=False)
         return call, [
-            act.NotifyOfferFailed(leg.agent_id, LegFailure.CANCELLED),
+            act.Journal("callback_taxpayer_failed", {"failure": "agent_left", "cause": None}),
+            act.NotifyCallerLeft(CallPhase.RINGING),
             act.Hangup(call.call_id),
             *ending,
         ]
@@ -772,7 +784,8 @@ def _hangup(call: CallState, event: sig.HangupCommand, now: datetime) -> Step:
     if call.talk_leg is not None and call.phase in (*TALK_PHASES, Phase.TRANSFERRING):
         talking = call.leg(call.talk_leg)
         if talking is not None and talking.status != "gone":
-            actions.append(act.NotifyTalkEnded(talking.agent_id, EndedBy.SYSTEM))
+            # Only the agent on the call can ask for it (the calls API): their hang-up.
+            actions.append(act.NotifyTalkEnded(talking.agent_id, EndedBy.AGENT))
     caller_exists = call.phase is not Phase.CALLBACK_AGENT
     if caller_exists:
         actions.append(act.Hangup(call.call_id))

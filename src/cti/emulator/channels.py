@@ -172,7 +172,12 @@ class ChannelOps(CoreState):
         first_app: tuple[str, str],
     ) -> tuple[Channel, Channel]:
         id1 = self._claim_id(ids[0])
-        id2 = self._claim_id(ids[1])
+        wanted2 = ids[1]
+        if ids[0] and not wanted2:
+            # Asterisk (core_unreal) names the second half after the first when the client
+            # chose only `channelId`: `<channelId>;2`. Without `channelId` both are generated.
+            wanted2 = f"{id1};2"
+        id2 = self._claim_id(wanted2)
         if id1 == id2:
             raise AriError(409, "Channel with given unique ID already exists")
         suffix = self.new_local_suffix()

@@ -18,7 +18,11 @@ if TYPE_CHECKING:
     from cti.emulator.core import Asterisk
     from cti.emulator.model import Channel
 
-AgentBehaviour = Literal["answer", "busy", "no_answer", "reject", "unreachable"]
+AgentBehaviour = Literal[
+    "answer", "busy", "congestion", "no_answer", "reject", "hang_up", "unreachable"
+]
+"""``congestion``: Congestion() like the lab's 2003; ``hang_up``: the phone rings, then hangs up
+with cause 16 before answering (a taxpayer who gives up on a call back)."""
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,8 @@ class AgentScript:
 
     answer_after_s: ringing time before the behaviour happens (answer, busy or reject).
     talk_s: after answering, the agent hangs up after this long (None: the CTI ends the call).
-    hangup_after_s: for "busy" and "reject", ringing time before refusing (default: answer_after_s).
+    hangup_after_s: for "busy", "congestion", "reject" and "hang_up", ringing time before refusing
+      (default: answer_after_s).
     dtmf_after_answer: optional (delay_s, digits) the agent keys after answering (e.g. "*2").
     """
 
@@ -60,9 +65,13 @@ class AgentScript:
                 yield refuse_after
                 line.busy()
                 return
-            if script.behaviour == "reject":
+            if script.behaviour == "congestion":
                 yield refuse_after
-                line.hangup(21)
+                line.congestion()
+                return
+            if script.behaviour in ("reject", "hang_up"):
+                yield refuse_after
+                line.hangup(21 if script.behaviour == "reject" else 16)
                 return
             yield script.answer_after_s
             line.answer()

@@ -19,6 +19,7 @@ import structlog
 
 from hotline.telephony.context import WALLBOARD, Context, agent_topic
 from hotline.telephony.live import LiveCall
+from hotline.telephony.roster import db_id
 from routing import (
     AgentStateChanged,
     AgentStatus,
@@ -315,7 +316,7 @@ class AcdLoop:
                 "type": "call",
                 "call_id": call.call_id,
                 "phase": "ringing",
-                "agent_id": offer.agent_id,
+                "agent_id": db_id(offer.agent_id),
             },
         )
         await ctx.control.offer(

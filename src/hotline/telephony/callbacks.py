@@ -3,13 +3,15 @@
 A callback keeps its origin call's routing contact id and place in line (``arrived_at``). While
 it waits it is a CALLBACK contact in routing; when routing offers it to an agent, the controller
 dials the agent first and then the taxpayer (``CallControl.place_callback``) on a new call whose
-notifications come back to the director:
+notifications come back to the director, as the callback contract of
+``CallControl.place_callback`` (``cti.calls.ports``) says:
 
 * ``offer_failed`` — the agent leg failed: routing puts the callback back in line;
-* ``offer_answered`` — the agent answered, the taxpayer is being dialled;
-* ``talk_ended`` — agent and taxpayer talked: the callback is done;
-* ``caller_left`` or ``call_finished`` without talk — the taxpayer was not reached: one attempt
-  is spent and, if the retry policy allows, the callback is due again ``interval_s`` later.
+* ``caller_left(RINGING)``, or ``call_finished`` with no ``offer_answered`` — the taxpayer was
+  not reached: routing is told the offer ended (the agent is free), one attempt is spent and, if
+  the retry policy allows, the callback is due again ``interval_s`` later under a new call key;
+* ``offer_answered`` — agent and taxpayer are connected: the callback counts as answered;
+* ``talk_ended`` — they talked: the callback is done.
 
 Pending callbacks carry ``next_attempt_at`` and are fed to routing when due and the centre is
 open, so a restart or closed hours lose nothing.
@@ -332,12 +334,18 @@ class Callbacks:
             )
         await self._acd.feed(ContactEnded(call.contact_id))
 
-    async def not_reached(self, call: LiveCall) -> None:
-        """The agent was ready but the taxpayer did not answer: spend one attempt."""
-        await self._acd.feed(ContactEnded(call.contact_id))
+    async def not_reached(self, call: LiveCall) -> bool:
+        """The agent answered but the taxpayer was not reached: end the routing offer (the
+        agent is free again; the callback does not go back in line), spend one attempt and
+        make the callback due again ``interval_s`` later, dialled under a new key.
+
+        Returns False, doing nothing, when this call's attempt was already settled (the
+        director may hear ``caller_left`` and then ``call_finished``).
+        """
         owed = self._owed.get(call.contact_id)
-        if owed is None:
-            return
+        if owed is None or call.key not in owed.dialling:
+            return False
+        await self._acd.feed(ContactEnded(call.contact_id))
         owed.dialling.discard(call.key)
         owed.in_routing = False
         owed.attempts += 1
@@ -355,3 +363,4 @@ class Callbacks:
             {"type": "callback", "callback_id": owed.callback_id, "status": values["status"]},
         )
         self._arm()
+        return True

@@ -24,11 +24,13 @@ from cti.calls.ports import (
 )
 from hotline.telephony.acd import AcdLoop
 from hotline.telephony.agents import AgentSessions
+from hotline.telephony.bounded import bounded
 from hotline.telephony.callbacks import Callbacks
 from hotline.telephony.context import WALLBOARD, Context, agent_topic
 from hotline.telephony.live import OUTCOME_BY_ABANDON_PHASE, LiveCall, durations, final_outcome
 from hotline.telephony.menus import build_plan
 from hotline.telephony.region import region_of
+from hotline.telephony.roster import db_id
 from routing import (
     Contact,
     ContactArrived,
@@ -110,6 +112,7 @@ class Director:
 
     async def call_arrived(self, call: InboundCall) -> IvrPlan:
         ctx = self._ctx
+        call = bounded(call)  # Asterisk's strings, cut to the columns (never a lost record)
         open_now = self._acd.is_open()
         site_id = await ctx.site_id(call.key.site)
         if site_id is None:
@@ -190,9 +193,10 @@ class Director:
             return
         await self._note(call, "caller_left", {"phase": phase.value})
         if call.kind == "callback":
-            if call.answered_at is not None and call.talk_ended_at is None:
-                call.talk_ended_at = self._ctx.now()
-                await self._callbacks.not_reached(call)
+            # The callback contract (``CallControl.place_callback``): the taxpayer was not
+            # reached; the agent is released and one attempt is spent.
+            if call.answered_at is None:
+                await self._callback_not_reached(call)
             return
         if call.outcome is not None:
             return  # a callback was accepted or the call diverted: not an abandon
@@ -249,7 +253,7 @@ class Director:
             await self._acd.feed(OfferAnswered(call.contact_id, agent_id))
         await self._agents.log_call_state(agent_id, "on_call", call_id=call.call_id)
         self._ctx.publish(agent_topic(agent_id), {"type": "answered", "call_id": call.call_id})
-        self._wallboard(call, phase="talk", agent_id=agent_id)
+        self._wallboard(call, phase="talk", agent_id=db_id(agent_id))
 
     async def transfer_requested(self, key: CallKey, *, agent_id: str) -> None:
         """A blind transfer to ``agent_id`` is about to ring them: routing must not offer them
@@ -299,7 +303,7 @@ class Director:
             self._ctx.publish(agent_topic(previous), {"type": "ended", "call_id": call.call_id})
         await self._agents.log_call_state(agent_id, "on_call", call_id=call.call_id)
         self._ctx.publish(agent_topic(agent_id), {"type": "answered", "call_id": call.call_id})
-        self._wallboard(call, phase="talk", agent_id=agent_id)
+        self._wallboard(call, phase="talk", agent_id=db_id(agent_id))
 
     async def offer_failed(self, key: CallKey, *, agent_id: str, failure: LegFailure) -> None:
         call = self._call(key)
@@ -351,8 +355,10 @@ class Director:
             return
         await self._note(call, "call_finished", {})
         if call.kind == "callback":
-            if call.answered_at is not None and call.talk_ended_at is None:
-                await self._callbacks.not_reached(call)
+            if call.answered_at is None:
+                await self._callback_not_reached(call)  # a no-op once reported
+            elif call.talk_ended_at is None and call.agent_id:
+                await self.talk_ended(key, agent_id=call.agent_id, ended_by=EndedBy.SYSTEM)
             owed = self._callbacks.owed(call.contact_id)
             if owed is not None:
                 owed.dialling.discard(call.key)
@@ -361,6 +367,17 @@ class Director:
         elif call.answered_at is not None and call.talk_ended_at is None and call.agent_id:
             await self.talk_ended(key, agent_id=call.agent_id, ended_by=EndedBy.SYSTEM)
         await self.close(call, self._ctx.now())
+
+    async def _callback_not_reached(self, call: LiveCall) -> None:
+        if not await self._callbacks.not_reached(call):
+            return
+        if call.offered_agent is not None:
+            # The desk showed the offer: it is over (the agent never talked to anyone).
+            self._ctx.publish(
+                agent_topic(call.offered_agent), {"type": "ended", "call_id": call.call_id}
+            )
+            call.offered_agent = None
+        call.outcome = call.outcome or "failed"
 
     async def close(self, call: LiveCall, ended_at: datetime) -> None:
         """Write the end of the call: outcome (if none yet), durations, end time."""

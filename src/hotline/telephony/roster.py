@@ -31,6 +31,12 @@ def routing_id(db_id: int) -> str:
     return str(db_id)
 
 
+def db_id(routing_agent_id: str) -> int:
+    """The agent's database id, the one type agent ids have outside routing and the controller:
+    in the REST API and in every message of the agent and wallboard streams."""
+    return int(routing_agent_id)
+
+
 def profile_of(agent: Agent) -> AgentProfile:
     return AgentProfile(
         id=routing_id(agent.id),

@@ -69,6 +69,7 @@ class RecordingDirector:
     control: CallControl | None = None
     log: list[tuple[str, CallKey, dict[str, Any]]] = field(default_factory=list)
     journal_log: list[tuple[CallKey, str]] = field(default_factory=list)
+    journal_data: list[tuple[CallKey, str, dict[str, Any]]] = field(default_factory=list)
     finished: dict[CallKey, asyncio.Event] = field(default_factory=dict)
 
     def _record(self, name: str, key: CallKey, **data: Any) -> None:
@@ -130,6 +131,7 @@ class RecordingDirector:
 
     async def journal(self, key: CallKey, kind: str, data: Mapping[str, Any]) -> None:
         self.journal_log.append((key, kind))
+        self.journal_data.append((key, kind, dict(data)))
 
 
 def offer_to(endpoint: str, agent_id: str, ring_timeout_s: float = 10.0) -> Hook:

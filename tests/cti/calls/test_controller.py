@@ -308,3 +308,43 @@ async def test_an_event_is_journalled_after_its_requests_and_before_the_director
     # The journal is a database write in the service: the caller is answered without waiting.
     answer, journalled = timeline.index("ari:answer"), timeline.index("journal:event:CallerArrived")
     assert answer < journalled < timeline.index("director:call_arrived")
+
+
+@pytest.mark.asyncio
+async def test_a_call_whose_stasis_end_came_first_is_recorded_and_closed_without_the_ivr() -> None:
+    ari = FakeAri()
+    director = RecordingDirector(plan=PLAN)
+    controller = SiteCallController(SITE, ari, director, options=ControllerOptions())
+    start = _stasis_start()
+    end = {**start, "type": "StasisEnd"}
+    del end["args"]
+    await controller.handle_event(SITE, parse_event(end))
+    await controller.handle_event(SITE, parse_event(start))
+    await controller.drain()
+    (key,) = director.keys()
+    assert director.names(key) == ["call_arrived", "caller_left", "call_finished"]
+    assert director.entries("caller_left") == [{"phase": CallPhase.IVR}]
+    # Nothing was asked of Asterisk for a channel that is gone: no answer, no prompt.
+    assert [name for name, _ in ari.requests] == []
+    assert controller.active_calls == 0
+    assert controller.stats()["events_unrouted"] == 1
+    await controller.close()
+
+
+@pytest.mark.asyncio
+async def test_events_for_unknown_channels_are_counted_not_fatal() -> None:
+    ari = FakeAri()
+    director = RecordingDirector(plan=PLAN)
+    controller, key = await _queued_call(ari, director)
+    stray = {**_stasis_start(), "type": "ChannelDtmfReceived", "digit": "1", "duration_ms": 100}
+    del stray["args"]
+    stray["channel"] = {**stray["channel"], "id": "nobody-knows"}
+    destroyed = {**stray, "type": "ChannelDestroyed", "cause": 16, "cause_txt": "Normal Clearing"}
+    del destroyed["digit"], destroyed["duration_ms"]
+    for event in (stray, destroyed):
+        await controller.handle_event(SITE, parse_event(event))
+    await controller.drain()
+    assert controller.stats()["events_unrouted"] == 2
+    assert controller.stats()["lane_errors"] == 0
+    assert director.names(key) == ["call_arrived", "ivr_completed"]
+    await controller.close()

@@ -198,7 +198,7 @@ async def test_hold_unhold_then_hang_up_from_the_api() -> None:
         await site.finished(key)
         assert site.emulator.core.state_summary()["channels"] == []
     assert held == [True, False]
-    assert director.entries("talk_ended") == [{"agent_id": "1001", "ended_by": EndedBy.SYSTEM}]
+    assert director.entries("talk_ended") == [{"agent_id": "1001", "ended_by": EndedBy.AGENT}]
     assert "caller_left" not in director.names(key)
     assert "survey_answered" not in director.names(key)
 

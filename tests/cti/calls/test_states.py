@@ -316,7 +316,7 @@ class TestTalk:
     def test_hangup_from_the_api(self) -> None:
         run = reach(Phase.TALKING)
         actions = run.feed(sig.HangupCommand())
-        assert act.NotifyTalkEnded("a1", EndedBy.SYSTEM) in actions
+        assert act.NotifyTalkEnded("a1", EndedBy.AGENT) in actions
         assert act.Hangup("chan-1") in actions
         assert act.Hangup("L1") in actions
         run.feed(sig.CallerGone(), sig.LegGone("L1", 16))

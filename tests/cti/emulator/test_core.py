@@ -232,3 +232,31 @@ def test_move_to_an_app_without_socket_fails_and_keeps_the_channel(
     failed = hotline.events[-1]
     assert (failed["type"], failed["destination"]) == ("ApplicationMoveFailed", "nobody")
     assert core.channels[line].stasis_app == "hotline"
+
+
+@pytest.mark.parametrize(
+    ("ids", "expected"),
+    [
+        # Asterisk's core_unreal derives the second half's id from `channelId` alone.
+        ({"channelId": "leg-1"}, ("leg-1", "leg-1;2")),
+        ({"channelId": "leg-1", "otherChannelId": "leg-1b"}, ("leg-1", "leg-1b")),
+    ],
+)
+@pytest.mark.parametrize("create", [False, True])
+def test_local_halves_are_named_as_asterisk_names_them(
+    core: Asterisk, ids: dict[str, str], expected: tuple[str, str], create: bool
+) -> None:
+    params = {"endpoint": "Local/1001@agents", "app": "hotline", **ids}
+    made = core.create(params, {}) if create else core.originate(params, {})
+    peer = core.channels[made["id"]].peer
+    assert peer is not None
+    assert (made["id"], peer.id) == expected
+    assert {channel["id"] for channel in core.list_channels()} >= set(expected)
+
+
+def test_local_halves_without_chosen_ids_get_two_generated_ids(core: Asterisk) -> None:
+    made = core.originate({"endpoint": "Local/1001@agents", "app": "hotline"}, {})
+    peer = core.channels[made["id"]].peer
+    assert peer is not None
+    assert ";" not in peer.id
+    assert peer.id != made["id"]

@@ -3,6 +3,7 @@ databases: record, journal, abandon snapshot, re-offer, RONA, closed hours, call
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -12,9 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cti.calls.ports import CallKey, CallPhase, EndedBy, LegFailure
+from hotline.bus import EventBus
 from hotline.db.models import AgentSession, AgentStateLog, Call, Callback
 from hotline.db.session import transaction
 from hotline.telephony import TelephonyService
+from hotline.telephony.context import WALLBOARD
 from tests.fixtures.app import FixedClock
 from tests.hotline.telephony.builders import SITE, Seeded, inbound, make_service, seed_directory
 from tests.hotline.telephony.fakes import RecordingControl
@@ -277,32 +280,55 @@ async def test_a_requested_callback_is_stored_then_placed_and_done(
     )
 
 
-async def test_an_unreached_taxpayer_is_retried_later_then_given_up(
+async def _callback_row(sessionmaker: async_sessionmaker[AsyncSession]) -> Callback:
+    async with transaction(sessionmaker) as session:
+        return (await session.scalars(select(Callback))).one()
+
+
+@pytest.mark.parametrize("reported_by", ["caller_left", "call_finished"])
+async def test_an_unreached_taxpayer_frees_the_agent_and_is_retried_after_the_pause(
     service: TelephonyService,
     seeded: Seeded,
     clock: FixedClock,
     control: RecordingControl,
     sessionmaker: async_sessionmaker[AsyncSession],
+    reported_by: str,
 ) -> None:
+    """The callback contract: without ``offer_answered`` the taxpayer was never connected."""
     a1 = seeded.agents["a1"]
     await service.agents.login(a1, site=SITE)
     key = await _queued(service, clock, "retry")
     await service.director.callback_accepted(key)
     await service.director.call_finished(key)
     await service.agents.set_ready(a1)
+    keys: list[CallKey] = []
     for attempt in range(1, 4):
         placed_key, _ = control.last("place_callback")
-        await service.director.offer_answered(placed_key, agent_id=str(a1))
-        await service.director.caller_left(placed_key, phase=CallPhase.RINGING)
+        keys.append(placed_key)
+        assert (await service.agents.view(a1)).status == "reserved"
+        # The agent answered and heard music; the taxpayer's leg failed (busy, no answer...).
+        if reported_by == "caller_left":
+            await service.director.caller_left(placed_key, phase=CallPhase.RINGING)
         await service.director.call_finished(placed_key)
-        async with transaction(sessionmaker) as session:
-            callback = (await session.scalars(select(Callback))).one()
+        callback = await _callback_row(sessionmaker)
         assert callback.attempts == attempt
+        # Routing was told the offer ended: the agent is free at once, nothing is waiting.
+        assert (await service.agents.view(a1)).status == "idle"
+        (queue,) = await service.queues()
+        assert queue.waiting == 0
+        if attempt < 3:
+            assert callback.status == "pending"
+            assert callback.next_attempt_at == clock.now() + timedelta(seconds=600)
+            # Going not ready and back does not bring the callback back before its time.
+            await service.agents.set_not_ready(a1, "break")
+            await service.agents.set_ready(a1)
+            await service.callbacks.run_due()
+            assert len(control.named("place_callback")) == attempt
         clock.advance(seconds=600)
-        await service.agents.set_ready(a1)  # ends wrap-up
         await service.callbacks.run_due()
     assert (callback.status, callback.last_outcome) == ("failed", "no_answer")
     assert len(control.named("place_callback")) == 3
+    assert len(set(keys)) == 3  # every attempt under a new key
 
 
 async def test_phase_times_follow_the_service_clock_not_asterisks(
@@ -323,3 +349,53 @@ async def test_phase_times_follow_the_service_clock_not_asterisks(
     assert row.ivr_s == 5.0
     (arrived, *_) = await service.recorder.journal_entries(row.id)
     assert arrived.data["channel_created_at"] == ahead.isoformat()
+
+
+async def test_agent_ids_on_the_streams_are_the_database_ids(
+    sessionmaker: async_sessionmaker[AsyncSession], seeded: Seeded, clock: FixedClock
+) -> None:
+    """Call events and agent-state events give an agent's id the same type (the REST one)."""
+    bus = EventBus()
+    service = make_service(sessionmaker, clock, RecordingControl(), bus=bus)
+    await service.start()
+    a1 = seeded.agents["a1"]
+    async with bus.subscribe(WALLBOARD) as wallboard:
+        await service.agents.login(a1, site=SITE)
+        await service.agents.set_ready(a1)
+        key = await _queued(service, clock, "typed")  # offered to a1: "ringing" with its id
+        await service.director.offer_answered(key, agent_id=str(a1))
+        await service.director.talk_ended(key, agent_id=str(a1), ended_by=EndedBy.AGENT)
+        await service.director.call_finished(key)
+        bus.publish(WALLBOARD, {"type": "test-end"})
+        messages = []
+        async for message in wallboard:
+            if message["type"] == "test-end":
+                break
+            messages.append(message)
+    await service.stop()
+    with_agent = [(m["type"], m.get("phase"), m["agent_id"]) for m in messages if "agent_id" in m]
+    assert ("call", "ringing", a1) in with_agent
+    assert ("call", "talk", a1) in with_agent
+    assert ("state", None, a1) in with_agent
+    assert {type(agent_id) for _, _, agent_id in with_agent} == {int}
+
+
+async def test_oversized_strings_from_asterisk_are_cut_to_the_columns_not_lost(
+    service: TelephonyService, clock: FixedClock, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """PostgreSQL refuses a row with a value longer than its column: the call would be lost."""
+    long = dataclasses.replace(
+        inbound("long", clock.now()),
+        caller_name="纳税人\x00" * 100,
+        caller_number="1" * 100,
+        dialled="9" * 100,
+        channel_name="PJSIP/" + "x" * 1000,
+    )
+    plan = await service.director.call_arrived(long)
+    assert plan.open
+    await service.director.caller_left(long.key, phase=CallPhase.IVR)
+    await service.director.call_finished(long.key)
+    row = await _call_row(sessionmaker, "long")
+    assert row.caller_name == ("纳税人" * 100)[:120]
+    assert (row.caller_number, row.dialled) == ("1" * 32, "9" * 32)
+    assert row.outcome == "abandoned_ivr"
