@@ -67,6 +67,8 @@ class CallMedia:
     )
     callback_digit: str = "1"
     caller_id: str | None = '"12366" <12366>'  # shown on agent phones for offers
+    callback_caller_id: str | None = None
+    """Shown to the taxpayer a callback dials (the site's number); None: ``caller_id``."""
 
 
 @dataclass(frozen=True, slots=True)

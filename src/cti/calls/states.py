@@ -837,7 +837,7 @@ def _callback_agent_answered(call: CallState, event: sig.LegAnswered, now: datet
             endpoint=order.taxpayer_endpoint,
             timeout_s=max(1, math.ceil(order.ring_timeout_s)),
             app_args=("callback", call.call_id),
-            caller_id=call.media.caller_id,
+            caller_id=call.media.callback_caller_id or call.media.caller_id,
         ),
     ]
 
