@@ -45,6 +45,9 @@ class LabConfig:
     # Debug option: a directory of api-docs JSON; every event and REST body is then checked and
     # problems are collected in `Asterisk.spec_errors` (never raised: the call flow goes on).
     api_docs: str | None = None
+    # Languages in which the project's prompt set (cti.sounds, `hotline sounds install`) is
+    # installed; () emulates a stock Asterisk with only its core English sounds.
+    prompt_languages: tuple[str, ...] = ("zh", "en", "ko")
 
 
 class CoreState:
