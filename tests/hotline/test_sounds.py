@@ -210,3 +210,18 @@ def test_check_on_a_complete_site_passes_and_an_unknown_site_is_named(
     assert json.loads(complete.stdout)["complete"] is True
     assert unknown.exit_code == 2
     assert "no site 'gz'" in unknown.output
+
+
+def test_the_documented_table_says_what_the_data_says() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "cti.md").read_text(encoding="utf-8")
+    rows = {
+        cells[0].strip("`"): cells[2:5]
+        for line in doc.splitlines()
+        if line.startswith("| `") and len(cells := [c.strip() for c in line.split("|")[1:-1]]) == 5
+    }
+    prompts = shipped()
+    for name in prompts.names:
+        if name.startswith("number-") and name != "number-many":
+            continue
+        texts = [prompts.prompts[name][language].text for language in ("zh", "en", "ko")]
+        assert rows.get(name) == texts, name
