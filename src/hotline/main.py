@@ -169,6 +169,8 @@ async def enabled_sites(state: AppState) -> list[SiteConfig]:
             password=row.ari_password,
             app=row.app_name,
             rest_transport=state.settings.ari_rest_transport,
+            callback_dial=row.callback_dial,
+            callback_caller_id=row.callback_caller_id,
         )
         for row in rows
     ]

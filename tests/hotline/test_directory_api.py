@@ -58,6 +58,30 @@ async def test_site_rejects_credentials_in_the_url(client: httpx.AsyncClient, us
     assert "pw@" not in response.text  # the submitted value is never echoed
 
 
+async def test_site_callback_dialling_is_validated_and_kept(
+    client: httpx.AsyncClient, users: Users
+) -> None:
+    created = await _post(client, users, "/api/v1/sites", SITE)
+    assert created["callback_dial"] == "PJSIP/{number}@trunk"  # the default trunk
+    assert created["callback_caller_id"] is None
+    url = f"/api/v1/sites/{created['id']}"
+    admin = users.headers(Role.ADMIN)
+    bad = await client.patch(url, json={"callback_dial": "Locl/{number}@x"}, headers=admin)
+    assert bad.status_code == 422
+    body = bad.json()
+    assert body["error"] == "validation_error"
+    assert body["detail"][0]["loc"] == ["body", "callback_dial"]
+    assert "unknown technology 'Locl'" in body["detail"][0]["msg"]
+    changed = await client.patch(
+        url,
+        json={"callback_dial": "Local/{number}@callbacks", "callback_caller_id": "057112366"},
+        headers=admin,
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["callback_dial"] == "Local/{number}@callbacks"
+    assert changed.json()["callback_caller_id"] == "057112366"
+
+
 async def test_duplicate_codes_conflict(client: httpx.AsyncClient, users: Users) -> None:
     await _post(client, users, "/api/v1/sites", SITE)
     again = await client.post("/api/v1/sites", json=SITE, headers=users.headers(Role.ADMIN))

@@ -122,6 +122,22 @@ def _example() -> dict[str, Any]:
             "sites[1] (code=wz): ari_url: Value error, must be an http:// or https:// URL",
         ),
         (
+            lambda d: d["sites"][0].update({"callback_dial": "SIPP/{number}@trunk"}),
+            "sites[0] (code=hz): callback_dial: unknown technology 'SIPP'",
+        ),
+        (
+            lambda d: d["sites"][1].update({"callback_dial": "PJSIP/13800138000@trunk"}),
+            "sites[1] (code=wz): callback_dial: the resource must contain {number} exactly once",
+        ),
+        (
+            lambda d: d["sites"][1].update({"callback_dial": "Local/{number}"}),
+            "sites[1] (code=wz): callback_dial: a Local channel needs a context",
+        ),
+        (
+            lambda d: d["sites"][0].update({"callback_caller_id": "12366 hotline"}),
+            "sites[0] (code=hz): callback_caller_id: must be a number or",
+        ),
+        (
             lambda d: d["agents"][0].update({"langauges": ["zh"]}),
             "agents[0] (code=A001): langauges: unknown field",
         ),
@@ -146,6 +162,18 @@ async def test_a_bad_entry_is_named_and_nothing_is_written(
     assert str(path) in str(info.value)
     snapshot = await _snapshot(sessionmaker)
     assert set(snapshot["counts"].values()) == {0}
+
+
+async def test_sites_keep_their_callback_dialling(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await import_file(sessionmaker, EXAMPLE)
+    async with sessionmaker() as session:
+        sites = {s.code: s for s in await directory.list_sites(session)}
+    assert sites["hz"].callback_dial == "PJSIP/{number}@trunk"
+    assert sites["hz"].callback_caller_id == '"12366" <057112366>'
+    assert sites["wz"].callback_dial == "Local/{number}@callbacks"
+    assert sites["wz"].callback_caller_id is None
 
 
 async def test_a_failed_reimport_keeps_what_was_accepted(

@@ -49,6 +49,7 @@ from cti.ari.models import (
     DeviceStateState,
     LiveRecording,
     Playback,
+    Sound,
     Variable,
 )
 from cti.errors import AriResponseError, AriUnavailableError, http_error
@@ -481,6 +482,19 @@ class AriClient:
         return await self._model(AsteriskPing, "GET", "asterisk/ping")
 
     # ------------------------------------------------------------------ channels
+
+    async def list_sounds(
+        self, *, lang: str | None = None, format: str | None = None
+    ) -> list[Sound]:
+        """``GET /sounds``: every sound file the server has, with its languages and formats."""
+        response = await self._send("GET", "sounds", {"lang": lang, "format": format})
+        try:
+            sounds: list[Sound] = _list_adapter(Sound).validate_python(
+                self._json(response, "GET", "sounds")
+            )
+        except ValidationError as error:
+            raise AriResponseError("GET /ari/sounds: not a list of Sound") from error
+        return sounds
 
     async def list_channels(self) -> list[Channel]:
         return await self._models(Channel, "channels")

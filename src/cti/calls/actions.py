@@ -28,6 +28,7 @@ class Play:
     channel_id: str
     media: tuple[str, ...]
     playback_id: str
+    language: str | None = None  # the caller's language: Asterisk plays sounds/<language>/...
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,7 +45,12 @@ class AriOperations(Protocol):
     async def answer(self, channel_id: str) -> None: ...
 
     async def play_on_channel(
-        self, channel_id: str, media: str | Sequence[str], *, playback_id: str | None = None
+        self,
+        channel_id: str,
+        media: str | Sequence[str],
+        *,
+        playback_id: str | None = None,
+        lang: str | None = None,
     ) -> Playback: ...
 
     async def stop_playback(self, playback_id: str) -> None: ...
@@ -154,8 +159,10 @@ class ActionExecutor:
         match action:
             case act.Answer(channel_id):
                 await client.answer(channel_id)
-            case act.Play(channel_id, media, playback_id):
-                await client.play_on_channel(channel_id, list(media), playback_id=playback_id)
+            case act.Play(channel_id, media, playback_id, language):
+                await client.play_on_channel(
+                    channel_id, list(media), playback_id=playback_id, lang=language
+                )
             case act.StopPlayback(playback_id):
                 await client.stop_playback(playback_id)
             case act.StartBridgeMoh(bridge_id, moh_class):

@@ -49,12 +49,16 @@ class CallMedia:
     """
 
     invalid_choice: tuple[str, ...] = ("sound:hotline/invalid",)
-    position: tuple[str, ...] = ("sound:hotline/position", "number:{position}")
+    position: tuple[str, ...] = ("sound:hotline/position", "sound:hotline/number-{position}")
     expected_wait: tuple[str, ...] = (
         "sound:hotline/expected-wait",
-        "number:{minutes}",
+        "sound:hotline/number-{minutes}",
         "sound:hotline/minutes",
     )
+    numbers_up_to: int | None = 99
+    """The shipped set records ``number-0`` .. ``number-99`` in each language (Asterisk's own
+    ``number:`` needs core sounds that do not exist in zh or ko); a larger number is announced
+    as ``{position}`` = ``many``. None: numbers are never replaced (``number:`` URIs)."""
     callback_offer: tuple[str, ...] = ("sound:hotline/callback-offer",)
     callback_request: tuple[str, ...] = ("sound:hotline/callback-request",)
     callback_confirmed: tuple[str, ...] = ("sound:hotline/callback-confirmed",)
@@ -67,6 +71,8 @@ class CallMedia:
     )
     callback_digit: str = "1"
     caller_id: str | None = '"12366" <12366>'  # shown on agent phones for offers
+    callback_caller_id: str | None = None
+    """Shown to the taxpayer a callback dials (the site's number); None: ``caller_id``."""
 
 
 @dataclass(frozen=True, slots=True)

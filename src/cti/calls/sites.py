@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cti.ari.client import AriClient, RestTransport
@@ -34,6 +34,20 @@ class SiteConfig:
     app: str = "hotline"
     rest_transport: RestTransport = "http"
     """``websocket``: REST over a websocket (Asterisk 22 and later), far cheaper than HTTP."""
+    callback_dial: str | None = None
+    """How this site dials a taxpayer back (``{number}`` is replaced); None: the options'."""
+    callback_caller_id: str | None = None
+    """The caller id a callback presents to the taxpayer; None: the options' media default."""
+
+    def controller_options(self, base: ControllerOptions | None) -> ControllerOptions:
+        """``base`` with this site's dialling: one service, sites with differently named trunks."""
+        options = base or ControllerOptions()
+        if self.callback_dial is not None:
+            options = replace(options, trunk_endpoint=self.callback_dial)
+        if self.callback_caller_id is not None:
+            media = replace(options.media, callback_caller_id=self.callback_caller_id)
+            options = replace(options, media=media)
+        return options
 
 
 class SiteRunner:
@@ -55,7 +69,9 @@ class SiteRunner:
             config.app,
             rest_transport=config.rest_transport,
         )
-        self.controller = SiteCallController(config.code, self.client, director, options=options)
+        self.controller = SiteCallController(
+            config.code, self.client, director, options=config.controller_options(options)
+        )
         self.stream = EventStream(
             config.code,
             self.client.event_endpoint(),

@@ -113,7 +113,11 @@ def _play(
 ) -> tuple[CallState, list[act.Action]]:
     call, playback_id = _next_id(call, "pb")
     call = replace(call, playback_id=playback_id, playback_purpose=purpose)
-    return call, [act.Play(call.call_id, media, playback_id)]
+    # The IVR's language choice (before it, the plan's default) picks sounds/<language>/ on the
+    # server: passed with every playback rather than set once on the channel, so that a call
+    # adopted after a restart needs no channel variable to be read back.
+    language = call.language or (call.plan.default_language if call.plan else None)
+    return call, [act.Play(call.call_id, media, playback_id, language)]
 
 
 def _stop_prompt(call: CallState) -> tuple[CallState, list[act.Action]]:
@@ -483,14 +487,21 @@ def _playback_ended(call: CallState, event: sig.PlaybackEnded, now: datetime) ->
 # ---------------------------------------------------------------- waiting in the queue
 
 
+def _spoken(number: int, media: CallMedia) -> str:
+    """The number as the announcement's sound names it: past the recorded range, ``many``."""
+    if media.numbers_up_to is not None and number > media.numbers_up_to:
+        return "many"
+    return str(number)
+
+
 @on(sig.AnnounceCommand, Phase.QUEUED, Phase.OFFERING)
 def _announce(call: CallState, event: sig.AnnounceCommand, now: datetime) -> Step:
     if call.playback_id is not None:
         return call, []  # one announcement at a time; the next periodic one will come
     media = call.media
-    items = [item.format(position=event.position) for item in media.position]
+    items = [item.format(position=_spoken(event.position, media)) for item in media.position]
     if event.expected_wait_s is not None:
-        minutes = max(1, math.ceil(event.expected_wait_s / 60))
+        minutes = _spoken(max(1, math.ceil(event.expected_wait_s / 60)), media)
         items.extend(item.format(minutes=minutes) for item in media.expected_wait)
     call, pause = _pause_moh(call)
     call, played = _play(call, tuple(items), "announce")
@@ -850,7 +861,7 @@ def _callback_agent_answered(call: CallState, event: sig.LegAnswered, now: datet
             endpoint=order.taxpayer_endpoint,
             timeout_s=max(1, math.ceil(order.ring_timeout_s)),
             app_args=("callback", call.call_id),
-            caller_id=call.media.caller_id,
+            caller_id=call.media.callback_caller_id or call.media.caller_id,
         ),
     ]
 

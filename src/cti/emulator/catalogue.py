@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from cti.emulator.clock import format_timestamp
 from cti.emulator.model import Json
+from cti.sounds import FORMATS, shipped
 
 # Prompt lengths in seconds, measured on the lab's core sound files (gsm, en).
 SOUND_SECONDS: dict[str, float] = {
@@ -41,13 +44,36 @@ SOUND_SECONDS: dict[str, float] = {
 }
 
 _SAY_PER_CHAR_S = 0.6
+CORE_LANGUAGE = "en"  # the lab has Asterisk's core sounds in English only, as gsm
 
 
-def media_seconds(uri: str) -> float | None:
+def _sound_languages(sound_id: str, prompt_languages: Iterable[str]) -> tuple[str, ...]:
+    if sound_id in SOUND_SECONDS:
+        return (CORE_LANGUAGE,)
+    if shipped().seconds(sound_id) is not None:
+        return tuple(prompt_languages)
+    return ()
+
+
+def sound_seconds(sound_id: str, language: str, prompt_languages: Iterable[str]) -> float | None:
+    """How long a sound plays in ``language``; None when the server has no file for it.
+
+    Asterisk looks in ``sounds/<language>/`` first, then in ``sounds/en/`` (its default
+    language), so a sound missing in the caller's language still plays in English.
+    """
+    languages = _sound_languages(sound_id, prompt_languages)
+    if language not in languages and CORE_LANGUAGE not in languages:
+        return None
+    return SOUND_SECONDS.get(sound_id) or shipped().seconds(sound_id)
+
+
+def media_seconds(
+    uri: str, language: str = CORE_LANGUAGE, prompt_languages: Iterable[str] = ()
+) -> float | None:
     """How long one media URI plays; None = cannot be played (the playback fails at once)."""
     scheme, _, rest = uri.partition(":")
     if scheme == "sound":
-        return SOUND_SECONDS.get(rest)
+        return sound_seconds(rest, language, prompt_languages)
     if scheme in ("digits", "number", "characters"):
         return max(_SAY_PER_CHAR_S, len(rest) * _SAY_PER_CHAR_S)
     if scheme == "recording":
@@ -57,12 +83,32 @@ def media_seconds(uri: str) -> float | None:
     return None
 
 
-def sound_list(language: str | None, fmt: str | None) -> list[Json]:
-    if language not in (None, "", "en") or fmt not in (None, "", "gsm"):
-        return []
-    return [
-        {"id": sound, "formats": [{"language": "en", "format": "gsm"}]} for sound in SOUND_SECONDS
-    ]
+def _sound_json(sound_id: str, formats: list[Json]) -> Json:
+    return {"id": sound_id, "formats": formats}
+
+
+def sound_list(
+    language: str | None, fmt: str | None, prompt_languages: Iterable[str] = ()
+) -> list[Json]:
+    """``GET /sounds``: every sound with its (language, format) files; ``lang`` and ``format``
+    keep only the matching files, and a sound with none left is not listed (as Asterisk)."""
+    installed = tuple(prompt_languages)
+    catalogue = [(sound, [(CORE_LANGUAGE, "gsm")]) for sound in SOUND_SECONDS]
+    if installed:
+        catalogue.extend(
+            (sound, [(lang, form) for lang in installed for form in FORMATS])
+            for sound in shipped().sound_ids()
+        )
+    listed = []
+    for sound, files in catalogue:
+        formats = [
+            {"language": lang, "format": form}
+            for lang, form in files
+            if language in (None, "", lang) and fmt in (None, "", form)
+        ]
+        if formats:
+            listed.append(_sound_json(sound, formats))
+    return listed
 
 
 def asterisk_info(system_name: str, entity_id: str, version: str, startup: float) -> Json:

@@ -15,16 +15,20 @@ _CONTROL_OPERATIONS = {"pause", "unpause", "restart", "reverse", "forward"}
 
 class MediaOps(CoreState):
     # ------------------------------------------------------------------ playbacks
-    def play(self, target_uri: str, media: list[str], playback_id: str | None, lang: str) -> Json:
+    def play(
+        self, target_uri: str, media: list[str], playback_id: str | None, lang: str | None
+    ) -> Json:
         kind, _, target_id = target_uri.partition(":")
         if not media:
             raise AriError(400, "Missing parameter media")
+        language = lang or "en"  # a bridge's announcer has Asterisk's default language
         if kind == "channel":
             channel = self.channels.get(target_id)
             if channel is None or channel.destroyed:
                 raise not_found("Channel")
             if channel.stasis_app is None:
                 raise not_in_stasis()
+            language = lang or channel.language  # `lang` defaults to the channel's language
         elif target_id not in self.bridges:
             raise not_found("Bridge")
         if playback_id and playback_id in self.playbacks:
@@ -33,7 +37,7 @@ class MediaOps(CoreState):
             id=playback_id or self.new_playback_id(),
             media=media,
             target_uri=target_uri,
-            language=lang or "en",
+            language=language,
         )
         self.playbacks[playback.id] = playback
         queue = self.playback_queues.setdefault(target_uri, [])
@@ -66,7 +70,13 @@ class MediaOps(CoreState):
                 self._finish(playback, "failed")
                 return
             bridge.announcer_busy = True
-        self._schedule_media(playback, media_seconds(playback.media[playback.index]))
+        self._schedule_media(playback, self._media_seconds(playback))
+
+    def _media_seconds(self, playback: Playback) -> float | None:
+        # A sound the server has no file for in the playback's language (nor in English) fails
+        # at once: PlaybackStarted then PlaybackFinished `failed`, as Asterisk does.
+        uri = playback.media[playback.index]
+        return media_seconds(uri, playback.language, self.config.prompt_languages)
 
     def _schedule_media(self, playback: Playback, seconds: float | None) -> None:
         if seconds is None:
@@ -86,7 +96,7 @@ class MediaOps(CoreState):
             playback.index += 1
             playback.state = "playing"
             self._announce("PlaybackStarted", playback)
-            self._schedule_media(playback, media_seconds(playback.media[playback.index]))
+            self._schedule_media(playback, self._media_seconds(playback))
             return
         self._finish(playback, "done")
 
@@ -138,7 +148,7 @@ class MediaOps(CoreState):
         elif operation == "restart" and playback.state == "playing":
             if playback.timer is not None:
                 playback.timer.cancel()
-            self._schedule_media(playback, media_seconds(playback.media[playback.index]))
+            self._schedule_media(playback, self._media_seconds(playback))
 
     def fail_playbacks_for(self, target_uri: str) -> None:
         for playback_id in list(self.playback_queues.get(target_uri, [])):

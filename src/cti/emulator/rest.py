@@ -150,12 +150,13 @@ def _resources(core: Asterisk, request: RestRequest, _: list[str]) -> RestRespon
 # ---------------------------------------------------------------------- sounds
 @route("GET", "/sounds")
 def _sounds(core: Asterisk, request: RestRequest, _: list[str]) -> RestResponse:
-    return ok(sound_list(request.query.get("lang"), request.query.get("format")))
+    query = request.query
+    return ok(sound_list(query.get("lang"), query.get("format"), core.config.prompt_languages))
 
 
 @route("GET", "/sounds/{id}")
 def _sound(core: Asterisk, request: RestRequest, groups: list[str]) -> RestResponse:
-    for sound in sound_list(None, None):
+    for sound in sound_list(None, None, core.config.prompt_languages):
         if sound["id"] == groups[0]:
             return ok(sound)
     raise AriError(404, "Sound not found")
@@ -288,7 +289,7 @@ def _play_channel_id(core: Asterisk, request: RestRequest, groups: list[str]) ->
 def _play(core: Asterisk, request: RestRequest, target: str, wanted: str | None) -> RestResponse:
     params = _params(request)
     playback_id = wanted or params.get("playbackId")
-    body = core.play(target, _csv(params.get("media")), playback_id, params.get("lang", "en"))
+    body = core.play(target, _csv(params.get("media")), playback_id, params.get("lang"))
     return RestResponse(201, body)
 
 

@@ -51,6 +51,9 @@ class LabConfig:
     # How many of the latest emitted events `Asterisk.emitted` keeps for debugging and tests: a
     # window, not a history, so a demo that runs for days keeps a flat memory.
     event_log_size: int = 1000
+    # Languages in which the project's prompt set (cti.sounds, `hotline sounds install`) is
+    # installed; () emulates a stock Asterisk with only its core English sounds.
+    prompt_languages: tuple[str, ...] = ("zh", "en", "ko")
 
 
 class CoreState:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from hotline.roles import Role
 from hotline.schemas.base import Code, DialString, Language, Name, Slug, Username
+from hotline.schemas.dialling import DEFAULT_CALLBACK_DIAL, CallerIdText, DialTemplate
 from hotline.schemas.directory import DepartmentKind
 
 SkillKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}(\.[a-z]{2,3})?$")]
@@ -27,6 +28,12 @@ class SiteEntry(Entry):
     ari_password_env: str | None = Field(default=None, description="read the password from env")
     app_name: Slug = "hotline"
     enabled: bool = True
+    callback_dial: DialTemplate = Field(
+        default=DEFAULT_CALLBACK_DIAL, description="how a callback dials the taxpayer"
+    )
+    callback_caller_id: CallerIdText | None = Field(
+        default=None, description="caller id shown to the taxpayer on a callback"
+    )
 
 
 class SkillEntry(Entry):

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import AnyUrl, Field, SecretStr, field_validator
 
 from hotline.schemas.base import Code, DialString, Language, Name, Patch, Schema, Slug, Username
+from hotline.schemas.dialling import DEFAULT_CALLBACK_DIAL, CallerIdText, DialTemplate
 
 DepartmentKind = Literal["back_office", "branch_bureau"]
 
@@ -30,6 +31,13 @@ class SiteCreate(Schema):
     ari_password: SecretStr = Field(min_length=1, max_length=255)
     app_name: Slug = "hotline"
     enabled: bool = True
+    callback_dial: DialTemplate = Field(
+        default=DEFAULT_CALLBACK_DIAL,
+        description="how a callback dials the taxpayer, e.g. Local/{number}@callbacks",
+    )
+    callback_caller_id: CallerIdText | None = Field(
+        default=None, description='caller id shown to the taxpayer, e.g. "12366" <12366>'
+    )
 
     _check_url = field_validator("ari_url")(_ari_url)
 
@@ -44,6 +52,8 @@ class SiteUpdate(Patch):
     ari_password: SecretStr | None = Field(default=None, min_length=1, max_length=255)
     app_name: Slug | None = None
     enabled: bool | None = None
+    callback_dial: DialTemplate | None = None
+    callback_caller_id: CallerIdText | None = None
 
     @field_validator("ari_url")
     @classmethod
@@ -60,6 +70,8 @@ class SiteRead(Schema):
     ari_username: str
     app_name: str
     enabled: bool
+    callback_dial: str
+    callback_caller_id: str | None
     created_at: datetime
     updated_at: datetime
 

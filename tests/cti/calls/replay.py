@@ -87,7 +87,12 @@ class ReplayAri:
         self._log("answer", channel_id)
 
     async def play_on_channel(
-        self, channel_id: str, media: str | Sequence[str], *, playback_id: str | None = None
+        self,
+        channel_id: str,
+        media: str | Sequence[str],
+        *,
+        playback_id: str | None = None,
+        lang: str | None = None,
     ) -> Playback:
         self._log("play", channel_id, playback_id)
         if not self._playbacks or playback_id is None:

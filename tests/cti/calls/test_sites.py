@@ -71,3 +71,53 @@ def test_a_site_configured_twice_is_refused() -> None:
 
 def test_the_password_never_shows_in_the_config_repr() -> None:
     assert "s3cret" not in repr(SiteConfig("bj", "http://pbx:8088", "hotline", "s3cret"))
+
+
+@pytest.mark.asyncio
+async def test_a_site_calls_back_through_its_own_dial_template_and_caller_id() -> None:
+    director = RecordingDirector()
+    key = CallKey("wz", "callback-local-1")
+    seen: list[tuple[str, str]] = []
+    async with run_emulator(speed=SPEED) as wenzhou:
+        # A lab site: the taxpayer is a dialplan extension reached through a Local channel.
+        wenzhou.add_endpoint("PJSIP/1001", AgentScript(answer_after_s=1.0))
+        wenzhou.add_endpoint(
+            "Local/13800138000@callbacks", AgentScript(answer_after_s=1.0, talk_s=2.0)
+        )
+        site = SiteConfig(
+            "wz",
+            wenzhou.base_url,
+            "hotline",
+            "secret",
+            callback_dial="Local/{number}@callbacks",
+            callback_caller_id='"Wenzhou 12366" <057712366>',
+        )
+        sites = CtiSites(
+            [site], director, options=ControllerOptions(media=LAB_MEDIA, timer_scale=SPEED)
+        )
+        sites.start()
+        try:
+            await sites.wait_connected(5.0)
+            await sites.place_callback(
+                key,
+                agent_id="1001",
+                agent_endpoint="PJSIP/1001",
+                taxpayer_number="13800138000",
+                ring_timeout_s=10.0,
+            )
+
+            def taxpayer_leg_seen() -> bool:
+                seen.extend(
+                    (channel.name, channel.caller.number)
+                    for channel in wenzhou.core.channels.values()
+                    if channel.name.startswith("Local/13800138000@callbacks-")
+                )
+                return bool(seen)
+
+            while not taxpayer_leg_seen():
+                await asyncio.sleep(0.01)
+            await asyncio.wait_for(director.finished_event(key).wait(), 8.0)
+        finally:
+            await sites.stop()
+    assert director.names(key) == ["offer_answered", "talk_ended", "call_finished"]
+    assert {number for _, number in seen} == {"057712366"}

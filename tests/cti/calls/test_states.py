@@ -74,6 +74,7 @@ class TestIvr:
         (play,) = run.feed(sig.PlanReady(MENU_PLAN))
         assert isinstance(play, act.Play)
         assert play.media == ("sound:welcome", "sound:lang-zh", "sound:lang-en")
+        assert play.language == "zh"  # before the choice: the plan's default language
 
     def test_first_digit_stops_the_prompt_barge_in(self) -> None:
         run = reach(Phase.IVR_LANGUAGE)
@@ -84,6 +85,7 @@ class TestIvr:
         assert run.state.language == "en"
         assert run.state.phase is Phase.IVR_LINE
         assert of_type(actions, act.Play)[0].media == ("sound:line-national", "sound:line-local")
+        assert of_type(actions, act.Play)[0].language == "en"  # Asterisk plays sounds/en/...
 
     def test_the_digit_timer_starts_when_the_prompt_ends(self) -> None:
         run = reach(Phase.IVR_LANGUAGE)
@@ -149,9 +151,21 @@ class TestQueue:
         assert actions[0] == act.StopBridgeMoh(bridge)
         (play,) = of_type(actions, act.Play)
         assert play.channel_id == "chan-1"
-        assert "number:4" in play.media
-        assert "number:3" in play.media  # 130 s rounds up to 3 minutes
+        assert "sound:hotline/number-4" in play.media
+        assert "sound:hotline/number-3" in play.media  # 130 s rounds up to 3 minutes
+        assert play.language == "zh"  # the caller chose Mandarin: sounds/zh/hotline/...
         assert run.end_playback() == [act.StartBridgeMoh(bridge, "default")]
+
+    def test_numbers_past_the_recorded_range_are_announced_as_many(self) -> None:
+        run = reach(Phase.QUEUED)
+        (play,) = of_type(run.feed(sig.AnnounceCommand(150, 6000.0)), act.Play)
+        assert play.media == (
+            "sound:hotline/position",
+            "sound:hotline/number-many",
+            "sound:hotline/expected-wait",
+            "sound:hotline/number-many",
+            "sound:hotline/minutes",
+        )
 
     def test_callback_offer_accepted(self) -> None:
         run = reach(Phase.CALLBACK_OFFER)

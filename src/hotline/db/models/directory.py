@@ -28,6 +28,12 @@ class Site(TimestampMixin, Base):
     ari_password: Mapped[str] = mapped_column(String(255))
     app_name: Mapped[str] = mapped_column(String(64), default="hotline")
     enabled: Mapped[bool] = mapped_column(default=True)
+    # How a callback dials the taxpayer ({number} is replaced) and the caller id it presents
+    # (None: the controller's default); see hotline.schemas.dialling.
+    callback_dial: Mapped[str] = mapped_column(
+        String(128), default="PJSIP/{number}@trunk", server_default="PJSIP/{number}@trunk"
+    )
+    callback_caller_id: Mapped[str | None] = mapped_column(String(80))
 
 
 class Skill(TimestampMixin, Base):
