@@ -39,7 +39,12 @@ class SimulationResult:
             "overall": _figures_dict(self.overall),
             "by_skill": {label: _figures_dict(f) for label, f in self.by_skill.items()},
             "by_interval": [
-                {"interval": index, **_figures_dict(f)} for index, f in enumerate(self.by_interval)
+                {
+                    "interval": index,
+                    "clock": self.scenario.interval_label(index),
+                    **_figures_dict(f),
+                }
+                for index, f in enumerate(self.by_interval)
             ],
         }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import sys
 from pathlib import Path
@@ -177,7 +178,11 @@ def _run_import(settings: Settings, file: Path) -> None:
             await engine.dispose()
 
     try:
-        counts = asyncio.run(run())
+        # Hashing every user's password takes seconds: show that work is going on (a spinner
+        # on stderr, only in a terminal).
+        spinner = console.status(f"importing {file}") if console.is_terminal else None
+        with spinner or contextlib.nullcontext():
+            counts = asyncio.run(run())
     except ImportFileError as exc:
         console.print(f"[red]import failed, nothing was written:[/red]\n{escape(str(exc))}")
         raise typer.Exit(2) from None  # the file is wrong: an input error

@@ -12,9 +12,11 @@ import calendar as month_layout
 import json
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
+import yaml
 
 from workorders.calendar import (
     DayKind,
@@ -23,13 +25,14 @@ from workorders.calendar import (
     days_from_chinesecalendar,
     require_aware,
 )
+from workorders.calendar_file import CalendarFileError, parse_year_schedule
 from workorders.errors import CalendarNotLoadedError, WorkOrderError
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 calendar_app = typer.Typer(
-    help="Working-day calendar: deadlines, seeding from chinesecalendar, display.",
+    help="Working-day calendar: deadlines, loading a year's schedule, seeding, display.",
     no_args_is_help=True,
 )
 
@@ -143,6 +146,68 @@ def seed(
     except WorkOrderError as exc:
         raise _fail(str(exc)) from None
     print(f"{year}: {written} days written")
+
+
+@calendar_app.command("load")
+def load(
+    file: Annotated[Path, typer.Argument(help="the year's schedule, e.g. 2027.yaml")],
+    draft: Annotated[
+        bool, typer.Option("--draft", help="load a file marked status: draft anyway")
+    ] = False,
+    overwrite: Annotated[
+        bool, typer.Option(help="replace the days an admin set by hand too")
+    ] = False,
+) -> None:
+    """Load a year's official holidays and make-up working days (调休) from FILE.
+
+    The file lists the State Council notice and date ranges (see examples/calendar/). It is
+    checked first: every problem is printed, naming the file, the entry and the field, and
+    nothing is written. The year's days are then replaced, except an admin's own edits.
+    """
+    from hotline.clock import SystemClock
+    from hotline.db.session import transaction
+    from hotline.workorders.rules import load_year_schedule
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise _fail(f"{file}: cannot read the file ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise _fail(f"{file}: not valid YAML: {' '.join(str(exc).split())}") from None
+    try:
+        schedule = parse_year_schedule(data, str(file))
+    except CalendarFileError as exc:
+        for line in str(exc).splitlines():
+            typer.echo(f"error: {line}", err=True)
+        typer.echo("nothing was written", err=True)
+        raise typer.Exit(2) from None
+    if schedule.is_draft and not draft:
+        raise _fail(
+            f"{file}: status: draft: the {schedule.year} schedule is not from a published "
+            "notice; load it anyway with --draft, or fill in the official notice first"
+        )
+
+    async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> tuple[int, int]:
+        async with transaction(sessionmaker) as session:
+            return await load_year_schedule(
+                session, schedule, file.name, SystemClock().now(), overwrite
+            )
+
+    written, kept = _with_database(work)
+    holidays = sum(kind is DayKind.HOLIDAY for kind in schedule.days.values())
+    adjusted = sum(kind is DayKind.ADJUSTED_WORKING for kind in schedule.days.values())
+    print(
+        f"{schedule.year} ({schedule.status}, {schedule.notice.title}): {written} days written"
+        f" ({holidays} holidays, {adjusted} make-up working days)"
+        + (f", {kept} days set by an admin kept" if kept else "")
+    )
+    if schedule.is_draft:
+        typer.echo(
+            f"warning: {schedule.year} is a draft; load the official schedule once it is published",
+            err=True,
+        )
 
 
 @calendar_app.command("show")

@@ -48,6 +48,7 @@ def test_simulate_json_has_mean_and_ci_for_every_figure(tmp_path: Path) -> None:
         for name in ("offered", "service_level", "asa_s", "p_wait", "abandon_rate", "wait_p90_s"):
             assert set(group[name]) == {"mean", "ci95"}
     assert len(data["by_interval"]) == 2
+    assert [row["clock"] for row in data["by_interval"]] == ["09:00-09:30", "09:30-10:00"]
     assert "occupancy" in data["overall"]
 
 

@@ -7,16 +7,18 @@ edit as the reason in its history. The response says how many moved and which co
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+import yaml
+from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy import select
 
 from hotline.api.access import Admin, AnyUser
 from hotline.db.models import CalendarDay
 from hotline.deps import AppStateDep, SessionDep
-from hotline.errors import InvalidInputError, NotFoundError
+from hotline.errors import AppError, InvalidInputError, NotFoundError
 from hotline.workorders import rules as calendar_rules
 from hotline.workorders.errors import domain_errors
 from hotline.workorders.glue import recompute_open_orders
@@ -26,10 +28,12 @@ from hotline.workorders.schemas import (
     CalendarDayUpdate,
     CalendarOverview,
     CalendarSeeded,
+    CalendarYearLoaded,
     WorkingPeriods,
     WorkingPeriodsChanged,
 )
 from hotline.workorders.sweeper import rules_cache
+from workorders.calendar_file import CalendarFileError, parse_year_schedule
 
 router = APIRouter(prefix="/calendar", tags=["calendar"])
 
@@ -61,8 +65,8 @@ def _read(row: CalendarDay) -> CalendarDayRead:
 async def overview(
     state: AppStateDep, session: SessionDep, _: AnyUser, month: Month = None
 ) -> CalendarOverview:
-    """Loaded years, working periods, warnings (a missing next year from November), and the
-    days of ``month`` when given."""
+    """Loaded years, working periods, warnings (a missing next year from November, a year
+    loaded from a draft), and the days of ``month`` when given."""
     rules = await rules_cache(state).get()
     calendar = rules.calendar
     today = state.clock.now().astimezone(calendar.zone).date()
@@ -77,10 +81,14 @@ async def overview(
             .order_by(CalendarDay.day)
         )
         days = [_read(row) for row in rows]
+    sources = await calendar_rules.year_sources(session)
     return CalendarOverview(
         loaded_years=sorted(calendar.loaded_years),
         periods=[tuple(pair) for pair in calendar_rules.periods_to_data(calendar.periods)],
-        warnings=calendar.calendar_warnings(today),
+        warnings=[
+            *calendar.calendar_warnings(today),
+            *calendar_rules.draft_warnings(sources, today),
+        ],
         days=days,
     )
 
@@ -137,6 +145,80 @@ async def seed_year(
     reason = f"calendar: {year} loaded from chinesecalendar by {principal.username}"
     recomputed = await recompute_open_orders(state, reason)
     return CalendarSeeded(year=year, days_written=written, recomputed=recomputed)
+
+
+class InvalidCalendarFileError(AppError):
+    status_code = 422
+    slug = "invalid_calendar_file"
+
+
+_YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+_YEAR_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "the year's schedule, as in examples/calendar/2027.yaml",
+        "content": {
+            "application/json": {"schema": {"type": "object"}},
+            "application/yaml": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+@router.post("/years", response_model=CalendarYearLoaded, openapi_extra=_YEAR_BODY)
+async def load_year(
+    request: Request,
+    state: AppStateDep,
+    session: SessionDep,
+    principal: Admin,
+    allow_draft: bool = False,
+    overwrite: bool = False,
+) -> CalendarYearLoaded:
+    """Load a year's official schedule (holidays and make-up working days as date ranges, with
+    the State Council notice), sent as JSON or as the YAML file itself.
+
+    Validated first (every problem listed, each naming the entry and field); a ``draft`` is
+    refused unless ``allow_draft``. The year's days are replaced, except days an admin set by
+    hand (kept unless ``overwrite``); open orders' deadlines follow at once.
+    """
+    raw = await request.body()
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        if content_type in _YAML_TYPES:
+            data = yaml.safe_load(raw.decode("utf-8"))
+        else:
+            data = json.loads(raw)
+    except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+        kind = "YAML" if content_type in _YAML_TYPES else "JSON"
+        raise InvalidCalendarFileError([f"the body is not valid {kind}: {exc}"]) from None
+    try:
+        schedule = parse_year_schedule(data, "body")
+    except CalendarFileError as exc:
+        raise InvalidCalendarFileError(exc.problems) from None
+    if schedule.is_draft and not allow_draft:
+        raise InvalidCalendarFileError(
+            [
+                f"status: the {schedule.year} schedule is a draft, not the published notice; "
+                "send allow_draft=true to load it anyway"
+            ]
+        )
+    written, kept = await calendar_rules.load_year_schedule(
+        session, schedule, f"upload by {principal.username}", state.clock.now(), overwrite
+    )
+    await session.commit()
+    reason = (
+        f"calendar: {schedule.year} loaded ({schedule.status}, {schedule.notice.title}) "
+        f"by {principal.username}"
+    )
+    recomputed = await recompute_open_orders(state, reason)
+    return CalendarYearLoaded(
+        year=schedule.year,
+        status=schedule.status,
+        notice=schedule.notice.to_data(),
+        days_written=written,
+        days_kept=kept,
+        recomputed=recomputed,
+    )
 
 
 @router.get("/periods", response_model=WorkingPeriods)

@@ -47,6 +47,7 @@ async def readyz(state: AppStateDep) -> JSONResponse:
     except Exception as exc:  # the probe reports, it does not raise
         checks["database"] = {"ok": False, "error": type(exc).__name__}
         ready = False
+    checks["calendar"] = await _calendar_check(state)
     for name, check in state.health_checks.items():
         result = check()
         if inspect.isawaitable(result):
@@ -57,6 +58,29 @@ async def readyz(state: AppStateDep) -> JSONResponse:
         {"status": "ready" if ready else "not_ready", "checks": checks},
         status_code=200 if ready else 503,
     )
+
+
+async def _calendar_check(state: AppStateDep) -> dict[str, Any]:
+    """Warnings for admins (a year deadlines will soon reach is not loaded, a draft year in use).
+
+    Never makes the service unready: deadlines inside loaded years are still right, and a probe
+    that failed over a calendar would take the whole hotline down for an admin's chore.
+    """
+    from hotline.workorders import rules as calendar_rules
+    from hotline.workorders.sweeper import rules_cache
+
+    try:
+        calendar = (await rules_cache(state).get()).calendar
+        today = state.clock.now().astimezone(calendar.zone).date()
+        async with state.sessionmaker() as session:
+            sources = await calendar_rules.year_sources(session)
+    except Exception as exc:  # the probe reports, it does not raise
+        return {"ok": True, "error": type(exc).__name__}
+    warnings = [
+        *calendar.calendar_warnings(today),
+        *calendar_rules.draft_warnings(sources, today),
+    ]
+    return {"ok": True, "loaded_years": sorted(calendar.loaded_years), "warnings": warnings}
 
 
 @router.get("/metrics", include_in_schema=False)

@@ -31,6 +31,7 @@ from workorders.calendar import (
     WorkingPeriod,
     days_from_chinesecalendar,
 )
+from workorders.calendar_file import YearSchedule, schedule_to_data
 from workorders.errors import CalendarError, SlaPolicyError
 from workorders.model import Category, Priority
 from workorders.service import Rules
@@ -223,6 +224,75 @@ async def seed_year(session: AsyncSession, year: int, now: datetime, overwrite: 
     if rows:
         await session.execute(insert(CalendarDay), rows)
     return len(rows)
+
+
+YEAR_SOURCE_PREFIX = "year:"  # CalendarSetting name of where a loaded year came from
+
+
+async def load_year_schedule(
+    session: AsyncSession, schedule: YearSchedule, file_name: str, now: datetime, overwrite: bool
+) -> tuple[int, int]:
+    """Store a validated year (``hotline calendar load``); returns (days written, days kept).
+
+    The year's days are replaced, whatever loaded them before (chinesecalendar, a draft, an
+    earlier file), except the days an admin set by hand, which are kept unless ``overwrite``.
+    Where the year came from (the notice, draft or official) is stored beside the days.
+    """
+    first, last = date(schedule.year, 1, 1), date(schedule.year, 12, 31)
+    rows = await session.execute(
+        select(CalendarDay.day, CalendarDay.source).where(
+            CalendarDay.day >= first, CalendarDay.day <= last
+        )
+    )
+    kept = set() if overwrite else {day for day, source in rows if source.startswith("admin:")}
+    await session.execute(
+        delete(CalendarDay).where(
+            CalendarDay.day >= first, CalendarDay.day <= last, CalendarDay.day.not_in(kept)
+        )
+    )
+    source = f"file:{file_name}"[:80]
+    values = [
+        {
+            "day": day,
+            "kind": kind.value,
+            "source": source,
+            "note": schedule.names.get(day, "")[:200],
+            "updated_at": now,
+        }
+        for day, kind in sorted(schedule.days.items())
+        if day not in kept
+    ]
+    if values:
+        await session.execute(insert(CalendarDay), values)
+    name = f"{YEAR_SOURCE_PREFIX}{schedule.year}"
+    await session.execute(delete(CalendarSetting).where(CalendarSetting.name == name))
+    session.add(
+        CalendarSetting(
+            name=name, value={**schedule_to_data(schedule), "file": file_name}, updated_at=now
+        )
+    )
+    await session.flush()
+    return len(values), len(kept)
+
+
+async def year_sources(session: AsyncSession) -> dict[int, dict[str, Any]]:
+    """Where each file-loaded year came from: ``{2027: {"status": "draft", "notice": ...}}``."""
+    rows = await session.execute(
+        select(CalendarSetting.name, CalendarSetting.value).where(
+            CalendarSetting.name.startswith(YEAR_SOURCE_PREFIX)
+        )
+    )
+    return {int(name.removeprefix(YEAR_SOURCE_PREFIX)): value for name, value in rows}
+
+
+def draft_warnings(sources: Mapping[int, Mapping[str, Any]], today: date) -> list[str]:
+    """A draft year in use (this year or later) is worth an admin's attention until replaced."""
+    return [
+        f"the working-day calendar for {year} was loaded from a draft, not from the State "
+        "Council's notice; load the official schedule once it is published"
+        for year, source in sorted(sources.items())
+        if source.get("status") == "draft" and year >= today.year
+    ]
 
 
 # ---------------------------------------------------------------- both, cached

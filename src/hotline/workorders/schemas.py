@@ -240,6 +240,15 @@ class WorkingPeriodsChanged(WorkingPeriods):
     recomputed: RecomputeSummary
 
 
+class CalendarYearLoaded(Schema):
+    year: int
+    status: str = Field(description="official, or draft (not from a published notice)")
+    notice: dict[str, str]
+    days_written: int
+    days_kept: int = Field(description="days an admin set by hand, kept (see overwrite)")
+    recomputed: RecomputeSummary
+
+
 class CalendarOverview(Schema):
     loaded_years: list[int]
     periods: list[tuple[str, str]]
