@@ -676,7 +676,8 @@ def _offer_failed(step: _Step, event: OfferFailed) -> None:
         return
     agent = step.state.agents[event.agent_id]
     agent.contact_id = None
-    agent.misses += 1
+    if event.reason is not OfferFailure.LOST:
+        agent.misses += 1
     not_ready_reason = None
     if event.reason is OfferFailure.UNREACHABLE:
         not_ready_reason = "unreachable"

@@ -18,6 +18,9 @@ class OfferFailure(enum.Enum):
     BUSY = "busy"
     REJECTED = "rejected"
     UNREACHABLE = "unreachable"  # the endpoint is gone: the agent is set not ready at once
+    # The offer vanished with the link to the phone system (the leg was ringing when the link
+    # dropped, or the originate's fate is unknown): nobody's fault, so no miss is counted.
+    LOST = "lost"
 
 
 @quick_init

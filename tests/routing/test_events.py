@@ -331,6 +331,20 @@ def test_rona_after_two_misses() -> None:
     assert contact_position(driver.state, "c") == 1
 
 
+def test_an_offer_lost_with_the_link_counts_no_miss() -> None:
+    """The leg vanished while the link to Asterisk was down: the agent is not blamed (no miss,
+    never not ready), and with nobody else free the call is offered to them again."""
+    driver = Driver()
+    driver.login(agent("a"))
+    driver.arrive(contact("c", 1.0))
+    for at in (16.0, 31.0, 46.0):
+        decisions = driver(OfferFailed("c", "a", OfferFailure.LOST), at)
+        assert offers(decisions) == [("c", "a")]
+        assert not any(isinstance(d, SetAgentNotReady) for d in decisions)
+    view = agent_view(driver.state, "a")
+    assert (view.status, view.misses) == (AgentStatus.RESERVED, 0)
+
+
 def test_an_answer_resets_the_miss_count() -> None:
     driver = Driver()
     driver.login(agent("a"))

@@ -682,6 +682,15 @@ class AriClient:
         params: dict[str, QueryValue] = {"variable": variable, "value": value}
         await self._void("POST", f"channels/{_segment(channel_id)}/variable", params)
 
+    async def get_global_variable(self, variable: str) -> Variable:
+        """``GET /asterisk/variable``: a dialplan global (empty string when unset)."""
+        params: dict[str, QueryValue] = {"variable": variable}
+        return await self._model(Variable, "GET", "asterisk/variable", params)
+
+    async def set_global_variable(self, variable: str, value: str) -> None:
+        params: dict[str, QueryValue] = {"variable": variable, "value": value}
+        await self._void("POST", "asterisk/variable", params)
+
     async def continue_in_dialplan(
         self,
         channel_id: str,

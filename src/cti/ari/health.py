@@ -26,6 +26,9 @@ class SiteHealth:
     events_malformed: int = 0
     events_unknown: int = 0
     handler_errors: int = 0
+    fallback_calls: int = 0
+    """Calls the dialplan's fallback took while the link was down (``cti.ari.fallback``),
+    counted at each reconnect since this process started."""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready view (datetimes as ISO 8601 strings)."""

@@ -42,7 +42,7 @@ def leg_failure(dialstatus: str | None, cause: int | None) -> LegFailure:
         return _BY_CAUSE.get(cause, LegFailure.UNREACHABLE)
     # No dialstatus and no cause: the leg vanished while we were not looking (e.g. a resync
     # found it gone). Nothing says the agent refused, so do not blame them.
-    return LegFailure.UNREACHABLE
+    return LegFailure.LOST
 
 
 __all__ = [

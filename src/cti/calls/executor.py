@@ -216,6 +216,9 @@ class ActionExecutor:
             logger.warning("call %s: originate %s outcome unknown: %s", key, action.leg_id, error)
             try:
                 await self._client.get_channel(action.leg_id)
+            except AriUnavailableError:
+                # Still no link: whether the phone rang is unknown, and the agent is not to blame.
+                return sig.LegFailed(action.leg_id, LegFailure.LOST)
             except AriError:
                 return sig.LegFailed(action.leg_id, LegFailure.UNREACHABLE)
             return None

@@ -104,6 +104,7 @@ class LegFailure(enum.Enum):
     BUSY = "busy"
     REJECTED = "rejected"
     UNREACHABLE = "unreachable"  # unknown endpoint, allocation failure, congestion
+    LOST = "lost"  # gone while the link to Asterisk was down: why is unknown, nobody is blamed
     CANCELLED = "cancelled"  # we cancelled it (the caller left, the offer was withdrawn)
 
 

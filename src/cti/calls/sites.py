@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cti.ari.client import AriClient, RestTransport
+from cti.ari.fallback import collect_fallback_calls
 from cti.ari.stream import EventStream
 from cti.calls.controller import CallControlError, ControllerOptions, SiteCallController
 from cti.calls.ports import CallDirector, CallKey
+
+logger = logging.getLogger(__name__)
 
 
 class UnknownSiteError(CallControlError):
@@ -76,9 +80,25 @@ class SiteRunner:
             config.code,
             self.client.event_endpoint(),
             router=self.controller.route_event,
-            on_connected=self.controller.resync,
+            on_connected=self._connected,
             **dict(stream_options or {}),
         )
+
+    async def _connected(self, site: str) -> None:
+        await self.controller.resync(site)
+        try:
+            missed = await collect_fallback_calls(self.client)
+        except Exception as error:  # an old or locked-down Asterisk: the count is a nicety
+            logger.warning("ARI site %s: fallback call count unreadable: %s", site, error)
+            return
+        if missed:
+            self.stream.health.fallback_calls += missed
+            logger.warning(
+                "ARI site %s: %d call(s) went to the dialplan fallback while the service was "
+                "away (docs/cti.md)",
+                site,
+                missed,
+            )
 
     def start(self) -> None:
         self.stream.start()

@@ -106,6 +106,12 @@ class ChannelLine:
     def var(self, name: str, default: str = "") -> str:
         return self._channel.variables.get(name) or default
 
+    def global_var(self, name: str) -> str:
+        return self._core.global_vars.get(name, "")
+
+    def set_global(self, name: str, value: str) -> None:
+        self._core.global_vars[name] = value
+
     def ringing(self) -> None:
         self._core.device_ringing(self._channel)
 

@@ -11,12 +11,15 @@ import math
 from collections.abc import Callable, Generator
 from typing import Protocol
 
+from cti.ari.fallback import FALLBACK_CALLS
+
 FOREVER = math.inf
 Program = Generator[float, None, None]
 ProgramFactory = Callable[["Line"], Program]
 
 DTMF_SPACING_S = 0.35  # SendDTMF on the lab phones: one digit every ~350 ms
 DTMF_FIRST_S = 0.2
+FALLBACK_ANNOUNCEMENT_S = 4.0  # "the service is busy, please hold" before the dialplan queue
 ANSWER_SETTLE_S = 0.5  # the Local pair settles ~0.5 s after answer (Wait + ChannelCallerId noise)
 
 
@@ -38,6 +41,14 @@ class Line(Protocol):
     def app(self, name: str, data: str = "", priority: int | None = None) -> None: ...
 
     def var(self, name: str, default: str = "") -> str: ...
+
+    def global_var(self, name: str) -> str:
+        """``${GLOBAL(name)}``: "" when unset."""
+        ...
+
+    def set_global(self, name: str, value: str) -> None:
+        """``Set(GLOBAL(name)=value)``."""
+        ...
 
     def ringing(self) -> None: ...
 
@@ -76,6 +87,24 @@ def inbound(line: Line) -> Program:
     line.app("Stasis", f"hotline,inbound,{line.exten}")
     if line.stasis("hotline", ["inbound", line.exten]):
         yield FOREVER
+    line.hangup(16)
+
+
+def inbound_with_fallback(line: Line) -> Program:
+    """The production dialplan of docs/cti.md (the lab's ``inbound`` has no fallback; register
+    this one for ``inbound``/``12366`` to run it): when Stasis fails because no service is
+    connected, the call is counted in ``HOTLINE_FALLBACK_CALLS`` and hears the announcement;
+    the emulator has no Queue() members, so it then hangs up."""
+    line.app("NoOp", f'12366 hotline inbound call from "{line.caller_name}" <{line.caller_number}>')
+    line.app("Stasis", f"hotline,inbound,{line.exten}")
+    if line.stasis("hotline", ["inbound", line.exten]):
+        yield FOREVER
+    line.app("GotoIf", '$["${STASISSTATUS}" = "FAILED"]?fallback')
+    counted = int("0" + line.global_var(FALLBACK_CALLS)) + 1
+    line.app("Set", f"GLOBAL({FALLBACK_CALLS})=$[0${{GLOBAL({FALLBACK_CALLS})}} + 1]")
+    line.set_global(FALLBACK_CALLS, str(counted))
+    line.app("Playback", "hotline-fallback")
+    yield FALLBACK_ANNOUNCEMENT_S
     line.hangup(16)
 
 

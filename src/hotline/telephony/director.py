@@ -51,6 +51,7 @@ FAILURES = {
     LegFailure.BUSY: OfferFailure.BUSY,
     LegFailure.REJECTED: OfferFailure.REJECTED,
     LegFailure.UNREACHABLE: OfferFailure.UNREACHABLE,
+    LegFailure.LOST: OfferFailure.LOST,
 }
 
 

@@ -353,3 +353,35 @@ async def test_a_restarted_controller_keeps_a_queued_caller_waiting_where_it_was
     assert second.names(key)[:2] == ["call_adopted", "offer_answered"]
     assert "ivr_completed" not in second.names(key)
     assert second.names(key)[-1] == "call_finished"
+
+
+@pytest.mark.asyncio
+async def test_an_offer_ringing_when_the_link_dropped_is_lost_not_blamed_on_the_agent() -> None:
+    """The agent's phone was ringing when the websocket went; it stopped ringing while nobody
+    listened (the events were dropped, never replayed). The resync finds the leg gone with no
+    cause: that is not the agent's doing, so the failure is LOST (routing counts no miss),
+    where it used to be UNREACHABLE (the agent set not ready)."""
+
+    async def hang_up(director: RecordingDirector, key: CallKey) -> None:
+        assert director.control is not None
+        await director.control.hangup(key)
+
+    director = RecordingDirector(
+        on_ivr_completed=offer_to("PJSIP/2001", "2001", 2.0), on_offer_failed=hang_up
+    )
+    async with emulated_site(director) as site:
+        site.emulator.add_endpoint("PJSIP/2001", AgentScript(behaviour="no_answer"))
+        placed = site.emulator.place_call(TaxpayerScript(press_on_prompt=CHOOSES_ZH_NATIONAL))
+        key = site.call_key(placed)
+        core = site.emulator.core
+
+        def ringing() -> bool:
+            return any(c.name.startswith("PJSIP/2001") for c in core.channels.values())
+
+        await site.until(ringing)
+        await site.stream.close()  # the link drops with the agent's phone ringing
+        await site.until(lambda: not ringing())  # the ring timed out unseen
+        assert "offer_failed" not in director.names(key)
+        site.stream.start()
+        await site.finished(key)
+    assert director.entries("offer_failed") == [{"agent_id": "2001", "failure": LegFailure.LOST}]

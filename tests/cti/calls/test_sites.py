@@ -10,6 +10,7 @@ from cti.calls.controller import ControllerOptions
 from cti.calls.ports import CallKey
 from cti.calls.sites import CtiSites, SiteConfig, UnknownSiteError
 from cti.emulator import AgentScript, TaxpayerScript, run_emulator
+from cti.emulator.dialplan import inbound_with_fallback
 from tests.cti.calls.emulated import LAB_MEDIA, SPEED, RecordingDirector
 
 PLAN_DIGITS = {"sound:vm-enter-num-to-call": "1", "sound:pls-hold-while-try": "1"}
@@ -121,3 +122,45 @@ async def test_a_site_calls_back_through_its_own_dial_template_and_caller_id() -
             await sites.stop()
     assert director.names(key) == ["offer_answered", "talk_ended", "call_finished"]
     assert {number for _, number in seen} == {"057712366"}
+
+
+@pytest.mark.asyncio
+async def test_calls_the_dialplan_took_while_the_service_was_away_are_counted() -> None:
+    """With the link down, Stasis() fails and the documented dialplan counts the call in a
+    global; at the reconnect the service reads how many it missed (GET /asterisk/variable),
+    marks them seen, and reports them in the site's health. Against the emulator."""
+    async with run_emulator(speed=SPEED) as emulator:
+        sites = CtiSites(
+            [SiteConfig("bj", emulator.base_url, "hotline", "secret")],
+            RecordingDirector(),
+            options=ControllerOptions(media=LAB_MEDIA, timer_scale=SPEED),
+            stream_options={"ping_interval": 5.0},
+        )
+        runner = sites.runners["bj"]
+        core = emulator.core
+        core.dialplan.register("inbound", "12366", inbound_with_fallback)
+        sites.start()
+        try:
+            await sites.wait_connected(5.0)
+            for missed_now, expected_total in ((2, 2), (1, 3)):
+                await runner.stream.close()
+                while core.apps.is_active("hotline"):
+                    await asyncio.sleep(0.01)
+                for _ in range(missed_now):
+                    emulator.place_call(TaxpayerScript(press_on_prompt=PLAN_DIGITS))
+                assert core.global_vars["HOTLINE_FALLBACK_CALLS"] == str(expected_total)
+                runner.stream.start()
+                await sites.wait_connected(5.0)
+                assert sites.health()["bj"]["fallback_calls"] == expected_total
+                assert core.global_vars["HOTLINE_FALLBACK_SEEN"] == str(expected_total)
+            # An Asterisk restart empties its globals: counting starts again, nothing is lost.
+            await runner.stream.close()
+            while core.apps.is_active("hotline"):
+                await asyncio.sleep(0.01)
+            core.global_vars.clear()
+            emulator.place_call(TaxpayerScript(press_on_prompt=PLAN_DIGITS))
+            runner.stream.start()
+            await sites.wait_connected(5.0)
+            assert sites.health()["bj"]["fallback_calls"] == 4
+        finally:
+            await sites.stop()

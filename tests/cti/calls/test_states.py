@@ -430,7 +430,7 @@ class TestClosedAndCallbacks:
         ("NOANSWER", 16, LegFailure.NO_ANSWER),
         (None, 0, LegFailure.UNREACHABLE),
         (None, 17, LegFailure.BUSY),
-        (None, None, LegFailure.UNREACHABLE),
+        (None, None, LegFailure.LOST),  # gone while we were away: nobody is blamed
     ],
 )
 def test_cause_table(dialstatus: str | None, cause: int | None, expected: LegFailure) -> None:
