@@ -62,7 +62,7 @@ async def test_shuffled_and_duplicated_events_leave_no_call_open(seed: int) -> N
     await controller.resync()  # Asterisk has nothing left: every call must end
     await controller.drain()
     stats = controller.stats()
-    print(f"seed {seed}: {len(events)} events, {stats}")  # noqa: T201 (for BENCHMARKS.md)
+    print(f"seed {seed}: {len(events)} events, {stats}")  # for BENCHMARKS.md (-s)
     assert (stats["lane_errors"], stats["director_errors"]) == (0, 0)
     assert controller.active_calls == 0
     names = Counter(name for name, _, _ in director.log)
