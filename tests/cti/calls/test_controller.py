@@ -348,3 +348,27 @@ async def test_events_for_unknown_channels_are_counted_not_fatal() -> None:
     assert controller.stats()["lane_errors"] == 0
     assert director.names(key) == ["call_arrived", "ivr_completed"]
     await controller.close()
+
+
+@pytest.mark.asyncio
+async def test_a_restart_touches_only_the_orphans_among_the_channels_it_created() -> None:
+    ari = FakeAri()
+    ari.channels = [
+        _channel("talking"),
+        _channel("hla-leg1", app_data="hotline,agent,a1,talking"),
+        _channel("hla-leg1;2", app_data=""),  # its Local second half, named by Asterisk
+        _channel("hla-lost", app_data=""),  # a ringing leg of a call the old process had
+        _channel("hla-lost;2", app_data=""),
+        _channel("hla-half;2", app_data=""),  # a second half whose first half is gone
+        _channel("1796609895.7", app_data=""),  # an announcer playing bridge music
+        _channel("hlc-old-snoop1", app_data="hotline,snoop,talking"),  # a snoop nobody owns
+        _channel("not-ours;2", app_data=""),
+    ]
+    ari.bridges = [_bridge(f"{ID_PREFIX}-old-br1", "talking", "hla-leg1")]
+    controller, _ = await _restarted(ari, Resumption(PLAN, CallPhase.TALK, agent_id="a1"))
+    hung_up = sorted(args[0] for name, args in ari.requests if name == "hangup")
+    assert hung_up == ["hla-half;2", "hla-lost", "hlc-old-snoop1"]
+    state = controller.call("talking")
+    assert state is not None
+    assert (state.phase.value, state.talk_leg) == ("talking", "hla-leg1")
+    await controller.close()

@@ -113,3 +113,84 @@ async def test_a_waiting_call_survives_a_restart(database_url: str) -> None:
     assert "resumed" in kinds
     assert kinds.count("ivr_completed") == 1
     assert ended["arrived_at"] <= ended["answered_at"] <= ended["ended_at"]
+
+
+@pytest.mark.asyncio
+async def test_a_talk_on_a_local_agent_leg_survives_a_restart(database_url: str) -> None:
+    """The lab's case (issue 10): the agent is a Local channel, so Asterisk lists its second half
+    as ``<leg id>;2`` on the resync; the restarted service must keep the talk, and the agent's
+    hang-up from the desktop afterwards is recorded as the agent's."""
+    settings = Settings(database_url=database_url)
+    lab = LabConfig(users={"hotline": (ARI_PASSWORD, False)})
+    policy = dataclasses.replace(default_policy(), service_hours=None)
+
+    def service() -> Any:
+        telephony = live_telephony(
+            policy=policy, controller_options=ControllerOptions(timer_scale=SPEED)
+        )
+        return create_app(settings, components=[telephony])
+
+    centre = _centre("")
+    caller = dataclasses.replace(
+        _taxpayer("13905710002", patience_s=3000.0, survey="5"), hangup_after_answer_s=3000.0
+    )
+    async with run_emulator(port=0, speed=SPEED, config=lab) as emulator:
+        centre["sites"][0]["ari_url"] = emulator.base_url
+        centre["agents"][0]["endpoints"] = {"hz": "Local/2001@agents"}
+        await import_centre(settings, centre)
+        emulator.add_endpoint("Local/2001@agents", AgentScript(answer_after_s=1.0))
+
+        first = service()
+        async with (
+            first.router.lifespan_context(first),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=first), base_url="http://t"
+            ) as http,
+        ):
+            agent, boss = await _token(http, "agent001"), await _token(http, "boss")
+            await http.post("/api/v1/agent/session", json={"site": "hz"}, headers=agent)
+            ready = await http.put(
+                "/api/v1/agent/session/state", json={"state": "ready"}, headers=agent
+            )
+            assert ready.status_code == 200, ready.text
+            emulator.place_call(caller)
+
+            async def the_only_call() -> dict[str, Any]:
+                items = (await http.get("/api/v1/calls", headers=boss)).json()["items"]
+                if len(items) != 1:
+                    return {}
+                body: dict[str, Any] = (
+                    await http.get(f"/api/v1/calls/{items[0]['id']}", headers=boss)
+                ).json()
+                return body
+
+            talking = await _eventually(the_only_call, lambda c: c.get("live_phase") == "talk")
+        legs = {
+            c["id"] for c in emulator.core.list_channels() if c["name"].startswith("Local/2001")
+        }
+        assert len(legs) == 2  # both halves of the agent's Local leg, `;2` named after `;1`
+
+        second = service()
+        async with (
+            second.router.lifespan_context(second),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=second), base_url="http://t"
+            ) as http,
+        ):
+            agent, boss = await _token(http, "agent001"), await _token(http, "boss")
+            call_url = f"/api/v1/calls/{talking['id']}"
+            adopted = (await http.get(call_url, headers=boss)).json()
+            alive = {c["id"] for c in emulator.core.list_channels()}
+            # The agent hangs up from the desktop; the caller then rates the call.
+            hangup = await http.post(f"{call_url}/hangup", headers=agent)
+            assert hangup.status_code == 202, hangup.text
+
+            async def detail() -> dict[str, Any]:
+                body: dict[str, Any] = (await http.get(call_url, headers=boss)).json()
+                return body
+
+            ended = await _eventually(detail, lambda call: call["outcome"] is not None)
+
+    assert legs <= alive  # the resync hung up neither half
+    assert (adopted["live_phase"], adopted["outcome"], adopted["ended_by"]) == ("talk", None, None)
+    assert (ended["outcome"], ended["ended_by"]) == ("answered", "agent")
