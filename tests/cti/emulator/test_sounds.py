@@ -10,6 +10,7 @@ import pytest
 import pytest_asyncio
 
 from cti.emulator import LabConfig, RunningEmulator, run_emulator
+from cti.emulator.cli import build_parser, lab_config
 from cti.sounds import FORMATS, shipped
 
 from .replay import API_DOCS
@@ -123,3 +124,10 @@ async def test_a_prompt_missing_everywhere_fails_on_a_stock_asterisk() -> None:
         await listener.close()
         assert stock.core.spec_errors == []
     assert welcome["state"] == "failed"
+
+
+def test_the_command_line_chooses_which_prompt_languages_are_installed() -> None:
+    parser = build_parser()
+    assert lab_config(parser.parse_args([])).prompt_languages == ("zh", "en", "ko")
+    assert lab_config(parser.parse_args(["--prompts", "zh, en"])).prompt_languages == ("zh", "en")
+    assert lab_config(parser.parse_args(["--prompts", ""])).prompt_languages == ()
