@@ -43,15 +43,20 @@ def emulator_command(
         str,
         typer.Option(help="events_first | response_first | random(SEED): the event/response race"),
     ] = "events_first",
+    prompts: Annotated[
+        str,
+        typer.Option(help="languages with the hotline prompt set installed ('' = stock Asterisk)"),
+    ] = "zh,en,ko",
 ) -> None:
     """Run the ARI emulator: Asterisk 22 REST + events websocket, plus /_emulator/ controls.
 
     The password is read from HOTLINE_EMULATOR_PASSWORD, or prompted for.
     """
     from cti.emulator import LabConfig, run_emulator
+    from cti.emulator.cli import prompt_languages
 
     password = _password_from_env_or_prompt(EMULATOR_PASSWORD_ENV, "ARI password: ")
-    config = LabConfig(users={user: (password, False)})
+    config = LabConfig(users={user: (password, False)}, prompt_languages=prompt_languages(prompts))
 
     async def serve() -> None:
         async with run_emulator(

@@ -80,6 +80,13 @@ async def test_site_callback_dialling_is_validated_and_kept(
     assert changed.status_code == 200, changed.text
     assert changed.json()["callback_dial"] == "Local/{number}@callbacks"
     assert changed.json()["callback_caller_id"] == "057112366"
+    cleared = await client.patch(url, json={"callback_dial": None}, headers=admin)
+    assert cleared.status_code == 422
+    assert cleared.json()["detail"][0]["loc"] == ["body", "callback_dial"]
+    reset = await client.patch(url, json={"callback_caller_id": None}, headers=admin)
+    assert reset.status_code == 200
+    assert reset.json()["callback_caller_id"] is None
+    assert reset.json()["callback_dial"] == "Local/{number}@callbacks"
 
 
 async def test_duplicate_codes_conflict(client: httpx.AsyncClient, users: Users) -> None:

@@ -28,6 +28,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--system-name", default="hotline-lab")
     parser.add_argument(
+        "--prompts",
+        default=",".join(LabConfig.prompt_languages),
+        metavar="LANGS",
+        help="languages with the hotline prompt set installed, comma-separated; '' = stock",
+    )
+    parser.add_argument(
         "--validate",
         metavar="SPEC",
         help="check every event and response against this ARI spec: the compact spec file "
@@ -36,12 +42,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _serve(args: argparse.Namespace) -> None:
-    config = LabConfig(
+def prompt_languages(text: str) -> tuple[str, ...]:
+    """``zh,en`` -> ("zh", "en"); an empty text is a stock Asterisk (no hotline prompts)."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def lab_config(args: argparse.Namespace) -> LabConfig:
+    return LabConfig(
         system_name=args.system_name,
         users={args.user: (args.password, False)},
         api_docs=args.validate,
+        prompt_languages=prompt_languages(args.prompts),
     )
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    config = lab_config(args)
     async with run_emulator(
         host=args.host, port=args.port, speed=args.speed, race=args.race, config=config
     ) as running:

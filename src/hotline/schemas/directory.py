@@ -53,7 +53,15 @@ class SiteUpdate(Patch):
     app_name: Slug | None = None
     enabled: bool | None = None
     callback_dial: DialTemplate | None = None
-    callback_caller_id: CallerIdText | None = None
+    callback_caller_id: CallerIdText | None = None  # null: back to the offers' caller id
+
+    @field_validator("callback_dial")
+    @classmethod
+    def _dial_kept(cls, value: str | None) -> str:
+        # Only an explicit null reaches here: a site always dials through some template.
+        if value is None:
+            raise ValueError("must be a template, e.g. PJSIP/{number}@trunk, not null")
+        return value
 
     @field_validator("ari_url")
     @classmethod

@@ -38,7 +38,7 @@ LAB_MEDIA = CallMedia(
     callback_request=("sound:vm-Urgent",),
     callback_confirmed=("sound:queue-thankyou",),
     survey_prompt=("sound:conf-now-unmuted",),
-    survey_thanks=("sound:thank-you-for-calling",),
+    survey_thanks=("sound:auth-thankyou",),
     goodbye=("sound:vm-goodbye",),
     divert=(("voicemail", ("sound:beep",)),),
 )

@@ -3,6 +3,7 @@ language, lists it in ``GET /sounds`` as Asterisk does, and fails a playback it 
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import httpx
@@ -10,9 +11,10 @@ import pytest
 import pytest_asyncio
 
 from cti.emulator import LabConfig, RunningEmulator, run_emulator
+from cti.emulator.cli import build_parser, lab_config
 from cti.sounds import FORMATS, shipped
 
-from .replay import API_DOCS
+from .replay import API_DOCS, TRACES
 from .test_server import AUTH, SPEED, Listener, inbound_call, is_type, listen
 
 
@@ -123,3 +125,30 @@ async def test_a_prompt_missing_everywhere_fails_on_a_stock_asterisk() -> None:
         await listener.close()
         assert stock.core.spec_errors == []
     assert welcome["state"] == "failed"
+
+
+def test_the_command_line_chooses_which_prompt_languages_are_installed() -> None:
+    parser = build_parser()
+    assert lab_config(parser.parse_args([])).prompt_languages == ("zh", "en", "ko")
+    assert lab_config(parser.parse_args(["--prompts", "zh, en"])).prompt_languages == ("zh", "en")
+    assert lab_config(parser.parse_args(["--prompts", ""])).prompt_languages == ()
+
+
+@pytest.mark.asyncio
+async def test_the_core_sounds_listed_are_the_labs_as_recorded(
+    ari: httpx.AsyncClient,
+) -> None:
+    recorded = next(
+        line["body"]
+        for line in map(json.loads, (TRACES / "rest_queries.jsonl").read_text().splitlines())
+        if line["dir"] == "response" and line["path"] == "/ari/sounds"
+    )
+    lab = {sound["id"]: sound for sound in recorded}
+    listed = (await ari.get("/sounds", params={"lang": "en", "format": "gsm"})).json()
+    hotline = set(shipped().sound_ids())
+    for sound in listed:
+        assert set(sound) == {"id", "formats"}
+        if sound["id"] not in hotline:
+            # A core sound the emulator plays must exist on the recorded Asterisk, or the
+            # emulator would play what the real server refuses.
+            assert lab.get(sound["id"]) == sound, sound["id"]
