@@ -199,6 +199,7 @@ def live_telephony(
             control=late,
             policy=policy,
             writes=database.writes,
+            api_sessionmaker=state.sessionmaker,
         )
         sites = CtiSites(await enabled_sites(state), service.director, options=controller_options)
         late.bind(sites)

@@ -38,6 +38,10 @@ class IdAllocator:
         self._refill: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
 
+    async def prime(self) -> None:
+        """Reserve the first block now (at start-up), so the first call does not wait for it."""
+        await self._fill()
+
     async def next(self) -> int:
         while not self._free:
             await self._fill()

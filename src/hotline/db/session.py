@@ -22,6 +22,7 @@ def create_engine(
     pool_size: int | None = None,
     max_overflow: int | None = None,
     pool_timeout_s: float | None = None,
+    sqlite_busy_timeout_s: float = 30.0,
 ) -> AsyncEngine:
     """An engine; the pool options default to SQLAlchemy's (5 + 10 overflow, 30 s wait)."""
     # Statement parameters may hold secrets (an ARI password): echo the SQL, never the values.
@@ -35,7 +36,7 @@ def create_engine(
             kwargs[name] = value
     if url.startswith("sqlite"):
         # One writer at a time is SQLite's nature; wait for the lock instead of failing at once.
-        kwargs["connect_args"] = {"timeout": 30}
+        kwargs["connect_args"] = {"timeout": sqlite_busy_timeout_s}
     else:
         kwargs["pool_pre_ping"] = True
     engine = create_async_engine(url, **kwargs)

@@ -33,6 +33,7 @@ def telephony_component(
             control=chosen,
             policy=policy,
             writes=database.writes,
+            api_sessionmaker=state.sessionmaker,
         )
         await service.start()
         state.extras[TELEPHONY_KEY] = service

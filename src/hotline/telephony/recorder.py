@@ -52,6 +52,11 @@ class Recorder:
         self._opened: dict[tuple[int, str], int] = {}
         self._callbacks: dict[int, Callback] = {}  # by origin call id
 
+    async def prime(self) -> None:
+        """Reserve the first call and callback ids (at start-up, off the call path)."""
+        await self._call_ids.prime()
+        await self._callback_ids.prime()
+
     async def flush(self) -> None:
         """Wait until every write handed over so far is in the database."""
         await self.writes.flush()

@@ -49,10 +49,13 @@ class TelephonyService:
         policy: Policy | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
         writes: WriteQueue | None = None,
+        api_sessionmaker: async_sessionmaker[AsyncSession] | None = None,
     ) -> None:
         """``sessionmaker`` should be the CTI engine's own pool; ``writes`` its write queue
-        (started by its owner). Without one the service makes, starts and stops its own."""
-        self._sessionmaker = sessionmaker
+        (started by its owner). Without one the service makes, starts and stops its own.
+        ``api_sessionmaker`` (the API's pool) serves the statistics the API asks for, so that
+        API load stays off the CTI engine's pool."""
+        self._sessionmaker = api_sessionmaker or sessionmaker
         self._owns_writes = writes is None
         self.writes = writes or WriteQueue(sessionmaker)
         self.recorder = Recorder(sessionmaker, self.writes)
@@ -85,6 +88,7 @@ class TelephonyService:
         sessions = await self.agents.restore()
         callbacks = await self.callbacks.restore()
         live = await self._load_live_calls()
+        await self.recorder.prime()
         await self._restore_talking_calls()
         log.info("telephony_started", sessions=sessions, callbacks=callbacks, live_calls=live)
 
