@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib.util
 import json
 import multiprocessing
 import os
@@ -72,6 +73,21 @@ from cti.calls.ports import (  # noqa: E402
 )
 from cti.calls.signals import CallerArrived, DigitPressed, LegAnswered  # noqa: E402
 from cti.calls.sites import CtiSites, SiteConfig  # noqa: E402
+
+
+def _load_sibling(name: str) -> Any:
+    # Loaded by path: putting this folder on sys.path would let benchmarks/routing.py shadow
+    # the `routing` package that the service imports.
+    spec = importlib.util.spec_from_file_location(name, _HERE / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+cti_db = _load_sibling("cti_db")  # the --db option: the service's database writes
 
 PASSWORD = "bench-ari-password"
 # What the controller makes of the ARI events that demand a reaction (the latency is measured on
@@ -114,6 +130,11 @@ class BenchDirector:
         while self.free and self.waiting:
             key, agent = self.waiting.popleft(), self.free.popleft()
             await self.control.offer(key, agent_id=agent, endpoint=agent, ring_timeout_s=60)
+            await self._offered(key, agent)
+
+    async def _offered(self, key: CallKey, agent: str) -> None:
+        """After an offer is dialled (the database benchmark reads the screen pop here)."""
+        return None
 
     async def call_arrived(self, call: InboundCall) -> IvrPlan:
         self.arrived += 1
@@ -432,9 +453,46 @@ async def run(
     race: str = "events_first",
     rest: RestTransport = "http",
     ramp_s: float = 0.0,
+    db: str | None = None,
+) -> dict[str, Any]:
+    if db is None:
+        return await _run(concurrent, calls, speed, talk_s, race, rest, ramp_s, None)
+    agents = [f"PJSIP/{7000 + n}" for n in range(concurrent)]
+    async with cti_db.bench_database(db, agents) as database:
+        book = cti_db.CallBook(database)
+        book.writes.start()
+        await book.recorder.prime()
+        try:
+            result = await _run(concurrent, calls, speed, talk_s, race, rest, ramp_s, book)
+        finally:
+            await book.close()
+        rows = await cti_db.count_rows(database.url)
+    result["database"] = {
+        "kind": db,
+        **result.pop("_writes"),
+        "rows": rows,
+        # Every call the engine saw has its row, closed, once the queue drained.
+        "lost_call_records": result["calls"] - rows["calls_closed"],
+    }
+    return result
+
+
+async def _run(
+    concurrent: int,
+    calls: int,
+    speed: float,
+    talk_s: float,
+    race: str,
+    rest: RestTransport,
+    ramp_s: float,
+    book: Any,
 ) -> dict[str, Any]:
     agents = [f"PJSIP/{7000 + n}" for n in range(concurrent)]
-    director = BenchDirector(agents, target=calls)
+    if book is None:
+        director = BenchDirector(agents, target=calls)
+    else:
+        director = cti_db.recording(BenchDirector, book)(agents, target=calls)
+    lag_ms: list[float] = []
     auth = ("hotline", PASSWORD)
     script = {
         "press_on_prompt": {PLAN.greeting: "1"},
@@ -472,6 +530,9 @@ async def run(
         # engine's GIL nor counts in the engine's CPU time.
         monitor = LoopMonitor(sites)
         watching = asyncio.create_task(monitor.run())
+        lagging = (
+            None if book is None else asyncio.create_task(cti_db.sample_lag(book.writes, lag_ms))
+        )
         go.set()
         timed_out = not await _wait_done(director, placer, 2 * (60 + calls * talk_s / speed))
         placed = shared.placed.value
@@ -480,11 +541,31 @@ async def run(
         process_cpu = time.process_time() - process_cpu
         emulator_cpu = emulator.cpu_s() - emulator_cpu
         watching.cancel()
+        if lagging is not None:
+            lagging.cancel()
+        drain_s = 0.0
+        if book is not None:
+            drained = time.perf_counter()
+            await book.writes.flush()
+            drain_s = time.perf_counter() - drained
         await sites.stop()
     # Calls in flight once the ramp is over and before the last calls drain away.
     steady = monitor.in_flight[int(len(monitor.in_flight) * ramp_s / elapsed) :]
     steady = [count for count in steady if count >= 0.9 * concurrent] or steady
+    writes: dict[str, Any] = {}
+    if book is not None:
+        stats = book.writes.stats
+        writes = {
+            "write_lag_ms": _percentiles(lag_ms),
+            "drain_after_last_call_s": round(drain_s, 3),
+            "writes": stats.written,
+            "write_batches": stats.batches,
+            "write_failed": stats.failed,
+            "write_retries": stats.retries,
+            "queue_full_waits": stats.full_waits,
+        }
     return {
+        "_writes": writes,
         "concurrent": concurrent,
         "calls": calls,
         "speed": speed,
@@ -551,17 +632,35 @@ def main() -> None:
         default=10.0,
         help="seconds over which the first calls are spread (0: all at once)",
     )
+    parser.add_argument(
+        "--db",
+        choices=("sqlite", "postgresql"),
+        default=None,
+        help="keep the real service's books (write queue, call rows, journal, agent state log) "
+        "in a new database of this kind (PostgreSQL: HOTLINE_BENCH_POSTGRES_URL, default "
+        "the local server)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     result = asyncio.run(
-        run(args.concurrent, args.calls, args.speed, args.talk, args.race, args.rest, args.ramp)
+        run(
+            args.concurrent,
+            args.calls,
+            args.speed,
+            args.talk,
+            args.race,
+            args.rest,
+            args.ramp,
+            args.db,
+        )
     )
+    result.pop("_writes", None)
     if args.json:
         print(json.dumps(result))
     else:
         for key, value in result.items():
             print(f"{key:>18}: {value}")
-    if result["lost"] or result["stuck"]:
+    if result["lost"] or result["stuck"] or result.get("database", {}).get("lost_call_records"):
         raise SystemExit(1)
 
 

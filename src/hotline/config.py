@@ -61,6 +61,17 @@ class WorkOrderSettings(BaseModel):
     sweep_workers: int = Field(default=2, ge=1, le=8)
 
 
+class CtiDatabaseSettings(BaseModel):
+    """The CTI engine's own connection pool and write queue, apart from the API's pool, so that
+    API load never starves call handling (and call handling never waits for the database)."""
+
+    pool_size: int = Field(default=4, ge=2, le=50)
+    # A full queue makes the call path wait (back-pressure), it never drops a write.
+    queue_max: int = Field(default=50_000, ge=100, le=5_000_000)
+    batch_max: int = Field(default=200, ge=1, le=5_000)
+    alarm_lag_s: float = Field(default=5.0, gt=0, le=3600)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HOTLINE_",
@@ -72,6 +83,11 @@ class Settings(BaseSettings):
     profile: Profile = Profile.DEVELOPMENT
     database_url: str = DEFAULT_DATABASE_URL
     database_echo: bool = False
+    # The API's pool; a request uses one connection at a time from it.
+    database_pool_size: int = Field(default=5, ge=1, le=200)
+    database_pool_overflow: int = Field(default=10, ge=0, le=200)
+    database_pool_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    cti_database: CtiDatabaseSettings = CtiDatabaseSettings()
     auto_migrate: bool = Field(
         default=True, description="apply migrations at start-up (the embedded default)"
     )

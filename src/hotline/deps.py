@@ -50,3 +50,11 @@ async def get_session(state: AppStateDep) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+async def release_connection(session: AsyncSession) -> None:
+    """End the request's transaction so far (committing it) and give its connection back to the
+    pool, before the handler takes another one (a unit of work with its own transaction). A
+    request never holds one connection while it waits for a second: under load that is how a
+    pool deadlocks. The session takes a connection again when it is next used."""
+    await session.commit()

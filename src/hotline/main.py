@@ -27,6 +27,7 @@ from hotline.errors import install_error_handlers
 from hotline.metrics import Metrics
 from hotline.middleware import RequestContextMiddleware
 from hotline.telephony import TELEPHONY_KEY, TelephonyService
+from hotline.telephony.database import start_cti_database, stop_cti_database
 from routing import Policy
 
 log = structlog.get_logger(__name__)
@@ -46,7 +47,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url, echo=settings.database_echo)
+        engine = create_engine(
+            settings.database_url,
+            echo=settings.database_echo,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_pool_overflow,
+            pool_timeout_s=settings.database_pool_timeout_s,
+        )
         state = AppState(
             settings=settings,
             engine=engine,
@@ -188,12 +195,15 @@ def live_telephony(
 
     async def start(state: AppState) -> Callable[[], Awaitable[None]]:
         late = _LateControl()
+        database = await start_cti_database(state)
         service = TelephonyService(
-            sessionmaker=state.sessionmaker,
+            sessionmaker=database.sessionmaker,
             clock=state.clock,
             bus=state.bus,
             control=late,
             policy=policy,
+            writes=database.writes,
+            api_sessionmaker=state.sessionmaker,
         )
         sites = CtiSites(await enabled_sites(state), service.director, options=controller_options)
         late.bind(sites)
@@ -221,6 +231,7 @@ def live_telephony(
             state.extras.pop(TELEPHONY_KEY, None)
             await sites.stop()
             await service.stop()
+            await stop_cti_database(state, database)
 
         return stop
 

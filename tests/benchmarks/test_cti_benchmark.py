@@ -36,3 +36,21 @@ def test_a_small_run_times_every_reaction_and_loses_no_call() -> None:
     assert result["bridged_ms"]["n"] == calls
     assert result["events"] >= 30 * calls
     assert 0 < result["p50_ms"] <= result["p99_ms"]
+
+
+def test_with_the_database_every_call_has_its_record_and_the_write_lag_is_reported() -> None:
+    calls = 4
+    command = [sys.executable, str(BENCHMARK), "--json", "--concurrent", "2", "--ramp", "0"]
+    command += ["--calls", str(calls), "--speed", "50", "--talk", "1", "--db", "sqlite"]
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    result = json.loads(finished.stdout.strip().splitlines()[-1])
+    assert (result["lost"], result["stuck"], result["timed_out"]) == (0, 0, False)
+    database = result["database"]
+    assert database["kind"] == "sqlite"
+    assert database["rows"]["calls"] == database["rows"]["calls_closed"] == calls
+    assert database["lost_call_records"] == 0
+    assert database["write_failed"] == 0
+    assert database["write_lag_ms"]["n"] > 0
+    # Each call's journal: arrival, IVR, offer, answer, talk end, finish at least.
+    assert database["rows"]["journal"] >= 6 * calls

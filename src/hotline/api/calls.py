@@ -288,8 +288,9 @@ async def get_call(
         live_phase=actions.live_phase(call.id) if actions is not None else None,
         timeline=[JournalEntry.model_validate(e, from_attributes=True) for e in entries],
     )
-    await audit.record(
-        state.sessionmaker,
+    # In the request's own transaction: the entry commits with the response it audits.
+    audit.add(
+        session,
         action=audit.PERSONAL_DATA_READ,
         actor_user_id=principal.user_id,
         actor_username=principal.username,

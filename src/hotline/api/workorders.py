@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, status
 
 from hotline.auth.principal import Principal, require
-from hotline.deps import AppStateDep, SessionDep
+from hotline.deps import AppStateDep, SessionDep, release_connection
 from hotline.errors import InvalidInputError
 from hotline.roles import Role
 from hotline.workorders import queries
@@ -109,6 +109,7 @@ async def create_order(
         call_id=str(body.call_id) if body.call_id is not None else None,
         call_summary_id=body.call_summary_id,
     )
+    await release_connection(session)  # the rules cache and the store take their own
     rules = await rules_cache(state).get()
     with domain_errors():
         order, _ = await service.create_order(
@@ -116,7 +117,7 @@ async def create_order(
         )
     masked = not access.sees_personal_data(actor)
     if not masked:
-        await audit_personal_data_read(state, request, principal, [order], "create")
+        audit_personal_data_read(session, request, principal, [order], "create")
     return WorkOrderRead.of(order, masked)
 
 
@@ -148,7 +149,7 @@ async def list_orders(
     )
     masked = not access.sees_personal_data(actor)
     if not masked:
-        await audit_personal_data_read(state, request, principal, orders, "list")
+        audit_personal_data_read(session, request, principal, orders, "list")
     return WorkOrderPage(
         items=[WorkOrderRead.of(order, masked) for order in orders],
         total=total,
@@ -167,6 +168,7 @@ async def get_order(
 ) -> WorkOrderDetail:
     """One order with its whole history."""
     actor = await actor_for(session, principal)
+    await release_connection(session)  # the store's units of work take their own
     store = SqlWorkOrderStore(state.sessionmaker)
     with domain_errors():
         order = await store.get(order_id)
@@ -174,7 +176,7 @@ async def get_order(
     history = await store.events(order_id)
     masked = not access.sees_personal_data(actor)
     if not masked:
-        await audit_personal_data_read(state, request, principal, [order], "read")
+        audit_personal_data_read(session, request, principal, [order], "read")
     read = WorkOrderRead.of(order, masked)
     return WorkOrderDetail(**read.model_dump(), history=[EventRead.of(event) for event in history])
 
@@ -206,6 +208,7 @@ async def act(
                 ]
             )
         payload["department_id"] = str(department)
+    await release_connection(session)  # the rules cache and the store take their own
     rules = await rules_cache(state).get()
     store = SqlWorkOrderStore(state.sessionmaker)
     with domain_errors():
@@ -222,5 +225,5 @@ async def act(
         )
     masked = not access.sees_personal_data(actor) or not access.can_read(order, actor)
     if not masked:
-        await audit_personal_data_read(state, request, principal, [order], parsed.value)
+        audit_personal_data_read(session, request, principal, [order], parsed.value)
     return WorkOrderRead.of(order, masked)

@@ -65,6 +65,10 @@ async def current_principal(request: Request, session: SessionDep, state: AppSta
         roles=frozenset(Role(r) for r in user.role_names),
         department_id=user.department_id,
     )
+    # End the read here: its connection goes back to the pool, so the request holds none while
+    # it waits for another (the work-order store's own units of work, a handler's later reads).
+    # Holding one while waiting for a second deadlocked the pool at ~15 concurrent requests.
+    await session.commit()
     request.state.principal = principal
     return principal
 

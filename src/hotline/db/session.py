@@ -15,12 +15,28 @@ from sqlalchemy.ext.asyncio import (
 )
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    pool_size: int | None = None,
+    max_overflow: int | None = None,
+    pool_timeout_s: float | None = None,
+    sqlite_busy_timeout_s: float = 30.0,
+) -> AsyncEngine:
+    """An engine; the pool options default to SQLAlchemy's (5 + 10 overflow, 30 s wait)."""
     # Statement parameters may hold secrets (an ARI password): echo the SQL, never the values.
     kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
+    for name, value in (
+        ("pool_size", pool_size),
+        ("max_overflow", max_overflow),
+        ("pool_timeout", pool_timeout_s),
+    ):
+        if value is not None:
+            kwargs[name] = value
     if url.startswith("sqlite"):
         # One writer at a time is SQLite's nature; wait for the lock instead of failing at once.
-        kwargs["connect_args"] = {"timeout": 30}
+        kwargs["connect_args"] = {"timeout": sqlite_busy_timeout_s}
     else:
         kwargs["pool_pre_ping"] = True
     engine = create_async_engine(url, **kwargs)

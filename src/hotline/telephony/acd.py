@@ -298,6 +298,14 @@ class AcdLoop:
             "offer",
             {"agent_id": offer.agent_id, "stage": offer.stage_index, "level": offer.level},
         )
+        # Asterisk first: the agent's phone rings before the screen pop reads the caller's
+        # history, so a slow read delays the pop, never the call.
+        await ctx.control.offer(
+            call.key,
+            agent_id=offer.agent_id,
+            endpoint=endpoint,
+            ring_timeout_s=offer.ring_timeout_s,
+        )
         previous = await ctx.recorder.previous_calls(call.caller_number, before_id=call.call_id)
         ctx.publish(
             agent_topic(offer.agent_id),
@@ -318,12 +326,6 @@ class AcdLoop:
                 "phase": "ringing",
                 "agent_id": db_id(offer.agent_id),
             },
-        )
-        await ctx.control.offer(
-            call.key,
-            agent_id=offer.agent_id,
-            endpoint=endpoint,
-            ring_timeout_s=offer.ring_timeout_s,
         )
 
     async def _divert(self, divert: Divert) -> None:

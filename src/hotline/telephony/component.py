@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from cti.calls.ports import CallControl
 from hotline.deps import AppState
 from hotline.errors import ServiceUnavailableError
+from hotline.telephony.database import start_cti_database, stop_cti_database
 from hotline.telephony.service import TelephonyService
 from routing import Policy
 
@@ -24,12 +25,15 @@ def telephony_component(
 
     async def start(state: AppState) -> Stop:
         chosen = control(state) if callable(control) else control
+        database = await start_cti_database(state)
         service = TelephonyService(
-            sessionmaker=state.sessionmaker,
+            sessionmaker=database.sessionmaker,
             clock=state.clock,
             bus=state.bus,
             control=chosen,
             policy=policy,
+            writes=database.writes,
+            api_sessionmaker=state.sessionmaker,
         )
         await service.start()
         state.extras[TELEPHONY_KEY] = service
@@ -37,6 +41,7 @@ def telephony_component(
         async def stop() -> None:
             state.extras.pop(TELEPHONY_KEY, None)
             await service.stop()
+            await stop_cti_database(state, database)
 
         return stop
 

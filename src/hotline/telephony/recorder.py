@@ -1,8 +1,17 @@
 """Persistence of calls, their journal, agent sessions and state log, and callbacks.
 
-Every write is its own short transaction, so a slow request never holds a call's write behind it,
-and every write is idempotent: a duplicated notification finds the row it already made, and a
+Writes do not wait for the database: each is handed to the CTI engine's :class:`WriteQueue`,
+which applies them in order on a connection pool of their own (retrying while the database is
+away), so what Asterisk needs next never queues behind bookkeeping. The ids of new calls and
+callbacks are reserved ahead (:class:`IdAllocator`), so even opening a call answers from memory.
+Every write stays idempotent: a duplicated notification finds the row it already made, and a
 final outcome is never overwritten.
+
+Reads come in two kinds. Reads the call path needs (the caller's previous calls for the screen
+pop, the sites) go straight to the pool and never wait behind queued writes. Reads that must
+see this process's own writes (:meth:`Recorder.get_call`, :meth:`Recorder.journal_entries`,
+:meth:`Recorder.get_callback`) first wait for the queue to pass them: they are for the API and
+tests, not for the call path.
 """
 
 from __future__ import annotations
@@ -11,11 +20,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+import structlog
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cti.calls.ports import InboundCall
+from hotline.db.ids import IdAllocator
 from hotline.db.models import (
     AgentSession,
     AgentStateLog,
@@ -25,14 +35,31 @@ from hotline.db.models import (
     Site,
 )
 from hotline.db.session import transaction
+from hotline.db.write_queue import WriteQueue
+
+log = structlog.get_logger(__name__)
 
 PREVIOUS_CALLS = 5
-_JOURNAL_RETRIES = 5
 
 
 class Recorder:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], writes: WriteQueue) -> None:
         self._sessionmaker = sessionmaker
+        self.writes = writes
+        self._call_ids = IdAllocator(sessionmaker, "call")
+        self._callback_ids = IdAllocator(sessionmaker, "callback")
+        # Rows this process opened, so that asking twice answers from memory.
+        self._opened: dict[tuple[int, str], int] = {}
+        self._callbacks: dict[int, Callback] = {}  # by origin call id
+
+    async def prime(self) -> None:
+        """Reserve the first call and callback ids (at start-up, off the call path)."""
+        await self._call_ids.prime()
+        await self._callback_ids.prime()
+
+    async def flush(self) -> None:
+        """Wait until every write handed over so far is in the database."""
+        await self.writes.flush()
 
     # ------------------------------------------------------------------ sites
 
@@ -46,81 +73,95 @@ class Recorder:
     async def open_call(
         self, call: InboundCall, *, site_id: int, region: str, kind: str = "inbound", **extra: Any
     ) -> int:
-        """The call's row id; a repeated arrival of the same channel finds the first row."""
-        found = await self._call_id(site_id, call.key.call_id)
+        """The call's row id, at once; the row is written through the queue. A repeated
+        arrival of the same channel finds the first id."""
+        known = (site_id, call.key.call_id)
+        found = self._opened.get(known)
         if found is not None:
             return found
-        try:
-            async with transaction(self._sessionmaker) as session:
-                row = Call(
-                    site_id=site_id,
-                    channel_id=call.key.call_id,
-                    kind=kind,
-                    caller_number=call.caller_number,
-                    caller_name=call.caller_name,
-                    dialled=call.dialled,
-                    region=region,
-                    arrived_at=call.arrived_at,
-                    ivr_choices={},
-                    priority=0,
-                    **extra,
-                )
-                session.add(row)
-                await session.flush()
-                return row.id
-        except IntegrityError:
-            found = await self._call_id(site_id, call.key.call_id)
-            if found is None:
-                raise
-            return found
+        call_id = await self._call_ids.next()
+        self._opened[known] = call_id
+        values = {
+            "id": call_id,
+            "site_id": site_id,
+            "channel_id": call.key.call_id,
+            "kind": kind,
+            "caller_number": call.caller_number,
+            "caller_name": call.caller_name,
+            "dialled": call.dialled,
+            "region": region,
+            "arrived_at": call.arrived_at,
+            "ivr_choices": {},
+            "priority": 0,
+            **extra,
+        }
 
-    async def _call_id(self, site_id: int, channel_id: str) -> int | None:
-        async with transaction(self._sessionmaker) as session:
-            return await session.scalar(
-                select(Call.id).where(Call.site_id == site_id, Call.channel_id == channel_id)
+        async def write(session: AsyncSession) -> None:
+            earlier = await session.scalar(
+                select(Call.id).where(Call.site_id == site_id, Call.channel_id == known[1])
             )
+            if earlier is not None:  # written by an earlier process: keep that row
+                log.warning("call_row_exists", call_id=call_id, earlier=earlier)
+                return
+            session.add(Call(**values))
+
+        await self.writes.put("open_call", write)
+        return call_id
+
+    async def _put_update(self, label: str, statement: Any) -> None:
+        async def write(session: AsyncSession) -> None:
+            await session.execute(statement)
+
+        await self.writes.put(label, write)
 
     async def update_call(self, call_id: int, values: Mapping[str, Any]) -> None:
         """Change a live call; a call that already has its outcome is left alone."""
-        async with transaction(self._sessionmaker) as session:
-            await session.execute(
-                update(Call)
-                .where(Call.id == call_id, Call.outcome.is_(None))
-                .values(**dict(values))
-            )
+        await self._put_update(
+            "update_call",
+            update(Call).where(Call.id == call_id, Call.outcome.is_(None)).values(**dict(values)),
+        )
 
-    async def set_outcome(self, call_id: int, outcome: str, values: Mapping[str, Any]) -> bool:
-        """Set the outcome (and `values`) unless one is set already; True if this call set it."""
-        async with transaction(self._sessionmaker) as session:
-            result = await session.execute(
-                update(Call)
-                .where(Call.id == call_id, Call.outcome.is_(None))
-                .values(outcome=outcome, **dict(values))
-            )
-            return bool(getattr(result, "rowcount", 0))
+    async def set_outcome(self, call_id: int, outcome: str, values: Mapping[str, Any]) -> None:
+        """Set the outcome (and `values`) unless one is set already (the first one wins)."""
+        await self._put_update(
+            "set_outcome",
+            update(Call)
+            .where(Call.id == call_id, Call.outcome.is_(None))
+            .values(outcome=outcome, **dict(values)),
+        )
 
     async def close_call(self, call_id: int, outcome: str, values: Mapping[str, Any]) -> None:
         """Write the end of a call (durations, ended_at) once, and its outcome if it has none.
 
-        One transaction: a reader never sees a call with its final outcome but no end time.
+        One write (one transaction): a reader never sees a call with its final outcome but no
+        end time.
         """
-        async with transaction(self._sessionmaker) as session:
-            await session.execute(
-                update(Call)
-                .where(Call.id == call_id, Call.outcome.is_(None))
-                .values(outcome=outcome)
-            )
-            await session.execute(
-                update(Call)
-                .where(Call.id == call_id, Call.ended_at.is_(None))
-                .values(live_state=None, **dict(values))
-            )
+        for key, opened in list(self._opened.items()):
+            if opened == call_id:
+                del self._opened[key]
+        self._callbacks.pop(call_id, None)
+        first = (
+            update(Call).where(Call.id == call_id, Call.outcome.is_(None)).values(outcome=outcome)
+        )
+        then = (
+            update(Call)
+            .where(Call.id == call_id, Call.ended_at.is_(None))
+            .values(live_state=None, **dict(values))
+        )
+
+        async def write(session: AsyncSession) -> None:
+            await session.execute(first)
+            await session.execute(then)
+
+        await self.writes.put("close_call", write)
 
     async def set_survey(self, call_id: int, score: int) -> None:
-        async with transaction(self._sessionmaker) as session:
-            await session.execute(update(Call).where(Call.id == call_id).values(survey_score=score))
+        await self._put_update(
+            "set_survey", update(Call).where(Call.id == call_id).values(survey_score=score)
+        )
 
     async def get_call(self, call_id: int) -> Call | None:
+        await self.flush()
         async with transaction(self._sessionmaker) as session:
             return await session.get(Call, call_id)
 
@@ -154,24 +195,21 @@ class Recorder:
     # ---------------------------------------------------------------- journal
 
     async def journal(self, call_id: int, at: datetime, kind: str, data: Mapping[str, Any]) -> None:
-        """Append one entry; two writers racing for a sequence number retry with the next."""
-        for _ in range(_JOURNAL_RETRIES):
-            try:
-                async with transaction(self._sessionmaker) as session:
-                    last = await session.scalar(
-                        select(func.max(CallEvent.seq)).where(CallEvent.call_id == call_id)
-                    )
-                    session.add(
-                        CallEvent(
-                            call_id=call_id, seq=(last or 0) + 1, at=at, kind=kind, data=dict(data)
-                        )
-                    )
-                return
-            except IntegrityError:
-                continue
-        raise RuntimeError(f"call {call_id}: could not append journal entry {kind!r}")
+        """Append one entry after the call's last. The queue's single writer applies entries in
+        order, so the next sequence number is the last one written plus one."""
+        entry = dict(data)
+
+        async def write(session: AsyncSession) -> None:
+            last = await session.scalar(
+                select(func.max(CallEvent.seq)).where(CallEvent.call_id == call_id)
+            )
+            seq = (last or 0) + 1
+            session.add(CallEvent(call_id=call_id, seq=seq, at=at, kind=kind, data=entry))
+
+        await self.writes.put("journal", write)
 
     async def journal_entries(self, call_id: int) -> Sequence[CallEvent]:
+        await self.flush()
         async with transaction(self._sessionmaker) as session:
             rows = await session.scalars(
                 select(CallEvent).where(CallEvent.call_id == call_id).order_by(CallEvent.seq)
@@ -190,17 +228,19 @@ class Recorder:
         site_id: int | None = None,
         call_id: int | None = None,
     ) -> None:
-        async with transaction(self._sessionmaker) as session:
-            session.add(
-                AgentStateLog(
-                    agent_id=agent_id,
-                    at=at,
-                    status=status,
-                    reason=reason,
-                    site_id=site_id,
-                    call_id=call_id,
-                )
-            )
+        values = {
+            "agent_id": agent_id,
+            "at": at,
+            "status": status,
+            "reason": reason,
+            "site_id": site_id,
+            "call_id": call_id,
+        }
+
+        async def write(session: AsyncSession) -> None:
+            session.add(AgentStateLog(**values))
+
+        await self.writes.put("log_agent_state", write)
 
     async def save_session(
         self,
@@ -212,7 +252,7 @@ class Recorder:
         reason: str | None,
         since: datetime,
     ) -> None:
-        async with transaction(self._sessionmaker) as session:
+        async def write(session: AsyncSession) -> None:
             row = await session.get(AgentSession, agent_id)
             if row is None:
                 row = AgentSession(agent_id=agent_id)
@@ -223,21 +263,22 @@ class Recorder:
             row.reason = reason
             row.since = since
 
+        await self.writes.put("save_session", write)
+
     async def update_session_state(
         self, agent_id: int, *, status: str, reason: str | None, since: datetime
     ) -> None:
-        async with transaction(self._sessionmaker) as session:
-            await session.execute(
-                update(AgentSession)
-                .where(AgentSession.agent_id == agent_id)
-                .values(status=status, reason=reason, since=since)
-            )
+        await self._put_update(
+            "update_session_state",
+            update(AgentSession)
+            .where(AgentSession.agent_id == agent_id)
+            .values(status=status, reason=reason, since=since),
+        )
 
     async def delete_session(self, agent_id: int) -> None:
-        async with transaction(self._sessionmaker) as session:
-            row = await session.get(AgentSession, agent_id)
-            if row is not None:
-                await session.delete(row)
+        await self._put_update(
+            "delete_session", delete(AgentSession).where(AgentSession.agent_id == agent_id)
+        )
 
     async def sessions(self) -> Sequence[AgentSession]:
         async with transaction(self._sessionmaker) as session:
@@ -247,32 +288,37 @@ class Recorder:
     # -------------------------------------------------------------- callbacks
 
     async def open_callback(self, values: Mapping[str, Any]) -> Callback:
-        """One callback per origin call: asking twice finds the first."""
+        """One callback per origin call: asking twice finds the first. The returned row is not
+        attached to a session; it is written through the queue."""
         origin = values["origin_call_id"]
-        try:
-            async with transaction(self._sessionmaker) as session:
-                found = await session.scalar(
-                    select(Callback).where(Callback.origin_call_id == origin)
-                )
-                if found is not None:
-                    return found
-                row = Callback(**dict(values))
-                session.add(row)
-                await session.flush()
-                return row
-        except IntegrityError:
-            async with transaction(self._sessionmaker) as session:
-                return (
-                    await session.scalars(select(Callback).where(Callback.origin_call_id == origin))
-                ).one()
+        found = self._callbacks.get(origin)
+        if found is not None:
+            return found
+        callback_id = await self._callback_ids.next()
+        row = Callback(id=callback_id, **dict(values))
+        self._callbacks[origin] = row
+        fields = {"id": callback_id, **dict(values)}
+
+        async def write(session: AsyncSession) -> None:
+            earlier = await session.scalar(
+                select(Callback.id).where(Callback.origin_call_id == origin)
+            )
+            if earlier is not None:
+                log.warning("callback_row_exists", callback_id=callback_id, earlier=earlier)
+                return
+            session.add(Callback(**fields))
+
+        await self.writes.put("open_callback", write)
+        return row
 
     async def update_callback(self, callback_id: int, values: Mapping[str, Any]) -> None:
-        async with transaction(self._sessionmaker) as session:
-            await session.execute(
-                update(Callback).where(Callback.id == callback_id).values(**dict(values))
-            )
+        await self._put_update(
+            "update_callback",
+            update(Callback).where(Callback.id == callback_id).values(**dict(values)),
+        )
 
     async def get_callback(self, callback_id: int) -> Callback | None:
+        await self.flush()
         async with transaction(self._sessionmaker) as session:
             return await session.get(Callback, callback_id)
 

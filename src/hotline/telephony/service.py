@@ -16,6 +16,7 @@ from cti.calls.ports import CallControl, CallDirector, CallKey, CallPhase, Ended
 from hotline.bus import EventBus
 from hotline.clock import Clock
 from hotline.db.models import Call
+from hotline.db.write_queue import WriteQueue
 from hotline.telephony.acd import AcdLoop
 from hotline.telephony.agents import AgentSessions
 from hotline.telephony.callbacks import DEFAULT_RETRY, Callbacks, RetryPolicy
@@ -47,9 +48,17 @@ class TelephonyService:
         control: CallControl,
         policy: Policy | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
+        writes: WriteQueue | None = None,
+        api_sessionmaker: async_sessionmaker[AsyncSession] | None = None,
     ) -> None:
-        self._sessionmaker = sessionmaker
-        self.recorder = Recorder(sessionmaker)
+        """``sessionmaker`` should be the CTI engine's own pool; ``writes`` its write queue
+        (started by its owner). Without one the service makes, starts and stops its own.
+        ``api_sessionmaker`` (the API's pool) serves the statistics the API asks for, so that
+        API load stays off the CTI engine's pool."""
+        self._sessionmaker = api_sessionmaker or sessionmaker
+        self._owns_writes = writes is None
+        self.writes = writes or WriteQueue(sessionmaker)
+        self.recorder = Recorder(sessionmaker, self.writes)
         self.ctx = Context(
             clock=clock, control=control, recorder=self.recorder, bus=bus, site_ids={}
         )
@@ -68,17 +77,26 @@ class TelephonyService:
         """Before a blind transfer rings ``agent_id``: hold them from routing's offers."""
         await self._director.transfer_requested(key, agent_id=agent_id)
 
+    async def flush(self) -> None:
+        """Wait until every write handed over so far is in the database."""
+        await self.writes.flush()
+
     async def start(self) -> None:
+        if self._owns_writes:
+            self.writes.start()
         self.ctx.site_ids.update(await self.recorder.site_ids())
         sessions = await self.agents.restore()
         callbacks = await self.callbacks.restore()
         live = await self._load_live_calls()
+        await self.recorder.prime()
         await self._restore_talking_calls()
         log.info("telephony_started", sessions=sessions, callbacks=callbacks, live_calls=live)
 
     async def stop(self) -> None:
         await self.callbacks.stop()
         await self.acd.stop()
+        if self._owns_writes:
+            await self.writes.stop()
 
     # ------------------------------------------------------------- live calls
 

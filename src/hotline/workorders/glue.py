@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotline import audit
 from hotline.auth.principal import Principal
@@ -36,19 +37,20 @@ async def recompute_open_orders(
     )
 
 
-async def audit_personal_data_read(
-    state: AppState,
+def audit_personal_data_read(
+    session: AsyncSession,
     request: Request,
     principal: Principal,
     orders: Sequence[WorkOrder],
     purpose: str,
 ) -> None:
-    """One audit entry per response that shows taxpayers' data unmasked."""
+    """One audit entry per response that shows taxpayers' data unmasked, in the request's own
+    session: it commits with the response, on the request's one connection."""
     shown = [order for order in orders if order.taxpayer != type(order.taxpayer)()]
     if not shown:
         return
-    await audit.record(
-        state.sessionmaker,
+    audit.add(
+        session,
         action=audit.PERSONAL_DATA_READ,
         actor_user_id=principal.user_id,
         actor_username=principal.username,

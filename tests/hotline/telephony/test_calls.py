@@ -89,6 +89,7 @@ async def test_a_call_from_ivr_to_hang_up_is_recorded_with_every_phase(
     clock.advance(seconds=6)
     await service.director.call_finished(key)
 
+    await service.flush()
     row = await _call_row(sessionmaker, "c1")
     assert row.outcome == "answered"
     assert row.region == "浙江省杭州市"
@@ -112,6 +113,7 @@ async def test_a_call_from_ivr_to_hang_up_is_recorded_with_every_phase(
         "arrived", "ivr_completed", "offer", "offer_answered", "hold", "unhold", "talk_ended",
         "survey_answered", "call_finished",
     ]  # fmt: skip
+    await service.flush()
     async with transaction(sessionmaker) as session:
         states = (
             await session.scalars(
@@ -136,6 +138,7 @@ async def test_a_repeated_notification_changes_nothing(
     await service.director.caller_left(key, phase=CallPhase.IVR)
     await service.director.call_finished(key)
     await service.director.call_finished(key)
+    await service.flush()
     async with transaction(sessionmaker) as session:
         rows = (await session.scalars(select(Call))).all()
     assert [r.outcome for r in rows] == ["abandoned_queue"]
@@ -155,6 +158,7 @@ async def test_an_abandon_in_queue_keeps_the_snapshot_of_eligible_agents(
     await service.director.caller_left(key, phase=CallPhase.QUEUE)
     await service.director.call_finished(key)
 
+    await service.flush()
     row = await _call_row(sessionmaker, "ab")
     assert row.outcome == "abandoned_queue"
     assert row.wait_s == 25.0
@@ -204,6 +208,7 @@ async def test_ring_no_answer_twice_sets_the_agent_not_ready(
     view = await service.agents.view(a1)
     assert (view.status, view.reason) == ("not_ready", "rona")
     assert len(control.named("offer")) == 2
+    await service.flush()
     async with transaction(sessionmaker) as session:
         saved = await session.get(AgentSession, a1)
     assert saved is not None
@@ -219,6 +224,7 @@ async def test_a_call_nobody_logged_in_can_serve_is_diverted(
     key = await _queued(service, clock, "nobody")
     assert control.named("divert") == [(key, {"target": "voicemail"})]
     await service.director.call_finished(key)
+    await service.flush()
     assert (await _call_row(sessionmaker, "nobody")).outcome == "diverted"
 
 
@@ -247,8 +253,10 @@ async def test_a_requested_callback_is_stored_then_placed_and_done(
     assert control.named("offer_callback") == [(key, {})]
     await service.director.callback_accepted(key)
     await service.director.call_finished(key)
+    await service.flush()
     row = await _call_row(sessionmaker, "cb")
     assert row.outcome == "callback_requested"
+    await service.flush()
     async with transaction(sessionmaker) as session:
         callback = (await session.scalars(select(Callback))).one()
     assert (callback.status, callback.number, callback.arrived_at) == (
@@ -269,6 +277,7 @@ async def test_a_requested_callback_is_stored_then_placed_and_done(
     clock.advance(seconds=120)
     await service.director.talk_ended(placed_key, agent_id=str(a1), ended_by=EndedBy.AGENT)
     await service.director.call_finished(placed_key)
+    await service.flush()
     async with transaction(sessionmaker) as session:
         callback = (await session.scalars(select(Callback))).one()
         placed_row = (await session.scalars(select(Call).where(Call.kind == "callback"))).one()
@@ -310,6 +319,7 @@ async def test_an_unreached_taxpayer_frees_the_agent_and_is_retried_after_the_pa
         if reported_by == "caller_left":
             await service.director.caller_left(placed_key, phase=CallPhase.RINGING)
         await service.director.call_finished(placed_key)
+        await service.flush()
         callback = await _callback_row(sessionmaker)
         assert callback.attempts == attempt
         # Routing was told the offer ended: the agent is free at once, nothing is waiting.
@@ -343,6 +353,7 @@ async def test_phase_times_follow_the_service_clock_not_asterisks(
     clock.advance(seconds=5)
     await service.director.caller_left(key, phase=CallPhase.IVR)
     await service.director.call_finished(key)
+    await service.flush()
     row = await _call_row(sessionmaker, "skewed")
     assert row.ended_at is not None
     assert row.arrived_at < row.ended_at

@@ -50,6 +50,7 @@ async def test_a_restart_restores_sessions_callbacks_and_live_calls(
     assert queue.waiting == 2  # the adopted call and the owed callback
     assert queue.agents_by_status == {AgentStatus.NOT_READY: 2}
     assert queue.longest_wait_s == pytest.approx(40.0)  # the first call kept its place
+    await second.flush()
     async with transaction(sessionmaker) as session:
         outcomes = dict((await session.execute(select(Call.channel_id, Call.outcome))).all())
         callback = (await session.scalars(select(Callback))).one()
@@ -122,6 +123,7 @@ async def test_adoption_resumes_the_recorded_phase_and_opens_an_unknown_call(
         for channel in ("queued", "in-ivr", "unknown")
     ]
     assert phases == [CallPhase.QUEUE, CallPhase.IVR, CallPhase.IVR]
+    await second.flush()
     async with transaction(sessionmaker) as session:
         channels = set((await session.scalars(select(Call.channel_id))).all())
     assert channels == {"queued", "in-ivr", "unknown"}

@@ -90,6 +90,7 @@ async def test_the_new_agent_is_on_the_call_in_routing_and_in_the_record(
     clock.advance(seconds=40)
     await service.director.talk_ended(key, agent_id=str(a2), ended_by=EndedBy.AGENT)
     await service.director.call_finished(key)
+    await service.flush()
     async with transaction(sessionmaker) as session:
         row = (await session.scalars(select(Call).where(Call.channel_id == "t1"))).one()
     assert (row.outcome, row.agent_id, row.ended_by) == ("answered", a2, "agent")

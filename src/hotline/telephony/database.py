@@ -1,0 +1,65 @@
+"""The CTI engine's own database access: a connection pool apart from the API's, and the write
+queue its bookkeeping goes through (see :mod:`hotline.db.write_queue` for why and how)."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from hotline.config import Settings
+from hotline.db.session import create_engine, create_sessionmaker
+from hotline.db.write_queue import WriteQueue
+from hotline.deps import AppState
+
+HEALTH_CHECK = "cti_writes"
+
+
+@dataclass
+class CtiDatabase:
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    writes: WriteQueue
+
+    async def close(self) -> None:
+        """Write what is still queued, then close the pool."""
+        await self.writes.stop()
+        await self.engine.dispose()
+
+
+def open_cti_database(settings: Settings) -> CtiDatabase:
+    """A pool of ``cti_database.pool_size`` connections: the writer holds one at a time, the
+    call path's reads take the others, so a read never waits behind the writer."""
+    cti = settings.cti_database
+    engine = create_engine(
+        settings.database_url,
+        echo=settings.database_echo,
+        pool_size=cti.pool_size,
+        max_overflow=0,
+    )
+    sessionmaker = create_sessionmaker(engine)
+    writes = WriteQueue(
+        sessionmaker,
+        name="cti",
+        max_items=cti.queue_max,
+        batch_max=cti.batch_max,
+        alarm_lag_s=cti.alarm_lag_s,
+    )
+    return CtiDatabase(engine, sessionmaker, writes)
+
+
+async def start_cti_database(state: AppState) -> CtiDatabase:
+    """Open the CTI database, start its writer, and show its lag in /readyz and /metrics."""
+    database = open_cti_database(state.settings)
+    database.writes.start()
+    # A second start in the same app finds the gauges registered already.
+    with contextlib.suppress(ValueError):
+        database.writes.register_metrics(state.metrics.registry)
+    state.health_checks[HEALTH_CHECK] = database.writes.health
+    return database
+
+
+async def stop_cti_database(state: AppState, database: CtiDatabase) -> None:
+    state.health_checks.pop(HEALTH_CHECK, None)
+    await database.close()
