@@ -326,9 +326,13 @@ async def upsert_agent(session: AsyncSession, data: AgentCreate) -> Agent:
     return await update_agent(session, agent_id, update)
 
 
-async def delete_agent(session: AsyncSession, agent_id: int) -> None:
+async def delete_agent(
+    session: AsyncSession, agent_id: int, *, live_use: Sequence[str] = ()
+) -> None:
+    """``live_use``: what the running telephony engine knows beyond the database (a log-in)."""
     locked = await _locked(session, Agent, agent_id, "agent")
-    _refuse_if_used(f"agent {locked.code}", await in_use.agent_users(session, locked))
+    reasons = [*live_use, *await in_use.agent_users(session, locked)]
+    _refuse_if_used(f"agent {locked.code}", list(dict.fromkeys(reasons)))
     await session.delete(await get_agent(session, agent_id))
     await session.flush()
 
