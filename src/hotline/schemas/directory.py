@@ -43,7 +43,7 @@ class SiteCreate(Schema):
 
 
 class SiteUpdate(Patch):
-    clearable = frozenset({"region"})
+    clearable = frozenset({"region", "callback_caller_id"})
 
     name: Name | None = None
     region: str | None = Field(default=None, max_length=64)

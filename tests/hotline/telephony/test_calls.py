@@ -406,6 +406,7 @@ async def test_oversized_strings_from_asterisk_are_cut_to_the_columns_not_lost(
     assert plan.open
     await service.director.caller_left(long.key, phase=CallPhase.IVR)
     await service.director.call_finished(long.key)
+    await service.flush()
     row = await _call_row(sessionmaker, "long")
     assert row.caller_name == ("纳税人" * 100)[:120]
     assert (row.caller_number, row.dialled) == ("1" * 32, "9" * 32)
