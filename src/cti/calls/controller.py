@@ -71,16 +71,19 @@ def created_by_us(channel_id: str) -> str | None:
     return base if base.startswith((f"{LEG_PREFIX}-", f"{ID_PREFIX}-")) else None
 
 
-def orphan_legs(channels: Mapping[str, Channel], *, owned: Collection[str]) -> list[str]:
+def orphan_legs(
+    channels: Mapping[str, Channel], *, owned: Collection[str], also: Collection[str] = ()
+) -> list[str]:
     """The channels of ours to hang up after a resync: those no call owns or adopted.
 
-    A leg is owned with both its halves: hanging up a ``;2`` half hangs up the whole Local pair,
-    the agent's talk with it. Of an orphan pair only the first half is hung up (the second goes
-    with it); a second half is hung up alone only if its first half is already gone.
+    ``also`` names channels of ours whose ids the service chose (callback taxpayer legs). A leg
+    is owned with both its halves: hanging up a ``;2`` half hangs up the whole Local pair, the
+    agent's talk with it. Of an orphan pair only the first half is hung up (the second goes with
+    it); a second half is hung up alone only if its first half is already gone.
     """
     orphans: list[str] = []
     for channel_id in channels:
-        base = created_by_us(channel_id)
+        base = created_by_us(channel_id) or (channel_id if channel_id in also else None)
         if base is None or base in owned:
             continue
         if channel_id != base and base in channels:
@@ -348,8 +351,12 @@ class SiteCallController:
             claimed.update(leg.leg_id for leg in adopted.legs)
             if adopted.bridge_id is not None:
                 claimed.add(adopted.bridge_id)
-        for channel_id in orphan_legs(channels, owned=self._channels.keys() | claimed):
-            # An agent leg of a call this controller lost (ringing when the service stopped).
+        # A callback's taxpayer leg has an id the service chose; its Stasis args say it is ours.
+        callbacks = [c.id for c in channels.values() if self._our_args(c)[:1] == [CALLBACK_ARG]]
+        owned_now = self._channels.keys() | claimed
+        for channel_id in orphan_legs(channels, owned=owned_now, also=callbacks):
+            # A leg of a call this controller lost (ringing or talking when the service stopped):
+            # left up, an agent or a taxpayer would wait in silence for a bridge that never comes.
             logger.info("site %s: hanging up orphan leg %s", self.site, channel_id)
             await self._executor.run(CallKey(self.site, channel_id), [act.Hangup(channel_id)])
         owned = {state.bridge_id for state in self._calls.values() if state.bridge_id}

@@ -363,11 +363,13 @@ async def test_a_restart_touches_only_the_orphans_among_the_channels_it_created(
         _channel("1796609895.7", app_data=""),  # an announcer playing bridge music
         _channel("hlc-old-snoop1", app_data="hotline,snoop,talking"),  # a snoop nobody owns
         _channel("not-ours;2", app_data=""),
+        # A callback's taxpayer whose agent leg and bridge belonged to the old process.
+        _channel("callback-9-1-0", app_data="hotline,callback,callback-9-1-0"),
     ]
     ari.bridges = [_bridge(f"{ID_PREFIX}-old-br1", "talking", "hla-leg1")]
     controller, _ = await _restarted(ari, Resumption(PLAN, CallPhase.TALK, agent_id="a1"))
     hung_up = sorted(args[0] for name, args in ari.requests if name == "hangup")
-    assert hung_up == ["hla-half;2", "hla-lost", "hlc-old-snoop1"]
+    assert hung_up == ["callback-9-1-0", "hla-half;2", "hla-lost", "hlc-old-snoop1"]
     state = controller.call("talking")
     assert state is not None
     assert (state.phase.value, state.talk_leg) == ("talking", "hla-leg1")
