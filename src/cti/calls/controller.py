@@ -71,16 +71,19 @@ def created_by_us(channel_id: str) -> str | None:
     return base if base.startswith((f"{LEG_PREFIX}-", f"{ID_PREFIX}-")) else None
 
 
-def orphan_legs(channels: Mapping[str, Channel], *, owned: Collection[str]) -> list[str]:
+def orphan_legs(
+    channels: Mapping[str, Channel], *, owned: Collection[str], also: Collection[str] = ()
+) -> list[str]:
     """The channels of ours to hang up after a resync: those no call owns or adopted.
 
-    A leg is owned with both its halves: hanging up a ``;2`` half hangs up the whole Local pair,
-    the agent's talk with it. Of an orphan pair only the first half is hung up (the second goes
-    with it); a second half is hung up alone only if its first half is already gone.
+    ``also`` names channels of ours whose ids the service chose (callback taxpayer legs). A leg
+    is owned with both its halves: hanging up a ``;2`` half hangs up the whole Local pair, the
+    agent's talk with it. Of an orphan pair only the first half is hung up (the second goes with
+    it); a second half is hung up alone only if its first half is already gone.
     """
     orphans: list[str] = []
     for channel_id in channels:
-        base = created_by_us(channel_id)
+        base = created_by_us(channel_id) or (channel_id if channel_id in also else None)
         if base is None or base in owned:
             continue
         if channel_id != base and base in channels:
@@ -88,6 +91,17 @@ def orphan_legs(channels: Mapping[str, Channel], *, owned: Collection[str]) -> l
         orphans.append(channel_id)
     return orphans
 
+
+CALLBACK_ARG = "callback"
+"""The first Stasis arg of a callback's taxpayer leg: ``callback,<call id>``."""
+
+
+@dataclass(frozen=True, slots=True)
+class _StrayLeg:
+    """Lane item: hang up a leg of ours that answered with no call to join."""
+
+
+_LaneItem = tuple[str, "sig.CallEvent | _StrayLeg"]
 
 ENDED_EARLY_MEMORY = 4096
 """How many unknown ended channels the controller remembers (see ``_unrouted``)."""
@@ -183,7 +197,7 @@ class SiteCallController:
         self._channels: dict[str, str] = {}  # channel id -> call id
         self._timers = CallTimers(self._timer_fired, scale=self._options.timer_scale)
         self._executor = ActionExecutor(client, director, self._timers, self._inbound.get)
-        self._lanes: OrderedDispatcher[SiteKey, tuple[str, sig.CallEvent]] = OrderedDispatcher(
+        self._lanes: OrderedDispatcher[SiteKey, _LaneItem] = OrderedDispatcher(
             self._apply, on_error=self._lane_failed, name=f"calls:{site}"
         )
         self.events_unrouted = 0
@@ -264,6 +278,10 @@ class SiteCallController:
             return  # the other half of one of our Local legs
         self.events_unrouted += 1
         logger.debug("site %s: %s for unknown channel %s", self.site, event.type, channel_id)
+        if isinstance(event, StasisStart) and event.args[:1] in ([AGENT_ARG], [CALLBACK_ARG]):
+            # A leg of ours answered after its call was lost (a restart while it rang): nobody
+            # will ever bridge it, so the agent or taxpayer would sit in silence. Hang it up.
+            self._lanes.submit(SiteKey(self.site, channel_id), (channel_id, _StrayLeg()))
         if isinstance(event, StasisEnd | ChannelDestroyed):
             # Out of order (a fuzzing peer, a replay): should its StasisStart come later, the call
             # is recorded and closed at once rather than taken through the IVR.
@@ -333,8 +351,12 @@ class SiteCallController:
             claimed.update(leg.leg_id for leg in adopted.legs)
             if adopted.bridge_id is not None:
                 claimed.add(adopted.bridge_id)
-        for channel_id in orphan_legs(channels, owned=self._channels.keys() | claimed):
-            # An agent leg of a call this controller lost (ringing when the service stopped).
+        # A callback's taxpayer leg has an id the service chose; its Stasis args say it is ours.
+        callbacks = [c.id for c in channels.values() if self._our_args(c)[:1] == [CALLBACK_ARG]]
+        owned_now = self._channels.keys() | claimed
+        for channel_id in orphan_legs(channels, owned=owned_now, also=callbacks):
+            # A leg of a call this controller lost (ringing or talking when the service stopped):
+            # left up, an agent or a taxpayer would wait in silence for a bridge that never comes.
             logger.info("site %s: hanging up orphan leg %s", self.site, channel_id)
             await self._executor.run(CallKey(self.site, channel_id), [act.Hangup(channel_id)])
         owned = {state.bridge_id for state in self._calls.values() if state.bridge_id}
@@ -454,8 +476,13 @@ class SiteCallController:
         if key.call_id in self._calls:
             self._submit(key.call_id, sig.TimerFired(name, token))
 
-    async def _apply(self, item: tuple[str, sig.CallEvent]) -> None:
+    async def _apply(self, item: _LaneItem) -> None:
         call_id, first = item
+        if isinstance(first, _StrayLeg):
+            if call_id not in self._channels:  # still nobody's (a resync may have adopted it)
+                logger.info("site %s: hanging up stray leg %s", self.site, call_id)
+                await self._executor.run(CallKey(self.site, call_id), [act.Hangup(call_id)])
+            return
         key = CallKey(self.site, call_id)
         pending: deque[sig.CallEvent] = deque([first])
         while pending:
@@ -489,7 +516,7 @@ class SiteCallController:
             if self._channels.get(channel_id) == state.call_id:
                 del self._channels[channel_id]
 
-    def _lane_failed(self, key: SiteKey, item: tuple[str, sig.CallEvent], error: Exception) -> None:
+    def _lane_failed(self, key: SiteKey, item: _LaneItem, error: Exception) -> None:
         self.lane_errors += 1
         logger.error("site %s: call %s failed on %r", self.site, key.id, item[1], exc_info=error)
 

@@ -363,12 +363,36 @@ async def test_a_restart_touches_only_the_orphans_among_the_channels_it_created(
         _channel("1796609895.7", app_data=""),  # an announcer playing bridge music
         _channel("hlc-old-snoop1", app_data="hotline,snoop,talking"),  # a snoop nobody owns
         _channel("not-ours;2", app_data=""),
+        # A callback's taxpayer whose agent leg and bridge belonged to the old process.
+        _channel("callback-9-1-0", app_data="hotline,callback,callback-9-1-0"),
     ]
     ari.bridges = [_bridge(f"{ID_PREFIX}-old-br1", "talking", "hla-leg1")]
     controller, _ = await _restarted(ari, Resumption(PLAN, CallPhase.TALK, agent_id="a1"))
     hung_up = sorted(args[0] for name, args in ari.requests if name == "hangup")
-    assert hung_up == ["hla-half;2", "hla-lost", "hlc-old-snoop1"]
+    assert hung_up == ["callback-9-1-0", "hla-half;2", "hla-lost", "hlc-old-snoop1"]
     state = controller.call("talking")
     assert state is not None
     assert (state.phase.value, state.talk_leg) == ("talking", "hla-leg1")
+    await controller.close()
+
+
+@pytest.mark.asyncio
+async def test_a_leg_that_answers_after_its_call_was_lost_is_hung_up_not_left_in_silence() -> None:
+    ari = FakeAri()
+    director = RecordingDirector(plan=PLAN)
+    controller = SiteCallController(SITE, ari, director, options=ControllerOptions())
+    start = _stasis_start()
+    strays = {
+        "callback-9-1-0": ["callback", "callback-9-1-0"],  # a callback's taxpayer, after a restart
+        "hla-late": ["agent", "a1", "gone-call"],
+        "someone-else": ["snoop", "x"],  # not a leg of ours: left alone
+    }
+    for channel_id, args in strays.items():
+        event = {**start, "args": args, "channel": {**start["channel"], "id": channel_id}}
+        await controller.handle_event(SITE, parse_event(event))
+    await controller.drain()
+    hung_up = sorted(args[0] for name, args in ari.requests if name == "hangup")
+    assert hung_up == ["callback-9-1-0", "hla-late"]
+    assert director.log == []
+    assert (controller.active_calls, controller.stats()["lane_errors"]) == (0, 0)
     await controller.close()

@@ -9,6 +9,7 @@ import pytest
 
 from cti.emulator import AgentScript, Asterisk, LabConfig, ManualScheduler, TaxpayerScript
 from cti.emulator.errors import AriError
+from cti.emulator.scripts import AgentBehaviour
 
 from .replay import API_DOCS
 
@@ -131,6 +132,33 @@ class TestAgentScripts:
         clock.advance(2)
         assert dial_statuses(hotline, leg)[-1] == "BUSY"
         assert destroyed_cause(hotline, leg) == 0  # Local `;1` reports 0, `;2` the real 17
+
+    @pytest.mark.parametrize(
+        ("behaviour", "last_status", "causes"),
+        [
+            # gotcha 6: `;1` ends with 0 and `;2` with the real cause for busy and congestion.
+            ("busy", "BUSY", (0, 17)),
+            ("congestion", "CONGESTION", (0, 34)),
+            ("reject", "NOANSWER", (21, 21)),
+            # The phone gives up while ringing: like a rejection, with normal clearing.
+            ("hang_up", "NOANSWER", (16, 16)),
+        ],
+    )
+    def test_local_refusals_give_both_halves_asterisks_causes(
+        self,
+        core: Asterisk,
+        clock: ManualScheduler,
+        hotline: RecordingSink,
+        behaviour: AgentBehaviour,
+        last_status: str,
+        causes: tuple[int, int],
+    ) -> None:
+        core.add_endpoint("Local/3001@agents", AgentScript(behaviour=behaviour, answer_after_s=1))
+        params = {"endpoint": "Local/3001@agents", "app": "hotline", "channelId": "leg"}
+        core.originate(params, {})
+        clock.advance(2)
+        assert dial_statuses(hotline, "leg")[-1] == last_status
+        assert (destroyed_cause(hotline, "leg"), destroyed_cause(hotline, "leg;2")) == causes
 
     def test_cancelling_a_ringing_agent_reports_noanswer_and_normal_clearing(
         self, core: Asterisk, clock: ManualScheduler, hotline: RecordingSink
