@@ -16,12 +16,13 @@ tests, not for the call path.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cti.calls.ports import InboundCall
@@ -40,6 +41,9 @@ from hotline.db.write_queue import WriteQueue
 log = structlog.get_logger(__name__)
 
 PREVIOUS_CALLS = 5
+_SEQ_KEPT = 50_000  # calls whose journal numbering is kept in memory (the latest opened)
+_CALL_EVENT: Table = CallEvent.__table__  # type: ignore[assignment]
+_STATE_LOG: Table = AgentStateLog.__table__  # type: ignore[assignment]
 
 
 class Recorder:
@@ -51,6 +55,9 @@ class Recorder:
         # Rows this process opened, so that asking twice answers from memory.
         self._opened: dict[tuple[int, str], int] = {}
         self._callbacks: dict[int, Callback] = {}  # by origin call id
+        # The last journal sequence number of calls opened by this process: the next entry's
+        # number is known at once, and the entry goes in the batch's bulk insert.
+        self._seq: OrderedDict[int, int] = OrderedDict()
 
     async def prime(self) -> None:
         """Reserve the first call and callback ids (at start-up, off the call path)."""
@@ -81,6 +88,9 @@ class Recorder:
             return found
         call_id = await self._call_ids.next()
         self._opened[known] = call_id
+        self._seq[call_id] = 0
+        while len(self._seq) > _SEQ_KEPT:
+            self._seq.popitem(last=False)
         values = {
             "id": call_id,
             "site_id": site_id,
@@ -103,7 +113,7 @@ class Recorder:
             if earlier is not None:  # written by an earlier process: keep that row
                 log.warning("call_row_exists", call_id=call_id, earlier=earlier)
                 return
-            session.add(Call(**values))
+            await session.execute(insert(Call).values(**values))
 
         await self.writes.put("open_call", write)
         return call_id
@@ -196,15 +206,25 @@ class Recorder:
 
     async def journal(self, call_id: int, at: datetime, kind: str, data: Mapping[str, Any]) -> None:
         """Append one entry after the call's last. The queue's single writer applies entries in
-        order, so the next sequence number is the last one written plus one."""
+        order; for a call of another process (adopted after a restart) the next number is
+        the last one written plus one."""
         entry = dict(data)
+        last = self._seq.get(call_id)
+        if last is not None:
+            self._seq[call_id] = last + 1
+            row = {"call_id": call_id, "seq": last + 1, "at": at, "kind": kind, "data": entry}
+            await self.writes.put_append("journal", _CALL_EVENT, row)
+            return
 
         async def write(session: AsyncSession) -> None:
-            last = await session.scalar(
+            found = await session.scalar(
                 select(func.max(CallEvent.seq)).where(CallEvent.call_id == call_id)
             )
-            seq = (last or 0) + 1
-            session.add(CallEvent(call_id=call_id, seq=seq, at=at, kind=kind, data=entry))
+            await session.execute(
+                insert(CallEvent).values(
+                    call_id=call_id, seq=(found or 0) + 1, at=at, kind=kind, data=entry
+                )
+            )
 
         await self.writes.put("journal", write)
 
@@ -236,11 +256,7 @@ class Recorder:
             "site_id": site_id,
             "call_id": call_id,
         }
-
-        async def write(session: AsyncSession) -> None:
-            session.add(AgentStateLog(**values))
-
-        await self.writes.put("log_agent_state", write)
+        await self.writes.put_append("log_agent_state", _STATE_LOG, values)
 
     async def save_session(
         self,

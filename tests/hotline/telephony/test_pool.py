@@ -33,6 +33,8 @@ pytestmark = pytest.mark.asyncio
 
 READERS = 24
 CALLS = 12
+# A liveness guard, not a speed assertion: on a deadlocked pool the readers never all finish.
+STUCK_S = 120
 
 
 @pytest.fixture
@@ -94,7 +96,7 @@ async def test_many_concurrent_readers_on_a_small_pool_all_answer_and_calls_are_
 
     readers = asyncio.gather(*(read(n) for n in range(READERS)))
     calls = asyncio.create_task(_calls_flow(service, clock, CALLS))
-    statuses = await readers
+    statuses = await asyncio.wait_for(readers, STUCK_S)
     await calls
     assert statuses == [200] * READERS
 

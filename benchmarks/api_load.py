@@ -1,0 +1,293 @@
+"""API load while calls flow: concurrent supervisors on the read endpoints during a demo run.
+
+The demo (service on SQLite, ARI emulator, simulated taxpayers and agents, in a process of its
+own) takes `--calls` taxpayer calls; meanwhile `--clients` concurrent clients, signed in as the
+demo supervisor, read `/api/v1/calls`, `/api/v1/queues` and `/api/v1/workorders` in turn, as
+fast as they are answered. Once the last call is placed the load goes on for `--tail` seconds
+(calls in progress finish), then the demo stops (its write queue drains) and its database is
+read back.
+
+Measured:
+* requests, errors (any status but 200, or a failed request) and latency p50 / p99 / max, in all
+  and per endpoint;
+* lost_call_records: taxpayer calls placed by the demo without their call row in the database
+  (calls still in progress when the demo stopped have their row, without an end);
+* the load average before and after (the machine is shared).
+
+    python benchmarks/api_load.py --json                 # 50 clients, 200 calls
+    python benchmarks/api_load.py --clients 10 --calls 20 --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import re
+import socket
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# Run as a script, this file's folder comes first on sys.path, and benchmarks/routing.py would
+# then shadow the `routing` package the service imports.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+
+import httpx  # noqa: E402
+
+ENDPOINTS = ("/api/v1/calls", "/api/v1/queues", "/api/v1/workorders")
+EXAMPLE = _HERE.parent / "examples" / "hangzhou.yaml"
+PLACED = re.compile(r"demo: (\d+) calls placed")
+
+
+# ------------------------------------------------------------------------ the demo (child)
+def run_child(args: argparse.Namespace) -> None:
+    """The demo, with arrivals stopping after `--calls` taxpayers; prints the count at exit."""
+    from pwdlib import PasswordHash
+    from pwdlib.hashers.argon2 import Argon2Hasher
+
+    from hotline.auth.passwords import set_hasher
+    from hotline.demo import DemoOptions
+    from hotline.demo import runner as demo_runner
+    from hotline.demo.taxpayers import arrival_gaps, make_caller
+
+    # As `hotline demo` does: the demo's passwords are public, light hashing starts it fast.
+    set_hasher(PasswordHash((Argon2Hasher(time_cost=1, memory_cost=8192, parallelism=1),)))
+
+    async def limited(emulator: Any, options: Any, rng: Any, stats: Any) -> None:
+        for gap in arrival_gaps(rng, options.calls_per_minute):
+            if stats.placed >= args.calls:
+                return
+            await asyncio.sleep(gap / options.speed)
+            emulator.place_call(make_caller(rng).script)
+            stats.placed += 1
+
+    demo_runner.place_taxpayers = limited  # benchmark-only: a fixed number of calls
+    options = DemoOptions(
+        port=args.port,
+        calls_per_minute=args.rate,
+        agents=args.agents,
+        database=Path(args.database),
+        seed=args.seed,
+        example=EXAMPLE,
+        speed=args.speed,
+        status_s=1.0,
+    )
+    stats = asyncio.run(demo_runner.run_demo(options))
+    print(json.dumps({"placed": stats.placed, "agents": len(stats.agents_ready)}), flush=True)
+
+
+# ------------------------------------------------------------------------- the load (parent)
+@dataclass
+class Samples:
+    by_endpoint: dict[str, list[float]] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)
+
+    def add(self, endpoint: str, ms: float) -> None:
+        self.by_endpoint.setdefault(endpoint, []).append(ms)
+
+    def error(self, what: str) -> None:
+        self.errors[what] = self.errors.get(what, 0) + 1
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _summary(values: list[float]) -> dict[str, float]:
+    return {
+        "n": len(values),
+        "p50": round(_percentile(values, 0.5), 1),
+        "p99": round(_percentile(values, 0.99), 1),
+        "max": round(max(values, default=float("nan")), 1),
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Demo:
+    process: asyncio.subprocess.Process
+    base_url: str
+    placed: int = 0
+    log: list[str] = field(default_factory=list)
+
+    async def follow(self) -> None:
+        assert self.process.stderr is not None
+        async for raw in self.process.stderr:
+            line = raw.decode(errors="replace").rstrip()
+            self.log.append(line)
+            found = PLACED.search(line)
+            if found:
+                self.placed = int(found.group(1))
+
+
+@contextlib.asynccontextmanager
+async def demo_process(args: argparse.Namespace, database: Path) -> AsyncIterator[Demo]:
+    port = _free_port()
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", "--port", str(port)]
+    command += ["--database", str(database), "--calls", str(args.calls), "--rate", str(args.rate)]
+    command += ["--speed", str(args.speed), "--agents", str(args.agents), "--seed", str(args.seed)]
+    process = await asyncio.create_subprocess_exec(
+        *command,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    demo = Demo(process, f"http://127.0.0.1:{port}")
+    following = asyncio.create_task(demo.follow())
+    try:
+        yield demo
+    finally:
+        if process.returncode is None:
+            process.terminate()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(process.wait(), 120)
+        following.cancel()
+
+
+async def _wait_ready(http: httpx.AsyncClient, demo: Demo, timeout_s: float = 180) -> str:
+    """The supervisor's token once the demo has logged its agents in (the banner is printed)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if demo.process.returncode is not None:
+            raise RuntimeError("the demo stopped:\n" + "\n".join(demo.log[-30:]))
+        if any("demo:" in line or "http://127.0.0.1" in line for line in demo.log):
+            with contextlib.suppress(httpx.HTTPError):
+                token = await http.post(
+                    "/api/v1/auth/token",
+                    data={"username": "supervisor", "password": "hotline-demo"},
+                )
+                if token.status_code == 200:
+                    return str(token.json()["access_token"])
+        await asyncio.sleep(0.5)
+    raise RuntimeError("the demo did not start:\n" + "\n".join(demo.log[-30:]))
+
+
+async def _client(
+    http: httpx.AsyncClient, headers: dict[str, str], first: int, stop: asyncio.Event, got: Samples
+) -> None:
+    turn = first
+    while not stop.is_set():
+        endpoint = ENDPOINTS[turn % len(ENDPOINTS)]
+        turn += 1
+        started = time.perf_counter()
+        try:
+            response = await http.get(endpoint, headers=headers)
+        except httpx.HTTPError as exc:
+            got.error(f"{endpoint}: {type(exc).__name__}")
+            continue
+        got.add(endpoint, (time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            got.error(f"{endpoint}: {response.status_code}")
+
+
+def _records(database: Path) -> dict[str, int]:
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+
+        def one(sql: str) -> int:
+            return int(connection.execute(sql).fetchone()[0])
+
+        return {
+            "inbound_calls": one("SELECT count(*) FROM call WHERE kind = 'inbound'"),
+            "inbound_closed": one(
+                "SELECT count(*) FROM call WHERE kind = 'inbound' AND ended_at IS NOT NULL"
+            ),
+            "callback_calls": one("SELECT count(*) FROM call WHERE kind = 'callback'"),
+            "journal_entries": one("SELECT count(*) FROM call_event"),
+        }
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="hotline-api-load-") as folder:
+        database = Path(folder) / "demo.db"
+        async with demo_process(args, database) as demo:
+            limits = httpx.Limits(
+                max_connections=args.clients, max_keepalive_connections=args.clients
+            )
+            async with httpx.AsyncClient(base_url=demo.base_url, timeout=60, limits=limits) as http:
+                token = await _wait_ready(http, demo)
+                headers = {"Authorization": f"Bearer {token}"}
+                got, stop = Samples(), asyncio.Event()
+                started = time.perf_counter()
+                clients = [
+                    asyncio.create_task(_client(http, headers, n, stop, got))
+                    for n in range(args.clients)
+                ]
+                while demo.placed < args.calls and demo.process.returncode is None:
+                    await asyncio.sleep(0.5)
+                await asyncio.sleep(args.tail)
+                stop.set()
+                await asyncio.gather(*clients)
+                elapsed = time.perf_counter() - started
+            demo.process.terminate()
+            assert demo.process.stdout is not None
+            out = (await demo.process.stdout.read()).decode()
+            await demo.process.wait()
+        placed = json.loads(out.strip().splitlines()[-1])["placed"] if out.strip() else demo.placed
+        records = _records(database)
+    every = [ms for samples in got.by_endpoint.values() for ms in samples]
+    return {
+        "clients": args.clients,
+        "calls_placed": placed,
+        "elapsed_s": round(elapsed, 1),
+        "requests": len(every),
+        "requests_per_s": round(len(every) / elapsed, 1),
+        "errors": sum(got.errors.values()),
+        "errors_by_kind": got.errors,
+        "latency_ms": _summary(every),
+        "latency_by_endpoint_ms": {e: _summary(v) for e, v in sorted(got.by_endpoint.items())},
+        "records": records,
+        "lost_call_records": placed - records["inbound_calls"],
+        "calls_open_at_stop": records["inbound_calls"] - records["inbound_closed"],
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "demo": {"rate_per_min": args.rate, "speed": args.speed, "agents": args.agents},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50, help="concurrent API clients")
+    parser.add_argument("--calls", type=int, default=200, help="taxpayer calls the demo places")
+    parser.add_argument("--rate", type=float, default=20.0, help="calls per emulated minute")
+    parser.add_argument("--speed", type=float, default=10.0, help="emulated s per real s")
+    parser.add_argument("--agents", type=int, default=30, help="simulated agents")
+    parser.add_argument("--tail", type=float, default=15.0, help="load after the last call (s)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--database", default="", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        run_child(args)
+        return
+    result = asyncio.run(run(args))
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key:>24}: {value}")
+    if result["errors"] or result["lost_call_records"]:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
