@@ -1,0 +1,95 @@
+"""Fixtures of the softphone tests: real kamailio, real baresip, real headless Chromium.
+
+Each is skipped with the reason when its Debian package is absent (CI installs them all).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.hotline.softphone import baresip, kamailio
+from tests.hotline.softphone.page import STATIC, serve_page
+
+CHROMIUM = Path("/usr/bin/chromium")
+REPO = Path(__file__).resolve().parents[3]
+AGENT_USER = "1001"
+AGENT_PASSWORD = "pw-7Hq2-softphone-secret"
+
+
+@pytest.fixture
+def kamailio_server(tmp_path: Path) -> Iterator[kamailio.Kamailio]:
+    reason = kamailio.missing()
+    if reason:
+        pytest.skip(reason)
+    with kamailio.run_kamailio(tmp_path, user=AGENT_USER, password=AGENT_PASSWORD) as server:
+        yield server
+
+
+@pytest.fixture
+def taxpayer_phone(tmp_path: Path) -> Iterator[baresip.Baresip]:
+    reason = baresip.missing()
+    if reason:
+        pytest.skip(reason)
+    with baresip.run_baresip(tmp_path) as phone:
+        yield phone
+
+
+@pytest.fixture(scope="session")
+def jssip_bundle() -> Path:
+    """static/vendor/jssip.js, bundled from node_modules (npm ci) when it is not there yet."""
+    bundle = STATIC / "vendor" / "jssip.js"
+    if not bundle.is_file():
+        if not (REPO / "node_modules" / "jssip").is_dir() or shutil.which("npm") is None:
+            pytest.skip("JsSIP is not installed: run `npm ci` at the repository root")
+        subprocess.run(["npm", "run", "--silent", "build:jssip"], cwd=REPO, check=True)
+    return bundle
+
+
+@pytest.fixture
+def browser_page(tmp_path: Path, jssip_bundle: Path) -> Iterator[Any]:
+    """A playwright page in the system Chromium with fake media devices, on the test page."""
+    if not CHROMIUM.is_file():
+        pytest.skip("chromium is not installed (Debian package chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (dev extra) missing")
+    with serve_page(tmp_path) as url, sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--headless=new",
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                # Real host addresses in ICE candidates, not mDNS names nobody here resolves.
+                "--disable-features=WebRtcHideLocalIpsWithMdns",
+            ],
+        )
+        try:
+            page = browser.new_page()
+            console: list[str] = []
+            page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+            page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
+            page.goto(url)
+            page.wait_for_function("window.pageReady === true")
+            yield page
+        finally:
+            # Kept beside kamailio.log and baresip.log for whoever reads a failure.
+            (tmp_path / "console.log").write_text("\n".join(console) if "console" in dir() else "")
+            browser.close()
+
+
+def sip_config(server: kamailio.Kamailio, *, password: str | None = None) -> dict[str, Any]:
+    """What GET /api/v1/agent/softphone returns for the test agent on this kamailio."""
+    return {
+        "mode": "sip",
+        "ws_url": server.ws_url,
+        "sip_uri": server.agent_uri,
+        "auth_user": server.user,
+        "password": server.password if password is None else password,
+        "display_name": "Agent 1001",
+        "ice_servers": [],
+    }
