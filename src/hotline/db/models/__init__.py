@@ -12,6 +12,7 @@ from hotline.db.models.directory import (
     Site,
     Skill,
 )
+from hotline.db.models.softphone import SoftphoneAccount
 from hotline.db.models.user import RoleRow, User, UserRole
 from hotline.db.models.workorder import (
     EscalationRow,
@@ -41,6 +42,7 @@ __all__ = [
     "RoleRow",
     "Site",
     "Skill",
+    "SoftphoneAccount",
     "SlaPolicyRow",
     "User",
     "UserRole",
