@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Response, status
+from fastapi.responses import StreamingResponse
 from pydantic import Field, SecretStr
 
 from hotline.api.access import Admin, AgentUser
@@ -15,6 +16,7 @@ from hotline.softphone import service
 
 router = APIRouter(tags=["softphone"])
 
+SiteQuery = Query(default=None, description="site code; optional with one site")
 SipUser = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$", description="PJSIP auth username")
 
 
@@ -53,7 +55,7 @@ async def my_softphone(
     session: SessionDep,
     state: AppStateDep,
     response: Response,
-    site: Code | None = Query(default=None, description="site code; optional with one site"),
+    site: Code | None = SiteQuery,
 ) -> SoftphoneConfig:
     view = await service.agent_softphone(
         session, state.settings.softphone, user_id=principal.user_id, site=site
@@ -82,3 +84,43 @@ async def remove_softphone_account(
     agent_id: RowId, site: Code, _: Admin, session: SessionDep
 ) -> None:
     await service.remove_account(session, agent_id=agent_id, site=site)
+
+
+# ---------------------------------------------------------------- emulator mode (the demo)
+@router.get(
+    "/agent/softphone/emulator/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def emulated_phone_events(
+    principal: AgentUser, state: AppStateDep, site: Code | None = SiteQuery
+) -> StreamingResponse:
+    """Server-sent events `phone` with the state of the agent's emulator phone (idle, ringing,
+    talking); opening the stream makes the endpoint a person's phone in the emulator."""
+    # Its own short transaction: a stream lasts the whole shift and must hold no connection.
+    async with state.sessionmaker() as session:
+        phone = await service.emulated_phone(
+            session, state.settings.softphone, user_id=principal.user_id, site=site
+        )
+    await phone.register()
+    return StreamingResponse(
+        phone.events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.post("/agent/softphone/emulator/{action}", status_code=status.HTTP_204_NO_CONTENT)
+async def emulated_phone_action(
+    action: Literal["answer", "hangup"],
+    principal: AgentUser,
+    session: SessionDep,
+    state: AppStateDep,
+    site: Code | None = SiteQuery,
+) -> None:
+    """Answer the ringing emulator phone, or hang it up (reject while it rings); 409 when there
+    is nothing to answer or hang up."""
+    phone = await service.emulated_phone(
+        session, state.settings.softphone, user_id=principal.user_id, site=site
+    )
+    await phone.act(action)

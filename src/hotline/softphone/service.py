@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from hotline.db.models import Agent, AgentEndpoint, SoftphoneAccount
-from hotline.errors import InvalidInputError, NotFoundError
+from hotline.errors import ConflictError, InvalidInputError, NotFoundError
+from hotline.softphone.emulated import EmulatedPhone
 from hotline.softphone.settings import SoftphoneMode, SoftphoneSettings
 
 
@@ -93,6 +94,24 @@ async def agent_softphone(
         auth_user=account.sip_user,
         password=account.sip_password,
         ice_servers=[_ice(server) for server in settings.ice_servers],
+    )
+
+
+async def emulated_phone(
+    session: AsyncSession, settings: SoftphoneSettings, *, user_id: int, site: str | None
+) -> EmulatedPhone:
+    """The emulator phone of the agent linked to `user_id` (emulator mode only)."""
+    if settings.mode != "emulator":
+        raise ConflictError(f"the softphone runs in {settings.mode} mode, not on the emulator")
+    agent = await session.scalar(select(Agent).where(Agent.user_id == user_id))
+    if agent is None:
+        raise NotFoundError("no agent is linked to this user")
+    endpoint = _pick(await _endpoints(session, agent.id), site)
+    return EmulatedPhone(
+        ari_url=endpoint.site.ari_url,
+        username=endpoint.site.ari_username,
+        password=endpoint.site.ari_password,
+        endpoint=endpoint.dial_string,
     )
 
 

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.hotline.softphone import baresip, kamailio
+from tests.hotline.softphone.live import LiveDesk, live_desk
 from tests.hotline.softphone.page import STATIC, serve_page
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -51,13 +53,14 @@ def jssip_bundle() -> Path:
     return bundle
 
 
-@pytest.fixture
-def browser_page(tmp_path: Path, jssip_bundle: Path) -> Iterator[Any]:
-    """A playwright page in the system Chromium with fake media devices, on the test page."""
+@contextmanager
+def chromium_page(tmp_path: Path, url: str, cookies: Sequence[Any] = ()) -> Iterator[Any]:
+    """A playwright page in the system Chromium with fake media devices, on `url`."""
     if not CHROMIUM.is_file():
         pytest.skip("chromium is not installed (Debian package chromium)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (dev extra) missing")
-    with serve_page(tmp_path) as url, sync_api.sync_playwright() as playwright:
+    console: list[str] = []
+    with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             args=[
@@ -69,8 +72,10 @@ def browser_page(tmp_path: Path, jssip_bundle: Path) -> Iterator[Any]:
             ],
         )
         try:
-            page = browser.new_page()
-            console: list[str] = []
+            context = browser.new_context()
+            if cookies:
+                context.add_cookies(list(cookies))
+            page = context.new_page()
             page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
             page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
             page.goto(url)
@@ -78,8 +83,24 @@ def browser_page(tmp_path: Path, jssip_bundle: Path) -> Iterator[Any]:
             yield page
         finally:
             # Kept beside kamailio.log and baresip.log for whoever reads a failure.
-            (tmp_path / "console.log").write_text("\n".join(console) if "console" in dir() else "")
+            (tmp_path / "console.log").write_text("\n".join(console))
             browser.close()
+
+
+@pytest.fixture
+def browser_page(tmp_path: Path, jssip_bundle: Path) -> Iterator[Any]:
+    """The test page around softphone.js, served from loopback, in headless Chromium."""
+    with serve_page(tmp_path) as url, chromium_page(tmp_path, url) as page:
+        yield page
+
+
+@pytest.fixture
+def emulated_desk(tmp_path: Path) -> Iterator[tuple[LiveDesk, Any]]:
+    """The service in emulator mode with one agent (wang, PJSIP/1001) signed in in Chromium."""
+    with live_desk(tmp_path) as desk:
+        cookie = {"name": "hotline_session", "value": desk.agent_token, "url": desk.base_url}
+        with chromium_page(tmp_path, f"{desk.base_url}/softphone-test", [cookie]) as page:
+            yield desk, page
 
 
 def sip_config(server: kamailio.Kamailio, *, password: str | None = None) -> dict[str, Any]:

@@ -213,9 +213,9 @@ class Softphone {
       this.show("registered");
       this.emit("registered");
     });
-    on("registrationFailed", ({ code, reason }) => {
+    on("registrationFailed", ({ code, reason, url }) => {
       this.show("connecting");
-      this.fail(code, { reason: reason || "", url: this.config.ws_url || "" });
+      this.fail(code, { reason: reason || "", url: url || this.config.ws_url || "" });
     });
     on("ringing", ({ from, displayName }) => {
       this.el("softphone-caller").textContent = displayName ? `${displayName} <${from}>` : from || "";
