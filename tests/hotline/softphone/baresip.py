@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from tests.hotline.softphone.kamailio import free_port
+from tests.hotline.softphone.kamailio import free_port, free_udp_and_tcp_port
 
 MODULE_DIRS = (Path("/usr/lib/baresip/modules"), Path("/usr/local/lib/baresip/modules"))
 # What a WebRTC peer needs from the far end: ICE, DTLS-SRTP and RTP/RTCP on one port; audio
@@ -105,7 +105,7 @@ def run_baresip(workdir: Path) -> Iterator[Baresip]:
     assert modules is not None
     home = workdir / "baresip"
     home.mkdir()
-    sip_port, control_port = free_port(socket.SOCK_DGRAM), free_port()
+    sip_port, control_port = free_udp_and_tcp_port(), free_port()
     lines = [
         f"sip_listen\t\t127.0.0.1:{sip_port}",
         f"module_path\t\t{modules}",

@@ -54,8 +54,11 @@ def jssip_bundle() -> Path:
 
 
 @contextmanager
-def chromium_page(tmp_path: Path, url: str, cookies: Sequence[Any] = ()) -> Iterator[Any]:
-    """A playwright page in the system Chromium with fake media devices, on `url`."""
+def chromium_page(
+    tmp_path: Path, url: str, cookies: Sequence[Any] = (), *, allow_microphone: bool = True
+) -> Iterator[Any]:
+    """A playwright page in the system Chromium with fake media devices, on `url`; without
+    `allow_microphone` the browser refuses the page the microphone, as an agent who said no."""
     if not CHROMIUM.is_file():
         pytest.skip("chromium is not installed (Debian package chromium)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (dev extra) missing")
@@ -65,7 +68,7 @@ def chromium_page(tmp_path: Path, url: str, cookies: Sequence[Any] = ()) -> Iter
             executable_path=str(CHROMIUM),
             args=[
                 "--headless=new",
-                "--use-fake-ui-for-media-stream",
+                *(["--use-fake-ui-for-media-stream"] if allow_microphone else []),
                 "--use-fake-device-for-media-stream",
                 # Real host addresses in ICE candidates, not mDNS names nobody here resolves.
                 "--disable-features=WebRtcHideLocalIpsWithMdns",
@@ -91,6 +94,16 @@ def chromium_page(tmp_path: Path, url: str, cookies: Sequence[Any] = ()) -> Iter
 def browser_page(tmp_path: Path, jssip_bundle: Path) -> Iterator[Any]:
     """The test page around softphone.js, served from loopback, in headless Chromium."""
     with serve_page(tmp_path) as url, chromium_page(tmp_path, url) as page:
+        yield page
+
+
+@pytest.fixture
+def page_without_microphone(tmp_path: Path, jssip_bundle: Path) -> Iterator[Any]:
+    """The test page in a Chromium that refuses the microphone to the page."""
+    with (
+        serve_page(tmp_path) as url,
+        chromium_page(tmp_path, url, allow_microphone=False) as page,
+    ):
         yield page
 
 

@@ -25,6 +25,18 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
         return int(probe.getsockname()[1])
 
 
+def free_udp_and_tcp_port() -> int:
+    """A port free for both protocols (baresip listens for SIP on UDP and TCP at once)."""
+    while True:
+        port = free_port(socket.SOCK_DGRAM)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+
+
 def module_dir() -> Path | None:
     """Where the websocket module lives; None when kamailio-websocket-modules is absent."""
     return next((d for d in MODULE_DIRS if (d / "websocket.so").is_file()), None)

@@ -103,3 +103,37 @@ def test_an_unreachable_sip_server_is_explained_in_chinese(
     error = page.evaluate("window.softphoneEvents.find(e => e.name === 'error').detail")
     assert error["code"] == "no_connection"
     assert "无法连接 SIP 服务器（ws://127.0.0.1:9）" in page.text_content("#softphone-error")
+
+
+def test_a_refused_microphone_is_explained_and_the_call_keeps_ringing(
+    kamailio_server: Kamailio, taxpayer_phone: Baresip, page_without_microphone: Any
+) -> None:
+    page = page_without_microphone
+    page.evaluate("config => window.startPhone(config, 'en')", sip_config(kamailio_server))
+    wait_event(page, "registered")
+    taxpayer_phone.command("dial", kamailio_server.dial_uri())
+    wait_event(page, "ringing")
+    page.click("#softphone-answer")
+    wait_event(page, "error")
+    error = page.evaluate("window.softphoneEvents.find(e => e.name === 'error').detail")
+    assert error["code"] == "mic_denied"
+    assert "not allowed to use the microphone" in page.text_content("#softphone-error")
+    # Nothing was answered: the agent can allow the microphone and answer, or hang up.
+    assert "answered" not in events(page)
+    assert page.is_enabled("#softphone-answer")
+    page.click("#softphone-hangup")
+    wait_event(page, "ended")
+    taxpayer_phone.wait_event("CALL_CLOSED")
+
+
+def test_every_message_exists_in_chinese_and_english(browser_page: Any) -> None:
+    keys = browser_page.evaluate(
+        """async () => {
+             const { STRINGS } = await import('/static/desk/softphone.js');
+             return Object.fromEntries(
+               Object.entries(STRINGS).map(([lang, table]) => [lang, Object.keys(table).sort()]));
+           }"""
+    )
+    assert set(keys) == {"zh-CN", "en"}
+    assert keys["zh-CN"] == keys["en"]
+    assert {"wrong_password", "no_connection", "mic_denied", "no_microphone"} <= set(keys["en"])

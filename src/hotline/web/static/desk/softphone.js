@@ -32,7 +32,7 @@
  * softphone-answer, softphone-hangup, softphone-mute, softphone-hold, softphone-dtmf-<key>.
  */
 
-const STRINGS = {
+export const STRINGS = {
   "zh-CN": {
     connecting: "软电话正在连接…",
     registered: "软电话已就绪",
