@@ -18,7 +18,9 @@ export class SipAdapter extends EventTarget {
     this.needsMicrophone = true;
     this.ua = null;
     this.session = null;
-    this.registeredOnce = false;
+    // Set while the websocket is down and the agent has been told once; JsSIP retries on its
+    // own (2 s, then up to 30 s apart) and every failed retry would repeat the message.
+    this.lost = false;
   }
 
   emit(name, detail = {}) {
@@ -47,18 +49,26 @@ export class SipAdapter extends EventTarget {
       if (event.cause === C.AUTHENTICATION_ERROR || status === 401 || status === 403 || status === 407) {
         this.emit("registrationFailed", { code: "wrong_password", reason: String(status || "") });
       } else if (event.cause === C.CONNECTION_ERROR || event.cause === C.REQUEST_TIMEOUT) {
-        this.emit("registrationFailed", { code: "no_connection", reason: event.cause });
+        this.connectionLost(event.cause);
       } else {
         const reason = status ? `${status} ${event.response.reason_phrase}` : event.cause;
         this.emit("registrationFailed", { code: "registration_failed", reason });
       }
     });
+    this.ua.on("connected", () => {
+      this.lost = false;
+    });
     this.ua.on("disconnected", (event) => {
-      // The first failed connection is also a registration failure; say it once, plainly.
-      if (event.error) this.emit("registrationFailed", { code: "no_connection", reason: "websocket" });
+      if (event.error) this.connectionLost("websocket");
     });
     this.ua.on("newRTCSession", (event) => this.onSession(event));
     this.ua.start();
+  }
+
+  connectionLost(reason) {
+    if (this.lost) return;
+    this.lost = true;
+    this.emit("registrationFailed", { code: "no_connection", reason });
   }
 
   onSession(event) {
@@ -117,10 +127,15 @@ export class SipAdapter extends EventTarget {
 
   async answer(stream) {
     if (!this.session) return;
-    this.session.answer({
-      mediaStream: stream,
-      pcConfig: { iceServers: this.config.ice_servers || [] },
-    });
+    try {
+      this.session.answer({
+        mediaStream: stream,
+        pcConfig: { iceServers: this.config.ice_servers || [] },
+      });
+    } catch (error) {
+      // The caller hung up between the ring and the click: JsSIP refuses to answer.
+      this.emit("failed", { code: "call_failed", reason: error.message });
+    }
   }
 
   async hangup() {
