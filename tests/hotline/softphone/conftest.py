@@ -127,3 +127,20 @@ def sip_config(server: kamailio.Kamailio, *, password: str | None = None) -> dic
         "display_name": "Agent 1001",
         "ice_servers": [],
     }
+
+
+@pytest.fixture
+def sip_desk(
+    tmp_path: Path, kamailio_server: kamailio.Kamailio, jssip_bundle: Path
+) -> Iterator[Any]:
+    """The service in sip mode pointing site hz at the test kamailio, agent wang holding the
+    kamailio account, signed in in Chromium on a page served by the service."""
+    softphone = {
+        "mode": "sip",
+        "sites": {"hz": {"ws_url": kamailio_server.ws_url, "sip_domain": "127.0.0.1"}},
+    }
+    account = (kamailio_server.user, kamailio_server.password)
+    with live_desk(tmp_path, softphone=softphone, account=account) as desk:
+        cookie = {"name": "hotline_session", "value": desk.agent_token, "url": desk.base_url}
+        with chromium_page(tmp_path, f"{desk.base_url}/softphone-test", [cookie]) as page:
+            yield page

@@ -45,7 +45,9 @@ class LiveDesk:
         return asyncio.run_coroutine_threadsafe(wrapped(), self.loop).result(timeout)
 
 
-async def _seed(base_url: str, emulator: RunningEmulator, app: Any) -> str:
+async def _seed(
+    base_url: str, emulator: RunningEmulator, app: Any, account: tuple[str, str] | None
+) -> str:
     maker = app.state.hotline.sessionmaker
     await create_user(maker, "admin", Role.ADMIN)
     await create_user(maker, "wang", Role.AGENT)
@@ -73,13 +75,30 @@ async def _seed(base_url: str, emulator: RunningEmulator, app: Any) -> str:
             "username": "wang",
             "endpoints": [{"site": "hz", "dial_string": "PJSIP/1001"}],
         }
-        (await client.post("/api/v1/agents", json=agent, headers=admin)).raise_for_status()
+        created = await client.post("/api/v1/agents", json=agent, headers=admin)
+        created.raise_for_status()
+        if account is not None:
+            sip_user, password = account
+            (
+                await client.put(
+                    f"/api/v1/agents/{created.json()['id']}/softphone/hz",
+                    json={"sip_user": sip_user, "password": password},
+                    headers=admin,
+                )
+            ).raise_for_status()
     token: str = tokens["wang"]
     return token
 
 
 @contextmanager
-def live_desk(tmp_path: Path) -> Iterator[LiveDesk]:
+def live_desk(
+    tmp_path: Path,
+    *,
+    softphone: dict[str, Any] | None = None,
+    account: tuple[str, str] | None = None,
+) -> Iterator[LiveDesk]:
+    """The service with `softphone` settings (default: emulator mode) and agent wang on
+    PJSIP/1001, with the softphone `account` (sip user, password) when given."""
     ready: list[LiveDesk] = []
     failure: list[BaseException] = []
     started = threading.Event()
@@ -89,7 +108,7 @@ def live_desk(tmp_path: Path) -> Iterator[LiveDesk]:
         async with run_emulator(port=0, speed=1.0) as emulator:
             settings = Settings(
                 database_url=f"sqlite+aiosqlite:///{tmp_path / 'desk.db'}",
-                softphone={"mode": "emulator"},
+                softphone=softphone or {"mode": "emulator"},
             )
             app = create_app(settings)
             # Until the desk page lands (branch desk), the test page is served beside the API.
@@ -110,7 +129,7 @@ def live_desk(tmp_path: Path) -> Iterator[LiveDesk]:
                 f"{emulator.ws_url}?app=hotline&api_key={ARI_AUTH[0]}:{ARI_AUTH[1]}"
             )
             try:
-                token = await _seed(base_url, emulator, app)
+                token = await _seed(base_url, emulator, app, account)
                 stop.append(asyncio.Event())
                 ready.append(LiveDesk(base_url, token, emulator, asyncio.get_running_loop()))
                 started.set()

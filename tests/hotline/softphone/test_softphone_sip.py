@@ -137,3 +137,28 @@ def test_every_message_exists_in_chinese_and_english(browser_page: Any) -> None:
     assert set(keys) == {"zh-CN", "en"}
     assert keys["zh-CN"] == keys["en"]
     assert {"wrong_password", "no_connection", "mic_denied", "no_microphone"} <= set(keys["en"])
+
+
+def test_the_desk_starts_the_softphone_the_service_configured_for_the_agent(
+    kamailio_server: Kamailio, taxpayer_phone: Baresip, sip_desk: Any
+) -> None:
+    """End to end: the page asks the service for the agent's softphone, registers with what it
+    got (the account the admin set), and takes a call from baresip."""
+    page = sip_desk
+    config = page.evaluate(
+        """async () => {
+             const config = await (await fetch('/api/v1/agent/softphone')).json();
+             await window.startPhone(config, 'zh-CN');
+             return config;
+           }"""
+    )
+    assert (config["mode"], config["sip_uri"]) == ("sip", kamailio_server.agent_uri)
+    wait_event(page, "registered")
+    assert page.text_content("#softphone-status") == "软电话已就绪"
+    taxpayer_phone.command("dial", kamailio_server.dial_uri())
+    wait_event(page, "ringing")
+    page.click("#softphone-answer")
+    wait_event(page, "answered")
+    taxpayer_phone.wait_event("CALL_ESTABLISHED")
+    taxpayer_phone.command("hangup")
+    wait_event(page, "ended")
