@@ -162,3 +162,14 @@ def test_the_desk_starts_the_softphone_the_service_configured_for_the_agent(
     taxpayer_phone.wait_event("CALL_ESTABLISHED")
     taxpayer_phone.command("hangup")
     wait_event(page, "ended")
+
+
+def test_a_desk_phone_seat_shows_the_softphone_off_and_asks_nothing(browser_page: Any) -> None:
+    page = browser_page
+    config = {"mode": "off", "reason": "desk_phone", "site": "hz", "endpoint": "PJSIP/1001"}
+    page.evaluate("config => window.startPhone(config, 'zh-CN')", config)
+    assert page.text_content("#softphone-status") == "本坐席使用话机，软电话已关闭"
+    assert page.get_attribute("#softphone", "data-state") == "off"
+    assert page.is_disabled("#softphone-answer")
+    assert page.is_hidden("#softphone-error")
+    assert events(page) == []

@@ -8,7 +8,8 @@
  *   const phone = await startSoftphone({
  *     root: document.getElementById("softphone"),
  *     config,          // GET /api/v1/agent/softphone: {mode: "sip" | "emulator" | "off", ...}
- *     t,               // optional translate(key) -> string (the page's translation layer);
+ *     t,               // optional translate(key, params) -> string (the page's translation
+ *                      //   layer; `{name}` placeholders in the messages take `params`);
  *     lang: "zh-CN",   //   without it the built-in table below is used in this language
  *   });
  *   phone.answer(); phone.hangup(); phone.setMuted(true); phone.setHeld(true);
@@ -27,9 +28,13 @@
  *   softphone:error       {code, message}            message is already translated; codes:
  *       wrong_password, registration_failed, no_connection, mic_denied, no_microphone,
  *       mic_busy, call_failed
+ *   The desk should set the agent not ready on the registration codes (wrong_password,
+ *   registration_failed, no_connection) so that no call is offered to an unreachable phone.
  *
  * Element ids (stable for tests): softphone-status, softphone-caller, softphone-error,
- * softphone-answer, softphone-hangup, softphone-mute, softphone-hold, softphone-dtmf-<key>.
+ * softphone-answer, softphone-hangup, softphone-mute, softphone-hold, softphone-dtmf-<digit>
+ * (softphone-dtmf-star, softphone-dtmf-hash). The root gets data-state (off, connecting,
+ * registered, ringing, talking) and data-error (the code) for the page's CSS; no styles here.
  */
 
 export const STRINGS = {
