@@ -176,6 +176,13 @@ async def test_bad_account_input_names_the_field(client: httpx.AsyncClient, user
     assert bad.status_code == 422
     fields = {tuple(item["loc"]) for item in bad.json()["detail"]}
     assert fields == {("body", "sip_user"), ("body", "password")}
+    short = await client.put(
+        f"/api/v1/agents/{agent_id}/softphone/hz",
+        json={"sip_user": "1001", "password": "Sh0rt!"},
+        headers=users.headers(Role.ADMIN),
+    )
+    assert short.status_code == 422
+    assert "Sh0rt!" not in short.text  # a refused password is not echoed back either
     missing = await client.put(
         "/api/v1/agents/999/softphone/hz",
         json={"sip_user": "1001", "password": SIP_SECRET},
