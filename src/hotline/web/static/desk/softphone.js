@@ -28,8 +28,10 @@
  *   softphone:error       {code, message}            message is already translated; codes:
  *       wrong_password, registration_failed, no_connection, mic_denied, no_microphone,
  *       mic_busy, call_failed
- *   The desk should set the agent not ready on the registration codes (wrong_password,
- *   registration_failed, no_connection) so that no call is offered to an unreachable phone.
+ *   On the registration codes (wrong_password, registration_failed, no_connection) the desk
+ *   should set the agent not ready (PUT /api/v1/agent/session/state, reason "technical") so
+ *   that no call is offered to a phone that cannot ring; the service itself also sets an agent
+ *   whose endpoint Asterisk cannot reach not ready ("unreachable") at the first failed offer.
  *
  * Element ids (stable for tests): softphone-status, softphone-caller, softphone-error,
  * softphone-answer, softphone-hangup, softphone-mute, softphone-hold, softphone-dtmf-<digit>
