@@ -21,6 +21,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from hotline.softphone.settings import SoftphoneSettings
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./hotline.db"
 # Development placeholder: good enough for a laptop, refused by the production profile.
 DEV_JWT_SECRET = "dev-only-insecure-jwt-secret-change-me"
@@ -105,6 +107,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = AuthSettings()
     log: LogSettings = LogSettings()
     workorders: WorkOrderSettings = WorkOrderSettings()
+    softphone: SoftphoneSettings = SoftphoneSettings()
 
     @field_validator("database_url")
     @classmethod

@@ -81,6 +81,11 @@ class ChannelLine:
         return self._exten
 
     @property
+    def channel_id(self) -> str:
+        """The channel this line runs on (a person's phone watches it for the hang-up)."""
+        return self._channel.id
+
+    @property
     def context(self) -> str:
         return self._context
 

@@ -34,6 +34,7 @@ from cti.emulator.clock import AsyncioScheduler, format_timestamp
 from cti.emulator.core import Asterisk
 from cti.emulator.errors import AriError
 from cti.emulator.model import Json
+from cti.emulator.phones import PersonPhones, phone_routes
 from cti.emulator.rest import REASONS, RestRequest, RestResponse, dispatch
 from cti.emulator.scripts import AgentScript, TaxpayerScript
 from cti.emulator.state import LabConfig
@@ -135,6 +136,7 @@ class Emulator:
     def __post_init__(self) -> None:
         self.scheduler = AsyncioScheduler(self.speed)
         self.core = Asterisk(self.scheduler, self.config)
+        self.phones = PersonPhones(self.core)
         self.sinks: set[SocketSink] = set()
         # What went out, in order: ("event", type) when written to a socket and
         # ("response", "METHOD /path") when an HTTP response is handed to the server.
@@ -155,6 +157,7 @@ class Emulator:
                     methods=["DELETE"],
                 ),
                 Route("/_emulator/state", self._control_state, methods=["GET"]),
+                *phone_routes(self.phones, self._control_allowed, self._flush),
                 Route(
                     "/ari/{path:path}",
                     self._rest,

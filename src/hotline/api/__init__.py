@@ -17,6 +17,7 @@ from hotline.api import (
     reports,
     sites,
     skills,
+    softphone,
     streams,
     users,
     workorders,
@@ -41,6 +42,7 @@ ROUTERS: list[APIRouter] = [
     inbox.router,
     agent_desk.router,
     queues.router,
+    softphone.router,
 ]
 
 

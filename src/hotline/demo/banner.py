@@ -14,6 +14,7 @@ def banner(
     agents: list[DemoAgent],
     options: DemoOptions,
     password: str | None,
+    people: list[str] | None = None,
 ) -> str:
     first = agents[0].username if agents else "agent001"
     odd = [f"{a.username} ({a.behaviour})" for a in agents if a.behaviour != "answer"]
@@ -42,6 +43,14 @@ def banner(
         "  admin, supervisor, director, ops; agents "
         + ", ".join(a.username for a in agents[:6])
         + (" ..." if len(agents) > 6 else ""),
+    ]
+    if people:
+        lines.append(
+            "  for people (not simulated; their softphone rings in the desk): "
+            + ", ".join(people[:6])
+            + (" ..." if len(people) > 6 else "")
+        )
+    lines += [
         "",
         "Look at it:",
         f"  {token}",

@@ -216,7 +216,11 @@ async def _demo(
 
     password, ari_password = demo_passwords()
     rng = random.Random(options.seed)
-    settings = load_settings(database_url=f"sqlite+aiosqlite:///{options.database}")
+    # The agents the simulator does not drive are for people: their desk's softphone is the
+    # emulator's phone for their endpoint (docs/softphone.md).
+    settings = load_settings(
+        database_url=f"sqlite+aiosqlite:///{options.database}", softphone={"mode": "emulator"}
+    )
     configure_logging("WARNING", json_output=False)
     example = yaml.safe_load(options.example.read_text(encoding="utf-8"))
     lab = LabConfig(users={ARI_USER: (ari_password, False)})
@@ -224,7 +228,9 @@ async def _demo(
         take_signals()
         document = centre_pointing_at(example, options.site, emulator.base_url)
         await import_centre(settings, document)
-        agents = choose_agents(rng, agents_of_site(example, options.site), options.agents)
+        candidates = agents_of_site(example, options.site)
+        agents = choose_agents(rng, candidates, options.agents)
+        people = [username for username, _, _ in candidates[len(agents) :]]
         for agent in agents:
             emulator.add_endpoint(agent.endpoint, softphone(rng, agent))
         # Open around the clock, so that the demo shows calls at any hour of the day.
@@ -246,7 +252,7 @@ async def _demo(
                 stats.agents_ready = await log_in_agents(http, agents, password, options.site)
                 # Show the password only when it is the public demo default.
                 shown = password if password == DEFAULT_PASSWORD else None
-                sys.stderr.write(banner(base_url, emulator.ari_url, agents, options, shown))
+                sys.stderr.write(banner(base_url, emulator.ari_url, agents, options, shown, people))
                 if ready is not None:
                     ready.set()
                 tasks = [

@@ -12,6 +12,7 @@ from hotline.db.models.directory import (
     Site,
     Skill,
 )
+from hotline.db.models.softphone import SoftphoneAccount
 from hotline.db.models.user import RoleRow, User, UserRole
 from hotline.db.models.workorder import (
     EscalationRow,
@@ -42,6 +43,7 @@ __all__ = [
     "Site",
     "Skill",
     "SlaPolicyRow",
+    "SoftphoneAccount",
     "User",
     "UserRole",
     "WorkOrderEventRow",

@@ -1,0 +1,1 @@
+"""The browser softphone's server side: per-site settings and the agent's own configuration."""

@@ -1,0 +1,120 @@
+"""A real kamailio on loopback: the SIP-over-WebSocket registrar/proxy of the softphone tests."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+TEMPLATE = Path(__file__).with_name("kamailio.cfg")
+MODULE_DIRS = (
+    Path("/usr/lib/x86_64-linux-gnu/kamailio/modules"),
+    Path("/usr/lib/aarch64-linux-gnu/kamailio/modules"),
+    Path("/usr/lib/kamailio/modules"),
+)
+
+
+def free_port(kind: int = socket.SOCK_STREAM) -> int:
+    with socket.socket(socket.AF_INET, kind) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def free_udp_and_tcp_port() -> int:
+    """A port free for both protocols (baresip listens for SIP on UDP and TCP at once)."""
+    while True:
+        port = free_port(socket.SOCK_DGRAM)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+
+
+def module_dir() -> Path | None:
+    """Where the websocket module lives; None when kamailio-websocket-modules is absent."""
+    return next((d for d in MODULE_DIRS if (d / "websocket.so").is_file()), None)
+
+
+def missing() -> str | None:
+    """Why kamailio cannot run here, or None."""
+    if shutil.which("kamailio") is None and not Path("/usr/sbin/kamailio").exists():
+        return "kamailio is not installed (Debian package kamailio)"
+    if module_dir() is None:
+        return "kamailio's websocket module is not installed (kamailio-websocket-modules)"
+    return None
+
+
+@dataclass
+class Kamailio:
+    sip_port: int
+    ws_port: int
+    user: str
+    password: str
+    log: Path
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.ws_port}"
+
+    @property
+    def agent_uri(self) -> str:
+        return f"sip:{self.user}@127.0.0.1"
+
+    def dial_uri(self) -> str:
+        """What the caller dials: the agent's address of record, through this proxy."""
+        return f"sip:{self.user}@127.0.0.1:{self.sip_port}"
+
+
+@contextmanager
+def run_kamailio(workdir: Path, *, user: str, password: str) -> Iterator[Kamailio]:
+    modules = module_dir()
+    assert modules is not None
+    sip_port, ws_port = free_port(socket.SOCK_DGRAM), free_port()
+    config = (
+        TEMPLATE.read_text()
+        .replace("@SIP_PORT@", str(sip_port))
+        .replace("@WS_PORT@", str(ws_port))
+        .replace("@AGENT_USER@", user)
+        .replace("@AGENT_PASSWORD@", password)
+        .replace("@MODULES@", f"{modules}/")
+    )
+    cfg = workdir / "kamailio.cfg"
+    cfg.write_text(config)
+    log = workdir / "kamailio.log"
+    binary = shutil.which("kamailio") or "/usr/sbin/kamailio"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [binary, "-f", str(cfg), "-DD", "-E", "-m", "32", "-M", "8", "-Y", str(workdir)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_listening(ws_port, process, log)
+        yield Kamailio(sip_port, ws_port, user, password, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"kamailio exited at start-up:\n{log.read_text(errors='replace')}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"kamailio did not listen on {port}:\n{log.read_text(errors='replace')}")
