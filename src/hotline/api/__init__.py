@@ -13,11 +13,13 @@ from hotline.api import (
     calls,
     departments,
     inbox,
+    kb,
     queues,
     reports,
     sites,
     skills,
     streams,
+    summaries,
     users,
     workorders,
 )
@@ -41,6 +43,8 @@ ROUTERS: list[APIRouter] = [
     inbox.router,
     agent_desk.router,
     queues.router,
+    summaries.router,
+    kb.router,
 ]
 
 

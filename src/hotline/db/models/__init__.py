@@ -12,6 +12,7 @@ from hotline.db.models.directory import (
     Site,
     Skill,
 )
+from hotline.db.models.summary import CallSummaryRow, Topic
 from hotline.db.models.user import RoleRow, User, UserRole
 from hotline.db.models.workorder import (
     EscalationRow,
@@ -33,6 +34,7 @@ __all__ = [
     "CalendarSetting",
     "Call",
     "CallEvent",
+    "CallSummaryRow",
     "Callback",
     "Department",
     "EscalationRow",
@@ -42,6 +44,7 @@ __all__ = [
     "Site",
     "Skill",
     "SlaPolicyRow",
+    "Topic",
     "User",
     "UserRole",
     "WorkOrderEventRow",
