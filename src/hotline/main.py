@@ -26,6 +26,7 @@ from hotline.errors import install_error_handlers
 from hotline.metrics import Metrics
 from hotline.middleware import RequestContextMiddleware
 from hotline.telephony import TELEPHONY_KEY, TelephonyService
+from hotline.web import install_web
 from routing import Policy
 
 log = structlog.get_logger(__name__)
@@ -73,11 +74,15 @@ def create_app(
         description=package_doc or "",
         version="0.1.0",
         lifespan=lifespan,
+        # Served by hotline.web from local files (FastAPI's defaults load them from a CDN).
+        docs_url=None,
+        redoc_url=None,
     )
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     app.include_router(health_router)
     app.include_router(api_router())
+    install_web(app)
     return app
 
 

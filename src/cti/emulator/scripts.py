@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from cti.emulator.core import Asterisk
     from cti.emulator.model import Channel
 
-AgentBehaviour = Literal["answer", "busy", "no_answer", "reject", "unreachable"]
+# "manual": rings until a person answers it through the control API (the demo's human agents).
+AgentBehaviour = Literal["answer", "busy", "no_answer", "reject", "unreachable", "manual"]
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class AgentScript:
             line.app("NoOp", f"scripted agent {line.exten}: {script.behaviour}")
             if script.behaviour != "reject":
                 line.ringing()
-            if script.behaviour == "no_answer":
+            if script.behaviour in ("no_answer", "manual"):
                 yield FOREVER
                 return
             refuse_after = (

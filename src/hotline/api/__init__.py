@@ -12,6 +12,7 @@ from hotline.api import (
     calendar,
     calls,
     departments,
+    desk,
     inbox,
     kb,
     queues,
@@ -45,6 +46,7 @@ ROUTERS: list[APIRouter] = [
     queues.router,
     summaries.router,
     kb.router,
+    desk.router,
 ]
 
 

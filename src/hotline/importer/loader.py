@@ -39,9 +39,9 @@ from hotline.schemas.directory import (
 )
 from hotline.schemas.users import UserCreate
 from hotline.services import directory
+from hotline.services import users as user_service
 from hotline.summaries import topics
 from hotline.summaries.schemas import TopicWrite
-from hotline.services import users as user_service
 from hotline.workorders.rules import import_policy
 from workorders.errors import SlaPolicyError
 

@@ -195,3 +195,22 @@ async def today_figures(session: AsyncSession, agent_id: int, since: datetime) -
         "average_talk_s": None if row[1] is None else round(float(row[1]), 1),
         "survey_average": None if row[2] is None else round(float(row[2]), 2),
     }
+
+
+async def unsummarised_call(session: AsyncSession, agent_id: int) -> int | None:
+    """The agent's last finished answered call if it still lacks their summary (the desktop keeps
+    the summary form open for it; leaving wrap-up waits for it when summaries are required)."""
+    last = await session.scalar(
+        select(Call)
+        .where(Call.agent_id == agent_id, Call.answered_at.is_not(None))
+        .order_by(Call.answered_at.desc(), Call.id.desc())
+        .limit(1)
+    )
+    if last is None or last.ended_at is None:
+        return None
+    filed = await session.scalar(
+        select(CallSummaryRow.id).where(
+            CallSummaryRow.call_id == last.id, CallSummaryRow.agent_id == agent_id
+        )
+    )
+    return None if filed is not None else last.id
