@@ -32,6 +32,11 @@ def lang_of(request: Request) -> i18n.Lang:
     return i18n.pick_lang(request.cookies.get(i18n.LANG_COOKIE))
 
 
+def _demo_people(request: Request) -> list[str]:
+    state = getattr(request.app.state, "hotline", None)
+    return list(state.extras.get("demo_people", [])) if state is not None else []
+
+
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> Response:
@@ -42,6 +47,8 @@ def render(
         "_": lambda key: i18n.translate(lang, key),
         "csrf_token": request.cookies.get("hotline_csrf", ""),
         "path": request.url.path,
+        # The demo names the logins meant for people (set by hotline.demo.runner).
+        "demo_people": _demo_people(request),
         **(context or {}),
     }
     return TEMPLATES.TemplateResponse(request, name, values, status_code=status_code)

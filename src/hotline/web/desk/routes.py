@@ -79,7 +79,6 @@ async def desk_page(
             "user": principal,
             "boot_json": json.dumps(boot, ensure_ascii=False).replace("</", "<\\/"),
             "has_softphone": SOFTPHONE_JS.exists(),
-            "demo_people": state.extras.get(DEMO_PEOPLE_KEY, []),
             "reasons": boot["reasons"],
         },
     )
