@@ -32,6 +32,7 @@ from hotline.config import DeskSettings, Settings
 from hotline.demo.options import ARI_PASSWORD_ENV, PASSWORD_ENV
 from hotline.demo.runner import bound_port, centre_pointing_at, import_centre, serving
 from hotline.main import create_app, live_telephony
+from hotline.summaries.guard import summary_guard
 from hotline.telephony.menus import IVR_MENUS, build_plan
 from routing import default_policy
 
@@ -127,7 +128,7 @@ async def desk_centre(database: Path, *, speed: float = 1.0) -> AsyncIterator[De
         telephony = live_telephony(
             policy=policy, controller_options=ControllerOptions(timer_scale=speed)
         )
-        app = create_app(settings, components=[telephony])
+        app = create_app(settings, components=[telephony, summary_guard()])
         async with serving(app, 0) as server:
             base_url = f"http://127.0.0.1:{bound_port(server)}"
             await _log_phone_in(base_url, PARTNER)

@@ -252,9 +252,10 @@ def _site_health(health: Callable[[], dict[str, object]]) -> Callable[[], dict[s
 def standard_components(settings: Settings) -> list[Component]:
     """What ``hotline serve`` runs beside the API: telephony (routing, persistence and one ARI
     connection per enabled site) and, unless disabled, the work-order escalation sweeper."""
+    from hotline.summaries.guard import summary_guard
     from hotline.workorders.sweeper import sweeper_component
 
-    components = [live_telephony()]
+    components = [live_telephony(), summary_guard()]
     wo = settings.workorders
     if wo.sweep_enabled:
         components.append(

@@ -23,6 +23,7 @@ from hotline.errors import ForbiddenError
 from hotline.roles import Role
 from hotline.schemas.base import Schema
 from hotline.summaries import service, topics
+from hotline.summaries.guard import summary_filed
 from hotline.summaries.schemas import SummaryRead, SummaryWrite, TopicRead, TopicWrite
 
 router = APIRouter(tags=["call summaries"])
@@ -80,6 +81,7 @@ async def put_summary(
     agent_id = await service.own_agent_id(session, principal.user_id)
     row, created = await service.save(session, call_id, agent_id, data, state.clock.now())
     await session.commit()
+    await summary_filed(state, agent_id)
     if created:
         response.status_code = status.HTTP_201_CREATED
     return SummaryRead.model_validate(row)

@@ -218,6 +218,7 @@ async def _demo(
 ) -> None:
     from hotline.logs import configure_logging
     from hotline.main import create_app, live_telephony
+    from hotline.summaries.guard import summary_guard
     from hotline.workorders.sweeper import sweeper_component
 
     password, ari_password = demo_passwords()
@@ -254,7 +255,13 @@ async def _demo(
             workers=wo.sweep_workers,
         )
         app = create_app(
-            settings, components=[telephony, sweeper, people_banner([p.username for p in people])]
+            settings,
+            components=[
+                telephony,
+                sweeper,
+                summary_guard(),
+                people_banner([p.username for p in people]),
+            ],
         )
         async with serving(app, options.port) as server:
             take_signals()

@@ -14,6 +14,8 @@ from playwright.async_api import Page, expect
 from sqlalchemy import select
 
 from hotline.db.models import CallSummaryRow, WorkOrderRow
+from hotline.telephony import TELEPHONY_KEY
+from routing import agent_view
 from tests.browser import HUMAN, PARTNER, PASSWORD, VIEWPORT, DeskCentre, chromium, desk_centre
 
 pytestmark = pytest.mark.asyncio
@@ -56,10 +58,23 @@ async def _first_call(page: Page, centre: DeskCentre) -> None:
 
     await page.click("#hangup")
     await expect(page.locator("#call-phase")).to_have_text("通话已结束", timeout=WAIT_MS)
+    await expect(page.locator("#state")).to_contain_text("话后整理", timeout=WAIT_MS)
+    # Wrap-up cannot end without the summary: the page says so, and routing holds the agent.
+    await page.click("#end-wrap")
+    await expect(page.locator("#notice")).to_contain_text("请先保存小结")
+    assert await _pending_reason(centre) == "summary_pending"
     await page.click("#save-summary")
     await expect(page.locator("#notice")).to_contain_text("小结已保存", timeout=WAIT_MS)
+    assert await _pending_reason(centre) is None  # filing the summary lifted the hold
     await page.click("#raise-wo")
     await expect(page.locator("#wo-ref")).to_contain_text("12366-", timeout=WAIT_MS)
+
+
+async def _pending_reason(centre: DeskCentre) -> str | None:
+    telephony = centre.app.state.hotline.extras[TELEPHONY_KEY]
+    agent_id = str(centre.agent_ids[HUMAN])
+    view = await telephony.acd.read(lambda state, _now: agent_view(state, agent_id))
+    return view.pending_reason  # type: ignore[no-any-return]
 
 
 async def _second_call_by_keyboard(page: Page, centre: DeskCentre) -> None:

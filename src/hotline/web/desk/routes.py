@@ -65,7 +65,7 @@ async def desk_page(
         "agent": None if agent is None else {"id": agent.id, "code": agent.code,
                                              "name": agent.name},
         "endpoints": endpoints,
-        "reasons": [r for r in NOT_READY_REASONS if r != "forced"],
+        "reasons": [r for r in NOT_READY_REASONS if r not in ("forced", "summary_pending")],
         "topics": topics,
         "softphone": state.settings.desk.softphone,
         "summaryRequired": state.settings.desk.summary_required,

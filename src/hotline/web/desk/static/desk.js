@@ -53,7 +53,14 @@
       t(key) { return boot.messages[key] || key; },
 
       async start() {
-        setInterval(() => { this.now = Date.now(); }, 1000);
+        setInterval(() => {
+          this.now = Date.now();
+          // Wrap-up over: routing moved on without telling the stream; read where we are.
+          if (this.status === "wrap_up" && this.wrapUntil && this.now > this.wrapUntil + 1000) {
+            this.wrapUntil = null;
+            this.refresh();
+          }
+        }, 1000);
         await this.refresh();
         this.listen();
       },
@@ -103,6 +110,7 @@
           const changed = !this.call || this.call.call_id !== state.call.call_id;
           this.call = state.call;
           if (changed) await this.pop(state.call.call_id, null);
+          if (state.call.phase === "talk") this.beginSummary(state.call.call_id);
         } else if (this.call && this.call.phase !== "ended") {
           this.call = { ...this.call, phase: "ended" };
         }
@@ -272,6 +280,13 @@
       },
 
       // ------------------------------------------------------------------ summary, work order
+      topicName(code) {
+        for (const area of boot.topics) {
+          const found = area.children.find((c) => c.code === code);
+          if (found) return found.name;
+        }
+        return code;
+      },
       subjects() {
         const area = boot.topics.find((a) => a.code === this.form.area);
         return area ? area.children : [];
