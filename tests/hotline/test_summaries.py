@@ -176,3 +176,19 @@ async def test_the_kb_placeholder_says_it_is_a_demo_and_finds_nothing_for_nothin
     assert hits.headers["x-hotline-placeholder"] == "kb-demo"
     assert hits.json()
     assert all(h["demo"] for h in hits.json())
+
+
+async def test_a_work_order_refers_only_to_a_summary_of_its_own_call(
+    client: httpx.AsyncClient, users: Users, app_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await _topics(client, users)
+    calls = await _calls(app_sessionmaker)
+    me = users.headers(Role.AGENT)
+    filed = await client.put(f"/api/v1/calls/{calls['earlier']}/summary", json=SUMMARY, headers=me)
+    order = {"category": "enquiry", "subject": "子女教育扣除", "call_id": calls["now"]}
+    for summary_id in ("999999", "x", str(filed.json()["id"])):
+        refused = await client.post(
+            "/api/v1/workorders", json=order | {"call_summary_id": summary_id}, headers=me
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["detail"][0]["loc"] == ["body", "call_summary_id"]
