@@ -48,6 +48,10 @@ async def _first_call(page: Page, centre: DeskCentre) -> None:
     await expect(page.locator("#call-phase")).to_have_text("保持中", timeout=WAIT_MS)
     await page.click("#hold")
     await expect(page.locator("#call-phase")).to_have_text("通话中", timeout=WAIT_MS)
+    # The stream drops (here: the page reloads): the desk catches up with the call in hand.
+    await page.reload()
+    await expect(page.locator("#call-phase")).to_have_text("通话中", timeout=WAIT_MS)
+    await expect(page.locator("#caller-number")).to_have_text("13905710001", timeout=WAIT_MS)
 
     await page.select_option("#summary-area", "IIT")
     await page.select_option("#summary-topic", "IIT.DEDUCT")
