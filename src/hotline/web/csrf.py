@@ -6,7 +6,9 @@ cookie must repeat the token in the ``X-CSRF-Token`` header (htmx and the desk's
 it); another site can make the browser send the cookies but cannot read the token to copy it.
 Requests with ``Authorization: Bearer`` carry no ambient credential and are not checked. The
 login and logout forms check the token as a form field themselves (a plain HTML form cannot set a
-header), so those two paths are left to their handlers.
+header), so those two paths are left to their handlers; the API's own password login
+(``/api/v1/auth/token``, which Swagger UI's Authorize button posts from a browser that may hold a
+session cookie) does not rely on the cookie and is not checked either.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ CSRF_COOKIE = "hotline_csrf"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 FORM_CHECKED_PATHS = frozenset({"/login", "/logout"})
+UNCHECKED_PATHS = FORM_CHECKED_PATHS | {"/api/v1/auth/token"}
 
 
 def new_token() -> str:
@@ -45,7 +48,7 @@ class CsrfMiddleware:
         cookies = SimpleCookie()
         cookies.load(headers.get("cookie", ""))
         by_cookie = SESSION_COOKIE in cookies and "authorization" not in headers
-        if not by_cookie or scope["path"] in FORM_CHECKED_PATHS:
+        if not by_cookie or scope["path"] in UNCHECKED_PATHS:
             await self.app(scope, receive, send)
             return
         token = cookies[CSRF_COOKIE].value if CSRF_COOKIE in cookies else None
