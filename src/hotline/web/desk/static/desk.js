@@ -351,7 +351,7 @@
         if (action) { e.preventDefault(); action(); }
       },
       clock(seconds) {
-        const s = Math.floor(seconds || 0);
+        const s = Math.max(0, Math.floor(seconds || 0));  // "now" ticks once a second
         const mm = String(Math.floor(s / 60)).padStart(2, "0");
         return mm + ":" + String(s % 60).padStart(2, "0");
       },
