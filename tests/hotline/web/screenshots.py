@@ -37,7 +37,7 @@ async def _earlier_call(page: Page, centre: DeskCentre) -> None:
     await expect(page.locator("#notice")).to_contain_text("小结已保存", timeout=WAIT_MS)
     await page.click("#raise-wo")
     await expect(page.locator("#wo-ref")).to_contain_text("12366-", timeout=WAIT_MS)
-    await page.click("#ready")
+    # Filing the summary ended wrap-up: the agent is ready for the next call.
 
 
 async def _shoot(out: Path) -> list[Path]:
