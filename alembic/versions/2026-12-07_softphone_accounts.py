@@ -1,7 +1,7 @@
 """Softphone accounts: the SIP auth of an agent endpoint, for the browser softphone.
 
 Revision ID: softphone
-Revises: 0003
+Revises: prompts_dial
 Create Date: 2026-12-07 02:40:00+00:00
 """
 
@@ -13,7 +13,7 @@ import hotline.db.types
 from alembic import op
 
 revision: str = "softphone"
-down_revision: str | None = "0003"
+down_revision: str | None = "prompts_dial"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

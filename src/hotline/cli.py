@@ -154,7 +154,8 @@ def db_current() -> None:
 def import_command(
     file: Annotated[Path, typer.Argument(help="the centre's YAML file", show_default=False)],
 ) -> None:
-    """Import sites, skills, departments, users and agents (all or nothing, idempotent)."""
+    """Import sites, skills, departments, users, agents, SLA policies and call-summary topics
+    (all or nothing, idempotent)."""
     _run_import(_settings(), file)
 
 

@@ -84,6 +84,9 @@ def demo_command(
         float, typer.Option(help="taxpayer calls per minute (Poisson arrivals)", min=0.1)
     ] = 6.0,
     agents: Annotated[int, typer.Option(help="simulated agents to log in", min=1)] = 8,
+    people: Annotated[
+        int, typer.Option(help="agent logins left for people to take calls on /desk", min=0)
+    ] = 2,
     duration: Annotated[
         float | None,
         typer.Option(help="stop after this many seconds (default: run until Ctrl-C)", min=1),
@@ -105,6 +108,7 @@ def demo_command(
         port=port,
         calls_per_minute=rate,
         agents=agents,
+        people=people,
         duration_s=duration,
         database=database,
         seed=seed,

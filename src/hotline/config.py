@@ -74,6 +74,18 @@ class CtiDatabaseSettings(BaseModel):
     alarm_lag_s: float = Field(default=5.0, gt=0, le=3600)
 
 
+class DeskSettings(BaseModel):
+    """The agent desktop (src/hotline/web/desk)."""
+
+    # Which phone the page drives: "sip" (the browser softphone or a desk SIP phone) or
+    # "emulator" (the demo's ARI emulator answers the ringing phone when the agent clicks).
+    softphone: Literal["sip", "emulator"] = "sip"
+    # A call cannot leave wrap-up without its summary unless the centre makes it optional.
+    summary_required: bool = True
+    # Cookies marked Secure (only sent over https): on in production behind TLS.
+    secure_cookies: bool = False
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HOTLINE_",
@@ -108,6 +120,7 @@ class Settings(BaseSettings):
     log: LogSettings = LogSettings()
     workorders: WorkOrderSettings = WorkOrderSettings()
     softphone: SoftphoneSettings = SoftphoneSettings()
+    desk: DeskSettings = DeskSettings()
 
     @field_validator("database_url")
     @classmethod

@@ -28,6 +28,7 @@ from hotline.metrics import Metrics
 from hotline.middleware import RequestContextMiddleware
 from hotline.telephony import TELEPHONY_KEY, TelephonyService
 from hotline.telephony.database import start_cti_database, stop_cti_database
+from hotline.web import install_web
 from routing import Policy
 
 log = structlog.get_logger(__name__)
@@ -81,12 +82,16 @@ def create_app(
         description=package_doc or "",
         version="0.1.0",
         lifespan=lifespan,
+        # Served by hotline.web from local files (FastAPI's defaults load them from a CDN).
+        docs_url=None,
+        redoc_url=None,
     )
     install_error_handlers(app)
     openapi.install(app)  # after the error handlers: it amends the document they wrap
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     app.include_router(health_router)
     app.include_router(api_router())
+    install_web(app)
     return app
 
 
@@ -262,9 +267,10 @@ def _site_health(health: Callable[[], dict[str, object]]) -> Callable[[], dict[s
 def standard_components(settings: Settings) -> list[Component]:
     """What ``hotline serve`` runs beside the API: telephony (routing, persistence and one ARI
     connection per enabled site) and, unless disabled, the work-order escalation sweeper."""
+    from hotline.summaries.guard import summary_guard
     from hotline.workorders.sweeper import sweeper_component
 
-    components = [live_telephony()]
+    components = [live_telephony(), summary_guard()]
     wo = settings.workorders
     if wo.sweep_enabled:
         components.append(

@@ -54,6 +54,7 @@ async def test_hangzhou_example_imports_and_twice_is_the_same(
 ) -> None:
     summary = await import_file(sessionmaker, EXAMPLE)
     assert summary.counts["agents"] == 40
+    assert summary.counts["topics"] == 56  # 8 areas and their 48 subjects
     first = await _snapshot(sessionmaker)
     await import_file(sessionmaker, EXAMPLE)
     assert await _snapshot(sessionmaker) == first
@@ -96,6 +97,12 @@ def _example() -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
+        (
+            lambda d: d["topics"][1]["children"].append(
+                {"code": "IIT.STRAY", "name_zh": "错位", "name_en": "Stray"}
+            ),
+            "topics[1] (code=VAT): code: a subject of VAT is named VAT.X",
+        ),
         (
             lambda d: d["agents"][3]["skills"].update({"national_tax": 12}),
             "agents[3] (code=A004): skills.national_tax: Input should be less than or equal to 9",

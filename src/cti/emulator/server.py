@@ -156,6 +156,7 @@ class Emulator:
                     self._control_remove_endpoint,
                     methods=["DELETE"],
                 ),
+                Route("/_emulator/answer", self._control_answer, methods=["POST"]),
                 Route("/_emulator/state", self._control_state, methods=["GET"]),
                 *phone_routes(self.phones, self._control_allowed, self._flush),
                 Route(
@@ -409,6 +410,20 @@ class Emulator:
         except AriError as error:
             return JSONResponse(error.body, status_code=error.status)
         return Response(status_code=204)
+
+    async def _control_answer(self, request: Request) -> Response:
+        """Answer the phone ringing on ``{"endpoint": "PJSIP/1001"}`` as its person would."""
+        if not self._control_allowed(request):
+            return JSONResponse({"message": "Authentication required"}, status_code=401)
+        try:
+            body = await self._control_body(request)
+            channel_id = self.core.answer_phone(str(body["endpoint"]))
+        except KeyError:
+            return JSONResponse({"message": "endpoint is required"}, status_code=400)
+        except AriError as error:
+            return JSONResponse(error.body, status_code=error.status)
+        await self._flush()
+        return JSONResponse({"channel_id": channel_id}, status_code=200)
 
     async def _control_state(self, request: Request) -> Response:
         if not self._control_allowed(request):

@@ -12,13 +12,16 @@ from hotline.api import (
     calendar,
     calls,
     departments,
+    desk,
     inbox,
+    kb,
     queues,
     reports,
     sites,
     skills,
     softphone,
     streams,
+    summaries,
     users,
     workorders,
 )
@@ -43,6 +46,9 @@ ROUTERS: list[APIRouter] = [
     agent_desk.router,
     queues.router,
     softphone.router,
+    summaries.router,
+    kb.router,
+    desk.router,
 ]
 
 

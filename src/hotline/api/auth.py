@@ -6,11 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotline import audit
 from hotline.api.access import AnyUser
 from hotline.auth.tokens import issue_token
-from hotline.deps import AppStateDep, SessionDep
+from hotline.deps import AppState, AppStateDep, SessionDep
 from hotline.errors import AuthenticationError
 from hotline.schemas.users import MeRead, TokenRead
 from hotline.services import users as user_service
@@ -18,14 +19,12 @@ from hotline.services import users as user_service
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/token", response_model=TokenRead)
-async def login(
-    request: Request,
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
-    session: SessionDep,
-    state: AppStateDep,
+async def sign_in(
+    request: Request, session: AsyncSession, state: AppState, username: str, password: str
 ) -> TokenRead:
-    user = await user_service.authenticate(session, form.username, form.password)
+    """Check the password, audit the attempt and issue a token; shared by the API's password
+    flow and the login page (whose cookie carries the very same token)."""
+    user = await user_service.authenticate(session, username, password)
     request_id = getattr(request.state, "request_id", None)
     client_ip = request.client.host if request.client else None
     if user is None:
@@ -33,7 +32,7 @@ async def login(
         await audit.record(
             state.sessionmaker,
             action=audit.LOGIN_FAILED,
-            actor_username=form.username[:64],
+            actor_username=username[:64],
             request_id=request_id,
             client_ip=client_ip,
         )
@@ -55,6 +54,16 @@ async def login(
         now=state.clock.now(),
     )
     return TokenRead(access_token=token, expires_at=expires_at)
+
+
+@router.post("/token", response_model=TokenRead)
+async def login(
+    request: Request,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    session: SessionDep,
+    state: AppStateDep,
+) -> TokenRead:
+    return await sign_in(request, session, state, form.username, form.password)
 
 
 @router.get("/me", response_model=MeRead)

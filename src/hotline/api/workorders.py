@@ -12,11 +12,14 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotline.auth.principal import Principal, require
+from hotline.db.models import CallSummaryRow
 from hotline.deps import AppStateDep, SessionDep, release_connection
 from hotline.errors import InvalidInputError
 from hotline.roles import Role
+from hotline.summaries.topics import field_error
 from hotline.workorders import queries
 from hotline.workorders.actors import actor_for
 from hotline.workorders.errors import domain_errors
@@ -89,6 +92,19 @@ async def create_policy(
     )
 
 
+async def check_summary_of_call(
+    session: AsyncSession, summary_id: str, call_id: int | None
+) -> None:
+    """``call_summary_id`` names a filed summary of the order's call (422 naming the field)."""
+    summary = None
+    if summary_id.isdigit() and len(summary_id) < 19:
+        summary = await session.get(CallSummaryRow, int(summary_id))
+    if summary is None:
+        raise field_error("call_summary_id", f"no call summary {summary_id!r}")
+    if call_id is None or summary.call_id != call_id:
+        raise field_error("call_summary_id", f"summary {summary_id} is not a summary of call_id")
+
+
 @router.post("/workorders", response_model=WorkOrderRead, status_code=status.HTTP_201_CREATED)
 async def create_order(
     body: WorkOrderCreate,
@@ -100,6 +116,8 @@ async def create_order(
     actor = await actor_for(session, principal)
     if body.call_id is not None:
         await queries.check_call_for_agent(session, body.call_id, actor)
+    if body.call_summary_id is not None:
+        await check_summary_of_call(session, body.call_summary_id, body.call_id)
     draft = lifecycle.OrderDraft(
         category=body.category,
         priority=body.priority,

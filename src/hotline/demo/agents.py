@@ -60,3 +60,13 @@ def softphone(rng: random.Random, agent: DemoAgent) -> AgentScript:
         return AgentScript(behaviour="no_answer")
     # Talk time: log-normal around 2.5 minutes would make a slow demo; keep it 20-90 s.
     return AgentScript(answer_after_s=rng.uniform(2.0, 5.0), talk_s=rng.uniform(20.0, 90.0))
+
+
+def people_agents(
+    candidates: list[tuple[str, str, str]], simulated: int, count: int
+) -> list[DemoAgent]:
+    """The `count` agents after the simulated ones: their logins are for people at /desk."""
+    return [
+        DemoAgent(username, code, endpoint, "manual")
+        for username, code, endpoint in candidates[simulated : simulated + count]
+    ]

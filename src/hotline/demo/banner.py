@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from hotline.demo.agents import DemoAgent
@@ -14,7 +15,8 @@ def banner(
     agents: list[DemoAgent],
     options: DemoOptions,
     password: str | None,
-    people: list[str] | None = None,
+    *,
+    people: Sequence[DemoAgent] = (),
 ) -> str:
     first = agents[0].username if agents else "agent001"
     odd = [f"{a.username} ({a.behaviour})" for a in agents if a.behaviour != "answer"]
@@ -43,14 +45,12 @@ def banner(
         "  admin, supervisor, director, ops; agents "
         + ", ".join(a.username for a in agents[:6])
         + (" ..." if len(agents) > 6 else ""),
-    ]
-    if people:
-        lines.append(
-            "  for people (not simulated; their softphone rings in the desk): "
-            + ", ".join(people[:6])
-            + (" ..." if len(people) > 6 else "")
-        )
-    lines += [
+        "",
+        "Take calls yourself: open "
+        + base_url
+        + "/ and log in as "
+        + (", ".join(p.username for p in people) or "(none: --people 0)")
+        + "; their phones ring in the page and are answered from it.",
         "",
         "Look at it:",
         f"  {token}",

@@ -16,6 +16,7 @@ class DemoOptions:
     port: int = 8000
     calls_per_minute: float = 6.0
     agents: int = 8
+    people: int = 2  # agents whose phone rings until a person answers it on the desktop
     duration_s: float | None = None
     database: Path = Path("hotline-demo.db")
     seed: int | None = None

@@ -20,9 +20,15 @@ import uvicorn
 import yaml
 
 from cti.calls.controller import ControllerOptions
-from cti.emulator import LabConfig, RunningEmulator, run_emulator
+from cti.emulator import AgentScript, LabConfig, RunningEmulator, run_emulator
 from hotline.config import Settings, load_settings
-from hotline.demo.agents import DemoAgent, agents_of_site, choose_agents, softphone
+from hotline.demo.agents import (
+    DemoAgent,
+    agents_of_site,
+    choose_agents,
+    people_agents,
+    softphone,
+)
 from hotline.demo.banner import banner, status_line
 from hotline.demo.options import (
     ARI_PASSWORD_ENV,
@@ -212,6 +218,7 @@ async def _demo(
 ) -> None:
     from hotline.logs import configure_logging
     from hotline.main import create_app, live_telephony
+    from hotline.summaries.guard import summary_guard
     from hotline.workorders.sweeper import sweeper_component
 
     password, ari_password = demo_passwords()
@@ -230,9 +237,16 @@ async def _demo(
         await import_centre(settings, document)
         candidates = agents_of_site(example, options.site)
         agents = choose_agents(rng, candidates, options.agents)
-        people = [username for username, _, _ in candidates[len(agents) :]]
         for agent in agents:
             emulator.add_endpoint(agent.endpoint, softphone(rng, agent))
+        # Agents for people: not logged in by the demo; their phone rings until answered on
+        # the desktop (the service asks the emulator to answer it: desk.softphone "emulator").
+        people = people_agents(candidates, options.agents, options.people)
+        for person in people:
+            emulator.add_endpoint(person.endpoint, AgentScript(behaviour="manual"))
+        settings = settings.model_copy(
+            update={"desk": settings.desk.model_copy(update={"softphone": "emulator"})}
+        )
         # Open around the clock, so that the demo shows calls at any hour of the day.
         policy = dataclasses.replace(default_policy(), service_hours=None)
         telephony = live_telephony(
@@ -244,7 +258,15 @@ async def _demo(
             batch_size=wo.sweep_batch_size,
             workers=wo.sweep_workers,
         )
-        app = create_app(settings, components=[telephony, sweeper])
+        app = create_app(
+            settings,
+            components=[
+                telephony,
+                sweeper,
+                summary_guard(),
+                people_banner([p.username for p in people]),
+            ],
+        )
         async with serving(app, options.port) as server:
             take_signals()
             base_url = f"http://127.0.0.1:{bound_port(server)}"
@@ -252,7 +274,9 @@ async def _demo(
                 stats.agents_ready = await log_in_agents(http, agents, password, options.site)
                 # Show the password only when it is the public demo default.
                 shown = password if password == DEFAULT_PASSWORD else None
-                sys.stderr.write(banner(base_url, emulator.ari_url, agents, options, shown, people))
+                sys.stderr.write(
+                    banner(base_url, emulator.ari_url, agents, options, shown, people=people)
+                )
                 if ready is not None:
                     ready.set()
                 tasks = [
@@ -267,6 +291,21 @@ async def _demo(
                     for task in tasks:
                         with contextlib.suppress(asyncio.CancelledError):
                             await task
+
+
+def people_banner(usernames: list[str]) -> Any:
+    """A component that tells the pages which demo logins are for people (their banner)."""
+    from hotline.web.desk.routes import DEMO_PEOPLE_KEY
+
+    async def start(state: Any) -> Callable[[], Any]:
+        state.extras[DEMO_PEOPLE_KEY] = list(usernames)
+
+        async def stop() -> None:
+            state.extras.pop(DEMO_PEOPLE_KEY, None)
+
+        return stop
+
+    return start
 
 
 async def _until_stopped(servers: list[uvicorn.Server], duration_s: float | None) -> None:

@@ -97,6 +97,21 @@ class SlaPolicyEntry(Entry):
     targets: dict[str, dict[str, str]]
 
 
+class TopicChildEntry(Entry):
+    code: str
+    name_zh: Name
+    name_en: Name
+
+
+class TopicEntry(Entry):
+    """A business area of the call-summary taxonomy with its subjects (``AREA.SUBJECT``)."""
+
+    code: str
+    name_zh: Name
+    name_en: Name
+    children: list[TopicChildEntry] = Field(default_factory=list)
+
+
 class ImportDocument(Entry):
     version: int = Field(ge=1, le=1)
     sites: list[SiteEntry] = Field(default_factory=list)
@@ -105,3 +120,4 @@ class ImportDocument(Entry):
     users: list[UserEntry] = Field(default_factory=list)
     agents: list[AgentEntry] = Field(default_factory=list)
     sla_policies: list[SlaPolicyEntry] = Field(default_factory=list)
+    topics: list[TopicEntry] = Field(default_factory=list)

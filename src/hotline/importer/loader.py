@@ -40,6 +40,8 @@ from hotline.schemas.directory import (
 from hotline.schemas.users import UserCreate
 from hotline.services import directory
 from hotline.services import users as user_service
+from hotline.summaries import topics
+from hotline.summaries.schemas import TopicWrite
 from hotline.workorders.rules import import_policy
 from workorders.errors import SlaPolicyError
 
@@ -50,6 +52,7 @@ _ENTRY_KEYS = {
     "users": "username",
     "agents": "code",
     "sla_policies": "version",
+    "topics": "code",
 }
 
 
@@ -229,6 +232,7 @@ async def _apply(
             await import_policy(session, policy.version, policy.targets, policy.note)
         except (SlaPolicyError, _EntryProblem) as exc:
             raise _locate("sla_policies", index, str(policy.version), exc) from None
+    await _import_topics(session, doc)
     summary.counts = {
         "sites": len(doc.sites),
         "skills": len(doc.skills),
@@ -236,8 +240,34 @@ async def _apply(
         "users": len(doc.users),
         "agents": len(doc.agents),
         "sla_policies": len(doc.sla_policies),
+        "topics": sum(1 + len(t.children) for t in doc.topics),
     }
     return summary
+
+
+async def _import_topics(session: AsyncSession, doc: ImportDocument) -> None:
+    """Areas, then their subjects, in file order (``position``); an upsert, so re-importing
+    the same file changes nothing."""
+    for index, area in enumerate(doc.topics):
+        try:
+            await topics.upsert(
+                session,
+                TopicWrite(code=area.code, name_zh=area.name_zh, name_en=area.name_en,
+                           position=index),
+            )  # fmt: skip
+            for position, child in enumerate(area.children):
+                await topics.upsert(
+                    session,
+                    TopicWrite(
+                        code=child.code,
+                        parent_code=area.code,
+                        name_zh=child.name_zh,
+                        name_en=child.name_en,
+                        position=position,
+                    ),
+                )
+        except (AppError, ValidationError) as exc:
+            raise _locate("topics", index, area.code, exc) from None
 
 
 def _department(entry: DepartmentEntry, *, people: bool) -> DepartmentCreate:

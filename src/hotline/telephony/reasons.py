@@ -11,6 +11,9 @@ NOT_READY_REASONS: dict[str, str] = {
     "coaching": "Coaching with a supervisor",
     "technical": "Technical problem",
     "forced": "Set by a supervisor",
+    # Set by the service (hotline.summaries.guard): applies when the call and its wrap-up end
+    # while the agent's summary of the call is not filed yet.
+    "summary_pending": "Call summary not filed yet",
 }
 """Reasons a person may choose. The engine adds its own: "login", "rona", "unreachable"."""
 

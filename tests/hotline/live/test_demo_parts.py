@@ -62,3 +62,19 @@ def test_the_demo_points_one_site_at_the_emulator_and_disables_the_others() -> N
     assert EXAMPLE["sites"][0]["ari_url"] != "http://127.0.0.1:5555"  # the example is untouched
     with pytest.raises(ValueError, match="no site 'xx'"):
         centre_pointing_at(EXAMPLE, "xx", "http://127.0.0.1:5555")
+
+
+def test_people_get_the_agents_after_the_simulated_ones_and_the_banner_names_them() -> None:
+    from hotline.demo.agents import people_agents
+    from hotline.demo.banner import banner
+    from hotline.demo.options import DemoOptions
+
+    candidates = agents_of_site(EXAMPLE, "hz")
+    simulated = choose_agents(random.Random(1), candidates, 4)
+    people = people_agents(candidates, 4, 2)
+    assert [p.username for p in people] == [c[0] for c in candidates[4:6]]
+    assert not {p.username for p in people} & {a.username for a in simulated}
+    assert {p.behaviour for p in people} == {"manual"}
+    text = banner("http://127.0.0.1:8000", "http://x/ari", simulated, DemoOptions(), "pw",
+                  people=people)  # fmt: skip
+    assert f"log in as {people[0].username}, {people[1].username}" in text

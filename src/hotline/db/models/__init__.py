@@ -13,6 +13,7 @@ from hotline.db.models.directory import (
     Skill,
 )
 from hotline.db.models.softphone import SoftphoneAccount
+from hotline.db.models.summary import CallSummaryRow, Topic
 from hotline.db.models.user import RoleRow, User, UserRole
 from hotline.db.models.workorder import (
     EscalationRow,
@@ -34,6 +35,7 @@ __all__ = [
     "CalendarSetting",
     "Call",
     "CallEvent",
+    "CallSummaryRow",
     "Callback",
     "Department",
     "EscalationRow",
@@ -44,6 +46,7 @@ __all__ = [
     "Skill",
     "SlaPolicyRow",
     "SoftphoneAccount",
+    "Topic",
     "User",
     "UserRole",
     "WorkOrderEventRow",

@@ -1,0 +1,1 @@
+"""The agent desktop (坐席工作台): one screen for the ``agent`` role."""

@@ -1,0 +1,144 @@
+"""Shared browser-test pieces: headless Chromium driven by playwright, and a live desk centre.
+
+Why playwright (the PyPI package, pinned) rather than raw Chrome DevTools protocol: it waits for
+elements and network for us (no sleeps in tests), fills forms and presses keys like a person, and
+speaks CDP to the system browser: ``executable_path`` points at Debian's ``/usr/bin/chromium``,
+so ``playwright install`` (which downloads a browser) is never run.
+
+``desk_centre`` runs the real thing on loopback: the ARI emulator (real HTTP + websocket), the
+service with live telephony on a SQLite file, the example centre imported, ``agent001``'s phone
+ringing until answered from the page (``desk.softphone = "emulator"``) and ``agent002`` logged in
+with a phone that answers by itself, not ready (a transfer target only).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+from playwright.async_api import Browser, async_playwright
+
+from cti.calls.controller import ControllerOptions
+from cti.emulator import AgentScript, LabConfig, RunningEmulator, TaxpayerScript, run_emulator
+from hotline.config import DeskSettings, Settings
+from hotline.demo.options import ARI_PASSWORD_ENV, PASSWORD_ENV
+from hotline.demo.runner import bound_port, centre_pointing_at, import_centre, serving
+from hotline.main import create_app, live_telephony
+from hotline.summaries.guard import summary_guard
+from hotline.telephony.menus import IVR_MENUS, build_plan
+from routing import default_policy
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("HOTLINE_CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "desk-browser-test"
+ARI_PASSWORD = "desk-browser-ari"
+HUMAN = "agent001"  # answered from the page
+PARTNER = "agent002"  # answers by itself: the transfer target
+VIEWPORT = {"width": 1366, "height": 768}
+
+
+def chromium_path() -> str:
+    found = shutil.which(CHROMIUM) or (CHROMIUM if Path(CHROMIUM).exists() else None)
+    if found is None:
+        raise RuntimeError(
+            f"no Chromium at {CHROMIUM}: install Debian's chromium (.ci/run does) "
+            "or set HOTLINE_CHROMIUM"
+        )
+    return found
+
+
+@contextlib.asynccontextmanager
+async def chromium() -> AsyncIterator[Browser]:
+    async with async_playwright() as driver:
+        browser = await driver.chromium.launch(
+            executable_path=chromium_path(),
+            headless=True,
+            # No sandbox inside containers run as root; /dev/shm is small there.
+            args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
+        )
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+def taxpayer(number: str, *, language: str = "zh", line: str = "national_tax") -> TaxpayerScript:
+    """A caller who picks ``language`` and ``line`` in the IVR and waits patiently."""
+    digits = {
+        "language": {o.value: o.digit for o in IVR_MENUS.languages}[language],
+        "line": {o.value: o.digit for o in IVR_MENUS.lines}[line],
+    }
+    press = {
+        build_plan(open_now=True, menus=IVR_MENUS).greeting: str(digits["language"]),
+        IVR_MENUS.lines[0].prompt: str(digits["line"]),
+    }
+    return TaxpayerScript(
+        caller_number=number, caller_name="", dialled="12366", patience_s=600.0,
+        hangup_after_answer_s=1200.0, press_on_prompt=press,
+    )  # fmt: skip
+
+
+@dataclass
+class DeskCentre:
+    base_url: str
+    emulator: RunningEmulator
+    settings: Settings
+    app: Any
+    agent_ids: dict[str, int]
+
+    def place_call(self, number: str) -> None:
+        self.emulator.place_call(taxpayer(number))
+
+
+async def _log_phone_in(base_url: str, username: str) -> None:
+    """Logged in but not ready: offered no calls, yet a blind transfer still reaches them."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
+        token = await http.post(
+            "/api/v1/auth/token", data={"username": username, "password": PASSWORD}
+        )
+        token.raise_for_status()
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        login = await http.post("/api/v1/agent/session", json={"site": "hz"}, headers=headers)
+        login.raise_for_status()
+
+
+@contextlib.asynccontextmanager
+async def desk_centre(database: Path, *, speed: float = 1.0) -> AsyncIterator[DeskCentre]:
+    os.environ[PASSWORD_ENV] = PASSWORD
+    os.environ[ARI_PASSWORD_ENV] = ARI_PASSWORD
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{database}",
+        desk=DeskSettings(softphone="emulator"),
+    )
+    example = yaml.safe_load((ROOT / "examples" / "hangzhou.yaml").read_text("utf-8"))
+    lab = LabConfig(users={"hotline": (ARI_PASSWORD, False)})
+    async with run_emulator(port=0, speed=speed, config=lab) as emulator:
+        await import_centre(settings, centre_pointing_at(example, "hz", emulator.base_url))
+        emulator.add_endpoint("PJSIP/1001", AgentScript(behaviour="manual"))
+        emulator.add_endpoint("PJSIP/1002", AgentScript(answer_after_s=1.0))
+        policy = dataclasses.replace(default_policy(), service_hours=None)
+        telephony = live_telephony(
+            policy=policy, controller_options=ControllerOptions(timer_scale=speed)
+        )
+        app = create_app(settings, components=[telephony, summary_guard()])
+        async with serving(app, 0) as server:
+            base_url = f"http://127.0.0.1:{bound_port(server)}"
+            await _log_phone_in(base_url, PARTNER)
+            from sqlalchemy import select
+
+            from hotline.db.models import Agent, User
+
+            async with app.state.hotline.sessionmaker() as session:
+                rows = await session.execute(
+                    select(User.username, Agent.id).join(Agent, Agent.user_id == User.id)
+                )
+                ids = {name: agent_id for name, agent_id in rows}
+            yield DeskCentre(base_url, emulator, settings, app, ids)

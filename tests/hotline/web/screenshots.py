@@ -1,0 +1,90 @@
+"""``./dev screenshots``: the login page and the agent desktop at 1366x768, in zh-CN and en.
+
+Runs the same live centre as the browser test (emulator + service on a temporary SQLite file),
+files one earlier call with a summary so the caller panel has history, then pops a second call
+from the same number, answers it and fills part of the summary. Writes PNGs to
+``out/screenshots/`` (or the folder given as the first argument).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.async_api import Page, expect
+
+from tests.browser import HUMAN, PASSWORD, VIEWPORT, DeskCentre, chromium, desk_centre
+
+NUMBER = "13905710001"
+WAIT_MS = 30_000
+
+
+async def _earlier_call(page: Page, centre: DeskCentre) -> None:
+    centre.place_call(NUMBER)
+    await expect(page.locator("#call-phase")).to_have_text("来电振铃", timeout=WAIT_MS)
+    await page.click("#answer")
+    await expect(page.locator("#call-phase")).to_have_text("通话中", timeout=WAIT_MS)
+    await page.select_option("#summary-area", "IIT")
+    await page.select_option("#summary-topic", "IIT.DEDUCT")
+    await page.fill("#summary-question", "子女教育专项附加扣除如何填报？")
+    await page.fill("#summary-answer", "已告知在个税APP中填报。")
+    await page.fill("#summary-taxpayer-name", "张三")
+    await page.click("#hangup")
+    await expect(page.locator("#call-phase")).to_have_text("通话已结束", timeout=WAIT_MS)
+    await page.click("#save-summary")
+    await expect(page.locator("#notice")).to_contain_text("小结已保存", timeout=WAIT_MS)
+    await page.click("#raise-wo")
+    await expect(page.locator("#wo-ref")).to_contain_text("12366-", timeout=WAIT_MS)
+    # Filing the summary ended wrap-up: the agent is ready for the next call.
+
+
+async def _shoot(out: Path) -> list[Path]:
+    written = []
+    with tempfile.TemporaryDirectory() as folder:
+        async with desk_centre(Path(folder) / "shots.db") as centre, chromium() as browser:
+            page = await browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+            for lang in ("zh-CN", "en"):
+                await page.goto(f"{centre.base_url}/lang/{lang}?next=/login")
+                path = out / f"login-{lang}.png"
+                await page.screenshot(path=str(path))
+                written.append(path)
+            await page.goto(f"{centre.base_url}/lang/zh-CN?next=/login")
+            await page.fill("#username", HUMAN)
+            await page.fill("#password", PASSWORD)
+            await page.press("#password", "Enter")
+            await page.wait_for_url(centre.base_url + "/desk")
+            await page.click("#phone-login")
+            await page.click("#ready")
+            await expect(page.locator("#state")).to_contain_text("空闲", timeout=WAIT_MS)
+            await _earlier_call(page, centre)
+            await expect(page.locator("#state")).to_contain_text("空闲", timeout=WAIT_MS)
+            centre.place_call(NUMBER)
+            await expect(page.locator("#call-phase")).to_have_text("来电振铃", timeout=WAIT_MS)
+            await expect(page.locator("#caller-history li")).to_have_count(1, timeout=WAIT_MS)
+            await page.click("#answer")
+            await expect(page.locator("#call-phase")).to_have_text("通话中", timeout=WAIT_MS)
+            for lang in ("zh-CN", "en"):
+                await page.goto(f"{centre.base_url}/lang/{lang}?next=/desk")
+                await expect(page.locator("#caller-number")).to_have_text(NUMBER, timeout=WAIT_MS)
+                await page.select_option("#summary-area", "INV")
+                await page.select_option("#summary-topic", "INV.RED")
+                await page.fill("#summary-question", "开错的数电发票怎么处理？")
+                await page.fill("#kb-q", "发票")
+                await page.locator("#kb-items button").first.click()
+                path = out / f"desk-{lang}.png"
+                await page.screenshot(path=str(path))
+                written.append(path)
+    return written
+
+
+def main() -> None:
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "out/screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    for path in asyncio.run(_shoot(out)):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()
