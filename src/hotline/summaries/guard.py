@@ -52,7 +52,13 @@ async def _watch(state: AppState) -> None:
             if telephony is None or not state.bus.subscriber_count(agent_topic(agent_id)):
                 continue
             try:
+                # Setting the pending reason publishes another on_call state: act once per call.
+                view = await telephony.acd.read(lambda s, _now, a=agent_id: agent_view(s, str(a)))
+                if view.pending_reason == SUMMARY_PENDING:
+                    continue
                 await telephony.agents.set_not_ready(agent_id, SUMMARY_PENDING)
+            except UnknownAgentError:
+                continue
             except AppError as exc:  # logged out meanwhile: nothing to hold
                 log.info("summary_guard_skipped", agent_id=agent_id, reason=str(exc.detail))
 
