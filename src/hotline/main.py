@@ -27,6 +27,7 @@ from hotline.looplag import LOOP_LAG_KEY, LoopLagMonitor
 from hotline.metrics import Metrics
 from hotline.middleware import RequestContextMiddleware
 from hotline.telephony import TELEPHONY_KEY, TelephonyService
+from hotline.warmup import warm_up_routes
 from routing import Policy
 
 log = structlog.get_logger(__name__)
@@ -69,6 +70,7 @@ def create_app(
         try:
             if settings.auto_migrate:
                 await migrate.upgrade(engine)
+            await warm_up_routes(app.router)  # before the calls flow: see hotline.warmup
             for component in components or []:
                 stops.append(await component(state))
             log.info("hotline_started", database=engine.url.render_as_string(hide_password=True))

@@ -20,7 +20,9 @@ SCRAPER = {"Authorization": "Bearer scrape-token-for-tests"}
 
 
 async def test_readyz_without_login_says_only_ready_or_not(
-    client: httpx.AsyncClient, users: Users, app  # type: ignore[no-untyped-def]
+    client: httpx.AsyncClient,
+    users: Users,
+    app,  # type: ignore[no-untyped-def]
 ) -> None:
     for headers in ({}, {"Authorization": "Bearer forged"}, users.headers(Role.AGENT)):
         response = await client.get("/readyz", headers=headers)

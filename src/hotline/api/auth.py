@@ -131,7 +131,9 @@ async def logout(
 ) -> None:
     """Revoke every token of the signed-in user (this one and those on other devices)."""
     user_service.revoke_tokens(await user_service.get_user(session, principal.user_id))
-    await session.flush()
+    # Committed before the audit entry is written in a transaction of its own: an open write
+    # would hold SQLite's lock against it.
+    await session.commit()
     await audit.record(
         state.sessionmaker,
         action=audit.LOGGED_OUT,
@@ -175,6 +177,7 @@ async def change_password(
         if _wrong_current(exc):  # guessing the current password counts as a failed login
             throttle.failed(username=principal.username, address=address, now=_now(state))
         raise
+    await session.commit()  # before the audit write, as in logout
     await audit.record(
         state.sessionmaker,
         action=audit.PASSWORD_CHANGED,
