@@ -10,6 +10,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hotline.auth import passwords
 from hotline.config import PUBLISHED_JWT_SECRET, LoginSettings
 from hotline.db.models import AuditLog
 from hotline.db.session import transaction
@@ -208,3 +209,18 @@ async def test_an_admin_cannot_set_a_common_password(
     )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "password"]
+
+
+async def test_too_many_waiting_password_checks_answer_503_with_retry_after(
+    client: httpx.AsyncClient,
+    app_sessionmaker: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await create_user(app_sessionmaker, "qin.feng", Role.AGENT)
+    monkeypatch.setattr(passwords, "MAX_PENDING", 0)  # as if the pool were full already
+    busy = await _attempt(client, "qin.feng", TEST_PASSWORD)
+    assert busy.status_code == 503
+    assert busy.json()["error"] == "unavailable"
+    assert busy.headers["retry-after"] == "1"
+    monkeypatch.setattr(passwords, "MAX_PENDING", 32)
+    assert (await _attempt(client, "qin.feng", TEST_PASSWORD)).status_code == 200

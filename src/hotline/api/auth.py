@@ -15,12 +15,11 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from hotline import audit
 from hotline.api.access import AnyUser
-from hotline.auth.passwords import PasswordCheckBusy
 from hotline.auth.throttle import LoginThrottle, Refusal
 from hotline.auth.tokens import issue_token
 from hotline.db.models import User
 from hotline.deps import AppState, AppStateDep, SessionDep
-from hotline.errors import AppError, AuthenticationError, InvalidInputError, ServiceUnavailableError
+from hotline.errors import AppError, AuthenticationError, InvalidInputError
 from hotline.schemas.users import MeRead, PasswordChange, TokenRead
 from hotline.services import users as user_service
 
@@ -86,7 +85,6 @@ def _token(state: AppState, user: User) -> TokenRead:
 async def login(
     request: Request,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
-    session: SessionDep,
     state: AppStateDep,
 ) -> TokenRead:
     throttle = login_throttle(state)
@@ -95,12 +93,9 @@ async def login(
     refusal = throttle.check(username=username, address=address, now=_now(state))
     if refusal is not None:
         await _refuse(state, request, username, refusal)
-    try:
-        user = await user_service.authenticate(session, username, form.password)
-    except PasswordCheckBusy:
-        raise ServiceUnavailableError(
-            "too many sign-ins at once; try again in a moment", headers={"Retry-After": "1"}
-        ) from None
+    # No request session: the password check must not hold a pooled connection. Too many checks
+    # waiting already: PasswordCheckBusy, a 503 with Retry-After.
+    user = await user_service.sign_in(state.sessionmaker, username, form.password)
     if user is None:
         state.metrics.logins.labels("failed").inc()
         await audit.record(
@@ -168,11 +163,6 @@ async def change_password(
             data.current_password.get_secret_value(),
             data.new_password.get_secret_value(),
         )
-    except PasswordCheckBusy:
-        raise ServiceUnavailableError(
-            "too many password checks at once; try again in a moment",
-            headers={"Retry-After": "1"},
-        ) from None
     except InvalidInputError as exc:
         if _wrong_current(exc):  # guessing the current password counts as a failed login
             throttle.failed(username=principal.username, address=address, now=_now(state))

@@ -20,6 +20,8 @@ from typing import TypeVar
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
+from hotline.errors import ServiceUnavailableError
+
 _T = TypeVar("_T")
 _HASHER: PasswordHash | None = None
 
@@ -43,8 +45,12 @@ MAX_PENDING = 32
 _pending = 0
 
 
-class PasswordCheckBusy(Exception):
-    """Too many password checks are waiting; the caller should retry shortly."""
+class PasswordCheckBusy(ServiceUnavailableError):
+    """Too many password checks are waiting: 503 with ``Retry-After``, wherever it is raised
+    (a login, a password change, an administrator setting a password)."""
+
+    def __init__(self, detail: str = "too many password checks at once; try again shortly") -> None:
+        super().__init__(detail, headers={"Retry-After": "1"})
 
 
 def _hasher() -> PasswordHash:
@@ -88,7 +94,7 @@ def burn_verify_time(password: str) -> None:
 async def _run(function: Callable[..., _T], *args: str) -> _T:
     global _pending
     if _pending >= MAX_PENDING:
-        raise PasswordCheckBusy(f"{_pending} password checks already waiting")
+        raise PasswordCheckBusy()
     _pending += 1
     try:
         return await asyncio.get_running_loop().run_in_executor(_POOL, function, *args)
