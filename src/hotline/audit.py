@@ -16,6 +16,10 @@ from hotline.db.session import transaction
 
 LOGIN_SUCCEEDED = "login_succeeded"
 LOGIN_FAILED = "login_failed"
+LOGIN_THROTTLED = "login_throttled"
+ACCOUNT_LOCKED = "account_locked"
+LOGGED_OUT = "logged_out"
+PASSWORD_CHANGED = "password_changed"
 PERSONAL_DATA_READ = "personal_data_read"
 
 

@@ -255,7 +255,11 @@ def user_create(
     try:
         asyncio.run(run())
     except AppError as exc:
-        console.print(f"[red]{exc.detail}[/red]")
+        details = exc.detail if isinstance(exc.detail, list) else [exc.detail]
+        for detail in details:  # a refused password: "body.password: password must ..."
+            if isinstance(detail, dict):
+                detail = f"{'.'.join(map(str, detail.get('loc', [])))}: {detail.get('msg')}"
+            console.print(f"[red]{detail}[/red]")
         raise typer.Exit(1) from None
     console.print(f"created user {username} with roles {', '.join(sorted(set(role)))}")
 

@@ -9,6 +9,7 @@ exists), then defaults.
 from __future__ import annotations
 
 import os
+import secrets
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
@@ -24,8 +25,10 @@ from pydantic_settings import (
 from hotline.softphone.settings import SoftphoneSettings
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./hotline.db"
-# Development placeholder: good enough for a laptop, refused by the production profile.
-DEV_JWT_SECRET = "dev-only-insecure-jwt-secret-change-me"
+# The placeholder earlier versions shipped as the default: it is public, so a token signed with it
+# proves nothing. Refused outside the test profile, like any secret shorter than 32 characters.
+PUBLISHED_JWT_SECRET = "dev-only-insecure-jwt-secret-change-me"
+MIN_JWT_SECRET_LENGTH = 32
 
 
 class Profile(StrEnum):
@@ -34,11 +37,35 @@ class Profile(StrEnum):
     PRODUCTION = "production"
 
 
+class LoginSettings(BaseModel):
+    """Login throttling and lockout (see ``hotline.auth.throttle``)."""
+
+    window_s: float = Field(default=60.0, gt=0, le=3600)
+    address_failures: int = Field(
+        default=20, ge=1, description="failed logins from one address per window"
+    )
+    user_failures: int = Field(default=5, ge=1, description="failed logins for one user per window")
+    lockout_after: int = Field(default=10, ge=1, description="failures in a row that lock a user")
+    lockout_s: float = Field(default=900.0, gt=0, le=86_400)
+
+
+def _random_jwt_secret() -> SecretStr:
+    return SecretStr(secrets.token_urlsafe(48))
+
+
 class AuthSettings(BaseModel):
-    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    # Unset: a random secret for this process (tokens end with it; the production profile
+    # refuses to start without one set, as several replicas must share it).
+    jwt_secret: SecretStr = Field(default_factory=_random_jwt_secret)
     jwt_algorithm: str = "HS256"
     token_ttl_minutes: int = Field(default=480, ge=1, le=7 * 24 * 60)
     issuer: str = "hotline"
+    login: LoginSettings = LoginSettings()
+
+    @property
+    def secret_is_ephemeral(self) -> bool:
+        """True when no secret was configured and this process made up its own."""
+        return "jwt_secret" not in self.model_fields_set
 
 
 class LogSettings(BaseModel):
@@ -113,10 +140,13 @@ class Settings(BaseSettings):
             "(Asterisk 22+; many times less CPU per command)"
         ),
     )
+    loop_lag_alarm_ms: float = Field(
+        default=100.0, gt=0, description="event-loop lag that logs a warning (event_loop_stalled)"
+    )
     metrics_token: SecretStr | None = Field(
         default=None, description="bearer token a Prometheus scraper presents at /metrics"
     )
-    auth: AuthSettings = AuthSettings()
+    auth: AuthSettings = Field(default_factory=AuthSettings)  # a new random secret each time
     log: LogSettings = LogSettings()
     workorders: WorkOrderSettings = WorkOrderSettings()
     softphone: SoftphoneSettings = SoftphoneSettings()
@@ -133,13 +163,26 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _refuse_guessable_secrets(self) -> Settings:
+        secret = self.auth.jwt_secret.get_secret_value()
+        guessable = secret == PUBLISHED_JWT_SECRET or len(secret) < MIN_JWT_SECRET_LENGTH
+        if guessable and self.profile is not Profile.TEST and not self.auth.secret_is_ephemeral:
+            raise ValueError(
+                "auth.jwt_secret: refused, it is the published placeholder or shorter than "
+                f"{MIN_JWT_SECRET_LENGTH} characters; set HOTLINE_AUTH__JWT_SECRET to at "
+                f"least {MIN_JWT_SECRET_LENGTH} random characters (or leave it unset outside "
+                "production for a random one per process)"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _production_refuses_defaults(self) -> Settings:
         if self.profile is Profile.PRODUCTION:
-            secret = self.auth.jwt_secret.get_secret_value()
-            if secret == DEV_JWT_SECRET or len(secret) < 32:
+            if self.auth.secret_is_ephemeral:
                 raise ValueError(
-                    "auth.jwt_secret: the production profile refuses the default or a short "
-                    "secret; set HOTLINE_AUTH__JWT_SECRET to at least 32 random characters"
+                    "auth.jwt_secret: the production profile needs a configured secret shared "
+                    "by every replica; set HOTLINE_AUTH__JWT_SECRET to at least "
+                    f"{MIN_JWT_SECRET_LENGTH} random characters"
                 )
             if self.database_url.startswith("sqlite"):
                 raise ValueError(

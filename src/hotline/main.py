@@ -19,15 +19,17 @@ from hotline.api import api_router
 from hotline.api.calls import CALL_ACTIONS_KEY, TelephonyCallActions
 from hotline.api.health import router as health_router
 from hotline.clock import Clock, SystemClock
-from hotline.config import Settings
+from hotline.config import Profile, Settings
 from hotline.db import migrate
 from hotline.db.session import create_engine, create_sessionmaker
 from hotline.deps import AppState
 from hotline.errors import install_error_handlers
+from hotline.looplag import LOOP_LAG_KEY, LoopLagMonitor
 from hotline.metrics import Metrics
 from hotline.middleware import RequestContextMiddleware
 from hotline.telephony import TELEPHONY_KEY, TelephonyService
 from hotline.telephony.database import start_cti_database, stop_cti_database
+from hotline.warmup import warm_up_routes
 from hotline.web import install_web
 from routing import Policy
 
@@ -63,10 +65,21 @@ def create_app(
             metrics=metrics,
         )
         app.state.hotline = state
-        stops: list[Callable[[], Awaitable[None]]] = []
+        lag = state.extras[LOOP_LAG_KEY] = LoopLagMonitor(
+            metrics, alarm_s=settings.loop_lag_alarm_ms / 1000
+        )
+        lag.start()
+        stops: list[Callable[[], Awaitable[None]]] = [lag.stop]
+        if settings.auth.secret_is_ephemeral and settings.profile is not Profile.TEST:
+            log.warning(
+                "jwt_secret_random",
+                detail="HOTLINE_AUTH__JWT_SECRET is not set: tokens are signed with a random "
+                "secret of this process and end with it",
+            )
         try:
             if settings.auto_migrate:
                 await migrate.upgrade(engine)
+            await warm_up_routes(app.router)  # before the calls flow: see hotline.warmup
             for component in components or []:
                 stops.append(await component(state))
             log.info("hotline_started", database=engine.url.render_as_string(hide_password=True))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 
 @dataclass
@@ -26,4 +26,20 @@ class Metrics:
         )
         self.logins = Counter(
             "hotline_logins_total", "Login attempts by outcome", ["outcome"], registry=self.registry
+        )
+        self.loop_lag = Histogram(
+            "hotline_event_loop_lag_seconds",
+            "How late the event loop ran a timer (sampled every 20 ms)",
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+            registry=self.registry,
+        )
+        self.loop_lag_max = Gauge(
+            "hotline_event_loop_lag_max_seconds",
+            "The largest event-loop lag seen since start",
+            registry=self.registry,
+        )
+        self.loop_stalls = Counter(
+            "hotline_event_loop_stalls_total",
+            "Event-loop lag samples past the alarm threshold (settings: loop_lag_alarm_ms)",
+            registry=self.registry,
         )

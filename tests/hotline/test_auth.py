@@ -108,7 +108,7 @@ async def test_disabled_user_loses_access_at_once(
     assert refused.status_code == 401
 
 
-async def test_a_revoked_role_takes_effect_without_a_new_token(
+async def test_a_role_change_revokes_earlier_tokens(
     client: httpx.AsyncClient, app_sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     user = await create_user(app_sessionmaker, "sun.li", Role.ADMIN)
@@ -116,6 +116,11 @@ async def test_a_revoked_role_takes_effect_without_a_new_token(
     assert (await client.get("/api/v1/sites", headers=headers)).status_code == 200
     async with transaction(app_sessionmaker) as session:
         await user_service.update_user(session, user.id, UserUpdate(roles=[Role.AGENT]))
+    revoked = await client.get("/api/v1/sites", headers=headers)
+    assert revoked.status_code == 401
+    assert revoked.json()["detail"] == "token revoked: sign in again"
+    # Signed in again, the user holds the new role only.
+    headers = {"Authorization": f"Bearer {await login(client, 'sun.li')}"}
     assert (await client.get("/api/v1/sites", headers=headers)).status_code == 403
 
 

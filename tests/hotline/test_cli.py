@@ -135,3 +135,12 @@ def test_invalid_settings_stop_the_cli_with_a_message(
     result = runner.invoke(app, ["db", "upgrade"])
     assert result.exit_code == 2
     assert "database_url" in result.output
+
+
+def test_user_create_applies_the_password_policy(runner: CliRunner) -> None:
+    result = runner.invoke(
+        app, ["user", "create", "li.lei", "--role", "agent", "--password-stdin"],
+        input="password123\n",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "password is one of the most common passwords" in result.output

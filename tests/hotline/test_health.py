@@ -16,8 +16,27 @@ async def test_healthz_answers_without_login(client: httpx.AsyncClient) -> None:
     assert response.headers["x-request-id"]
 
 
+SCRAPER = {"Authorization": "Bearer scrape-token-for-tests"}
+
+
+async def test_readyz_without_login_says_only_ready_or_not(
+    client: httpx.AsyncClient,
+    users: Users,
+    app,  # type: ignore[no-untyped-def]
+) -> None:
+    for headers in ({}, {"Authorization": "Bearer forged"}, users.headers(Role.AGENT)):
+        response = await client.get("/readyz", headers=headers)
+        assert response.status_code == 200, response.text
+        assert response.json() == {"status": "ready"}
+    app.state.hotline.health_checks["site:hz"] = lambda: {"ok": False, "error": "disconnected"}
+    down = await client.get("/readyz")
+    assert (down.status_code, down.json()) == (503, {"status": "not_ready"})
+    detailed = await client.get("/readyz", headers=users.headers(Role.OPS))
+    assert detailed.json()["checks"]["site:hz"] == {"ok": False, "error": "disconnected"}
+
+
 async def test_readyz_reports_a_migrated_database(client: httpx.AsyncClient) -> None:
-    response = await client.get("/readyz")
+    response = await client.get("/readyz", headers=SCRAPER)
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["status"] == "ready"
@@ -27,7 +46,7 @@ async def test_readyz_reports_a_migrated_database(client: httpx.AsyncClient) -> 
 
 async def test_readyz_fails_when_a_component_is_down(client: httpx.AsyncClient, app) -> None:  # type: ignore[no-untyped-def]
     app.state.hotline.health_checks["site:hz"] = lambda: {"ok": False, "error": "disconnected"}
-    response = await client.get("/readyz")
+    response = await client.get("/readyz", headers=SCRAPER)
     assert response.status_code == 503
     assert response.json()["checks"]["site:hz"] == {"ok": False, "error": "disconnected"}
 

@@ -1,9 +1,10 @@
 """Probes and metrics.
 
 ``/healthz`` (alive) and ``/readyz`` (database reachable and migrated, every ARI site connected) are
-unauthenticated on purpose: orchestrators and load balancers call them, and they reveal nothing but
-component names and states. ``/metrics`` needs the scrape token from settings or a user with the
-admin, ops or supervisor role.
+unauthenticated on purpose: orchestrators and load balancers call them. Without credentials
+``/readyz`` says only ready or not; the details (sites, migration revision, calls) go to whoever
+may read ``/metrics``: the scrape token from settings or a user with the admin, ops or supervisor
+role.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz")
-async def readyz(state: AppStateDep) -> JSONResponse:
+async def readyz(request: Request, state: AppStateDep) -> JSONResponse:
     checks: dict[str, Any] = {}
     ready = True
     try:
@@ -54,10 +55,20 @@ async def readyz(state: AppStateDep) -> JSONResponse:
             result = await result
         checks[name] = result
         ready = ready and bool(result.get("ok"))
-    return JSONResponse(
-        {"status": "ready" if ready else "not_ready", "checks": checks},
-        status_code=200 if ready else 503,
-    )
+    body: dict[str, Any] = {"status": "ready" if ready else "not_ready"}
+    if await _may_see_details(request, state):
+        body["checks"] = checks
+    return JSONResponse(body, status_code=200 if ready else 503)
+
+
+async def _may_see_details(request: Request, state: AppStateDep) -> bool:
+    """A probe without credentials, or with ones that do not qualify, gets the bare status: the
+    probe must answer, never refuse."""
+    try:
+        await _authorise_scrape(request, state)
+    except Exception:  # refused, or the database is down and no principal can be loaded
+        return False
+    return True
 
 
 async def _calendar_check(state: AppStateDep) -> dict[str, Any]:

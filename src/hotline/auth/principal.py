@@ -7,15 +7,19 @@ one guard serves both.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from hotline.auth.tokens import InvalidTokenError, decode_token
+from hotline.config import AuthSettings
 from hotline.db.models import User
 from hotline.deps import AppStateDep, SessionDep
 from hotline.errors import AuthenticationError, ForbiddenError
@@ -45,12 +49,16 @@ def _credential(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
 
 
-async def current_principal(request: Request, session: SessionDep, state: AppStateDep) -> Principal:
-    token = _credential(request)
-    if token is None:
-        raise AuthenticationError("authentication required")
+async def principal_from_token(
+    session: AsyncSession, settings: AuthSettings, token: str, *, now: datetime
+) -> Principal:
+    """The signed-in user a token stands for, or :class:`AuthenticationError`.
+
+    The one place a token becomes a principal (the API's bearer header and the pages' cookie
+    both come here): signature, expiry, and the user's current stamp, activity and roles.
+    """
     try:
-        claims = decode_token(state.settings.auth, token, now=state.clock.now())
+        claims = decode_token(settings, token, now=now)
     except InvalidTokenError as exc:
         raise AuthenticationError(str(exc)) from None
     user = await session.scalar(
@@ -59,11 +67,24 @@ async def current_principal(request: Request, session: SessionDep, state: AppSta
     # Roles are read from the database, not the token, so a revoked role takes effect at once.
     if user is None or not user.is_active:
         raise AuthenticationError("user unknown or disabled")
-    principal = Principal(
+    # A stale stamp: the token was issued before a logout, a password change or a role change,
+    # or for an earlier user who had this id. Constant-time, as for any secret comparison.
+    if not hmac.compare_digest(claims.stamp.encode(), user.token_stamp.encode()):
+        raise AuthenticationError("token revoked: sign in again")
+    return Principal(
         user_id=user.id,
         username=user.username,
         roles=frozenset(Role(r) for r in user.role_names),
         department_id=user.department_id,
+    )
+
+
+async def current_principal(request: Request, session: SessionDep, state: AppStateDep) -> Principal:
+    token = _credential(request)
+    if token is None:
+        raise AuthenticationError("authentication required")
+    principal = await principal_from_token(
+        session, state.settings.auth, token, now=state.clock.now()
     )
     # End the read here: its connection goes back to the pool, so the request holds none while
     # it waits for another (the work-order store's own units of work, a handler's later reads).

@@ -1,4 +1,9 @@
-"""Expiring JWT access tokens (pyjwt)."""
+"""Expiring JWT access tokens (pyjwt).
+
+Each token carries the user's ``token_stamp`` (claim ``stm``); the principal loader compares it
+with the stored one on every request, which is how logout, a password change or a role change
+revoke the tokens issued before them.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ class TokenClaims:
     username: str
     roles: tuple[str, ...]
     expires_at: datetime
+    stamp: str
 
 
 _ALLOWED_SKEW_S = 60
@@ -26,7 +32,13 @@ class InvalidTokenError(Exception):
 
 
 def issue_token(
-    settings: AuthSettings, *, user_id: int, username: str, roles: list[str], now: datetime
+    settings: AuthSettings,
+    *,
+    user_id: int,
+    username: str,
+    roles: list[str],
+    stamp: str,
+    now: datetime,
 ) -> tuple[str, datetime]:
     expires_at = now + timedelta(minutes=settings.token_ttl_minutes)
     payload = {
@@ -36,6 +48,7 @@ def issue_token(
         "iat": int(now.timestamp()),
         "exp": int(expires_at.timestamp()),
         "iss": settings.issuer,
+        "stm": stamp,
     }
     token = jwt.encode(
         payload, settings.jwt_secret.get_secret_value(), algorithm=settings.jwt_algorithm
@@ -52,7 +65,7 @@ def decode_token(settings: AuthSettings, token: str, *, now: datetime) -> TokenC
             issuer=settings.issuer,
             # Both time checks use the injected clock below, not the OS clock.
             options={
-                "require": ["sub", "exp", "iat", "iss"],
+                "require": ["sub", "exp", "iat", "iss", "stm"],
                 "verify_exp": False,
                 "verify_iat": False,
             },
@@ -70,6 +83,7 @@ def decode_token(settings: AuthSettings, token: str, *, now: datetime) -> TokenC
             username=str(payload.get("name", "")),
             roles=tuple(payload.get("roles", ())),
             expires_at=datetime.fromtimestamp(int(payload["exp"]), tz=now.tzinfo),
+            stamp=str(payload["stm"]),
         )
     except (TypeError, ValueError):
         raise InvalidTokenError("invalid token: malformed claims") from None

@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import os
 import random
+import secrets
 import signal
 import sys
 import tempfile
@@ -18,10 +19,11 @@ from typing import Any
 import httpx
 import uvicorn
 import yaml
+from pydantic import SecretStr
 
 from cti.calls.controller import ControllerOptions
 from cti.emulator import AgentScript, LabConfig, RunningEmulator, run_emulator
-from hotline.config import Settings, load_settings
+from hotline.config import AuthSettings, Settings, load_settings
 from hotline.demo.agents import (
     DemoAgent,
     agents_of_site,
@@ -210,6 +212,17 @@ async def run_demo(options: DemoOptions, *, ready: asyncio.Event | None = None) 
     return stats
 
 
+def demo_settings(database: Path) -> Settings:
+    """The demo's settings: its own database file and a fresh signing secret each run, whatever
+    the environment says, so that a demo's tokens never open a real service sharing the machine
+    nor outlive the demo."""
+    return load_settings(
+        database_url=f"sqlite+aiosqlite:///{database}",
+        auth=AuthSettings(jwt_secret=SecretStr(secrets.token_urlsafe(48))),
+        softphone={"mode": "emulator"},
+    )
+
+
 async def _demo(
     options: DemoOptions,
     stats: DemoStats,
@@ -225,9 +238,7 @@ async def _demo(
     rng = random.Random(options.seed)
     # The agents the simulator does not drive are for people: their desk's softphone is the
     # emulator's phone for their endpoint (docs/softphone.md).
-    settings = load_settings(
-        database_url=f"sqlite+aiosqlite:///{options.database}", softphone={"mode": "emulator"}
-    )
+    settings = demo_settings(options.database)
     configure_logging("WARNING", json_output=False)
     example = yaml.safe_load(options.example.read_text(encoding="utf-8"))
     lab = LabConfig(users={ARI_USER: (ari_password, False)})

@@ -51,3 +51,8 @@ class MeRead(Schema):
     username: str
     roles: list[Role]
     department_id: int | None
+
+
+class PasswordChange(Schema):
+    current_password: SecretStr = Field(min_length=1, max_length=128)
+    new_password: SecretStr = Field(min_length=1, max_length=128)

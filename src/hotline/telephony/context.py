@@ -11,6 +11,7 @@ from hotline.bus import EventBus
 from hotline.clock import Clock
 from hotline.telephony.live import LiveCall
 from hotline.telephony.recorder import Recorder
+from hotline.telephony.stats import TodayCounters
 
 WALLBOARD = "wallboard"
 
@@ -58,6 +59,7 @@ class Context:
     site_ids: dict[str, int]
     calls: LiveCalls = field(default_factory=LiveCalls)
     logins: dict[str, AgentLogin] = field(default_factory=dict)  # routing agent id -> login
+    today: TodayCounters = field(default_factory=TodayCounters)  # the wallboard's counters
 
     def now(self) -> datetime:
         return self.clock.now()

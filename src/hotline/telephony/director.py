@@ -107,6 +107,9 @@ class Director:
         )
 
     def _wallboard(self, call: LiveCall, **data: Any) -> None:
+        # Every change the wallboard hears of also moves today's counters (queued, answered,
+        # abandoned, callback, ended), so they never need a scan of the day's calls.
+        self._ctx.today.observe(call, ended=data.get("phase") == "ended")
         self._ctx.publish(WALLBOARD, {"type": "call", "call_id": call.call_id, **data})
 
     # ---------------------------------------------------------------- arrival

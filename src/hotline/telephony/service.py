@@ -24,7 +24,7 @@ from hotline.telephony.context import Context
 from hotline.telephony.director import Director, contact_of
 from hotline.telephony.live import LiveCall
 from hotline.telephony.recorder import Recorder
-from hotline.telephony.stats import SkillCounters, today_counters
+from hotline.telephony.stats import SkillCounters
 from hotline.telephony.workdays import with_calendar
 from routing import (
     ContactArrived,
@@ -89,6 +89,7 @@ class TelephonyService:
         callbacks = await self.callbacks.restore()
         live = await self._load_live_calls()
         await self.recorder.prime()
+        await self.ctx.today.rebuild(self._sessionmaker, self.ctx.now())
         await self._restore_talking_calls()
         log.info("telephony_started", sessions=sessions, callbacks=callbacks, live_calls=live)
 
@@ -153,7 +154,11 @@ class TelephonyService:
         return await self.acd.read(queue_snapshots)
 
     async def today(self) -> dict[tuple[str, str], SkillCounters]:
-        return await today_counters(self._sessionmaker, self.ctx.now())
+        """Today's counters per skill, kept running by the director (see ``stats``)."""
+        today, now = self.ctx.today, self.ctx.now()
+        if today.stale(now):
+            await today.rebuild(self._sessionmaker, now)
+        return today.snapshot()
 
 
 def _talking_inbound(call: LiveCall) -> bool:

@@ -29,6 +29,10 @@ CATALOG: Final[dict[str, tuple[str, str]]] = {
     "login.submit": ("登录", "Sign in"),
     "login.failed": ("用户名或密码不正确", "Incorrect username or password"),
     "login.expired": ("登录已过期，请重新登录", "Your session has expired: please sign in again"),
+    "login.throttled": (
+        "登录失败次数过多，请稍后再试（或联系管理员解锁）",
+        "Too many failed logins: wait a few minutes and try again, or ask an administrator",
+    ),
     "login.csrf": ("页面已过期，请重试", "The page expired: please try again"),
     "home.title": ("首页", "Home"),
     "home.placeholder": (

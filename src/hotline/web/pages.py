@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from hotline.api.auth import sign_in
-from hotline.deps import AppStateDep, SessionDep
+from hotline.api.auth import TooManyAttempts, sign_in
+from hotline.deps import AppStateDep
 from hotline.errors import AuthenticationError
 from hotline.web import i18n
 from hotline.web.csrf import CSRF_COOKIE, new_token, tokens_match
@@ -47,7 +47,6 @@ async def login_page(
 @router.post("/login")
 async def login_submit(
     request: Request,
-    session: SessionDep,
     state: AppStateDep,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=256)],
@@ -58,9 +57,15 @@ async def login_submit(
     if not tokens_match(request.cookies.get(CSRF_COOKIE), csrf_token):
         return _login_form(request, next_path=next_path, message="login.csrf", status_code=403)
     try:
-        token = await sign_in(request, session, state, username, password)
+        token = await sign_in(request, state, username, password)
     except AuthenticationError:
         return _login_form(request, next_path=next_path, message="login.failed", status_code=401)
+    except TooManyAttempts as refused:
+        response = _login_form(
+            request, next_path=next_path, message="login.throttled", status_code=429
+        )
+        response.headers.update(refused.headers or {})
+        return response
     response = RedirectResponse(next_path, status_code=303)
     set_session(response, state.settings, token.access_token, token.expires_at, state.clock.now())
     return response

@@ -72,7 +72,7 @@ class Call(Base):
 
     arrived_at: Mapped[datetime] = mapped_column(index=True)
     ivr_done_at: Mapped[datetime | None]
-    queued_at: Mapped[datetime | None]
+    queued_at: Mapped[datetime | None] = mapped_column(index=True)  # today's counters
     first_offered_at: Mapped[datetime | None]
     answered_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String
@@ -22,6 +23,10 @@ class RoleRow(Base):
     description: Mapped[str] = mapped_column(String(200))
 
 
+def new_token_stamp() -> str:
+    return secrets.token_hex(16)
+
+
 class User(TimestampMixin, Base):
     __tablename__ = "user"
 
@@ -30,6 +35,10 @@ class User(TimestampMixin, Base):
     full_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Carried in every token and compared on every request: a new stamp (logout, password or
+    # role change) revokes all tokens issued before, and a user created later under a reused id
+    # has a stamp of their own, so a deleted user's token never signs them in.
+    token_stamp: Mapped[str] = mapped_column(String(32), default=new_token_stamp)
     department_id: Mapped[int | None] = mapped_column(
         ForeignKey("department.id", ondelete="SET NULL"), index=True
     )
