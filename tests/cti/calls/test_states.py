@@ -326,9 +326,7 @@ class TestTalk:
         assert bridge is not None
         actions = run.feed(sig.RequeueCommand("local_tax", "en"))
         assert act.Hangup("L1") in actions
-        assert of_type(actions, act.NotifyRequeued) == [
-            act.NotifyRequeued("a1", "local_tax", "en")
-        ]
+        assert of_type(actions, act.NotifyRequeued) == [act.NotifyRequeued("a1", "local_tax", "en")]
         assert act.StartBridgeMoh(bridge, "default") in actions
         assert not of_type(actions, act.NotifyTalkEnded)
         assert (run.state.phase, run.state.line, run.state.language) == (
