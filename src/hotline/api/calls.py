@@ -34,6 +34,7 @@ from hotline.masking import mask_phone
 from hotline.roles import Role
 from hotline.schemas.base import Moment, Schema
 from hotline.summaries.topics import field_error
+from hotline.telephony.live import TRANSFER_RINGING
 
 if TYPE_CHECKING:
     from hotline.telephony.live import LiveCall
@@ -521,5 +522,8 @@ class TelephonyCallActions:
             return
         if call.kind != "inbound":
             raise ConflictError(f"call {call_id} is a callback: it has no queue to go back to")
+        ringing = call.extra.get(TRANSFER_RINGING)
+        if ringing is not None:
+            raise ConflictError(f"call {call_id} is being transferred: agent {ringing} is ringing")
         await self._journal(call, "transfer_to_queue", line=line, language=language)
         await self._service.ctx.control.requeue(call.key, line=line, language=language)

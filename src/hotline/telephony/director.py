@@ -27,7 +27,13 @@ from hotline.telephony.agents import AgentSessions
 from hotline.telephony.bounded import bounded
 from hotline.telephony.callbacks import Callbacks
 from hotline.telephony.context import WALLBOARD, Context, agent_topic
-from hotline.telephony.live import OUTCOME_BY_ABANDON_PHASE, LiveCall, durations, final_outcome
+from hotline.telephony.live import (
+    OUTCOME_BY_ABANDON_PHASE,
+    TRANSFER_RINGING,
+    LiveCall,
+    durations,
+    final_outcome,
+)
 from hotline.telephony.menus import build_plan
 from hotline.telephony.region import region_of
 from hotline.telephony.roster import db_id
@@ -303,6 +309,7 @@ class Director:
         call = self._call(key)
         if call is None or call.answered_at is None or call.talk_ended_at is not None:
             return
+        call.extra[TRANSFER_RINGING] = agent_id
         if await self._agents.hold_for_transfer(agent_id):
             call.extra[_TRANSFER_HOLD] = agent_id
 
@@ -321,6 +328,7 @@ class Director:
         previous = call.agent_id
         if previous == agent_id:
             return  # a repeated notification
+        call.extra.pop(TRANSFER_RINGING, None)
         held = call.extra.get(_TRANSFER_HOLD) == agent_id
         if held:
             del call.extra[_TRANSFER_HOLD]  # the hold ends as they take the call
@@ -380,6 +388,8 @@ class Director:
             return
         await self._note(call, "offer_failed", {"agent_id": agent_id, "failure": failure.value})
         await self._release_transfer_hold(call, agent_id)  # a transfer that did not reach them
+        if call.extra.get(TRANSFER_RINGING) == agent_id:
+            del call.extra[TRANSFER_RINGING]
         reason = FAILURES.get(failure)
         if reason is None or (call.answered_at is not None and call.requeued_at is None):
             return  # CANCELLED: we withdrew it ourselves; routing already knows

@@ -21,6 +21,11 @@ OUTCOME_BY_ABANDON_PHASE = {
 }
 
 
+TRANSFER_RINGING = "transfer_ringing"
+"""Key in ``LiveCall.extra``: the agent a blind transfer of the call is ringing (until they answer
+or the ring fails); the call is then in no state to be sent to a queue."""
+
+
 @dataclass
 class LiveCall:
     call_id: int  # the call row

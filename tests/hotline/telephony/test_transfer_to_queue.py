@@ -11,9 +11,11 @@ import pytest_asyncio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from cti.calls.ports import CallKey, CallPhase, EndedBy
+from cti.calls.ports import CallKey, CallPhase, EndedBy, LegFailure
+from hotline.api.calls import TelephonyCallActions
 from hotline.db.models import Agent, AgentEndpoint, AgentSkill, Call, Skill
 from hotline.db.session import transaction
+from hotline.errors import ConflictError
 from hotline.telephony import TelephonyService
 from tests.fixtures.app import FixedClock
 from tests.hotline.telephony.builders import (
@@ -154,3 +156,23 @@ async def test_a_caller_who_hangs_up_while_waiting_again_stays_answered(
     assert row.abandon_snapshot is not None  # who could have taken the caller back
     assert all(q.waiting == 0 for q in await service.queues())
     assert (await service.agents.view(a1)).status == "wrap_up"
+
+
+async def test_a_call_whose_transfer_to_an_agent_rings_cannot_go_to_a_queue(
+    service: TelephonyService, seeded: Seeded, clock: FixedClock
+) -> None:
+    a1, a2 = seeded.agents["a1"], seeded.agents["a2"]
+    for agent in (a1, a2):
+        await service.agents.login(agent, site=SITE)
+        await service.agents.set_ready(agent)
+    key = await answered(service, clock, "q5", a1)
+    actions = TelephonyCallActions(service)
+    call = service.ctx.calls.by_key[key]
+    await actions.transfer(call.call_id, to_agent_id=a2)
+
+    with pytest.raises(ConflictError, match="being transferred"):
+        await actions.requeue(call.call_id, line=LOCAL, language="zh")
+    await service.director.offer_failed(key, agent_id=str(a2), failure=LegFailure.NO_ANSWER)
+    await actions.requeue(call.call_id, line=LOCAL, language="zh")  # back with a1: allowed
+
+    assert _control(service).last("requeue") == (key, {"line": LOCAL, "language": "zh"})
