@@ -159,6 +159,9 @@ class BenchDirector:
     async def transfer_answered(self, key: CallKey, *, agent_id: str) -> None:
         self.answered += 1
 
+    async def requeued(self, key: CallKey, *, agent_id: str, line: str, language: str) -> None:
+        """Never asked for: this benchmark's agents do not transfer."""
+
     async def offer_answered(self, key: CallKey, *, agent_id: str) -> None:
         self.answered += 1
 

@@ -157,6 +157,9 @@ class _LateControl:
             key, agent_id=agent_id, endpoint=endpoint, ring_timeout_s=ring_timeout_s
         )
 
+    async def requeue(self, key: CallKey, *, line: str, language: str) -> None:
+        await self.target.requeue(key, line=line, language=language)
+
     async def hangup(self, key: CallKey) -> None:
         await self.target.hangup(key)
 

@@ -157,6 +157,13 @@ class NotifyTransferAnswered:
 
 
 @dataclass(frozen=True, slots=True)
+class NotifyRequeued:
+    agent_id: str  # the agent who left the call (the service puts them in wrap-up)
+    line: str
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
 class NotifyOfferFailed:
     agent_id: str
     failure: LegFailure
@@ -209,6 +216,7 @@ Action: TypeAlias = (
     | NotifyCallbackAccepted
     | NotifyOfferAnswered
     | NotifyTransferAnswered
+    | NotifyRequeued
     | NotifyOfferFailed
     | NotifyTalkEnded
     | NotifySurveyAnswered
@@ -235,6 +243,7 @@ __all__ = [
     "NotifyIvrCompleted",
     "NotifyOfferAnswered",
     "NotifyOfferFailed",
+    "NotifyRequeued",
     "NotifySurveyAnswered",
     "NotifyTalkEnded",
     "NotifyTransferAnswered",

@@ -436,6 +436,9 @@ class SiteCallController:
         leg_id = new_id(LEG_PREFIX)
         self._command(key, sig.TransferCommand(agent_id, endpoint, ring_timeout_s, leg_id))
 
+    async def requeue(self, key: CallKey, *, line: str, language: str) -> None:
+        self._command(key, sig.RequeueCommand(line, language))
+
     async def hangup(self, key: CallKey) -> None:
         self._command(key, sig.HangupCommand())
 

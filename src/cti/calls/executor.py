@@ -268,6 +268,8 @@ class ActionExecutor:
                     await director.offer_answered(key, agent_id=agent_id)
                 case act.NotifyTransferAnswered(agent_id):
                     await director.transfer_answered(key, agent_id=agent_id)
+                case act.NotifyRequeued(agent_id, line, language):
+                    await director.requeued(key, agent_id=agent_id, line=line, language=language)
                 case act.NotifyOfferFailed(agent_id, failure):
                     await director.offer_failed(key, agent_id=agent_id, failure=failure)
                 case act.NotifyTalkEnded(agent_id, ended_by):

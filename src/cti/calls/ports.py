@@ -141,6 +141,11 @@ class CallDirector(Protocol):
         transfer, the ``talk_ended`` + ``offer_answered`` pair: the call goes on, its talk
         time is not cut, and ``talk_ended`` later names the new agent."""
 
+    async def requeued(self, key: CallKey, *, agent_id: str, line: str, language: str) -> None:
+        """A blind transfer to a queue was carried out: ``agent_id`` has left the call (the
+        service puts them in wrap-up) and the caller waits again, for ``line`` x ``language``;
+        the service puts the contact back in routing. The call and its record go on."""
+
     async def offer_failed(self, key: CallKey, *, agent_id: str, failure: LegFailure) -> None: ...
 
     async def talk_ended(self, key: CallKey, *, agent_id: str, ended_by: EndedBy) -> None:
@@ -185,6 +190,11 @@ class CallControl(Protocol):
         """Blind transfer of a talking call to another agent; its answer is reported with
         :meth:`CallDirector.transfer_answered`, its failure with ``offer_failed`` (the caller
         goes back to the first agent)."""
+
+    async def requeue(self, key: CallKey, *, line: str, language: str) -> None:
+        """Blind transfer of a talking inbound call to a queue: the agent's leg is hung up, the
+        caller hears the queue's music again and :meth:`CallDirector.requeued` is reported.
+        Ignored outside talk or hold (a transfer ringing, the call ended) and for callbacks."""
 
     async def hangup(self, key: CallKey) -> None:
         """The agent on the call hangs up from the desktop: the talk ends ``by the agent``."""

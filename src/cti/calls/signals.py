@@ -191,6 +191,15 @@ class TransferCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class RequeueCommand:
+    """Blind transfer to a queue: the agent leaves, the caller waits again for ``line`` and
+    ``language`` (opaque to the controller: the service's skill names)."""
+
+    line: str
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
 class HangupCommand:
     pass
 
@@ -228,6 +237,7 @@ CallEvent: TypeAlias = (
     | HoldCommand
     | UnholdCommand
     | TransferCommand
+    | RequeueCommand
     | HangupCommand
     | PlaceCallbackCommand
 )
@@ -255,6 +265,7 @@ EVENT_KINDS: tuple[type[CallEvent], ...] = (
     HoldCommand,
     UnholdCommand,
     TransferCommand,
+    RequeueCommand,
     HangupCommand,
     PlaceCallbackCommand,
 )
@@ -284,6 +295,7 @@ __all__ = [
     "PlaceCallbackCommand",
     "PlanReady",
     "PlaybackEnded",
+    "RequeueCommand",
     "Resumed",
     "TimerFired",
     "TransferCommand",

@@ -194,6 +194,9 @@ class CtiSites:
             key, agent_id=agent_id, endpoint=endpoint, ring_timeout_s=ring_timeout_s
         )
 
+    async def requeue(self, key: CallKey, *, line: str, language: str) -> None:
+        await self.controller(key.site).requeue(key, line=line, language=language)
+
     async def hangup(self, key: CallKey) -> None:
         await self.controller(key.site).hangup(key)
 

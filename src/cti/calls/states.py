@@ -21,6 +21,9 @@ Choices made here (see also ``docs/cti.md``):
   leg is hung up, the new one joins the call bridge and ``transfer_answered`` is reported (the
   old agent's leaving is part of it, not a ``talk_ended``). A failed transfer returns to the old
   agent.
+* Transfer to a queue: the agent's leg is hung up and the caller waits in the call bridge with
+  its MOH again; ``requeued`` tells the service, which puts the contact back in routing under the
+  new line and language (the controller treats both as opaque names).
 * Adoption after a restart: a caller channel found by the resync becomes a call in ``ARRIVING``
   with the bridge and answered agent legs found; the director's :class:`Resumption` then puts it
   back in the IVR, the queue (its bridge, MOH), the talk (the agent's leg still up) or the
@@ -721,6 +724,37 @@ def _transfer_answered(call: CallState, event: sig.LegAnswered, now: datetime) -
         talk_leg=leg.leg_id,
     )
     return call, actions
+
+
+@on(sig.RequeueCommand, *TALK_PHASES)
+def _requeue(call: CallState, event: sig.RequeueCommand, now: datetime) -> Step:
+    """Blind transfer to a queue: the agent's leg is hung up and the caller, still in the call
+    bridge, hears its MOH again until routing offers them to an agent of the new queue. The
+    old leg's StasisEnd is then a no-op (it is no longer the talk leg)."""
+    if call.kind != "inbound" or call.talk_leg is None or call.agent_id is None:
+        return call, []  # a callback has no queue to go back to
+    old = call.leg(call.talk_leg)
+    actions: list[act.Action] = [
+        act.Journal(
+            "requeue", {"from": call.agent_id, "line": event.line, "language": event.language}
+        ),
+    ]
+    if call.held:
+        actions += [act.StopChannelMoh(call.call_id), act.UnholdChannel(call.call_id)]
+    if old is not None and old.status != "gone":
+        actions.append(act.Hangup(old.leg_id))
+    notify = act.NotifyRequeued(call.agent_id, event.line, event.language)
+    call = replace(
+        call,
+        phase=Phase.QUEUED,
+        held=False,
+        talk_leg=None,
+        line=event.line,
+        language=event.language,
+    )
+    call, moh = _resume_moh(call)
+    # The service hears of it once the caller has the music again: an offer may follow at once.
+    return call, [*actions, *moh, notify]
 
 
 # ---------------------------------------------------------------- leaving

@@ -19,20 +19,22 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request, status
-from pydantic import Field
+from pydantic import Field, model_validator
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotline import audit
 from hotline.api.params import MAX_ROW_ID, BigRowId
 from hotline.auth.principal import Principal, require
-from hotline.db.models import Agent, Site
+from hotline.db.models import Agent, Site, Skill
 from hotline.db.models.call import Call, CallEvent, CallOutcome
 from hotline.deps import AppState, AppStateDep, SessionDep
 from hotline.errors import ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError
 from hotline.masking import mask_phone
 from hotline.roles import Role
 from hotline.schemas.base import Moment, Schema
+from hotline.summaries.topics import field_error
+from hotline.telephony.live import TRANSFER_RINGING
 
 if TYPE_CHECKING:
     from hotline.telephony.live import LiveCall
@@ -73,6 +75,10 @@ class CallActions(Protocol):
 
     async def transfer(self, call_id: int, *, to_agent_id: int) -> None:
         """Blind transfer to another logged-in agent; raise an ``AppError`` if it cannot be."""
+
+    async def requeue(self, call_id: int, *, line: str, language: str) -> None:
+        """Blind transfer to the queue ``line`` x ``language``; raise an ``AppError`` if the
+        call cannot go back to a queue."""
 
 
 # ---------------------------------------------------------------------------------- schemas
@@ -129,8 +135,43 @@ class CallDetail(CallSummary):
     timeline: list[JournalEntry]
 
 
+class QueueRef(Schema):
+    line: str = Field(min_length=1, max_length=32, description="business line, e.g. national_tax")
+    language: str = Field(min_length=1, max_length=8, description="language code, e.g. zh")
+
+
 class TransferRequest(Schema):
-    agent_id: int = Field(description="the agent to transfer the caller to (must be logged in)")
+    """Exactly one target: an agent, a queue, or a queue by its skill code."""
+
+    agent_id: int | None = Field(
+        default=None, description="the agent to transfer the caller to (must be logged in)"
+    )
+    queue: QueueRef | None = Field(
+        default=None, description="the queue (business line x language) to put the caller back in"
+    )
+    skill: str | None = Field(
+        default=None,
+        min_length=3,
+        max_length=41,
+        pattern=r"^[^.]+\.[^.]+$",
+        description="the queue as a skill code 'line.language', e.g. national_tax.zh",
+    )
+
+    @model_validator(mode="after")
+    def _one_target(self) -> TransferRequest:
+        given = [n for n in ("agent_id", "queue", "skill") if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of agent_id, queue or skill")
+        return self
+
+    def target_queue(self) -> tuple[str, str, str] | None:
+        """(line, language, the field that named it), or None for a transfer to an agent."""
+        if self.queue is not None:
+            return self.queue.line, self.queue.language, "queue"
+        if self.skill is not None:
+            line, language = self.skill.split(".")
+            return line, language, "skill"
+        return None
 
 
 class ActionResult(Schema):
@@ -370,8 +411,20 @@ async def transfer_call(
     principal: CallHandler,
     state: AppStateDep,
 ) -> ActionResult:
-    """Blind transfer of the caller to another logged-in agent."""
+    """Blind transfer of the caller to another logged-in agent, or back to a queue (line x
+    language): the agent leaves the call for wrap-up and the caller waits for the new queue."""
     actions = await _own_talking_call(session, state, principal, call_id)
+    queue = data.target_queue()
+    if queue is not None:
+        line, language, field = queue
+        known = await session.scalar(
+            select(Skill.id).where(Skill.business_line == line, Skill.language == language)
+        )
+        if known is None:
+            raise field_error(field, f"no queue {line}.{language}: unknown line or language")
+        await actions.requeue(call_id, line=line, language=language)
+        return ActionResult(call_id=call_id, action="transfer_to_queue")
+    assert data.agent_id is not None  # exactly one target (the schema)
     if await session.get(Agent, data.agent_id) is None:
         raise NotFoundError(f"agent {data.agent_id} does not exist")
     if data.agent_id == actions.handling_agent(call_id):
@@ -462,3 +515,15 @@ class TelephonyCallActions:
             endpoint=endpoint,
             ring_timeout_s=TRANSFER_RING_TIMEOUT_S,
         )
+
+    async def requeue(self, call_id: int, *, line: str, language: str) -> None:
+        call = self._live(call_id)
+        if call is None:
+            return
+        if call.kind != "inbound":
+            raise ConflictError(f"call {call_id} is a callback: it has no queue to go back to")
+        ringing = call.extra.get(TRANSFER_RINGING)
+        if ringing is not None:
+            raise ConflictError(f"call {call_id} is being transferred: agent {ringing} is ringing")
+        await self._journal(call, "transfer_to_queue", line=line, language=language)
+        await self._service.ctx.control.requeue(call.key, line=line, language=language)

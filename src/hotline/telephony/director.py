@@ -27,7 +27,13 @@ from hotline.telephony.agents import AgentSessions
 from hotline.telephony.bounded import bounded
 from hotline.telephony.callbacks import Callbacks
 from hotline.telephony.context import WALLBOARD, Context, agent_topic
-from hotline.telephony.live import OUTCOME_BY_ABANDON_PHASE, LiveCall, durations, final_outcome
+from hotline.telephony.live import (
+    OUTCOME_BY_ABANDON_PHASE,
+    TRANSFER_RINGING,
+    LiveCall,
+    durations,
+    final_outcome,
+)
 from hotline.telephony.menus import build_plan
 from hotline.telephony.region import region_of
 from hotline.telephony.roster import db_id
@@ -36,6 +42,7 @@ from routing import (
     ContactArrived,
     ContactEnded,
     ContactSnapshot,
+    ContactTransferred,
     OfferAnswered,
     OfferFailed,
     OfferFailure,
@@ -208,6 +215,9 @@ class Director:
             if call.agent_id is not None and call.talk_ended_at is None:
                 await self.talk_ended(key, agent_id=call.agent_id, ended_by=EndedBy.CALLER)
             return
+        if call.requeued_at is not None:
+            await self._left_after_requeue(call)
+            return
         outcome = OUTCOME_BY_ABANDON_PHASE[phase]
         snapshot = None
         if call.in_routing:
@@ -226,6 +236,32 @@ class Director:
         )
         self._wallboard(call, outcome=outcome)
 
+    async def _left_after_requeue(self, call: LiveCall) -> None:
+        """The caller hung up while waiting again after a transfer to a queue: routing forgets
+        them, and the call stays answered (an agent talked with them): its talk ended when that
+        agent left. The snapshot of who could have taken it is kept, as for an abandon."""
+        snapshot = None
+        if call.in_routing:
+            found = await self._acd.abandon(call.contact_id)
+            snapshot = None if found is None else snapshot_data(found)
+        if call.offered_agent is not None:
+            self._ctx.publish(
+                agent_topic(call.offered_agent), {"type": "ended", "call_id": call.call_id}
+            )
+            call.offered_agent = None
+        call.talk_ended_at = self._ctx.now()
+        call.outcome = "answered"
+        await self._ctx.recorder.set_outcome(
+            call.call_id,
+            "answered",
+            {
+                "abandon_snapshot": snapshot,
+                "ended_by": EndedBy.CALLER.value,
+                "live_state": call.live_state(),
+            },
+        )
+        self._wallboard(call, outcome="answered")
+
     async def callback_accepted(self, key: CallKey) -> None:
         call = self._call(key)
         if call is None or call.kind != "inbound" or call.outcome is not None:
@@ -242,15 +278,23 @@ class Director:
 
     async def offer_answered(self, key: CallKey, *, agent_id: str) -> None:
         call = self._call(key)
-        if call is None or call.answered_at is not None:
+        if call is None:
+            return
+        again = call.requeued_at is not None  # answered after a transfer to a queue
+        if call.answered_at is not None and not again:
             return
         await self._note(call, "offer_answered", {"agent_id": agent_id})
         now = self._ctx.now()
-        call.answered_at = now
+        values: dict[str, Any] = {"agent_id": int(agent_id)}
+        if call.requeued_at is not None:
+            call.requeue_wait_s += max(0.0, (now - call.requeued_at).total_seconds())
+            call.requeued_at = None
+        else:
+            call.answered_at = values["answered_at"] = now
         call.agent_id = agent_id
         call.offered_agent = None
         call.phase = CallPhase.TALK.value
-        await self._save(call, {"answered_at": now, "agent_id": int(agent_id)})
+        await self._save(call, values)
         if call.kind == "callback":
             await self._callbacks.agent_answered(call, agent_id)
         else:
@@ -265,6 +309,7 @@ class Director:
         call = self._call(key)
         if call is None or call.answered_at is None or call.talk_ended_at is not None:
             return
+        call.extra[TRANSFER_RINGING] = agent_id
         if await self._agents.hold_for_transfer(agent_id):
             call.extra[_TRANSFER_HOLD] = agent_id
 
@@ -283,6 +328,7 @@ class Director:
         previous = call.agent_id
         if previous == agent_id:
             return  # a repeated notification
+        call.extra.pop(TRANSFER_RINGING, None)
         held = call.extra.get(_TRANSFER_HOLD) == agent_id
         if held:
             del call.extra[_TRANSFER_HOLD]  # the hold ends as they take the call
@@ -309,14 +355,43 @@ class Director:
         self._ctx.publish(agent_topic(agent_id), {"type": "answered", "call_id": call.call_id})
         self._wallboard(call, phase="talk", agent_id=db_id(agent_id))
 
+    async def requeued(self, key: CallKey, *, agent_id: str, line: str, language: str) -> None:
+        """The agent left the call for a queue: they enter wrap-up and the caller waits again
+        under the new skill. Routing keeps the contact's priority and its first queue-entry
+        time, so the caller is served ahead of those who called later (their wait so far is
+        not thrown away); the record keeps one row, now naming the new line and language (the
+        IVR's choice stays in ``ivr_choices``)."""
+        call = self._call(key)
+        if call is None or call.kind != "inbound" or call.outcome is not None:
+            return
+        if call.phase != CallPhase.TALK.value or call.agent_id != agent_id:
+            return  # repeated, or the call moved on
+        now = self._ctx.now()
+        await self._note(call, "requeued", {"from": agent_id, "line": line, "language": language})
+        if call.hold_since is not None:  # the controller took the caller off hold
+            call.hold_s += max(0.0, (now - call.hold_since).total_seconds())
+            call.hold_since = None
+        call.line, call.language = line, language
+        call.phase = CallPhase.QUEUE.value
+        call.requeued_at = now
+        call.offered_agent = None
+        await self._save(call, {"business_line": line, "language": language})
+        self._wallboard(call, phase="queue", line=line, language=language)
+        # Routing puts the agent in wrap-up and may offer the caller at once.
+        await self._acd.feed(ContactTransferred(call.contact_id, line, language))
+        await self._agents.log_call_state(agent_id, "wrap_up", call_id=call.call_id)
+        self._ctx.publish(agent_topic(agent_id), {"type": "ended", "call_id": call.call_id})
+
     async def offer_failed(self, key: CallKey, *, agent_id: str, failure: LegFailure) -> None:
         call = self._call(key)
         if call is None:
             return
         await self._note(call, "offer_failed", {"agent_id": agent_id, "failure": failure.value})
         await self._release_transfer_hold(call, agent_id)  # a transfer that did not reach them
+        if call.extra.get(TRANSFER_RINGING) == agent_id:
+            del call.extra[TRANSFER_RINGING]
         reason = FAILURES.get(failure)
-        if reason is None or call.answered_at is not None:
+        if reason is None or (call.answered_at is not None and call.requeued_at is None):
             return  # CANCELLED: we withdrew it ourselves; routing already knows
         self._ctx.publish(agent_topic(agent_id), {"type": "ended", "call_id": call.call_id})
         if call.kind == "callback":

@@ -21,6 +21,11 @@ OUTCOME_BY_ABANDON_PHASE = {
 }
 
 
+TRANSFER_RINGING = "transfer_ringing"
+"""Key in ``LiveCall.extra``: the agent a blind transfer of the call is ringing (until they answer
+or the ring fails); the call is then in no state to be sent to a queue."""
+
+
 @dataclass
 class LiveCall:
     call_id: int  # the call row
@@ -44,6 +49,8 @@ class LiveCall:
     agent_id: str | None = None
     hold_since: datetime | None = None
     hold_s: float = 0.0
+    requeued_at: datetime | None = None  # waiting again after a transfer to a queue
+    requeue_wait_s: float = 0.0  # the waits after transfers to a queue (not talk)
     outcome: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -62,6 +69,8 @@ class LiveCall:
             "talk_ended_at": _iso(self.talk_ended_at),
             "hold_since": _iso(self.hold_since),
             "hold_s": self.hold_s,
+            "requeued_at": _iso(self.requeued_at),
+            "requeue_wait_s": self.requeue_wait_s,
         }
 
     def restore_live_state(self, data: dict[str, Any]) -> None:
@@ -71,6 +80,8 @@ class LiveCall:
         self.talk_ended_at = _parse(data.get("talk_ended_at"))
         self.hold_since = _parse(data.get("hold_since"))
         self.hold_s = float(data.get("hold_s", 0.0))
+        self.requeued_at = _parse(data.get("requeued_at"))
+        self.requeue_wait_s = float(data.get("requeue_wait_s", 0.0))
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -89,7 +100,9 @@ def _seconds(start: datetime | None, end: datetime | None) -> float | None:
 
 def durations(call: LiveCall, ended_at: datetime) -> dict[str, float | None]:
     """IVR, wait (queue entry to answer or hang-up, ringing included), ring (first ring to
-    answer or hang-up), talk (answer to the end of talk, hold excluded) and hold, in seconds."""
+    answer or hang-up), talk (answer to the end of talk, hold and the waits after transfers to
+    a queue excluded) and hold, in seconds. ``wait_s`` is the first wait only: the waits after
+    a transfer to a queue are in the journal (``requeued``, ``offer_answered``)."""
     hold_s = call.hold_s
     if call.hold_since is not None:
         hold_s += _seconds(call.hold_since, ended_at) or 0.0
@@ -97,7 +110,10 @@ def durations(call: LiveCall, ended_at: datetime) -> dict[str, float | None]:
     talk_s = None
     if call.answered_at is not None:
         talk_end = call.talk_ended_at or ended_at
-        talk_s = max(0.0, (_seconds(call.answered_at, talk_end) or 0.0) - hold_s)
+        requeue_s = call.requeue_wait_s
+        if call.requeued_at is not None:
+            requeue_s += _seconds(call.requeued_at, talk_end) or 0.0
+        talk_s = max(0.0, (_seconds(call.answered_at, talk_end) or 0.0) - hold_s - requeue_s)
     return {
         "ivr_s": _seconds(call.arrived_at, call.ivr_done_at or ended_at)
         if call.kind == "inbound"

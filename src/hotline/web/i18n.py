@@ -113,6 +113,7 @@ CATALOG: Final[dict[str, tuple[str, str]]] = {
     "call.unhold": ("恢复", "Resume"),
     "call.transfer": ("转接", "Transfer"),
     "call.transfer.agent": ("目标坐席编号", "Agent id"),
+    "call.transfer.queue": ("转到队列", "Transfer to a queue"),
     "call.hangup": ("挂断", "Hang up"),
     "call.phase": ("通话阶段", "Phase"),
     "call.ringing": ("来电振铃", "Incoming call"),

@@ -66,6 +66,7 @@ class RecordingDirector:
     on_ivr_completed: Hook | None = None
     on_offer_answered: Hook | None = None
     on_offer_failed: Hook | None = None
+    on_requeued: Hook | None = None
     control: CallControl | None = None
     log: list[tuple[str, CallKey, dict[str, Any]]] = field(default_factory=list)
     journal_log: list[tuple[CallKey, str]] = field(default_factory=list)
@@ -113,6 +114,11 @@ class RecordingDirector:
 
     async def transfer_answered(self, key: CallKey, *, agent_id: str) -> None:
         self._record("transfer_answered", key, agent_id=agent_id)
+
+    async def requeued(self, key: CallKey, *, agent_id: str, line: str, language: str) -> None:
+        self._record("requeued", key, agent_id=agent_id, line=line, language=language)
+        if self.on_requeued is not None:
+            await self.on_requeued(self, key)
 
     async def offer_failed(self, key: CallKey, *, agent_id: str, failure: LegFailure) -> None:
         self._record("offer_failed", key, agent_id=agent_id, failure=failure)

@@ -176,6 +176,7 @@ def sample_event(kind: type[sig.CallEvent], state: CallState) -> sig.CallEvent:
         sig.HoldCommand: sig.HoldCommand(),
         sig.UnholdCommand: sig.UnholdCommand(),
         sig.TransferCommand: sig.TransferCommand("a3", "PJSIP/a3", 15.0, "L3"),
+        sig.RequeueCommand: sig.RequeueCommand("local_tax", "en"),
         sig.HangupCommand: sig.HangupCommand(),
         sig.PlaceCallbackCommand: place_callback(),
     }

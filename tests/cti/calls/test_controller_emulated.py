@@ -238,6 +238,61 @@ async def test_blind_transfer_to_another_agent() -> None:
 
 
 @pytest.mark.asyncio
+async def test_blind_transfer_to_a_queue_puts_the_caller_back_to_wait() -> None:
+    """The first agent's leg is hung up, the caller waits in the call bridge with its music
+    again, and the agent the service offers next talks with them in the same call."""
+    waiting: list[dict[str, object]] = []
+
+    async def requeue_once(director: RecordingDirector, key: CallKey) -> None:
+        assert director.control is not None
+        if len(director.entries("offer_answered")) == 1:
+            await director.control.requeue(key, line="local_tax", language="en")
+
+    async def offer_the_new_queue(director: RecordingDirector, key: CallKey) -> None:
+        core = site.emulator.core
+        bridge = next(b for b in core.bridges.values() if key.call_id in b.channel_ids)
+        waiting.append(
+            {
+                "moh": bridge.moh_helper is not None,
+                "agent_legs": len(bridge.channel_ids) - 1,
+            }
+        )
+        await offer_to("PJSIP/1002", "1002")(director, key)
+
+    director = RecordingDirector(
+        on_ivr_completed=offer_to("PJSIP/1001", "1001"),
+        on_offer_answered=requeue_once,
+        on_requeued=offer_the_new_queue,
+    )
+    async with emulated_site(director) as site:
+        site.emulator.add_endpoint("PJSIP/1001", AgentScript(answer_after_s=1.0))
+        site.emulator.add_endpoint("PJSIP/1002", AgentScript(answer_after_s=2.0, talk_s=3.0))
+        placed = site.emulator.place_call(
+            TaxpayerScript(press_on_prompt=CHOOSES_ZH_NATIONAL, survey_digit="4")
+        )
+        key = site.call_key(placed)
+        await site.finished(key)
+        assert site.emulator.core.state_summary()["channels"] == []
+    assert director.names(key) == [
+        "call_arrived",
+        "ivr_completed",
+        "offer_answered",
+        "requeued",
+        "offer_answered",
+        "talk_ended",
+        "survey_answered",
+        "call_finished",
+    ]
+    assert director.entries("requeued") == [
+        {"agent_id": "1001", "line": "local_tax", "language": "en"}
+    ]
+    assert waiting == [{"moh": True, "agent_legs": 0}]
+    assert [e["agent_id"] for e in director.entries("offer_answered")] == ["1001", "1002"]
+    assert director.entries("talk_ended") == [{"agent_id": "1002", "ended_by": EndedBy.AGENT}]
+    assert "requeue" in {kind for _, kind in director.journal_log}
+
+
+@pytest.mark.asyncio
 async def test_callback_dials_the_agent_then_the_taxpayer() -> None:
     director = RecordingDirector()
     key = CallKey(SITE, "callback-1")

@@ -320,6 +320,31 @@ class TestTalk:
         ended = run.feed(sig.LegGone("L2", 16))
         assert of_type(ended, act.NotifyTalkEnded) == [act.NotifyTalkEnded("a2", EndedBy.AGENT)]
 
+    def test_transfer_to_a_queue_releases_the_agent_and_the_caller_waits(self) -> None:
+        run = reach(Phase.TALKING)
+        bridge = run.state.bridge_id
+        assert bridge is not None
+        actions = run.feed(sig.RequeueCommand("local_tax", "en"))
+        assert act.Hangup("L1") in actions
+        assert of_type(actions, act.NotifyRequeued) == [act.NotifyRequeued("a1", "local_tax", "en")]
+        assert act.StartBridgeMoh(bridge, "default") in actions
+        assert not of_type(actions, act.NotifyTalkEnded)
+        assert (run.state.phase, run.state.line, run.state.language) == (
+            Phase.QUEUED,
+            "local_tax",
+            "en",
+        )
+        assert run.feed(sig.LegGone("L1", 16)) == []  # the released agent is not "hung up"
+        assert run.feed(sig.RequeueCommand("local_tax", "en")) == []  # not talking any more
+
+    def test_transfer_to_a_queue_from_hold_takes_the_caller_off_hold(self) -> None:
+        run = reach(Phase.TALKING)
+        run.feed(sig.HoldCommand())
+        actions = run.feed(sig.RequeueCommand("local_tax", "zh"))
+        assert actions[1:3] == [act.StopChannelMoh("chan-1"), act.UnholdChannel("chan-1")]
+        assert run.state.held is False
+        assert run.state.bridge_moh is True
+
     def test_failed_transfer_returns_to_the_first_agent(self) -> None:
         run = reach(Phase.TRANSFERRING)
         actions = run.feed(sig.LegGone("L2", 19))

@@ -54,6 +54,9 @@ class FakeCallActions:
     async def transfer(self, call_id: int, *, to_agent_id: int) -> None:
         self.commands.append(("transfer", call_id, to_agent_id))
 
+    async def requeue(self, call_id: int, *, line: str, language: str) -> None:
+        self.commands.append(("requeue", call_id, None))
+
 
 @dataclass
 class Centre:

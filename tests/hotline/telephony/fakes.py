@@ -53,6 +53,9 @@ class RecordingControl:
     ) -> None:
         self._record("transfer", key, agent_id=agent_id, endpoint=endpoint)
 
+    async def requeue(self, key: CallKey, *, line: str, language: str) -> None:
+        self._record("requeue", key, line=line, language=language)
+
     async def hangup(self, key: CallKey) -> None:
         self._record("hangup", key)
 

@@ -40,6 +40,7 @@
       savedSummaryId: null,
       form: emptyForm(),
       transferTo: "",
+      transferQueue: "",
       woCategory: "enquiry",
       woReference: "",
       kbQuery: "",
@@ -269,10 +270,13 @@
         this.call = { ...this.call, on_hold: action === "hold" };
       },
       async transfer() {
-        if (!this.inTalk() || !this.transferTo) return;
-        await this.api("POST", "/calls/" + this.call.call_id + "/transfer", { agent_id: Number(this.transferTo) });
+        if (!this.inTalk() || !(this.transferTo || this.transferQueue)) return;
+        // A queue chosen wins over an agent number: the caller waits for that queue's agents.
+        const target = this.transferQueue ? { skill: this.transferQueue } : { agent_id: Number(this.transferTo) };
+        await this.api("POST", "/calls/" + this.call.call_id + "/transfer", target);
         this.form.result = "transferred";
-        this.say(this.t("call.transfer") + " → " + this.transferTo);
+        this.say(this.t("call.transfer") + " → " + (this.transferQueue || this.transferTo));
+        this.transferQueue = "";
       },
       async hangup() {
         if (!this.inTalk()) return;
