@@ -14,7 +14,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display on servers; must precede pyplot
 import matplotlib.pyplot as plt
 
-from simulations.charts import Lang, Targets, clock_labels, html_page, panel_series
+from simulations.charts import Lang, Targets, axis_top, clock_labels, html_page, panel_series
 from simulations.runner import SimulationResult
 
 __all__ = ["Targets", "write_charts"]
@@ -51,10 +51,7 @@ def _write_png(result: SimulationResult, path: Path, targets: Targets) -> None:
         axis.fill_between(xs, lows, highs, color="tab:blue", alpha=0.2, label="95% interval")
         if panel.target is not None:
             axis.axhline(panel.target, color="tab:red", linestyle="--", label="target")
-        if panel.percent:
-            axis.set_ylim(0, 100)
-        else:
-            axis.set_ylim(bottom=0)
+        axis.set_ylim(0, axis_top(panel))
         axis.set_title(_TITLES[panel.key])
         axis.set_ylabel("%" if panel.percent else "callers")
         axis.grid(alpha=0.3)

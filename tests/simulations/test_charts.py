@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import re
 
-from simulations.charts import Targets, day_figure, html_page, lines_figure
-from simulations.runner import SimulationResult
+import pytest
+
+from simulations.charts import (
+    Targets,
+    day_figure,
+    html_page,
+    lines_by_interval_figure,
+    lines_figure,
+)
+from simulations.runner import SimulationResult, simulate
 from simulations.stats import Estimate
 from tests.simulations.builders import two_lines
 
@@ -92,3 +100,18 @@ def test_labels_are_chinese_by_default_and_english_on_request() -> None:
     assert "服务水平" in titles
     assert "放弃率" in titles
     assert "Service level" in [a.text for a in english.layout.annotations]
+
+
+def test_each_line_has_a_service_level_trace_per_interval_from_a_real_run() -> None:
+    scenario = two_lines(replications=2)
+    result = simulate(scenario)
+    figure = lines_by_interval_figure(result, Targets())
+    lines = [trace for trace in figure.data if trace.name in result.by_skill]
+    assert sorted(trace.name for trace in lines) == sorted(result.by_skill)
+    for trace in lines:
+        assert len(trace.x) == scenario.interval_count
+        assert all(0.0 <= value <= 100.0 for value in _numbers(trace.y))
+    # The per-line figures add up to the interval's: offered calls split among the lines.
+    for index, figures in enumerate(result.by_interval):
+        offered = sum(per[index]["offered"].mean for per in result.by_skill_interval.values())
+        assert offered == pytest.approx(figures["offered"].mean)
