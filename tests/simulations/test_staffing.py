@@ -234,6 +234,14 @@ def test_small_lines_are_served_by_a_shared_group_not_dedicated_seats_in_every_i
         if any(row.agents[name] for row in plan.intervals):
             assert reason.serves
     assert "national_tax/ko" in plan.reasons["foreign"].serves
+    assert "national_tax/ko" in plan.reasons["foreign"].sole_server
+    assert plan.cost == pytest.approx(
+        sum(
+            row.agents[group.name] * group.cost
+            for row in plan.intervals
+            for group in scenario.agents
+        )
+    )
 
 
 def test_a_seat_cost_must_be_positive() -> None:
