@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
 from typing import Literal
 
 import plotly.graph_objects as go
@@ -221,14 +223,26 @@ def lines_by_interval_figure(
     return figure
 
 
+def plotly_js_path() -> Path:
+    """plotly.js as shipped in the plotly wheel: what a web page serves instead of a CDN copy."""
+    return Path(str(files("plotly") / "package_data" / "plotly.min.js"))
+
+
+def figure_div(figure: go.Figure) -> str:
+    """One figure as an HTML fragment for a page that loads plotly.js itself (plotly_js_path)."""
+    return str(figure.to_html(full_html=False, include_plotlyjs=False, config=_CONFIG))
+
+
+_CONFIG = {"displaylogo": False}
+
+
 def html_page(result: SimulationResult, targets: Targets, lang: Lang = "zh") -> str:
     """A self-contained page: plotly.js embedded from the wheel, nothing fetched from a network."""
-    config = {"displaylogo": False}
     day = day_figure(result, targets, lang).to_html(
-        full_html=False, include_plotlyjs=True, config=config
+        full_html=False, include_plotlyjs=True, config=_CONFIG
     )
     lines = "\n".join(
-        figure.to_html(full_html=False, include_plotlyjs=False, config=config)
+        figure_div(figure)
         for figure in (
             lines_by_interval_figure(result, targets, lang),
             lines_figure(result, targets, lang),

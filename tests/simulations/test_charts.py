@@ -9,9 +9,11 @@ import pytest
 from simulations.charts import (
     Targets,
     day_figure,
+    figure_div,
     html_page,
     lines_by_interval_figure,
     lines_figure,
+    plotly_js_path,
 )
 from simulations.runner import SimulationResult, simulate
 from simulations.stats import Estimate
@@ -115,3 +117,13 @@ def test_each_line_has_a_service_level_trace_per_interval_from_a_real_run() -> N
     for index, figures in enumerate(result.by_interval):
         offered = sum(per[index]["offered"].mean for per in result.by_skill_interval.values())
         assert offered == pytest.approx(figures["offered"].mean)
+
+
+def test_pages_can_serve_plotly_js_from_the_wheel() -> None:
+    path = plotly_js_path()
+    assert path.name == "plotly.min.js"
+    head = path.read_text(encoding="utf-8")[:400]
+    assert "plotly.js" in head
+    div = figure_div(lines_figure(edge_result(), Targets()))
+    assert "Plotly.newPlot" in div
+    assert len(div) < 100_000  # the fragment does not carry the library
