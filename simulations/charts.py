@@ -31,41 +31,28 @@ from simulations.runner import SimulationResult
 Lang = Literal["zh", "en"]
 LANGUAGES: tuple[Lang, ...] = ("zh", "en")
 
+# message id -> (Chinese, English): the same shape as the pages' catalog (hotline.web.i18n), so
+# the report pages can merge these ids into their one translation layer.
+CATALOG: dict[str, tuple[str, str]] = {
+    "chart.service_level": ("服务水平", "Service level"),
+    "chart.abandon_rate": ("放弃率", "Abandonment"),
+    "chart.occupancy": ("坐席占用率", "Occupancy"),
+    "chart.queue_length": ("平均排队人数", "Mean queue length"),
+    "chart.by_line": ("各业务线全天服务水平与放弃率", "Each line over the day"),
+    "chart.lines_by_interval": ("各业务线分时段服务水平", "Each line's service level per interval"),
+    "chart.mean": ("模拟均值", "simulated mean"),
+    "chart.band": ("95% 置信区间", "95% interval"),
+    "chart.target": ("目标", "target"),
+    "chart.interval": ("时段开始", "interval start"),
+    "chart.percent": ("%", "%"),
+    "chart.callers": ("人", "callers"),
+    "chart.title": ("{name}：{n} 次重复模拟", "{name}: {n} replications"),
+    "chart.line_sl": ("服务水平", "service level"),
+    "chart.line_abandon": ("放弃率", "abandonment"),
+}
 _TEXT: dict[Lang, dict[str, str]] = {
-    "zh": {
-        "service_level": "服务水平",
-        "abandon_rate": "放弃率",
-        "occupancy": "坐席占用率",
-        "queue_length": "平均排队人数",
-        "by_line": "各业务线全天服务水平与放弃率",
-        "lines_by_interval": "各业务线分时段服务水平",
-        "mean": "模拟均值",
-        "band": "95% 置信区间",
-        "target": "目标",
-        "interval": "时段开始",
-        "percent": "%",
-        "callers": "人",
-        "title": "{name}：{n} 次重复模拟",
-        "line_sl": "服务水平",
-        "line_abandon": "放弃率",
-    },
-    "en": {
-        "service_level": "Service level",
-        "abandon_rate": "Abandonment",
-        "occupancy": "Occupancy",
-        "queue_length": "Mean queue length",
-        "by_line": "Each line over the day: service level and abandonment",
-        "lines_by_interval": "Each line's service level per interval",
-        "mean": "simulated mean",
-        "band": "95% interval",
-        "target": "target",
-        "interval": "interval start",
-        "percent": "%",
-        "callers": "callers",
-        "title": "{name}: {n} replications",
-        "line_sl": "service level",
-        "line_abandon": "abandonment",
-    },
+    lang: {key.removeprefix("chart."): pair[number] for key, pair in CATALOG.items()}
+    for number, lang in enumerate(LANGUAGES)
 }
 
 

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from simulations.charts import (
+    CATALOG,
     Targets,
     day_figure,
     figure_div,
@@ -127,3 +128,12 @@ def test_pages_can_serve_plotly_js_from_the_wheel() -> None:
     div = figure_div(lines_figure(edge_result(), Targets()))
     assert "Plotly.newPlot" in div
     assert len(div) < 100_000  # the fragment does not carry the library
+
+
+def test_every_chart_string_has_both_languages_in_the_catalog() -> None:
+    assert all(key.startswith("chart.") for key in CATALOG)
+    assert all(zh and en for zh, en in CATALOG.values())
+    # Every label a figure shows comes from the catalog, in the language asked for.
+    figure = day_figure(edge_result(), Targets(), lang="en")
+    english = {en for _, en in CATALOG.values()}
+    assert {trace.name for trace in figure.data if trace.showlegend} <= english
