@@ -47,6 +47,17 @@ class SimulationResult:
                 }
                 for index, f in enumerate(self.by_interval)
             ],
+            "by_skill_interval": {
+                label: [
+                    {
+                        "interval": index,
+                        "clock": self.scenario.interval_label(index),
+                        **_figures_dict(f),
+                    }
+                    for index, f in enumerate(per_interval)
+                ]
+                for label, per_interval in self.by_skill_interval.items()
+            },
         }
 
 

@@ -51,6 +51,11 @@ def test_simulate_json_has_mean_and_ci_for_every_figure(tmp_path: Path) -> None:
     assert len(data["by_interval"]) == 2
     assert [row["clock"] for row in data["by_interval"]] == ["09:00-09:30", "09:30-10:00"]
     assert "occupancy" in data["overall"]
+    # Each line per interval: the same figures, one list per line/language.
+    [(label, rows)] = data["by_skill_interval"].items()
+    assert label == "national_tax/zh"
+    assert [row["clock"] for row in rows] == ["09:00-09:30", "09:30-10:00"]
+    assert [row["offered"] for row in rows] == [row["offered"] for row in data["by_interval"]]
 
 
 def test_simulate_is_deterministic_for_a_seed(tmp_path: Path) -> None:
