@@ -43,6 +43,7 @@ WorkersOpt = Annotated[
     int, typer.Option("--workers", "-w", min=0, help="Parallel processes (0: CPU count).")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+LangOpt = Annotated[str, typer.Option("--lang", help="Chart labels: zh (default) or en.")]
 
 
 def _load(path: Path) -> Scenario:
@@ -98,7 +99,7 @@ def simulate_command(
     max_abandon: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Abandonment ceiling on the charts.")
     ] = 0.05,
-    lang: Annotated[str, typer.Option("--lang", help="Chart labels: zh (default) or en.")] = "zh",
+    lang: LangOpt = "zh",
 ) -> None:
     """Simulate a day of traffic with the production routing engine; KPIs with 95% intervals."""
     # Everything that can be wrong with the input is checked before the (long) run.
