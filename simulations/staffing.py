@@ -253,14 +253,14 @@ def _top_up_lines(
     run: _Simulator,
     max_rounds: int,
 ) -> tuple[Counts, SimulationResult]:
-    """Between the phases: lines that miss the target over the day get agents of their own.
+    """Between the phases: lines that miss the target over the day get seats that serve them.
 
     The coarse phase meets each interval's target for all lines together, which a big line's
     surplus can do while a small language's callers wait (one Korean-speaking seat for a queue
-    that needs three). Each round gives one more agent, in every interval with calls for the
-    line, to the groups that serve each missing line first (the best level among the groups
-    that speak its language; overflow groups only if no other group serves it). The fine phase
-    then takes back what the intervals and lines do not need.
+    that needs three). Each round gives one more agent, in every interval with calls for them,
+    to the groups ``_top_up_choice`` picks for the missing lines (possibly a group the scenario
+    does not staff, such as a shared English+Korean one). The fine phase then takes back what the
+    intervals and lines do not need.
     """
     counts = {name: list(per) for name, per in counts.items()}
     before: dict[str, float] = {}
