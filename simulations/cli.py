@@ -15,10 +15,17 @@ import typer
 from rich.table import Table
 
 from simulations import report, terminal
+from simulations.charts import LANGUAGES, Lang
 from simulations.plots import Targets, write_charts
 from simulations.runner import SimulationResult, simulate
 from simulations.scenario import Scenario, ScenarioError, load_scenario
-from simulations.staffing import StaffingPlan, Target, erlang_estimate, search_staffing
+from simulations.staffing import (
+    SeatReason,
+    StaffingPlan,
+    Target,
+    erlang_estimate,
+    search_staffing,
+)
 
 app = typer.Typer(
     help="Traffic simulation and staffing for the 12366 hotline.",
@@ -36,6 +43,7 @@ WorkersOpt = Annotated[
     int, typer.Option("--workers", "-w", min=0, help="Parallel processes (0: CPU count).")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+LangOpt = Annotated[str, typer.Option("--lang", help="Chart labels: zh (default) or en.")]
 
 
 def _load(path: Path) -> Scenario:
@@ -52,14 +60,21 @@ def _target(text: str, max_abandon: float | None = None) -> Target:
         raise terminal.fail(f"--target: {exc}") from None
 
 
+def _lang(text: str) -> Lang:
+    for lang in LANGUAGES:
+        if text == lang:
+            return lang
+    raise terminal.fail(f"--lang {text!r}: expected one of {', '.join(LANGUAGES)}")
+
+
 def _default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def write_plot(result: SimulationResult, plot: Path, targets: Targets) -> None:
+def write_plot(result: SimulationResult, plot: Path, targets: Targets, lang: Lang = "zh") -> None:
     """Write the charts after the results are printed, so a failure here loses nothing."""
     try:
-        paths = write_charts(result, plot, targets)
+        paths = write_charts(result, plot, targets, lang)
     except OSError as exc:
         raise terminal.fail(
             f"--plot {plot}: the charts could not be written ({exc}); the results above stand",
@@ -84,10 +99,12 @@ def simulate_command(
     max_abandon: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Abandonment ceiling on the charts.")
     ] = 0.05,
+    lang: LangOpt = "zh",
 ) -> None:
     """Simulate a day of traffic with the production routing engine; KPIs with 95% intervals."""
     # Everything that can be wrong with the input is checked before the (long) run.
     parsed = _target(target)
+    chart_lang = _lang(lang)
     terminal.check_output_file(plot, "--plot")
     scenario = _load(scenario_path)
     count = replications if replications is not None else scenario.replications
@@ -105,7 +122,7 @@ def simulate_command(
     else:
         report.print_result(result, terminal.output_console())
     if plot is not None:
-        write_plot(result, plot, Targets(parsed.service_level, max_abandon))
+        write_plot(result, plot, Targets(parsed.service_level, max_abandon), chart_lang)
 
 
 @app.command("staff")
@@ -162,6 +179,7 @@ def staff_command(
     else:
         terminal.print_table(console, _plan_table(plan))
         terminal.print_table(console, _lines_table(plan))
+        terminal.print_table(console, _reasons_table(plan))
 
 
 def _erlang_dict(figures: Any) -> dict[str, float]:
@@ -197,6 +215,19 @@ def _plan_dict(plan: StaffingPlan) -> dict[str, Any]:
             }
             for row in plan.intervals
         ],
+        "cost": plan.cost,
+        "groups": {
+            name: {
+                "serves": reason.serves,
+                "sole_server": reason.sole_server,
+                "secures_lines": reason.secures_lines,
+                "secures_intervals": [
+                    plan.result.scenario.interval_label(i) for i in reason.secures_intervals
+                ],
+                "cost": reason.cost,
+            }
+            for name, reason in plan.reasons.items()
+        },
         "by_skill": {
             label: {
                 "service_level": figures["service_level"].to_dict(),
@@ -225,6 +256,33 @@ def _lines_table(plan: StaffingPlan) -> Table:
             "yes" if _line_met(plan, figures) else "[red]no[/red]",
         )
     return table
+
+
+def _reasons_table(plan: StaffingPlan) -> Table:
+    """Why each group has seats: the targets one seat fewer in each of its intervals would miss."""
+    table = Table(title=f"Why each group's seats (plan cost {plan.cost:g})", title_justify="left")
+    for header in ["group", "seat-intervals", "cost", "secures"]:
+        table.add_column(header, justify="left" if header == "secures" else "right")
+    scenario = plan.result.scenario
+    for name, reason in plan.reasons.items():
+        seats = sum(row.agents[name] for row in plan.intervals)
+        table.add_row(name, str(seats), f"{reason.cost:g}", _why(reason, scenario, seats))
+    return table
+
+
+def _why(reason: SeatReason, scenario: Scenario, seats: int) -> str:
+    if seats == 0:
+        return "not needed: other groups serve " + ", ".join(reason.serves)
+    parts = []
+    if reason.sole_server:
+        parts.append("only server of " + ", ".join(reason.sole_server))
+    if reason.secures_lines:
+        parts.append("day target of " + ", ".join(reason.secures_lines))
+    if reason.secures_intervals:
+        clocks = [scenario.interval_label(i) for i in reason.secures_intervals]
+        shown = ", ".join(clocks[:3]) + (f" and {len(clocks) - 3} more" if len(clocks) > 3 else "")
+        parts.append("interval target " + shown)
+    return "; ".join(parts) or "margin: one fewer still meets every target"
 
 
 def _plan_table(plan: StaffingPlan) -> Table:

@@ -96,6 +96,8 @@ class ReplicationFigures:
     overall: Figures
     by_skill: dict[str, Figures]
     by_interval: list[Figures]
+    # Per traffic label, its call figures per interval (the charts' one trace per line).
+    by_skill_interval: dict[str, list[Figures]] = field(default_factory=dict)
 
 
 def summarise(
@@ -112,16 +114,23 @@ def summarise(
             rows = [row for row in everything if log.traffic[row] == index]
             by_skill[label] = _call_figures(log, rows, threshold_s)
     if bins.count == 1:  # likewise for a single interval
-        return ReplicationFigures(overall, by_skill, [dict(overall)])
+        single = {label: [dict(figures)] for label, figures in by_skill.items()}
+        return ReplicationFigures(overall, by_skill, [dict(overall)], single)
     by_interval_rows: list[list[int]] = [[] for _ in range(bins.count)]
     for row in everything:
         by_interval_rows[log.interval[row]].append(row)
     by_interval = []
+    by_skill_interval: dict[str, list[Figures]] = {label: [] for label in labels}
     for index, rows in enumerate(by_interval_rows):
         figures = _call_figures(log, rows, threshold_s)
         figures.update(_time_figures(bins, range(index, index + 1)))
         by_interval.append(figures)
-    return ReplicationFigures(overall, by_skill, by_interval)
+        buckets: list[list[int]] = [[] for _ in labels]
+        for row in rows:  # one pass per interval, not one per line
+            buckets[log.traffic[row]].append(row)
+        for label, line_rows in zip(labels, buckets, strict=True):
+            by_skill_interval[label].append(_call_figures(log, line_rows, threshold_s))
+    return ReplicationFigures(overall, by_skill, by_interval, by_skill_interval)
 
 
 def _call_figures(log: CallLog, rows: range | list[int], threshold_s: float) -> Figures:

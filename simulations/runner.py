@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from simulations.metrics import Figures, ReplicationFigures
@@ -28,6 +28,7 @@ class SimulationResult:
     overall: dict[str, Estimate]
     by_skill: dict[str, dict[str, Estimate]]
     by_interval: list[dict[str, Estimate]]
+    by_skill_interval: dict[str, list[dict[str, Estimate]]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -46,6 +47,17 @@ class SimulationResult:
                 }
                 for index, f in enumerate(self.by_interval)
             ],
+            "by_skill_interval": {
+                label: [
+                    {
+                        "interval": index,
+                        "clock": self.scenario.interval_label(index),
+                        **_figures_dict(f),
+                    }
+                    for index, f in enumerate(per_interval)
+                ]
+                for label, per_interval in self.by_skill_interval.items()
+            },
         }
 
 
@@ -92,7 +104,16 @@ def summarise_replications(
         _combine([run.by_interval[index] for run in runs])
         for index in range(len(runs[0].by_interval))
     ]
-    return SimulationResult(scenario, seed, len(runs), overall, by_skill, by_interval)
+    by_skill_interval = {
+        label: [
+            _combine([run.by_skill_interval[label][index] for run in runs])
+            for index in range(len(runs[0].by_skill_interval[label]))
+        ]
+        for label in runs[0].by_skill_interval
+    }
+    return SimulationResult(
+        scenario, seed, len(runs), overall, by_skill, by_interval, by_skill_interval
+    )
 
 
 def _combine(samples: Sequence[Figures]) -> dict[str, Estimate]:

@@ -66,6 +66,7 @@ class AgentGroup:
     levels: Mapping[str, int]  # business line -> level (1 primary)
     languages: frozenset[str]
     overflow: bool = False
+    cost: float = 1.0  # relative cost of one seat for an interval (staffing search objective)
 
     def can_serve(self, line: str, language: str) -> bool:
         if language not in self.languages:
@@ -283,7 +284,7 @@ class _Reader:
             if entry is None:
                 continue
             self.no_unknown(
-                entry, {"group", "count", "skills", "languages", "overflow"}, f"{path}."
+                entry, {"group", "count", "skills", "languages", "overflow", "cost"}, f"{path}."
             )
             name = self.text(entry, "group", f"{path}.")
             if name in names:
@@ -306,9 +307,10 @@ class _Reader:
                 self.fail(f"{path}.overflow", "must be true or false")
             if not levels and overflow is not True:
                 self.fail(f"{path}.skills", "a group needs at least one skill or overflow: true")
+            cost = self.number(entry, "cost", f"{path}.", default=1.0, above=0.0)
             if counts is not None:
                 group = AgentGroup(
-                    name, counts, levels, frozenset(map(str, languages)), overflow is True
+                    name, counts, levels, frozenset(map(str, languages)), overflow is True, cost
                 )
                 result.append(group)
         return result

@@ -1,27 +1,34 @@
-"""Staffing: the Erlang quick estimate and the simulation search for the fewest agents per group.
+"""Staffing: the Erlang quick estimate and the simulation search for the cheapest seats per group.
 
-The search has two phases. The coarse one keeps the scenario's *mix* of groups (each group's share
-of the interval's agents, and at least one agent in every group the scenario staffs, so no language
-loses its only seat) and finds, interval by interval, the fewest total agents whose simulated mean
-service level and abandonment meet the targets: it starts from the Erlang A estimate of the pooled
-traffic, adds agents where an interval misses, then takes agents away where it passes, until nothing
-changes. Lines whose callers the interval totals leave waiting (a small language beside a big line)
-then get agents of their own until each meets the target over the day. The mix rarely matches the
-load, so the fine phase then takes agents away group by group (coordinate descent): one agent
-fewer in one group in every interval at once, kept where the interval still meets the target and
-no line that met it over the day stops meeting it. Every run
+The search has four phases. The coarse one keeps the scenario's *mix* of groups (each group's share
+of the interval's agents, and at least one agent in every group the scenario staffs) and finds,
+interval by interval, the fewest total agents whose simulated mean service level and abandonment
+meet the targets: it starts from the Erlang A estimate of the pooled traffic, adds agents where an
+interval misses, then takes agents away where it passes, until nothing changes. Lines whose callers
+the interval totals leave waiting (a small language beside a big line) then get seats until each
+meets the target over the day: seats of the group that serves the most missing lines and would be
+freest for them per unit of cost, which may be a group the scenario does not staff (``count: 0``,
+e.g. an English+Korean group), so small lines are served by shared seats. The fine phase then takes
+agents away group by group (coordinate descent, dearest seats first): one agent fewer in one group
+in every interval at once, kept where the interval still meets the target and no line that met it
+over the day stops meeting it; a group may lose all its seats when another staffed group still
+serves each of its lines. Last, the cost objective: a dear seat (a group's ``cost``, default 1)
+is traded for a cheaper group's where the targets hold, and the fine phase runs again. Every run
 uses the same seed: common random numbers, so two staffings differ only by the staffing.
+
+Each group's reason is measured, not guessed: one seat fewer in every interval it staffs, and the
+lines and intervals whose targets that misses (``SeatReason``).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from simulations import erlang
 from simulations.runner import SimulationResult, simulate
-from simulations.scenario import Scenario, Traffic
+from simulations.scenario import AgentGroup, Scenario, Traffic
 from simulations.stats import Estimate
 
 
@@ -71,11 +78,28 @@ class IntervalStaffing:
 
 
 @dataclass(frozen=True, slots=True)
+class SeatReason:
+    """Why a group has seats: what it serves and which targets one seat fewer would miss."""
+
+    serves: list[str]  # the traffic lines (line/language) its seats can take
+    sole_server: list[str]  # lines no other staffed group can take in some interval
+    secures_lines: list[str]  # lines meeting the day's target that would miss it
+    secures_intervals: list[int]  # intervals meeting the target that would miss it
+    cost: float  # the group's seats times its cost per seat-interval
+
+
+@dataclass(frozen=True, slots=True)
 class StaffingPlan:
     target: Target
     intervals: list[IntervalStaffing]
     result: SimulationResult
     iterations: int
+    reasons: dict[str, SeatReason] = field(default_factory=dict)
+
+    @property
+    def cost(self) -> float:
+        """The objective: seats times their group's cost, over all intervals."""
+        return sum(reason.cost for reason in self.reasons.values())
 
 
 SearchProgress = Callable[[int, list[int]], None]  # (iteration, totals per interval)
@@ -158,6 +182,10 @@ def search_staffing(
     counts = _mix_counts(scenario, totals)
     counts, result = _top_up_lines(scenario, target, counts, result, run, max_rounds)
     counts, result = _trim_groups(scenario, target, counts, result, run, max_rounds)
+    swapped, result = _swap_seats(scenario, target, counts, result, run, max_rounds)
+    if swapped != counts:  # cheaper seats may let other groups shed more
+        counts, result = _trim_groups(scenario, target, swapped, result, run, max_rounds)
+    reasons = _reasons(scenario, target, counts, result, run)
     intervals = [
         IntervalStaffing(
             interval=index,
@@ -170,7 +198,7 @@ def search_staffing(
         )
         for index in range(scenario.interval_count)
     ]
-    return StaffingPlan(target, intervals, result, run.runs)
+    return StaffingPlan(target, intervals, result, run.runs, reasons)
 
 
 def _search_totals(
@@ -225,14 +253,14 @@ def _top_up_lines(
     run: _Simulator,
     max_rounds: int,
 ) -> tuple[Counts, SimulationResult]:
-    """Between the phases: lines that miss the target over the day get agents of their own.
+    """Between the phases: lines that miss the target over the day get seats that serve them.
 
     The coarse phase meets each interval's target for all lines together, which a big line's
     surplus can do while a small language's callers wait (one Korean-speaking seat for a queue
-    that needs three). Each round gives one more agent, in every interval with calls for the
-    line, to the groups that serve each missing line first (the best level among the groups
-    that speak its language; overflow groups only if no other group serves it). The fine phase
-    then takes back what the intervals and lines do not need.
+    that needs three). Each round gives one more agent, in every interval with calls for them,
+    to the groups ``_top_up_choice`` picks for the missing lines (possibly a group the scenario
+    does not staff, such as a shared English+Korean one). The fine phase then takes back what the
+    intervals and lines do not need.
     """
     counts = {name: list(per) for name, per in counts.items()}
     before: dict[str, float] = {}
@@ -249,30 +277,62 @@ def _top_up_lines(
                 missing.append(traffic)
             before[traffic.label] = level
         added = False
-        for traffic in missing:
-            for name in _first_servers(scenario, traffic):
-                for index, calls in enumerate(traffic.calls_per_interval):
-                    if calls > 0:
-                        counts[name][index] += 1
-                        added = True
+        for name, lines in _top_up_choice(scenario, missing):
+            for index in range(scenario.interval_count):
+                if any(traffic.calls_per_interval[index] > 0 for traffic in lines):
+                    counts[name][index] += 1
+                    added = True
         if not added:
             break
         result = run(counts)
     return counts, result
 
 
-def _first_servers(scenario: Scenario, traffic: Traffic) -> list[str]:
-    """The groups that serve ``traffic``'s line in its language at the best level any group has."""
-    speaking = [group for group in scenario.agents if traffic.language in group.languages]
-    levels = {
-        group.name: group.levels[traffic.line]
-        for group in speaking
-        if traffic.line in group.levels and not group.overflow
-    }
-    if not levels:  # only the overflow pool serves this line
-        levels = {group.name: 1 for group in speaking if group.overflow}
-    best = min(levels.values(), default=0)
-    return [name for name, level in levels.items() if level == best]
+def _top_up_choice(scenario: Scenario, missing: list[Traffic]) -> list[tuple[str, list[Traffic]]]:
+    """Which groups get one more seat for the ``missing`` lines, each with the lines it is for.
+
+    Greedy set cover: first the group that serves the most missing lines (one English+Korean seat
+    helps both small lines). Among groups serving as many, the one whose seats would be freest for
+    them per unit of cost: the missing lines' share of all the work the group can take. A Korean
+    speaker who also answers the big Chinese line is rarely free when a Korean caller rings (five
+    such seats in every interval for 0.8 calls per half hour); a seat shared by the small lines
+    is. Then the best level, then the scenario's order. Overflow pools only for lines nobody else
+    serves.
+    """
+    remaining = list(missing)
+    chosen: list[tuple[str, list[Traffic]]] = []
+    while remaining:
+        options = []
+        for position, group in enumerate(scenario.agents):
+            lines = [
+                t for t in remaining if t.language in group.languages and t.line in group.levels
+            ]
+            if group.overflow or not lines:
+                continue
+            servable = [t for t in scenario.traffic if group.can_serve(t.line, t.language)]
+            share = _work(lines) / (_work(servable) or 1.0)
+            level = min(group.levels[traffic.line] for traffic in lines)
+            key = (-len(lines), -share / group.cost, level, position)
+            options.append((key, group.name, lines))
+        if not options:  # only an overflow pool serves what is left
+            for group in scenario.agents:
+                lines = [
+                    t for t in remaining if group.overflow and group.can_serve(t.line, t.language)
+                ]
+                if lines:
+                    options.append(((-len(lines), 0.0, 0, 0), group.name, lines))
+                    break
+        if not options:
+            break
+        _, name, lines = min(options, key=lambda option: option[0])
+        chosen.append((name, lines))
+        remaining = [traffic for traffic in remaining if traffic not in lines]
+    return chosen
+
+
+def _work(lines: list[Traffic]) -> float:
+    """Expected agent-seconds of talk the lines bring over the day."""
+    return sum(sum(t.calls_per_interval) * t.handle_time.mean_s for t in lines)
 
 
 def _trim_groups(
@@ -295,7 +355,8 @@ def _trim_groups(
     before the phase misses it after the step, or if a skill that already missed it does worse.
     """
     counts = {name: list(per) for name, per in counts.items()}
-    floors = {name: [min(1, agents) for agents in per] for name, per in counts.items()}
+    # Dearest seats first: with equal headcounts the plan keeps the cheaper kind of seat.
+    order = sorted(counts, key=lambda name: -_group(scenario, name).cost)
     baseline = _skill_baseline(result)
     steps = {name: [1] * scenario.interval_count for name in counts}
     # A one-agent removal that failed is not proposed again: with the same callers, agents taken
@@ -311,11 +372,12 @@ def _trim_groups(
     trimmed: list[list[str]] = [[] for _ in range(scenario.interval_count)]  # one entry per agent
     for _ in range(max_rounds):
         progressed = False
-        for name in counts:
+        for name in order:
+            floors = [_floor(scenario, counts, name, index) for index in range(len(counts[name]))]
             proposal = {
-                index: min(steps[name][index], agents - floors[name][index])
+                index: min(steps[name][index], agents - floors[index])
                 for index, agents in enumerate(counts[name])
-                if agents > floors[name][index] and (name, index) not in exhausted
+                if agents > floors[index] and (name, index) not in exhausted
             }
             kept: list[int] = []
             candidates = list(proposal)
@@ -359,6 +421,148 @@ def _trim_groups(
             counts[trimmed[index].pop()][index] += 1
         result = run(counts)
     return counts, result
+
+
+def _swap_seats(
+    scenario: Scenario,
+    target: Target,
+    counts: Counts,
+    result: SimulationResult,
+    run: _Simulator,
+    max_rounds: int,
+) -> tuple[Counts, SimulationResult]:
+    """The cost objective: trade a dear seat for a cheaper one where the targets still hold.
+
+    Taking seats away cannot replace a bilingual seat that mostly answers the big Chinese line by a
+    Chinese-only seat (the headcount is the same), so for each group, dearest first, one seat in
+    every interval above its floor moves to each cheaper group in turn; an interval keeps the move
+    if it still meets the target and no line falls under it over the day.
+    """
+    counts = {name: list(per) for name, per in counts.items()}
+    baseline = _skill_baseline(result)
+    groups = sorted(scenario.agents, key=lambda group: -group.cost)
+    for _ in range(max_rounds):
+        moved = False
+        for dear in groups:
+            for cheap in sorted(scenario.agents, key=lambda group: group.cost):
+                if cheap.cost >= dear.cost or cheap.overflow:
+                    continue
+                candidates = [
+                    index
+                    for index, agents in enumerate(counts[dear.name])
+                    if agents > _floor(scenario, counts, dear.name, index)
+                ]
+                if not candidates:
+                    continue
+                trial = {name: list(per) for name, per in counts.items()}
+                for index in candidates:
+                    trial[dear.name][index] -= 1
+                    trial[cheap.name][index] += 1
+                trial_result = run(trial)
+                if not _skills_hold(trial_result, baseline, target):
+                    continue
+                kept = [i for i in candidates if _interval_met(trial_result, i, target)]
+                if kept == candidates:
+                    counts, result, moved = trial, trial_result, True
+                elif kept:
+                    for index in kept:
+                        counts[dear.name][index] -= 1
+                        counts[cheap.name][index] += 1
+                    result = run(counts)
+                    if _skills_hold(result, baseline, target):
+                        moved = True
+                    else:  # the intervals interact: undo
+                        for index in kept:
+                            counts[dear.name][index] += 1
+                            counts[cheap.name][index] -= 1
+                        result = run(counts)
+        if not moved:
+            break
+    return counts, result
+
+
+def _reasons(
+    scenario: Scenario,
+    target: Target,
+    counts: Counts,
+    result: SimulationResult,
+    run: _Simulator,
+) -> dict[str, SeatReason]:
+    """Each staffed group's reason: one seat fewer in every interval it staffs, and what misses."""
+    reasons = {}
+    for group in scenario.agents:
+        per = counts[group.name]
+        serves = [t.label for t in scenario.traffic if group.can_serve(t.line, t.language)]
+        sole = sorted(
+            {
+                t.label
+                for index, agents in enumerate(per)
+                if agents > 0
+                for t in scenario.traffic
+                if t.calls_per_interval[index] > 0
+                and group.can_serve(t.line, t.language)
+                and not any(
+                    other.name != group.name
+                    and counts[other.name][index] > 0
+                    and other.can_serve(t.line, t.language)
+                    for other in scenario.agents
+                )
+            }
+        )
+        lines: list[str] = []
+        intervals: list[int] = []
+        if any(per):
+            fewer = {name: list(c) for name, c in counts.items()}
+            fewer[group.name] = [max(0, agents - 1) for agents in per]
+            trial = run(fewer)
+            lines = [
+                label
+                for label, figures in result.by_skill.items()
+                if _met(target, figures) and not _met(target, trial.by_skill[label])
+            ]
+            intervals = [
+                index
+                for index, agents in enumerate(per)
+                if agents > 0
+                and _interval_met(result, index, target)
+                and not _interval_met(trial, index, target)
+            ]
+        reasons[group.name] = SeatReason(serves, sole, lines, intervals, group.cost * sum(per))
+    return reasons
+
+
+def _met(target: Target, figures: dict[str, Estimate]) -> bool:
+    return target.met(figures["service_level"].mean, figures["abandon_rate"].mean)
+
+
+def _group(scenario: Scenario, name: str) -> AgentGroup:
+    return next(group for group in scenario.agents if group.name == name)
+
+
+def _floor(scenario: Scenario, counts: Counts, name: str, index: int) -> int:
+    """1 if group ``name`` is the only staffed group serving a line with calls in the interval.
+
+    A group may otherwise go to no seats at all: a small line keeps a server, but it can be a
+    shared seat of another group rather than one of its own.
+    """
+    group = _group(scenario, name)
+    if counts[name][index] == 0:
+        return 0
+    for traffic in scenario.traffic:
+        if traffic.calls_per_interval[index] <= 0:
+            continue
+        if not group.can_serve(traffic.line, traffic.language):
+            continue
+        others = [
+            other
+            for other in scenario.agents
+            if other.name != name
+            and counts[other.name][index] > 0
+            and other.can_serve(traffic.line, traffic.language)
+        ]
+        if not others:
+            return 1
+    return 0
 
 
 def _interval_met(result: SimulationResult, index: int, target: Target) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,11 @@ def test_simulate_json_has_mean_and_ci_for_every_figure(tmp_path: Path) -> None:
     assert len(data["by_interval"]) == 2
     assert [row["clock"] for row in data["by_interval"]] == ["09:00-09:30", "09:30-10:00"]
     assert "occupancy" in data["overall"]
+    # Each line per interval: the same figures, one list per line/language.
+    [(label, rows)] = data["by_skill_interval"].items()
+    assert label == "national_tax/zh"
+    assert [row["clock"] for row in rows] == ["09:00-09:30", "09:30-10:00"]
+    assert [row["offered"] for row in rows] == [row["offered"] for row in data["by_interval"]]
 
 
 def test_simulate_is_deterministic_for_a_seed(tmp_path: Path) -> None:
@@ -68,9 +74,28 @@ def test_simulate_prints_tables_and_writes_charts(tmp_path: Path) -> None:
     assert "By interval" in result.output
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     page = chart.with_suffix(".html").read_text(encoding="utf-8")
-    assert "<canvas" not in page or "cdn" not in page.lower()
-    assert "src=" not in page  # self-contained: no external script
+    assert not re.search(r"<(script|link)[^>]+(src|href)=", page)  # plotly.js is inline
+    assert "Plotly.newPlot" in page
+    assert '<html lang="zh">' in page
+
+
+def test_simulate_charts_in_english_on_request(tmp_path: Path) -> None:
+    chart = tmp_path / "day.png"
+    path = str(small_scenario(tmp_path))
+    args = ["simulate", path, "-w", "1", "--plot", str(chart), "--lang", "en"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    page = chart.with_suffix(".html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in page
     assert '"Service level"' in page
+
+
+def test_an_unknown_chart_language_is_refused_before_running(tmp_path: Path) -> None:
+    args = ["simulate", str(small_scenario(tmp_path)), "--plot", str(tmp_path / "x.png")]
+    result = runner.invoke(app, [*args, "--lang", "fr"])
+    assert result.exit_code == 2
+    assert "--lang 'fr': expected one of zh, en" in result.stderr
+    assert not (tmp_path / "x.html").exists()
 
 
 def test_an_invalid_scenario_names_the_field_and_exits_2(tmp_path: Path) -> None:
@@ -123,6 +148,11 @@ def test_staff_searches_by_simulation(tmp_path: Path) -> None:
     assert label == "national_tax/zh"
     assert set(line) == {"service_level", "abandon_rate", "met"}
     assert line["met"] is (line["service_level"]["mean"] >= 0.8)
+    # Why the seats are there: the only group serves the only line.
+    reason = plan["groups"]["national"]
+    assert reason["serves"] == ["national_tax/zh"]
+    assert reason["sole_server"] == ["national_tax/zh"]
+    assert plan["cost"] == sum(row["total"] for row in plan["intervals"])
 
 
 def test_staff_table_shows_each_line_over_the_day(tmp_path: Path) -> None:
@@ -131,6 +161,8 @@ def test_staff_table_shows_each_line_over_the_day(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Each line over the day" in result.stdout
     assert "national_tax/zh" in result.stdout
+    assert "Why each group's seats" in result.stdout
+    assert "only server of national_tax/zh" in result.stdout
 
 
 # ---------------------------------------------------------------- bad input is refused up front

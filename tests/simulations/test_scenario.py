@@ -131,3 +131,13 @@ def test_a_file_that_is_not_yaml_is_reported(tmp_path: Path) -> None:
 def test_shipped_scenarios_are_valid(name: str) -> None:
     scenario = load_scenario(SCENARIOS / name)
     assert scenario.traffic
+
+
+def test_the_shared_seats_example_declares_a_seat_kind_with_costs() -> None:
+    root = Path(__file__).resolve().parents[2]
+    scenario = load_scenario(root / "examples" / "hangzhou-shared-seats.yaml")
+    groups = {group.name: group for group in scenario.agents}
+    assert set(groups["foreign"].count) == {0}
+    assert groups["foreign"].languages == {"en", "ko"}
+    assert groups["korean"].cost == 1.5
+    assert groups["national"].cost == 1.0

@@ -8,7 +8,7 @@ import pytest
 
 from simulations import erlang
 from simulations.runner import simulate
-from simulations.scenario import Scenario, parse_scenario
+from simulations.scenario import Scenario, ScenarioError, parse_scenario
 from simulations.staffing import (
     StaffingPlan,
     Target,
@@ -158,3 +158,105 @@ def test_search_gives_a_line_the_interval_totals_leave_waiting_agents_of_its_own
         for name in ("big_team", "small_team")
     }
     assert not _met(target, simulate(scenario.with_staffing(by_mix)).by_skill["small/zh"])
+
+
+def small_lines(shared_count: int = 0) -> Scenario:
+    """Hangzhou's shape in small: a big Chinese line, English and Korean lines of 2.5 and 0.8 calls
+    per half hour, dedicated English and Korean seats that also take Chinese calls, and a shared
+    English+Korean group the scenario does not staff (``count: 0``): a seat kind the search may use.
+    Seats that need a foreign language cost more (fewer people speak it).
+    """
+
+    def line(language: str, calls: float, handle_s: float) -> dict[str, Any]:
+        return {
+            "skill": "national_tax",
+            "language": language,
+            "calls_per_interval": calls,
+            "handle_time": {"dist": "exponential", "mean_s": handle_s},
+            "patience": {"dist": "exponential", "mean_s": 240},
+        }
+
+    return parse_scenario(
+        {
+            "version": 1,
+            "name": "small-lines",
+            "seed": 11,
+            "replications": 6,
+            "intervals": {"count": 6, "minutes": 30},
+            "warmup_minutes": 30,
+            "traffic": [line("zh", 40, 300), line("en", 2.5, 480), line("ko", 0.8, 540)],
+            "agents": [
+                {"group": "chinese", "count": 8, "skills": {"national_tax": 1}},
+                {
+                    "group": "english",
+                    "count": 2,
+                    "skills": {"national_tax": 1},
+                    "languages": ["zh", "en"],
+                    "cost": 1.3,
+                },
+                {
+                    "group": "korean",
+                    "count": 1,
+                    "skills": {"national_tax": 1},
+                    "languages": ["zh", "ko"],
+                    "cost": 1.5,
+                },
+                {
+                    "group": "foreign",
+                    "count": shared_count,
+                    "skills": {"national_tax": 1},
+                    "languages": ["en", "ko"],
+                    "cost": 1.5,
+                },
+            ],
+        },
+        "test",
+    )
+
+
+def test_small_lines_are_served_by_a_shared_group_not_dedicated_seats_in_every_interval() -> None:
+    scenario = small_lines()
+    target = Target(0.8, 20, 0.05)
+    plan = search_staffing(scenario, target)
+    assert all(row.met for row in plan.intervals)
+    assert all(_met(target, figures) for figures in plan.result.by_skill.values())
+    korean = [row.agents["korean"] for row in plan.intervals]
+    english = [row.agents["english"] for row in plan.intervals]
+    shared = [row.agents["foreign"] for row in plan.intervals]
+    # The shared group takes both small lines; the dedicated seats are not kept in every interval.
+    assert sum(shared) > 0
+    assert sum(korean) < len(korean)
+    assert sum(english) < len(english)
+    # Foreign-language seats stay near the pooled load of 3.3 calls per half hour.
+    assert max(k + e + s for k, e, s in zip(korean, english, shared, strict=True)) <= 4
+    # Each group with seats says which target it secures.
+    for name, reason in plan.reasons.items():
+        if any(row.agents[name] for row in plan.intervals):
+            assert reason.serves
+    assert "national_tax/ko" in plan.reasons["foreign"].serves
+    assert "national_tax/ko" in plan.reasons["foreign"].sole_server
+    assert plan.cost == pytest.approx(
+        sum(
+            row.agents[group.name] * group.cost
+            for row in plan.intervals
+            for group in scenario.agents
+        )
+    )
+
+
+def test_a_seat_cost_must_be_positive() -> None:
+    data = {
+        "version": 1,
+        "name": "x",
+        "intervals": {"count": 1},
+        "traffic": [
+            {
+                "skill": "a",
+                "calls_per_interval": 1,
+                "handle_time": {"dist": "constant", "mean_s": 60},
+            }
+        ],
+        "agents": [{"group": "g", "count": 1, "skills": {"a": 1}, "cost": 0}],
+    }
+    with pytest.raises(ScenarioError, match=r"agents\[0\]\.cost: must be > 0"):
+        parse_scenario(data, "test")

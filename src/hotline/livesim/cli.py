@@ -48,6 +48,7 @@ def simulate_command(
         str | None,
         typer.Option(help="--live: database URL (default: a throw-away SQLite file)."),
     ] = None,
+    lang: offline.LangOpt = "zh",
 ) -> None:
     """Simulate a day of traffic with the production routing engine; KPIs with 95% intervals.
 
@@ -55,12 +56,12 @@ def simulate_command(
     """
     if not live:
         offline.simulate_command(  # it checks every option before running
-            scenario_path, replications, seed, workers, as_json, plot, target, max_abandon
+            scenario_path, replications, seed, workers, as_json, plot, target, max_abandon, lang
         )
         return
     if replications not in (None, 1):
         terminal.error_console().print("note: --replications is ignored with --live (one day)")
-    _simulate_live(scenario_path, seed, as_json, plot, target, max_abandon, speed, database)
+    _simulate_live(scenario_path, seed, as_json, plot, target, max_abandon, speed, database, lang)
 
 
 def _simulate_live(
@@ -72,6 +73,7 @@ def _simulate_live(
     max_abandon: float,
     speed: float,
     database: str | None,
+    lang: str,
 ) -> None:
     from hotline.livesim.feasibility import LiveScenarioError
     from hotline.livesim.options import LiveOptions
@@ -81,6 +83,7 @@ def _simulate_live(
 
     # Every input is checked before the (long) run, so a typo cannot lose a finished day.
     parsed = offline._target(target)
+    chart_lang = offline._lang(lang)
     terminal.check_output_file(plot, "--plot")
     scenario = offline._load(scenario_path)
     options = LiveOptions(speed=speed, database_url=database, seed=seed)
@@ -105,7 +108,8 @@ def _simulate_live(
         report.print_result(run.result, console)
         terminal.print_table(console, stack_table(run.stack))
     if plot is not None:
-        offline.write_plot(run.result, plot, Targets(parsed.service_level, max_abandon))
+        targets = Targets(parsed.service_level, max_abandon)
+        offline.write_plot(run.result, plot, targets, chart_lang)
 
 
 def _cheap_password_hashing() -> None:

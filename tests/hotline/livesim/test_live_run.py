@@ -71,3 +71,14 @@ def test_help_lists_the_offline_options_and_the_live_ones() -> None:
         assert option in result.output
     for option in ("--max-abandon", "--live", "--speed", "--database"):
         assert option in result.output
+
+
+def test_hotline_simulate_passes_the_chart_language_on(tmp_path: Path) -> None:
+    path, chart = _write(tmp_path), tmp_path / "day.png"
+    args = ["simulate", str(path), "-n", "1", "-w", "1", "--plot", str(chart), "--lang", "en"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert '<html lang="en">' in chart.with_suffix(".html").read_text(encoding="utf-8")
+    refused = runner.invoke(app, ["simulate", str(path), "--live", "--lang", "fr"])
+    assert refused.exit_code == 2
+    assert "--lang 'fr'" in refused.output
