@@ -68,6 +68,10 @@ async def _shoot(out: Path) -> list[Path]:
             for lang in ("zh-CN", "en"):
                 await page.goto(f"{centre.base_url}/lang/{lang}?next=/desk")
                 await expect(page.locator("#caller-number")).to_have_text(NUMBER, timeout=WAIT_MS)
+                # The softphone panel shows the call in hand once it has read its phone's state.
+                await expect(page.locator("#softphone")).to_have_attribute(
+                    "data-state", "talking", timeout=WAIT_MS
+                )
                 await page.select_option("#summary-area", "INV")
                 await page.select_option("#summary-topic", "INV.RED")
                 await page.fill("#summary-question", "开错的数电发票怎么处理？")

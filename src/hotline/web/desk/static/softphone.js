@@ -36,7 +36,8 @@
  * Element ids (stable for tests): softphone-status, softphone-caller, softphone-error,
  * softphone-answer, softphone-hangup, softphone-mute, softphone-hold, softphone-dtmf-<digit>
  * (softphone-dtmf-star, softphone-dtmf-hash). The root gets data-state (off, connecting,
- * registered, ringing, talking) and data-error (the code) for the page's CSS; no styles here.
+ * registered, ringing, talking), data-mode (sip, emulator, off) and data-error (the code) for the
+ * page's CSS; no styles here.
  */
 
 const KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];
@@ -150,6 +151,7 @@ class Softphone {
   }
 
   async start() {
+    this.root.dataset.mode = this.config.mode || "off";
     if (this.config.mode === "off" || !this.config.mode) {
       this.show("off");
       return;
