@@ -150,6 +150,11 @@ def taxpayer(number: str, *, language: str = "zh", line: str = "national_tax") -
     )  # fmt: skip
 
 
+# Softphone settings whose SIP server nobody runs (port 9): the page cannot register.
+UNREACHABLE_SIP = {"mode": "sip", "sites": {"hz": {"ws_url": "ws://127.0.0.1:9/ws",
+                                                   "sip_domain": "127.0.0.1"}}}  # fmt: skip
+
+
 @dataclass
 class DeskCentre:
     base_url: str
@@ -160,6 +165,16 @@ class DeskCentre:
 
     def place_call(self, number: str) -> None:
         self.emulator.place_call(taxpayer(number))
+
+    async def give_softphone(self, username: str, sip_user: str = "1001") -> None:
+        """A softphone account for the agent's endpoint on hz (what an admin's PUT does)."""
+        from hotline.softphone import service
+
+        async with self.app.state.hotline.sessionmaker() as session, session.begin():
+            await service.set_account(
+                session, agent_id=self.agent_ids[username], site="hz", sip_user=sip_user,
+                password=f"pw-{sip_user}-of-the-test",
+            )  # fmt: skip
 
 
 async def _log_phone_in(base_url: str, username: str) -> None:

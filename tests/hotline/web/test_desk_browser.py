@@ -15,10 +15,18 @@ from playwright.async_api import Page, expect
 from sqlalchemy import select
 
 from hotline.db.models import CallSummaryRow, WorkOrderRow
-from hotline.softphone import service as softphone_service
 from hotline.telephony import TELEPHONY_KEY
 from routing import agent_view
-from tests.browser import HUMAN, PARTNER, PASSWORD, VIEWPORT, DeskCentre, chromium, desk_centre
+from tests.browser import (
+    HUMAN,
+    PARTNER,
+    PASSWORD,
+    UNREACHABLE_SIP,
+    VIEWPORT,
+    DeskCentre,
+    chromium,
+    desk_centre,
+)
 
 pytestmark = pytest.mark.asyncio
 WAIT_MS = 30_000  # generous: the CPU is shared; nothing here measures speed
@@ -129,15 +137,8 @@ async def test_an_agent_takes_calls_on_the_desktop(tmp_path: Path) -> None:
 async def test_a_softphone_that_cannot_register_sets_the_agent_not_ready_and_says_why(
     tmp_path: Path,
 ) -> None:
-    # Nothing listens on port 9: the agent's browser cannot reach its SIP server.
-    softphone = {"mode": "sip", "sites": {"hz": {"ws_url": "ws://127.0.0.1:9/ws",
-                                                 "sip_domain": "127.0.0.1"}}}  # fmt: skip
-    async with desk_centre(tmp_path / "desk.db", softphone=softphone) as centre:
-        async with centre.app.state.hotline.sessionmaker() as session, session.begin():
-            await softphone_service.set_account(
-                session, agent_id=centre.agent_ids[HUMAN], site="hz", sip_user="1001",
-                password="pw-unreachable-1001",
-            )  # fmt: skip
+    async with desk_centre(tmp_path / "desk.db", softphone=UNREACHABLE_SIP) as centre:
+        await centre.give_softphone(HUMAN)
         # The agent is logged in and ready before the page opens: offers could come at once.
         async with httpx.AsyncClient(base_url=centre.base_url, timeout=30) as http:
             token = await http.post(
@@ -158,8 +159,9 @@ async def test_a_softphone_that_cannot_register_sets_the_agent_not_ready_and_say
                 await expect(page.locator("#state")).to_contain_text("技术故障", timeout=WAIT_MS)
                 session_now = (await http.get("/api/v1/agent/session", headers=me)).json()
                 assert (session_now["status"], session_now["reason"]) == ("not_ready", "technical")
-                # Ready is refused while the phone is down, with the reason on the page.
-                await page.click("#ready")
+                # Ready is refused while the phone is down (Alt+R too), with the reason on the page.
+                await expect(page.locator("#ready")).to_be_disabled()
+                await page.keyboard.press("Alt+r")
                 await expect(page.locator("#notice")).to_contain_text("软电话无法注册")
                 session_now = (await http.get("/api/v1/agent/session", headers=me)).json()
                 assert session_now["status"] == "not_ready"
