@@ -93,7 +93,9 @@
       async startPhone() {
         const root = document.getElementById("softphone");
         let config;
-        try { config = await this.api("GET", "/agent/softphone"); } catch (e) { return; }
+        // The site chosen for logging in (the first of the agent's sites when the page opens).
+        const query = this.site ? "?site=" + encodeURIComponent(this.site) : "";
+        try { config = await this.api("GET", "/agent/softphone" + query); } catch (e) { return; }
         document.addEventListener("softphone:ringing", () => { this.phoneRinging = true; });
         document.addEventListener("softphone:answered", () => { this.phoneRinging = false; });
         document.addEventListener("softphone:ended", () => { this.phoneRinging = false; });
