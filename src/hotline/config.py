@@ -104,9 +104,6 @@ class CtiDatabaseSettings(BaseModel):
 class DeskSettings(BaseModel):
     """The agent desktop (src/hotline/web/desk)."""
 
-    # Which phone the page drives: "sip" (the browser softphone or a desk SIP phone) or
-    # "emulator" (the demo's ARI emulator answers the ringing phone when the agent clicks).
-    softphone: Literal["sip", "emulator"] = "sip"
     # A call cannot leave wrap-up without its summary unless the centre makes it optional.
     summary_required: bool = True
     # Cookies marked Secure (only sent over https): on in production behind TLS.

@@ -67,19 +67,6 @@ class Asterisk(ChannelOps, BridgeOps, MediaOps, DeviceOps):
         self.observers[phone.peer.id] = taxpayer.observe
         return {"phone_channel_id": phone.id, "channel_id": phone.peer.id}
 
-    def answer_phone(self, endpoint: str) -> str:
-        """A person answers the phone ringing on ``endpoint`` (a "manual" agent script)."""
-        for channel in self.channels.values():
-            if (
-                channel.device_name == endpoint
-                and channel.kind == "pjsip"
-                and not channel.answered
-                and not channel.destroyed
-            ):
-                self.device_answer(channel)
-                return channel.id
-        raise AriError(404, f"no call is ringing on {endpoint}")
-
     def hang_up_taxpayer(self, phone_channel_id: str) -> None:
         phone = self.channel(phone_channel_id)
         self.device_hangup(phone, 16)

@@ -16,6 +16,7 @@ A state is `{"endpoint", "state": idle|ringing|talking, "channel_id", "caller_nu
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -238,5 +239,8 @@ async def _sse(states: AsyncIterator[Json]) -> AsyncIterator[str]:
             yield f"event: phone\ndata: {json.dumps(state, separators=(',', ':'))}\n\n"
     finally:
         if pending is not None:
+            # The generator cannot be closed while its `anext` still runs: end that first.
             pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                await pending
         await iterator.aclose()  # type: ignore[attr-defined]

@@ -19,11 +19,11 @@ if TYPE_CHECKING:
     from cti.emulator.model import Channel
 
 AgentBehaviour = Literal[
-    "answer", "busy", "congestion", "no_answer", "reject", "hang_up", "unreachable", "manual"
+    "answer", "busy", "congestion", "no_answer", "reject", "hang_up", "unreachable"
 ]
 """``congestion``: Congestion() like the lab's 2003; ``hang_up``: the phone rings, then hangs up
-with cause 16 before answering (a taxpayer who gives up on a call back); ``manual``: rings until a
-person answers it through the control API (the demo's human agents)."""
+with cause 16 before answering (a taxpayer who gives up on a call back). A phone a *person*
+answers is not a behaviour: see ``cti.emulator.phones`` (``/_emulator/phones``)."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class AgentScript:
             line.app("NoOp", f"scripted agent {line.exten}: {script.behaviour}")
             if script.behaviour != "reject":
                 line.ringing()
-            if script.behaviour in ("no_answer", "manual"):
+            if script.behaviour == "no_answer":
                 yield FOREVER
                 return
             refuse_after = (

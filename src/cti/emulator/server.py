@@ -156,7 +156,6 @@ class Emulator:
                     self._control_remove_endpoint,
                     methods=["DELETE"],
                 ),
-                Route("/_emulator/answer", self._control_answer, methods=["POST"]),
                 Route("/_emulator/state", self._control_state, methods=["GET"]),
                 *phone_routes(self.phones, self._control_allowed, self._flush),
                 Route(
@@ -411,20 +410,6 @@ class Emulator:
             return JSONResponse(error.body, status_code=error.status)
         return Response(status_code=204)
 
-    async def _control_answer(self, request: Request) -> Response:
-        """Answer the phone ringing on ``{"endpoint": "PJSIP/1001"}`` as its person would."""
-        if not self._control_allowed(request):
-            return JSONResponse({"message": "Authentication required"}, status_code=401)
-        try:
-            body = await self._control_body(request)
-            channel_id = self.core.answer_phone(str(body["endpoint"]))
-        except KeyError:
-            return JSONResponse({"message": "endpoint is required"}, status_code=400)
-        except AriError as error:
-            return JSONResponse(error.body, status_code=error.status)
-        await self._flush()
-        return JSONResponse({"channel_id": channel_id}, status_code=200)
-
     async def _control_state(self, request: Request) -> Response:
         if not self._control_allowed(request):
             return JSONResponse({"message": "Authentication required"}, status_code=401)
@@ -456,6 +441,11 @@ class RunningEmulator:
 
     def add_endpoint(self, endpoint: str, script: AgentScript) -> None:
         self.emulator.add_endpoint(endpoint, script)
+
+    def add_person_phone(self, endpoint: str) -> None:
+        """A phone that rings until a person answers it (``/_emulator/phones``): the demo's and
+        the browser tests' human agents."""
+        self.emulator.phones.add(endpoint)
 
     def place_call(self, script: TaxpayerScript) -> Json:
         return self.emulator.place_call(script)

@@ -1,10 +1,8 @@
 """What the agent desktop needs in one read: the session, the wrap-up end, the call in hand.
 
 The desktop calls this when it opens and after its event stream reconnects, so a network blip
-never loses the call in progress (the stream itself replays nothing). ``POST
-/agent/phone/answer`` answers the ringing phone for desks whose phone the service can answer
-(the demo's emulated phones, ``desk.softphone = "emulator"``); with a SIP phone the agent answers
-on the phone itself.
+never loses the call in progress (the stream itself replays nothing). Answering is the softphone's
+business (``hotline.api.softphone``, ``softphone.mode``): the desk only reports the mode.
 """
 
 from __future__ import annotations
@@ -12,10 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter
 
 from hotline.api.access import AgentUser
-from hotline.demo.phones import answer_ringing
 from hotline.deps import AppState, AppStateDep, SessionDep
 from hotline.errors import ConflictError
 from hotline.schemas.base import Schema
@@ -40,7 +37,7 @@ class DeskState(Schema):
     pending_reason: str | None
     call: DeskCall | None
     unsummarised_call_id: int | None
-    softphone: str
+    softphone: str  # softphone.mode: sip | emulator | off
     summary_required: bool
 
 
@@ -86,17 +83,6 @@ async def desk_state(principal: AgentUser, session: SessionDep, state: AppStateD
         pending_reason=pending,
         call=_call_in_hand(state, agent_id),
         unsummarised_call_id=await service.unsummarised_call(session, agent_id),
-        softphone=state.settings.desk.softphone,
+        softphone=state.settings.softphone.mode,
         summary_required=state.settings.desk.summary_required,
     )
-
-
-@router.post("/agent/phone/answer", status_code=status.HTTP_202_ACCEPTED)
-async def answer_phone(principal: AgentUser, session: SessionDep, state: AppStateDep) -> Any:
-    """Answer the call ringing on your phone (emulated phones only; see the module notes)."""
-    agent_id = await service.own_agent_id(session, principal.user_id)
-    call = _call_in_hand(state, agent_id)
-    if call is None or not call.offered:
-        raise ConflictError("no call is ringing on your phone")
-    await answer_ringing(state, agent_id)
-    return {"call_id": call.call_id, "action": "answer", "accepted": True}

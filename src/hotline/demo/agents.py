@@ -18,7 +18,7 @@ class DemoAgent:
     username: str
     code: str
     endpoint: str  # the dial string on the demo site, e.g. PJSIP/1001
-    behaviour: str  # answer | busy | no_answer
+    behaviour: str  # answer | busy | no_answer | person (answered on /desk)
 
 
 def agents_of_site(example: dict[str, Any], site: str) -> list[tuple[str, str, str]]:
@@ -67,6 +67,6 @@ def people_agents(
 ) -> list[DemoAgent]:
     """The `count` agents after the simulated ones: their logins are for people at /desk."""
     return [
-        DemoAgent(username, code, endpoint, "manual")
+        DemoAgent(username, code, endpoint, "person")
         for username, code, endpoint in candidates[simulated : simulated + count]
     ]

@@ -22,7 +22,7 @@ import yaml
 from pydantic import SecretStr
 
 from cti.calls.controller import ControllerOptions
-from cti.emulator import AgentScript, LabConfig, RunningEmulator, run_emulator
+from cti.emulator import LabConfig, RunningEmulator, run_emulator
 from hotline.config import AuthSettings, Settings, load_settings
 from hotline.demo.agents import (
     DemoAgent,
@@ -250,14 +250,11 @@ async def _demo(
         agents = choose_agents(rng, candidates, options.agents)
         for agent in agents:
             emulator.add_endpoint(agent.endpoint, softphone(rng, agent))
-        # Agents for people: not logged in by the demo; their phone rings until answered on
-        # the desktop (the service asks the emulator to answer it: desk.softphone "emulator").
+        # Agents for people: not logged in by the demo; their emulator phone rings until
+        # answered in the desk's softphone (softphone.mode "emulator", /_emulator/phones).
         people = people_agents(candidates, options.agents, options.people)
         for person in people:
-            emulator.add_endpoint(person.endpoint, AgentScript(behaviour="manual"))
-        settings = settings.model_copy(
-            update={"desk": settings.desk.model_copy(update={"softphone": "emulator"})}
-        )
+            emulator.add_person_phone(person.endpoint)
         # Open around the clock, so that the demo shows calls at any hour of the day.
         policy = dataclasses.replace(default_policy(), service_hours=None)
         telephony = live_telephony(

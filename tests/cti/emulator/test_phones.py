@@ -130,11 +130,16 @@ async def test_bad_phone_requests_say_what_is_wrong(emu: RunningEmulator) -> Non
         unknown = await control.post("/_emulator/phones/PJSIP/9999/answer")
         assert unknown.status_code == 404
         assert unknown.json() == {"message": "PJSIP/9999 is not a person's phone"}
+        missing = await control.post("/_emulator/phones", json={})
+        assert missing.status_code == 400
+        assert "endpoint" in missing.json()["message"]
         bad = await control.post("/_emulator/phones", json={"endpoint": "1001"})
         assert bad.status_code == 400
         assert "PJSIP/1001" in bad.json()["message"]
         twice = [await control.post("/_emulator/phones", json={"endpoint": PHONE}) for _ in "ab"]
         assert [r.status_code for r in twice] == [201, 201]
+        idle = await control.post(f"/_emulator/phones/{PHONE}/answer")
+        assert (idle.status_code, idle.json()) == (409, {"message": f"{PHONE} is not ringing"})
     async with httpx.AsyncClient(base_url=emu.base_url) as anonymous:
         refused = await anonymous.post(f"/_emulator/phones/{PHONE}/answer")
         assert refused.status_code == 401

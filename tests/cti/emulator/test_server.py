@@ -272,29 +272,6 @@ class TestControlApi:
         await listener.close()
 
     @pytest.mark.asyncio
-    async def test_a_manual_phone_rings_until_a_person_answers_it_over_http(
-        self, emu: RunningEmulator, ari: httpx.AsyncClient
-    ) -> None:
-        listener = await listen(emu)
-        emu.add_endpoint("PJSIP/agent3001", AgentScript(behaviour="manual"))
-        async with httpx.AsyncClient(base_url=emu.base_url, auth=AUTH) as control:
-            idle = await control.post("/_emulator/answer", json={"endpoint": "PJSIP/agent3001"})
-            assert idle.status_code == 404
-            assert "no call is ringing" in idle.json()["message"]
-            leg = (
-                await ari.post(
-                    "/channels", params={"endpoint": "PJSIP/agent3001", "app": "hotline"}
-                )
-            ).json()["id"]
-            await listener.wait_for(lambda e: e["type"] == "Dial" and e["dialstatus"] == "RINGING")
-            answered = await control.post("/_emulator/answer", json={"endpoint": "PJSIP/agent3001"})
-            assert (answered.status_code, answered.json()) == (200, {"channel_id": leg})
-            await listener.wait_for(lambda e: e["type"] == "Dial" and e["dialstatus"] == "ANSWER")
-            missing = await control.post("/_emulator/answer", json={})
-            assert missing.status_code == 400
-        await listener.close()
-
-    @pytest.mark.asyncio
     async def test_in_process_scripting_matches_the_http_api(self, emu: RunningEmulator) -> None:
         listener = await listen(emu)
         emu.add_endpoint("PJSIP/agent2001", AgentScript(behaviour="no_answer"))

@@ -74,7 +74,7 @@ def test_people_get_the_agents_after_the_simulated_ones_and_the_banner_names_the
     people = people_agents(candidates, 4, 2)
     assert [p.username for p in people] == [c[0] for c in candidates[4:6]]
     assert not {p.username for p in people} & {a.username for a in simulated}
-    assert {p.behaviour for p in people} == {"manual"}
+    assert {p.behaviour for p in people} == {"person"}
     text = banner("http://127.0.0.1:8000", "http://x/ari", simulated, DemoOptions(), "pw",
                   people=people)  # fmt: skip
     assert f"log in as {people[0].username}, {people[1].username}" in text

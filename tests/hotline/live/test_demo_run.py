@@ -39,7 +39,8 @@ async def test_the_demo_logs_agents_in_and_calls_flow(
     assert "/api/v1/wallboard/events" in printed
     assert "password: 'hotline-demo'" in printed
     # The agents the simulator leaves alone are for people, whose desk softphone rings.
-    assert "for people (not simulated; their softphone rings in the desk): " in printed
+    assert "Take calls yourself: open http://127.0.0.1:" in printed
+    assert "their phones ring in the page and are answered from it." in printed
     assert "demo: " in printed  # the status line, read through the queue API
     with sqlite3.connect(database) as db:
         (calls,) = db.execute("SELECT count(*) FROM call").fetchone()

@@ -7,18 +7,17 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.browser import chromium_page, chromium_path
 from tests.hotline.softphone import baresip, kamailio
 from tests.hotline.softphone.live import LiveDesk, live_desk
 from tests.hotline.softphone.page import STATIC, serve_page
 
-CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[3]
 AGENT_USER = "1001"
 AGENT_PASSWORD = "pw-7Hq2-softphone-secret"
@@ -53,46 +52,33 @@ def jssip_bundle() -> Path:
     return bundle
 
 
-@contextmanager
-def chromium_page(
-    tmp_path: Path, url: str, cookies: Sequence[Any] = (), *, allow_microphone: bool = True
-) -> Iterator[Any]:
-    """A playwright page in the system Chromium with fake media devices, on `url`; without
-    `allow_microphone` the browser refuses the page the microphone, as an agent who said no."""
-    if not CHROMIUM.is_file():
-        pytest.skip("chromium is not installed (Debian package chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (dev extra) missing")
-    console: list[str] = []
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--headless=new",
-                *(["--use-fake-ui-for-media-stream"] if allow_microphone else []),
-                "--use-fake-device-for-media-stream",
-                # Real host addresses in ICE candidates, not mDNS names nobody here resolves.
-                "--disable-features=WebRtcHideLocalIpsWithMdns",
-            ],
+def _browser_or_skip() -> None:
+    try:
+        chromium_path()
+    except RuntimeError as error:
+        pytest.skip(str(error))
+
+
+def desk_cookies(desk: LiveDesk, lang: str) -> list[dict[str, str]]:
+    """A signed-in agent's cookies: the session, the CSRF token the page repeats, the language."""
+    return [
+        {"name": name, "value": value, "url": desk.base_url}
+        for name, value in (
+            ("hotline_session", desk.agent_token),
+            ("hotline_csrf", "csrf-token-of-the-test"),
+            ("hotline_lang", lang),
         )
-        try:
-            context = browser.new_context()
-            if cookies:
-                context.add_cookies(list(cookies))
-            page = context.new_page()
-            page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
-            page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
-            page.goto(url)
-            page.wait_for_function("window.pageReady === true")
-            yield page
-        finally:
-            # Kept beside kamailio.log and baresip.log for whoever reads a failure.
-            (tmp_path / "console.log").write_text("\n".join(console))
-            browser.close()
+    ]
+
+
+# The desk is up once it has started the softphone the service chose for the agent.
+DESK_READY = "window.hotlineDesk !== undefined && window.hotlineDesk.phone !== undefined"
 
 
 @pytest.fixture
 def browser_page(tmp_path: Path, jssip_bundle: Path) -> Iterator[Any]:
     """The test page around softphone.js, served from loopback, in headless Chromium."""
+    _browser_or_skip()
     with serve_page(tmp_path) as url, chromium_page(tmp_path, url) as page:
         yield page
 
@@ -100,6 +86,7 @@ def browser_page(tmp_path: Path, jssip_bundle: Path) -> Iterator[Any]:
 @pytest.fixture
 def page_without_microphone(tmp_path: Path, jssip_bundle: Path) -> Iterator[Any]:
     """The test page in a Chromium that refuses the microphone to the page."""
+    _browser_or_skip()
     with (
         serve_page(tmp_path) as url,
         chromium_page(tmp_path, url, allow_microphone=False) as page,
@@ -109,11 +96,16 @@ def page_without_microphone(tmp_path: Path, jssip_bundle: Path) -> Iterator[Any]
 
 @pytest.fixture
 def emulated_desk(tmp_path: Path) -> Iterator[tuple[LiveDesk, Any]]:
-    """The service in emulator mode with one agent (wang, PJSIP/1001) signed in in Chromium."""
-    with live_desk(tmp_path) as desk:
-        cookie = {"name": "hotline_session", "value": desk.agent_token, "url": desk.base_url}
-        with chromium_page(tmp_path, f"{desk.base_url}/softphone-test", [cookie]) as page:
-            yield desk, page
+    """The service in emulator mode with one agent (wang, PJSIP/1001) on the desk page (/desk,
+    English) in Chromium; the desk has started its softphone."""
+    _browser_or_skip()
+    with (
+        live_desk(tmp_path) as desk,
+        chromium_page(
+            tmp_path, f"{desk.base_url}/desk", desk_cookies(desk, "en"), ready=DESK_READY
+        ) as page,
+    ):
+        yield desk, page
 
 
 def sip_config(server: kamailio.Kamailio, *, password: str | None = None) -> dict[str, Any]:
@@ -134,13 +126,17 @@ def sip_desk(
     tmp_path: Path, kamailio_server: kamailio.Kamailio, jssip_bundle: Path
 ) -> Iterator[Any]:
     """The service in sip mode pointing site hz at the test kamailio, agent wang holding the
-    kamailio account, signed in in Chromium on a page served by the service."""
+    kamailio account, on the desk page (/desk, zh-CN) in Chromium."""
     softphone = {
         "mode": "sip",
         "sites": {"hz": {"ws_url": kamailio_server.ws_url, "sip_domain": "127.0.0.1"}},
     }
     account = (kamailio_server.user, kamailio_server.password)
-    with live_desk(tmp_path, softphone=softphone, account=account) as desk:
-        cookie = {"name": "hotline_session", "value": desk.agent_token, "url": desk.base_url}
-        with chromium_page(tmp_path, f"{desk.base_url}/softphone-test", [cookie]) as page:
-            yield page
+    _browser_or_skip()
+    with (
+        live_desk(tmp_path, softphone=softphone, account=account) as desk,
+        chromium_page(
+            tmp_path, f"{desk.base_url}/desk", desk_cookies(desk, "zh-CN"), ready=DESK_READY
+        ) as page,
+    ):
+        yield page

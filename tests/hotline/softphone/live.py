@@ -17,15 +17,12 @@ from typing import Any, TypeVar
 import httpx
 import uvicorn
 import websockets
-from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
 
 from cti.emulator import RunningEmulator, run_emulator
 from hotline.config import Settings
 from hotline.main import create_app
 from hotline.roles import Role
 from tests.fixtures.app import TEST_PASSWORD, create_user
-from tests.hotline.softphone.page import PAGE, STATIC
 
 T = TypeVar("T")
 ARI_AUTH = ("hotline", "secret")
@@ -111,9 +108,6 @@ def live_desk(
                 softphone=softphone or {"mode": "emulator"},
             )
             app = create_app(settings)
-            # Until the desk page lands (branch desk), the test page is served beside the API.
-            app.mount("/static", StaticFiles(directory=STATIC), name="static")
-            app.add_api_route("/softphone-test", lambda: HTMLResponse(PAGE), methods=["GET"])
             server = uvicorn.Server(
                 uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
             )

@@ -1,4 +1,5 @@
-"""The demo's softphone: the emulator's phone for the agent rings in the page and is answered."""
+"""The demo's softphone: the emulator's phone for the agent rings in the desk and is answered
+there, by the desk's own Answer button as well as the softphone panel's."""
 
 from __future__ import annotations
 
@@ -19,16 +20,9 @@ def wait_event(page: Any, name: str, count: int = 1) -> None:
     )
 
 
-def start(page: Any, lang: str = "en") -> dict[str, Any]:
-    """What the desk does: ask the service for this agent's softphone, start it as told."""
-    config: dict[str, Any] = page.evaluate(
-        """async (lang) => {
-             const config = await (await fetch('/api/v1/agent/softphone')).json();
-             await window.startPhone(config, lang);
-             return config;
-           }""",
-        lang,
-    )
+def softphone_config(page: Any) -> dict[str, Any]:
+    """What the desk read from the service before it started its softphone."""
+    config: dict[str, Any] = page.evaluate("window.hotlineDesk.phone.config")
     return config
 
 
@@ -62,7 +56,7 @@ def test_the_emulated_phone_rings_in_the_page_and_is_answered_there(
     emulated_desk: tuple[LiveDesk, Any],
 ) -> None:
     desk, page = emulated_desk
-    config = start(page)
+    config = softphone_config(page)
     assert (config["mode"], config["endpoint"], config["password"]) == (
         "emulator",
         "PJSIP/1001",
@@ -75,7 +69,9 @@ def test_the_emulated_phone_rings_in_the_page_and_is_answered_there(
     assert page.text_content("#softphone-caller") == "Taxpayer Li <13800138000>"
     assert channel_state(desk, leg) == "Ringing"
 
-    page.click("#softphone-answer")
+    # The desk's Answer button answers through the softphone.
+    assert page.is_enabled("#answer")
+    page.click("#answer")
     wait_event(page, "answered")
     assert channel_state(desk, leg) == "Up"  # the CTI sees the agent's leg answered
     assert page.text_content("#softphone-status") == "On a call"
@@ -102,14 +98,18 @@ def test_the_emulated_phone_rings_in_the_page_and_is_answered_there(
 
 def test_answering_a_call_that_moved_on_says_so(emulated_desk: tuple[LiveDesk, Any]) -> None:
     desk, page = emulated_desk
-    start(page, "zh-CN")
     wait_event(page, "registered")
+    post = """async (headers) => {
+                const r = await fetch('/api/v1/agent/softphone/emulator/answer',
+                                      {method: 'POST', headers});
+                return [r.status, (await r.json()).error];
+              }"""
     answered = page.evaluate(
-        """async () => {
-             const r = await fetch('/api/v1/agent/softphone/emulator/answer', {method: 'POST'});
-             return [r.status, await r.json()];
-           }"""
+        post.replace("(await r.json()).error", "await r.json()"),
+        {"X-CSRF-Token": "csrf-token-of-the-test"},
     )
     assert answered == [409, {"error": "conflict", "detail": "PJSIP/1001 is not ringing"}]
+    # The post rides the session cookie: without the page's CSRF token it is refused.
+    assert page.evaluate(post, {}) == [403, "csrf_failed"]
     anonymous = httpx.post(f"{desk.base_url}/api/v1/agent/softphone/emulator/answer")
     assert anonymous.status_code == 401

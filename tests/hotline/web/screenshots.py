@@ -15,7 +15,15 @@ from pathlib import Path
 
 from playwright.async_api import Page, expect
 
-from tests.browser import HUMAN, PASSWORD, VIEWPORT, DeskCentre, chromium, desk_centre
+from tests.browser import (
+    HUMAN,
+    PASSWORD,
+    UNREACHABLE_SIP,
+    VIEWPORT,
+    DeskCentre,
+    chromium,
+    desk_centre,
+)
 
 NUMBER = "13905710001"
 WAIT_MS = 30_000
@@ -68,12 +76,44 @@ async def _shoot(out: Path) -> list[Path]:
             for lang in ("zh-CN", "en"):
                 await page.goto(f"{centre.base_url}/lang/{lang}?next=/desk")
                 await expect(page.locator("#caller-number")).to_have_text(NUMBER, timeout=WAIT_MS)
+                # The softphone panel shows the call in hand once it has read its phone's state.
+                await expect(page.locator("#softphone")).to_have_attribute(
+                    "data-state", "talking", timeout=WAIT_MS
+                )
                 await page.select_option("#summary-area", "INV")
                 await page.select_option("#summary-topic", "INV.RED")
                 await page.fill("#summary-question", "开错的数电发票怎么处理？")
                 await page.fill("#kb-q", "发票")
                 await page.locator("#kb-items button").first.click()
                 path = out / f"desk-{lang}.png"
+                await page.screenshot(path=str(path))
+                written.append(path)
+    return written + await _shoot_phone_down(out)
+
+
+async def _shoot_phone_down(out: Path) -> list[Path]:
+    """The desk whose softphone cannot reach its SIP server: not ready, and the reason shown."""
+    written = []
+    with tempfile.TemporaryDirectory() as folder:
+        async with (
+            desk_centre(Path(folder) / "down.db", softphone=UNREACHABLE_SIP) as centre,
+            chromium() as browser,
+        ):
+            await centre.give_softphone(HUMAN)
+            page = await browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+            await page.goto(f"{centre.base_url}/login")
+            await page.fill("#username", HUMAN)
+            await page.fill("#password", PASSWORD)
+            await page.press("#password", "Enter")
+            await page.wait_for_url(centre.base_url + "/desk")
+            await page.click("#phone-login")
+            for lang in ("zh-CN", "en"):
+                await page.goto(f"{centre.base_url}/lang/{lang}?next=/desk")
+                await expect(page.locator("#phone-down")).to_be_visible(timeout=WAIT_MS)
+                await expect(page.locator("#state")).to_contain_text(
+                    "技术故障" if lang == "zh-CN" else "Technical", timeout=WAIT_MS
+                )
+                path = out / f"desk-phone-down-{lang}.png"
                 await page.screenshot(path=str(path))
                 written.append(path)
     return written

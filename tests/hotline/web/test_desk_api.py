@@ -1,4 +1,4 @@
-"""The desktop's own reads and the emulated-phone answer, through the app with telephony."""
+"""The desktop's own reads through the app with telephony (answering is the softphone's API)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hotline.config import DeskSettings, Settings
+from hotline.config import Settings
 from hotline.db.models import Agent, User
 from hotline.db.session import transaction
 from hotline.main import create_app
@@ -26,7 +26,9 @@ pytestmark = pytest.mark.asyncio
 
 @pytest_asyncio.fixture
 async def app(settings: Settings, clock: FixedClock) -> AsyncIterator[FastAPI]:
-    emulated = settings.model_copy(update={"desk": DeskSettings(softphone="emulator")})
+    emulated = settings.model_copy(
+        update={"softphone": settings.softphone.model_copy(update={"mode": "emulator"})}
+    )
     application = create_app(
         emulated, clock=clock, components=[telephony_component(RecordingControl())]
     )
@@ -44,7 +46,7 @@ async def _link(maker: async_sessionmaker[AsyncSession]) -> int:
     return seeded.agents["a1"]
 
 
-async def test_the_desk_state_follows_the_session_and_answer_needs_a_ringing_call(
+async def test_the_desk_state_follows_the_session_and_reports_the_softphone_mode(
     client: httpx.AsyncClient, users: Users, app_sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     await _link(app_sessionmaker)
@@ -61,8 +63,8 @@ async def test_the_desk_state_follows_the_session_and_answer_needs_a_ringing_cal
     after = (await client.get("/api/v1/agent/desk", headers=me)).json()
     assert after["session"]["status"] == "idle"
     assert after["unsummarised_call_id"] is None
-    answer = await client.post("/api/v1/agent/phone/answer", headers=me)
-    assert (answer.status_code, answer.json()["error"]) == (409, "conflict")
-    assert "no call is ringing" in answer.json()["detail"]
+    # One phone mechanism: the desk's own answer endpoint is gone (the softphone's answers).
+    gone = await client.post("/api/v1/agent/phone/answer", headers=me)
+    assert gone.status_code in (404, 405)
     refused = await client.get("/api/v1/agent/desk", headers=users.headers(Role.SUPERVISOR))
     assert refused.status_code == 403

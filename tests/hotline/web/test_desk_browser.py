@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.async_api import Page, expect
 from sqlalchemy import select
@@ -16,7 +17,16 @@ from sqlalchemy import select
 from hotline.db.models import CallSummaryRow, WorkOrderRow
 from hotline.telephony import TELEPHONY_KEY
 from routing import agent_view
-from tests.browser import HUMAN, PARTNER, PASSWORD, VIEWPORT, DeskCentre, chromium, desk_centre
+from tests.browser import (
+    HUMAN,
+    PARTNER,
+    PASSWORD,
+    UNREACHABLE_SIP,
+    VIEWPORT,
+    DeskCentre,
+    chromium,
+    desk_centre,
+)
 
 pytestmark = pytest.mark.asyncio
 WAIT_MS = 30_000  # generous: the CPU is shared; nothing here measures speed
@@ -32,6 +42,8 @@ async def _sign_in(page: Page, base_url: str) -> None:
 
 
 async def _first_call(page: Page, centre: DeskCentre) -> None:
+    # The desk started the softphone the service chose (the emulator's phone, in the demo).
+    await expect(page.locator("#softphone-status")).to_have_text("软电话已就绪", timeout=WAIT_MS)
     await page.click("#phone-login")
     await expect(page.locator("#state")).to_contain_text("示忙", timeout=WAIT_MS)
     await page.click("#ready")
@@ -44,6 +56,7 @@ async def _first_call(page: Page, centre: DeskCentre) -> None:
 
     await page.click("#answer")
     await expect(page.locator("#call-phase")).to_have_text("通话中", timeout=WAIT_MS)
+    await expect(page.locator("#softphone-status")).to_have_text("通话中")  # answered there
     await page.click("#hold")
     await expect(page.locator("#call-phase")).to_have_text("保持中", timeout=WAIT_MS)
     await page.click("#hold")
@@ -119,3 +132,36 @@ async def test_an_agent_takes_calls_on_the_desktop(tmp_path: Path) -> None:
         assert order is not None
         assert (order.call_id, order.call_summary_id) == (summary.call_id, str(summary.id))
         assert order.taxpayer_phone == "13905710001"
+
+
+async def test_a_softphone_that_cannot_register_sets_the_agent_not_ready_and_says_why(
+    tmp_path: Path,
+) -> None:
+    async with desk_centre(tmp_path / "desk.db", softphone=UNREACHABLE_SIP) as centre:
+        await centre.give_softphone(HUMAN)
+        # The agent is logged in and ready before the page opens: offers could come at once.
+        async with httpx.AsyncClient(base_url=centre.base_url, timeout=30) as http:
+            token = await http.post(
+                "/api/v1/auth/token", data={"username": HUMAN, "password": PASSWORD}
+            )
+            me = {"Authorization": f"Bearer {token.json()['access_token']}"}
+            await http.post("/api/v1/agent/session", json={"site": "hz"}, headers=me)
+            ready = await http.put(
+                "/api/v1/agent/session/state", json={"state": "ready"}, headers=me
+            )
+            assert ready.json()["status"] == "idle"
+            async with chromium() as browser:
+                page = await browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+                await _sign_in(page, centre.base_url)
+                await expect(page.locator("#phone-down")).to_contain_text(
+                    "无法连接 SIP 服务器", timeout=WAIT_MS
+                )
+                await expect(page.locator("#state")).to_contain_text("技术故障", timeout=WAIT_MS)
+                session_now = (await http.get("/api/v1/agent/session", headers=me)).json()
+                assert (session_now["status"], session_now["reason"]) == ("not_ready", "technical")
+                # Ready is refused while the phone is down (Alt+R too), with the reason on the page.
+                await expect(page.locator("#ready")).to_be_disabled()
+                await page.keyboard.press("Alt+r")
+                await expect(page.locator("#notice")).to_contain_text("软电话无法注册")
+                session_now = (await http.get("/api/v1/agent/session", headers=me)).json()
+                assert session_now["status"] == "not_ready"

@@ -1,12 +1,10 @@
 """GET /desk: the page itself; everything live on it comes from the REST API and the agent's
 event stream (see ``static/desk.js``).
 
-Softphone mount point: the page has ``<div id="softphone">`` and loads
-``/static/desk/softphone.js`` when that file exists (the softphone module puts it there). The
-desk script emits DOM events on ``document`` for it and for any other add-on:
-``softphone:ringing`` / ``softphone:answered`` / ``softphone:ended`` with ``detail.call_id``,
-and listens for ``softphone:answer`` (the module answers the SIP call when the agent clicks
-Answer with ``desk.softphone = "sip"``). ``window.hotlineDesk`` exposes ``{softphone, agent}``.
+The softphone: ``desk.js`` reads ``GET /api/v1/agent/softphone`` and starts
+``static/softphone.js`` in ``<div id="softphone">`` with the page's translation function; the
+mode (sip, emulator, off) is the service's ``softphone.mode``, never the page's guess. The
+desk's Answer button answers through it in every mode (docs/desk.md).
 """
 
 from __future__ import annotations
@@ -25,13 +23,12 @@ from hotline.summaries.topics import tree
 from hotline.telephony.reasons import NOT_READY_REASONS
 from hotline.web import i18n
 from hotline.web.session import PageUser
-from hotline.web.templating import WEB_DIR, lang_of, render
+from hotline.web.templating import lang_of, render
 
 router = APIRouter(include_in_schema=False)
-SOFTPHONE_JS = WEB_DIR / "desk" / "static" / "softphone.js"
 DEMO_PEOPLE_KEY = "demo_people"  # AppState.extras: the demo's logins meant for people
 SCRIPT_MESSAGES = ("desk.", "state.", "reason.", "caller.", "call.", "summary.", "wo.", "kb.",
-                   "error.", "line.", "language.")  # fmt: skip
+                   "error.", "line.", "language.", "softphone.")  # fmt: skip
 
 
 @router.get("/desk")
@@ -67,7 +64,7 @@ async def desk_page(
         "endpoints": endpoints,
         "reasons": [r for r in NOT_READY_REASONS if r not in ("forced", "summary_pending")],
         "topics": topics,
-        "softphone": state.settings.desk.softphone,
+        "softphone": state.settings.softphone.mode,
         "summaryRequired": state.settings.desk.summary_required,
         "messages": i18n.bundle(lang, SCRIPT_MESSAGES),
         "lang": lang,
@@ -78,7 +75,6 @@ async def desk_page(
         {
             "user": principal,
             "boot_json": json.dumps(boot, ensure_ascii=False).replace("</", "<\\/"),
-            "has_softphone": SOFTPHONE_JS.exists(),
             "reasons": boot["reasons"],
         },
     )

@@ -1,13 +1,30 @@
 // The agent desktop's behaviour (Alpine.js component `desk`). It talks to the REST API with the
 // session cookie and the CSRF header, and listens to the agent's event stream for the screen pop.
-// Events for the softphone module (and any add-on) are dispatched on `document`:
-//   softphone:ringing / softphone:answered / softphone:ended   detail: {call_id}
-// and `softphone:answer` is dispatched when the agent clicks Answer with a SIP softphone.
+// It starts the softphone (softphone.js in <div id="softphone">) in the mode the service chose
+// (GET /api/v1/agent/softphone: sip | emulator | off) and answers through it; the softphone's
+// own events arrive as softphone:* on `document`. The desk's call events (from the CTI stream)
+// are dispatched for add-ons as desk:offer / desk:answered / desk:ended, detail: {call_id}.
 "use strict";
 
 (function () {
   const boot = JSON.parse(document.getElementById("desk-boot").textContent);
   window.hotlineDesk = { softphone: boot.softphone, agent: boot.agent };
+  // Outside Alpine's reactive state: the softphone object must not be wrapped in a proxy.
+  let phone = null;
+  // A page going away drops its phone connection: that is no fault of the phone.
+  let leaving = false;
+  window.addEventListener("pagehide", () => { leaving = true; });
+  window.addEventListener("beforeunload", () => { leaving = true; });
+  // The softphone's codes that mean calls cannot reach this seat (softphone.js).
+  const PHONE_DOWN = ["wrong_password", "registration_failed", "no_connection"];
+
+  function once(name, timeoutMs) {
+    return new Promise((resolve) => {
+      const done = () => { document.removeEventListener(name, done); resolve(); };
+      document.addEventListener(name, done);
+      setTimeout(done, timeoutMs);
+    });
+  }
 
   function csrf() {
     const m = document.cookie.match(/(?:^|;\s*)hotline_csrf=([^;]+)/);
@@ -50,8 +67,14 @@
       notice: "",
       streamLost: false,
       unsummarised: null,
+      phoneRinging: false,
+      phoneDown: "",
 
-      t(key) { return boot.messages[key] || key; },
+      // The page's one translation function (messages from i18n.py); {name} takes params.name.
+      t(key, params) {
+        const text = boot.messages[key] || key;
+        return params ? text.replace(/\{(\w+)\}/g, (_, n) => String(params[n] ?? "")) : text;
+      },
 
       async start() {
         setInterval(() => {
@@ -64,6 +87,35 @@
         }, 1000);
         await this.refresh();
         this.listen();
+        await this.startPhone();
+      },
+
+      // ------------------------------------------------------------------ softphone
+      async startPhone() {
+        const root = document.getElementById("softphone");
+        let config;
+        // The site chosen for logging in (the first of the agent's sites when the page opens).
+        const query = this.site ? "?site=" + encodeURIComponent(this.site) : "";
+        try { config = await this.api("GET", "/agent/softphone" + query); } catch (e) { return; }
+        document.addEventListener("softphone:ringing", () => { this.phoneRinging = true; });
+        document.addEventListener("softphone:answered", () => { this.phoneRinging = false; });
+        document.addEventListener("softphone:ended", () => { this.phoneRinging = false; });
+        document.addEventListener("softphone:registered", () => { this.phoneDown = ""; });
+        document.addEventListener("softphone:error", (e) => this.onPhoneError(e.detail));
+        const { startSoftphone } = await import("/static/desk/softphone.js");
+        phone = await startSoftphone({ root, config, t: (key, params) => this.t(key, params) });
+        window.hotlineDesk.phone = phone;
+      },
+
+      // A phone that cannot register cannot ring: keep the agent away from offers and say why.
+      async onPhoneError(detail) {
+        if (leaving || !PHONE_DOWN.includes(detail.code)) return;
+        this.phoneDown = detail.message;
+        if (this.session && !(this.status === "not_ready" && this.reason === "technical")) {
+          try {
+            this.applySession(await this.api("PUT", "/agent/session/state", { state: "not_ready", reason: "technical" }));
+          } catch (e) { /* shown by api() */ }
+        }
       },
 
       // ------------------------------------------------------------------ API
@@ -155,13 +207,13 @@
       onOffer(m) {
         this.call = { call_id: m.call_id, phase: "ringing", on_hold: false, offered: true };
         this.pop(m.call_id, m);
-        emit("softphone:ringing", { call_id: m.call_id });
+        emit("desk:offer", { call_id: m.call_id });
       },
 
       onAnswered(m) {
         this.call = { call_id: m.call_id, phase: "talk", on_hold: false, offered: false };
         this.beginSummary(m.call_id);
-        emit("softphone:answered", { call_id: m.call_id });
+        emit("desk:answered", { call_id: m.call_id });
       },
 
       onEnded(m) {
@@ -170,7 +222,7 @@
           this.call = { ...this.call, phase: "ended", offered: false };
           if (!answered && this.summaryCallId !== m.call_id) this.caller = null;
         }
-        emit("softphone:ended", { call_id: m.call_id });
+        emit("desk:ended", { call_id: m.call_id });
         this.refresh();
       },
 
@@ -226,6 +278,7 @@
         return this.session && this.status !== "idle" && this.status !== "on_call" && this.status !== "reserved";
       },
       async ready() {
+        if (this.phoneDown) { this.say(this.t("desk.phone_down")); return; }
         if (this.status === "wrap_up" && this.boot.summaryRequired && this.needsSummary()) {
           this.say(this.t("summary.required"));
           document.getElementById("summary-question").focus();
@@ -253,15 +306,15 @@
         if (this.call.phase === "ended") return this.t("call.ended");
         return this.call.phase;
       },
-      canAnswer() { return this.call && this.call.phase === "ringing"; },
+      // The CTI's offer or the softphone's ringing (either may arrive first) enables Answer.
+      canAnswer() { return Boolean((this.call && this.call.phase === "ringing") || this.phoneRinging); },
       inTalk() { return this.call && this.call.phase === "talk"; },
       async answer() {
         if (!this.canAnswer()) return;
-        if (boot.softphone === "emulator") {
-          await this.api("POST", "/agent/phone/answer");
-        } else {
-          emit("softphone:answer", { call_id: this.call.call_id });
-        }
+        if (!phone || phone.config.mode === "off") { this.say(this.t("desk.answer_on_phone")); return; }
+        // The offer can reach the page just before the phone's own ringing does.
+        if (phone.state !== "ringing") await once("softphone:ringing", 5000);
+        await phone.answer();
       },
       async toggleHold() {
         if (!this.inTalk()) return;

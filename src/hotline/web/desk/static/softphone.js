@@ -8,9 +8,9 @@
  *   const phone = await startSoftphone({
  *     root: document.getElementById("softphone"),
  *     config,          // GET /api/v1/agent/softphone: {mode: "sip" | "emulator" | "off", ...}
- *     t,               // optional translate(key, params) -> string (the page's translation
- *                      //   layer; `{name}` placeholders in the messages take `params`);
- *     lang: "zh-CN",   //   without it the built-in table below is used in this language
+ *     t,               // the page's translate(key, params) -> string: every message is
+ *                      //   "softphone.<name>" in the one catalog, src/hotline/web/i18n.py;
+ *                      //   `{name}` placeholders in the messages take `params`
  *   });
  *   phone.answer(); phone.hangup(); phone.setMuted(true); phone.setHeld(true);
  *   phone.sendDTMF("1"); await phone.inboundAudio(); phone.stop();
@@ -36,68 +36,11 @@
  * Element ids (stable for tests): softphone-status, softphone-caller, softphone-error,
  * softphone-answer, softphone-hangup, softphone-mute, softphone-hold, softphone-dtmf-<digit>
  * (softphone-dtmf-star, softphone-dtmf-hash). The root gets data-state (off, connecting,
- * registered, ringing, talking) and data-error (the code) for the page's CSS; no styles here.
+ * registered, ringing, talking), data-mode (sip, emulator, off) and data-error (the code) for the
+ * page's CSS; no styles here.
  */
 
-export const STRINGS = {
-  "zh-CN": {
-    connecting: "软电话正在连接…",
-    registered: "软电话已就绪",
-    ringing: "来电振铃",
-    talking: "通话中",
-    held: "通话保持中",
-    idle: "空闲",
-    off: "本坐席使用话机，软电话已关闭",
-    answer: "接听",
-    hangup: "挂断",
-    mute: "静音",
-    unmute: "取消静音",
-    hold: "保持",
-    unhold: "恢复通话",
-    keypad: "拨号键盘",
-    wrong_password: "软电话注册被拒绝：用户名或密码错误（401）。请联系管理员核对坐席的 SIP 账号。",
-    registration_failed: "软电话注册失败：{reason}",
-    no_connection: "无法连接 SIP 服务器（{url}）。请检查网络或联系管理员。",
-    mic_denied: "浏览器未获准使用麦克风。请在地址栏的站点设置中允许麦克风后重试。",
-    no_microphone: "未找到麦克风。请连接耳麦后重试。",
-    mic_busy: "麦克风被其他程序占用或无法打开。请关闭占用它的程序后重试。",
-    call_failed: "呼叫失败：{reason}",
-  },
-  en: {
-    connecting: "Softphone connecting…",
-    registered: "Softphone ready",
-    ringing: "Incoming call",
-    talking: "On a call",
-    held: "Call on hold",
-    idle: "Idle",
-    off: "This seat uses a desk phone; the softphone is off",
-    answer: "Answer",
-    hangup: "Hang up",
-    mute: "Mute",
-    unmute: "Unmute",
-    hold: "Hold",
-    unhold: "Resume",
-    keypad: "Keypad",
-    wrong_password:
-      "The softphone was refused: wrong user name or password (401). Ask an administrator to check this seat's SIP account.",
-    registration_failed: "The softphone could not register: {reason}",
-    no_connection: "Cannot reach the SIP server ({url}). Check the network or ask an administrator.",
-    mic_denied:
-      "The browser is not allowed to use the microphone. Allow it in the site settings next to the address bar, then try again.",
-    no_microphone: "No microphone was found. Plug in a headset and try again.",
-    mic_busy: "The microphone is in use by another program or cannot be opened. Close that program and try again.",
-    call_failed: "The call failed: {reason}",
-  },
-};
-
 const KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];
-
-/** A translate function over the built-in table; `{name}` placeholders are filled from `params`. */
-export function builtinTranslator(lang = "zh-CN") {
-  const table = STRINGS[lang] || STRINGS["zh-CN"];
-  return (key, params = {}) =>
-    (table[key] || key).replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
-}
 
 /** The getUserMedia error names, mapped to what the agent is told. */
 export function microphoneErrorCode(error) {
@@ -152,12 +95,12 @@ class Softphone {
       <p id="softphone-caller"></p>
       <p id="softphone-error" role="alert" hidden></p>
       <div class="softphone-controls">
-        <button type="button" id="softphone-answer" disabled>${t("answer")}</button>
-        <button type="button" id="softphone-hangup" disabled>${t("hangup")}</button>
-        <button type="button" id="softphone-mute" aria-pressed="false" disabled>${t("mute")}</button>
-        <button type="button" id="softphone-hold" aria-pressed="false" disabled>${t("hold")}</button>
+        <button type="button" id="softphone-answer" disabled>${t("softphone.answer")}</button>
+        <button type="button" id="softphone-hangup" disabled>${t("softphone.hangup")}</button>
+        <button type="button" id="softphone-mute" aria-pressed="false" disabled>${t("softphone.mute")}</button>
+        <button type="button" id="softphone-hold" aria-pressed="false" disabled>${t("softphone.hold")}</button>
       </div>
-      <div class="softphone-keypad" role="group" aria-label="${t("keypad")}">${keypad}</div>`;
+      <div class="softphone-keypad" role="group" aria-label="${t("softphone.keypad")}">${keypad}</div>`;
     this.el("softphone-answer").addEventListener("click", () => this.answer());
     this.el("softphone-hangup").addEventListener("click", () => this.hangup());
     this.el("softphone-mute").addEventListener("click", () => this.setMuted(!this.muted));
@@ -171,7 +114,7 @@ class Softphone {
     this.state = state;
     const t = this.t;
     const statusKey = state === "talking" && this.held ? "held" : state;
-    this.el("softphone-status").textContent = t(statusKey);
+    this.el("softphone-status").textContent = t(`softphone.${statusKey}`);
     this.root.dataset.state = state;
     const inCall = state === "talking";
     this.el("softphone-answer").disabled = state !== "ringing";
@@ -180,10 +123,10 @@ class Softphone {
     this.el("softphone-hold").disabled = !inCall;
     for (const button of this.root.querySelectorAll("[data-key]")) button.disabled = !inCall;
     const mute = this.el("softphone-mute");
-    mute.textContent = t(this.muted ? "unmute" : "mute");
+    mute.textContent = this.muted ? t("softphone.unmute") : t("softphone.mute");
     mute.setAttribute("aria-pressed", String(this.muted));
     const hold = this.el("softphone-hold");
-    hold.textContent = t(this.held ? "unhold" : "hold");
+    hold.textContent = this.held ? t("softphone.unhold") : t("softphone.hold");
     hold.setAttribute("aria-pressed", String(this.held));
   }
 
@@ -192,7 +135,7 @@ class Softphone {
   }
 
   fail(code, params = {}) {
-    const message = this.t(code, params);
+    const message = this.t(`softphone.${code}`, params);
     const box = this.el("softphone-error");
     box.textContent = message;
     box.hidden = false;
@@ -208,6 +151,7 @@ class Softphone {
   }
 
   async start() {
+    this.root.dataset.mode = this.config.mode || "off";
     if (this.config.mode === "off" || !this.config.mode) {
       this.show("off");
       return;
@@ -293,8 +237,8 @@ class Softphone {
 }
 
 /** Render the softphone into `root` and start the adapter the service chose for this agent. */
-export async function startSoftphone({ root, config, t = null, lang = "zh-CN" }) {
-  const phone = new Softphone(root, config, t || builtinTranslator(lang));
+export async function startSoftphone({ root, config, t }) {
+  const phone = new Softphone(root, config, t);
   await phone.start();
   return phone;
 }

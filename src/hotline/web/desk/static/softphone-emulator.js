@@ -11,6 +11,12 @@
 
 const BASE = "/api/v1/agent/softphone/emulator";
 
+/** The page's CSRF token (the readable hotline_csrf cookie): the posts ride the session cookie. */
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)hotline_csrf=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
 export class EmulatorAdapter extends EventTarget {
   constructor(config) {
     super();
@@ -53,6 +59,7 @@ export class EmulatorAdapter extends EventTarget {
     const response = await fetch(`${BASE}/${action}${this.query}`, {
       method: "POST",
       credentials: "same-origin",
+      headers: { "X-CSRF-Token": csrfToken() },
     });
     if (!response.ok) {
       let reason = String(response.status);
