@@ -139,16 +139,18 @@ async def test_logins_and_wallboard_polls_never_hold_the_loop_100ms(
 
 async def test_a_held_loop_raises_the_alarm() -> None:
     metrics = Metrics()
-    monitor = LoopLagMonitor(metrics, alarm_s=0.05, interval_s=0.01)
-    monitor.start()
-    try:
-        await asyncio.sleep(0.05)
-        with structlog.testing.capture_logs() as logs:
-            time.sleep(0.2)  # the point: hold the loop
+    # The threshold sits well above what a busy machine's scheduling adds, so the one alarm
+    # allowed a second is the held loop's.
+    monitor = LoopLagMonitor(metrics, alarm_s=0.15, interval_s=0.01)
+    with structlog.testing.capture_logs() as logs:
+        monitor.start()
+        try:
             await asyncio.sleep(0.05)
-    finally:
-        await monitor.stop()
-    assert monitor.max_lag_s >= 0.15
+            time.sleep(0.3)  # the point: hold the loop
+            await asyncio.sleep(0.05)
+        finally:
+            await monitor.stop()
+    assert monitor.max_lag_s >= 0.25
     stalls = metrics.registry.get_sample_value("hotline_event_loop_stalls_total")
     assert stalls is not None
     assert stalls >= 1
@@ -158,5 +160,5 @@ async def test_a_held_loop_raises_the_alarm() -> None:
     alarms = [entry for entry in logs if entry["event"] == "event_loop_stalled"]
     assert len(alarms) == 1  # at most one a second
     assert alarms[0]["log_level"] == "warning"
-    assert alarms[0]["lag_ms"] >= 150
-    assert monitor.max_held_s >= 0.15  # a blocking call, not a wait for the CPU
+    assert alarms[0]["lag_ms"] >= 250
+    assert monitor.max_held_s >= 0.25  # a blocking call, not a wait for the CPU

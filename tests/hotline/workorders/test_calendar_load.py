@@ -111,7 +111,7 @@ async def test_api_loads_a_year_keeps_admin_edits_and_warns_about_a_draft(centre
     overview = await centre.client.get("/api/v1/calendar", headers=admin)
     assert 2027 in overview.json()["loaded_years"]
     assert any(DRAFT_WARNING in warning for warning in overview.json()["warnings"])
-    ready = await centre.client.get("/readyz")
+    ready = await centre.client.get("/readyz", headers=admin)  # details need a login
     assert ready.status_code == 200
     calendar = ready.json()["checks"]["calendar"]
     assert calendar["ok"] is True
