@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints
 
 from hotline.schemas.base import Schema
+from hotline.schemas.page import Page
 from workorders.calendar import DayKind
 from workorders.model import Category, Priority, Status, Taxpayer, WorkOrder, WorkOrderEvent
 
@@ -173,11 +174,7 @@ class WorkOrderDetail(WorkOrderRead):
     history: list[EventRead]
 
 
-class WorkOrderPage(Schema):
-    items: list[WorkOrderRead]
-    total: int
-    page: int
-    page_size: int
+WorkOrderPage = Page[WorkOrderRead]
 
 
 class SlaPolicyCreate(Schema):
