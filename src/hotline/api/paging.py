@@ -141,18 +141,25 @@ def decode_cursor(sort: Sort, cursor: str) -> list[Any]:
         if not isinstance(data, dict) or not isinstance(data.get("v"), list):
             raise ValueError("not a cursor")
         values: list[Any] = data["v"]
+        made_for = data.get("s")
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise _not_a_cursor() from None
+    if made_for != sort.name:
+        raise field_error(
+            "cursor", f"this cursor was made for sort={made_for!r}, not sort={sort.name!r}"
+        )
+    try:
         if len(values) != len(sort.keys):
             raise ValueError("wrong length")
-        parsed = [None if v is None else k.parse(v) for k, v in zip(sort.keys, values, strict=True)]
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise field_error(
-            "cursor", "not a cursor of this list: pass the `next` link of the previous page"
-        ) from None
-    if data.get("s") != sort.name:
-        raise field_error(
-            "cursor", f"this cursor was made for sort={data.get('s')!r}, not sort={sort.name!r}"
-        )
-    return parsed
+        return [None if v is None else k.parse(v) for k, v in zip(sort.keys, values, strict=True)]
+    except (ValueError, TypeError):
+        raise _not_a_cursor() from None
+
+
+def _not_a_cursor() -> InvalidInputError:
+    return field_error(
+        "cursor", "not a cursor of this list: pass the `next` link of the previous page"
+    )
 
 
 # ------------------------------------------------------------------------------ the page
