@@ -109,6 +109,8 @@ async def test_sort_limit_and_cursor_errors_name_the_parameter(
         "/api/v1/workorders?limit=501": ("limit", "500"),
         "/api/v1/audit?limit=501": ("limit", "500"),
         "/api/v1/calls?cursor=not-a-cursor": ("cursor", "next"),
+        "/api/v1/calls?offset=50": ("offset", "Extra inputs"),
+        "/api/v1/workorders?page=2&page_size=2": ("page", "follow the `next` link"),
         f"/api/v1/calls?sort=arrived_at&cursor={cursor}": ("cursor", "sort='-arrived_at'"),
         f"/api/v1/audit?cursor={cursor}": ("cursor", "not sort='-id'"),
     }

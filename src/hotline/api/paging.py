@@ -50,6 +50,14 @@ def field_error(name: str, message: str) -> InvalidInputError:
     return InvalidInputError([{"loc": ["query", name], "msg": message, "type": "value_error"}])
 
 
+def refuse_retired(request: Request, *names: str) -> None:
+    """A 422 naming an offset-paging parameter this list used to take, rather than ignoring it
+    and answering the first page again (a client looping on ``page`` would never end)."""
+    for name in names:
+        if name in request.query_params:
+            raise field_error(name, f"{name} is retired: follow the `next` link (docs/api.md)")
+
+
 # ------------------------------------------------------------------------------ sort orders
 @dataclass(frozen=True)
 class Key:

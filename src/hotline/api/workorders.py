@@ -26,6 +26,7 @@ from hotline.api.paging import (
     next_link,
     page_query,
     parse_datetime,
+    refuse_retired,
     sort_param,
 )
 from hotline.api.params import MAX_ROW_ID
@@ -192,6 +193,7 @@ async def list_orders(
 ) -> WorkOrderPage:
     """Orders the caller may see (own department, own orders, or all), filtered, in keyset
     pages (docs/api.md); by default the nearest resolution deadline first."""
+    refuse_retired(request, "page", "page_size")
     chosen = choose_sort(ORDER_SORTS, sort)
     actor = await actor_for(session, principal)
     wanted = queries.OrderFilter(

@@ -265,3 +265,5 @@ class NotificationRead(Schema):
 class InboxPage(Schema):
     items: list[NotificationRead]
     unread: int
+    limit: int = 100
+    next: str | None = Field(default=None, description="the URL of the next (older) page")

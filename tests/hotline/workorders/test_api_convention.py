@@ -94,3 +94,24 @@ async def test_an_order_is_read_by_its_reference_with_the_same_checks_and_audit(
     )
     assert missing.status_code == 404
     assert "12366-20990101-0001" in missing.json()["detail"]
+
+
+async def test_the_inbox_is_paged_newest_first(centre: Centre) -> None:
+    for _ in range(3):
+        await centre.dispatched("dept_a")
+    headers = centre.headers("liaison_a")
+    whole = (await centre.client.get("/api/v1/inbox", headers=headers)).json()
+    assert len(whole["items"]) >= 3
+    assert whole["next"] is None
+    seen: list[int] = []
+    next_url: str | None = "/api/v1/inbox?limit=2"
+    while next_url is not None:
+        page = (await centre.client.get(next_url, headers=headers)).json()
+        assert page["unread"] == whole["unread"]
+        seen += [item["id"] for item in page["items"]]
+        next_url = page["next"]
+        assert len(seen) <= 50
+    assert seen == [item["id"] for item in whole["items"]]
+    too_many = await centre.client.get("/api/v1/inbox?limit=501", headers=headers)
+    assert too_many.status_code == 422
+    assert too_many.json()["detail"][0]["loc"] == ["query", "limit"]
