@@ -107,11 +107,10 @@ async def _measure(
         rows = (await session.execute(page_query(base, sort, deep_cursor, PAGE))).all()
         assert rows, "the deep cursor found no rows"
 
+    depth = int(await session.scalar(counted) or 0)
+
     async def deep_offset() -> None:
-        depth = await session.scalar(counted)
-        await session.execute(
-            base.order_by(*sort.order_by()).offset(int(depth or 0) - 100).limit(PAGE)
-        )
+        await session.execute(base.order_by(*sort.order_by()).offset(depth - 100).limit(PAGE))
 
     return {
         "count_all_ms": await _median_ms(repeat, count_all),

@@ -4,6 +4,8 @@ problem details that keep the ``error`` slug. Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -47,6 +49,11 @@ async def _calls(maker: async_sessionmaker[AsyncSession]) -> list[int]:
             await session.flush()
             rows.append((call.arrived_at, call.id))
     return [call_id for _, call_id in sorted(rows, reverse=True)]
+
+
+def _cursor(sort: str, values: list[Any]) -> str:
+    raw = json.dumps({"s": sort, "v": values}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 async def _walk(
@@ -109,6 +116,12 @@ async def test_sort_limit_and_cursor_errors_name_the_parameter(
         "/api/v1/workorders?limit=501": ("limit", "500"),
         "/api/v1/audit?limit=501": ("limit", "500"),
         "/api/v1/calls?cursor=not-a-cursor": ("cursor", "next"),
+        # Tampered: a text id, a moment without its offset.
+        f"/api/v1/audit?cursor={_cursor('-id', ['x'])}": ("cursor", "next"),
+        f"/api/v1/calls?cursor={_cursor('-arrived_at', ['2026-03-02T01:00:00', 1])}": (
+            "cursor",
+            "next",
+        ),
         "/api/v1/calls?offset=50": ("offset", "Extra inputs"),
         "/api/v1/workorders?page=2&page_size=2": ("page", "follow the `next` link"),
         f"/api/v1/calls?sort=arrived_at&cursor={cursor}": ("cursor", "sort='-arrived_at'"),

@@ -70,8 +70,12 @@ class Key:
     parse: Callable[[Any], Any] = lambda value: value
 
     def ordered(self) -> ColumnElement[Any]:
-        # Nulls last in both directions, on both databases (PostgreSQL puts them first in DESC).
-        return (self.column.desc() if self.descending else self.column.asc()).nulls_last()
+        ordered = self.column.desc() if self.descending else self.column.asc()
+        # A nullable key lists its nulls last on both databases (SQLite puts them first in ASC,
+        # PostgreSQL in DESC). Only then: on a NOT NULL column an explicit NULLS LAST in DESC no
+        # longer matches a PostgreSQL index scanned backwards, and the first page becomes a sort
+        # of the whole table (740 ms at a million calls instead of a few).
+        return ordered.nulls_last() if self.nullable else ordered
 
     def equal(self, value: Any) -> ColumnElement[bool]:
         return self.column.is_(None) if value is None else self.column == value
@@ -85,7 +89,22 @@ class Key:
 
 
 def parse_datetime(value: Any) -> datetime:
-    return datetime.fromisoformat(str(value))
+    moment = datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        raise ValueError("a cursor's moments carry their UTC offset")
+    return moment
+
+
+def _of_column_type(key: Key, value: Any) -> Any:
+    """``value`` if it is what the key's column holds: a tampered cursor is a 422, never a
+    driver error on the comparison."""
+    try:
+        expected = key.column.type.python_type
+    except NotImplementedError:
+        return value
+    if not isinstance(value, expected) or isinstance(value, bool):
+        raise TypeError(f"a cursor value for {key.column.key} is not a {expected.__name__}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -159,7 +178,10 @@ def decode_cursor(sort: Sort, cursor: str) -> list[Any]:
     try:
         if len(values) != len(sort.keys):
             raise ValueError("wrong length")
-        return [None if v is None else k.parse(v) for k, v in zip(sort.keys, values, strict=True)]
+        return [
+            None if v is None else _of_column_type(k, k.parse(v))
+            for k, v in zip(sort.keys, values, strict=True)
+        ]
     except (ValueError, TypeError):
         raise _not_a_cursor() from None
 
