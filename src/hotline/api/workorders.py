@@ -264,8 +264,11 @@ async def act(
     principal: ActingUser,
 ) -> WorkOrderRead:
     """dispatch, acknowledge, start, resolve, follow_up, close, return, request_extension,
-    approve_extension, refuse_extension, supervise, reopen, merge, pause, resume."""
+    approve_extension, refuse_extension, supervise, reopen, merge, pause, resume. The order is
+    named by id or by reference, as for reading it."""
     actor = await actor_for(session, principal)
+    if queries.looks_like_reference(order_id):
+        order_id = await queries.id_of_reference(session, order_id)
     payload: dict[str, object] = body.model_dump(exclude_none=True)
     department = payload.get("department_id")
     if isinstance(department, int):

@@ -89,6 +89,9 @@ async def test_an_order_is_read_by_its_reference_with_the_same_checks_and_audit(
     )
     assert refused.status_code == 403, refused.text
     assert refused.json()["error"] == "forbidden"
+    # Acting on it by reference works the same way.
+    acknowledged = await centre.act(reference, "acknowledge", "specialist_a")
+    assert (acknowledged["id"], acknowledged["status"]) == (to_a["id"], "acknowledged")
     missing = await centre.client.get(
         "/api/v1/workorders/12366-20990101-0001", headers=centre.headers("supervisor")
     )
