@@ -1,4 +1,14 @@
-"""Application errors and the single JSON error shape ``{"error": slug, "detail": ...}``.
+"""Application errors and the single error shape: RFC 9457 problem details that keep our slug.
+
+Every error body is ``application/problem+json``::
+
+    {"type": "urn:hotline:error:not_found", "title": "Not Found", "status": 404,
+     "detail": "call 7 does not exist", "instance": "/api/v1/calls/7", "error": "not_found"}
+
+``error`` (the slug) and ``detail`` are what clients and tests have always read: the old
+``{"error": slug, "detail": ...}`` shape is a subset, so nothing that read it breaks. ``type`` is a
+URN (RFC 9457 allows a type URI that does not resolve; a URN cannot be mistaken for a page to
+fetch) naming the same slug; ``title`` is the status's reason phrase; ``instance`` the request path.
 
 Every error a client can see goes through the handlers installed by ``install_error_handlers``:
 validation (422 ``validation_error``), authentication (401 ``not_authenticated``), authorisation
@@ -9,6 +19,8 @@ of reach (503 ``database_unavailable`` with ``Retry-After``) and anything unexpe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 
 import structlog
@@ -81,8 +93,43 @@ _SLUG_BY_STATUS = {
 }
 
 
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_PREFIX = "urn:hotline:error:"
+
+
 def error_body(slug: str, detail: Any) -> dict[str, Any]:
     return {"error": slug, "detail": jsonable_encoder(detail)}
+
+
+def _instance(request: Request) -> str:
+    """The request's path as the client sent it (percent-encoded: a URI reference, as RFC 9457
+    wants), without the query string (which may carry personal data)."""
+    raw = request.scope.get("raw_path")
+    if isinstance(raw, bytes):
+        return raw.decode("latin-1").split("?", 1)[0]
+    return request.url.path
+
+
+def problem(
+    request: Request,
+    status: int,
+    slug: str,
+    detail: Any,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """The error response: problem details (RFC 9457) carrying our ``error`` slug."""
+    try:
+        title = HTTPStatus(status).phrase
+    except ValueError:
+        title = "Error"
+    body = {
+        "type": PROBLEM_TYPE_PREFIX + slug,
+        "title": title,
+        "status": status,
+        "instance": _instance(request),
+        **error_body(slug, detail),
+    }
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
 
 
 def _validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -93,33 +140,26 @@ def _validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
-async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    return JSONResponse(
-        error_body(exc.slug, exc.detail), status_code=exc.status_code, headers=exc.headers
-    )
+    return problem(request, exc.status_code, exc.slug, exc.detail, exc.headers)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     slug = _SLUG_BY_STATUS.get(exc.status_code, "error")
-    return JSONResponse(
-        error_body(slug, exc.detail),
-        status_code=exc.status_code,
-        headers=getattr(exc, "headers", None),
-    )
+    return problem(request, exc.status_code, slug, exc.detail, getattr(exc, "headers", None))
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    return JSONResponse(error_body("validation_error", _validation_detail(exc)), status_code=422)
+    return problem(request, 422, "validation_error", _validation_detail(exc))
 
 
-async def _integrity_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
     log.info("integrity_error", error=str(getattr(exc, "orig", exc)).splitlines()[0])
-    return JSONResponse(
-        error_body("conflict", "the change conflicts with existing data (duplicate or in use)"),
-        status_code=409,
+    return problem(
+        request, 409, "conflict", "the change conflicts with existing data (duplicate or in use)"
     )
 
 
@@ -159,23 +199,22 @@ def _is_unavailable(exc: DBAPIError) -> bool:
     return any(phrase in message for phrase in _UNAVAILABLE_SQLITE)
 
 
-def _unavailable_response() -> JSONResponse:
-    return JSONResponse(
-        error_body(
-            "database_unavailable",
-            f"the database cannot be reached just now; retry in {RETRY_AFTER_S} seconds",
-        ),
-        status_code=503,
-        headers={"Retry-After": str(RETRY_AFTER_S)},
+def _unavailable_response(request: Request) -> JSONResponse:
+    return problem(
+        request,
+        503,
+        "database_unavailable",
+        f"the database cannot be reached just now; retry in {RETRY_AFTER_S} seconds",
+        {"Retry-After": str(RETRY_AFTER_S)},
     )
 
 
-async def _connection_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _connection_error(request: Request, exc: Exception) -> JSONResponse:
     """A driver's connect that failed before any statement (asyncpg raises the socket's own
     ConnectionRefusedError or a timeout), or a pool whose connections are all out past its
     timeout: nothing the client did wrong, and it may work again shortly."""
     log.warning("database_unavailable", error=type(exc).__name__)
-    return _unavailable_response()
+    return _unavailable_response(request)
 
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
@@ -187,21 +226,19 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     # A value the request schema let through but the column cannot hold (PostgreSQL checks,
     # SQLite mostly does not): bad input, not a server fault. The value itself is not echoed.
     log.info("bad_value_refused_by_database", error=str(getattr(exc, "orig", exc)).splitlines()[0])
-    return JSONResponse(
-        error_body(
-            "validation_error",
-            "the database cannot take a value: text with a NUL character, too long or out of range",
-        ),
-        status_code=422,
+    return problem(
+        request,
+        422,
+        "validation_error",
+        "the database cannot take a value: text with a NUL character, too long or out of range",
     )
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     request_id = getattr(request.state, "request_id", None)
     log.exception("unhandled_error", exc_info=exc)
-    return JSONResponse(
-        error_body("internal_error", {"message": "internal error", "request_id": request_id}),
-        status_code=500,
+    return problem(
+        request, 500, "internal_error", {"message": "internal error", "request_id": request_id}
     )
 
 
@@ -224,8 +261,18 @@ ERROR_SCHEMA_NAME = "Error"
 _ERROR_SCHEMA: dict[str, Any] = {
     "title": ERROR_SCHEMA_NAME,
     "type": "object",
-    "required": ["error", "detail"],
+    "description": "RFC 9457 problem details, served as application/problem+json, with the "
+    "slug in `error`",
+    "required": ["type", "title", "status", "instance", "error", "detail"],
     "properties": {
+        "type": {
+            "type": "string",
+            "format": "uri",
+            "description": f"{PROBLEM_TYPE_PREFIX}<error>",
+        },
+        "title": {"type": "string", "description": "the HTTP status's reason phrase"},
+        "status": {"type": "integer", "description": "the HTTP status code"},
+        "instance": {"type": "string", "description": "the path of the request that failed"},
         "error": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$", "description": "slug"},
         "detail": {
             "description": "what is wrong: a message, or for validation_error from the request "
@@ -253,7 +300,7 @@ def _document_error_shape(app: FastAPI) -> None:
                     documented = operation.get("responses", {}).get("422")
                     if documented is not None:
                         documented["content"] = {
-                            "application/json": {
+                            PROBLEM_MEDIA_TYPE: {
                                 "schema": {"$ref": f"#/components/schemas/{ERROR_SCHEMA_NAME}"}
                             }
                         }

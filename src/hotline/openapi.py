@@ -10,7 +10,8 @@ so a new endpoint is documented by what it depends on:
 * a database session among its dependencies: 503 (with ``Retry-After``);
 * a path parameter: 404; a write method on a database: 409; any parameter or body: 422.
 
-Every one of these responses carries the single error shape (``#/components/schemas/Error``).
+Every one of these responses carries the single error shape (``#/components/schemas/Error``,
+problem details served as ``application/problem+json``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 
 from hotline.auth.principal import RoleGuard, current_principal
 from hotline.deps import get_session
-from hotline.errors import ERROR_SCHEMA_NAME, RETRY_AFTER_S
+from hotline.errors import ERROR_SCHEMA_NAME, PROBLEM_MEDIA_TYPE, RETRY_AFTER_S
 from hotline.roles import Role
 
 SECURITY_SCHEME = "OAuth2PasswordBearer"
@@ -55,7 +56,7 @@ def _error(status: str) -> dict[str, Any]:
     response: dict[str, Any] = {
         "description": _DESCRIPTIONS[status],
         "content": {
-            "application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR_SCHEMA_NAME}"}}
+            PROBLEM_MEDIA_TYPE: {"schema": {"$ref": f"#/components/schemas/{ERROR_SCHEMA_NAME}"}}
         },
     }
     if status == "503":

@@ -270,7 +270,7 @@ async def test_text_and_ids_the_database_cannot_hold_are_refused_with_422(
     """PostgreSQL refuses U+0000 in text and ids beyond its integer columns (SQLite takes the
     first and overflows on the second): both are the client's error, and nothing is stored."""
     admin = users.headers(Role.ADMIN)
-    before = (await client.get("/api/v1/audit?limit=1000", headers=admin)).json()
+    before = (await client.get("/api/v1/audit?limit=500", headers=admin)).json()["total"]
     response = await client.request(method, url, json=body, headers=admin)
     assert response.status_code == 422, response.text
     assert_error_shape(response, response.text)
@@ -279,5 +279,5 @@ async def test_text_and_ids_the_database_cannot_hold_are_refused_with_422(
     for listing in ("/api/v1/sites", "/api/v1/departments", "/api/v1/skills"):
         assert (await client.get(listing, headers=admin)).json() == []
     assert len((await client.get("/api/v1/users", headers=admin)).json()) == len(Role)
-    after = (await client.get("/api/v1/audit?limit=1000", headers=admin)).json()
-    assert len(after) == len(before)
+    after = (await client.get("/api/v1/audit?limit=500", headers=admin)).json()["total"]
+    assert after == before

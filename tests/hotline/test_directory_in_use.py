@@ -236,7 +236,7 @@ async def test_an_unused_skill_and_agent_are_deleted_with_their_links(
     assert (await _delete(client, users, f"/api/v1/skills/{ids['skill']}")).status_code == 204
     missing = await _delete(client, users, f"/api/v1/skills/{ids['skill']}")
     assert missing.status_code == 404
-    assert missing.json() == {
+    assert {k: v for k, v in missing.json().items() if k in ("error", "detail")} == {
         "error": "not_found",
         "detail": f"skill {ids['skill']} does not exist",
     }

@@ -116,7 +116,7 @@ async def test_an_offset_date_time_is_accepted(client: httpx.AsyncClient, users:
 
 
 def _ref(response: dict[str, Any]) -> str:
-    ref: str = response["content"]["application/json"]["schema"]["$ref"]
+    ref: str = response["content"]["application/problem+json"]["schema"]["$ref"]
     return ref
 
 

@@ -74,7 +74,8 @@ async def test_metrics_need_the_scrape_token_or_a_permitted_role(
 async def test_unknown_route_uses_the_error_shape(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/v1/nowhere")
     assert response.status_code == 404
-    assert response.json() == {"error": "not_found", "detail": "Not Found"}
+    body = response.json()
+    assert (body["error"], body["detail"], body["status"]) == ("not_found", "Not Found", 404)
 
 
 async def test_openapi_lists_the_api(client: httpx.AsyncClient) -> None:

@@ -18,12 +18,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import Field, model_validator
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotline import audit
+from hotline.api.paging import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    Key,
+    Sort,
+    capped_total,
+    choose_sort,
+    next_link,
+    page_query,
+    parse_datetime,
+)
 from hotline.api.params import MAX_ROW_ID, BigRowId
 from hotline.auth.principal import Principal, require
 from hotline.db.models import Agent, Site, Skill
@@ -33,6 +44,7 @@ from hotline.errors import ConflictError, ForbiddenError, NotFoundError, Service
 from hotline.masking import mask_phone
 from hotline.roles import Role
 from hotline.schemas.base import Moment, Schema
+from hotline.schemas.page import Page
 from hotline.summaries.topics import field_error
 from hotline.telephony.live import TRANSFER_RINGING
 
@@ -100,11 +112,7 @@ class CallSummary(Schema):
     routing_stage: int | None
 
 
-class CallPage(Schema):
-    items: list[CallSummary]
-    total: int
-    limit: int
-    offset: int
+CallPage = Page[CallSummary]
 
 
 class JournalEntry(Schema):
@@ -181,22 +189,43 @@ class ActionResult(Schema):
 
 
 # ---------------------------------------------------------------------------------- queries
+CALL_SORTS = (
+    Sort(
+        "-arrived_at",
+        (
+            Key(Call.arrived_at.expression, True, parse=parse_datetime),
+            Key(Call.id.expression, True),
+        ),
+    ),
+    Sort(
+        "arrived_at",
+        (Key(Call.arrived_at.expression, parse=parse_datetime), Key(Call.id.expression)),
+    ),
+)
+
+
 class CallFilters(Schema):
-    arrived_from: Moment | None = None
-    arrived_to: Moment | None = None
+    # The API's common names (docs/api.md): ``from``/``to`` for the time range.
+    from_: Moment | None = Field(default=None, alias="from", description="arrived at or after")
+    to: Moment | None = Field(default=None, description="arrived before")
+    arrived_from: Moment | None = Field(default=None, description="deprecated: use `from`")
+    arrived_to: Moment | None = Field(default=None, description="deprecated: use `to`")
     outcome: CallOutcome | None = None
     agent_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
     business_line: str | None = Field(default=None, max_length=32)
     site: str | None = Field(default=None, max_length=32)
-    limit: int = Field(default=50, ge=1, le=500)
-    offset: int = Field(default=0, ge=0)
+    sort: str | None = Field(default=None, max_length=64, description="-arrived_at or arrived_at")
+    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    cursor: str | None = Field(default=None, max_length=1000, description="the `next` cursor")
 
 
 def _filtered(query: _Query, filters: CallFilters, own_agent: int | None) -> _Query:
-    if filters.arrived_from is not None:
-        query = query.where(Call.arrived_at >= filters.arrived_from)
-    if filters.arrived_to is not None:
-        query = query.where(Call.arrived_at < filters.arrived_to)
+    start = filters.from_ or filters.arrived_from
+    end = filters.to or filters.arrived_to
+    if start is not None:
+        query = query.where(Call.arrived_at >= start)
+    if end is not None:
+        query = query.where(Call.arrived_at < end)
     if filters.outcome is not None:
         query = query.where(Call.outcome == filters.outcome)
     if filters.agent_id is not None:
@@ -255,26 +284,27 @@ def _actions(state: AppState) -> CallActions | None:
 # ---------------------------------------------------------------------------------- endpoints
 @router.get("", response_model=CallPage)
 async def list_calls(
+    request: Request,
+    response: Response,
     session: SessionDep,
     principal: CallReader,
     filters: Annotated[CallFilters, Query()],
 ) -> CallPage:
-    """Calls, newest first. Numbers are masked; an agent sees only the calls they handled."""
+    """Calls, newest first by default, in keyset pages (docs/api.md). Numbers are masked; an
+    agent sees only the calls they handled."""
+    sort = choose_sort(CALL_SORTS, filters.sort)
     own_agent = await _scope(session, principal)
     base = _filtered(
         select(Call, Site.code).join(Site, Site.id == Call.site_id), filters, own_agent
     )
-    counted = _filtered(
-        select(func.count(Call.id)).join(Site, Site.id == Call.site_id), filters, own_agent
-    )
-    total = await session.scalar(counted) or 0
-    rows = await session.execute(
-        base.order_by(Call.arrived_at.desc(), Call.id.desc())
-        .limit(filters.limit)
-        .offset(filters.offset)
-    )
-    items = [CallSummary(**_summary(call, code, full_number=False)) for call, code in rows]
-    return CallPage(items=items, total=total, limit=filters.limit, offset=filters.offset)
+    total, capped = await capped_total(session, base)
+    rows = list(await session.execute(page_query(base, sort, filters.cursor, filters.limit)))
+    link = next_link(request, response, sort, rows, filters.limit, lambda row: row[0])
+    items = [
+        CallSummary(**_summary(call, code, full_number=False))
+        for call, code in rows[: filters.limit]
+    ]
+    return CallPage(items=items, limit=filters.limit, next=link, total=total, total_capped=capped)
 
 
 async def _load(session: AsyncSession, call_id: int) -> tuple[Call, str]:

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import func, select, update
 
 from hotline.api.access import AnyUser
+from hotline.api.paging import (
+    MAX_LIMIT,
+    CursorParam,
+    Key,
+    Sort,
+    next_link,
+    page_query,
+    parse_datetime,
+)
 from hotline.api.params import BigRowId
 from hotline.db.models import NotificationRow
 from hotline.deps import AppStateDep, SessionDep
@@ -28,25 +37,43 @@ def _read(row: NotificationRow) -> NotificationRead:
     )
 
 
+INBOX_SORTS = (
+    Sort(
+        "-created_at",
+        (
+            Key(NotificationRow.created_at.expression, True, parse=parse_datetime),
+            Key(NotificationRow.id.expression, True),
+        ),
+    ),
+)
+
+
 @router.get("", response_model=InboxPage)
 async def inbox(
+    request: Request,
+    response: Response,
     session: SessionDep,
     principal: AnyUser,
     unread_only: bool = False,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
+    cursor: CursorParam = None,
 ) -> InboxPage:
-    """Newest first."""
+    """Newest first, in keyset pages (docs/api.md), with the count of unread notifications."""
     mine = NotificationRow.recipient_user_id == principal.user_id
     query = select(NotificationRow).where(mine)
     if unread_only:
         query = query.where(NotificationRow.read_at.is_(None))
-    rows = await session.scalars(
-        query.order_by(NotificationRow.created_at.desc(), NotificationRow.id.desc()).limit(limit)
-    )
+    sort = INBOX_SORTS[0]
+    rows = list(await session.scalars(page_query(query, sort, cursor, limit)))
     unread = await session.scalar(
         select(func.count()).where(mine, NotificationRow.read_at.is_(None))
     )
-    return InboxPage(items=[_read(row) for row in rows], unread=int(unread or 0))
+    return InboxPage(
+        items=[_read(row) for row in rows[:limit]],
+        unread=int(unread or 0),
+        limit=limit,
+        next=next_link(request, response, sort, rows, limit),
+    )
 
 
 @router.post("/{notification_id}/read", response_model=NotificationRead)

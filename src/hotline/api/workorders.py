@@ -11,19 +11,37 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import Path as PathParam
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hotline.api.paging import (
+    DEFAULT_LIMIT,
+    CursorParam,
+    Key,
+    LimitParam,
+    Sort,
+    capped_total,
+    choose_sort,
+    next_link,
+    page_query,
+    parse_datetime,
+    refuse_retired,
+    sort_param,
+)
+from hotline.api.params import MAX_ROW_ID
 from hotline.auth.principal import Principal, require
 from hotline.db.models import CallSummaryRow
 from hotline.deps import AppStateDep, SessionDep, release_connection
 from hotline.errors import InvalidInputError
 from hotline.roles import Role
+from hotline.schemas.base import Moment
 from hotline.summaries.topics import field_error
 from hotline.workorders import queries
 from hotline.workorders.actors import actor_for
 from hotline.workorders.errors import domain_errors
 from hotline.workorders.glue import audit_personal_data_read, recompute_open_orders
+from hotline.workorders.mapping import ORDER_TABLE, order_from_row
 from hotline.workorders.notifier import InboxNotifier
 from hotline.workorders.rules import add_policy, ensure_default_policy, policy_to_data
 from hotline.workorders.schemas import (
@@ -57,6 +75,21 @@ Reader = Annotated[Principal, Depends(readers)]
 ActingUser = Annotated[Principal, Depends(actors)]
 PolicyReader = Annotated[Principal, Depends(policy_readers)]
 PolicyWriter = Annotated[Principal, Depends(policy_writers)]
+
+_ORDERS = ORDER_TABLE.c
+ORDER_SORTS = (
+    # The inbox order: nearest resolution deadline first (orders without one last), then newest.
+    Sort(
+        "resolve_due_at",
+        (
+            Key(_ORDERS.resolve_due_at, nullable=True, parse=parse_datetime),
+            Key(_ORDERS.created_at, True, parse=parse_datetime),
+            Key(_ORDERS.id),
+        ),
+    ),
+    Sort("-created_at", (Key(_ORDERS.created_at, True, parse=parse_datetime), Key(_ORDERS.id))),
+    Sort("created_at", (Key(_ORDERS.created_at, parse=parse_datetime), Key(_ORDERS.id))),
+)
 
 
 @router.get("/sla-policies", response_model=list[SlaPolicyRead])
@@ -142,50 +175,71 @@ async def create_order(
 @router.get("/workorders", response_model=WorkOrderPage)
 async def list_orders(
     request: Request,
+    response: Response,
     state: AppStateDep,
     session: SessionDep,
     principal: Reader,
     status_: Annotated[list[Status] | None, Query(alias="status")] = None,
-    department_id: int | None = None,
+    department_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     due_within_hours: Annotated[
         float | None, Query(gt=0, le=24 * 366, description="due soon: deadline within N hours")
     ] = None,
     overdue: bool | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+    from_: Annotated[Moment | None, Query(alias="from", description="created at or after")] = None,
+    to: Annotated[Moment | None, Query(description="created before")] = None,
+    sort: Annotated[str | None, sort_param(ORDER_SORTS)] = None,
+    limit: LimitParam = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
 ) -> WorkOrderPage:
-    """Orders the caller may see (own department, own orders, or all), filtered and paged."""
+    """Orders the caller may see (own department, own orders, or all), filtered, in keyset
+    pages (docs/api.md); by default the nearest resolution deadline first."""
+    refuse_retired(request, "page", "page_size")
+    chosen = choose_sort(ORDER_SORTS, sort)
     actor = await actor_for(session, principal)
     wanted = queries.OrderFilter(
         statuses=tuple(status_ or ()),
         department_id=department_id,
         due_within=timedelta(hours=due_within_hours) if due_within_hours else None,
         overdue=overdue,
+        created_from=from_,
+        created_to=to,
     )
-    orders, total = await queries.list_orders(
-        session, actor, wanted, state.clock.now(), page, page_size
-    )
+    listed = queries.listed(actor, wanted, state.clock.now())
+    total, capped = await capped_total(session, listed)
+    rows = list(await session.execute(page_query(listed, chosen, cursor, limit)))
+    link = next_link(request, response, chosen, rows, limit)
+    orders = [order_from_row(row) for row in rows[:limit]]
     masked = not access.sees_personal_data(actor)
     if not masked:
         audit_personal_data_read(session, request, principal, orders, "list")
     return WorkOrderPage(
         items=[WorkOrderRead.of(order, masked) for order in orders],
+        limit=limit,
+        next=link,
         total=total,
-        page=page,
-        page_size=page_size,
+        total_capped=capped,
     )
 
 
 @router.get("/workorders/{order_id}", response_model=WorkOrderDetail)
 async def get_order(
-    order_id: str,
+    order_id: Annotated[
+        str,
+        PathParam(
+            max_length=64,
+            description="the order's id, or its reference as read to the taxpayer "
+            "(12366-20261207-0001)",
+        ),
+    ],
     request: Request,
     state: AppStateDep,
     session: SessionDep,
     principal: Reader,
 ) -> WorkOrderDetail:
-    """One order with its whole history."""
+    """One order with its whole history, by id or by reference (the same checks and audit)."""
     actor = await actor_for(session, principal)
+    if queries.looks_like_reference(order_id):
+        order_id = await queries.id_of_reference(session, order_id)
     await release_connection(session)  # the store's units of work take their own
     store = SqlWorkOrderStore(state.sessionmaker)
     with domain_errors():
@@ -210,8 +264,11 @@ async def act(
     principal: ActingUser,
 ) -> WorkOrderRead:
     """dispatch, acknowledge, start, resolve, follow_up, close, return, request_extension,
-    approve_extension, refuse_extension, supervise, reopen, merge, pause, resume."""
+    approve_extension, refuse_extension, supervise, reopen, merge, pause, resume. The order is
+    named by id or by reference, as for reading it."""
     actor = await actor_for(session, principal)
+    if queries.looks_like_reference(order_id):
+        order_id = await queries.id_of_reference(session, order_id)
     payload: dict[str, object] = body.model_dump(exclude_none=True)
     department = payload.get("department_id")
     if isinstance(department, int):

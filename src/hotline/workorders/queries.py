@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotline.db.models import Agent, Call, Department, User
-from hotline.errors import ForbiddenError, InvalidInputError
+from hotline.errors import ForbiddenError, InvalidInputError, NotFoundError
 from hotline.workorders.mapping import EVENT_TABLE, ORDER_TABLE, event_from_row, order_from_row
 from workorders.model import UNRESOLVED_STATUSES, Action, Actor, Role, Status, WorkOrder
 from workorders.model import WorkOrderEvent as DomainEvent
@@ -36,6 +38,8 @@ class OrderFilter:
     department_id: int | None = None
     due_within: timedelta | None = None  # "due soon": unresolved, deadline within this time
     overdue: bool | None = None  # unresolved and past the resolution deadline
+    created_from: datetime | None = None
+    created_to: datetime | None = None
 
 
 def _conditions(actor: Actor, wanted: OrderFilter, now: datetime) -> list[ColumnElement[bool]]:
@@ -50,6 +54,10 @@ def _conditions(actor: Actor, wanted: OrderFilter, now: datetime) -> list[Column
         conditions.append(table.c.status.in_(_UNRESOLVED))
         conditions.append(table.c.resolve_due_at >= now)
         conditions.append(table.c.resolve_due_at <= now + wanted.due_within)
+    if wanted.created_from is not None:
+        conditions.append(table.c.created_at >= wanted.created_from)
+    if wanted.created_to is not None:
+        conditions.append(table.c.created_at < wanted.created_to)
     if wanted.overdue is True:
         conditions.append(late)
     elif wanted.overdue is False:
@@ -57,25 +65,28 @@ def _conditions(actor: Actor, wanted: OrderFilter, now: datetime) -> list[Column
     return conditions
 
 
-async def list_orders(
-    session: AsyncSession,
-    actor: Actor,
-    wanted: OrderFilter,
-    now: datetime,
-    page: int,
-    page_size: int,
-) -> tuple[list[WorkOrder], int]:
-    conditions = _conditions(actor, wanted, now)
-    total = await session.scalar(select(func.count()).select_from(ORDER_TABLE).where(*conditions))
-    rows = await session.execute(
-        select(ORDER_TABLE)
-        .where(*conditions)
-        .order_by(ORDER_TABLE.c.resolve_due_at.is_(None), ORDER_TABLE.c.resolve_due_at)
-        .order_by(ORDER_TABLE.c.created_at.desc(), ORDER_TABLE.c.id)
-        .offset((page - 1) * page_size)
-        .limit(page_size)
+def listed(actor: Actor, wanted: OrderFilter, now: datetime) -> Select[Any]:
+    """The orders ``actor`` may see that match ``wanted``, unordered (the API pages it)."""
+    return select(ORDER_TABLE).where(*_conditions(actor, wanted, now))
+
+
+_REFERENCE = re.compile(r"^\d{5}-\d{8}-\d{4,}$")
+
+
+def looks_like_reference(text: str) -> bool:
+    """An order's reference (12366-20261207-0001) rather than its id (a UUID)."""
+    return _REFERENCE.match(text) is not None
+
+
+async def id_of_reference(session: AsyncSession, reference: str) -> str:
+    """The id of the order with ``reference`` (404 naming the reference when there is none; the
+    caller's right to read it is checked on the order, as for a lookup by id)."""
+    order_id = await session.scalar(
+        select(ORDER_TABLE.c.id).where(ORDER_TABLE.c.reference == reference)
     )
-    return [order_from_row(row) for row in rows], int(total or 0)
+    if order_id is None:
+        raise NotFoundError(f"no work order with reference {reference}")
+    return str(order_id)
 
 
 async def check_call_for_agent(session: AsyncSession, call_id: int, actor: Actor) -> None:

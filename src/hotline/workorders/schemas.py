@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints
 
 from hotline.schemas.base import Schema
+from hotline.schemas.page import Page
 from workorders.calendar import DayKind
 from workorders.model import Category, Priority, Status, Taxpayer, WorkOrder, WorkOrderEvent
 
@@ -173,11 +174,7 @@ class WorkOrderDetail(WorkOrderRead):
     history: list[EventRead]
 
 
-class WorkOrderPage(Schema):
-    items: list[WorkOrderRead]
-    total: int
-    page: int
-    page_size: int
+WorkOrderPage = Page[WorkOrderRead]
 
 
 class SlaPolicyCreate(Schema):
@@ -268,3 +265,5 @@ class NotificationRead(Schema):
 class InboxPage(Schema):
     items: list[NotificationRead]
     unread: int
+    limit: int = 100
+    next: str | None = Field(default=None, description="the URL of the next (older) page")

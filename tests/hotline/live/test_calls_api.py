@@ -169,9 +169,12 @@ async def test_list_filters_pages_and_masks(
         "outcome=abandoned_queue": ["abandoned"],
         "business_line=national_tax": ["live", "abandoned"],
         f"agent_id={centre.agents['wang.wei']}": ["other"],
+        "from=2026-03-02T01:04:00Z&to=2026-03-02T01:08:00Z": ["other", "abandoned"],
+        # The old names stay as deprecated aliases.
         "arrived_from=2026-03-02T01:04:00Z&arrived_to=2026-03-02T01:08:00Z": ["other", "abandoned"],
         "site=wz": [],
-        "limit=2&offset=1": ["other", "abandoned"],
+        "limit=2": ["live", "other"],
+        "sort=arrived_at&limit=2": ["answered", "abandoned"],
     }
     for query, labels in cases.items():
         got = (await client.get(f"/api/v1/calls?{query}", headers=supervisor)).json()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 import schemathesis
@@ -112,12 +113,19 @@ def describe(case: GeneratedCase, response: httpx.Response) -> str:
 
 
 def assert_error_shape(response: httpx.Response, context: str) -> None:
-    """Every 4xx carries ``{"error": slug, "detail": ...}`` and nothing else."""
+    """Every 4xx is RFC 9457 problem details (``application/problem+json``) that carries our
+    ``{"error": slug, "detail": ...}`` and nothing else."""
     try:
         body = response.json()
     except json.JSONDecodeError:
         raise AssertionError(f"4xx without a JSON body{context}") from None
     assert isinstance(body, dict), f"4xx body is not an object{context}"
-    assert set(body) == {"error", "detail"}, f"4xx body keys {sorted(body)}{context}"
+    assert set(body) == {"type", "title", "status", "instance", "error", "detail"}, (
+        f"4xx body keys {sorted(body)}{context}"
+    )
+    assert response.headers["content-type"] == "application/problem+json", context
+    assert body["status"] == response.status_code, context
+    assert body["type"] == f"urn:hotline:error:{body['error']}", context
+    assert unquote(body["instance"]) == response.request.url.path, context
     assert isinstance(body["error"], str), context
     assert _SLUG.match(body["error"]), f"error is not a slug{context}"

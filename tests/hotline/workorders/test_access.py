@@ -75,8 +75,11 @@ async def test_department_isolation_and_list_filters(centre: Centre, clock: Fixe
     assert await _list(centre, "supervisor", "?overdue=true") == []
     clock.advance(hours=7)
     assert len(await _list(centre, "supervisor", "?overdue=true")) == 3
-    paged = await centre.client.get(
-        "/api/v1/workorders?page=2&page_size=2", headers=centre.headers("supervisor")
+    first = await centre.client.get(
+        "/api/v1/workorders?limit=2", headers=centre.headers("supervisor")
     )
+    assert (first.json()["total"], len(first.json()["items"])) == (3, 2)
+    paged = await centre.client.get(first.json()["next"], headers=centre.headers("supervisor"))
     assert paged.json()["total"] == 3
     assert len(paged.json()["items"]) == 1
+    assert paged.json()["next"] is None

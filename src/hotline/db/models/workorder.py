@@ -47,7 +47,7 @@ class WorkOrderRow(Base):
     taxpayer_number: Mapped[str] = mapped_column(String(32), default="", index=True)
     taxpayer_organisation: Mapped[str] = mapped_column(String(200), default="")
     created_by: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    created_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(index=True)  # the list sorts by it
     policy_version: Mapped[int]
     # The call it came from; a purged call record leaves the order in place.
     call_id: Mapped[int | None] = mapped_column(
