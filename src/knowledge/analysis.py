@@ -1,11 +1,11 @@
 """Query and document analysis: segmentation, synonyms, highlighting.
 
 Text is cut by jieba-rs (``rjieba``) in search mode (a long word also yields its
-parts: 个人所得税 -> 个人, 所得, 所得税, 个人所得税), with the project's tax dictionary added so
-terms such as 专项附加扣除 stay whole. Every term of a synonym group is then replaced by the group's canonical form, on the
-article side and on the query side alike, so 个税 finds 个人所得税 and 专票 finds 增值税专用发票
-without expanding the query. Punctuation and a few function words are dropped: a query made only
-of them has no terms and finds nothing.
+parts: 个人所得税 -> 个人, 所得, 所得税, 个人所得税), with the project's tax dictionary added
+so terms such as 专项附加扣除 stay whole. Every term of a synonym group is then replaced by
+the group's canonical form, on the article side and on the query side alike, so 个税 finds
+个人所得税 and 专票 finds 增值税专用发票 without expanding the query. Punctuation and a few
+function words are dropped: a query made only of them has no terms and finds nothing.
 """
 
 from __future__ import annotations
