@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotline.db.models import KbArticle, KbVersion
-from hotline.knowledge.service import apply_content, content_of, index_version, known_topics
+from hotline.knowledge.service import apply_content, content_of, index_versions, known_topics
 from knowledge.analysis import Analyzer
 from knowledge.corpus import ArticleFile, ArticleFileError, parse_article, render_article
 from knowledge.errors import OverlappingVersionsError
@@ -66,18 +66,24 @@ async def import_files(
 ) -> ImportSummary:
     summary = ImportSummary()
     existing = {v.key: v for v in (await session.scalars(select(KbVersion))).all()}
+    articles = {a.id: a for a in (await session.scalars(select(KbArticle))).all()}
+    numbers: dict[str, int] = {
+        article_id: int(n)
+        for article_id, n in await session.execute(
+            select(KbVersion.article_id, func.max(KbVersion.number)).group_by(KbVersion.article_id)
+        )
+    }
+    changed: list[KbVersion] = []
     for article in sorted(files, key=lambda a: (a.head.id, a.content.effective_from)):
         head = article.head
         summary.articles.add(head.id)
-        row = await session.get(KbArticle, head.id)
+        row = articles.get(head.id)
         if row is None:
-            row = KbArticle(id=head.id, created_at=now)
+            row = articles[head.id] = KbArticle(id=head.id, created_at=now, editors=[])
             session.add(row)
         row.department, row.owner = head.department, head.owner
         if head.editors:
             row.editors = list(head.editors)
-        elif row.editors is None:
-            row.editors = []
         version = existing.get(article.key)
         if version is not None:
             if content_of(version) == article.content and version.supersedes == article.supersedes:
@@ -85,13 +91,10 @@ async def import_files(
                 continue
             summary.updated += 1
         else:
-            await session.flush()
-            last = await session.scalar(
-                select(func.max(KbVersion.number)).where(KbVersion.article_id == head.id)
-            )
+            numbers[head.id] = numbers.get(head.id, 0) + 1
             version = KbVersion(
                 article_id=head.id,
-                number=int(last or 0) + 1,
+                number=numbers[head.id],
                 key=article.key,
                 author=IMPORTER,
                 reason="imported",
@@ -104,7 +107,8 @@ async def import_files(
         version.status = "published"
         version.supersedes = article.supersedes
         apply_content(version, article.content)
-        await index_version(session, analyzer, version)
+        changed.append(version)
+    await index_versions(session, analyzer, changed)
     await session.flush()
     return summary
 
