@@ -45,6 +45,7 @@ NOW = datetime(2026, 3, 2, tzinfo=UTC)
 async def _fresh(url: str) -> Any:
     from hotline.db import migrate
     from hotline.db.session import create_engine, create_sessionmaker
+
     sys.path.insert(0, str(ROOT))  # the taxonomy loader the tests use
     from tests.hotline.kb.helpers import seed_topics
 
