@@ -33,6 +33,7 @@ from hotline.knowledge.schemas import (
     EventRead,
     HistoryRead,
     KbHit,
+    ReviewDueRead,
     StepWrite,
     VersionRead,
     VersionWrite,
@@ -222,6 +223,7 @@ async def create_article(
             now=state.clock.now(),
         )
         article = await service.get_article(session, body.id)
+        article.review_due = body.review_due
     await session.commit()
     return _article_read(article, version)
 
@@ -332,3 +334,14 @@ async def close_correction(
         correction.closed_at, correction.closed_by = state.clock.now(), user.username
         await session.commit()
     return CorrectionRead.model_validate(correction)
+
+
+@router.get("/review-due", response_model=list[ReviewDueRead])
+async def review_due(user: Writer, session: SessionDep, state: AppStateDep) -> list[ReviewDueRead]:
+    """Articles the caller edits whose review date has passed (stale answers), oldest first."""
+    rows = await service.overdue_reviews(session, user.username, _today(state))
+    return [
+        ReviewDueRead(id=a.id, department=a.department, owner=a.owner, review_due=a.review_due)
+        for a in sorted(rows, key=lambda a: (a.review_due, a.id))
+        if a.review_due is not None
+    ]

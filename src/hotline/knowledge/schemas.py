@@ -73,6 +73,9 @@ class ArticleCreate(Schema):
     )
     content: ContentWrite
     reason: Annotated[str, StringConstraints(max_length=2000)] = "new article"
+    review_due: date | None = Field(
+        default=None, description="the owner re-checks the article by this day"
+    )
 
     def head(self) -> ArticleHead:
         return ArticleHead(self.id, self.department, self.owner, tuple(self.editors))
@@ -154,3 +157,10 @@ class CorrectionRead(Schema):
     created_at: datetime
     closed_at: datetime | None
     closed_by: str | None
+
+
+class ReviewDueRead(Schema):
+    id: str
+    department: str
+    owner: str
+    review_due: date

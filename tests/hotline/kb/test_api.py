@@ -173,3 +173,18 @@ async def test_a_correction_from_an_agent_reaches_the_editors_inbox(
         headers=users.headers(Role.SPECIALIST),
     )
     assert closed.json()["status"] == "closed"
+
+
+async def test_an_article_past_its_review_date_is_flagged_to_its_editors(
+    client: httpx.AsyncClient, users: Users, app_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await seed_topics(app_sessionmaker)
+    # The test clock says 2026-03-02.
+    body = _article() | {"review_due": "2026-03-01"}
+    await client.post("/api/v1/kb/articles", json=body, headers=users.headers(Role.SPECIALIST))
+    fresh = _article() | {"id": "kb-test-002", "review_due": "2026-09-01"}
+    await client.post("/api/v1/kb/articles", json=fresh, headers=users.headers(Role.SPECIALIST))
+    mine = await client.get("/api/v1/kb/review-due", headers=users.headers(Role.SPECIALIST))
+    assert [a["id"] for a in mine.json()] == ["kb-test-001"]
+    theirs = await client.get("/api/v1/kb/review-due", headers=users.headers(Role.ADMIN))
+    assert theirs.json() == []
