@@ -66,6 +66,7 @@ def upgrade() -> None:
         sa.Column("answer", sa.Text(), nullable=False),
         sa.Column("legal_basis", sa.JSON(), nullable=False),
         sa.Column("regions", sa.JSON(), nullable=False),
+        sa.Column("region_key", sa.String(length=400), nullable=False),
         sa.Column("effective_from", sa.Date(), nullable=False),
         sa.Column("effective_to", sa.Date(), nullable=True),
         sa.Column("tags", sa.JSON(), nullable=False),

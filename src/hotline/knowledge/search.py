@@ -1,8 +1,17 @@
-"""Search: candidates from the posting index, BM25 in Python, filters for region and date.
+"""Search: BM25 over the posting index, filtered to a region and a day.
 
-Statistics (document count, total length, document frequencies) are over all published versions,
-so a version's score does not depend on the caller's city or the day asked; candidates are then
-the published versions in force on that day that apply to the caller's region.
+Two steps, so the database does the heavy part and the scores still agree to the last bit on
+SQLite and PostgreSQL:
+
+1. the database scores every candidate (published, in force on the day, for the region) with the
+   BM25 formula in SQL, given the query's idf values, and returns the best ``SHORTLIST``;
+2. those few are scored again here with :func:`knowledge.ranking.bm25` from their integer term
+   frequencies, and sorted by (score, key). Floating-point sums in SQL may differ in the last bit
+   between the two engines; this second pass makes the published scores and order identical.
+
+Statistics (version count, total length, document frequencies) are over every indexed version,
+whatever its status or period: they come from the index alone (no join), and a score does not
+depend on the caller's city or the day asked.
 """
 
 from __future__ import annotations
@@ -11,15 +20,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, Float, case, cast, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotline.db.models import KbPosting, KbVersion
 from knowledge.analysis import Analyzer
-from knowledge.ranking import CorpusStats, bm25
-from knowledge.rules import applies_to
+from knowledge.ranking import K1, B, CorpusStats, bm25, idf
+from knowledge.rules import PROVINCE
 
 MAX_TERMS = 24  # a pasted paragraph is cut to its first terms rather than scanning everything
+SHORTLIST = 50  # re-scored exactly in Python; the SQL order only has to get these right
 
 
 @dataclass(frozen=True)
@@ -31,21 +41,26 @@ class Hit:
 
 
 async def _stats(session: AsyncSession, terms: list[str]) -> tuple[CorpusStats, dict[str, int]]:
-    published = KbVersion.status == "published"
-    row = (
+    count, total = (
         await session.execute(
-            select(func.count(KbVersion.id), func.coalesce(func.sum(KbVersion.length), 0)).where(
-                published
-            )
+            select(func.count(KbVersion.id), func.coalesce(func.sum(KbVersion.length), 0))
         )
     ).one()
     df_rows = await session.execute(
         select(KbPosting.term, func.count())
-        .join(KbVersion, KbVersion.id == KbPosting.version_id)
-        .where(published, KbPosting.term.in_(terms))
+        .where(KbPosting.term.in_(terms))
         .group_by(KbPosting.term)
     )
-    return CorpusStats(int(row[0]), int(row[1])), {t: int(n) for t, n in df_rows}
+    return CorpusStats(int(count), int(total)), {t: int(n) for t, n in df_rows}
+
+
+def _region_filter(region: str | None) -> ColumnElement[bool]:
+    if region is None:
+        return true()
+    return or_(
+        KbVersion.region_key.contains(f"|{PROVINCE}|", autoescape=True),
+        KbVersion.region_key.contains(f"|{region}|", autoescape=True),
+    )
 
 
 async def search(
@@ -62,49 +77,62 @@ async def search(
     if not terms:
         return []
     stats, df = await _stats(session, terms)
-    rows = await session.execute(
-        select(
-            KbPosting.version_id,
-            KbPosting.term,
-            KbPosting.frequency,
-            KbVersion.length,
-            KbVersion.regions,
-            KbVersion.key,
-        )
-        .join(KbVersion, KbVersion.id == KbPosting.version_id)
-        .where(
-            KbPosting.term.in_(terms),
-            KbVersion.status == "published",
-            KbVersion.effective_from <= day,
-            or_(KbVersion.effective_to.is_(None), KbVersion.effective_to >= day),
-        )
-    )
-    frequencies: dict[int, dict[str, int]] = defaultdict(dict)
-    lengths: dict[int, int] = {}
-    keys: dict[int, str] = {}
-    for version_id, term, frequency, length, regions, key in rows:
-        if not applies_to(regions, region):
-            continue
-        frequencies[version_id][term] = frequency
-        lengths[version_id] = length
-        keys[version_id] = key
-    scored = sorted(
-        ((bm25(f, lengths[v], df, stats), v) for v, f in frequencies.items()),
-        key=lambda pair: (-pair[0], keys[pair[1]]),  # ties: by key, on every database
-    )[:limit]
-    if not scored:
+    present = [t for t in terms if df.get(t)]
+    if not present:
         return []
-    ids = [v for _, v in scored]
+    weights = {t: idf(stats.documents, df[t]) for t in present}
+    avg = stats.average_length or 1.0
+    frequency = cast(KbPosting.frequency, Float)
+    length = cast(KbVersion.length, Float)
+    score = func.sum(
+        case(weights, value=KbPosting.term, else_=0.0)
+        * frequency
+        * (K1 + 1.0)
+        / (frequency + K1 * (1.0 - B) + (K1 * B / avg) * length)
+    ).label("score")
+    shortlist = (
+        (
+            await session.execute(
+                select(KbPosting.version_id)
+                .join(KbVersion, KbVersion.id == KbPosting.version_id)
+                .where(
+                    KbPosting.term.in_(present),
+                    KbVersion.status == "published",
+                    KbVersion.effective_from <= day,
+                    or_(KbVersion.effective_to.is_(None), KbVersion.effective_to >= day),
+                    _region_filter(region),
+                )
+                .group_by(KbPosting.version_id)
+                .order_by(score.desc(), KbPosting.version_id)
+                .limit(max(SHORTLIST, limit))
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if not shortlist:
+        return []
+    frequencies: dict[int, dict[str, int]] = defaultdict(dict)
+    for version_id, term, n in await session.execute(
+        select(KbPosting.version_id, KbPosting.term, KbPosting.frequency).where(
+            KbPosting.version_id.in_(shortlist), KbPosting.term.in_(present)
+        )
+    ):
+        frequencies[version_id][term] = n
     versions = {
         v.id: v
-        for v in (await session.scalars(select(KbVersion).where(KbVersion.id.in_(ids)))).all()
+        for v in (await session.scalars(select(KbVersion).where(KbVersion.id.in_(shortlist)))).all()
     }
+    ranked = sorted(
+        ((bm25(frequencies[v], versions[v].length, df, stats), versions[v]) for v in shortlist),
+        key=lambda pair: (-pair[0], pair[1].key),
+    )[:limit]
     return [
         Hit(
-            version=versions[v],
-            score=round(score, 6),
-            title_html=analyzer.highlight(versions[v].title, terms),
-            question_html=analyzer.highlight(versions[v].question, terms),
+            version=version,
+            score=round(s, 6),
+            title_html=analyzer.highlight(version.title, terms),
+            question_html=analyzer.highlight(version.question, terms),
         )
-        for score, v in scored
+        for s, version in ranked
     ]

@@ -60,6 +60,7 @@ def apply_content(version: KbVersion, content: VersionContent) -> None:
     version.answer = content.answer
     version.legal_basis = list(content.legal_basis)
     version.regions = list(content.regions)
+    version.region_key = "|" + "|".join(content.regions) + "|"
     version.effective_from = content.effective_from
     version.effective_to = content.effective_to
     version.tags = list(content.tags)

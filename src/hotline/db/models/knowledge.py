@@ -71,6 +71,8 @@ class KbVersion(Base):
     answer: Mapped[str] = mapped_column(Text)
     legal_basis: Mapped[list[str]] = mapped_column(JSON, default=list)
     regions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The regions as "|hangzhou|wenzhou|": one portable LIKE filters them in SQL on both databases.
+    region_key: Mapped[str] = mapped_column(String(400), default="")
     effective_from: Mapped[date] = mapped_column(Date)
     effective_to: Mapped[date | None] = mapped_column(Date)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
