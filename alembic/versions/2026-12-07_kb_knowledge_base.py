@@ -136,7 +136,25 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_kb_posting_version_id"), "kb_posting", ["version_id"], unique=False)
 
+    op.create_table(
+        "kb_search_miss",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("query", sa.String(length=200), nullable=False),
+        sa.Column("region", sa.String(length=32), nullable=True),
+        sa.Column("asked_by", sa.String(length=64), nullable=False),
+        sa.Column("at", hotline.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_kb_search_miss")),
+    )
+    op.create_index(op.f("ix_kb_search_miss_at"), "kb_search_miss", ["at"], unique=False)
+
 
 def downgrade() -> None:
-    for table in ("kb_posting", "kb_event", "kb_version", "kb_correction", "kb_article"):
+    for table in (
+        "kb_search_miss",
+        "kb_posting",
+        "kb_event",
+        "kb_version",
+        "kb_correction",
+        "kb_article",
+    ):
         op.drop_table(table)

@@ -8,9 +8,10 @@ the centre's time zone by default) for a caller from ``region``, ranked by BM25 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
@@ -19,7 +20,14 @@ from sqlalchemy import select
 
 from hotline.api.access import AnyUser
 from hotline.auth.principal import Principal, require
-from hotline.db.models import KbArticle, KbCorrection, KbEvent, KbVersion
+from hotline.db.models import (
+    CallSummaryRow,
+    KbArticle,
+    KbCorrection,
+    KbEvent,
+    KbSearchMiss,
+    KbVersion,
+)
 from hotline.deps import AppStateDep, SessionDep
 from hotline.errors import AppError, ConflictError, ForbiddenError, NotFoundError
 from hotline.knowledge import service
@@ -35,6 +43,9 @@ from hotline.knowledge.schemas import (
     KbHit,
     ReviewDueRead,
     StepWrite,
+    UnansweredRead,
+    UsageRead,
+    UsedRead,
     VersionRead,
     VersionWrite,
 )
@@ -140,9 +151,16 @@ async def search(
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> list[KbHit]:
     """Ranked published articles in force on ``date`` for ``region``; matches marked."""
+    analyzer = default_analyzer()
     hits = await run_search(
-        session, default_analyzer(), q, day=day or _today(state), region=region, limit=limit
+        session, analyzer, q, day=day or _today(state), region=region, limit=limit
     )
+    if not hits and analyzer.query_terms(q):
+        # What taxpayers ask that the base does not answer: the owners' usage report reads it.
+        session.add(
+            KbSearchMiss(query=q.strip(), region=region, asked_by=_.username, at=state.clock.now())
+        )
+        await session.commit()
     return [
         KbHit(
             id=h.version.key,
@@ -345,3 +363,40 @@ async def review_due(user: Writer, session: SessionDep, state: AppStateDep) -> l
         for a in sorted(rows, key=lambda a: (a.review_due, a.id))
         if a.review_due is not None
     ]
+
+
+usage_readers = require(Role.SPECIALIST, Role.LIAISON, Role.SUPERVISOR, Role.DIRECTOR, Role.ADMIN)
+
+
+@router.get("/reports/usage", response_model=UsageRead)
+async def usage(
+    _: Annotated[Principal, Depends(usage_readers)],
+    session: SessionDep,
+    state: AppStateDep,
+    days: Annotated[int, Query(ge=1, le=366, description="the last N days")] = 30,
+    top: Annotated[int, Query(ge=1, le=200)] = 20,
+) -> UsageRead:
+    """Searches that found nothing, and the article versions agents gave callers most."""
+    since: datetime = state.clock.now() - timedelta(days=days)
+    misses: dict[str, tuple[int, datetime]] = {}
+    for miss in await session.scalars(select(KbSearchMiss).where(KbSearchMiss.at >= since)):
+        count, last = misses.get(miss.query, (0, miss.at))
+        misses[miss.query] = (count + 1, max(last, miss.at))
+    unanswered = sorted(misses.items(), key=lambda item: (-item[1][0], item[0]))[:top]
+    used: Counter[str] = Counter()
+    titles: dict[str, str] = {}
+    for refs in await session.scalars(
+        select(CallSummaryRow.kb_articles).where(CallSummaryRow.created_at >= since)
+    ):
+        for ref in refs or []:
+            if isinstance(ref, dict) and ref.get("id"):
+                used[str(ref["id"])] += 1
+                titles.setdefault(str(ref["id"]), str(ref.get("title", "")))
+    return UsageRead(
+        since=since,
+        unanswered=[UnansweredRead(query=q, searches=n, last_at=at) for q, (n, at) in unanswered],
+        most_used=[
+            UsedRead(id=key, title=titles[key], calls=n)
+            for key, n in sorted(used.items(), key=lambda item: (-item[1], item[0]))[:top]
+        ],
+    )

@@ -164,3 +164,21 @@ class ReviewDueRead(Schema):
     department: str
     owner: str
     review_due: date
+
+
+class UnansweredRead(Schema):
+    query: str
+    searches: int
+    last_at: datetime
+
+
+class UsedRead(Schema):
+    id: str = Field(description="the version key recorded in call summaries")
+    title: str
+    calls: int
+
+
+class UsageRead(Schema):
+    since: datetime
+    unanswered: list[UnansweredRead]
+    most_used: list[UsedRead]

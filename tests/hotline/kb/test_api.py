@@ -188,3 +188,17 @@ async def test_an_article_past_its_review_date_is_flagged_to_its_editors(
     assert [a["id"] for a in mine.json()] == ["kb-test-001"]
     theirs = await client.get("/api/v1/kb/review-due", headers=users.headers(Role.ADMIN))
     assert theirs.json() == []
+
+
+async def test_searches_that_found_nothing_reach_the_usage_report(
+    client: httpx.AsyncClient, users: Users, app_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await seed_topics(app_sessionmaker)
+    me = users.headers(Role.AGENT)
+    for q in ["车船税怎么退", "车船税怎么退", "？？"]:
+        assert (await client.get("/api/v1/kb/search", params={"q": q}, headers=me)).json() == []
+    report = await client.get("/api/v1/kb/reports/usage", headers=users.headers(Role.DIRECTOR))
+    assert report.status_code == 200
+    assert [(u["query"], u["searches"]) for u in report.json()["unanswered"]] == [
+        ("车船税怎么退", 2)
+    ]

@@ -17,6 +17,7 @@ from hotline.db.models.knowledge import (
     KbCorrection,
     KbEvent,
     KbPosting,
+    KbSearchMiss,
     KbVersion,
 )
 from hotline.db.models.softphone import SoftphoneAccount
@@ -50,6 +51,7 @@ __all__ = [
     "KbCorrection",
     "KbEvent",
     "KbPosting",
+    "KbSearchMiss",
     "KbVersion",
     "Liaison",
     "NotificationRow",

@@ -146,3 +146,15 @@ class KbCorrection(Base):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     closed_at: Mapped[datetime | None] = mapped_column()
     closed_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class KbSearchMiss(Base):
+    """A search that found nothing: what callers ask that the base does not answer."""
+
+    __tablename__ = "kb_search_miss"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    query: Mapped[str] = mapped_column(String(200))
+    region: Mapped[str | None] = mapped_column(String(32))
+    asked_by: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
