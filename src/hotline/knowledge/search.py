@@ -30,6 +30,10 @@ from knowledge.rules import PROVINCE
 
 MAX_TERMS = 24  # a pasted paragraph is cut to its first terms rather than scanning everything
 SHORTLIST = 50  # re-scored exactly in Python; the SQL order only has to get these right
+# Terms in more than this share of versions (个人所得税 in an income-tax base) do not pick the
+# shortlist (they would make the database read most of the index), but they still count in the
+# exact score of the versions on it.
+COMMON_SHARE = 0.15
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,11 @@ async def search(
     present = [t for t in terms if df.get(t)]
     if not present:
         return []
-    weights = {t: idf(stats.documents, df[t]) for t in present}
+    limit_df = max(1, int(stats.documents * COMMON_SHARE))
+    selective = [t for t in present if df[t] <= limit_df] or sorted(
+        present, key=lambda t: (df[t], t)
+    )[:2]
+    weights = {t: idf(stats.documents, df[t]) for t in selective}
     avg = stats.average_length or 1.0
     frequency = cast(KbPosting.frequency, Float)
     length = cast(KbVersion.length, Float)
@@ -96,7 +104,7 @@ async def search(
                 select(KbPosting.version_id)
                 .join(KbVersion, KbVersion.id == KbPosting.version_id)
                 .where(
-                    KbPosting.term.in_(present),
+                    KbPosting.term.in_(selective),
                     KbVersion.status == "published",
                     KbVersion.effective_from <= day,
                     or_(KbVersion.effective_to.is_(None), KbVersion.effective_to >= day),
