@@ -22,16 +22,26 @@ def is_editor(head: ArticleHead, username: str) -> bool:
     return username in head.editors
 
 
-def next_status(head: ArticleHead, current: Status, action: str, username: str) -> Status:
-    """The status after ``action``, or the reason it is refused."""
+def check_allowed(head: ArticleHead, action: str, username: str) -> None:
+    """Refuse an unknown action, or an editors-only one by someone else, with the reason."""
     if action not in STEPS:
         raise TransitionError(f"unknown action '{action}' (one of {', '.join(STEPS)})")
-    sources, target, editors_only = STEPS[action]
-    if editors_only and not is_editor(head, username):
+    if STEPS[action][2] and not is_editor(head, username):
         raise NotAnEditorError(
             f"only editors of {head.department} ({', '.join(head.editors) or 'none named'}) "
             f"may {action} article {head.id}; '{username}' is not one of them"
         )
+
+
+def already_done(current: Status, action: str) -> bool:
+    """True when ``current`` is where ``action`` leads: a retried request changes nothing."""
+    return action in STEPS and current is STEPS[action][1]
+
+
+def next_status(head: ArticleHead, current: Status, action: str, username: str) -> Status:
+    """The status after ``action``, or the reason it is refused."""
+    check_allowed(head, action, username)
+    sources, target, _ = STEPS[action]
     if current not in sources:
         raise TransitionError(
             f"cannot {action} a version that is {current.value} "

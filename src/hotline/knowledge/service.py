@@ -19,7 +19,7 @@ from knowledge.errors import InvalidArticleError
 from knowledge.model import ArticleHead, Status, VersionContent
 from knowledge.ranking import term_frequencies
 from knowledge.rules import applies_to, check_content, check_head, check_no_overlap
-from knowledge.workflow import is_editor, next_status
+from knowledge.workflow import already_done, check_allowed, is_editor, next_status
 
 MAX_TERM = 64  # the posting column's width; a longer token is an artefact (a URL, a number run)
 
@@ -241,6 +241,10 @@ async def transition(
     """
     article = await get_article(session, article_id)
     version = await get_version(session, article_id, number)
+    if already_done(Status(version.status), action):
+        # A retried request (the first one's answer was lost): same result, no second event.
+        check_allowed(head_of(article), action, actor)
+        return version
     target = next_status(head_of(article), Status(version.status), action, actor)
     if target is Status.PUBLISHED:
         content = content_of(version)

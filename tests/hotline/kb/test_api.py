@@ -62,6 +62,9 @@ async def test_write_review_publish_then_search_and_read(
     assert "service_hall" in refused.json()["detail"]
     published = await _step(client, users, Role.SPECIALIST, 1, "publish")
     assert published.json()["version"]["status"] == "published"
+    # A retried publish (its answer lost) answers the same and records nothing more.
+    retried = await _step(client, users, Role.SPECIALIST, 1, "publish")
+    assert (retried.status_code, retried.json()) == (200, published.json())
 
     hits = await client.get(
         "/api/v1/kb/search",
@@ -112,6 +115,7 @@ async def test_write_review_publish_then_search_and_read(
     actions = [(e["version"], e["action"], e["actor"]) for e in history.json()["events"]]
     assert (2, "publish", EDITOR) in actions
     assert (1, "closed", EDITOR) in actions
+    assert actions.count((1, "publish", EDITOR)) == 1
     assert history.json()["versions"][1]["reason"] == "新登录方式"
 
 
