@@ -166,16 +166,16 @@ async def test_the_caller_panel_shows_earlier_calls_with_their_summaries(
     assert today.json()["calls"] == 1
 
 
-async def test_the_kb_placeholder_says_it_is_a_demo_and_finds_nothing_for_nothing(
+async def test_the_kb_search_is_the_real_base_and_finds_nothing_for_nothing(
     client: httpx.AsyncClient, users: Users
 ) -> None:
     me = users.headers(Role.AGENT)
     empty = await client.get("/api/v1/kb/search", params={"q": "  "}, headers=me)
     assert empty.json() == []
+    # No articles imported: nothing, and no placeholder items (tests/hotline/kb covers search).
     hits = await client.get("/api/v1/kb/search", params={"q": "发票"}, headers=me)
-    assert hits.headers["x-hotline-placeholder"] == "kb-demo"
-    assert hits.json()
-    assert all(h["demo"] for h in hits.json())
+    assert "x-hotline-placeholder" not in hits.headers
+    assert hits.json() == []
 
 
 async def test_a_work_order_refers_only_to_a_summary_of_its_own_call(

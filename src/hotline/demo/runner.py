@@ -89,10 +89,20 @@ async def import_centre(settings: Settings, document: dict[str, Any]) -> dict[st
             path = Path(folder) / "centre.yaml"
             path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
             summary = await import_file(create_sessionmaker(engine), path)
+        await import_sample_kb(create_sessionmaker(engine))
         await seed_known_calendar_years(create_sessionmaker(engine))
         return summary.counts
     finally:
         await engine.dispose()
+
+
+async def import_sample_kb(sessionmaker: Any) -> None:
+    """The sample knowledge base (examples/kb, written for this project) when it is there."""
+    from hotline.cli_kb import import_directory
+
+    folder = Path(__file__).parents[3] / "examples" / "kb"
+    if folder.is_dir():
+        await import_directory(sessionmaker, folder)
 
 
 async def seed_known_calendar_years(sessionmaker: Any) -> None:

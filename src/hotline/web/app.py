@@ -9,6 +9,7 @@ from starlette.responses import Response
 from hotline.web import apidocs, pages
 from hotline.web.csrf import CsrfMiddleware
 from hotline.web.desk import routes as desk_routes
+from hotline.web.kb import routes as kb_routes
 from hotline.web.session import LoginRequired, login_redirect
 from hotline.web.templating import AREAS, WEB_DIR
 
@@ -30,3 +31,4 @@ def install_web(app: FastAPI) -> None:
     app.include_router(apidocs.docs_router(app))
     app.include_router(pages.router)
     app.include_router(desk_routes.router)
+    app.include_router(kb_routes.router)

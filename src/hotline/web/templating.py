@@ -13,7 +13,7 @@ from starlette.responses import Response
 from hotline.web import i18n
 
 WEB_DIR = Path(__file__).resolve().parent
-AREAS = ("desk",)
+AREAS = ("desk", "kb")
 
 
 def _environment() -> Jinja2Templates:

@@ -128,7 +128,8 @@ async def test_an_agent_takes_calls_on_the_desktop(tmp_path: Path) -> None:
             order = await session.scalar(select(WorkOrderRow))
         assert summary is not None
         assert (summary.topic_code, summary.result) == ("IIT.DEDUCT", "work_order")
-        assert summary.kb_articles[0]["id"] == "demo-iit-deduct"
+        # The demo centre imports the sample knowledge base (examples/kb): a real article.
+        assert summary.kb_articles[0]["id"].startswith("kb-")
         assert order is not None
         assert (order.call_id, order.call_summary_id) == (summary.call_id, str(summary.id))
         assert order.taxpayer_phone == "13905710001"

@@ -12,6 +12,14 @@ from hotline.db.models.directory import (
     Site,
     Skill,
 )
+from hotline.db.models.knowledge import (
+    KbArticle,
+    KbCorrection,
+    KbEvent,
+    KbPosting,
+    KbSearchMiss,
+    KbVersion,
+)
 from hotline.db.models.softphone import SoftphoneAccount
 from hotline.db.models.summary import CallSummaryRow, Topic
 from hotline.db.models.user import RoleRow, User, UserRole
@@ -39,6 +47,12 @@ __all__ = [
     "Callback",
     "Department",
     "EscalationRow",
+    "KbArticle",
+    "KbCorrection",
+    "KbEvent",
+    "KbPosting",
+    "KbSearchMiss",
+    "KbVersion",
     "Liaison",
     "NotificationRow",
     "RoleRow",

@@ -1,0 +1,215 @@
+"""Knowledge-base benchmark: search latency, indexing throughput, search quality.
+
+* ``quality``: the development queries (``benchmarks/data/kb-queries.yaml``, from the project's
+  corpus) against the sample base (``examples/kb``): recall@3 and MRR over the queries that have
+  answers, and for those that have none how many return nothing.
+* ``sizes``: for each ``--sizes`` N and each database (SQLite file, PostgreSQL database created and
+  dropped here), N synthetic articles made from the sample ones (each an own lineage, its title
+  and answer mixed with another's so terms spread), imported through the real import path
+  (segmentation, postings; ``index_per_s`` = versions per second), then every development query
+  searched ``--rounds`` times: p50 / p99 milliseconds per search (whole call: three SQL round
+  trips and BM25 in Python).
+
+    ./dev python benchmarks/kb.py --json [--sizes 1000,10000] [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "examples" / "kb"
+QUERIES = ROOT / "benchmarks" / "data" / "kb-queries.yaml"
+ADMIN_URL = os.environ.get(
+    "HOTLINE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
+NOW = datetime(2026, 3, 2, tzinfo=UTC)
+
+
+async def _fresh(url: str) -> Any:
+    from hotline.db import migrate
+    from hotline.db.session import create_engine, create_sessionmaker
+
+    sys.path.insert(0, str(ROOT))  # the taxonomy loader the tests use
+    from tests.hotline.kb.helpers import seed_topics
+
+    engine = create_engine(url)
+    await migrate.upgrade(engine)
+    sessionmaker = create_sessionmaker(engine)
+    await seed_topics(sessionmaker)
+    return engine, sessionmaker
+
+
+def _sample_files() -> list[Any]:
+    from knowledge.corpus import parse_article
+
+    return [
+        parse_article(p.name, p.read_text(encoding="utf-8")) for p in sorted(SAMPLE.glob("*.md"))
+    ]
+
+
+def _synthetic(n: int) -> list[Any]:
+    from knowledge.corpus import ArticleFile
+
+    base = _sample_files()
+    out = []
+    for i in range(n):
+        a, b = base[i % len(base)], base[(i * 7 + 3) % len(base)]
+        key = f"kb-syn-{i:06d}"
+        content = replace(
+            a.content,
+            title=f"{a.content.title}（{b.content.title[:6]}）",
+            answer=a.content.answer + "\n\n" + b.content.answer[: 80 + i % 200],
+            alt_questions=a.content.alt_questions + b.content.alt_questions[:1],
+        )
+        out.append(ArticleFile(key, replace(a.head, id=key), content, None))
+    return out
+
+
+def _queries() -> list[dict[str, Any]]:
+    return list(yaml.safe_load(QUERIES.read_text(encoding="utf-8"))["queries"])
+
+
+async def _index(sessionmaker: Any, files: list[Any], batch: int = 1000) -> float:
+    from hotline.knowledge.files import import_files
+    from knowledge.analysis import default_analyzer
+
+    start = time.perf_counter()
+    for i in range(0, len(files), batch):
+        async with sessionmaker() as session:
+            await import_files(session, default_analyzer(), files[i : i + batch], now=NOW)
+            await session.commit()
+    return len(files) / (time.perf_counter() - start)
+
+
+async def _latency(sessionmaker: Any, rounds: int) -> dict[str, float]:
+    from hotline.knowledge.search import search
+    from knowledge.analysis import default_analyzer
+
+    analyzer = default_analyzer()
+    times: list[float] = []
+    async with sessionmaker() as session:
+        for _ in range(rounds):
+            for q in _queries():
+                start = time.perf_counter()
+                await search(
+                    session,
+                    analyzer,
+                    q["query"],
+                    day=date.fromisoformat(q["date"]),
+                    region=q["region"],
+                )
+                times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return {
+        "searches": len(times),
+        "p50_ms": round(statistics.median(times), 2),
+        "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))], 2),
+    }
+
+
+async def _quality() -> dict[str, Any]:
+    from hotline.knowledge.files import import_files
+    from hotline.knowledge.search import search
+    from knowledge.analysis import default_analyzer
+
+    with tempfile.TemporaryDirectory() as folder:
+        engine, sessionmaker = await _fresh(f"sqlite+aiosqlite:///{folder}/q.db")
+        try:
+            async with sessionmaker() as session:
+                await import_files(session, default_analyzer(), _sample_files(), now=NOW)
+                await session.commit()
+            recalls, reciprocal, misses, empty_total, empty_none = [], [], [], 0, 0
+            async with sessionmaker() as session:
+                for q in _queries():
+                    hits = await search(
+                        session,
+                        default_analyzer(),
+                        q["query"],
+                        day=date.fromisoformat(q["date"]),
+                        region=q["region"],
+                    )
+                    keys = [h.version.key for h in hits]
+                    relevant = q["relevant"]
+                    if not relevant:
+                        empty_total += 1
+                        empty_none += not keys
+                        continue
+                    recalls.append(len(set(keys[:3]) & set(relevant)) / len(relevant))
+                    rank = next((i + 1 for i, k in enumerate(keys) if k in relevant), None)
+                    reciprocal.append(1 / rank if rank else 0.0)
+                    if not rank or rank > 3:
+                        misses.append({"query": q["query"], "want": relevant, "got": keys[:3]})
+        finally:
+            await engine.dispose()
+    return {
+        "queries_with_answers": len(recalls),
+        "recall_at_3": round(statistics.fmean(recalls), 3),
+        "mrr": round(statistics.fmean(reciprocal), 3),
+        "queries_without_answer": empty_total,
+        "of_which_returned_nothing": empty_none,
+        "misses": misses,
+    }
+
+
+async def _one_size(kind: str, n: int, rounds: int) -> dict[str, Any]:
+    files = _synthetic(n)
+    if kind == "sqlite":
+        folder = tempfile.mkdtemp()
+        url = f"sqlite+aiosqlite:///{folder}/kb.db"
+        admin = None
+    else:
+        name = f"kb_bench_{uuid.uuid4().hex[:8]}"
+        admin = create_async_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+        async with admin.connect() as c:
+            await c.execute(text(f'CREATE DATABASE "{name}"'))
+        url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    engine, sessionmaker = await _fresh(url)
+    try:
+        rate = await _index(sessionmaker, files)
+        result = {"database": kind, "articles": n, "index_per_s": round(rate, 1)}
+        result |= await _latency(sessionmaker, rounds)
+        return result
+    finally:
+        await engine.dispose()
+        if admin is not None:
+            async with admin.connect() as c:
+                await c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            await admin.dispose()
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    report: dict[str, Any] = {"load_before": os.getloadavg(), "quality": await _quality()}
+    sizes = []
+    for n in (int(s) for s in args.sizes.split(",")):
+        for kind in args.databases.split(","):
+            sizes.append(await _one_size(kind, n, args.rounds))
+    report["sizes"] = sizes
+    report["load_after"] = os.getloadavg()
+    return report
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print JSON (the only output)")
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--rounds", type=int, default=5)
+    result = asyncio.run(main(parser.parse_args()))
+    print(json.dumps(result, ensure_ascii=False, indent=2))

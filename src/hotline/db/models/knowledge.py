@@ -1,0 +1,160 @@
+"""Knowledge-base tables: articles, their versions, the search postings, events and corrections.
+
+Search uses our own inverted index (``kb_posting``: term, version, frequency) on both databases
+rather than FTS5 on SQLite and ``tsvector`` on PostgreSQL: the two engines tokenise and score
+differently (bm25() vs ts_rank_cd), and the requirement is the same ranking on both. The terms are
+jieba-rs segments, so neither engine's own tokeniser would add anything; a B-tree on ``term`` is
+the whole index, and BM25 is computed in Python from the integers it returns
+(:mod:`knowledge.ranking`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hotline.clock import utc_now
+from hotline.db.base import Base, BigIntPK
+
+STATUSES = ("draft", "review", "published", "retired")
+
+
+class KbArticle(Base):
+    """A lineage of versions, owned by one department and changed only by its editors."""
+
+    __tablename__ = "kb_article"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    department: Mapped[str] = mapped_column(String(64), index=True)
+    owner: Mapped[str] = mapped_column(String(100))
+    editors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    review_due: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class KbVersion(Base):
+    """One text of an article; never changed once out of draft (a change is a new version)."""
+
+    __tablename__ = "kb_version"
+    __table_args__ = (
+        UniqueConstraint("article_id", "number"),
+        CheckConstraint(
+            "status IN (" + ", ".join(f"'{s}'" for s in STATUSES) + ")", name="status_known"
+        ),
+        Index("ix_kb_version_status_effective_from", "status", "effective_from"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    article_id: Mapped[str] = mapped_column(
+        ForeignKey("kb_article.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    # The file id (kb-iit-001, kb-iit-001-v2023): what search results and call summaries name.
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    title: Mapped[str] = mapped_column(String(200))
+    question: Mapped[str] = mapped_column(Text)
+    alt_questions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    answer: Mapped[str] = mapped_column(Text)
+    legal_basis: Mapped[list[str]] = mapped_column(JSON, default=list)
+    regions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The regions as "|hangzhou|wenzhou|": one portable LIKE filters them in SQL on both databases.
+    region_key: Mapped[str] = mapped_column(String(400), default="")
+    effective_from: Mapped[date] = mapped_column(Date)
+    effective_to: Mapped[date | None] = mapped_column(Date)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    topic_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    supersedes: Mapped[str | None] = mapped_column(String(80))
+    author: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    published_at: Mapped[datetime | None] = mapped_column()
+    published_by: Mapped[str | None] = mapped_column(String(64))
+    retired_at: Mapped[datetime | None] = mapped_column()
+    # Number of index terms: BM25's document length.
+    length: Mapped[int] = mapped_column(Integer, default=0)
+
+    def content_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "question": self.question,
+            "alt_questions": list(self.alt_questions),
+            "answer": self.answer,
+            "legal_basis": list(self.legal_basis),
+            "regions": list(self.regions),
+            "effective_from": self.effective_from,
+            "effective_to": self.effective_to,
+            "tags": list(self.tags),
+            "topic_codes": list(self.topic_codes),
+        }
+
+
+class KbPosting(Base):
+    """The inverted index: how often a term occurs in a version (every version, any status)."""
+
+    __tablename__ = "kb_posting"
+
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("kb_version.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    frequency: Mapped[int] = mapped_column(Integer)
+
+
+class KbEvent(Base):
+    """Append-only: who did what to which version, when and why."""
+
+    __tablename__ = "kb_event"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("kb_version.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class KbCorrection(Base):
+    """A correction anyone proposes; it waits in the owning editors' inbox until closed."""
+
+    __tablename__ = "kb_correction"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    article_id: Mapped[str] = mapped_column(
+        ForeignKey("kb_article.id", ondelete="CASCADE"), index=True
+    )
+    version_key: Mapped[str | None] = mapped_column(String(80))
+    proposed_by: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    resolution: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    closed_at: Mapped[datetime | None] = mapped_column()
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class KbSearchMiss(Base):
+    """A search that found nothing: what callers ask that the base does not answer."""
+
+    __tablename__ = "kb_search_miss"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    query: Mapped[str] = mapped_column(String(200))
+    region: Mapped[str | None] = mapped_column(String(32))
+    asked_by: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utc_now, index=True)

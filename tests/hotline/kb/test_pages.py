@@ -1,0 +1,48 @@
+"""The read-only knowledge-base pages, through the app with a signed-in session."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from hotline.roles import Role
+from tests.fixtures.app import TEST_PASSWORD, create_user
+from tests.hotline.kb.helpers import SAMPLE, import_sample, seed_topics
+
+pytestmark = pytest.mark.asyncio
+
+
+async def _sign_in(client: httpx.AsyncClient, username: str) -> None:
+    form = await client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert token is not None
+    signed = await client.post(
+        "/login", data={"username": username, "password": TEST_PASSWORD, "csrf_token": token[1]}
+    )
+    assert signed.status_code == 303
+
+
+async def test_search_and_read_pages(
+    client: httpx.AsyncClient, app_sessionmaker: async_sessionmaker[AsyncSession], tmp_path: object
+) -> None:
+    await seed_topics(app_sessionmaker)
+    await import_sample(app_sessionmaker, SAMPLE)
+    await create_user(app_sessionmaker, "li.na", Role.AGENT)
+    assert (await client.get("/kb")).status_code in (303, 307)  # signed out: to the login
+    await _sign_in(client, "li.na")
+    page = await client.get(
+        "/kb", params={"q": "专票红冲", "region": "wenzhou", "day": "2026-03-01"}
+    )
+    assert page.status_code == 200
+    assert "<mark>" in page.text
+    assert 'href="/kb/articles/kb-inv-003?version=' in page.text
+    old = await client.get("/kb/articles/kb-iit-001", params={"day": "2023-04-12"})
+    assert "kb-iit-001-v2023" in old.text
+    assert "1000元" in old.text
+    missing = await client.get("/kb/articles/kb-nope-001")
+    assert missing.status_code == 404
+    bad = await client.get("/kb", params={"q": "个税", "day": "2026-13-01"})
+    assert "YYYY-MM-DD" in bad.text

@@ -1,0 +1,116 @@
+"""Search on a real database: region and date filters, synonyms, empty queries, import rules."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from hotline.db.models import KbVersion
+from hotline.knowledge.search import search
+from knowledge.analysis import default_analyzer
+from knowledge.corpus import ArticleFileError
+from tests.hotline.kb.helpers import SAMPLE, import_sample, seed_topics
+
+pytestmark = pytest.mark.asyncio
+
+
+async def _keys(
+    sessionmaker: async_sessionmaker[AsyncSession], q: str, day: str, region: str | None = None
+) -> list[str]:
+    async with sessionmaker() as session:
+        hits = await search(
+            session, default_analyzer(), q, day=date.fromisoformat(day), region=region
+        )
+    return [h.version.key for h in hits]
+
+
+async def test_abbreviations_find_the_article_in_force_that_day(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await seed_topics(sessionmaker)
+    await import_sample(sessionmaker)
+    # Before the 2023-09-01 change the old version answers; after it, the new one.
+    before = await _keys(sessionmaker, "孩子上幼儿园每个月能扣多少个税", "2023-04-12", "hangzhou")
+    after = await _keys(sessionmaker, "孩子上幼儿园每个月能扣多少个税", "2025-04-12", "hangzhou")
+    assert before[0] == "kb-iit-001-v2023"
+    assert "kb-iit-001" not in before
+    assert after[0] == "kb-iit-001"
+    assert "kb-iit-001-v2023" not in after
+    # 专票 is 增值税专用发票.
+    assert any(
+        k.startswith("kb-inv") for k in (await _keys(sessionmaker, "专票", "2026-03-01"))[:3]
+    )
+
+
+async def test_a_city_caller_never_sees_the_other_citys_article(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await seed_topics(sessionmaker)
+    await import_sample(sessionmaker)
+    async with sessionmaker() as session:
+        hits = await search(
+            session,
+            default_analyzer(),
+            "办税服务厅 几点 上班",
+            day=date(2026, 3, 2),
+            region="hangzhou",
+        )
+    assert hits
+    assert all("wenzhou" not in h.version.regions for h in hits)
+    assert any("hangzhou" in h.version.regions for h in hits)
+    assert all("<mark>" in h.title_html or "<mark>" in h.question_html for h in hits[:1])
+
+
+async def test_empty_or_punctuation_queries_return_nothing(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await seed_topics(sessionmaker)
+    await import_sample(sessionmaker)
+    for q in ["", "   ", "？？？", "!!!,,,", "的"]:
+        assert await _keys(sessionmaker, q, "2026-03-02") == [], q
+
+
+async def test_import_is_idempotent(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    await seed_topics(sessionmaker)
+    first = await import_sample(sessionmaker)
+    again = await import_sample(sessionmaker)
+    assert first.created == len(list(SAMPLE.glob("*.md")))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, first.created)
+
+
+async def test_import_is_all_or_nothing_and_names_file_and_field(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    await seed_topics(sessionmaker)
+    for path in sorted(SAMPLE.glob("kb-iit-00*.md")):
+        shutil.copy(path, tmp_path / path.name)
+    bad = tmp_path / "kb-iit-005.md"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("IIT.", "IIT.NOPE"), encoding="utf-8")
+    with pytest.raises(ArticleFileError, match=r"kb-iit-005\.md: topics: unknown topic code"):
+        await import_sample(sessionmaker, tmp_path)
+    async with sessionmaker() as session:
+        assert await session.scalar(select(func.count(KbVersion.id))) == 0
+
+
+async def test_import_refuses_overlapping_versions(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    await seed_topics(sessionmaker)
+    for name in ("kb-iit-001.md", "kb-iit-001-v2023.md"):
+        shutil.copy(SAMPLE / name, tmp_path / name)
+    old = tmp_path / "kb-iit-001-v2023.md"
+    old.write_text(
+        old.read_text(encoding="utf-8").replace(
+            'effective_to: "2023-08-31"', 'effective_to: "2024-01-31"'
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        ArticleFileError, match=r"kb-iit-001\.md: effective_from: .*kb-iit-001-v2023"
+    ):
+        await import_sample(sessionmaker, tmp_path)
