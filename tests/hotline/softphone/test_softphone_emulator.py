@@ -108,7 +108,8 @@ def test_answering_a_call_that_moved_on_says_so(emulated_desk: tuple[LiveDesk, A
         post.replace("(await r.json()).error", "await r.json()"),
         {"X-CSRF-Token": "csrf-token-of-the-test"},
     )
-    assert answered == [409, {"error": "conflict", "detail": "PJSIP/1001 is not ringing"}]
+    status, body = answered
+    assert (status, body["error"], body["detail"]) == (409, "conflict", "PJSIP/1001 is not ringing")
     # The post rides the session cookie: without the page's CSRF token it is refused.
     assert page.evaluate(post, {}) == [403, "csrf_failed"]
     anonymous = httpx.post(f"{desk.base_url}/api/v1/agent/softphone/emulator/answer")

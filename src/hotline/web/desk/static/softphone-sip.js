@@ -149,9 +149,13 @@ export class SipAdapter extends EventTarget {
   }
 
   async setHeld(held) {
-    if (!this.session) return;
-    if (held) this.session.hold();
-    else this.session.unhold();
+    // JsSIP refuses a re-INVITE while another is still in progress (hold() answers false): a
+    // quick hold-then-resume would be lost, so try again for a few seconds until it is sent.
+    for (let attempt = 0; attempt < 30 && this.session; attempt += 1) {
+      if (this.session.isOnHold().local === held) return;
+      if ((held ? this.session.hold() : this.session.unhold()) !== false) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   async sendDTMF(tone) {
