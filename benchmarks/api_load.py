@@ -291,6 +291,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             assert demo.process.stdout is not None
             out = (await demo.process.stdout.read()).decode()
             await demo.process.wait()
+        # The service's own error lines, to tell a failed request's cause (the demo logs them).
+        service_errors = [line for line in demo.log if re.search(r"\berror\b|Traceback", line)]
         placed = json.loads(out.strip().splitlines()[-1])["placed"] if out.strip() else demo.placed
         records = _records(database)
     every = [ms for samples in got.by_endpoint.values() for ms in samples]
@@ -302,6 +304,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "requests_per_s": round(len(every) / elapsed, 1),
         "errors": sum(got.errors.values()),
         "errors_by_kind": got.errors,
+        "service_error_lines": service_errors[-10:],
         "latency_ms": _summary(every),
         "latency_by_endpoint_ms": {e: _summary(v) for e, v in sorted(got.by_endpoint.items())},
         "event_loop_lag": lag,
