@@ -12,6 +12,10 @@ Measured:
   and per endpoint;
 * lost_call_records: taxpayer calls placed by the demo without their call row in the database
   (calls still in progress when the demo stopped have their row, without an end);
+* the service's event-loop lag during the load, from its `/metrics` (read as the supervisor)
+  before and after: p99 and the bucket of the largest sample, from the difference of the
+  `hotline_event_loop_lag_seconds` histogram (so the demo's start-up is left out), and
+  `hotline_event_loop_lag_max_seconds` (the largest since the service started);
 * the load average before and after (the machine is shared).
 
     python benchmarks/api_load.py --json                 # 50 clients, 200 calls
@@ -42,10 +46,13 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
 import httpx  # noqa: E402
+from prometheus_client.parser import text_string_to_metric_families  # noqa: E402
 
 ENDPOINTS = ("/api/v1/calls", "/api/v1/queues", "/api/v1/workorders")
 EXAMPLE = _HERE.parent / "examples" / "hangzhou.yaml"
 PLACED = re.compile(r"demo: (\d+) calls placed")
+LAG = "hotline_event_loop_lag_seconds"
+LAG_MAX = "hotline_event_loop_lag_max_seconds"
 
 
 # ------------------------------------------------------------------------ the demo (child)
@@ -197,6 +204,48 @@ async def _client(
             got.error(f"{endpoint}: {response.status_code}")
 
 
+async def _lag_metrics(http: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, float]:
+    """The loop-lag histogram's cumulative bucket counts (by upper bound) and the max gauge."""
+    response = await http.get("/metrics", headers=headers)
+    response.raise_for_status()
+    found: dict[str, float] = {}
+    for family in text_string_to_metric_families(response.text):
+        for sample in family.samples:
+            if sample.name == f"{LAG}_bucket":
+                found[sample.labels["le"]] = sample.value
+            elif sample.name == LAG_MAX:
+                found["max"] = sample.value
+    return found
+
+
+def _lag_during(before: dict[str, float], after: dict[str, float]) -> dict[str, Any]:
+    """p99 (interpolated inside its bucket, as Prometheus' histogram_quantile) and the upper bound
+    of the bucket holding the largest sample, over the samples taken between the two scrapes."""
+    bounds = sorted((float(le), le) for le in after if le != "max")
+    counts = [(bound, after[le] - before.get(le, 0.0)) for bound, le in bounds]
+    total = counts[-1][1] if counts else 0.0
+    result: dict[str, Any] = {"samples": int(total)}
+    if total <= 0:
+        return result
+    rank, lower, below = 0.99 * total, 0.0, 0.0
+    for bound, cumulative in counts:
+        if cumulative >= rank:
+            inside = cumulative - below
+            share = (rank - below) / inside if inside else 1.0
+            top = bound if bound != float("inf") else lower
+            result["p99_ms"] = round((lower + (top - lower) * share) * 1000, 1)
+            break
+        lower, below = bound, cumulative
+    lower = 0.0
+    for bound, cumulative in counts:
+        if cumulative >= total:
+            result["max_bucket_ms"] = f"{lower * 1000:g}-{bound * 1000:g}"
+            break
+        lower = bound
+    result["max_since_start_ms"] = round(after.get("max", float("nan")) * 1000, 1)
+    return result
+
+
 def _records(database: Path) -> dict[str, int]:
     with contextlib.closing(sqlite3.connect(database)) as connection:
 
@@ -224,6 +273,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             async with httpx.AsyncClient(base_url=demo.base_url, timeout=60, limits=limits) as http:
                 token = await _wait_ready(http, demo)
                 headers = {"Authorization": f"Bearer {token}"}
+                lag_before = await _lag_metrics(http, headers)
                 got, stop = Samples(), asyncio.Event()
                 started = time.perf_counter()
                 clients = [
@@ -236,10 +286,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 stop.set()
                 await asyncio.gather(*clients)
                 elapsed = time.perf_counter() - started
+                lag = _lag_during(lag_before, await _lag_metrics(http, headers))
             demo.process.terminate()
             assert demo.process.stdout is not None
             out = (await demo.process.stdout.read()).decode()
             await demo.process.wait()
+        # The service's own error lines, to tell a failed request's cause (the demo logs them).
+        service_errors = [line for line in demo.log if re.search(r"\berror\b|Traceback", line)]
         placed = json.loads(out.strip().splitlines()[-1])["placed"] if out.strip() else demo.placed
         records = _records(database)
     every = [ms for samples in got.by_endpoint.values() for ms in samples]
@@ -251,8 +304,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "requests_per_s": round(len(every) / elapsed, 1),
         "errors": sum(got.errors.values()),
         "errors_by_kind": got.errors,
+        "service_error_lines": service_errors[-10:],
         "latency_ms": _summary(every),
         "latency_by_endpoint_ms": {e: _summary(v) for e, v in sorted(got.by_endpoint.items())},
+        "event_loop_lag": lag,
         "records": records,
         "lost_call_records": placed - records["inbound_calls"],
         "calls_open_at_stop": records["inbound_calls"] - records["inbound_closed"],

@@ -14,13 +14,12 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from hotline.auth.tokens import InvalidTokenError, decode_token
 from hotline.config import AuthSettings
-from hotline.db.models import User
+from hotline.db.models import User, UserRole
 from hotline.deps import AppStateDep, SessionDep
 from hotline.errors import AuthenticationError, ForbiddenError
 from hotline.roles import Role
@@ -49,6 +48,16 @@ def _credential(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
 
 
+# Built once: the statement is the same on every request, only the user id changes.
+_PRINCIPAL_ROWS = (
+    select(
+        User.id, User.username, User.is_active, User.token_stamp, User.department_id, UserRole.role
+    )
+    .outerjoin(UserRole, UserRole.user_id == User.id)
+    .where(User.id == bindparam("user_id"))
+)
+
+
 async def principal_from_token(
     session: AsyncSession, settings: AuthSettings, token: str, *, now: datetime
 ) -> Principal:
@@ -61,10 +70,12 @@ async def principal_from_token(
         claims = decode_token(settings, token, now=now)
     except InvalidTokenError as exc:
         raise AuthenticationError(str(exc)) from None
-    user = await session.scalar(
-        select(User).where(User.id == claims.user_id).options(selectinload(User.roles))
-    )
-    # Roles are read from the database, not the token, so a revoked role takes effect at once.
+    # One query of plain rows (the user's columns, once per role), read on every request and
+    # never cached: roles and stamp come from the database, not the token, so a revoked role or
+    # token takes effect at once. Plain rows rather than a ``User`` with its roles loaded (two
+    # queries and ORM objects): that was about a third of a list request's time under load.
+    rows = (await session.execute(_PRINCIPAL_ROWS, {"user_id": claims.user_id})).all()
+    user = rows[0] if rows else None
     if user is None or not user.is_active:
         raise AuthenticationError("user unknown or disabled")
     # A stale stamp: the token was issued before a logout, a password change or a role change,
@@ -74,7 +85,7 @@ async def principal_from_token(
     return Principal(
         user_id=user.id,
         username=user.username,
-        roles=frozenset(Role(r) for r in user.role_names),
+        roles=frozenset(Role(row.role) for row in rows if row.role is not None),
         department_id=user.department_id,
     )
 
