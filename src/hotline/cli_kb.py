@@ -6,16 +6,15 @@ on stderr naming the file and field, exit code 2; an import that fails writes no
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 
+from hotline.cli_database import fail, with_database
 from knowledge.errors import KnowledgeError
 
 if TYPE_CHECKING:
@@ -24,35 +23,6 @@ if TYPE_CHECKING:
 kb_app = typer.Typer(
     help="Knowledge base: import and export article files, search.", no_args_is_help=True
 )
-T = TypeVar("T")
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(2)
-
-
-def _with_database(work: Callable[..., Awaitable[T]]) -> tuple[T, str]:
-    """Run ``work(sessionmaker)`` on the configured database (migrated first); also its zone."""
-    from hotline.config import SettingsError, load_settings
-    from hotline.db import migrate
-    from hotline.db.session import create_engine, create_sessionmaker
-
-    try:
-        settings = load_settings()
-    except (SettingsError, FileNotFoundError) as exc:
-        raise _fail(str(exc).replace("\n", "; ")) from None
-
-    async def run() -> T:
-        engine = create_engine(settings.database_url)
-        try:
-            if settings.auto_migrate:
-                await migrate.upgrade(engine)
-            return await work(create_sessionmaker(engine))
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run()), settings.timezone
 
 
 async def import_directory(
@@ -93,9 +63,9 @@ def import_command(
         return await import_directory(sessionmaker, directory, tuple(editor or ()))
 
     try:
-        counts, _ = _with_database(work)
+        counts = with_database(work)
     except KnowledgeError as exc:
-        raise _fail(exc.message) from None
+        raise fail(exc.message) from None
     typer.echo(
         f"imported {counts['articles']} articles: {counts['created']} versions created, "
         f"{counts['updated']} updated, {counts['unchanged']} unchanged"
@@ -113,7 +83,7 @@ def export_command(
         async with sessionmaker() as session:
             return write_files(directory, await export_files(session))
 
-    count, _ = _with_database(work)
+    count = with_database(work)
     typer.echo(f"wrote {count} article files to {directory}")
 
 
@@ -138,7 +108,7 @@ def search_command(
     try:
         wanted = date.fromisoformat(day) if day else None
     except ValueError:
-        raise _fail(f"--date: '{day}' is not a date (YYYY-MM-DD)") from None
+        raise fail(f"--date: '{day}' is not a date (YYYY-MM-DD)") from None
 
     async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> list[dict[str, object]]:
         from hotline.config import load_settings
@@ -159,7 +129,7 @@ def search_command(
             for h in hits
         ]
 
-    rows, _ = _with_database(work)
+    rows = with_database(work)
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False))
         return

@@ -7,17 +7,16 @@ periods). Errors are one line on stderr and exit code 2.
 
 from __future__ import annotations
 
-import asyncio
 import calendar as month_layout
 import json
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import yaml
 
+from hotline.cli_database import fail, with_database
 from workorders.calendar import (
     DayKind,
     WorkCalendar,
@@ -36,7 +35,6 @@ calendar_app = typer.Typer(
     no_args_is_help=True,
 )
 
-T = TypeVar("T")
 
 # Years ahead loaded for ``due`` without a database: enough for the longest time limit.
 _YEARS_AHEAD = 2
@@ -47,34 +45,6 @@ _SYMBOL = {
     DayKind.HOLIDAY: "H",
     DayKind.WEEKEND_REST: ".",
 }
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(2)
-
-
-def _with_database(work: Callable[..., Awaitable[T]]) -> T:
-    """Run ``work(sessionmaker)`` against the configured database (migrated first)."""
-    from hotline.config import SettingsError, load_settings
-    from hotline.db import migrate
-    from hotline.db.session import create_engine, create_sessionmaker
-
-    try:
-        settings = load_settings()
-    except (SettingsError, FileNotFoundError) as exc:
-        raise _fail(str(exc).replace("\n", "; ")) from None
-
-    async def run() -> T:
-        engine = create_engine(settings.database_url)
-        try:
-            if settings.auto_migrate:
-                await migrate.upgrade(engine)
-            return await work(create_sessionmaker(engine))
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run())
 
 
 def _package_calendar(first_year: int) -> WorkCalendar:
@@ -95,7 +65,7 @@ def _database_calendar() -> WorkCalendar:
         async with transaction(sessionmaker) as session:
             return await load_calendar(session)
 
-    result: WorkCalendar = _with_database(work)
+    result: WorkCalendar = with_database(work)
     return result
 
 
@@ -114,14 +84,14 @@ def due(
     try:
         moment = datetime.fromisoformat(start)
     except ValueError:
-        raise _fail(f"--from {start!r} is not an ISO 8601 date-time") from None
+        raise fail(f"--from {start!r} is not an ISO 8601 date-time") from None
     try:
         require_aware(moment, "--from")
         amount = WorkingDuration.parse(add)
         calendar = _database_calendar() if db else _package_calendar(moment.year)
         deadline = calendar.add_working_time(moment, amount)
     except WorkOrderError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     print(deadline.isoformat())
 
 
@@ -142,9 +112,9 @@ def seed(
             return await seed_year(session, year, SystemClock().now(), overwrite)
 
     try:
-        written: int = _with_database(work)
+        written: int = with_database(work)
     except WorkOrderError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     print(f"{year}: {written} days written")
 
 
@@ -171,11 +141,11 @@ def load(
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
-        raise _fail(f"{file}: cannot read the file ({exc.strerror})") from None
+        raise fail(f"{file}: cannot read the file ({exc.strerror})") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise _fail(f"{file}: not valid YAML: {' '.join(str(exc).split())}") from None
+        raise fail(f"{file}: not valid YAML: {' '.join(str(exc).split())}") from None
     try:
         schedule = parse_year_schedule(data, str(file))
     except CalendarFileError as exc:
@@ -184,7 +154,7 @@ def load(
         typer.echo("nothing was written", err=True)
         raise typer.Exit(2) from None
     if schedule.is_draft and not draft:
-        raise _fail(
+        raise fail(
             f"{file}: status: draft: the {schedule.year} schedule is not from a published "
             "notice; load it anyway with --draft, or fill in the official notice first"
         )
@@ -195,7 +165,7 @@ def load(
                 session, schedule, file.name, SystemClock().now(), overwrite
             )
 
-    written, kept = _with_database(work)
+    written, kept = with_database(work)
     holidays = sum(kind is DayKind.HOLIDAY for kind in schedule.days.values())
     adjusted = sum(kind is DayKind.ADJUSTED_WORKING for kind in schedule.days.values())
     print(
@@ -221,7 +191,7 @@ def show(
         year, number = (int(part) for part in month.split("-"))
         first = date(year, number, 1)
     except ValueError:
-        raise _fail(f"{month!r} is not a month; write YYYY-MM, e.g. 2026-02") from None
+        raise fail(f"{month!r} is not a month; write YYYY-MM, e.g. 2026-02") from None
     try:
         calendar = _database_calendar() if db else _package_calendar(year)
         kinds = {
@@ -232,7 +202,7 @@ def show(
             )
         }
     except WorkOrderError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if as_json:
         print(json.dumps({day.isoformat(): kind.value for day, kind in kinds.items()}, indent=2))
         return

@@ -1,0 +1,41 @@
+"""What the database commands of the CLI share: a one-line error and a run on the configured
+database (``hotline kb ...``, ``hotline calendar ...``)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import typer
+
+T = TypeVar("T")
+
+
+def fail(message: str) -> typer.Exit:
+    """A usage or input error: one line on stderr, exit code 2 (raise what this returns)."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(2)
+
+
+def with_database(work: Callable[..., Awaitable[T]]) -> T:
+    """Run ``work(sessionmaker)`` against the configured database (migrated first)."""
+    from hotline.config import SettingsError, load_settings
+    from hotline.db import migrate
+    from hotline.db.session import create_engine, create_sessionmaker
+
+    try:
+        settings = load_settings()
+    except (SettingsError, FileNotFoundError) as exc:
+        raise fail(str(exc).replace("\n", "; ")) from None
+
+    async def run() -> T:
+        engine = create_engine(settings.database_url)
+        try:
+            if settings.auto_migrate:
+                await migrate.upgrade(engine)
+            return await work(create_sessionmaker(engine))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
