@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
+
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
 from hotline.web import apidocs, pages
 from hotline.web.csrf import CsrfMiddleware
-from hotline.web.desk import routes as desk_routes
-from hotline.web.kb import routes as kb_routes
 from hotline.web.session import LoginRequired, login_redirect
 from hotline.web.templating import AREAS, WEB_DIR
 
@@ -30,5 +30,5 @@ def install_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static", check_dir=False), name="static")
     app.include_router(apidocs.docs_router(app))
     app.include_router(pages.router)
-    app.include_router(desk_routes.router)
-    app.include_router(kb_routes.router)
+    for area in AREAS:
+        app.include_router(importlib.import_module(f"hotline.web.{area}.routes").router)

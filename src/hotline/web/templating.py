@@ -10,10 +10,14 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from starlette.responses import Response
 
-from hotline.web import i18n
+from hotline.web import i18n, nav
 
 WEB_DIR = Path(__file__).resolve().parent
-AREAS = ("desk", "kb")
+# Every sub-package with a routes.py is an area: its pages, templates/ and static/ (under
+# /static/<area>); found on disk so that a new screen touches no shared list.
+AREAS: tuple[str, ...] = tuple(
+    sorted(p.name for p in WEB_DIR.iterdir() if (p / "routes.py").is_file())
+)
 
 
 def _environment() -> Jinja2Templates:
@@ -51,4 +55,6 @@ def render(
         "demo_people": _demo_people(request),
         **(context or {}),
     }
+    user = values.get("user")
+    values.setdefault("nav", nav.links_for(user.roles) if user is not None else [])
     return TEMPLATES.TemplateResponse(request, name, values, status_code=status_code)

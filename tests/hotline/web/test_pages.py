@@ -61,6 +61,25 @@ async def test_signing_in_sets_an_http_only_cookie_and_sends_each_role_home(
     assert (await client.get("/desk")).headers["location"] == "/home"
 
 
+async def test_the_navigation_offers_each_role_only_its_own_pages(
+    client: httpx.AsyncClient, app_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await create_user(app_sessionmaker, "li.na", Role.AGENT)
+    await create_user(app_sessionmaker, "boss", Role.SUPERVISOR)
+    await _sign_in(client, "li.na")
+    desk = await client.get("/kb")
+    links = set(
+        re.findall(r'<nav class="areas"[^>]*>(.*?)</nav>', desk.text, re.S)[0].split("</a>")
+    )
+    hrefs = {m for link in links for m in re.findall(r'href="([^"]+)"', link)}
+    assert {"/desk", "/kb"} <= hrefs
+    client.cookies.clear()
+    await _sign_in(client, "boss")
+    home = await client.get("/home")
+    assert 'href="/kb"' in home.text
+    assert 'href="/desk"' not in home.text
+
+
 async def test_bad_logins_say_why_and_an_open_redirect_is_refused(
     client: httpx.AsyncClient, app_sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:

@@ -21,11 +21,12 @@ from hotline.deps import AppStateDep, SessionDep
 from hotline.roles import Role
 from hotline.summaries.topics import tree
 from hotline.telephony.reasons import NOT_READY_REASONS
-from hotline.web import i18n
+from hotline.web import i18n, nav
 from hotline.web.session import PageUser
 from hotline.web.templating import lang_of, render
 
 router = APIRouter(include_in_schema=False)
+nav.register("nav.desk", "/desk", [Role.AGENT], order=10)
 DEMO_PEOPLE_KEY = "demo_people"  # AppState.extras: the demo's logins meant for people
 SCRIPT_MESSAGES = ("desk.", "state.", "reason.", "caller.", "call.", "summary.", "wo.", "kb.",
                    "error.", "line.", "language.", "softphone.")  # fmt: skip

@@ -16,11 +16,14 @@ from hotline.deps import AppStateDep, SessionDep
 from hotline.knowledge import service
 from hotline.knowledge.render import answer_html
 from hotline.knowledge.search import search
+from hotline.roles import Role
+from hotline.web import nav
 from hotline.web.session import PageUser
 from hotline.web.templating import render
 from knowledge.analysis import default_analyzer
 
 router = APIRouter(include_in_schema=False)
+nav.register("nav.kb", "/kb", list(Role), order=20)
 _REGION = re.compile(r"^[a-z][a-z0-9_-]{1,31}$")
 _ARTICLE = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")
 

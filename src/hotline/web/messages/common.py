@@ -8,6 +8,9 @@ from typing import Final
 MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "app.name": ("12366 纳税服务热线", "12366 Tax Hotline"),
     "lang.switch": ("English", "中文"),
+    "nav.areas": ("功能导航", "Areas"),
+    "nav.desk": ("坐席工作台", "Desktop"),
+    "nav.kb": ("知识库", "Knowledge base"),
     "nav.docs": ("接口文档", "API docs"),
     "nav.logout": ("退出登录", "Log out"),
     "login.title": ("登录", "Sign in"),

@@ -1,0 +1,37 @@
+"""The navigation links of the top bar and the home page, registered by each area.
+
+Each area's ``routes`` module calls :func:`register` for the pages it offers and the roles that
+may open them, so a new screen appears in the navigation of exactly the people allowed to use it
+without editing a shared template. The links only guide: every page still checks its own roles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from hotline.roles import Role
+
+
+@dataclass(frozen=True)
+class NavLink:
+    key: str  # message id of the label
+    href: str
+    roles: frozenset[Role]
+    order: int = 50  # position in the bar: lower first
+
+
+_LINKS: dict[str, NavLink] = {}
+
+
+def register(key: str, href: str, roles: Iterable[Role], order: int = 50) -> None:
+    """Called once per link at import; registering the same href again replaces it."""
+    _LINKS[href] = NavLink(key=key, href=href, roles=frozenset(roles), order=order)
+
+
+def links_for(roles: Iterable[str]) -> list[NavLink]:
+    have = set(roles)
+    return sorted(
+        (link for link in _LINKS.values() if have & {r.value for r in link.roles}),
+        key=lambda link: (link.order, link.href),
+    )
