@@ -19,14 +19,17 @@ class NavLink:
     href: str
     roles: frozenset[Role]
     order: int = 50  # position in the bar: lower first
+    home: bool = False  # a role's work page: the first one allowed is where sign-in lands
 
 
 _LINKS: dict[str, NavLink] = {}
 
 
-def register(key: str, href: str, roles: Iterable[Role], order: int = 50) -> None:
+def register(
+    key: str, href: str, roles: Iterable[Role], order: int = 50, *, home: bool = False
+) -> None:
     """Called once per link at import; registering the same href again replaces it."""
-    _LINKS[href] = NavLink(key=key, href=href, roles=frozenset(roles), order=order)
+    _LINKS[href] = NavLink(key=key, href=href, roles=frozenset(roles), order=order, home=home)
 
 
 def links_for(roles: Iterable[str]) -> list[NavLink]:
@@ -35,3 +38,8 @@ def links_for(roles: Iterable[str]) -> list[NavLink]:
         (link for link in _LINKS.values() if have & {r.value for r in link.roles}),
         key=lambda link: (link.order, link.href),
     )
+
+
+def home_for(roles: Iterable[str]) -> str:
+    """The first work page the roles may open (by order), else the general home page."""
+    return next((link.href for link in links_for(roles) if link.home), "/home")

@@ -18,7 +18,7 @@ from hotline.auth.principal import SESSION_COOKIE, Principal, current_principal
 from hotline.config import Settings
 from hotline.deps import AppStateDep, SessionDep
 from hotline.errors import AuthenticationError
-from hotline.roles import Role
+from hotline.web import nav
 from hotline.web.csrf import CSRF_COOKIE, new_token
 
 
@@ -56,10 +56,8 @@ PageUser = Annotated[Principal, Depends(page_principal)]
 
 
 def home_of(principal: Principal) -> str:
-    """Each role's home page; roles whose pages do not exist yet share the placeholder."""
-    if Role.AGENT in principal.roles:
-        return "/desk"
-    return "/home"
+    """Each role's home page: the first work page its areas registered (``nav.home_for``)."""
+    return nav.home_for(principal.roles)
 
 
 def set_session(

@@ -26,7 +26,7 @@ from hotline.web.session import PageUser
 from hotline.web.templating import lang_of, render
 
 router = APIRouter(include_in_schema=False)
-nav.register("nav.desk", "/desk", [Role.AGENT], order=10)
+nav.register("nav.desk", "/desk", [Role.AGENT], order=10, home=True)
 DEMO_PEOPLE_KEY = "demo_people"  # AppState.extras: the demo's logins meant for people
 SCRIPT_MESSAGES = ("desk.", "state.", "reason.", "caller.", "call.", "summary.", "wo.", "kb.",
                    "error.", "line.", "language.", "softphone.")  # fmt: skip
