@@ -61,6 +61,16 @@ class AuthSettings(BaseModel):
     token_ttl_minutes: int = Field(default=480, ge=1, le=7 * 24 * 60)
     issuer: str = "hotline"
     login: LoginSettings = LoginSettings()
+    principal_cache_s: float = Field(
+        default=2.0,
+        ge=0,
+        le=60,
+        description=(
+            "how long a checked token's user and roles are reused without a database read; "
+            "changes made in this process apply at once, those of other processes within this "
+            "time (0: read on every request)"
+        ),
+    )
 
     @property
     def secret_is_ephemeral(self) -> bool:

@@ -17,7 +17,8 @@ from fastapi import Depends, Request
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hotline.auth.tokens import InvalidTokenError, decode_token
+from hotline.auth.principal_cache import principal_cache, users_generation
+from hotline.auth.tokens import InvalidTokenError, TokenClaims, decode_token
 from hotline.config import AuthSettings
 from hotline.db.models import User, UserRole
 from hotline.deps import AppStateDep, SessionDep
@@ -66,14 +67,22 @@ async def principal_from_token(
     The one place a token becomes a principal (the API's bearer header and the pages' cookie
     both come here): signature, expiry, and the user's current stamp, activity and roles.
     """
+    principal, _ = await _checked(session, settings, token, now=now)
+    return principal
+
+
+async def _checked(
+    session: AsyncSession, settings: AuthSettings, token: str, *, now: datetime
+) -> tuple[Principal, TokenClaims]:
     try:
         claims = decode_token(settings, token, now=now)
     except InvalidTokenError as exc:
         raise AuthenticationError(str(exc)) from None
-    # One query of plain rows (the user's columns, once per role), read on every request and
-    # never cached: roles and stamp come from the database, not the token, so a revoked role or
-    # token takes effect at once. Plain rows rather than a ``User`` with its roles loaded (two
-    # queries and ORM objects): that was about a third of a list request's time under load.
+    # One query of plain rows (the user's columns, once per role): roles and stamp come from the
+    # database, not the token, so a revoked role or token takes effect at once (the principal
+    # cache keeps that promise: hotline.auth.principal_cache). Plain rows rather than a ``User``
+    # with its roles loaded (two queries and ORM objects): that was about a third of a list
+    # request's time under load.
     rows = (await session.execute(_PRINCIPAL_ROWS, {"user_id": claims.user_id})).all()
     user = rows[0] if rows else None
     if user is None or not user.is_active:
@@ -82,25 +91,34 @@ async def principal_from_token(
     # or for an earlier user who had this id. Constant-time, as for any secret comparison.
     if not hmac.compare_digest(claims.stamp.encode(), user.token_stamp.encode()):
         raise AuthenticationError("token revoked: sign in again")
-    return Principal(
+    principal = Principal(
         user_id=user.id,
         username=user.username,
         roles=frozenset(Role(row.role) for row in rows if row.role is not None),
         department_id=user.department_id,
     )
+    return principal, claims
 
 
 async def current_principal(request: Request, session: SessionDep, state: AppStateDep) -> Principal:
     token = _credential(request)
     if token is None:
         raise AuthenticationError("authentication required")
-    principal = await principal_from_token(
-        session, state.settings.auth, token, now=state.clock.now()
-    )
-    # End the read here: its connection goes back to the pool, so the request holds none while
-    # it waits for another (the work-order store's own units of work, a handler's later reads).
-    # Holding one while waiting for a second deadlocked the pool at ~15 concurrent requests.
-    await session.commit()
+    auth = state.settings.auth
+    cache = principal_cache(state.extras, auth.principal_cache_s)
+    now = state.clock.now()
+    principal = cache.get(token, now)
+    if principal is None:
+        generation = users_generation()  # before the read: a write during it voids the entry
+        principal, claims = await _checked(session, auth, token, now=now)
+        # End the read here: its connection goes back to the pool, so the request holds none
+        # while it waits for another (the work-order store's own units of work, a handler's
+        # later reads). Holding one while waiting for a second deadlocked the pool at ~15
+        # concurrent requests.
+        await session.commit()
+        cache.put(
+            token, principal, generation=generation, now=now, token_expires_at=claims.expires_at
+        )
     request.state.principal = principal
     return principal
 
