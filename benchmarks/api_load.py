@@ -88,7 +88,7 @@ def run_child(args: argparse.Namespace) -> None:
         speed=args.speed,
         status_s=1.0,
     )
-    stats = asyncio.run(demo_runner.run_demo(options))
+    stats = demo_runner.run_demo_on_uvloop(options)
     print(json.dumps({"placed": stats.placed, "agents": len(stats.agents_ready)}), flush=True)
 
 

@@ -102,7 +102,7 @@ def demo_command(
     """Run the whole centre on this machine: service on SQLite, ARI emulator, simulated
     taxpayers and agents in real time.  Prints where to look and the demo logins."""
     from hotline.demo import DemoOptions
-    from hotline.demo.runner import run_demo
+    from hotline.demo.runner import run_demo_on_uvloop
 
     options = DemoOptions(
         port=port,
@@ -119,7 +119,7 @@ def demo_command(
         raise typer.Exit(2)
     _cheap_password_hashing()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_demo(options))
+        run_demo_on_uvloop(options)
 
 
 def _cheap_password_hashing() -> None:
