@@ -16,7 +16,16 @@ Measured:
   before and after: p99 and the bucket of the largest sample, from the difference of the
   `hotline_event_loop_lag_seconds` histogram (so the demo's start-up is left out), and
   `hotline_event_loop_lag_max_seconds` (the largest since the service started);
+* the CPU seconds the service process (the demo) and the load client spent during the load,
+  and the service's CPU milliseconds per request: on a machine shared with other work this is
+  the figure to compare between runs, as latency follows whatever CPU the machine leaves;
 * the load average before and after (the machine is shared).
+
+The load client is a lean HTTP/1.1 keep-alive client on asyncio streams (``--client raw``, the
+default): httpx, a fine client for the service's own calls, spends about a millisecond of CPU per
+request, which on two cores is taken from the service under test. ``--client httpx`` keeps the
+earlier client for comparison. ``--ari-transport websocket`` has the demo send its ARI commands
+as REST over the websocket (the service's ``ari_rest_transport``, Asterisk 22+).
 
     python benchmarks/api_load.py --json                 # 50 clients, 200 calls
     python benchmarks/api_load.py --clients 10 --calls 20 --json
@@ -154,7 +163,11 @@ async def demo_process(args: argparse.Namespace, database: Path) -> AsyncIterato
         *command,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(sys.path),
+            "HOTLINE_ARI_REST_TRANSPORT": args.ari_transport,
+        },
     )
     demo = Demo(process, f"http://127.0.0.1:{port}")
     following = asyncio.create_task(demo.follow())
@@ -184,6 +197,85 @@ async def _wait_ready(http: httpx.AsyncClient, demo: Demo, timeout_s: float = 18
                     return str(token.json()["access_token"])
         await asyncio.sleep(0.5)
     raise RuntimeError("the demo did not start:\n" + "\n".join(demo.log[-30:]))
+
+
+class RawConnection:
+    """One keep-alive HTTP/1.1 connection that sends GETs and reads each whole answer.
+
+    Hand-written rather than a library client because the benchmark must leave the CPU to the
+    service: this does no URL or header modelling, only what a GET of a JSON answer needs
+    (``Content-Length`` or chunked bodies, and reconnecting when the server closes)."""
+
+    def __init__(self, host: str, port: int, headers: dict[str, str]) -> None:
+        self.host, self.port = host, port
+        extra = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        self._head = f"Host: {host}:{port}\r\n{extra}\r\n"
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    async def get(self, path: str) -> int:
+        """The answer's status code; raises ``OSError`` or ``asyncio.IncompleteReadError``
+        when the connection fails (the next call opens a new one)."""
+        if self._writer is None or self._writer.is_closing():
+            self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
+        assert self._reader is not None
+        try:
+            self._writer.write(f"GET {path} HTTP/1.1\r\n{self._head}".encode())
+            head = await self._reader.readuntil(b"\r\n\r\n")
+            lines = head.decode("latin-1").split("\r\n")
+            status = int(lines[0].split(" ", 2)[1])
+            fields = {}
+            for line in lines[1:]:
+                name, _, value = line.partition(":")
+                fields[name.strip().lower()] = value.strip()
+            if fields.get("transfer-encoding", "").lower() == "chunked":
+                await self._skip_chunks()
+            else:
+                await self._reader.readexactly(int(fields.get("content-length", "0")))
+            if fields.get("connection", "").lower() == "close":
+                await self.close()
+            return status
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _skip_chunks(self) -> None:
+        assert self._reader is not None
+        while True:
+            size = int((await self._reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            await self._reader.readexactly(size + 2)
+            if size == 0:
+                return
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            with contextlib.suppress(OSError):
+                await self._writer.wait_closed()
+        self._reader = self._writer = None
+
+
+async def _raw_client(
+    base_url: str, headers: dict[str, str], first: int, stop: asyncio.Event, got: Samples
+) -> None:
+    url = httpx.URL(base_url)
+    connection = RawConnection(url.host, url.port or 80, headers)
+    turn = first
+    try:
+        while not stop.is_set():
+            endpoint = ENDPOINTS[turn % len(ENDPOINTS)]
+            turn += 1
+            started = time.perf_counter()
+            try:
+                status = await connection.get(endpoint)
+            except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+                got.error(f"{endpoint}: {type(exc).__name__}")
+                continue
+            got.add(endpoint, (time.perf_counter() - started) * 1000)
+            if status != 200:
+                got.error(f"{endpoint}: {status}")
+    finally:
+        await connection.close()
 
 
 async def _client(
@@ -246,6 +338,17 @@ def _lag_during(before: dict[str, float], after: dict[str, float]) -> dict[str, 
     return result
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu_s() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
 def _records(database: Path) -> dict[str, int]:
     with contextlib.closing(sqlite3.connect(database)) as connection:
 
@@ -275,17 +378,26 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 headers = {"Authorization": f"Bearer {token}"}
                 lag_before = await _lag_metrics(http, headers)
                 got, stop = Samples(), asyncio.Event()
+                service_cpu, client_cpu = _cpu_s(demo.process.pid), _own_cpu_s()
                 started = time.perf_counter()
-                clients = [
-                    asyncio.create_task(_client(http, headers, n, stop, got))
-                    for n in range(args.clients)
-                ]
+                if args.client == "raw":
+                    clients = [
+                        asyncio.create_task(_raw_client(demo.base_url, headers, n, stop, got))
+                        for n in range(args.clients)
+                    ]
+                else:
+                    clients = [
+                        asyncio.create_task(_client(http, headers, n, stop, got))
+                        for n in range(args.clients)
+                    ]
                 while demo.placed < args.calls and demo.process.returncode is None:
                     await asyncio.sleep(0.5)
                 await asyncio.sleep(args.tail)
                 stop.set()
                 await asyncio.gather(*clients)
                 elapsed = time.perf_counter() - started
+                service_cpu = _cpu_s(demo.process.pid) - service_cpu
+                client_cpu = _own_cpu_s() - client_cpu
                 lag = _lag_during(lag_before, await _lag_metrics(http, headers))
             demo.process.terminate()
             assert demo.process.stdout is not None
@@ -306,6 +418,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "errors_by_kind": got.errors,
         "service_error_lines": service_errors[-10:],
         "latency_ms": _summary(every),
+        "cpu_s": {
+            "service": round(service_cpu, 1),
+            "client": round(client_cpu, 1),
+            "service_ms_per_request": round(1000 * service_cpu / max(1, len(every)), 2),
+            "client_ms_per_request": round(1000 * client_cpu / max(1, len(every)), 2),
+        },
         "latency_by_endpoint_ms": {e: _summary(v) for e, v in sorted(got.by_endpoint.items())},
         "event_loop_lag": lag,
         "records": records,
@@ -313,7 +431,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "calls_open_at_stop": records["inbound_calls"] - records["inbound_closed"],
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
-        "demo": {"rate_per_min": args.rate, "speed": args.speed, "agents": args.agents},
+        "demo": {
+            "rate_per_min": args.rate,
+            "speed": args.speed,
+            "agents": args.agents,
+            "ari_transport": args.ari_transport,
+        },
+        "client": args.client,
     }
 
 
@@ -327,6 +451,15 @@ def main() -> None:
     parser.add_argument("--tail", type=float, default=15.0, help="load after the last call (s)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--client", choices=("raw", "httpx"), default="raw", help="the load client (see above)"
+    )
+    parser.add_argument(
+        "--ari-transport",
+        choices=("http", "websocket"),
+        default="http",
+        help="how the demo's service sends ARI commands (ari_rest_transport)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--database", default="", help=argparse.SUPPRESS)
@@ -334,7 +467,10 @@ def main() -> None:
     if args.child:
         run_child(args)
         return
-    result = asyncio.run(run(args))
+    import uvloop  # the client's loop too: less of the two cores for the client
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        result = runner.run(run(args))
     if args.json:
         print(json.dumps(result))
     else:

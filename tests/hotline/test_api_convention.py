@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hotline.api import paging
@@ -202,3 +203,44 @@ async def test_errors_are_problem_details_that_keep_the_slug(
     assert set(error["required"]) == {"type", "title", "status", "instance", "error", "detail"}
     listed = document["paths"]["/api/v1/calls"]["get"]["responses"]["422"]["content"]
     assert list(listed) == ["application/problem+json"]
+
+
+async def test_a_page_and_its_total_are_one_statement(
+    client: httpx.AsyncClient,
+    users: Users,
+    app_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """The total rides on the page's rows (one statement: on SQLite each is four hops to the
+    driver's thread), and stays the filtered total on every page."""
+    await _calls(app_sessionmaker)
+    supervisor = users.headers(Role.SUPERVISOR)
+    assert (await client.get("/api/v1/auth/me", headers=supervisor)).status_code == 200
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    engine = app_sessionmaker.kw["bind"].sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        page = (await client.get(RANGE, headers=supervisor)).json()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(statements) == 1, statements
+    assert (len(page["items"]), page["total"], page["total_capped"]) == (2, 4, False)
+    second = (await client.get(page["next"], headers=supervisor)).json()
+    assert (len(second["items"]), second["total"]) == (2, 4)
+
+
+async def test_a_page_past_the_end_still_tells_the_total(
+    client: httpx.AsyncClient,
+    users: Users,
+    app_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    newest_first = await _calls(app_sessionmaker)
+    supervisor = users.headers(Role.SUPERVISOR)
+    first = (await client.get(f"/api/v1/calls?limit={len(MINUTES) - 1}", headers=supervisor)).json()
+    async with transaction(app_sessionmaker) as session:  # the last page's one call goes away
+        await session.delete(await session.get(Call, newest_first[-1]))
+    past = (await client.get(first["next"], headers=supervisor)).json()
+    assert (past["items"], past["total"], past["total_capped"]) == ([], len(MINUTES) - 1, False)

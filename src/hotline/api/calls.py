@@ -29,10 +29,9 @@ from hotline.api.paging import (
     MAX_LIMIT,
     Key,
     Sort,
-    capped_total,
     choose_sort,
     next_link,
-    page_query,
+    page_and_total,
     parse_datetime,
 )
 from hotline.api.params import MAX_ROW_ID, BigRowId
@@ -322,8 +321,7 @@ async def list_calls(
         filters,
         own_agent,
     )
-    total, capped = await capped_total(session, base)
-    rows = list(await session.execute(page_query(base, sort, filters.cursor, filters.limit)))
+    rows, total, capped = await page_and_total(session, base, sort, filters.cursor, filters.limit)
     link = next_link(request, response, sort, rows, filters.limit)
     items = [
         CallSummary(**_summary(row, row.site, full_number=False)) for row in rows[: filters.limit]

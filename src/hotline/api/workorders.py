@@ -21,10 +21,9 @@ from hotline.api.paging import (
     Key,
     LimitParam,
     Sort,
-    capped_total,
     choose_sort,
     next_link,
-    page_query,
+    page_and_total,
     parse_datetime,
     refuse_retired,
     sort_param,
@@ -205,8 +204,7 @@ async def list_orders(
         created_to=to,
     )
     listed = queries.listed(actor, wanted, state.clock.now())
-    total, capped = await capped_total(session, listed)
-    rows = list(await session.execute(page_query(listed, chosen, cursor, limit)))
+    rows, total, capped = await page_and_total(session, listed, chosen, cursor, limit)
     link = next_link(request, response, chosen, rows, limit)
     orders = [order_from_row(row) for row in rows[:limit]]
     masked = not access.sees_personal_data(actor)
