@@ -1,0 +1,33 @@
+"""The service with its call controller in a process of its own, for tests that kill it.
+
+    python -m tests.hotline.live.service_process DATABASE_URL PORT SPEED
+
+Open around the clock (the test must not depend on the hour) and with ring timers sped up as the
+emulator's clock is; the centre is imported by the test before it starts this.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+
+import uvicorn
+
+from cti.calls.controller import ControllerOptions
+from hotline.config import Settings
+from hotline.main import create_app, live_telephony
+from routing import default_policy
+
+
+def main() -> None:
+    database_url, port, speed = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+    policy = dataclasses.replace(default_policy(), service_hours=None)
+    telephony = live_telephony(
+        policy=policy, controller_options=ControllerOptions(timer_scale=speed)
+    )
+    app = create_app(Settings(database_url=database_url), components=[telephony])
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+if __name__ == "__main__":
+    main()
