@@ -33,6 +33,13 @@ class Metrics:
             buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
             registry=self.registry,
         )
+        self.loop_held = Histogram(
+            "hotline_event_loop_held_seconds",
+            "Event-loop lag less the time the loop thread waited for a CPU (where Linux tells):"
+            " how long this process held its own loop",
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+            registry=self.registry,
+        )
         self.loop_lag_max = Gauge(
             "hotline_event_loop_lag_max_seconds",
             "The largest event-loop lag seen since start",

@@ -166,3 +166,20 @@ async def test_a_held_loop_raises_the_alarm(monkeypatch: pytest.MonkeyPatch) -> 
     assert alarms[0]["log_level"] == "warning"
     assert alarms[0]["lag_ms"] >= 250
     assert monitor.max_held_s >= 0.25  # a blocking call, not a wait for the CPU
+
+
+async def test_the_held_time_has_its_own_histogram_apart_from_waits_for_a_cpu() -> None:
+    metrics = Metrics()
+    monitor = LoopLagMonitor(metrics, alarm_s=10.0)
+    monitor.record(0.3, now=0.0, cpu_wait_s=0.29)  # late, but the machine's doing
+    monitor.record(0.3, now=1.0, cpu_wait_s=0.0)  # late through this process
+    value = metrics.registry.get_sample_value
+
+    def held_at_most(bound: str) -> float | None:
+        return value("hotline_event_loop_held_seconds_bucket", {"le": bound})
+
+    assert value("hotline_event_loop_held_seconds_count") == 2
+    assert held_at_most("0.025") == 1
+    assert held_at_most("0.5") == 2
+    assert value("hotline_event_loop_lag_seconds_bucket", {"le": "0.25"}) == 0
+
