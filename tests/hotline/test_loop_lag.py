@@ -182,4 +182,3 @@ async def test_the_held_time_has_its_own_histogram_apart_from_waits_for_a_cpu() 
     assert held_at_most("0.025") == 1
     assert held_at_most("0.5") == 2
     assert value("hotline_event_loop_lag_seconds_bucket", {"le": "0.25"}) == 0
-
