@@ -210,8 +210,17 @@ async def inbox_page(
             "priorities": [p.value for p in Priority],
             "fields": SEARCH_FIELDS,
             "masked": masked,
+            "done": _done(params),
         },
     )
+
+
+def _done(params: dict[str, str]) -> tuple[str, str] | None:
+    """The action just taken and its order's reference, when an action sent the person here."""
+    action, reference = params.get("done", ""), params.get("done_ref", "")
+    if action in {a.value for a in Action} and queries.looks_like_reference(reference):
+        return action, reference
+    return None
 
 
 def _without_cursor(request: Request) -> str:
@@ -405,7 +414,14 @@ async def act(
     except WorkOrderError as exc:
         return _notice(request, _refusal(exc), str(exc))
     response = Response(status_code=204)
-    response.headers["HX-Redirect"] = f"/workorders/{order.reference}?done={parsed.value}"
+    # Back to the order, or to the inbox when the action took it out of the person's reach
+    # (a return clears the department: the liaison no longer sees it).
+    where = (
+        f"/workorders/{order.reference}?done={parsed.value}"
+        if access.can_read(order, actor)
+        else f"/workorders?done={parsed.value}&done_ref={order.reference}"
+    )
+    response.headers["HX-Redirect"] = where
     return response
 
 
