@@ -110,6 +110,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "woc.late": ("已超", "late by"),
     "woc.unit.days": ("个工作日", " working days "),
     "woc.unit.hours": ("小时", " h"),
+    "woc.unit.minutes": ("分钟", " min"),
     "woc.back": ("返回工单列表", "Back to the work orders"),
     "woc.missing": (
         "没有这张工单，请核对工单编号",

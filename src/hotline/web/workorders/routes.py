@@ -28,9 +28,9 @@ from hotline.db.models import Call, CallSummaryRow
 from hotline.deps import AppStateDep, SessionDep, release_connection
 from hotline.errors import AppError
 from hotline.roles import Role
-from hotline.web import nav
+from hotline.web import i18n, nav
 from hotline.web.session import PageUser
-from hotline.web.templating import render
+from hotline.web.templating import lang_of, render
 from hotline.web.workorders import view
 from hotline.workorders import queries
 from hotline.workorders.actors import actor_for
@@ -269,6 +269,11 @@ async def order_page(
     names = await view.people(session, [*involved, request_by, order.created_by])
     call, summary = await _call_of(session, order)
     await release_connection(session)
+    lang = lang_of(request)
+
+    def say(key: str) -> str:
+        return i18n.translate(lang, key)
+
     rules = await rules_cache(state).get()
     now = state.clock.now()
     row = view.rows_of([seen], departments, now, rules.ladder, rules.calendar)[0]
@@ -285,7 +290,8 @@ async def order_page(
             "names": names,
             "departments": sorted(departments.items(), key=lambda item: item[1]),
             "department_names": departments,
-            "history": view.history(events, names, departments, rules.calendar),
+            "history": view.history(events, names, departments, rules.calendar, say),
+            "amount": lambda text: view.amount_text(text, say),
             "trail": view.trail(order, events, rules.calendar),
             "actions": [a.value for a in lifecycle.allowed_actions(order, actor, now)],
             "rules": lifecycle.RULES,

@@ -7,7 +7,8 @@ HTTP); which buttons an order gets is ``lifecycle.allowed_actions``, the lifecyc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,6 +39,16 @@ class Span:
         days = int(whole // day_length) if day_length > timedelta() else 0
         rest = whole - day_length * days
         return cls(days, round(rest.total_seconds() / 3600, 1), negative)
+
+
+_AMOUNT = re.compile(r"(\d+) working (day|hour|minute)s?")
+_UNITS = {"day": "woc.unit.days", "hour": "woc.unit.hours", "minute": "woc.unit.minutes"}
+
+
+def amount_text(text: str, say: Callable[[str], str]) -> str:
+    """A working duration as the domain writes it ("2 working days") in the page's language."""
+    parts = [f"{n}{say(_UNITS[unit])}" for n, unit in _AMOUNT.findall(text)]
+    return "".join(parts).strip() or text
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,7 @@ def history(
     names: Mapping[str, str],
     departments: Mapping[str, str],
     calendar: WorkCalendar,
+    say: Callable[[str], str],
 ) -> list[HistoryEntry]:
     entries = []
     for event in events:
@@ -125,8 +137,12 @@ def history(
             value = event.data.get(key)
             if value in (None, ""):
                 continue
-            text = departments.get(str(value), str(value)) if key == "department_id" else value
-            details.append((f"woc.field.{key}", str(text)))
+            text = str(value)
+            if key == "department_id":
+                text = departments.get(text, text)
+            elif key == "amount":
+                text = amount_text(text, say)
+            details.append((f"woc.field.{key}", text))
         if event.data.get("target_reference"):
             details.append(("woc.field.into", str(event.data["target_reference"])))
         who = "system" if event.actor == "system" else names.get(event.actor, event.actor)
