@@ -29,7 +29,7 @@ _ACTIONS: dict[str, tuple[str, str]] = {
     Action.REQUEST_EXTENSION: ("申请延期", "Request an extension"),
     Action.APPROVE_EXTENSION: ("批准延期", "Approve the extension"),
     Action.REFUSE_EXTENSION: ("驳回延期", "Refuse the extension"),
-    Action.SUPERVISE: ("督办", "Urge (督办)"),
+    Action.SUPERVISE: ("督办", "Urge"),
     Action.REOPEN: ("重新办理", "Reopen"),
     Action.MERGE: ("合并", "Merge as a duplicate"),
     Action.PAUSE: ("挂起（等待纳税人）", "Pause (waiting for the taxpayer)"),
