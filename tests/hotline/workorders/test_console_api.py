@@ -3,11 +3,14 @@ search, the actions the lifecycle allows, and optimistic concurrency (If-Match /
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
+from hotline.db.models.workorder import OPEN_PREDICATE
 from tests.hotline.workorders.conftest import TAXPAYER, Centre
+from workorders.model import OPEN_STATUSES
 
 pytestmark = pytest.mark.asyncio
 
@@ -144,3 +147,9 @@ async def test_the_console_filters_and_searches_the_list(centre: Centre) -> None
     )
     assert bad.status_code == 422
     assert "category" in str(bad.json()["detail"])
+
+
+async def test_the_console_indexes_hold_exactly_the_open_orders() -> None:
+    """The partial indexes' predicate names the domain's open statuses, no more, no fewer."""
+    named = set(re.findall(r"'(\w+)'", OPEN_PREDICATE))
+    assert named == {status.value for status in OPEN_STATUSES}
