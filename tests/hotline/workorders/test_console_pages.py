@@ -93,3 +93,68 @@ async def test_a_director_sees_the_console_masked_and_without_buttons(centre: Ce
     missing = await client.get("/workorders/12366-20200101-9999")
     assert missing.status_code == 404
     assert 'id="wo-missing"' in missing.text
+
+
+async def test_a_supervisor_merges_a_duplicate_picked_from_a_search_and_records_a_follow_up(
+    centre: Centre,
+) -> None:
+    kept = await centre.dispatched("dept_a")
+    duplicate = await centre.create(subject="Same question, second call")
+    other = await centre.create(subject="Another taxpayer", taxpayer={"phone": "13700000000"})
+    client = centre.client
+    await _sign_in(client, "supervisor-user")
+    page = await client.get(f"/workorders/{duplicate['reference']}")
+    assert 'id="btn-merge"' in page.text
+    # The merge form lists the same taxpayer's orders of the same category, not others'.
+    candidates = await client.get(f"/workorders/{duplicate['reference']}/duplicates")
+    assert kept["id"] in candidates.text
+    assert other["id"] not in candidates.text
+    by_reference = await client.get(
+        f"/workorders/{duplicate['reference']}/duplicates", params={"q": kept["reference"]}
+    )
+    assert kept["id"] in by_reference.text
+    revision = re.search(r'name="revision" value="(\d+)"', page.text)
+    assert revision is not None
+    merged = await _post(
+        client,
+        f"/workorders/{duplicate['reference']}/actions/merge",
+        revision=revision[1],
+        into=kept["id"],
+        reason="同一纳税人重复来电",
+    )
+    assert merged.status_code == 204, merged.text
+    assert (await centre.get(duplicate["id"]))["merged_into"] == kept["id"]
+
+    # 回访 on a resolved order: a score outside 1-5 is refused with what to do, 5 is recorded.
+    resolved = await centre.dispatched("dept_a")
+    await centre.act(resolved["id"], "acknowledge", "specialist_a")
+    done = await centre.act(resolved["id"], "resolve", "specialist_a", answer="已答复")
+    url = f"/workorders/{resolved['reference']}/actions/follow_up"
+    bad = await _post(client, url, revision=str(done["revision"]), satisfaction="9")
+    assert "1 到 5" in bad.text
+    good = await _post(client, url, revision=str(done["revision"]), satisfaction="5", note="满意")
+    assert good.status_code == 204
+    assert (await centre.get(resolved["id"]))["satisfaction"] == 5
+
+
+async def test_the_inbox_pages_by_deadline_and_filters_by_department(centre: Centre) -> None:
+    for _ in range(27):
+        await centre.dispatched("dept_a")
+    in_b = await centre.dispatched("dept_b")
+    client = centre.client
+    await _sign_in(client, "supervisor-user")
+    first = await client.get("/workorders")
+    assert len(re.findall(r'class="wo-row"', first.text)) == 25
+    following = re.search(r'id="wo-next" href="([^"]+)"', first.text)
+    assert following is not None
+    second = await client.get(following[1].replace("&amp;", "&"))
+    assert len(re.findall(r'class="wo-row"', second.text)) == 3
+    assert 'id="wo-first"' in second.text
+    shown = set(re.findall(r'data-reference="([^"]+)"', first.text + second.text))
+    assert len(shown) == 28  # no order twice, none left out
+    only_b = await client.get("/workorders", params={"department": centre.ids["dept_b"]})
+    assert re.findall(r'data-reference="([^"]+)"', only_b.text) == [in_b["reference"]]
+    broken = await client.get("/workorders", params={"cursor": "not-a-cursor"})
+    assert broken.status_code == 200
+    assert 'id="wo-next"' in broken.text  # back on the first page, told so
+    assert "翻页链接已失效" in broken.text
