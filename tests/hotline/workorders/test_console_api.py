@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from hotline.config import Settings
 from hotline.db.models.workorder import OPEN_PREDICATE
+from hotline.main import create_app
 from tests.hotline.workorders.conftest import TAXPAYER, Centre
 from workorders.model import OPEN_STATUSES
 
@@ -153,3 +155,15 @@ async def test_the_console_indexes_hold_exactly_the_open_orders() -> None:
     """The partial indexes' predicate names the domain's open statuses, no more, no fewer."""
     named = set(re.findall(r"'(\w+)'", OPEN_PREDICATE))
     assert named == {status.value for status in OPEN_STATUSES}
+
+
+async def test_the_openapi_documents_the_console_endpoints_and_their_errors() -> None:
+    app = create_app(Settings(database_url="sqlite+aiosqlite:///:memory:"))
+    paths = app.openapi()["paths"]
+    by_reference = paths["/api/v1/workorders/by-reference/{reference}"]["get"]
+    assert {"401", "403", "404", "422"} <= set(by_reference["responses"])
+    act = paths["/api/v1/workorders/{order_id}/actions/{action}"]["post"]
+    assert "stale_order" in act["responses"]["409"]["description"]
+    assert any(p["name"] == "if-match" for p in act["parameters"])
+    listed = {p["name"] for p in paths["/api/v1/workorders"]["get"]["parameters"]}
+    assert {"category", "priority", "mine", "phone", "taxpayer_number", "text"} <= listed

@@ -90,6 +90,10 @@ async def test_a_director_sees_the_console_masked_and_without_buttons(centre: Ce
     assert order["reference"] in found.text
     assert "张三丰" not in found.text
     assert "张**" in found.text  # the name, masked
+    # The reference a taxpayer quotes opens the order straight away.
+    quoted = await client.get("/workorders", params={"q": order["reference"]})
+    assert quoted.status_code == 303
+    assert quoted.headers["location"] == f"/workorders/{order['reference']}"
     missing = await client.get("/workorders/12366-20200101-9999")
     assert missing.status_code == 404
     assert 'id="wo-missing"' in missing.text

@@ -183,6 +183,8 @@ async def inbox_page(
         rows = list(await session.execute(page_query(listed, sort, None, PAGE_SIZE)))
     more = next_link(request, None, sort, rows, PAGE_SIZE)
     orders = [order_from_row(row) for row in rows[:PAGE_SIZE]]
+    if "reference" in wanted.search() and len(orders) == 1:
+        return _go_to(request, f"/workorders/{orders[0].reference}")  # the reference quoted
     masked = not access.sees_personal_data(actor)
     if not masked and orders:
         audit_personal_data_read(session, request, principal, orders, "console")
@@ -213,6 +215,13 @@ async def inbox_page(
             "done": _done(params),
         },
     )
+
+
+def _go_to(request: Request, where: str) -> Response:
+    """A redirect htmx follows as a page load (HX-Redirect), or a plain one without htmx."""
+    if request.headers.get("HX-Request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": where})
+    return RedirectResponse(where, status_code=303)
 
 
 def _done(params: dict[str, str]) -> tuple[str, str] | None:
