@@ -17,7 +17,8 @@ from workorders.errors import CalendarNotLoadedError
 from workorders.escalation import EscalationLadder, SlaClock, clock_window
 from workorders.model import WorkOrder
 
-_CLOCKS = (SlaClock.ACKNOWLEDGE, SlaClock.RESOLVE, SlaClock.FOLLOW_UP)
+LIST_ORDER = (SlaClock.RESOLVE, SlaClock.FOLLOW_UP, SlaClock.ACKNOWLEDGE)
+"""The resolution clock first: lists sort by the resolution deadline, so that is the one shown."""
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,15 @@ def thresholds(ladder: EscalationLadder, clock: SlaClock) -> tuple[float, ...]:
 
 
 def urgency(
-    order: WorkOrder, now: datetime, ladder: EscalationLadder, calendar: WorkCalendar
+    order: WorkOrder,
+    now: datetime,
+    ladder: EscalationLadder,
+    calendar: WorkCalendar,
+    clocks: tuple[SlaClock, ...] = LIST_ORDER,
 ) -> Urgency | None:
-    """The urgency of the first running clock (acknowledge, resolve, follow-up), or None when no
-    clock runs (closed, merged, paused) or its year's calendar is not loaded."""
-    for clock in _CLOCKS:
+    """The urgency of the first of ``clocks`` that runs, or None when none runs (closed, merged,
+    paused) or its year's calendar is not loaded."""
+    for clock in clocks:
         window = clock_window(order, clock)
         if window is None:
             continue

@@ -86,7 +86,7 @@ async def _supervisor_approves_and_urges(
     await page.goto(centre.base_url + "/workorders")
     await expect(page.locator("tr.wo-row")).not_to_have_count(0)
     await _open(page, extension_ref)
-    await expect(page.locator("#wo-extension")).to_contain_text("2 working days")
+    await expect(page.locator("#wo-extension")).to_contain_text("2个工作日 · 王芳")
     await _do(page, "approve_extension")
     await expect(page.locator("#wo-extension")).to_have_count(0)
     await expect(page.locator("#wo-history tr[data-action=approve_extension]")).to_have_count(1)

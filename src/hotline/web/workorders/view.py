@@ -57,6 +57,9 @@ class Row:
     department: str
     urgency: Urgency | None
     left: Span | None
+    # The sign-for clock of a dispatched order, shown beside the resolution deadline once the
+    # ladder's first threshold on it is passed.
+    acknowledge: Urgency | None = None
 
 
 @dataclass(frozen=True)
@@ -109,12 +112,14 @@ def rows_of(
     rows = []
     for order in orders:
         found = urgency(order, now, ladder, calendar)
+        signing = urgency(order, now, ladder, calendar, (SlaClock.ACKNOWLEDGE,))
         rows.append(
             Row(
                 order=order,
                 department=departments.get(order.department_id or "", ""),
                 urgency=found,
                 left=Span.of(found.left, day) if found else None,
+                acknowledge=signing if signing is not None and signing.band > 0 else None,
             )
         )
     return rows
