@@ -109,8 +109,21 @@ def _console_conditions(actor: Actor, wanted: OrderFilter) -> list[ColumnElement
     )
     conditions.extend(column == value.strip() for column, value in exact if value)
     if wanted.text:
-        conditions.append(table.c.subject.ilike(f"%{escape_like(wanted.text.strip())}%", "\\"))
+        conditions.append(contains_words(table.c.subject, wanted.text))
     return conditions
+
+
+def contains_words(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
+    """``column`` contains ``text`` (LIKE wildcards in it taken literally), ignoring case.
+
+    Text without cased letters (Chinese) uses LIKE: PostgreSQL's ILIKE lower-cases every row's
+    text first, three times slower on CJK for the same answer; both use the trigram index.
+    """
+    words = text.strip()
+    pattern = f"%{escape_like(words)}%"
+    if words.lower() == words.upper():
+        return column.like(pattern, escape="\\")
+    return column.ilike(pattern, escape="\\")
 
 
 def escape_like(text: str) -> str:

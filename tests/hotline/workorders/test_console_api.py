@@ -128,6 +128,8 @@ async def test_the_console_filters_and_searches_the_list(centre: Centre) -> None
     assert complaint["reference"] not in refs(await _listed(centre, sup, taxpayer_name="李四"))
     assert refs(await _listed(centre, sup, text="附加扣除")) == {enquiry["reference"]}
     assert refs(await _listed(centre, sup, text="100%_off")) == set()  # LIKE wildcards escaped
+    plain = await centre.create()  # "How is the small-business VAT exemption applied?"
+    assert refs(await _listed(centre, sup, text="vat EXEMPTION")) == {plain["reference"]}
     assert refs(await _listed(centre, sup, reference=enquiry["reference"])) == {
         enquiry["reference"]
     }

@@ -481,7 +481,7 @@ async def _candidates(
     if queries.looks_like_reference(text):
         wanted: Any = table.c.reference == text
     elif len(text) >= 2:
-        words = table.c.subject.ilike(f"%{queries.escape_like(text)}%", "\\")
+        words = queries.contains_words(table.c.subject, text)
         wanted = and_(or_(*same) if same else table.c.id.is_(None), words)
     else:
         wanted = or_(*same) if same else table.c.id.is_(None)
