@@ -12,7 +12,9 @@ with a specialist's, a liaison's and a supervisor's sign-in:
 * ``inbox_*``: ``GET /workorders`` pages (the default open-orders inbox, a filter, overdue, the
   next page by cursor);
 * ``search_*``: ``GET /api/v1/workorders`` by reference, phone, taxpayer id, name and words in
-  the subject, and ``GET /api/v1/workorders/by-reference/{ref}``.
+  the subject, and ``GET /api/v1/workorders/by-reference/{ref}``;
+* ``sql_only``: the inbox's two statements (the page, the capped total) by themselves, to tell
+  the database's share from the service's Python on a shared CPU.
 
 Each scenario runs ``--requests`` times after a warm-up; the JSON gives p50 and p99 in ms.
 
@@ -49,6 +51,8 @@ from pydantic import SecretStr
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from hotline.api.paging import capped_total, page_query
+from hotline.api.workorders import ORDER_SORTS
 from hotline.auth.principal import SESSION_COOKIE
 from hotline.config import Settings
 from hotline.db import migrate
@@ -58,7 +62,10 @@ from hotline.main import create_app
 from hotline.roles import Role
 from hotline.schemas.users import UserCreate
 from hotline.services import users as user_service
+from hotline.workorders import queries
 from hotline.workorders.rules import ensure_default_policy, seed_year
+from workorders.model import OPEN_STATUSES, Actor, Category, Priority
+from workorders.model import Role as DomainRole
 
 DEFAULT_ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 PASSWORD = "console-bench-password"
@@ -117,16 +124,16 @@ def _records(rows: int, now: datetime, people: dict[str, int], departments: list
         department = departments[n % len(departments)]
         person = n % (rows // 3 + 1)  # a taxpayer has about three orders
         is_open = n >= open_from
-        status = OPEN[n % len(OPEN)] if is_open else "closed"
+        status = rng.choice(OPEN) if is_open else "closed"
         resolve_due = created + timedelta(days=rng.choice((1, 5, 7, 15)))
         handled = status not in ("new", "dispatched", "returned")
         yield (
             str(uuid.UUID(int=rng.getrandbits(128))),
             f"12366-{day}-{per_day[day]:04d}",
-            CATEGORIES[n % len(CATEGORIES)],
-            "urgent" if n % 17 == 0 else "normal",
+            rng.choice(CATEGORIES),
+            "urgent" if rng.random() < 0.06 else "normal",
             status,
-            f"{SUBJECTS[n % len(SUBJECTS)]}（{n}）",
+            f"{rng.choice(SUBJECTS)}（{n}）",
             "",
             SURNAMES[person % 20] + GIVEN[(person // 20) % len(GIVEN)] + GIVEN[person % 7],
             f"139{person:08d}",
@@ -311,6 +318,58 @@ async def measure(url: str, requests: int) -> dict[str, Any]:
     return results
 
 
+async def measure_sql(url: str, requests: int) -> dict[str, Any]:
+    """The inbox's two statements alone (the page and its capped total), without the service:
+    what the database spends, apart from Python and a busy CPU."""
+    engine = create_engine(url)
+    maker = create_sessionmaker(engine)
+    now = datetime.now(UTC)
+    results: dict[str, Any] = {}
+    try:
+        async with maker() as session:
+            people = dict(
+                (await session.execute(text('SELECT username, id FROM "user"'))).tuples().all()
+            )
+            department = await session.scalar(text("SELECT id FROM department WHERE code='D00'"))
+            specialist = Actor(
+                str(people["spec"]), frozenset({DomainRole.SPECIALIST}), str(department)
+            )
+            supervisor = Actor(str(people["sup"]), frozenset({DomainRole.SUPERVISOR}))
+            open_ = tuple(sorted(OPEN_STATUSES))
+            cases = {
+                "specialist_open": (specialist, queries.OrderFilter(statuses=open_)),
+                "supervisor_open": (supervisor, queries.OrderFilter(statuses=open_)),
+                "supervisor_overdue": (
+                    supervisor, queries.OrderFilter(statuses=open_, overdue=True),
+                ),
+                "supervisor_complaints_urgent": (
+                    supervisor,
+                    queries.OrderFilter(
+                        statuses=open_,
+                        categories=(Category.COMPLAINT,),
+                        priorities=(Priority.URGENT,),
+                    ),
+                ),
+                "text_open": (supervisor, queries.OrderFilter(statuses=open_, text="汇算清缴")),
+                "text_all": (supervisor, queries.OrderFilter(text="红冲流程")),
+                "text_rare": (supervisor, queries.OrderFilter(text="没有这句话")),
+            }  # fmt: skip
+            for name, (actor, wanted) in cases.items():
+                listed = queries.listed(actor, wanted, now)
+                await capped_total(session, listed)
+                times = []
+                for _ in range(requests):
+                    started = time.perf_counter()
+                    await capped_total(session, listed)
+                    await session.execute(page_query(listed, ORDER_SORTS[0], None, 25))
+                    times.append((time.perf_counter() - started) * 1000)
+                results[name] = _percentiles(times)
+                log(f"sql {name}: {results[name]}")
+    finally:
+        await engine.dispose()
+    return results
+
+
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     admin_url = os.environ.get("HOTLINE_TEST_POSTGRES_URL", DEFAULT_ADMIN_URL)
     name = args.reuse or f"hotline_console_bench_{uuid.uuid4().hex[:8]}"
@@ -323,6 +382,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             log(f"filling {args.rows} work orders into {name}")
             filled = await prepare(url, args.rows, datetime.now(UTC))
             log(f"filled in {filled['fill_s']} s")
+        sql = await measure_sql(url, args.requests)
         results = await measure(url, args.requests)
     finally:
         if not args.keep and not args.reuse:
@@ -336,6 +396,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "load_average": os.getloadavg(),
         "results": results,
+        "sql_only": sql,
         "goal_p99_ms": 200,
         "slowest_p99_ms": max(r["p99_ms"] for r in results.values()),
     }
