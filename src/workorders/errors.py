@@ -69,3 +69,19 @@ class OrderNotFoundError(WorkOrderError):
 
 class ConcurrentUpdateError(WorkOrderError):
     """Someone saved the order after we read it; our copy is stale and was not written."""
+
+
+class StaleOrderError(ConcurrentUpdateError):
+    """The person acted on a copy of the order that someone else has changed since.
+
+    Carries both revisions so the answer can say which copy the client had (a 409 with the
+    version it sent) and the page can ask for a reload instead of overwriting silently.
+    """
+
+    def __init__(self, reference: str, expected: int, current: int) -> None:
+        super().__init__(
+            f"work order {reference} was changed by someone else since you loaded it "
+            f"(your copy: version {expected}, now: version {current}); reload it and try again"
+        )
+        self.expected = expected
+        self.current = current

@@ -543,6 +543,28 @@ def transition(
     return new_order, event
 
 
+def allowed_actions(order: WorkOrder, actor: Actor, now: datetime) -> tuple[Action, ...]:
+    """The actions ``actor`` may take on ``order`` now, in the table's order.
+
+    The same checks as ``transition`` (role, status, department, the action's own precondition)
+    without a payload, so a screen offers exactly the buttons the table would accept: the rules
+    stay in this one table rather than being re-coded in templates.
+    """
+    allowed: list[Action] = []
+    for rule in RULES.values():
+        if rule.action is Action.CREATE or order.status not in rule.from_statuses:
+            continue
+        try:
+            role = acting_role(rule, actor)
+            check_department(rule, role, actor, order)
+        except ForbiddenActionError:
+            continue
+        if rule.guard is not None and rule.guard(order, now) is not None:
+            continue
+        allowed.append(rule.action)
+    return tuple(allowed)
+
+
 @dataclass(frozen=True)
 class OrderDraft:
     """What the creator supplies; the service adds id, reference, policy version and time."""

@@ -15,7 +15,12 @@ from datetime import UTC, datetime
 
 from workorders import escalation, lifecycle, sla
 from workorders.calendar import WorkCalendar, require_aware
-from workorders.errors import ConcurrentUpdateError, InvalidPayloadError, WorkOrderError
+from workorders.errors import (
+    ConcurrentUpdateError,
+    InvalidPayloadError,
+    StaleOrderError,
+    WorkOrderError,
+)
 from workorders.escalation import EscalationEffect, EscalationKey, EscalationLadder, Recipient
 from workorders.model import (
     SYSTEM_ACTOR,
@@ -115,12 +120,15 @@ async def apply_action(
     order_id: str,
     action: Action,
     actor: Actor,
+    expected_revision: int | None = None,
     **payload: object,
 ) -> tuple[WorkOrder, WorkOrderEvent]:
     """Apply one lifecycle action; refusals raise a TransitionError and change nothing.
 
     For ``merge`` pass ``into`` (the target order's id); the target's history records the
-    duplicate it absorbed.
+    duplicate it absorbed. ``expected_revision``: the revision of the copy the person acted on;
+    if the order has moved on since, ``StaleOrderError`` (checked under the row lock, so two
+    people acting at once cannot both pass it).
     """
     now = _now(clock)
     action = lifecycle.parse_action(action)
@@ -130,6 +138,8 @@ async def apply_action(
             raise ConcurrentUpdateError(
                 f"work order {order_id} is being changed by someone else; try again"
             )
+        if expected_revision is not None and order.revision != expected_revision:
+            raise StaleOrderError(order.reference, expected_revision, order.revision)
         target: WorkOrder | None = None
         if action is Action.MERGE:
             into = payload.pop("into", None)

@@ -93,3 +93,15 @@ async def test_anonymous_and_unlisted_roles_are_refused(
                 assert response.json()["error"] == "forbidden"
             checked += 1
     assert checked >= 25 * len(Role)
+
+
+def test_the_work_order_console_endpoints_admit_the_console_roles() -> None:
+    """Lookup by reference reads like the list and the detail; acting stays with the actors."""
+    table = {(m, p): roles for m, p, roles in _api_routes()}
+    readers = table[("GET", "/api/v1/workorders/{order_id}")]
+    assert table[("GET", "/api/v1/workorders/by-reference/{reference}")] == readers
+    assert table[("GET", "/api/v1/workorders")] == readers
+    assert {Role.SPECIALIST, Role.LIAISON, Role.SUPERVISOR, Role.DIRECTOR} <= readers
+    actors = table[("POST", "/api/v1/workorders/{order_id}/actions/{action}")]
+    assert Role.DIRECTOR not in actors
+    assert {Role.SPECIALIST, Role.LIAISON} <= actors

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi import Path as PathParam
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,7 +38,7 @@ from hotline.schemas.base import Moment
 from hotline.summaries.topics import field_error
 from hotline.workorders import queries
 from hotline.workorders.actors import actor_for
-from hotline.workorders.errors import domain_errors
+from hotline.workorders.errors import domain_errors, etag
 from hotline.workorders.glue import audit_personal_data_read, recompute_open_orders
 from hotline.workorders.mapping import ORDER_TABLE, order_from_row
 from hotline.workorders.notifier import InboxNotifier
@@ -57,7 +57,7 @@ from hotline.workorders.schemas import (
 from hotline.workorders.store import SqlWorkOrderStore
 from hotline.workorders.sweeper import rules_cache
 from workorders import access, lifecycle, service
-from workorders.model import Status, Taxpayer
+from workorders.model import Category, Priority, Status, Taxpayer
 
 router = APIRouter(tags=["work orders"])
 
@@ -76,6 +76,26 @@ PolicyReader = Annotated[Principal, Depends(policy_readers)]
 PolicyWriter = Annotated[Principal, Depends(policy_writers)]
 
 _ORDERS = ORDER_TABLE.c
+
+_PROBLEM: dict[str, object] = {"content": {"application/problem+json": {}}}
+ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"description": "not signed in", **_PROBLEM},
+    403: {"description": "your role or department may not do this", **_PROBLEM},
+    422: {"description": "a field is wrong: the detail names it", **_PROBLEM},
+}
+READ_ERRORS: dict[int | str, dict[str, object]] = {
+    **ERRORS,
+    404: {"description": "no such work order", **_PROBLEM},
+}
+ACT_ERRORS: dict[int | str, dict[str, object]] = {
+    **READ_ERRORS,
+    409: {
+        "description": "wrong_state: the status does not allow the action; stale_order: the "
+        "order changed since the version sent in If-Match (the ETag header names the current "
+        "one: reload and decide again); conflict: someone is changing it right now",
+        **_PROBLEM,
+    },
+}
 ORDER_SORTS = (
     # The inbox order: nearest resolution deadline first (orders without one last), then newest.
     Sort(
@@ -171,7 +191,7 @@ async def create_order(
     return WorkOrderRead.of(order, masked)
 
 
-@router.get("/workorders", response_model=WorkOrderPage)
+@router.get("/workorders", response_model=WorkOrderPage, responses=ERRORS)
 async def list_orders(
     request: Request,
     response: Response,
@@ -186,12 +206,34 @@ async def list_orders(
     overdue: bool | None = None,
     from_: Annotated[Moment | None, Query(alias="from", description="created at or after")] = None,
     to: Annotated[Moment | None, Query(description="created before")] = None,
+    category: Annotated[list[Category] | None, Query()] = None,
+    priority: Annotated[list[Priority] | None, Query()] = None,
+    mine: Annotated[
+        bool, Query(description="only orders you handle, dispatched or created")
+    ] = False,
+    reference: Annotated[str | None, Query(max_length=32)] = None,
+    phone: Annotated[
+        str | None, Query(max_length=32, description="the taxpayer's phone number, exactly")
+    ] = None,
+    taxpayer_number: Annotated[
+        str | None, Query(max_length=32, description="纳税人识别号, exactly")
+    ] = None,
+    taxpayer_name: Annotated[
+        str | None, Query(max_length=120, description="the taxpayer's name, exactly")
+    ] = None,
+    text: Annotated[
+        str | None, Query(min_length=2, max_length=100, description="words in the subject")
+    ] = None,
     sort: Annotated[str | None, sort_param(ORDER_SORTS)] = None,
     limit: LimitParam = DEFAULT_LIMIT,
     cursor: CursorParam = None,
 ) -> WorkOrderPage:
     """Orders the caller may see (own department, own orders, or all), filtered, in keyset
-    pages (docs/api.md); by default the nearest resolution deadline first."""
+    pages (docs/api.md); by default the nearest resolution deadline first.
+
+    The search fields (reference, phone, taxpayer_number, taxpayer_name, text) narrow the same
+    list; roles that see taxpayers masked get masked results, and every unmasked page is
+    audited as a personal-data read."""
     refuse_retired(request, "page", "page_size")
     chosen = choose_sort(ORDER_SORTS, sort)
     actor = await actor_for(session, principal)
@@ -202,6 +244,14 @@ async def list_orders(
         overdue=overdue,
         created_from=from_,
         created_to=to,
+        categories=tuple(category or ()),
+        priorities=tuple(priority or ()),
+        mine=mine,
+        reference=reference,
+        phone=phone,
+        taxpayer_number=taxpayer_number,
+        taxpayer_name=taxpayer_name,
+        text=text,
     )
     listed = queries.listed(actor, wanted, state.clock.now())
     rows, total, capped = await page_and_total(session, listed, chosen, cursor, limit)
@@ -219,7 +269,31 @@ async def list_orders(
     )
 
 
-@router.get("/workorders/{order_id}", response_model=WorkOrderDetail)
+@router.get(
+    "/workorders/by-reference/{reference}", response_model=WorkOrderDetail, responses=READ_ERRORS
+)
+async def get_order_by_reference(
+    reference: Annotated[
+        str,
+        PathParam(
+            max_length=32,
+            pattern=queries.REFERENCE_PATTERN,
+            description="the reference read to the taxpayer (12366-20261207-0001)",
+        ),
+    ],
+    request: Request,
+    response: Response,
+    state: AppStateDep,
+    session: SessionDep,
+    principal: Reader,
+) -> WorkOrderDetail:
+    """One order by the reference the taxpayer quotes, with the same checks and audit as by id;
+    the ETag header is the version to send back in If-Match when acting on it."""
+    order_id = await queries.id_of_reference(session, reference)
+    return await _detail(order_id, request, response, state, session, principal)
+
+
+@router.get("/workorders/{order_id}", response_model=WorkOrderDetail, responses=READ_ERRORS)
 async def get_order(
     order_id: Annotated[
         str,
@@ -230,14 +304,27 @@ async def get_order(
         ),
     ],
     request: Request,
+    response: Response,
     state: AppStateDep,
     session: SessionDep,
     principal: Reader,
 ) -> WorkOrderDetail:
-    """One order with its whole history, by id or by reference (the same checks and audit)."""
-    actor = await actor_for(session, principal)
+    """One order with its whole history, by id or by reference (the same checks and audit);
+    the ETag header is the version to send back in If-Match when acting on it."""
     if queries.looks_like_reference(order_id):
         order_id = await queries.id_of_reference(session, order_id)
+    return await _detail(order_id, request, response, state, session, principal)
+
+
+async def _detail(
+    order_id: str,
+    request: Request,
+    response: Response,
+    state: AppStateDep,
+    session: AsyncSession,
+    principal: Principal,
+) -> WorkOrderDetail:
+    actor = await actor_for(session, principal)
     await release_connection(session)  # the store's units of work take their own
     store = SqlWorkOrderStore(state.sessionmaker)
     with domain_errors():
@@ -248,22 +335,59 @@ async def get_order(
     if not masked:
         audit_personal_data_read(session, request, principal, [order], "read")
     read = WorkOrderRead.of(order, masked)
-    return WorkOrderDetail(**read.model_dump(), history=[EventRead.of(event) for event in history])
+    response.headers["ETag"] = etag(order.revision)
+    allowed = lifecycle.allowed_actions(order, actor, state.clock.now())
+    return WorkOrderDetail(
+        **read.model_dump(),
+        history=[EventRead.of(event) for event in history],
+        allowed_actions=[action.value for action in allowed],
+    )
 
 
-@router.post("/workorders/{order_id}/actions/{action}", response_model=WorkOrderRead)
+def expected_revision(if_match: str | None) -> int | None:
+    """The revision named by an If-Match header ("3", W/"3" or 3); 422 naming the header."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    text = if_match.strip().removeprefix("W/").strip('"')
+    if not text.isdigit() or len(text) > 9:
+        raise InvalidInputError(
+            [
+                {
+                    "loc": ["header", "If-Match"],
+                    "msg": 'send the ETag of the order you read, e.g. "3"',
+                    "type": "value_error",
+                }
+            ]
+        )
+    return int(text)
+
+
+@router.post(
+    "/workorders/{order_id}/actions/{action}", response_model=WorkOrderRead, responses=ACT_ERRORS
+)
 async def act(
     order_id: str,
     action: str,
     body: ActionPayload,
     request: Request,
+    response: Response,
     state: AppStateDep,
     session: SessionDep,
     principal: ActingUser,
+    if_match: Annotated[
+        str | None,
+        Header(
+            max_length=40,
+            description="the ETag of the order as you read it: if it changed since, 409 "
+            "stale_order instead of acting on a copy you have not seen",
+        ),
+    ] = None,
 ) -> WorkOrderRead:
     """dispatch, acknowledge, start, resolve, follow_up, close, return, request_extension,
     approve_extension, refuse_extension, supervise, reopen, merge, pause, resume. The order is
-    named by id or by reference, as for reading it."""
+    named by id or by reference, as for reading it. Send If-Match to act only on the version
+    you read (optimistic concurrency); the answer's ETag is the new version."""
+    expected = expected_revision(if_match)
     actor = await actor_for(session, principal)
     if queries.looks_like_reference(order_id):
         order_id = await queries.id_of_reference(session, order_id)
@@ -294,8 +418,10 @@ async def act(
             order_id,
             parsed,
             actor,
+            expected,
             **payload,
         )
+    response.headers["ETag"] = etag(order.revision)
     masked = not access.sees_personal_data(actor) or not access.can_read(order, actor)
     if not masked:
         audit_personal_data_read(session, request, principal, [order], parsed.value)

@@ -20,16 +20,35 @@ class NavLink:
     roles: frozenset[Role]
     order: int = 50  # position in the bar: lower first
     home: bool = False  # a role's work page: the first one allowed is where sign-in lands
+    # The roles whose landing page it is, when only some of those that may open it (empty: all).
+    home_roles: frozenset[Role] = frozenset()
 
 
 _LINKS: dict[str, NavLink] = {}
 
 
 def register(
-    key: str, href: str, roles: Iterable[Role], order: int = 50, *, home: bool = False
+    key: str,
+    href: str,
+    roles: Iterable[Role],
+    order: int = 50,
+    *,
+    home: bool | Iterable[Role] = False,
 ) -> None:
-    """Called once per link at import; registering the same href again replaces it."""
-    _LINKS[href] = NavLink(key=key, href=href, roles=frozenset(roles), order=order, home=home)
+    """Called once per link at import; registering the same href again replaces it.
+
+    ``home``: True makes the page the landing page of every role listed; a list of roles makes
+    it the landing page of those only (a console several roles open, home to some of them).
+    """
+    home_roles = frozenset() if isinstance(home, bool) else frozenset(home)
+    _LINKS[href] = NavLink(
+        key=key,
+        href=href,
+        roles=frozenset(roles),
+        order=order,
+        home=bool(home_roles) or home is True,
+        home_roles=home_roles,
+    )
 
 
 def links_for(roles: Iterable[str]) -> list[NavLink]:
@@ -42,4 +61,12 @@ def links_for(roles: Iterable[str]) -> list[NavLink]:
 
 def home_for(roles: Iterable[str]) -> str:
     """The first work page the roles may open (by order), else the general home page."""
-    return next((link.href for link in links_for(roles) if link.home), "/home")
+    have = set(roles)
+    return next(
+        (
+            link.href
+            for link in links_for(have)
+            if link.home and (not link.home_roles or have & {r.value for r in link.home_roles})
+        ),
+        "/home",
+    )

@@ -6,6 +6,7 @@
 | WrongStateError (status, pending request ...) | 409 | wrong_state |
 | InvalidPayloadError, CalendarError, SlaPolicyError | 422 | validation_error |
 | CalendarNotLoadedError (a year is missing) | 409 | calendar_not_loaded |
+| StaleOrderError (the client's copy is out of date) | 409 | stale_order, ETag: the current |
 | ConcurrentUpdateError | 409 | conflict |
 | OrderNotFoundError | 404 | not_found |
 """
@@ -30,6 +31,7 @@ from workorders.errors import (
     InvalidPayloadError,
     OrderNotFoundError,
     SlaPolicyError,
+    StaleOrderError,
     WorkOrderError,
     WrongStateError,
 )
@@ -41,6 +43,17 @@ class WrongStateAppError(ConflictError):
 
 class CalendarNotLoadedAppError(ConflictError):
     slug = "calendar_not_loaded"
+
+
+class StaleOrderAppError(ConflictError):
+    """Someone changed the order after the client read it: reload, never overwrite."""
+
+    slug = "stale_order"
+
+
+def etag(revision: int) -> str:
+    """An order's entity tag: its revision, bumped on every change."""
+    return f'"{revision}"'
 
 
 def as_app_error(exc: WorkOrderError) -> AppError:
@@ -55,6 +68,8 @@ def as_app_error(exc: WorkOrderError) -> AppError:
         return InvalidInputError(message)
     if isinstance(exc, OrderNotFoundError):
         return NotFoundError(message)
+    if isinstance(exc, StaleOrderError):
+        return StaleOrderAppError(message, headers={"ETag": etag(exc.current)})
     if isinstance(exc, ConcurrentUpdateError):
         return ConflictError(message)
     return ConflictError(message)

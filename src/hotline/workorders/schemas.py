@@ -172,6 +172,10 @@ class EventRead(Schema):
 
 class WorkOrderDetail(WorkOrderRead):
     history: list[EventRead]
+    allowed_actions: list[str] = Field(
+        default_factory=list,
+        description="the actions you may take now (the lifecycle table applied to you)",
+    )
 
 
 WorkOrderPage = Page[WorkOrderRead]

@@ -24,6 +24,7 @@ from tests.browser import (
     chromium,
     desk_centre,
 )
+from tests.hotline.web.screenshots_workorders import shoot_workorders
 
 NUMBER = "13905710001"
 WAIT_MS = 30_000
@@ -88,7 +89,7 @@ async def _shoot(out: Path) -> list[Path]:
                 path = out / f"desk-{lang}.png"
                 await page.screenshot(path=str(path))
                 written.append(path)
-    return written + await _shoot_phone_down(out)
+    return written + await _shoot_phone_down(out) + await shoot_workorders(out)
 
 
 async def _shoot_phone_down(out: Path) -> list[Path]:

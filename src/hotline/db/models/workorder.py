@@ -20,11 +20,18 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.clock import utc_now
 from hotline.db.base import Base, BigIntPK
+
+OPEN_PREDICATE = (
+    "status IN ('acknowledged', 'dispatched', 'in_progress', 'new', 'resolved', 'returned')"
+)
+"""The open statuses (``workorders.model.OPEN_STATUSES``) as the console's partial indexes'
+predicate; queries list them in this order so PostgreSQL sees that the index applies."""
 
 
 class WorkOrderRow(Base):
@@ -33,7 +40,33 @@ class WorkOrderRow(Base):
     # cheap), the lists' department (+ status) and deadline, the agent's and handler's own
     # orders, the call, and the taxpayer (duplicates to merge). Every sweeper update moves
     # next_escalation_at, so each further index costs every escalation: keep the list short.
-    __table_args__ = (Index("ix_work_order_department_id_status", "department_id", "status"),)
+    # The console (migration wo_console): its inbox lists open orders by nearest deadline, so
+    # two partial indexes hold only open orders (a few percent of the table) in deadline order,
+    # centre-wide and per department; names and words in the subject are searched (a trigram
+    # GIN index on PostgreSQL makes ILIKE '%...%' an index scan; SQLite gets a plain index).
+    __table_args__ = (
+        Index("ix_work_order_department_id_status", "department_id", "status"),
+        Index(
+            "ix_work_order_open_resolve_due",
+            "resolve_due_at",
+            postgresql_where=text(OPEN_PREDICATE),
+            sqlite_where=text(OPEN_PREDICATE),
+        ),
+        Index(
+            "ix_work_order_open_department_due",
+            "department_id",
+            "resolve_due_at",
+            postgresql_where=text(OPEN_PREDICATE),
+            sqlite_where=text(OPEN_PREDICATE),
+        ),
+        Index("ix_work_order_taxpayer_name", "taxpayer_name"),
+        Index(
+            "ix_work_order_subject_trgm",
+            "subject",
+            postgresql_using="gin",
+            postgresql_ops={"subject": "gin_trgm_ops"},
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)
