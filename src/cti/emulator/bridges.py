@@ -141,6 +141,7 @@ class BridgeOps(CoreState):
         for channel in self._members(bridge):
             self.leave_bridge(channel, "destroyed")
         self.fail_playbacks_for(f"bridge:{bridge.id}")
+        self.stop_recordings_of(bridge.id)
         del self.bridges[bridge.id]
         self.emit(
             "BridgeDestroyed", {"bridge": bridge.to_json()}, Audience(bridge_ids=(bridge.id,))
