@@ -257,6 +257,9 @@ class CallSupervision(Protocol):
     async def stop_monitor(self, key: CallKey, monitor_id: str) -> None:
         """End the monitor (both its legs); :class:`UnknownMonitor` if it already ended."""
 
+    def monitor_endpoint(self, key: CallKey, monitor_id: str) -> str | None:
+        """The supervisor's phone of a running monitor (None once it ended)."""
+
     async def start_recording(self, key: CallKey, *, name: str) -> bool:
         """Record the call's bridge as ``name``; False when the call has no bridge (ended)."""
 

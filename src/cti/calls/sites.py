@@ -188,6 +188,10 @@ class CtiSites:
     async def stop_monitor(self, key: CallKey, monitor_id: str) -> None:
         await self.runner(key.site).monitors.stop(monitor_id)
 
+    def monitor_endpoint(self, key: CallKey, monitor_id: str) -> str | None:
+        monitor = self.runner(key.site).monitors.get(monitor_id)
+        return None if monitor is None else monitor.endpoint
+
     async def start_recording(self, key: CallKey, *, name: str) -> bool:
         return await self.runner(key.site).recordings.start(key.call_id, name)
 

@@ -12,9 +12,17 @@ from collections.abc import Collection
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from cti.calls.ports import CallControl, CallDirector, CallKey, CallPhase, EndedBy
+from cti.calls.ports import (
+    CallControl,
+    CallDirector,
+    CallKey,
+    CallPhase,
+    CallSupervision,
+    EndedBy,
+)
 from hotline.bus import EventBus
 from hotline.clock import Clock
+from hotline.config import RecordingSettings
 from hotline.db.models import Call
 from hotline.db.write_queue import WriteQueue
 from hotline.telephony.acd import AcdLoop
@@ -24,6 +32,7 @@ from hotline.telephony.context import Context
 from hotline.telephony.director import Director, contact_of
 from hotline.telephony.live import LiveCall
 from hotline.telephony.recorder import Recorder
+from hotline.telephony.recordings import CallRecordings, PurgeLoop
 from hotline.telephony.stats import SkillCounters
 from hotline.telephony.workdays import with_calendar
 from routing import (
@@ -50,11 +59,14 @@ class TelephonyService:
         retry: RetryPolicy = DEFAULT_RETRY,
         writes: WriteQueue | None = None,
         api_sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+        supervision: CallSupervision | None = None,
+        recording: RecordingSettings | None = None,
     ) -> None:
         """``sessionmaker`` should be the CTI engine's own pool; ``writes`` its write queue
         (started by its owner). Without one the service makes, starts and stops its own.
         ``api_sessionmaker`` (the API's pool) serves the statistics the API asks for, so that
-        API load stays off the CTI engine's pool."""
+        API load stays off the CTI engine's pool. ``supervision`` (the sites) monitors and
+        records calls; ``recording`` says which calls are recorded and for how long."""
         self._sessionmaker = api_sessionmaker or sessionmaker
         self._owns_writes = writes is None
         self.writes = writes or WriteQueue(sessionmaker)
@@ -66,8 +78,22 @@ class TelephonyService:
         self.agents = AgentSessions(self.ctx, self.acd, sessionmaker)
         self.callbacks = Callbacks(self.ctx, self.acd, retry)
         self.acd.bind(callbacks=self.callbacks, agents=self.agents)
-        self._director = Director(self.ctx, self.acd, self.agents, self.callbacks)
+        self._cti_sessionmaker = sessionmaker
+        self.recording = recording or RecordingSettings()
+        self.recordings = CallRecordings(self.ctx, None, self.recording)
+        self.supervision: CallSupervision | None = None
+        self.purge: PurgeLoop | None = None
+        if supervision is not None:
+            self.attach_supervision(supervision)
+        self._director = Director(self.ctx, self.acd, self.agents, self.callbacks, self.recordings)
         self._awaiting_adoption: set[CallKey] = set()
+
+    def attach_supervision(self, supervision: CallSupervision) -> None:
+        """Monitoring and recording through ``supervision`` (the sites, which are built after
+        the service because they need its director); before :meth:`start`."""
+        self.supervision = supervision
+        self.recordings.attach(supervision)
+        self.purge = PurgeLoop(self.ctx, self._cti_sessionmaker, supervision, self.recording)
 
     @property
     def director(self) -> CallDirector:
@@ -91,9 +117,13 @@ class TelephonyService:
         await self.recorder.prime()
         await self.ctx.today.rebuild(self._sessionmaker, self.ctx.now())
         await self._restore_talking_calls()
+        if self.purge is not None:
+            self.purge.start()
         log.info("telephony_started", sessions=sessions, callbacks=callbacks, live_calls=live)
 
     async def stop(self) -> None:
+        if self.purge is not None:
+            await self.purge.stop()
         await self.callbacks.stop()
         await self.acd.stop()
         if self._owns_writes:
