@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Request, Response, status
 from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -201,7 +201,7 @@ async def start_monitor(
 )
 async def switch_monitor(
     call_id: BigRowId,
-    monitor_id: Annotated[str, Field(max_length=80)],
+    monitor_id: Annotated[str, Path(max_length=80)],
     data: MonitorSwitch,
     request: Request,
     session: SessionDep,
@@ -250,7 +250,7 @@ async def switch_monitor(
 )
 async def stop_monitor(
     call_id: BigRowId,
-    monitor_id: Annotated[str, Field(max_length=80)],
+    monitor_id: Annotated[str, Path(max_length=80)],
     request: Request,
     session: SessionDep,
     principal: Monitoring,
