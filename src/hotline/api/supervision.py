@@ -282,7 +282,7 @@ async def stop_monitor(
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
-def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
     """The one byte range asked for (inclusive), None for the whole file; 416 if unsatisfiable.
 
     Hand-written: the audio comes from Asterisk into memory, not from a file that Starlette's
@@ -355,7 +355,7 @@ async def play_recording(
         audio, media_type = await supervision.recording_audio(site, call.recording_name)
     except RecordingUnavailable as error:
         raise NotFoundError(f"the recording of call {call_id} cannot be played: {error}") from error
-    span = _byte_range(request.headers.get("range"), len(audio))
+    span = byte_range(request.headers.get("range"), len(audio))
     if span is None or span[0] == 0:
         _audit(
             session,
