@@ -21,7 +21,7 @@ call they no longer know, or an action that no longer applies, as a no-op, never
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -243,6 +243,9 @@ class RecordingUnavailable(Exception):
     """A stored recording cannot be read or deleted; the message says why."""
 
 
+MonitorEndedHook = Callable[[CallKey, str, str], None]
+
+
 class CallSupervision(Protocol):
     """Implemented by the sites; called by the service: a supervisor's monitoring of a talking
     call (see :mod:`cti.calls.monitor`) and the recording of calls (ARI bridge recording)."""
@@ -259,6 +262,10 @@ class CallSupervision(Protocol):
 
     def monitor_endpoint(self, key: CallKey, monitor_id: str) -> str | None:
         """The supervisor's phone of a running monitor (None once it ended)."""
+
+    def watch_monitors(self, hook: MonitorEndedHook) -> None:
+        """Call ``hook(key, monitor_id, reason)`` whenever a monitor ends, whatever ended it
+        (stopped, the agent's leg gone, the supervisor hung up or did not answer)."""
 
     async def start_recording(self, key: CallKey, *, name: str) -> bool:
         """Record the call's bridge as ``name``; False when the call has no bridge (ended)."""

@@ -21,8 +21,8 @@ from cti.ari.fallback import collect_fallback_calls
 from cti.ari.models import Event
 from cti.ari.stream import EventStream
 from cti.calls.controller import CallControlError, ControllerOptions, SiteCallController
-from cti.calls.monitor import SiteMonitors
-from cti.calls.ports import CallDirector, CallKey, MonitorMode
+from cti.calls.monitor import Monitor, SiteMonitors
+from cti.calls.ports import CallDirector, CallKey, MonitorEndedHook, MonitorMode
 from cti.calls.recording import SiteRecordings
 
 logger = logging.getLogger(__name__)
@@ -191,6 +191,14 @@ class CtiSites:
     def monitor_endpoint(self, key: CallKey, monitor_id: str) -> str | None:
         monitor = self.runner(key.site).monitors.get(monitor_id)
         return None if monitor is None else monitor.endpoint
+
+    def watch_monitors(self, hook: MonitorEndedHook) -> None:
+        for code, runner in self.runners.items():
+
+            def ended(monitor: Monitor, site: str = code) -> None:
+                hook(CallKey(site, monitor.call_id), monitor.monitor_id, monitor.ended or "")
+
+            runner.monitors.on_ended = ended
 
     async def start_recording(self, key: CallKey, *, name: str) -> bool:
         return await self.runner(key.site).recordings.start(key.call_id, name)

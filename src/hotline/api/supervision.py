@@ -181,6 +181,7 @@ async def start_monitor(
         mode=data.mode,
         endpoint=endpoint,
     )
+    service.monitor_started(monitor_id, call_id)
     await _journal(
         service,
         call_id,
@@ -273,7 +274,6 @@ async def stop_monitor(
             "or the supervisor hung up)"
         ) from error
     _audit(session, request, principal, MONITOR_STOPPED, call_id, monitor_id=monitor_id)
-    await _journal(service, call_id, "monitor_stopped", monitor_id=monitor_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -7,6 +7,7 @@ resynchronised with Asterisk, adopts the ones still alive (:meth:`adopt_live_cal
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection
 
 import structlog
@@ -79,6 +80,8 @@ class TelephonyService:
         self.callbacks = Callbacks(self.ctx, self.acd, retry)
         self.acd.bind(callbacks=self.callbacks, agents=self.agents)
         self._cti_sessionmaker = sessionmaker
+        self._monitored: dict[str, int] = {}  # monitor id -> call row
+        self._pending: set[asyncio.Task[None]] = set()
         self.recording = recording or RecordingSettings()
         self.recordings = CallRecordings(self.ctx, None, self.recording)
         self.supervision: CallSupervision | None = None
@@ -94,6 +97,26 @@ class TelephonyService:
         self.supervision = supervision
         self.recordings.attach(supervision)
         self.purge = PurgeLoop(self.ctx, self._cti_sessionmaker, supervision, self.recording)
+        supervision.watch_monitors(self._monitor_ended)
+
+    def monitor_started(self, monitor_id: str, call_id: int) -> None:
+        """Remember which call row a monitor is on: its end is journalled there even when the
+        call has already left the live calls (the call's end is what usually ends it)."""
+        self._monitored[monitor_id] = call_id
+
+    def _monitor_ended(self, key: CallKey, monitor_id: str, reason: str) -> None:
+        call_id = self._monitored.pop(monitor_id, None)
+        if call_id is None:
+            live = self.ctx.calls.by_key.get(key)
+            call_id = None if live is None else live.call_id
+        if call_id is None:
+            return
+        data = {"monitor_id": monitor_id, "reason": reason}
+        task = asyncio.create_task(
+            self.recorder.journal(call_id, self.ctx.now(), "monitor_ended", data)
+        )
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     @property
     def director(self) -> CallDirector:
@@ -105,6 +128,8 @@ class TelephonyService:
 
     async def flush(self) -> None:
         """Wait until every write handed over so far is in the database."""
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
         await self.writes.flush()
 
     async def start(self) -> None:

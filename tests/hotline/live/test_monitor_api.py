@@ -123,6 +123,10 @@ async def test_listen_then_whisper_then_the_taxpayer_hangs_up(database_url: str)
 
             ended = await _eventually(detail, lambda d: d["ended_at"] is not None, timeout=30.0)
             left_over = await _eventually(legs, lambda found: found == ([], []))
+            service = app.state.hotline.extras[TELEPHONY_KEY]
+            assert isinstance(service, TelephonyService)
+            await service.flush()
+            final = await detail()
             too_late = await http.post(
                 url, json={"mode": "listen", "endpoint": SUPERVISOR_PHONE}, headers=boss
             )
@@ -133,8 +137,6 @@ async def test_listen_then_whisper_then_the_taxpayer_hangs_up(database_url: str)
             ranged = await http.get(recording, headers={**boss, "Range": "bytes=100-199"})
             outside = await http.get(recording, headers={**boss, "Range": "bytes=99999999-"})
             refused = await http.get(recording, headers=agent)
-            service = app.state.hotline.extras[TELEPHONY_KEY]
-            assert isinstance(service, TelephonyService)
             assert service.supervision is not None
             row, _ = await _rows(database_url, call["id"])
             assert row.recording_started_at is not None
@@ -193,7 +195,9 @@ async def test_listen_then_whisper_then_the_taxpayer_hangs_up(database_url: str)
     assert actions.count("call_monitor_started") == 1
     assert actions.count("call_monitor_switched") == 1
     assert actions.count("call_recording_played") == 1  # the ranged request is the same playback
-    journal = [entry["kind"] for entry in ended["timeline"]]
+    journal = [entry["kind"] for entry in final["timeline"]]
     assert {"monitor_started", "monitor_switched", "recording_started", "recording_stopped"} <= set(
         journal
     )
+    (monitor_end,) = [e for e in final["timeline"] if e["kind"] == "monitor_ended"]
+    assert monitor_end["data"] == {"monitor_id": monitor_id, "reason": "the agent's leg is gone"}
