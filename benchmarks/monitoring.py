@@ -36,7 +36,7 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from cti.emulator import AgentScript  # noqa: E402
 from hotline.db.models.call import Call  # noqa: E402
-from tests.browser import PARTNER, PASSWORD, desk_centre, taxpayer  # noqa: E402
+from tests.browser import PARTNER, PASSWORD, desk_centre  # noqa: E402
 
 SUPERVISOR_PHONE = "PJSIP/8001"
 
