@@ -191,6 +191,8 @@ async def test_listen_then_whisper_then_the_taxpayer_hangs_up(database_url: str)
     assert row.recording_duration_s is not None
     assert row.recording_duration_s > 0
     assert row.recording_purged_at is not None
+    assert final["recording"]["url"] == f"/api/v1/calls/{call['id']}/recording"
+    assert final["recording"]["duration_s"] == row.recording_duration_s
     actions = [entry.action for entry in audit]
     assert actions.count("call_monitor_started") == 1
     assert actions.count("call_monitor_switched") == 1
