@@ -181,3 +181,25 @@ async def test_a_restarted_engine_adopts_the_call_and_clears_the_monitor_it_lost
             assert "call_adopted" in restarted_director.names(key)
         finally:
             await restarted.stop()
+
+
+@pytest.mark.asyncio
+async def test_a_supervisor_who_does_not_answer_or_hangs_up_ends_the_monitor() -> None:
+    director = RecordingDirector(on_ivr_completed=offer_to("PJSIP/1001", "1001"))
+    ended: list[tuple[CallKey, str, str]] = []
+    async with _sites(director) as (sites, emulator):
+        sites.watch_monitors(lambda key, monitor_id, why: ended.append((key, monitor_id, why)))
+        emulator.add_endpoint("PJSIP/1902", AgentScript(behaviour="busy", answer_after_s=0.5))
+        emulator.add_endpoint("PJSIP/1903", AgentScript(answer_after_s=0.5, talk_s=2.0))
+        placed = emulator.place_call(TaxpayerScript(press_on_prompt=CHOOSES))
+        key = CallKey(SITE, str(placed["channel_id"]))
+        await _until(lambda: "offer_answered" in director.names(key))
+        busy = await sites.start_monitor(key, mode="listen", endpoint="PJSIP/1902")
+        await _until(lambda: len(ended) == 1)
+        short = await sites.start_monitor(key, mode="barge", endpoint="PJSIP/1903")
+        await _until(lambda: len(ended) == 2)
+        await _until(lambda: _ours(emulator) == ([], []))
+        assert ended == [(key, busy, "not answered"), (key, short, "the supervisor hung up")]
+        assert sites.runner(SITE).controller.call(key.call_id) is not None  # the call goes on
+        emulator.core.hang_up_taxpayer(str(placed["phone_channel_id"]))
+        await asyncio.wait_for(director.finished_event(key).wait(), 8.0)
