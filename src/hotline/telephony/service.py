@@ -33,7 +33,7 @@ from hotline.telephony.context import Context
 from hotline.telephony.director import Director, contact_of
 from hotline.telephony.live import LiveCall
 from hotline.telephony.recorder import Recorder
-from hotline.telephony.recordings import CallRecordings, PurgeLoop
+from hotline.telephony.recordings import RECORDING, RECORDING_SINCE, CallRecordings, PurgeLoop
 from hotline.telephony.stats import SkillCounters
 from hotline.telephony.workdays import with_calendar
 from routing import (
@@ -250,6 +250,11 @@ def _live_call(row: Call, site: str) -> LiveCall:
     )
     if row.live_state:
         call.restore_live_state(row.live_state)
+    if row.recording_name is not None and row.recording_duration_s is None:
+        # Still recording when the last process stopped: the end of talk stops it and stores
+        # its duration, as if nothing had happened (the bridge and its recording live on).
+        call.extra[RECORDING] = row.recording_name
+        call.extra[RECORDING_SINCE] = row.recording_started_at
     return call
 
 

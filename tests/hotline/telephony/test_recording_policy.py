@@ -69,3 +69,19 @@ def test_unsatisfiable_or_unknown_ranges_are_a_416_that_says_what_to_send(header
     with pytest.raises(AppError) as refused:
         byte_range(header, 1000)
     assert refused.value.status_code == 416
+
+
+def test_a_call_still_recording_at_a_restart_is_stopped_at_its_end_like_any_other() -> None:
+    from hotline.db.models.call import Call
+    from hotline.telephony.recordings import RECORDING, RECORDING_SINCE
+    from hotline.telephony.service import _live_call
+
+    started = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
+    row = Call(
+        id=7, site_id=1, channel_id="c7", kind="inbound", caller_number="1", region="x",
+        arrived_at=started, recording_name="hotline-call-7", recording_started_at=started,
+    )  # fmt: skip
+    call = _live_call(row, "hz")
+    assert (call.extra[RECORDING], call.extra[RECORDING_SINCE]) == ("hotline-call-7", started)
+    row.recording_duration_s = 30.0  # stopped before the restart: nothing to stop
+    assert RECORDING not in _live_call(row, "hz").extra
