@@ -16,14 +16,20 @@ part of the same playback.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response, status
 from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cti.calls.ports import CallKey, MonitorRefused, RecordingUnavailable, UnknownMonitor
+from cti.calls.ports import (
+    CallKey,
+    MonitorMode,
+    MonitorRefused,
+    RecordingUnavailable,
+    UnknownMonitor,
+)
 from hotline import audit
 from hotline.api.calls import _load
 from hotline.api.params import BigRowId
@@ -59,7 +65,7 @@ MONITOR_STOPPED = "call_monitor_stopped"
 RECORDING_PLAYED = "call_recording_played"
 TALK = "talk"
 
-Mode = Literal["listen", "whisper", "barge"]
+Mode = MonitorMode
 
 
 class MonitorStart(Schema):
@@ -84,7 +90,7 @@ class MonitorOut(Schema):
     supervisor_endpoint: str
 
 
-class _Problem(AppError):
+class RangeNotSatisfiable(AppError):
     status_code = 416
     slug = "range_not_satisfiable"
 
@@ -292,14 +298,16 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
         return None
     match = _RANGE.match(header.strip())
     if match is None or (not match.group(1) and not match.group(2)):
-        raise _Problem(f"Range '{header}' is not understood: use one range, bytes=START-END")
+        raise RangeNotSatisfiable(
+            f"Range '{header}' is not understood: use one range, bytes=START-END"
+        )
     first, last = match.group(1), match.group(2)
     if not first:  # the last N bytes
         start, end = max(0, size - int(last)), size - 1
     else:
         start, end = int(first), min(int(last), size - 1) if last else size - 1
     if start >= size or start > end:
-        raise _Problem(f"Range '{header}' is outside the recording's {size} bytes")
+        raise RangeNotSatisfiable(f"Range '{header}' is outside the recording's {size} bytes")
     return start, end
 
 
