@@ -95,9 +95,6 @@ class SiteMonitors:
     def get(self, monitor_id: str) -> Monitor | None:
         return self._monitors.get(monitor_id)
 
-    def of_call(self, call_id: str) -> list[Monitor]:
-        return [m for m in self._monitors.values() if m.call_id == call_id]
-
     async def start(self, call_id: str, *, mode: MonitorMode, endpoint: str) -> Monitor:
         """Snoop on the agent's leg and ring ``endpoint`` (the supervisor's phone) into it."""
         agent_leg = self._talking_leg(call_id)
@@ -205,11 +202,6 @@ class SiteMonitors:
                 await self._handle(event)
             except Exception:  # one bad event must not stop the others
                 logger.exception("monitor event %s failed", event.type)
-
-    async def drain(self) -> None:
-        """Wait until the events taken so far are handled (tests)."""
-        while self._worker is not None and not self._worker.done():
-            await asyncio.shield(self._worker)
 
     async def _handle(self, event: Event) -> None:
         channel_id: str = event.channel.id  # type: ignore[attr-defined]
