@@ -1,20 +1,34 @@
 """One call's page in real headless Chromium against the live service and the ARI emulator:
 a supervisor opens a recorded call, the ``<audio>`` player loads the recording (HTTP 200 from
 the API, which fetched it from the emulated Asterisk) and the playback is in the audit log; an
-agent is refused the page and the audio."""
+agent is refused the page and the audio. On a live call's page the supervisor listens, then
+whispers (by keyboard), then stops, each audited."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.async_api import Page, Response, expect
 from sqlalchemy import select
 
+from cti.calls.monitor import MONITOR_PREFIX
+from cti.emulator import AgentScript
 from hotline.db.models import AuditLog, Site
 from hotline.db.models.call import Call, CallEvent
-from tests.browser import HUMAN, PASSWORD, VIEWPORT, DeskCentre, chromium, desk_centre
+from tests.browser import (
+    HUMAN,
+    PARTNER,
+    PASSWORD,
+    VIEWPORT,
+    DeskCentre,
+    chromium,
+    desk_centre,
+)
 
 pytestmark = pytest.mark.asyncio
 WAIT_MS = 30_000  # generous: the CPU is shared; nothing here measures speed
@@ -58,6 +72,42 @@ async def recorded_call(centre: DeskCentre) -> int:
     centre.emulator.core.stored_recordings[f"hotline-call-{call_id}"] = "wav"
     centre.emulator.core.stored_durations[f"hotline-call-{call_id}"] = 3
     return call_id
+
+
+async def live_call(centre: DeskCentre) -> int:
+    """A call in talk: agent002 (a phone that answers by itself) goes ready and takes it; the
+    supervisor's phone PJSIP/8001 answers by itself too."""
+    centre.emulator.add_endpoint("PJSIP/8001", AgentScript(answer_after_s=0.5))
+    async with httpx.AsyncClient(base_url=centre.base_url, timeout=30) as http:
+        token = await http.post(
+            "/api/v1/auth/token", data={"username": PARTNER, "password": PASSWORD}
+        )
+        agent = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        ready = {"state": "ready"}
+        await http.put("/api/v1/agent/session/state", json=ready, headers=agent)
+    centre.place_call("13905710002")
+
+    async def answered() -> int | None:
+        async with centre.app.state.hotline.sessionmaker() as session:
+            found: int | None = await session.scalar(
+                select(Call.id).where(Call.answered_at.is_not(None))
+            )
+            return found
+
+    async def first_answered() -> int:
+        while (found := await answered()) is None:
+            await asyncio.sleep(0.05)
+        return found
+
+    return await asyncio.wait_for(first_answered(), WAIT_MS / 1000)
+
+
+async def until(predicate: Callable[[], bool]) -> None:
+    async def poll() -> None:
+        while not predicate():
+            await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(poll(), WAIT_MS / 1000)
 
 
 async def sign_in(page: Page, base_url: str, username: str, target: str) -> None:
@@ -108,3 +158,42 @@ async def test_a_supervisor_plays_a_recorded_call_and_an_agent_is_refused(tmp_pa
                 )
             ).all()
     assert [entry.actor_username for entry in played] == ["supervisor"]
+
+
+async def test_a_supervisor_listens_then_whispers_from_a_live_calls_page(tmp_path: Path) -> None:
+    async with desk_centre(tmp_path / "live.db", speed=10.0) as centre, chromium() as browser:
+        call_id = await live_call(centre)
+        page = await browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+        await sign_in(page, centre.base_url, "supervisor", f"/calls/{call_id}")
+        await page.wait_for_function("window.monitorReady === true", timeout=WAIT_MS)
+        await page.click("#monitor-listen")  # no phone of their own: the API says what to do
+        await expect(page.locator("#monitor-status")).to_contain_text("endpoint", timeout=WAIT_MS)
+        await page.fill("#monitor-endpoint", "PJSIP/8001")
+        await page.click("#monitor-listen")
+        await expect(page.locator("#monitor-status")).to_have_text(
+            "正在监听：您的话机正在振铃或已接通。", timeout=WAIT_MS
+        )
+
+        def legs() -> list[list[str]]:
+            bridges = centre.emulator.core.state_summary()["bridges"]
+            return [b["channels"] for b in bridges if b["id"].startswith(MONITOR_PREFIX)]
+
+        await until(lambda: bool(legs()) and len(legs()[0]) == 2)  # the phone answered
+        await page.focus("#monitor-whisper")
+        await page.keyboard.press("Enter")  # keyboard alone
+        await expect(page.locator("#monitor-status")).to_contain_text("耳语", timeout=WAIT_MS)
+        await until(lambda: any(member.endswith("-s2") for member in (legs() or [[]])[0]))
+        await page.click("#monitor-stop")
+        await expect(page.locator("#monitor-status")).to_have_text("未在监听。", timeout=WAIT_MS)
+        await until(lambda: not legs())
+        async with centre.app.state.hotline.sessionmaker() as session:
+            actions = (
+                await session.scalars(
+                    select(AuditLog.action).where(AuditLog.subject_id == str(call_id))
+                )
+            ).all()
+    assert [a for a in actions if a.startswith("call_monitor")] == [
+        "call_monitor_started",
+        "call_monitor_switched",
+        "call_monitor_stopped",
+    ]

@@ -25,16 +25,29 @@ from hotline.db.models.summary import CallSummaryRow
 from hotline.deps import AppStateDep, SessionDep
 from hotline.masking import mask_phone
 from hotline.roles import Role
+from hotline.telephony.component import TELEPHONY_KEY
 from hotline.web.session import PageUser
 from hotline.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 OVERSEERS = frozenset({Role.SUPERVISOR, Role.DIRECTOR, Role.ADMIN})
+MONITORS = frozenset({Role.SUPERVISOR, Role.ADMIN})  # the API's rule for listen/whisper/barge
 JOURNAL_LIMIT = 500
 
 
 async def _may_open(session: SessionDep, principal: Principal, call_id: int) -> bool:
     return principal.has_any(OVERSEERS) or await may_play(session, principal, call_id)
+
+
+def _in_talk(state: AppStateDep, call_id: int) -> bool:
+    """Whether the call is live and in talk in this process (the monitor panel's condition)."""
+    service = state.extras.get(TELEPHONY_KEY)
+    if service is None:
+        return False
+    return any(
+        c.call_id == call_id and c.outcome in (None, "answered") and c.phase == "talk"
+        for c in service.ctx.calls.by_key.values()
+    )
 
 
 @router.get("/calls/{call_id}")
@@ -92,6 +105,7 @@ async def call_page(
         "call.html",
         {
             **context,
+            "monitor": principal.has_any(MONITORS) and _in_talk(state, call_id),
             "call": call,
             "site": site,
             "agent_name": agent_name or "",
