@@ -120,6 +120,21 @@ class DeskSettings(BaseModel):
     secure_cookies: bool = False
 
 
+class RecordingSettings(BaseModel):
+    """Which calls are recorded (ARI bridge recording from the agent's answer to the end of
+    talk) and how long recordings are kept; see docs/cti.md."""
+
+    mode: Literal["off", "all", "percent"] = "off"
+    percent: int = Field(
+        default=100, ge=0, le=100, description="with mode 'percent': the share of calls recorded"
+    )
+    lines: list[str] = Field(
+        default_factory=list, description="record only these business lines (empty: every line)"
+    )
+    retention_days: int = Field(default=180, ge=1, le=3650)
+    purge_interval_s: float = Field(default=3600.0, gt=0, le=86_400)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HOTLINE_",
@@ -158,6 +173,7 @@ class Settings(BaseSettings):
     workorders: WorkOrderSettings = WorkOrderSettings()
     softphone: SoftphoneSettings = SoftphoneSettings()
     desk: DeskSettings = DeskSettings()
+    recording: RecordingSettings = RecordingSettings()
 
     @field_validator("database_url")
     @classmethod

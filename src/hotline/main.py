@@ -225,9 +225,11 @@ def live_telephony(
             policy=policy,
             writes=database.writes,
             api_sessionmaker=state.sessionmaker,
+            recording=state.settings.recording,
         )
         sites = CtiSites(await enabled_sites(state), service.director, options=controller_options)
         late.bind(sites)
+        service.attach_supervision(sites)
         await service.start()
         state.extras[TELEPHONY_KEY] = service
         state.extras[CALL_ACTIONS_KEY] = TelephonyCallActions(service)

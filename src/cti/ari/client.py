@@ -841,6 +841,30 @@ class AriClient:
         """Stop a live recording and store it (RecordingFinished follows)."""
         await self._void("POST", f"recordings/live/{_segment(recording_name)}/stop")
 
+    async def delete_stored_recording(self, recording_name: str) -> None:
+        """Delete a stored recording's file (AriNotFoundError once it is gone)."""
+        await self._void("DELETE", f"recordings/stored/{_segment(recording_name)}")
+
+    async def stored_recording_file(self, recording_name: str) -> tuple[bytes, str]:
+        """A stored recording's audio and its media type (``audio/wav`` for ``wav``).
+
+        Always over HTTP, even with REST over a websocket: a text frame cannot carry audio.
+        """
+        path = f"recordings/stored/{_segment(recording_name)}/file"
+        async with self._http_slots:
+            for observer in self._observers:
+                observer("GET", path, {})
+            try:
+                response = await self._http.get(path, headers={"Accept": "*/*"})
+            except httpx.TimeoutException as error:
+                raise AriUnavailableError(f"GET /ari/{path}: timed out") from error
+            except httpx.TransportError as error:
+                raise AriUnavailableError(f"GET /ari/{path}: {error!r}") from error
+        if response.status_code >= 400:
+            raise http_error(response.status_code, error_message(response), "GET", f"/ari/{path}")
+        media_type = response.headers.get("content-type", "application/octet-stream")
+        return response.content, media_type.split(";")[0].strip()
+
     # ------------------------------------------------------------------ applications
 
     async def list_applications(self) -> list[Application]:

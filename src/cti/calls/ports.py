@@ -21,10 +21,10 @@ call they no longer know, or an action that no longer applies, as a no-op, never
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,3 +226,55 @@ class CallControl(Protocol):
 
         ``call_finished`` ends every callback call. Retrying is the service's decision.
         """
+
+
+MonitorMode = Literal["listen", "whisper", "barge"]
+
+
+class MonitorRefused(Exception):
+    """The call cannot be monitored now; the message says why (the API answers 409)."""
+
+
+class UnknownMonitor(Exception):
+    """No such monitor on this call (it ended, or never started)."""
+
+
+class RecordingUnavailable(Exception):
+    """A stored recording cannot be read or deleted; the message says why."""
+
+
+MonitorEndedHook = Callable[[CallKey, str, str], None]
+
+
+class CallSupervision(Protocol):
+    """Implemented by the sites; called by the service: a supervisor's monitoring of a talking
+    call (see :mod:`cti.calls.monitor`) and the recording of calls (ARI bridge recording)."""
+
+    async def start_monitor(self, key: CallKey, *, mode: MonitorMode, endpoint: str) -> str:
+        """Ring ``endpoint`` and connect it to a snoop of the agent's leg; the monitor id.
+        :class:`MonitorRefused` when the call is not in talk."""
+
+    async def switch_monitor(self, key: CallKey, monitor_id: str, *, mode: MonitorMode) -> None:
+        """Change the mode; :class:`UnknownMonitor`, :class:`MonitorRefused`."""
+
+    async def stop_monitor(self, key: CallKey, monitor_id: str) -> None:
+        """End the monitor (both its legs); :class:`UnknownMonitor` if it already ended."""
+
+    def monitor_endpoint(self, key: CallKey, monitor_id: str) -> str | None:
+        """The supervisor's phone of a running monitor (None once it ended)."""
+
+    def watch_monitors(self, hook: MonitorEndedHook) -> None:
+        """Call ``hook(key, monitor_id, reason)`` whenever a monitor ends, whatever ended it
+        (stopped, the agent's leg gone, the supervisor hung up or did not answer)."""
+
+    async def start_recording(self, key: CallKey, *, name: str) -> bool:
+        """Record the call's bridge as ``name``; False when the call has no bridge (ended)."""
+
+    async def stop_recording(self, key: CallKey, *, name: str) -> None:
+        """Stop it (a no-op when it already stopped, e.g. with its bridge)."""
+
+    async def recording_audio(self, site: str, name: str) -> tuple[bytes, str]:
+        """The stored recording's audio and media type; :class:`RecordingUnavailable`."""
+
+    async def delete_recording(self, site: str, name: str) -> bool:
+        """Delete the stored recording; False when it was already gone."""

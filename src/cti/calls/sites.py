@@ -18,9 +18,12 @@ from typing import Any
 
 from cti.ari.client import AriClient, RestTransport
 from cti.ari.fallback import collect_fallback_calls
+from cti.ari.models import Event
 from cti.ari.stream import EventStream
 from cti.calls.controller import CallControlError, ControllerOptions, SiteCallController
-from cti.calls.ports import CallDirector, CallKey
+from cti.calls.monitor import Monitor, SiteMonitors
+from cti.calls.ports import CallDirector, CallKey, MonitorEndedHook, MonitorMode
+from cti.calls.recording import SiteRecordings
 
 logger = logging.getLogger(__name__)
 
@@ -76,16 +79,25 @@ class SiteRunner:
         self.controller = SiteCallController(
             config.code, self.client, director, options=config.controller_options(options)
         )
+        self.monitors = SiteMonitors(self.client, self.controller.call)
+        self.recordings = SiteRecordings(self.client, self.controller.call)
         self.stream = EventStream(
             config.code,
             self.client.event_endpoint(),
-            router=self.controller.route_event,
+            router=self._route,
             on_connected=self._connected,
             **dict(stream_options or {}),
         )
 
+    def _route(self, site: str, event: Event) -> None:
+        """A monitor's channels are the monitors'; everything else goes to the controller."""
+        if not self.monitors.route_event(event):
+            self.controller.route_event(site, event)
+
     async def _connected(self, site: str) -> None:
         await self.controller.resync(site)
+        channels = await self.client.list_channels()
+        await self.monitors.resync(channels, await self.client.list_bridges())
         try:
             missed = await collect_fallback_calls(self.client)
         except Exception as error:  # an old or locked-down Asterisk: the count is a nicety
@@ -108,6 +120,7 @@ class SiteRunner:
 
     async def stop(self) -> None:
         await self.stream.close()
+        await self.monitors.close()
         await self.controller.close()
         await self.client.aclose()
 
@@ -152,11 +165,52 @@ class CtiSites:
             with contextlib.suppress(Exception):
                 await runner.stop()
 
-    def controller(self, site: str) -> SiteCallController:
+    def runner(self, site: str) -> SiteRunner:
         runner = self.runners.get(site)
         if runner is None:
             raise UnknownSiteError(f"no ARI site {site!r} is configured")
-        return runner.controller
+        return runner
+
+    def controller(self, site: str) -> SiteCallController:
+        return self.runner(site).controller
+
+    # ------------------------------------------------------------------ CallSupervision
+
+    async def start_monitor(self, key: CallKey, *, mode: MonitorMode, endpoint: str) -> str:
+        monitor = await self.runner(key.site).monitors.start(
+            key.call_id, mode=mode, endpoint=endpoint
+        )
+        return monitor.monitor_id
+
+    async def switch_monitor(self, key: CallKey, monitor_id: str, *, mode: MonitorMode) -> None:
+        await self.runner(key.site).monitors.switch(monitor_id, mode)
+
+    async def stop_monitor(self, key: CallKey, monitor_id: str) -> None:
+        await self.runner(key.site).monitors.stop(monitor_id)
+
+    def monitor_endpoint(self, key: CallKey, monitor_id: str) -> str | None:
+        monitor = self.runner(key.site).monitors.get(monitor_id)
+        return None if monitor is None else monitor.endpoint
+
+    def watch_monitors(self, hook: MonitorEndedHook) -> None:
+        for code, runner in self.runners.items():
+
+            def ended(monitor: Monitor, site: str = code) -> None:
+                hook(CallKey(site, monitor.call_id), monitor.monitor_id, monitor.ended or "")
+
+            runner.monitors.on_ended = ended
+
+    async def start_recording(self, key: CallKey, *, name: str) -> bool:
+        return await self.runner(key.site).recordings.start(key.call_id, name)
+
+    async def stop_recording(self, key: CallKey, *, name: str) -> None:
+        await self.runner(key.site).recordings.stop(name)
+
+    async def recording_audio(self, site: str, name: str) -> tuple[bytes, str]:
+        return await self.runner(site).recordings.audio(name)
+
+    async def delete_recording(self, site: str, name: str) -> bool:
+        return await self.runner(site).recordings.delete(name)
 
     # ------------------------------------------------------------------ CallControl
 

@@ -138,6 +138,9 @@ class BridgeOps(CoreState):
 
     def destroy_bridge(self, bridge_id: str) -> None:
         bridge = self.bridge(bridge_id)
+        # The recording ends first, while the app still follows the bridge through its members,
+        # so that it hears RecordingFinished (a guess: no trace destroys a recorded bridge).
+        self.stop_recordings_of(bridge.id)
         for channel in self._members(bridge):
             self.leave_bridge(channel, "destroyed")
         self.fail_playbacks_for(f"bridge:{bridge.id}")

@@ -40,6 +40,10 @@ def parse_caller_id(text: str | None) -> CallerId:
     return CallerId(name or "", match.group("number").strip())
 
 
+_DIRECTIONS = ("none", "both", "out", "in")
+"""What ``spy`` and ``whisper`` of a snoop accept."""
+
+
 @dataclass(frozen=True)
 class Endpoint:
     technology: str
@@ -635,6 +639,9 @@ class ChannelOps(CoreState):
         peer = channel.peer
         if peer is None or peer.destroyed:
             self.local_device_changed(channel, "NOT_INUSE")
+        for snoop in [c for c in self.channels.values() if c.spied_id == channel.id]:
+            # A snoop's audiohook goes with the channel it spies on, and the snoop hangs up.
+            self.teardown_single(snoop, 16, by_api=False, hangup_cause=16)
 
     # ------------------------------------------------------------------ app-side operations
     def answer(self, channel_id: str) -> None:
@@ -687,6 +694,15 @@ class ChannelOps(CoreState):
         app = params.get("app")
         if not app:
             raise AriError(400, "Missing parameter app")
+        # Asterisk's own checks (res_ari_channels): each direction is one of four words, and a
+        # snoop that neither spies nor whispers is refused.
+        spy, whisper = params.get("spy") or "none", params.get("whisper") or "none"
+        if spy not in _DIRECTIONS:
+            raise AriError(400, "Invalid direction specified for spy")
+        if whisper not in _DIRECTIONS:
+            raise AriError(400, "Invalid direction specified for whisper")
+        if spy == "none" and whisper == "none":
+            raise AriError(400, "Sanity check failed")
         args = [a for a in (params.get("appArgs") or "").split(",") if a]
         snoop = Channel(
             id=self._claim_id(params.get("snoopId")),
@@ -697,6 +713,7 @@ class ChannelOps(CoreState):
             dialplan=DialplanLocation("default", "s", 1, "", ""),
             creationtime=self.scheduler.now(),
             kind="snoop",
+            spied_id=spied.id,
         )
         self.channels[snoop.id] = snoop
         self.emit_channel("ChannelCreated", snoop)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import math
 import uuid
+import wave
 
 from cti.emulator.apps import Audience
 from cti.emulator.catalogue import media_seconds
@@ -11,6 +14,28 @@ from cti.emulator.model import Json, LiveRecording, Playback
 from cti.emulator.state import CoreState
 
 _CONTROL_OPERATIONS = {"pause", "unpause", "restart", "reverse", "forward"}
+_RATE = 8000  # Hz: Asterisk's slin of a narrowband call
+_TONE_PERIOD = 20  # samples: 400 Hz at 8 kHz, a whole number of samples per cycle
+
+
+def tone_wav(seconds: int) -> bytes:
+    """A quiet 400 Hz tone of ``seconds`` (at least one) as a mono 16-bit 8 kHz WAV file.
+
+    The emulator has no audio to record; a tone rather than silence lets a person check that a
+    player really plays. One cycle is computed and repeated, so long recordings cost no CPU.
+    """
+    cycle = b"".join(
+        int(3000 * math.sin(2 * math.pi * n / _TONE_PERIOD)).to_bytes(2, "little", signed=True)
+        for n in range(_TONE_PERIOD)
+    )
+    frames = cycle * (max(1, seconds) * _RATE // _TONE_PERIOD)
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(_RATE)
+        wav.writeframes(frames)
+    return buffer.getvalue()
 
 
 class MediaOps(CoreState):
@@ -206,6 +231,7 @@ class MediaOps(CoreState):
         recording.state = "done"
         del self.live_recordings[name]
         self.stored_recordings[name] = recording.format
+        self.stored_durations[name] = recording.duration
         self.emit(
             "RecordingFinished",
             {"recording": recording.to_json()},
@@ -221,7 +247,24 @@ class MediaOps(CoreState):
             raise not_found("Recording")
         return {"name": name, "format": self.stored_recordings[name]}
 
+    def stored_recording_file(self, name: str) -> tuple[bytes, str]:
+        """The stored recording's audio and its media type (only WAV is emulated)."""
+        if name not in self.stored_recordings:
+            raise not_found("Recording")
+        if self.stored_recordings[name] != "wav":
+            raise AriError(403, "The recording file could not be opened")
+        return tone_wav(self.stored_durations.get(name, 1)), "audio/wav"
+
     def delete_stored_recording(self, name: str) -> None:
         if name not in self.stored_recordings:
             raise not_found("Recording")
         del self.stored_recordings[name]
+        self.stored_durations.pop(name, None)
+
+    def stop_recordings_of(self, bridge_id: str) -> None:
+        """A bridge that goes away ends its recording, which is stored as if stopped."""
+        for name, recording in list(self.live_recordings.items()):
+            if recording.target_uri == f"bridge:{bridge_id}" and recording.state == "recording":
+                self.stop_recording(name)
+            elif recording.target_uri == f"bridge:{bridge_id}":
+                del self.live_recordings[name]  # queued, never started: nothing to keep

@@ -85,6 +85,7 @@ class Channel:
     # Which special role the channel plays: "local1", "local2", "pjsip", "snoop", "helper".
     kind: str = "local1"
     device_name: str | None = None
+    spied_id: str | None = None  # a snoop: the channel it listens to (it dies with it)
 
     def to_json(self) -> Json:
         return {

@@ -38,7 +38,8 @@ class RestRequest:
 @dataclass
 class RestResponse:
     status: int
-    body: Any = None
+    body: Any = None  # JSON, or bytes with `content_type` (a recording's file)
+    content_type: str | None = None
 
 
 Handler = Callable[[Asterisk, RestRequest, list[str]], RestResponse]
@@ -491,6 +492,12 @@ def _stored(core: Asterisk, request: RestRequest, _: list[str]) -> RestResponse:
 @route("GET", "/recordings/stored/{name}")
 def _stored_one(core: Asterisk, request: RestRequest, groups: list[str]) -> RestResponse:
     return ok(core.stored_recording(groups[0]))
+
+
+@route("GET", "/recordings/stored/{name}/file")
+def _stored_file(core: Asterisk, request: RestRequest, groups: list[str]) -> RestResponse:
+    audio, media_type = core.stored_recording_file(groups[0])
+    return RestResponse(200, audio, media_type)
 
 
 @route("DELETE", "/recordings/stored/{name}")

@@ -259,6 +259,13 @@ class Emulator:
         self.journal.append(("response", f"{rest.method} {rest.path}"))
         if result.status == 204 or result.body is None:
             return Response(status_code=result.status, background=task)
+        if isinstance(result.body, bytes):
+            return Response(
+                result.body,
+                status_code=result.status,
+                media_type=result.content_type,
+                background=task,
+            )
         return JSONResponse(result.body, status_code=result.status, background=task)
 
     # ------------------------------------------------------------------ events websocket
@@ -343,7 +350,11 @@ class Emulator:
             "reason_phrase": REASONS.get(result.status, ""),
             "uri": parts.path,
         }
-        if result.body is not None:
+        if isinstance(result.body, bytes):
+            # A text frame cannot carry audio faithfully; fetch recordings' files over HTTP.
+            reply["content_type"] = result.content_type or "application/octet-stream"
+            reply["message_body"] = result.body.decode("latin-1")
+        elif result.body is not None:
             reply["content_type"] = "application/json"
             reply["message_body"] = json.dumps(result.body, separators=(",", ":"))
         # The request's own events precede its response, on this socket and on the others.

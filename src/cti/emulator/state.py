@@ -70,6 +70,7 @@ class CoreState:
         self.playback_queues: dict[str, list[str]] = {}  # target uri -> playback ids, head plays
         self.live_recordings: dict[str, LiveRecording] = {}
         self.stored_recordings: dict[str, str] = {}
+        self.stored_durations: dict[str, int] = {}  # seconds, for the audio file read back
         self.device_states: dict[str, str] = {}
         self.global_vars: dict[str, str] = {}
         self.startup_time = scheduler.now()
@@ -181,6 +182,14 @@ class CoreState:
         raise NotImplementedError
 
     def fail_playbacks_for(self, target_uri: str) -> None:
+        raise NotImplementedError
+
+    def stop_recordings_of(self, bridge_id: str) -> None:
+        raise NotImplementedError
+
+    def teardown_single(
+        self, channel: Channel, cause: int, *, by_api: bool, hangup_cause: int | None
+    ) -> None:
         raise NotImplementedError
 
     def local_device_changed(self, channel: Channel, state: str) -> None:

@@ -22,6 +22,7 @@ from hotline.api import (
     softphone,
     streams,
     summaries,
+    supervision,
     users,
     workorders,
 )
@@ -49,6 +50,7 @@ ROUTERS: list[APIRouter] = [
     summaries.router,
     kb.router,
     desk.router,
+    supervision.router,
 ]
 
 

@@ -121,6 +121,15 @@ class JournalEntry(Schema):
     data: dict[str, Any]
 
 
+class RecordingRef(Schema):
+    """Where a recorded call's audio is (who may play it: docs/cti.md)."""
+
+    url: str | None = Field(description="GET it for audio/wav; null once purged")
+    started_at: datetime | None
+    duration_s: float | None
+    purged_at: datetime | None = Field(description="deleted at the end of the retention")
+
+
 class CallDetail(CallSummary):
     channel_id: str
     caller_name: str | None
@@ -139,6 +148,7 @@ class CallDetail(CallSummary):
     abandon_snapshot: dict[str, Any] | None
     callback_id: int | None
     live_phase: str | None = Field(description="the phase of a live call; null once it ended")
+    recording: RecordingRef | None = Field(default=None, description="null: not recorded")
     timeline: list[JournalEntry]
 
 
@@ -379,6 +389,7 @@ async def get_call(
         abandon_snapshot=call.abandon_snapshot,
         callback_id=call.callback_id,
         live_phase=actions.live_phase(call.id) if actions is not None else None,
+        recording=_recording(call),
         timeline=[JournalEntry.model_validate(e, from_attributes=True) for e in entries],
     )
     # In the request's own transaction: the entry commits with the response it audits.
@@ -394,6 +405,18 @@ async def get_call(
         client_ip=request.client.host if request.client else None,
     )
     return detail
+
+
+def _recording(call: Call) -> RecordingRef | None:
+    if call.recording_name is None:
+        return None
+    purged = call.recording_purged_at
+    return RecordingRef(
+        url=None if purged is not None else f"/api/v1/calls/{call.id}/recording",
+        started_at=call.recording_started_at,
+        duration_s=call.recording_duration_s,
+        purged_at=purged,
+    )
 
 
 async def _own_talking_call(

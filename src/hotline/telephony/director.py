@@ -35,6 +35,7 @@ from hotline.telephony.live import (
     final_outcome,
 )
 from hotline.telephony.menus import build_plan
+from hotline.telephony.recordings import CallRecordings
 from hotline.telephony.region import region_of
 from hotline.telephony.roster import db_id
 from routing import (
@@ -95,12 +96,18 @@ def contact_of(call: LiveCall) -> Contact:
 
 class Director:
     def __init__(
-        self, ctx: Context, acd: AcdLoop, agents: AgentSessions, callbacks: Callbacks
+        self,
+        ctx: Context,
+        acd: AcdLoop,
+        agents: AgentSessions,
+        callbacks: Callbacks,
+        recordings: CallRecordings | None = None,
     ) -> None:
         self._ctx = ctx
         self._acd = acd
         self._agents = agents
         self._callbacks = callbacks
+        self._recordings = recordings
 
     def _call(self, key: CallKey) -> LiveCall | None:
         return self._ctx.calls.by_key.get(key)
@@ -302,6 +309,8 @@ class Director:
         await self._agents.log_call_state(agent_id, "on_call", call_id=call.call_id)
         self._ctx.publish(agent_topic(agent_id), {"type": "answered", "call_id": call.call_id})
         self._wallboard(call, phase="talk", agent_id=db_id(agent_id))
+        if self._recordings is not None and not again:
+            await self._recordings.connected(call)
 
     async def transfer_requested(self, key: CallKey, *, agent_id: str) -> None:
         """A blind transfer to ``agent_id`` is about to ring them: routing must not offer them
@@ -413,6 +422,8 @@ class Director:
         call.talk_ended_at = self._ctx.now()
         call.phase = CallPhase.SURVEY.value
         await self._save(call, {"ended_by": ended_by.value})
+        if self._recordings is not None:
+            await self._recordings.ended(call)
         if call.kind == "callback":
             await self._callbacks.talked(call)
         else:

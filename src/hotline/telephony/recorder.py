@@ -131,6 +131,12 @@ class Recorder:
             update(Call).where(Call.id == call_id, Call.outcome.is_(None)).values(**dict(values)),
         )
 
+    async def set_recording(self, call_id: int, values: Mapping[str, Any]) -> None:
+        """Set the recording columns, whatever the call's outcome (it may close first)."""
+        await self._put_update(
+            "set_recording", update(Call).where(Call.id == call_id).values(**dict(values))
+        )
+
     async def set_outcome(self, call_id: int, outcome: str, values: Mapping[str, Any]) -> None:
         """Set the outcome (and `values`) unless one is set already (the first one wins)."""
         await self._put_update(

@@ -7,14 +7,23 @@ resynchronised with Asterisk, adopts the ones still alive (:meth:`adopt_live_cal
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from cti.calls.ports import CallControl, CallDirector, CallKey, CallPhase, EndedBy
+from cti.calls.ports import (
+    CallControl,
+    CallDirector,
+    CallKey,
+    CallPhase,
+    CallSupervision,
+    EndedBy,
+)
 from hotline.bus import EventBus
 from hotline.clock import Clock
+from hotline.config import RecordingSettings
 from hotline.db.models import Call
 from hotline.db.write_queue import WriteQueue
 from hotline.telephony.acd import AcdLoop
@@ -24,6 +33,7 @@ from hotline.telephony.context import Context
 from hotline.telephony.director import Director, contact_of
 from hotline.telephony.live import LiveCall
 from hotline.telephony.recorder import Recorder
+from hotline.telephony.recordings import RECORDING, RECORDING_SINCE, CallRecordings, PurgeLoop
 from hotline.telephony.stats import SkillCounters
 from hotline.telephony.workdays import with_calendar
 from routing import (
@@ -50,11 +60,14 @@ class TelephonyService:
         retry: RetryPolicy = DEFAULT_RETRY,
         writes: WriteQueue | None = None,
         api_sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+        supervision: CallSupervision | None = None,
+        recording: RecordingSettings | None = None,
     ) -> None:
         """``sessionmaker`` should be the CTI engine's own pool; ``writes`` its write queue
         (started by its owner). Without one the service makes, starts and stops its own.
         ``api_sessionmaker`` (the API's pool) serves the statistics the API asks for, so that
-        API load stays off the CTI engine's pool."""
+        API load stays off the CTI engine's pool. ``supervision`` (the sites) monitors and
+        records calls; ``recording`` says which calls are recorded and for how long."""
         self._sessionmaker = api_sessionmaker or sessionmaker
         self._owns_writes = writes is None
         self.writes = writes or WriteQueue(sessionmaker)
@@ -66,8 +79,44 @@ class TelephonyService:
         self.agents = AgentSessions(self.ctx, self.acd, sessionmaker)
         self.callbacks = Callbacks(self.ctx, self.acd, retry)
         self.acd.bind(callbacks=self.callbacks, agents=self.agents)
-        self._director = Director(self.ctx, self.acd, self.agents, self.callbacks)
+        self._cti_sessionmaker = sessionmaker
+        self._monitored: dict[str, int] = {}  # monitor id -> call row
+        self._pending: set[asyncio.Task[None]] = set()
+        self.recording = recording or RecordingSettings()
+        self.recordings = CallRecordings(self.ctx, None, self.recording)
+        self.supervision: CallSupervision | None = None
+        self.purge: PurgeLoop | None = None
+        if supervision is not None:
+            self.attach_supervision(supervision)
+        self._director = Director(self.ctx, self.acd, self.agents, self.callbacks, self.recordings)
         self._awaiting_adoption: set[CallKey] = set()
+
+    def attach_supervision(self, supervision: CallSupervision) -> None:
+        """Monitoring and recording through ``supervision`` (the sites, which are built after
+        the service because they need its director); before :meth:`start`."""
+        self.supervision = supervision
+        self.recordings.attach(supervision)
+        self.purge = PurgeLoop(self.ctx, self._cti_sessionmaker, supervision, self.recording)
+        supervision.watch_monitors(self._monitor_ended)
+
+    def monitor_started(self, monitor_id: str, call_id: int) -> None:
+        """Remember which call row a monitor is on: its end is journalled there even when the
+        call has already left the live calls (the call's end is what usually ends it)."""
+        self._monitored[monitor_id] = call_id
+
+    def _monitor_ended(self, key: CallKey, monitor_id: str, reason: str) -> None:
+        call_id = self._monitored.pop(monitor_id, None)
+        if call_id is None:
+            live = self.ctx.calls.by_key.get(key)
+            call_id = None if live is None else live.call_id
+        if call_id is None:
+            return
+        data = {"monitor_id": monitor_id, "reason": reason}
+        task = asyncio.create_task(
+            self.recorder.journal(call_id, self.ctx.now(), "monitor_ended", data)
+        )
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     @property
     def director(self) -> CallDirector:
@@ -79,6 +128,8 @@ class TelephonyService:
 
     async def flush(self) -> None:
         """Wait until every write handed over so far is in the database."""
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
         await self.writes.flush()
 
     async def start(self) -> None:
@@ -91,9 +142,13 @@ class TelephonyService:
         await self.recorder.prime()
         await self.ctx.today.rebuild(self._sessionmaker, self.ctx.now())
         await self._restore_talking_calls()
+        if self.purge is not None:
+            self.purge.start()
         log.info("telephony_started", sessions=sessions, callbacks=callbacks, live_calls=live)
 
     async def stop(self) -> None:
+        if self.purge is not None:
+            await self.purge.stop()
         await self.callbacks.stop()
         await self.acd.stop()
         if self._owns_writes:
@@ -195,6 +250,11 @@ def _live_call(row: Call, site: str) -> LiveCall:
     )
     if row.live_state:
         call.restore_live_state(row.live_state)
+    if row.recording_name is not None and row.recording_duration_s is None:
+        # Still recording when the last process stopped: the end of talk stops it and stores
+        # its duration, as if nothing had happened (the bridge and its recording live on).
+        call.extra[RECORDING] = row.recording_name
+        call.extra[RECORDING_SINCE] = row.recording_started_at
     return call
 
 

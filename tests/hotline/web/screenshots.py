@@ -120,10 +120,57 @@ async def _shoot_phone_down(out: Path) -> list[Path]:
     return written
 
 
+async def _shoot_call_page(out: Path) -> list[Path]:
+    """A recorded call's page (web/calls) as a supervisor sees it, the player loaded."""
+    from tests.hotline.web.test_call_page_browser import recorded_call, sign_in
+
+    written = []
+    with tempfile.TemporaryDirectory() as folder:
+        async with desk_centre(Path(folder) / "call.db") as centre, chromium() as browser:
+            call_id = await recorded_call(centre)
+            page = await browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+            await sign_in(page, centre.base_url, "supervisor", f"/calls/{call_id}")
+            for lang in ("zh-CN", "en"):
+                await page.goto(f"{centre.base_url}/lang/{lang}?next=/calls/{call_id}")
+                await page.wait_for_function(
+                    "document.querySelector('#call-recording').readyState >= 1"
+                )
+                path = out / f"call-{lang}.png"
+                await page.screenshot(path=str(path))
+                written.append(path)
+    return written
+
+
+async def _shoot_live_call_page(out: Path) -> list[Path]:
+    """A live call's page with the monitor panel, the supervisor listening."""
+    from tests.hotline.web.test_call_page_browser import live_call, sign_in
+
+    written = []
+    with tempfile.TemporaryDirectory() as folder:
+        async with (
+            desk_centre(Path(folder) / "live.db", speed=10.0) as centre,
+            chromium() as browser,
+        ):
+            call_id = await live_call(centre)
+            page = await browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+            await sign_in(page, centre.base_url, "supervisor", f"/calls/{call_id}")
+            await page.fill("#monitor-endpoint", "PJSIP/8001")
+            await page.click("#monitor-listen")
+            await expect(page.locator("#monitor-status")).to_contain_text("监听", timeout=WAIT_MS)
+            path = out / "call-live-zh-CN.png"
+            await page.screenshot(path=str(path))
+            written.append(path)
+    return written
+
+
 def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "out/screenshots")
     out.mkdir(parents=True, exist_ok=True)
     for path in asyncio.run(_shoot(out)):
+        print(path)
+    for path in asyncio.run(_shoot_call_page(out)):
+        print(path)
+    for path in asyncio.run(_shoot_live_call_page(out)):
         print(path)
 
 

@@ -99,6 +99,13 @@ class Call(Base):
     callback_id: Mapped[int | None] = mapped_column(
         ForeignKey("callback.id", ondelete="SET NULL", use_alter=True), index=True
     )
+    # The conversation's recording (when the centre records calls): the stored recording's name
+    # on the site's Asterisk, when it started and how long it is; purged_at once the retention
+    # sweep deleted the file (the row keeps the rest).
+    recording_name: Mapped[str | None] = mapped_column(String(128))
+    recording_started_at: Mapped[datetime | None] = mapped_column(index=True)
+    recording_duration_s: Mapped[float | None] = mapped_column(Float)
+    recording_purged_at: Mapped[datetime | None]
 
 
 class CallEvent(Base):
