@@ -284,6 +284,7 @@ def standard_components(settings: Settings) -> list[Component]:
     """What ``hotline serve`` runs beside the API: telephony (routing, persistence and one ARI
     connection per enabled site) and, unless disabled, the work-order escalation sweeper."""
     from hotline.summaries.guard import summary_guard
+    from hotline.workorders.delivery import delivery_component
     from hotline.workorders.sweeper import sweeper_component
 
     components = [live_telephony(), summary_guard()]
@@ -296,4 +297,6 @@ def standard_components(settings: Settings) -> list[Component]:
                 workers=wo.sweep_workers,
             )
         )
+    if settings.notices.worker_enabled:
+        components.append(delivery_component())
     return components

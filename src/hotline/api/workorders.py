@@ -292,7 +292,7 @@ async def act(
             store,
             state.clock,
             rules,
-            InboxNotifier(store, state.clock),
+            InboxNotifier(store, state.clock, state.settings.notices.channels()),
             order_id,
             parsed,
             actor,
