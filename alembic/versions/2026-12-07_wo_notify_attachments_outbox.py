@@ -1,4 +1,5 @@
-"""Work-order attachments, the outbox of e-mail/webhook notices, people's notice contacts.
+"""Work-order attachments, the outbox of e-mail/webhook notices, people's notice contacts, and
+calls of kind ``follow_up`` (回访 by phone).
 
 Revision ID: wo_notify
 Revises: kb
@@ -21,7 +22,18 @@ _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 _MOMENT = hotline.db.types.UTCDateTime(timezone=True)
 
 
+_KINDS_BEFORE = "kind IN ('inbound', 'callback')"
+_KINDS_AFTER = "kind IN ('inbound', 'callback', 'follow_up')"
+
+
+def _call_kinds(condition: str) -> None:
+    with op.batch_alter_table("call") as batch_op:
+        batch_op.drop_constraint(op.f("ck_call_kind_known"), type_="check")
+        batch_op.create_check_constraint(op.f("ck_call_kind_known"), condition)
+
+
 def upgrade() -> None:
+    _call_kinds(_KINDS_AFTER)
     op.create_table(
         "work_order_attachment",
         sa.Column("id", _ID, nullable=False),
@@ -108,6 +120,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM call WHERE kind = 'follow_up'")
+    _call_kinds(_KINDS_BEFORE)
     op.drop_table("notice_contact")
     op.drop_index(op.f("ix_notice_outbox_order_id"), table_name="notice_outbox")
     op.drop_index("ix_notice_outbox_channel_status", table_name="notice_outbox")

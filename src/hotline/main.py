@@ -31,6 +31,7 @@ from hotline.telephony import TELEPHONY_KEY, TelephonyService
 from hotline.telephony.database import start_cti_database, stop_cti_database
 from hotline.warmup import warm_up_routes
 from hotline.web import install_web
+from hotline.workorders.follow_up_calls import outcome_recorder
 from routing import Policy
 
 log = structlog.get_logger(__name__)
@@ -226,6 +227,8 @@ def live_telephony(
             writes=database.writes,
             api_sessionmaker=state.sessionmaker,
         )
+        # 回访 calls end by writing their outcome into the order's history (on the API's pool).
+        service.follow_ups.on_finished = outcome_recorder(state.sessionmaker, state.clock)
         sites = CtiSites(await enabled_sites(state), service.director, options=controller_options)
         late.bind(sites)
         await service.start()

@@ -22,6 +22,7 @@ from hotline.telephony.agents import AgentSessions
 from hotline.telephony.callbacks import DEFAULT_RETRY, Callbacks, RetryPolicy
 from hotline.telephony.context import Context
 from hotline.telephony.director import Director, contact_of
+from hotline.telephony.follow_ups import FollowUps
 from hotline.telephony.live import LiveCall
 from hotline.telephony.recorder import Recorder
 from hotline.telephony.stats import SkillCounters
@@ -66,7 +67,8 @@ class TelephonyService:
         self.agents = AgentSessions(self.ctx, self.acd, sessionmaker)
         self.callbacks = Callbacks(self.ctx, self.acd, retry)
         self.acd.bind(callbacks=self.callbacks, agents=self.agents)
-        self._director = Director(self.ctx, self.acd, self.agents, self.callbacks)
+        self.follow_ups = FollowUps(self.ctx, self.agents)
+        self._director = Director(self.ctx, self.acd, self.agents, self.callbacks, self.follow_ups)
         self._awaiting_adoption: set[CallKey] = set()
 
     @property
