@@ -19,15 +19,16 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi import Path as PathParam
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 
 from hotline import audit
 from hotline.api.params import BigRowId
 from hotline.auth.principal import Principal, require
 from hotline.db.models import User, WorkOrderAttachment
-from hotline.deps import AppStateDep, SessionDep
+from hotline.deps import AppState, AppStateDep, SessionDep
 from hotline.errors import AppError, ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from hotline.roles import Role
 from hotline.workorders import queries
@@ -40,10 +41,18 @@ from workorders.model import WorkOrder
 
 router = APIRouter(tags=["work orders"])
 
-readers = require(
-    Role.AGENT, Role.SPECIALIST, Role.LIAISON, Role.SUPERVISOR, Role.DIRECTOR, Role.ADMIN
+READER_ROLES = (
+    Role.AGENT,
+    Role.SPECIALIST,
+    Role.LIAISON,
+    Role.SUPERVISOR,
+    Role.DIRECTOR,
+    Role.ADMIN,
 )
-uploaders = require(Role.AGENT, Role.SPECIALIST, Role.LIAISON, Role.SUPERVISOR, Role.ADMIN)
+UPLOADER_ROLES = (Role.AGENT, Role.SPECIALIST, Role.LIAISON, Role.SUPERVISOR, Role.ADMIN)
+REMOVER_ROLES = (Role.SUPERVISOR, Role.ADMIN)  # besides the uploader
+readers = require(*READER_ROLES)
+uploaders = require(*UPLOADER_ROLES)
 Reader = Annotated[Principal, Depends(readers)]
 Uploader = Annotated[Principal, Depends(uploaders)]
 OrderRef = Annotated[str, PathParam(max_length=64, description="the order's id or its reference")]
@@ -70,13 +79,15 @@ class AttachmentRead(BaseModel):
     content_type: str
     size: int
     sha256: str
-    uploaded_by: str | None
+    uploaded_by: str | None = Field(description="the uploader's full name")
+    uploaded_by_id: int | None
     uploaded_at: datetime
 
 
-async def _visible_order(
-    session: SessionDep, state: AppStateDep, principal: Principal, order_ref: str
+async def visible_order(
+    session: AsyncSession, state: AppState, principal: Principal, order_ref: str
 ) -> WorkOrder:
+    """The order named by id or reference, if ``principal`` may see it (else 404 / 403)."""
     actor = await actor_for(session, principal)
     order_id = order_ref
     if queries.looks_like_reference(order_ref):
@@ -96,6 +107,7 @@ def _read(row: WorkOrderAttachment, uploader: str | None) -> AttachmentRead:
         size=row.size,
         sha256=row.sha256,
         uploaded_by=uploader,
+        uploaded_by_id=row.uploaded_by,
         uploaded_at=row.uploaded_at,
     )
 
@@ -125,7 +137,11 @@ async def list_attachments(
     order_id: OrderRef, session: SessionDep, state: AppStateDep, principal: Reader
 ) -> list[AttachmentRead]:
     """The order's files, oldest first, with the uploader's name."""
-    order = await _visible_order(session, state, principal, order_id)
+    order = await visible_order(session, state, principal, order_id)
+    return await attachments_of(session, order)
+
+
+async def attachments_of(session: AsyncSession, order: WorkOrder) -> list[AttachmentRead]:
     rows = await session.execute(
         select(WorkOrderAttachment, User.full_name)
         .outerjoin(User, User.id == WorkOrderAttachment.uploaded_by)
@@ -135,7 +151,7 @@ async def list_attachments(
     return [_read(row, name) for row, name in rows]
 
 
-async def _read_upload(request: Request, max_bytes: int) -> tuple[str, bytes]:
+async def read_upload(request: Request, max_bytes: int) -> tuple[str, bytes]:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes + _MULTIPART_OVERHEAD:
         raise PayloadTooLargeError(f"the file is larger than the limit of {max_bytes} bytes")
@@ -191,9 +207,21 @@ async def upload_attachment(
     principal: Uploader,
 ) -> AttachmentRead:
     """Attach a file (multipart field ``file``); its type is sniffed from the bytes."""
+    order = await visible_order(session, state, principal, order_id)
+    filename, data = await read_upload(request, state.settings.attachments.max_bytes)
+    return await add_attachment(session, state, principal, order, filename, data)
+
+
+async def add_attachment(
+    session: AsyncSession,
+    state: AppState,
+    principal: Principal,
+    order: WorkOrder,
+    filename: str,
+    data: bytes,
+) -> AttachmentRead:
+    """Check the type and the count, store the file, add its row (the caller commits)."""
     limits = state.settings.attachments
-    order = await _visible_order(session, state, principal, order_id)
-    filename, data = await _read_upload(request, limits.max_bytes)
     kind = sniff(data)
     if kind not in limits.allowed_types:
         raise UnsupportedMediaTypeError(
@@ -246,7 +274,7 @@ async def download_attachment(
     principal: Reader,
 ) -> Response:
     """The file, always as a download; every download is audited."""
-    order = await _visible_order(session, state, principal, order_id)
+    order = await visible_order(session, state, principal, order_id)
     row = await _attachment(session, order, attachment_id)
     try:
         data = await FileStore(state.settings.attachments.directory).read(row.storage_key)
@@ -284,11 +312,9 @@ async def delete_attachment(
     principal: Uploader,
 ) -> Response:
     """Remove a file: its uploader, a supervisor or an admin (audited)."""
-    order = await _visible_order(session, state, principal, order_id)
+    order = await visible_order(session, state, principal, order_id)
     row = await _attachment(session, order, attachment_id)
-    if row.uploaded_by != principal.user_id and not principal.has_any(
-        (Role.SUPERVISOR, Role.ADMIN)
-    ):
+    if row.uploaded_by != principal.user_id and not principal.has_any(REMOVER_ROLES):
         raise ForbiddenError("only the uploader, a supervisor or an admin may remove this file")
     key = row.storage_key
     await session.delete(row)
