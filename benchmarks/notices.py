@@ -38,9 +38,9 @@ import httpx  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
+from hotline.auth.tokens import issue_token  # noqa: E402
 from hotline.clock import SystemClock  # noqa: E402
 from hotline.config import Settings  # noqa: E402
-from hotline.auth.tokens import issue_token  # noqa: E402
 from hotline.db.models import NoticeOutboxRow, NotificationRow, User, UserRole  # noqa: E402
 from hotline.db.session import transaction  # noqa: E402
 from hotline.main import create_app  # noqa: E402
