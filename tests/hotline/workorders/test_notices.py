@@ -8,6 +8,7 @@ PostgreSQL.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -22,13 +23,21 @@ from typing import Any
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
+from fastapi import FastAPI
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from hotline.config import Settings
 from hotline.db.models import NoticeOutboxRow
 from hotline.db.session import transaction
-from hotline.workorders.delivery import SIGNATURE_HEADER, DeliveryRun, Sender, deliver_due
+from hotline.deps import AppState
+from hotline.workorders.delivery import (
+    SIGNATURE_HEADER,
+    DeliveryRun,
+    Sender,
+    deliver_due,
+    delivery_component,
+)
 from hotline.workorders.settings import NoticeSettings, SmtpSettings, WebhookSettings
 from tests.fixtures.app import FixedClock
 from tests.hotline.workorders.conftest import Centre
@@ -240,3 +249,37 @@ async def test_contact_details_are_checked(centre: Centre) -> None:
         "/api/v1/admin/notifications/retry?channel=fax", headers=centre.headers("admin")
     )
     assert refused.status_code == 422
+
+
+@pytest.mark.asyncio
+async def test_the_worker_sends_in_the_background_and_wakes_for_retry_now(
+    app: FastAPI, centre: Centre, gateway: Gateway
+) -> None:
+    state: AppState = app.state.hotline
+    gateway.failing = False
+    stop = await delivery_component()(state)
+    try:
+        order = await centre.dispatched()
+
+        async def delivered() -> None:
+            while not gateway.received:
+                await asyncio.sleep(0.02)
+
+        await asyncio.wait_for(delivered(), timeout=10)
+        sent = json.loads(gateway.received[0][1])
+        assert sent["order_id"] == order["id"]
+        # Made due by hand while the worker sleeps (poll interval 5 s): retry now wakes it.
+        async with transaction(centre.sessionmaker) as session:
+            await session.execute(update(NoticeOutboxRow).values(status="failed", sent_at=None))
+        retried = await centre.client.post(
+            "/api/v1/admin/notifications/retry", headers=centre.headers("admin")
+        )
+        assert retried.json()["retried"] >= 1
+
+        async def twice() -> None:
+            while len(gateway.received) < 2:
+                await asyncio.sleep(0.02)
+
+        await asyncio.wait_for(twice(), timeout=4)
+    finally:
+        await stop()
