@@ -16,6 +16,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -28,7 +29,7 @@ from pydantic import SecretStr
 from sqlalchemy import select, update
 
 from hotline.config import Settings
-from hotline.db.models import NoticeOutboxRow
+from hotline.db.models import NoticeOutboxRow, NotificationRow
 from hotline.db.session import transaction
 from hotline.deps import AppState
 from hotline.workorders.delivery import (
@@ -38,7 +39,9 @@ from hotline.workorders.delivery import (
     deliver_due,
     delivery_component,
 )
+from hotline.workorders.rules import RulesCache
 from hotline.workorders.settings import NoticeSettings, SmtpSettings, WebhookSettings
+from hotline.workorders.sweeper import sweep_once
 from tests.fixtures.app import FixedClock
 from tests.hotline.workorders.conftest import Centre
 
@@ -283,3 +286,26 @@ async def test_the_worker_sends_in_the_background_and_wakes_for_retry_now(
         await asyncio.wait_for(twice(), timeout=4)
     finally:
         await stop()
+
+
+@pytest.mark.asyncio
+async def test_escalation_notices_of_the_sweeper_go_to_the_outbox_too(
+    centre: Centre, settings: Settings, clock: FixedClock
+) -> None:
+    await centre.dispatched()  # Monday 09:00
+    before = {(row.kind, row.channel) for row in await _outbox(centre)}
+    clock.current = datetime(2026, 3, 3, 6, 0, tzinfo=UTC)  # Tuesday 14:00: steps are due
+    run = await sweep_once(
+        centre.sessionmaker,
+        clock,
+        RulesCache(centre.sessionmaker),
+        channels=settings.notices.channels(),
+    )
+    assert run.applied > 0
+    after = await _outbox(centre)
+    new = {(row.kind, row.channel) for row in after} - before
+    assert new, "the sweeper's notices wrote no outbox rows"
+    assert {channel for _, channel in new} == {"email", "webhook"}
+    async with transaction(centre.sessionmaker) as session:
+        inbox = set(await session.scalars(select(NotificationRow.kind)))
+    assert {kind for kind, _ in new} <= inbox
