@@ -6,7 +6,8 @@ temporary SQLite file, served by uvicorn on loopback; ``--streams`` users each h
 open (real HTTP). Rounds of notifications are then committed straight into the inbox table (as
 an order action or the sweeper would), one per user per round, and each client notes when its
 event arrives. Latency = arrival - commit: it is bounded by the watcher's interval (1 s by
-default; ``--watch-s``), since rows written by other processes are found by polling.
+default; ``--watch-s``) for rows another process writes (found by polling), and by the
+commit-to-wake path for rows this process writes; both are measured.
 
 Part 2, the outbox: ``--outbox`` webhook notices are queued, and ``deliver_due`` runs batch after
 batch against a local HTTP server answering 204, as the worker would; notices per second.
@@ -42,7 +43,7 @@ from hotline.auth.tokens import issue_token  # noqa: E402
 from hotline.clock import SystemClock  # noqa: E402
 from hotline.config import Settings  # noqa: E402
 from hotline.db.models import NoticeOutboxRow, NotificationRow, User, UserRole  # noqa: E402
-from hotline.db.session import transaction  # noqa: E402
+from hotline.db.session import create_engine, create_sessionmaker, transaction  # noqa: E402
 from hotline.main import create_app  # noqa: E402
 from hotline.workorders.delivery import Sender, deliver_due  # noqa: E402
 from hotline.workorders.settings import NoticeSettings, WebhookSettings  # noqa: E402
@@ -67,13 +68,18 @@ async def _users(app: Any, count: int) -> list[int]:
         return [row.id for row in rows]
 
 
-async def _live_inbox(args: argparse.Namespace, database: Path) -> dict[str, Any]:
+async def _live_inbox(args: argparse.Namespace, database: Path, foreign: bool) -> dict[str, Any]:
+    """``foreign``: the rows are written through an engine of their own, as another process
+    (the sweeper on another replica) would, so only the watcher's poll finds them."""
     from tests.hotline.live.servers import serve_on_loopback
 
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{database}")
+    url = f"sqlite+aiosqlite:///{database}"
+    settings = Settings(database_url=url)
     app = create_app(settings)
+    other = create_engine(url) if foreign else None
     async with app.router.lifespan_context(app):
         state = app.state.hotline
+        writer = create_sessionmaker(other) if other is not None else state.sessionmaker
         state.extras["inbox_watch_s"] = args.watch_s
         users = await _users(app, args.streams)
         tokens = {user: await _login_token(app, user) for user in users}
@@ -98,7 +104,7 @@ async def _live_inbox(args: argparse.Namespace, database: Path) -> dict[str, Any
                 while ready < len(users):
                     await asyncio.sleep(0.05)
                 for _ in range(args.rounds):
-                    async with transaction(state.sessionmaker) as session:
+                    async with transaction(writer) as session:
                         result = await session.execute(
                             insert(NotificationRow).returning(NotificationRow.id),
                             [
@@ -122,8 +128,11 @@ async def _live_inbox(args: argparse.Namespace, database: Path) -> dict[str, Any
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
+    if other is not None:
+        await other.dispose()
     expected = args.streams * args.rounds
     return {
+        "writer": "another engine (polled)" if foreign else "this process (woken at commit)",
         "streams": args.streams,
         "rounds": args.rounds,
         "watch_interval_s": args.watch_s,
@@ -232,7 +241,8 @@ async def _one_user(app: Any) -> int:
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     report: dict[str, Any] = {"load_before": os.getloadavg()}
     with tempfile.TemporaryDirectory() as folder:
-        report["live_inbox"] = await _live_inbox(args, Path(folder) / "inbox.db")
+        report["live_inbox"] = await _live_inbox(args, Path(folder) / "inbox.db", False)
+        report["live_inbox_other_writer"] = await _live_inbox(args, Path(folder) / "i2.db", True)
         report["outbox"] = await _outbox(args, Path(folder) / "outbox.db")
     report["load_after"] = os.getloadavg()
     return report

@@ -38,6 +38,7 @@ def inbox_watch(state: AppState) -> InboxWatch:
     if not isinstance(watch, InboxWatch):
         interval = float(state.extras.get("inbox_watch_s", 1.0))  # tests shorten it
         watch = state.extras[WATCH_KEY] = InboxWatch(state.sessionmaker, interval)
+        watch.attach(state.engine)
     return watch
 
 

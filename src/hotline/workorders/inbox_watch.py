@@ -5,6 +5,11 @@ replica), so no in-process bus message can be relied on to announce them. Instea
 reads the highest notification id every ``interval_s`` while at least one stream is open, and
 wakes the streams when it moved; each stream then reads its own user's new rows. The cost is
 one indexed ``max(id)`` per interval, however many browsers are connected.
+
+Rows written by this process need not wait for the next tick: ``attach`` listens to the engine's
+statements, notes a connection that inserted into ``notification`` and, when that connection
+commits, wakes the streams a moment later (the commit itself is still on its way when the event
+fires; if a stream reads too early the next tick finds the rows).
 """
 
 from __future__ import annotations
@@ -14,14 +19,18 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import structlog
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hotline.db.models import NotificationRow
 
 log = structlog.get_logger(__name__)
 
 DEFAULT_INTERVAL_S = 1.0
+AFTER_COMMIT_S = 0.05  # the commit event fires before the database has the rows
+_INSERT = "INSERT INTO notification "
+_WRITTEN = "inbox_rows_written"
 
 
 class InboxWatch:
@@ -45,6 +54,25 @@ class InboxWatch:
             yield
         finally:
             self._watchers -= 1
+
+    def attach(self, engine: AsyncEngine) -> None:
+        """Wake the streams when this process commits inbox rows (see the module docstring)."""
+        loop = asyncio.get_running_loop()
+
+        def executed(connection: Connection, _cursor: object, statement: str, *_: object) -> None:
+            if _INSERT in statement[:80]:
+                connection.info[_WRITTEN] = True
+
+        def committed(connection: Connection) -> None:
+            if connection.info.pop(_WRITTEN, False) and self._watchers > 0:
+                loop.call_later(AFTER_COMMIT_S, self._signal)
+
+        def rolled_back(connection: Connection) -> None:
+            connection.info.pop(_WRITTEN, None)
+
+        event.listen(engine.sync_engine, "after_cursor_execute", executed)
+        event.listen(engine.sync_engine, "commit", committed)
+        event.listen(engine.sync_engine, "rollback", rolled_back)
 
     def ticket(self) -> asyncio.Event:
         """Take before reading the rows, then ``wait`` on it: a change that happens in between

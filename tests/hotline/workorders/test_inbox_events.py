@@ -80,3 +80,20 @@ async def test_the_stream_refuses_a_plain_get(centre: Centre) -> None:
     response = await centre.client.get("/api/v1/inbox/events", headers=centre.headers("agent"))
     assert response.status_code == 406
     assert "text/event-stream" in response.json()["detail"]
+
+
+@pytest.mark.asyncio
+async def test_an_action_in_this_process_wakes_the_stream_without_waiting_for_the_poll(
+    app: FastAPI, centre: Centre
+) -> None:
+    state: AppState = app.state.hotline
+    state.extras["inbox_watch_s"] = 600.0  # the poll alone would take ten minutes
+    state.extras["sse_heartbeat_s"] = 600.0
+    async with serve_on_loopback(app) as base, httpx.AsyncClient(base_url=base) as http:
+        liaison = {**SSE, **centre.headers("liaison_a")}
+        async with http.stream("GET", "/api/v1/inbox/events", headers=liaison) as response:
+            events = _events(response)
+            await asyncio.sleep(0.2)  # the watcher's first read is done: it now sleeps
+            order = await centre.dispatched()
+            item = json.loads((await _next(events))["data"])
+    assert (item["kind"], item["order_id"]) == ("dispatch", order["id"])
