@@ -4,8 +4,9 @@ The service rings the caller's own logged-in phone (desk phone or softphone), th
 taxpayer's number on the order, and bridges them (``hotline.telephony.follow_ups``). The answer
 comes at once (202, the new call's id); the call's outcome is written into the order's history
 when it ends. Refusals: 403 for a role that may not do 回访 or an order the caller may not see,
-409 when the order is not resolved (waiting for 回访) or has no phone number, or when the caller
-has no phone signed in or is on another call; 503 when telephony is not running here.
+409 ``wrong_state`` when the order is not resolved (waiting for 回访), ``no_taxpayer_number``,
+``no_phone`` when the caller has no phone signed in, ``phone_busy`` when they are on another
+call; 503 when telephony is not running here.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ from workorders.model import Action, Status
 router = APIRouter(tags=["work orders"])
 
 # The roles of the lifecycle's follow_up rule (admins may do everything).
-callers = require(Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+CALLER_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+callers = require(*CALLER_ROLES)
 FollowUpCaller = Annotated[Principal, Depends(callers)]
 
 
@@ -47,7 +49,17 @@ class FollowUpCallPlaced(BaseModel):
 
 
 class NoPhoneError(ConflictError):
+    """The caller has no desk phone, or none signed in."""
+
     slug = "no_phone"
+
+
+class PhoneBusyError(ConflictError):
+    slug = "phone_busy"
+
+
+class NoTaxpayerNumberError(ConflictError):
+    slug = "no_taxpayer_number"
 
 
 @router.post(
@@ -81,7 +93,9 @@ async def follow_up_call(
                 "once it is resolved and before the follow-up is recorded"
             )
     if not order.taxpayer.phone:
-        raise NoPhoneError(f"work order {order.reference} has no taxpayer phone number to call")
+        raise NoTaxpayerNumberError(
+            f"work order {order.reference} has no taxpayer phone number to call"
+        )
     service = state.extras.get(TELEPHONY_KEY)
     if not isinstance(service, TelephonyService):
         raise ServiceUnavailableError("telephony is not running on this instance")
@@ -98,5 +112,6 @@ async def follow_up_call(
             number=order.taxpayer.phone,
         )
     except FollowUpRefused as exc:
-        raise NoPhoneError(str(exc)) from None
+        refusal = PhoneBusyError if exc.reason == "phone_busy" else NoPhoneError
+        raise refusal(str(exc)) from None
     return FollowUpCallPlaced(order_id=order.id, call_id=call_id)

@@ -35,7 +35,12 @@ _HOLD = "follow_up_hold"
 
 
 class FollowUpRefused(Exception):
-    """The call cannot be placed now; the message says why and what to do."""
+    """The call cannot be placed now; the message says why and what to do, ``reason`` is a
+    short code the pages translate (``no_phone``, ``phone_busy``)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -73,10 +78,13 @@ class FollowUps:
         if login is None:
             raise FollowUpRefused(
                 "you have no phone signed in: sign in to the desk (with your phone or the "
-                "softphone) and try again"
+                "softphone) and try again",
+                "no_phone",
             )
         if self.busy(agent_id):
-            raise FollowUpRefused("your phone is busy with another call: finish it first")
+            raise FollowUpRefused(
+                "your phone is busy with another call: finish it first", "phone_busy"
+            )
         now = ctx.now()
         key = CallKey(login.site_code, f"follow-up-{uuid.uuid4().hex[:16]}")
         call_id = await ctx.recorder.open_call(
