@@ -28,7 +28,7 @@ from hotline import audit
 from hotline.api.params import BigRowId
 from hotline.auth.principal import Principal, require
 from hotline.db.models import User, WorkOrderAttachment
-from hotline.deps import AppState, AppStateDep, SessionDep
+from hotline.deps import AppState, AppStateDep, SessionDep, release_connection
 from hotline.errors import AppError, ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from hotline.roles import Role
 from hotline.workorders import queries
@@ -92,6 +92,7 @@ async def visible_order(
     order_id = order_ref
     if queries.looks_like_reference(order_ref):
         order_id = await queries.id_of_reference(session, order_ref)
+    await release_connection(session)  # the store reads on a connection of its own
     with domain_errors():
         order = await SqlWorkOrderStore(state.sessionmaker).get(order_id)
         access.as_seen_by(order, actor)  # 403 for other departments' and agents' orders
