@@ -32,7 +32,7 @@ from typing import Any
 import aiosmtplib
 import httpx
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hotline.clock import Clock
@@ -259,6 +259,25 @@ async def deliver_due(
     return run
 
 
+async def purge_delivered(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, keep_days: int
+) -> int:
+    """Delete sent and skipped notices older than ``keep_days`` (the table would only grow);
+    failed ones stay until an administrator retries them. How many went."""
+    before = clock.now() - timedelta(days=keep_days)
+    async with transaction(sessionmaker) as session:
+        result = await session.execute(
+            delete(NoticeOutboxRow).where(
+                NoticeOutboxRow.status.in_(("sent", "skipped")),
+                NoticeOutboxRow.created_at < before,
+            )
+        )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+PURGE_EVERY = timedelta(hours=1)
+
+
 def wake(state: AppState) -> None:
     """Make the running worker look at the outbox now (after "retry now")."""
     event = state.extras.get(WAKE_KEY)
@@ -277,8 +296,17 @@ def delivery_component() -> Callable[[AppState], Awaitable[Callable[[], Awaitabl
         sender = Sender(settings, http)
 
         async def loop() -> None:
+            purged_at: datetime | None = None
             while not stopping.is_set():
                 try:
+                    now = state.clock.now()
+                    if purged_at is None or now - purged_at >= PURGE_EVERY:
+                        purged_at = now
+                        gone = await purge_delivered(
+                            state.sessionmaker, state.clock, settings.keep_sent_days
+                        )
+                        if gone:
+                            log.info("notices_purged", count=gone)
                     run = await deliver_due(state.sessionmaker, settings, state.clock, sender)
                     busy = run.sent + len(run.failed) + run.skipped >= settings.batch_size
                 except Exception:

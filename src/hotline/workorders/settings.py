@@ -83,6 +83,8 @@ class NoticeSettings(BaseModel):
     backoff_s: float = Field(default=30.0, gt=0, le=86_400)
     max_backoff_s: float = Field(default=3600.0, gt=0, le=7 * 86_400)
     batch_size: int = Field(default=50, ge=1, le=1000)
+    # Sent and skipped notices are deleted after this many days (failed ones stay for the admin).
+    keep_sent_days: int = Field(default=30, ge=1, le=3650)
 
     def channels(self) -> tuple[str, ...]:
         """The channels configured now: an outbox row is written for each of them."""

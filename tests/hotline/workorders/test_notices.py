@@ -38,6 +38,7 @@ from hotline.workorders.delivery import (
     Sender,
     deliver_due,
     delivery_component,
+    purge_delivered,
 )
 from hotline.workorders.rules import RulesCache
 from hotline.workorders.settings import NoticeSettings, SmtpSettings, WebhookSettings
@@ -309,3 +310,25 @@ async def test_escalation_notices_of_the_sweeper_go_to_the_outbox_too(
     async with transaction(centre.sessionmaker) as session:
         inbox = set(await session.scalars(select(NotificationRow.kind)))
     assert {kind for kind, _ in new} <= inbox
+
+
+@pytest.mark.asyncio
+async def test_delivered_notices_are_purged_after_the_retention_failed_ones_stay(
+    centre: Centre, clock: FixedClock
+) -> None:
+    await centre.dispatched()
+    async with transaction(centre.sessionmaker) as session:
+        await session.execute(
+            update(NoticeOutboxRow)
+            .where(NoticeOutboxRow.channel == "webhook")
+            .values(status="sent")
+        )
+        await session.execute(
+            update(NoticeOutboxRow)
+            .where(NoticeOutboxRow.channel == "email")
+            .values(status="failed")
+        )
+    assert await purge_delivered(centre.sessionmaker, clock, keep_days=30) == 0
+    clock.advance(days=31)
+    assert await purge_delivered(centre.sessionmaker, clock, keep_days=30) == 1
+    assert [row.status for row in await _outbox(centre)] == ["failed"]
