@@ -23,6 +23,7 @@ from pydantic_settings import (
 )
 
 from hotline.softphone.settings import SoftphoneSettings
+from hotline.workorders.settings import AttachmentSettings, NoticeSettings
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./hotline.db"
 # The placeholder earlier versions shipped as the default: it is public, so a token signed with it
@@ -174,6 +175,8 @@ class Settings(BaseSettings):
     softphone: SoftphoneSettings = SoftphoneSettings()
     desk: DeskSettings = DeskSettings()
     recording: RecordingSettings = RecordingSettings()
+    attachments: AttachmentSettings = AttachmentSettings()
+    notices: NoticeSettings = NoticeSettings()
 
     @field_validator("database_url")
     @classmethod

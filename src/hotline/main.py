@@ -31,6 +31,7 @@ from hotline.telephony import TELEPHONY_KEY, TelephonyService
 from hotline.telephony.database import start_cti_database, stop_cti_database
 from hotline.warmup import warm_up_routes
 from hotline.web import install_web
+from hotline.workorders.follow_up_calls import outcome_recorder
 from routing import Policy
 
 log = structlog.get_logger(__name__)
@@ -227,6 +228,8 @@ def live_telephony(
             api_sessionmaker=state.sessionmaker,
             recording=state.settings.recording,
         )
+        # 回访 calls end by writing their outcome into the order's history (on the API's pool).
+        service.follow_ups.on_finished = outcome_recorder(state.sessionmaker, state.clock)
         sites = CtiSites(await enabled_sites(state), service.director, options=controller_options)
         late.bind(sites)
         service.attach_supervision(sites)
@@ -286,6 +289,7 @@ def standard_components(settings: Settings) -> list[Component]:
     """What ``hotline serve`` runs beside the API: telephony (routing, persistence and one ARI
     connection per enabled site) and, unless disabled, the work-order escalation sweeper."""
     from hotline.summaries.guard import summary_guard
+    from hotline.workorders.delivery import delivery_component
     from hotline.workorders.sweeper import sweeper_component
 
     components = [live_telephony(), summary_guard()]
@@ -298,4 +302,6 @@ def standard_components(settings: Settings) -> list[Component]:
                 workers=wo.sweep_workers,
             )
         )
+    if settings.notices.worker_enabled:
+        components.append(delivery_component())
     return components

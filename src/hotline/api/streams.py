@@ -59,7 +59,7 @@ def agent_topic(agent_id: int | str) -> str:
     return f"agent:{agent_id}"
 
 
-def _require_event_stream(request: Request) -> None:
+def require_event_stream(request: Request) -> None:
     accept = request.headers.get("accept", "")
     if EVENT_STREAM not in accept:
         raise NotAcceptableError(
@@ -125,7 +125,7 @@ async def _subscribed(
             yield frame
 
 
-def _heartbeat(state: AppState) -> float:
+def heartbeat_of(state: AppState) -> float:
     # Tests shorten the heartbeat through the app state; production keeps the 15 s default.
     return float(state.extras.get("sse_heartbeat_s", HEARTBEAT_S))
 
@@ -141,7 +141,7 @@ async def agent_events(
     request: Request, principal: AgentStreamReader, session: SessionDep, state: AppStateDep
 ) -> EventSourceResponse:
     """The signed-in agent's own desktop stream: offers (screen pop), answered, ended, state."""
-    _require_event_stream(request)
+    require_event_stream(request)
     agent_id = await session.scalar(select(Agent.id).where(Agent.user_id == principal.user_id))
     if agent_id is None:
         raise NotFoundError(f"no agent is linked to user '{principal.username}'")
@@ -167,7 +167,7 @@ async def agent_events(
         return message
 
     topic = agent_topic(agent_id)
-    return _stream(_subscribed(state, topic, _heartbeat(state), audit_personal_data))
+    return _stream(_subscribed(state, topic, heartbeat_of(state), audit_personal_data))
 
 
 @router.get(
@@ -181,10 +181,10 @@ async def wallboard_events(
     request: Request, _: WallboardReader, session: SessionDep, state: AppStateDep
 ) -> EventSourceResponse:
     """Supervisors' stream: call and queue changes, agent states; caller numbers masked."""
-    _require_event_stream(request)
+    require_event_stream(request)
     await session.close()  # as above: do not hold a pooled connection for the stream's life
 
     async def masked(message: Message) -> Message:
         return mask_for_wallboard(message)
 
-    return _stream(_subscribed(state, WALLBOARD_TOPIC, _heartbeat(state), masked))
+    return _stream(_subscribed(state, WALLBOARD_TOPIC, heartbeat_of(state), masked))

@@ -414,7 +414,7 @@ async def act(
             store,
             state.clock,
             rules,
-            InboxNotifier(store, state.clock),
+            InboxNotifier(store, state.clock, state.settings.notices.channels()),
             order_id,
             parsed,
             actor,

@@ -27,6 +27,7 @@ from hotline.telephony.agents import AgentSessions
 from hotline.telephony.bounded import bounded
 from hotline.telephony.callbacks import Callbacks
 from hotline.telephony.context import WALLBOARD, Context, agent_topic
+from hotline.telephony.follow_ups import FOLLOW_UP, FollowUps
 from hotline.telephony.live import (
     OUTCOME_BY_ABANDON_PHASE,
     TRANSFER_RINGING,
@@ -102,12 +103,14 @@ class Director:
         agents: AgentSessions,
         callbacks: Callbacks,
         recordings: CallRecordings | None = None,
+        follow_ups: FollowUps | None = None,
     ) -> None:
         self._ctx = ctx
         self._acd = acd
         self._agents = agents
         self._callbacks = callbacks
         self._recordings = recordings
+        self._follow_ups = follow_ups or FollowUps(ctx, agents)
 
     def _call(self, key: CallKey) -> LiveCall | None:
         return self._ctx.calls.by_key.get(key)
@@ -210,6 +213,8 @@ class Director:
         if call is None:
             return
         await self._note(call, "caller_left", {"phase": phase.value})
+        if call.kind == FOLLOW_UP:
+            return  # the taxpayer's leg failed, or they hung up: the end reports the outcome
         if call.kind == "callback":
             # The callback contract (``CallControl.place_callback``): the taxpayer was not
             # reached; the agent is released and one attempt is spent.
@@ -304,7 +309,7 @@ class Director:
         await self._save(call, values)
         if call.kind == "callback":
             await self._callbacks.agent_answered(call, agent_id)
-        else:
+        elif call.kind != FOLLOW_UP:  # routing never saw a follow-up call
             await self._acd.feed(OfferAnswered(call.contact_id, agent_id))
         await self._agents.log_call_state(agent_id, "on_call", call_id=call.call_id)
         self._ctx.publish(agent_topic(agent_id), {"type": "answered", "call_id": call.call_id})
@@ -396,6 +401,10 @@ class Director:
         if call is None:
             return
         await self._note(call, "offer_failed", {"agent_id": agent_id, "failure": failure.value})
+        if call.kind == FOLLOW_UP:
+            if call.answered_at is None:
+                await self._follow_ups.person_failed(call, failure.value)
+            return
         await self._release_transfer_hold(call, agent_id)  # a transfer that did not reach them
         if call.extra.get(TRANSFER_RINGING) == agent_id:
             del call.extra[TRANSFER_RINGING]
@@ -426,7 +435,7 @@ class Director:
             await self._recordings.ended(call)
         if call.kind == "callback":
             await self._callbacks.talked(call)
-        else:
+        elif call.kind != FOLLOW_UP:
             await self._acd.feed(ContactEnded(call.contact_id))
         await self._agents.log_call_state(agent_id, "wrap_up", call_id=call.call_id)
         self._ctx.publish(agent_topic(agent_id), {"type": "ended", "call_id": call.call_id})
@@ -444,7 +453,11 @@ class Director:
         if call is None:
             return
         await self._note(call, "call_finished", {})
-        if call.kind == "callback":
+        if call.kind == FOLLOW_UP:
+            if call.answered_at is not None and call.talk_ended_at is None and call.agent_id:
+                await self.talk_ended(key, agent_id=call.agent_id, ended_by=EndedBy.SYSTEM)
+            await self._follow_ups.finished(call)
+        elif call.kind == "callback":
             if call.answered_at is None:
                 await self._callback_not_reached(call)  # a no-op once reported
             elif call.talk_ended_at is None and call.agent_id:

@@ -31,6 +31,7 @@ from hotline.telephony.agents import AgentSessions
 from hotline.telephony.callbacks import DEFAULT_RETRY, Callbacks, RetryPolicy
 from hotline.telephony.context import Context
 from hotline.telephony.director import Director, contact_of
+from hotline.telephony.follow_ups import FollowUps
 from hotline.telephony.live import LiveCall
 from hotline.telephony.recorder import Recorder
 from hotline.telephony.recordings import RECORDING, RECORDING_SINCE, CallRecordings, PurgeLoop
@@ -88,7 +89,10 @@ class TelephonyService:
         self.purge: PurgeLoop | None = None
         if supervision is not None:
             self.attach_supervision(supervision)
-        self._director = Director(self.ctx, self.acd, self.agents, self.callbacks, self.recordings)
+        self.follow_ups = FollowUps(self.ctx, self.agents)
+        self._director = Director(
+            self.ctx, self.acd, self.agents, self.callbacks, self.recordings, self.follow_ups
+        )
         self._awaiting_adoption: set[CallKey] = set()
 
     def attach_supervision(self, supervision: CallSupervision) -> None:

@@ -12,4 +12,9 @@ Modules, by role:
 * ``actors``    the signed-in user as a ``workorders.Actor``
 * ``errors``    domain errors -> HTTP errors
 * ``schemas``   request and response bodies
+* ``settings``  attachment limits, the notice channels (SMTP, webhook) and their retries
+* ``attachments`` content sniffing and the file store of attachments
+* ``delivery``  the outbox worker: e-mail and the webhook, retries with backoff
+* ``inbox_watch`` wakes the live inbox streams when new inbox rows appear
+* ``follow_up_calls`` writes a 回访 call's outcome into the order's history
 """

@@ -4,6 +4,10 @@ It writes through the store's open transaction, so a notification exists exactly
 that caused it was committed. Email or SMS adapters would implement the same
 ``workorders.ports.Notifier`` and, since they leave the process, write to an outbox first.
 
+With ``channels`` (the configured ones, ``NoticeSettings.channels()``) each inbox row also
+gets one outbox row per channel in the same transaction; ``hotline.workorders.delivery`` sends
+them by e-mail or webhook afterwards, so a slow mail relay never holds up the order's action.
+
 The domain addresses people by what they are to the order (handler, liaison, department head
 ...); this adapter resolves that to users, falling back to someone who can act when the first
 choice is missing (an order nobody has acknowledged has no handler: its liaisons hear instead).
@@ -28,9 +32,12 @@ _MAX_MESSAGE = 500
 class InboxNotifier:
     """Resolves recipients with small per-instance caches (one instance per request or sweep)."""
 
-    def __init__(self, store: SqlWorkOrderStore, clock: Clock) -> None:
+    def __init__(
+        self, store: SqlWorkOrderStore, clock: Clock, channels: Sequence[str] = ()
+    ) -> None:
         self._store = store
         self._clock = clock
+        self._channels = tuple(channels)
         self._by_role: dict[Role, list[int]] = {}
         self._liaisons: dict[int, list[int]] = {}
         self._heads: dict[int, int | None] = {}
@@ -48,7 +55,8 @@ class InboxNotifier:
                     "read_at": None,
                 }
                 for user_id in users
-            ]
+            ],
+            self._channels,
         )
 
     async def resolve(self, recipient: Addressee) -> list[int]:

@@ -39,7 +39,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from hotline.clock import utc_now
-from hotline.db.models import EscalationRow, NotificationRow, WorkOrderSerial
+from hotline.db.models import EscalationRow, NoticeOutboxRow, NotificationRow, WorkOrderSerial
 from hotline.workorders import pg_batch
 from hotline.workorders.mapping import (
     EVENT_TABLE,
@@ -60,6 +60,7 @@ T = TypeVar("T")
 _OPEN = sorted(status.value for status in OPEN_STATUSES)
 _ESCALATION = cast(Table, EscalationRow.__table__)
 _NOTIFICATION = cast(Table, NotificationRow.__table__)
+_OUTBOX = cast(Table, NoticeOutboxRow.__table__)
 _SERIAL = cast(Table, WorkOrderSerial.__table__)
 
 
@@ -102,6 +103,7 @@ class SqlWorkOrderStore:
         self._connection: AsyncConnection | None = None
         self._events: list[dict[str, Any]] = []
         self._notifications: list[dict[str, Any]] = []
+        self._outbox: list[dict[str, Any]] = []
         # (user, kind, order) already notified in the open transaction, flushed or not.
         self._notified: set[tuple[int, str, str | None]] = set()
 
@@ -159,6 +161,7 @@ class SqlWorkOrderStore:
             self._connection = None
             self._events.clear()
             self._notifications.clear()
+            self._outbox.clear()
             self._notified.clear()
             await self._release(connection)
 
@@ -176,6 +179,9 @@ class SqlWorkOrderStore:
             else:
                 await connection.execute(insert(_NOTIFICATION), self._notifications)
             self._notifications.clear()
+        if self._outbox:
+            await connection.execute(insert(_OUTBOX), self._outbox)
+            self._outbox.clear()
 
     async def _read(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
         if self._connection is not None:
@@ -194,8 +200,10 @@ class SqlWorkOrderStore:
         result: Insert = dialect.insert(table)
         return result
 
-    def add_notifications(self, rows: list[dict[str, Any]]) -> None:
-        """Inbox rows, written with the transaction (see ``InboxNotifier``).
+    def add_notifications(self, rows: list[dict[str, Any]], channels: Sequence[str] = ()) -> None:
+        """Inbox rows, written with the transaction (see ``InboxNotifier``), and for each of
+        them one outbox row per channel in ``channels`` (e-mail, webhook): the outbox is
+        committed exactly when the order's change is, and delivered later by a worker.
 
         One person reached through two routes by the same event (a step that tells the liaison
         and the dispatcher, when the liaison falls back to the supervisors and the dispatcher is
@@ -209,6 +217,22 @@ class SqlWorkOrderStore:
             if key not in self._notified:
                 self._notified.add(key)
                 self._notifications.append(row)
+                for channel in channels:
+                    self._outbox.append(
+                        {
+                            "channel": channel,
+                            "recipient_user_id": row["recipient_user_id"],
+                            "kind": row["kind"],
+                            "order_id": row["order_id"],
+                            "message": row["message"],
+                            "status": "pending",
+                            "attempts": 0,
+                            "next_attempt_at": row["created_at"],
+                            "last_error": None,
+                            "created_at": row["created_at"],
+                            "sent_at": None,
+                        }
+                    )
 
     def _require_transaction(self, what: str) -> None:
         if self._connection is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -120,19 +120,21 @@ async def sweep_once(
     batch_size: int = 500,
     max_batches: int = 100,
     workers: int = 1,
+    channels: Sequence[str] = (),
 ) -> SweepResult:
     """Apply every escalation step due now, batch after batch until nothing due is left.
 
     With ``workers`` > 1 (PostgreSQL) that many batches are in flight at once, each claiming
     rows the others do not hold (``SKIP LOCKED``), so one batch's Python work overlaps another's
     round trips. ``max_batches`` bounds one run per worker; the next tick goes on.
+    ``channels``: the notice channels configured (an outbox row each per inbox row).
     """
     rules = await cache.get()
     if sessionmaker.kw["bind"].dialect.name != "postgresql":
         workers = 1  # SQLite admits one writer at a time
     results = await asyncio.gather(
         *(
-            _sweep_worker(sessionmaker, clock, rules, batch_size, max_batches)
+            _sweep_worker(sessionmaker, clock, rules, batch_size, max_batches, channels)
             for _ in range(workers)
         )
     )
@@ -152,11 +154,12 @@ async def _sweep_worker(
     rules: service.Rules,
     batch_size: int,
     max_batches: int,
+    channels: Sequence[str] = (),
 ) -> SweepResult:
     result = SweepResult()
     store = SqlWorkOrderStore(sessionmaker, pinned=True)
     # One notifier for the whole run: its recipient lookups (liaisons, supervisors) are cached.
-    notifier = InboxNotifier(store, clock)
+    notifier = InboxNotifier(store, clock, channels)
     try:
         for _ in range(max_batches):
             # Orders that failed stay due; they are not claimed again in this run, or a batch
@@ -209,6 +212,7 @@ def sweeper_component(
                         cache,
                         batch_size,
                         workers=workers,
+                        channels=state.settings.notices.channels(),
                     )
                     if result.applied or result.failed:
                         log.info(

@@ -75,6 +75,9 @@ class LiveApp:
             kwargs["content"] = form_encode(data)
         elif data is not None:
             kwargs["content"] = data if isinstance(data, bytes) else str(data).encode()
+        files = kwargs.pop("files", None)
+        if files:
+            kwargs["files"] = multipart_files(files)
         if cookies:
             # httpx deprecates per-request cookies; a header carries the same thing.
             kwargs["headers"] = {
@@ -86,6 +89,21 @@ class LiveApp:
     def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
         state: AppState = self.app.state.hotline
         return state.sessionmaker
+
+
+def multipart_files(files: Any) -> list[tuple[str, tuple[str, bytes, str]]]:
+    """Generated multipart file fields as httpx can send them, whatever the generated values
+    are (a number where a file belongs must reach the server as a part, not break the client)."""
+    pairs = files.items() if isinstance(files, dict) else files
+    out: list[tuple[str, tuple[str, bytes, str]]] = []
+    for name, value in pairs:
+        parts = value if isinstance(value, tuple) else ("generated", value)
+        filename = str(parts[0]) if parts[0] is not None else "generated"
+        content = parts[1] if len(parts) > 1 else b""
+        if not isinstance(content, bytes):
+            content = str(content).encode() if not hasattr(content, "read") else content.read()
+        out.append((str(name), (filename, bytes(content), "application/octet-stream")))
+    return out
 
 
 def form_encode(data: dict[str, Any]) -> bytes:

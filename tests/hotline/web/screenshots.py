@@ -13,7 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from playwright.async_api import Page, expect
+import httpx
+from playwright.async_api import Browser, Page, expect
 
 from tests.browser import (
     HUMAN,
@@ -89,7 +90,54 @@ async def _shoot(out: Path) -> list[Path]:
                 path = out / f"desk-{lang}.png"
                 await page.screenshot(path=str(path))
                 written.append(path)
+            written += await _shoot_files_and_notices(browser, centre, out, Path(folder))
     return written + await _shoot_phone_down(out) + await shoot_workorders(out)
+
+
+async def _sign_in(page: Page, base_url: str, username: str) -> None:
+    await page.goto(f"{base_url}/login")
+    await page.fill("#username", username)
+    await page.fill("#password", PASSWORD)
+    await page.press("#password", "Enter")
+    await page.wait_for_load_state()
+
+
+async def _shoot_files_and_notices(
+    browser: Browser, centre: DeskCentre, out: Path, folder: Path
+) -> list[Path]:
+    """The attachments panel of the order raised from the earlier call (one file added), and
+    the admin's notification status page."""
+    written = []
+    async with httpx.AsyncClient(base_url=centre.base_url, timeout=30) as http:
+        token = await http.post(
+            "/api/v1/auth/token", data={"username": "supervisor", "password": PASSWORD}
+        )
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        orders = (await http.get("/api/v1/workorders", headers=headers)).json()["items"]
+    scan = folder / "纳税人来函扫描件.pdf"
+    scan.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n" + bytes(20_000))
+    page = await browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+    await _sign_in(page, centre.base_url, "supervisor")
+    files = f"/workorders/{orders[0]['id']}/files"
+    await page.goto(centre.base_url + files)
+    await page.set_input_files("#wo-file", str(scan))
+    await page.click("#wo-file-upload")
+    await expect(page.locator("#wo-files tbody tr")).to_have_count(1, timeout=WAIT_MS)
+    for lang in ("zh-CN", "en"):
+        await page.goto(f"{centre.base_url}/lang/{lang}?next={files}")
+        await expect(page.locator("#wo-files tbody tr")).to_have_count(1, timeout=WAIT_MS)
+        path = out / f"workorder-files-{lang}.png"
+        await page.screenshot(path=str(path))
+        written.append(path)
+    admin = await browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+    await _sign_in(admin, centre.base_url, "admin")
+    for lang in ("zh-CN", "en"):
+        await admin.goto(f"{centre.base_url}/lang/{lang}?next=/admin/notifications")
+        await expect(admin.locator("#notices-table")).to_be_visible(timeout=WAIT_MS)
+        path = out / f"admin-notifications-{lang}.png"
+        await admin.screenshot(path=str(path))
+        written.append(path)
+    return written
 
 
 async def _shoot_phone_down(out: Path) -> list[Path]:

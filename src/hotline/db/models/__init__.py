@@ -20,6 +20,7 @@ from hotline.db.models.knowledge import (
     KbSearchMiss,
     KbVersion,
 )
+from hotline.db.models.notice import NoticeContact, NoticeOutboxRow, WorkOrderAttachment
 from hotline.db.models.softphone import SoftphoneAccount
 from hotline.db.models.summary import CallSummaryRow, Topic
 from hotline.db.models.user import RoleRow, User, UserRole
@@ -54,6 +55,8 @@ __all__ = [
     "KbSearchMiss",
     "KbVersion",
     "Liaison",
+    "NoticeContact",
+    "NoticeOutboxRow",
     "NotificationRow",
     "RoleRow",
     "Site",
@@ -63,6 +66,7 @@ __all__ = [
     "Topic",
     "User",
     "UserRole",
+    "WorkOrderAttachment",
     "WorkOrderEventRow",
     "WorkOrderRow",
     "WorkOrderSerial",

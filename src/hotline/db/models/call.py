@@ -26,7 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.db.base import Base, BigIntPK
 
-CALL_KINDS = ("inbound", "callback")
+CALL_KINDS = ("inbound", "callback", "follow_up")  # follow_up: 回访 calls of work orders
 CallOutcome = Literal[
     "answered",
     "abandoned_ivr",
