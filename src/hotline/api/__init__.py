@@ -13,6 +13,7 @@ from hotline.api import (
     calls,
     departments,
     desk,
+    floor,
     inbox,
     kb,
     queues,
@@ -33,6 +34,7 @@ ROUTERS: list[APIRouter] = [
     auth.router,
     sites.router,
     skills.router,
+    floor.router,  # before agents: /agents/roster is not /agents/{agent_id}
     agents.router,
     departments.router,
     users.router,

@@ -154,14 +154,18 @@ class AgentSessions:
     async def log_call_state(self, agent_id: str, status: str, *, call_id: int) -> None:
         """On a call or in wrap-up: the state log and the desktop learn it."""
         login = self._ctx.logins.get(agent_id)
+        now = self._ctx.now()
         await self._ctx.recorder.log_agent_state(
             int(agent_id),
-            self._ctx.now(),
+            now,
             status,
             site_id=None if login is None else login.site_id,
             call_id=call_id,
         )
-        self._publish(int(agent_id), {"type": "state", "status": status, "call_id": call_id})
+        self._publish(
+            int(agent_id),
+            {"type": "state", "status": status, "call_id": call_id, "since": now.isoformat()},
+        )
 
     # ---------------------------------------------------------------- restore
 
@@ -230,7 +234,13 @@ class AgentSessions:
     async def _changed(self, agent_id: int) -> SessionView:
         current = await self._current(agent_id)
         self._publish(
-            agent_id, {"type": "state", "status": current.status, "reason": current.reason}
+            agent_id,
+            {
+                "type": "state",
+                "status": current.status,
+                "reason": current.reason,
+                "since": current.since.isoformat(),
+            },
         )
         return current
 
