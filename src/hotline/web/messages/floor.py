@@ -44,7 +44,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "floor.alerts.none": ("无告警", "No alerts"),
     "floor.alert.waiting": (
         "{queue}：{n} 人排队（阈值 {limit}）",
-        "{queue}: {n} callers waiting (threshold {limit})",
+        "{queue}: {n} waiting (threshold {limit})",
     ),
     "floor.alert.longest": (
         "{queue}：最长等待 {time}（阈值 {limit}）",
