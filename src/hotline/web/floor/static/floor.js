@@ -44,6 +44,7 @@
       forceReason: boot.reasons.includes("forced") ? "forced" : boot.reasons[0],
       monitor: null,
       retryMs: 1000,
+      _buffer: [],
 
       t(id, params) {
         const text = boot.messages[id] || id;
@@ -76,8 +77,21 @@
           const response = await fetch("/floor/snapshot", { credentials: "same-origin",
                                                             headers: { Accept: "application/json" } });
           if (response.redirected || response.status === 401) { this.toLogin(); return; }
-          if (response.ok) { this.apply(await response.json()); this.tick(); }
-        } catch (e) { /* the stream's reconnection tries again */ } finally { this._reloading = false; }
+          if (response.ok) {
+            // Events that came while the snapshot was on its way and are newer than it still
+            // count: the snapshot names the position it was read at.
+            const snapshot = await response.json();
+            const after = Number(String(snapshot.position).split(".")[1] || 0);
+            const newer = this._buffer.filter((m) => (m.data.seq || 0) > after);
+            this.apply(snapshot);
+            this._reloading = false;
+            for (const m of newer) this.onMessage(m.kind, m.data, m.id);
+            this.tick();
+          }
+        } catch (e) { /* the stream's reconnection tries again */ } finally {
+          this._reloading = false;
+          this._buffer = [];
+        }
       },
 
       tile(line, language) {
@@ -91,6 +105,7 @@
       },
 
       onMessage(kind, data, id) {
+        if (this._reloading) this._buffer.push({ kind, data, id });
         if (id) this.position = id;
         this.updated = Date.now();
         if (kind === "reset" || kind === "overflow") { this.reload(); return; }
@@ -120,7 +135,7 @@
       onAgent(data) {
         if (data.status === "logged_out") { delete this.agents[data.agent_id]; return; }
         const a = this.agents[data.agent_id];
-        if (!a) { this.reload(); return; }  // a new login: its name and skills come with the snapshot
+        if (!a) { this.reloadSoon(); return; }  // a new login: its name and skills come with the snapshot
         const inCall = data.status === "on_call" || data.status === "wrap_up";
         Object.assign(a, {
           status: data.status,
@@ -132,9 +147,10 @@
         if (data.status === "wrap_up") this.reloadSoon();  // routing's wrap-up end comes from the snapshot
       },
 
+      // At most one snapshot per second and a half, however many logins a shift start brings.
       reloadSoon() {
-        clearTimeout(this._soon);
-        this._soon = setTimeout(() => this.reload(), 1500);
+        if (this._soon) return;
+        this._soon = setTimeout(() => { this._soon = null; this.reload(); }, 1500);
       },
 
       // ------------------------------------------------------------------ the stream
