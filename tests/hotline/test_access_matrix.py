@@ -93,3 +93,14 @@ async def test_anonymous_and_unlisted_roles_are_refused(
                 assert response.json()["error"] == "forbidden"
             checked += 1
     assert checked >= 25 * len(Role)
+
+
+def test_the_floor_is_read_by_supervisors_directors_and_hall_screens() -> None:
+    table = {(m, p): roles for m, p, roles in _api_routes()}
+    floor = frozenset({Role.SUPERVISOR, Role.DIRECTOR, Role.WALLBOARD})
+    assert table[("GET", "/api/v1/agents/roster")] == floor
+    assert table[("GET", "/api/v1/wallboard/events")] == floor
+    assert table[("PUT", "/api/v1/agents/{agent_id}/state")] == frozenset({Role.SUPERVISOR})
+    # A hall screen's login reads the floor and nothing else of the API's telephony.
+    assert Role.WALLBOARD not in table[("GET", "/api/v1/queues")]
+    assert Role.WALLBOARD not in table[("GET", "/api/v1/calls")]

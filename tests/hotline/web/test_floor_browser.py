@@ -2,7 +2,8 @@
 
 A supervisor signs in and lands on the wallboard; an agent logging a phone in appears on the
 roster by itself; the supervisor forces that agent not ready (a meeting) and another one ready,
-each after a confirmation; a call arrives and the wallboard follows it live (the tile counts it,
+each after a confirmation; a change made while the page's stream is down reaches it when it
+reconnects; a call arrives and the wallboard follows it live (the tile counts it,
 the roster shows the agent ringing, then talking, with the call's number); Listen asks for
 confirmation and answers in words; the hall display shows the same floor to a wallboard login.
 """
@@ -59,6 +60,25 @@ async def _force_states(page: Page, centre: DeskCentre, http: httpx.AsyncClient)
     await expect(row.locator(".state")).to_have_text("示忙 · 会议", timeout=WAIT_MS)
     session = (await http.get("/api/v1/agent/session", headers=me)).json()
     assert (session["status"], session["reason"]) == ("not_ready", "meeting")
+
+    # The stream drops; a change happens meanwhile; the page reconnects from its position and
+    # is sent what it missed (no snapshot read).
+    floor = "Alpine.$data(document.querySelector('.floor'))"
+    await page.evaluate(f"() => {{ const f = {floor}; f._source.close(); f.live = false; }}")
+    await expect(page.locator("#stream")).to_have_text("连接中断，正在重连……")
+    await http.put(
+        f"/api/v1/agents/{human}/state",
+        json={"state": "not_ready", "reason": "training"},
+        headers=await _token(http, "supervisor"),
+    )
+    await page.wait_for_timeout(300)  # nothing can arrive: the page has no stream
+    await expect(row.locator(".state")).to_have_text("示忙 · 会议")
+    snapshots = []
+    page.on("request", lambda r: snapshots.append(r) if "/floor/snapshot" in r.url else None)
+    await page.evaluate(f"() => {floor}.connect()")
+    await expect(row.locator(".state")).to_have_text("示忙 · 培训", timeout=WAIT_MS)
+    await expect(page.locator("#stream")).to_have_text("实时")
+    assert snapshots == []
 
     # Cancel changes nothing.
     partner_row = page.locator(f"#agent-{partner}")
