@@ -99,6 +99,14 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Barge into {agent}'s call #{call}? Both sides will hear you.",
     ),
     "floor.done.state": ("已设置坐席 {agent} 的状态", "{agent}'s state is set"),
+    "floor.done.later": (
+        "坐席 {agent} 正在通话：示忙将在通话和话后整理结束后生效",
+        "{agent} is on a call: not ready applies once the call and its wrap-up end",
+    ),
+    "floor.monitor.ended": (
+        "通话 #{call} 已结束，监听随之结束",
+        "Call #{call} ended, and the monitoring with it",
+    ),
     "floor.monitoring": ("{mode}中：通话 #{call}", "{mode}: call #{call}"),
     "floor.monitor.stopped": ("已结束对通话 #{call} 的{mode}", "Stopped: {mode} on call #{call}"),
     "floor.error": ("操作未完成：", "Not done: "),

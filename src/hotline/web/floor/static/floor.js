@@ -125,6 +125,10 @@
           Object.assign(this.tile(data.line, data.language), counters);
         } else if (kind === "state" && data.agent_id !== undefined) {
           this.onAgent(data);
+        } else if (kind === "call" && this.monitor && data.call_id === this.monitor.call
+                   && data.phase === "ended") {
+          this.say(this.t("floor.monitor.ended", { call: data.call_id }), false);
+          this.monitor = null;
         } else if (kind === "call" && data.phase === "ringing" && data.agent_id) {
           const a = this.agents[data.agent_id];
           if (a) Object.assign(a, { status: "reserved", reason: null, call_id: data.call_id,
@@ -351,7 +355,9 @@
           const view = await this.api("PUT", "/agents/" + c.agent.agent_id + "/state", body);
           if (view) {
             Object.assign(c.agent, { status: view.status, reason: view.reason, since: view.since });
-            this.say(this.t("floor.done.state", { agent }), false);
+            // Routing keeps a not-ready asked during a call until the call and wrap-up end.
+            const later = c.kind === "not_ready" && view.status !== "not_ready";
+            this.say(this.t(later ? "floor.done.later" : "floor.done.state", { agent }), false);
           }
         } else {
           const made = await this.api("POST", "/calls/" + c.call + "/monitor", { mode: c.kind });
