@@ -1,5 +1,5 @@
 """``./dev screenshots``: the login page and the agent desktop at 1366x768, in zh-CN and en;
-the supervisors' floor (1366x768, zh-CN and en) and its hall display (1920x1080).
+the supervisors' floor (1366x768, zh-CN and en) and its hall display (1920x1080, both).
 
 Runs the same live centre as the browser test (emulator + service on a temporary SQLite file),
 files one earlier call with a summary so the caller panel has history, then pops a second call
@@ -180,12 +180,13 @@ async def _shoot_floor(out: Path) -> list[Path]:
             written.append(path)
             tv = await browser.new_page(viewport={"width": 1920, "height": 1080})
             await tv.context.add_cookies(await page.context.cookies())
-            await tv.goto(f"{centre.base_url}/floor/hall")
-            await expect(tv.locator("#stream")).to_have_text("实时", timeout=WAIT_MS)
-            await expect(tv.locator("#alerts li").first).to_be_visible(timeout=WAIT_MS)
-            path = out / "floor-hall-zh-CN.png"
-            await tv.screenshot(path=str(path))
-            written.append(path)
+            for lang, live in (("zh-CN", "实时"), ("en", "Live")):
+                await tv.goto(f"{centre.base_url}/lang/{lang}?next=/floor/hall")
+                await expect(tv.locator("#stream")).to_have_text(live, timeout=WAIT_MS)
+                await expect(tv.locator("#alerts li").first).to_be_visible(timeout=WAIT_MS)
+                path = out / f"floor-hall-{lang}.png"
+                await tv.screenshot(path=str(path))
+                written.append(path)
     return written
 
 
