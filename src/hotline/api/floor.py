@@ -56,6 +56,9 @@ class RosterAgentRead(Schema):
     since: str = Field(description="when the agent entered this state (ISO 8601, UTC)")
     call_id: int | None = Field(description="the call ringing or in hand (detail: /calls/{id})")
     wrap_up_until: str | None = Field(description="when wrap-up ends by itself")
+    pending_reason: str | None = Field(
+        description="not ready asked during a call: applied once the call and wrap-up end"
+    )
     skills: list[SkillLevelRead]
     languages: list[str]
 
@@ -75,6 +78,7 @@ def read_rows(
             since=e.since.isoformat(),
             call_id=e.call_id,
             wrap_up_until=None if e.wrap_up_until is None else e.wrap_up_until.isoformat(),
+            pending_reason=e.pending_reason,
             skills=[SkillLevelRead(line=s[0], language=s[1], level=s[2]) for s in e.skills],
             languages=list(e.languages),
         )

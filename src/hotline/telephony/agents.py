@@ -39,6 +39,8 @@ class SessionView:
     status: str  # routing's view: idle, not_ready, reserved, on_call, wrap_up
     reason: str | None
     since: datetime
+    # Not ready asked during a call: routing applies it once the call and wrap-up end.
+    pending_reason: str | None = None
 
 
 class AgentSessions:
@@ -229,6 +231,7 @@ class AgentSessions:
             status=view.status.value,
             reason=view.reason,
             since=datetime.fromtimestamp(view.since, self._ctx.now().tzinfo),
+            pending_reason=view.pending_reason,
         )
 
     async def _changed(self, agent_id: int) -> SessionView:
@@ -240,6 +243,7 @@ class AgentSessions:
                 "status": current.status,
                 "reason": current.reason,
                 "since": current.since.isoformat(),
+                "pending_reason": current.pending_reason,
             },
         )
         return current

@@ -35,6 +35,7 @@ class RosterEntry:
     since: datetime
     call_id: int | None
     wrap_up_until: datetime | None
+    pending_reason: str | None  # not ready asked during a call, applied after it
     skills: tuple[tuple[str, str, int], ...]  # (line, language, level), level 1 primary
     languages: tuple[str, ...]
 
@@ -69,6 +70,7 @@ async def roster(service: TelephonyService) -> list[RosterEntry]:
                 since=since,
                 call_id=None if view.contact_id is None else call_of_contact.get(view.contact_id),
                 wrap_up_until=_moment(view.wrap_up_until),
+                pending_reason=view.pending_reason,
                 skills=tuple(
                     sorted((s.line, s.language, level) for s, level in view.profile.levels.items())
                 ),

@@ -113,11 +113,12 @@ async def _call_arrives(page: Page, centre: DeskCentre) -> None:
     said = re.compile(r"监听中：通话 #\d+|本服务尚不提供该功能（接口答复：.+）")
     await expect(page.locator("#notice")).to_have_text(said, timeout=WAIT_MS)
 
-    # Not ready asked during a call: the page says when it applies; the agent keeps talking.
+    # Not ready asked during a call (the dialog keeps the last reason chosen, a meeting): the
+    # page says when it applies; the agent keeps talking, the row shows what comes next.
     await row.locator(".act-not-ready").click()
     await _confirm(page, "置为示忙")
     await expect(page.locator("#notice")).to_contain_text("示忙将在通话和话后整理结束后生效")
-    await expect(row.locator(".state")).to_have_text("通话中")
+    await expect(row.locator(".state")).to_have_text("通话中 · 随后示忙：会议", timeout=WAIT_MS)
 
 
 async def test_a_supervisor_runs_the_floor(tmp_path: Path) -> None:

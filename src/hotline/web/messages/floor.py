@@ -107,6 +107,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "通话 #{call} 已结束，监听随之结束",
         "Call #{call} ended, and the monitoring with it",
     ),
+    "floor.pending": ("随后示忙：{reason}", "then not ready: {reason}"),
     "floor.monitoring": ("{mode}中：通话 #{call}", "{mode}: call #{call}"),
     "floor.monitor.stopped": ("已结束对通话 #{call} 的{mode}", "Stopped: {mode} on call #{call}"),
     "floor.error": ("操作未完成：", "Not done: "),

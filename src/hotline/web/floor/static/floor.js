@@ -144,6 +144,7 @@
         Object.assign(a, {
           status: data.status,
           reason: data.reason ?? null,
+          pending_reason: data.pending_reason ?? (inCall ? a.pending_reason : null),
           since: data.since || new Date().toISOString(),
           call_id: inCall ? (data.call_id ?? a.call_id) : null,
           wrap_up_until: null,
@@ -282,7 +283,9 @@
       // ------------------------------------------------------------------ roster
       stateText(a) {
         const text = this.t("state." + a.status);
-        return a.status === "not_ready" && a.reason ? text + " · " + this.t("reason." + a.reason) : text;
+        if (a.status === "not_ready" && a.reason) return text + " · " + this.t("reason." + a.reason);
+        if (a.pending_reason) return text + " · " + this.t("floor.pending", { reason: this.t("reason." + a.pending_reason) });
+        return text;
       },
 
       skillText(a) {
@@ -354,6 +357,7 @@
           const body = c.kind === "ready" ? { state: "ready" } : { state: "not_ready", reason: this.forceReason };
           const view = await this.api("PUT", "/agents/" + c.agent.agent_id + "/state", body);
           if (view) {
+            // The pending reason, if any, comes with the stream's state event.
             Object.assign(c.agent, { status: view.status, reason: view.reason, since: view.since });
             // Routing keeps a not-ready asked during a call until the call and wrap-up end.
             const later = c.kind === "not_ready" && view.status !== "not_ready";
