@@ -30,7 +30,10 @@ from hotline.web.session import PageUser
 from hotline.web.templating import lang_of, render
 
 router = APIRouter(include_in_schema=False)
-nav.register("nav.floor", "/floor", [Role.SUPERVISOR, Role.DIRECTOR], order=20, home=True)
+# The supervisors' work page; directors open it from the bar (their home is the reports).
+nav.register(
+    "nav.floor", "/floor", [Role.SUPERVISOR, Role.DIRECTOR], order=20, home=[Role.SUPERVISOR]
+)
 nav.register("nav.hall", "/floor/hall", [Role.WALLBOARD], order=21, home=True)
 
 FLOOR_ROLES = frozenset({Role.SUPERVISOR, Role.DIRECTOR})
