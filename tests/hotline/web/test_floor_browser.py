@@ -158,6 +158,11 @@ async def test_a_supervisor_runs_the_floor(tmp_path: Path) -> None:
         await expect(tv.locator("#count-on_call")).to_have_text("1", timeout=WAIT_MS)
         await expect(tv.locator("#tile-national_tax-zh .offered")).to_have_text("1")
         await expect(tv.locator("button")).to_have_count(0)  # no controls on the TV
+        # The service says it cannot replay (a reset): the TV reads a fresh snapshot.
+        async with tv.expect_response(lambda r: "/floor/snapshot" in r.url) as reloaded:
+            centre.app.state.hotline.bus.publish("wallboard", {"type": "reset", "reason": "test"})
+        assert (await reloaded.value).status == 200
+        await expect(tv.locator("#count-on_call")).to_have_text("1")
         # The TV may not open the supervisor's floor.
         await tv.goto(centre.base_url + "/floor")
         await tv.wait_for_url(centre.base_url + "/home")
