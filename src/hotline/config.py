@@ -136,6 +136,25 @@ class RecordingSettings(BaseModel):
     purge_interval_s: float = Field(default=3600.0, gt=0, le=86_400)
 
 
+class FloorSettings(BaseModel):
+    """The supervisors' floor (``/floor``, docs/floor.md): the service-level target its tiles are
+    measured against and the thresholds that raise its alerts. Zero switches an alert off."""
+
+    service_level_target: float = Field(
+        default=0.8, gt=0, le=1, description="share of offered calls answered within 20 s"
+    )
+    service_level_min_offered: int = Field(
+        default=10, ge=0, description="calls offered today before a low service level alerts"
+    )
+    waiting_alert: int = Field(default=5, ge=0, description="callers waiting in one queue")
+    longest_wait_alert_s: float = Field(default=60.0, ge=0, description="the oldest caller's wait")
+    abandoned_alert: int = Field(default=20, ge=0, description="calls abandoned today in a queue")
+    ringing_alert_s: float = Field(default=30.0, ge=0, description="an agent's phone ringing")
+    on_call_alert_s: float = Field(default=900.0, ge=0, description="one call, talk and hold")
+    wrap_up_alert_s: float = Field(default=120.0, ge=0, description="wrap-up after a call")
+    not_ready_alert_s: float = Field(default=900.0, ge=0, description="not ready, any reason")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HOTLINE_",
@@ -177,6 +196,7 @@ class Settings(BaseSettings):
     recording: RecordingSettings = RecordingSettings()
     attachments: AttachmentSettings = AttachmentSettings()
     notices: NoticeSettings = NoticeSettings()
+    floor: FloorSettings = FloorSettings()
 
     @field_validator("database_url")
     @classmethod

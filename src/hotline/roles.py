@@ -13,6 +13,7 @@ class Role(StrEnum):
     DIRECTOR = "director"  # reports, reads everything
     OPS = "ops"  # simulations, staffing plans
     ADMIN = "admin"  # configuration and users
+    WALLBOARD = "wallboard"  # a hall TV's login: the floor's hall mode, nothing else
 
 
 ROLE_DESCRIPTIONS: dict[Role, str] = {
@@ -23,6 +24,7 @@ ROLE_DESCRIPTIONS: dict[Role, str] = {
     Role.DIRECTOR: "Director: reads every report and on-time statistics",
     Role.OPS: "Operations: runs traffic simulations and staffing plans",
     Role.ADMIN: "Administrator: manages sites, skills, agents, departments and users",
+    Role.WALLBOARD: "Wallboard: a hall screen showing the floor's queues and agents, read-only",
 }
 
 ALL_ROLES: frozenset[Role] = frozenset(Role)

@@ -105,3 +105,14 @@ def test_the_work_order_console_endpoints_admit_the_console_roles() -> None:
     actors = table[("POST", "/api/v1/workorders/{order_id}/actions/{action}")]
     assert Role.DIRECTOR not in actors
     assert {Role.SPECIALIST, Role.LIAISON} <= actors
+
+
+def test_the_floor_is_read_by_supervisors_directors_and_hall_screens() -> None:
+    table = {(m, p): roles for m, p, roles in _api_routes()}
+    floor = frozenset({Role.SUPERVISOR, Role.DIRECTOR, Role.WALLBOARD})
+    assert table[("GET", "/api/v1/agents/roster")] == floor
+    assert table[("GET", "/api/v1/wallboard/events")] == floor
+    assert table[("PUT", "/api/v1/agents/{agent_id}/state")] == frozenset({Role.SUPERVISOR})
+    # A hall screen's login reads the floor and nothing else of the API's telephony.
+    assert Role.WALLBOARD not in table[("GET", "/api/v1/queues")]
+    assert Role.WALLBOARD not in table[("GET", "/api/v1/calls")]

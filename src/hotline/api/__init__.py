@@ -15,6 +15,7 @@ from hotline.api import (
     departments,
     desk,
     follow_up_calls,
+    floor,
     inbox,
     inbox_events,
     kb,
@@ -38,6 +39,7 @@ ROUTERS: list[APIRouter] = [
     auth.router,
     sites.router,
     skills.router,
+    floor.router,  # before agents: /agents/roster is not /agents/{agent_id}
     agents.router,
     departments.router,
     users.router,

@@ -5,8 +5,13 @@ per-connection sequence number, ``event:`` the message's ``type``, ``data:`` the
 and a ``: heartbeat`` comment every 15 s keeps proxies from closing an idle connection. The wire
 format is FastAPI's own (``fastapi.sse``: ``EventSourceResponse`` and ``format_sse_event``, which
 splits multi-line values as the SSE specification says); this module only decides what to send.
-The bus keeps no history, so a reconnecting client starts from the live edge (``Last-Event-ID``
-is not replayed); the desktop reloads state through the REST API after a reconnect.
+On the agent's stream the bus keeps no history, so a reconnecting client starts from the live
+edge; the desktop reloads state through the REST API after a reconnect. The wallboard's topic is
+retained (``hotline.bus``): its ``id:`` is ``<epoch>.<seq>``, and a client that reconnects with
+``Last-Event-ID`` (what ``EventSource`` sends by itself) or ``?last_event_id=`` (a new
+``EventSource`` cannot set headers) first gets what it missed, or a ``reset`` event when the
+service cannot tell (restarted, or the client is too far behind) and the page reloads its
+snapshot.
 
 The streams answer only clients that ask for ``Accept: text/event-stream`` (what ``EventSource``
 sends): a plain GET would otherwise open a response that never ends.
@@ -22,7 +27,7 @@ import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from fastapi.sse import EventSourceResponse, format_sse_event
 from sqlalchemy import select
@@ -39,11 +44,14 @@ from hotline.roles import Role
 HEARTBEAT_S = 15.0
 EVENT_STREAM = "text/event-stream"
 WALLBOARD_TOPIC = "wallboard"
+WALLBOARD_RETAINED = (
+    5_000  # messages kept for reconnecting wallboards (a few seconds of a busy day)
+)
 
 Transform = Callable[[Message], Awaitable[Message]]
 
 agent_stream_readers = require(Role.AGENT)
-wallboard_readers = require(Role.SUPERVISOR, Role.DIRECTOR)
+wallboard_readers = require(Role.SUPERVISOR, Role.DIRECTOR, Role.WALLBOARD)
 AgentStreamReader = Annotated[Principal, Depends(agent_stream_readers)]
 WallboardReader = Annotated[Principal, Depends(wallboard_readers)]
 
@@ -67,11 +75,21 @@ def require_event_stream(request: Request) -> None:
         )
 
 
-def format_event(seq: int, message: Message) -> bytes:
+def format_event(seq: int | str, message: Message) -> bytes:
     """One SSE frame: the message's type as the event name, the message as one line of JSON."""
     kind = " ".join(str(message.get("type", "message")).split())  # an event name is one line
     data = json.dumps(message, ensure_ascii=False, separators=(",", ":"), default=str)
     return format_sse_event(data_str=data, event=kind, id=str(seq))
+
+
+def parse_event_id(value: str | None) -> tuple[str, int] | None:
+    """``<epoch>.<seq>`` as the wallboard stream writes it; anything else is no position."""
+    if not value:
+        return None
+    epoch, _, seq = value.strip().partition(".")
+    if not epoch or not seq.isdigit():
+        return ("", 0)  # a position nobody gave: the client is told to reset
+    return epoch, int(seq)
 
 
 def format_comment(text: str) -> bytes:
@@ -93,8 +111,12 @@ async def relay(
     *,
     heartbeat_s: float = HEARTBEAT_S,
     transform: Transform | None = None,
+    epoch: str | None = None,
 ) -> AsyncIterator[bytes]:
-    """Frames for one client until it disconnects (the server then cancels this generator)."""
+    """Frames for one client until it disconnects (the server then cancels this generator).
+
+    ``epoch``: the topic is retained, and a message's own ``seq`` makes its id (a position the
+    client can resume from); otherwise the id counts this connection's frames."""
     yield format_comment("connected")  # lets the client see at once that the stream is open
     seq = 0
     while True:
@@ -106,7 +128,10 @@ async def relay(
         if transform is not None:
             message = await transform(message)
         seq += 1
-        yield format_event(seq, message)
+        if epoch is not None and "seq" in message:
+            yield format_event(f"{epoch}.{message['seq']}", message)
+        else:
+            yield format_event(seq, message)
 
 
 def _stream(frames: AsyncIterator[bytes]) -> EventSourceResponse:
@@ -118,10 +143,19 @@ def _stream(frames: AsyncIterator[bytes]) -> EventSourceResponse:
 
 
 async def _subscribed(
-    state: AppState, topic: str, heartbeat_s: float, transform: Transform
+    state: AppState,
+    topic: str,
+    heartbeat_s: float,
+    transform: Transform,
+    resume: tuple[str, int] | None = None,
+    *,
+    retained: bool = False,
 ) -> AsyncIterator[bytes]:
-    async with state.bus.subscribe(topic) as subscription:
-        async for frame in relay(subscription, heartbeat_s=heartbeat_s, transform=transform):
+    async with state.bus.subscribe(topic, resume=resume) as subscription:
+        epoch = state.bus.epoch if retained else None
+        async for frame in relay(
+            subscription, heartbeat_s=heartbeat_s, transform=transform, epoch=epoch
+        ):
             yield frame
 
 
@@ -178,13 +212,28 @@ async def agent_events(
     responses={200: {"content": {EVENT_STREAM: {}}, "description": "the wallboard stream"}},
 )
 async def wallboard_events(
-    request: Request, _: WallboardReader, session: SessionDep, state: AppStateDep
+    request: Request,
+    _: WallboardReader,
+    session: SessionDep,
+    state: AppStateDep,
+    last_event_id: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="resume after this event id (as the Last-Event-ID header does)",
+        ),
+    ] = None,
 ) -> EventSourceResponse:
-    """Supervisors' stream: call and queue changes, agent states; caller numbers masked."""
+    """Supervisors' stream: call and queue changes, today's counters per queue, agent states;
+    caller numbers masked. Resumable: ``Last-Event-ID`` (or ``?last_event_id=``) replays what the
+    client missed, or sends ``reset`` when that cannot be told."""
     require_event_stream(request)
     await session.close()  # as above: do not hold a pooled connection for the stream's life
+    state.bus.retain(WALLBOARD_TOPIC, WALLBOARD_RETAINED)
+    resume = parse_event_id(request.headers.get("last-event-id") or last_event_id)
 
     async def masked(message: Message) -> Message:
         return mask_for_wallboard(message)
 
-    return _stream(_subscribed(state, WALLBOARD_TOPIC, heartbeat_of(state), masked))
+    frames = _subscribed(state, WALLBOARD_TOPIC, heartbeat_of(state), masked, resume, retained=True)
+    return _stream(frames)

@@ -325,6 +325,7 @@ class AcdLoop:
                 "call_id": call.call_id,
                 "phase": "ringing",
                 "agent_id": db_id(offer.agent_id),
+                "since": ctx.now().isoformat(),
             },
         )
 

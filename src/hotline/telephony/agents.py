@@ -39,6 +39,8 @@ class SessionView:
     status: str  # routing's view: idle, not_ready, reserved, on_call, wrap_up
     reason: str | None
     since: datetime
+    # Not ready asked during a call: routing applies it once the call and wrap-up end.
+    pending_reason: str | None = None
 
 
 class AgentSessions:
@@ -154,14 +156,18 @@ class AgentSessions:
     async def log_call_state(self, agent_id: str, status: str, *, call_id: int) -> None:
         """On a call or in wrap-up: the state log and the desktop learn it."""
         login = self._ctx.logins.get(agent_id)
+        now = self._ctx.now()
         await self._ctx.recorder.log_agent_state(
             int(agent_id),
-            self._ctx.now(),
+            now,
             status,
             site_id=None if login is None else login.site_id,
             call_id=call_id,
         )
-        self._publish(int(agent_id), {"type": "state", "status": status, "call_id": call_id})
+        self._publish(
+            int(agent_id),
+            {"type": "state", "status": status, "call_id": call_id, "since": now.isoformat()},
+        )
 
     # ---------------------------------------------------------------- restore
 
@@ -225,12 +231,20 @@ class AgentSessions:
             status=view.status.value,
             reason=view.reason,
             since=datetime.fromtimestamp(view.since, self._ctx.now().tzinfo),
+            pending_reason=view.pending_reason,
         )
 
     async def _changed(self, agent_id: int) -> SessionView:
         current = await self._current(agent_id)
         self._publish(
-            agent_id, {"type": "state", "status": current.status, "reason": current.reason}
+            agent_id,
+            {
+                "type": "state",
+                "status": current.status,
+                "reason": current.reason,
+                "since": current.since.isoformat(),
+                "pending_reason": current.pending_reason,
+            },
         )
         return current
 

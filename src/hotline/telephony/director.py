@@ -39,6 +39,7 @@ from hotline.telephony.menus import build_plan
 from hotline.telephony.recordings import CallRecordings
 from hotline.telephony.region import region_of
 from hotline.telephony.roster import db_id
+from hotline.telephony.wallboard import today_message
 from routing import (
     Contact,
     ContactArrived,
@@ -128,6 +129,10 @@ class Director:
         # abandoned, callback, ended), so they never need a scan of the day's calls.
         self._ctx.today.observe(call, ended=data.get("phase") == "ended")
         self._ctx.publish(WALLBOARD, {"type": "call", "call_id": call.call_id, **data})
+        if call.kind == "inbound" and call.line and call.language:
+            # The floor's tile of this queue: its counters as they stand after this change.
+            counters = self._ctx.today.counters.get((call.line, call.language))
+            self._ctx.publish(WALLBOARD, today_message(call.line, call.language, counters))
 
     # ---------------------------------------------------------------- arrival
 

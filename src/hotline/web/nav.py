@@ -52,7 +52,7 @@ def register(
 
 
 def links_for(roles: Iterable[str]) -> list[NavLink]:
-    have = set(roles)
+    have = {str(r) for r in roles}
     return sorted(
         (link for link in _LINKS.values() if have & {r.value for r in link.roles}),
         key=lambda link: (link.order, link.href),
@@ -61,7 +61,7 @@ def links_for(roles: Iterable[str]) -> list[NavLink]:
 
 def home_for(roles: Iterable[str]) -> str:
     """The first work page the roles may open (by order), else the general home page."""
-    have = set(roles)
+    have = {str(r) for r in roles}
     return next(
         (
             link.href

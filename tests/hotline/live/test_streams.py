@@ -135,9 +135,42 @@ async def test_the_wallboard_masks_numbers_and_sends_heartbeats(app: FastAPI, us
         await _wait_until(lambda: state.bus.subscriber_count("wallboard") == 0)
 
 
+@pytest.mark.asyncio
+async def test_a_wallboard_that_reconnects_gets_what_it_missed(app: FastAPI, users: Users) -> None:
+    """Ids are ``<epoch>.<seq>``; ``Last-Event-ID`` (or ``?last_event_id=``) replays the rest."""
+    state: AppState = app.state.hotline
+    headers = {**SSE, **users.headers(Role.SUPERVISOR)}
+    async with serve_on_loopback(app) as base, httpx.AsyncClient(base_url=base) as http:
+        async with http.stream("GET", "/api/v1/wallboard/events", headers=headers) as response:
+            frames = _frames(response)
+            assert await anext(frames) == {"comment": "connected"}
+            state.bus.publish("wallboard", {"type": "state", "agent_id": 7, "status": "idle"})
+            seen = await _next_event(frames)
+        epoch, _, seq = seen["id"].partition(".")
+        assert (epoch, seq) == (state.bus.epoch, "1")
+        # While the wallboard is away, two changes happen.
+        state.bus.publish("wallboard", {"type": "state", "agent_id": 7, "status": "on_call"})
+        state.bus.publish("wallboard", {"type": "queues", "queues": []})
+        resume = {**headers, "Last-Event-ID": seen["id"]}
+        async with http.stream("GET", "/api/v1/wallboard/events", headers=resume) as response:
+            frames = _frames(response)
+            replayed = [await _next_event(frames), await _next_event(frames)]
+        assert [(f["id"], f["event"]) for f in replayed] == [
+            (f"{epoch}.2", "state"),
+            (f"{epoch}.3", "queues"),
+        ]
+        # A position from another process (the service restarted): reset, the page reloads.
+        url = "/api/v1/wallboard/events?last_event_id=0ld3p0ch.12"
+        async with http.stream("GET", url, headers=headers) as response:
+            reset = await _next_event(_frames(response))
+        assert reset["event"] == "reset"
+        assert '"reason":"unknown_position"' in reset["data"]
+
+
 REFUSALS = [
     ("/api/v1/wallboard/events", Role.AGENT, SSE, 403, "forbidden"),
     ("/api/v1/wallboard/events", Role.OPS, SSE, 403, "forbidden"),
+    ("/api/v1/wallboard/events", Role.ADMIN, SSE, 403, "forbidden"),
     ("/api/v1/wallboard/events", Role.SUPERVISOR, {}, 406, "not_acceptable"),
     ("/api/v1/agent/events", Role.SUPERVISOR, SSE, 403, "forbidden"),
     ("/api/v1/agent/events", Role.AGENT, {}, 406, "not_acceptable"),

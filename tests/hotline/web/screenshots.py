@@ -211,15 +211,87 @@ async def _shoot_live_call_page(out: Path) -> list[Path]:
     return written
 
 
+async def _shoot_floor(out: Path) -> list[Path]:
+    """The floor with some life: one call talking, one waiting, agents in several states, and
+    low alert thresholds (set on the running service) so that the alerts show."""
+    import httpx
+
+    from tests.browser import PARTNER
+
+    written = []
+    with tempfile.TemporaryDirectory() as folder:
+        async with (
+            desk_centre(Path(folder) / "floor.db") as centre,
+            chromium() as browser,
+            httpx.AsyncClient(base_url=centre.base_url, timeout=30) as http,
+        ):
+            floor = centre.app.state.hotline.settings.floor
+            floor.waiting_alert, floor.longest_wait_alert_s, floor.not_ready_alert_s = 1, 5, 5
+            token = await http.post(
+                "/api/v1/auth/token", data={"username": "supervisor", "password": PASSWORD}
+            )
+            boss = {"Authorization": f"Bearer {token.json()['access_token']}"}
+            partner = centre.agent_ids[PARTNER]
+            await http.put(f"/api/v1/agents/{partner}/state", json={"state": "ready"}, headers=boss)
+            centre.place_call("13905710001")
+            page = await browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+            await page.goto(f"{centre.base_url}/login")
+            await page.fill("#username", "supervisor")
+            await page.fill("#password", PASSWORD)
+            await page.press("#password", "Enter")
+            await page.wait_for_url(centre.base_url + "/floor")
+            await expect(page.locator(f"#agent-{partner} .state")).to_have_text(
+                "通话中", timeout=WAIT_MS
+            )
+            agent = await http.post(
+                "/api/v1/auth/token", data={"username": HUMAN, "password": PASSWORD}
+            )
+            me = {"Authorization": f"Bearer {agent.json()['access_token']}"}
+            await http.post("/api/v1/agent/session", json={"site": "hz"}, headers=me)
+            await http.put(
+                "/api/v1/agent/session/state",
+                json={"state": "not_ready", "reason": "lunch"},
+                headers=me,
+            )
+            centre.place_call("13905710002")  # nobody ready: it waits
+            await expect(page.locator("#tile-national_tax-zh .waiting")).to_have_text(
+                "1", timeout=WAIT_MS
+            )
+            await page.wait_for_timeout(6_000)  # the wait and the lunch pass their thresholds
+            for lang in ("zh-CN", "en"):
+                await page.goto(f"{centre.base_url}/lang/{lang}?next=/floor")
+                await expect(page.locator("#alerts li").first).to_be_visible(timeout=WAIT_MS)
+                path = out / f"floor-{lang}.png"
+                await page.screenshot(path=str(path))
+                written.append(path)
+            await page.goto(f"{centre.base_url}/lang/zh-CN?next=/floor")
+            await page.locator(f"#agent-{partner} .act-listen").click()
+            path = out / "floor-confirm-zh-CN.png"
+            await page.screenshot(path=str(path))
+            written.append(path)
+            tv = await browser.new_page(viewport={"width": 1920, "height": 1080})
+            await tv.context.add_cookies(await page.context.cookies())
+            for lang, live in (("zh-CN", "实时"), ("en", "Live")):
+                await tv.goto(f"{centre.base_url}/lang/{lang}?next=/floor/hall")
+                await expect(tv.locator("#stream")).to_have_text(live, timeout=WAIT_MS)
+                await expect(tv.locator("#alerts li").first).to_be_visible(timeout=WAIT_MS)
+                path = out / f"floor-hall-{lang}.png"
+                await tv.screenshot(path=str(path))
+                written.append(path)
+    return written
+
+
 def main() -> None:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "out/screenshots")
+    folders = [a for a in sys.argv[1:] if not a.startswith("--")]
+    out = Path(folders[0] if folders else "out/screenshots")
     out.mkdir(parents=True, exist_ok=True)
-    for path in asyncio.run(_shoot(out)):
-        print(path)
-    for path in asyncio.run(_shoot_call_page(out)):
-        print(path)
-    for path in asyncio.run(_shoot_live_call_page(out)):
-        print(path)
+    if "--floor" in sys.argv:
+        shooters = [_shoot_floor]
+    else:
+        shooters = [_shoot, _shoot_floor, _shoot_call_page, _shoot_live_call_page]
+    for shooter in shooters:
+        for path in asyncio.run(shooter(out)):
+            print(path)
 
 
 if __name__ == "__main__":

@@ -57,7 +57,7 @@ async def test_signing_in_sets_an_http_only_cookie_and_sends_each_role_home(
     assert me.json()["username"] == "li.na"
     client.cookies.clear()
     await _sign_in(client, "boss")
-    assert (await client.get("/")).headers["location"] == "/home"
+    assert (await client.get("/")).headers["location"] == "/floor"  # the floor is their home
     assert (await client.get("/desk")).headers["location"] == "/home"
 
 
