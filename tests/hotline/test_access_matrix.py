@@ -93,3 +93,9 @@ async def test_anonymous_and_unlisted_roles_are_refused(
                 assert response.json()["error"] == "forbidden"
             checked += 1
     assert checked >= 25 * len(Role)
+
+
+def test_call_reports_are_for_directors_ops_and_supervisors() -> None:
+    table = {(method, path): roles for method, path, roles in _api_routes()}
+    for path in ("/api/v1/reports/interval", "/api/v1/reports/abandons"):
+        assert table[("GET", path)] == {Role.DIRECTOR, Role.OPS, Role.SUPERVISOR}

@@ -1,0 +1,210 @@
+"""The database reads behind the reports: filters checked against the directory, the calls of a
+period and the agent state log around it.
+
+Reports read the tables, never the service's in-memory counters, so two replicas answer alike.
+The state log is read from a lookback before the period (an agent's state at the start is their
+last change before it) to a margin after it (the wrap-up of a call that arrived near the end).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hotline.db.models import Agent, AgentSkill, AgentStateLog, Call, Site, Skill
+from hotline.errors import InvalidInputError
+from hotline.reports.abandons import AbandonRow
+from hotline.reports.interval import ABANDON_OUTCOMES, CallRow
+from hotline.reports.staffing import StateRow
+
+_Query = TypeVar("_Query", bound=Select)  # type: ignore[type-arg]
+LOOKBACK = timedelta(hours=24)  # an agent logged in longer without a change is counted from here
+WRAP_MARGIN = timedelta(hours=1)  # wrap-up of the period's last calls, read past its end
+
+
+class AgentGroup(StrEnum):
+    """Agent groups: the specialists of the lines and the overflow pool (溢出)."""
+
+    SPECIALISTS = "specialists"
+    OVERFLOW = "overflow"
+
+
+def invalid(field: str, message: str) -> InvalidInputError:
+    """A 422 in the shape of FastAPI's own validation errors, naming the query parameter."""
+    return InvalidInputError([{"loc": ["query", field], "msg": message, "type": "value_error"}])
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    site_id: int | None = None
+    line: str | None = None
+    language: str | None = None
+    group: AgentGroup | None = None
+    agent_id: int | None = None
+
+    def as_dict(self, site: str | None, agent: str | None) -> dict[str, Any]:
+        return {
+            "site": site,
+            "line": self.line,
+            "language": self.language,
+            "group": self.group.value if self.group else None,
+            "agent": agent,
+        }
+
+
+async def resolve_filters(
+    session: AsyncSession,
+    *,
+    site: str | None,
+    line: str | None,
+    language: str | None,
+    group: AgentGroup | None,
+    agent: str | None = None,
+) -> Filters:
+    """Check each named filter exists: an unknown one is a 422, never an empty report."""
+    site_id = None
+    if site:
+        site_id = await session.scalar(select(Site.id).where(Site.code == site))
+        if site_id is None:
+            raise invalid("site", f"no site '{site}': use a site code from /api/v1/sites")
+    if line:
+        known = await session.scalar(select(Skill.id).where(Skill.business_line == line).limit(1))
+        if known is None:
+            raise invalid("line", f"no business line '{line}': use one of /api/v1/skills")
+    if language:
+        known = await session.scalar(select(Skill.id).where(Skill.language == language).limit(1))
+        if known is None:
+            raise invalid("language", f"no language '{language}': use one of /api/v1/skills")
+    agent_id = None
+    if agent:
+        agent_id = await session.scalar(select(Agent.id).where(Agent.code == agent))
+        if agent_id is None:
+            raise invalid("agent", f"no agent '{agent}': use an agent code from /api/v1/agents")
+    return Filters(site_id, line or None, language or None, group, agent_id)
+
+
+def _calls_where(query: _Query, start: datetime, end: datetime, f: Filters) -> _Query:
+    query = query.where(Call.arrived_at >= start, Call.arrived_at < end)
+    if f.site_id is not None:
+        query = query.where(Call.site_id == f.site_id)
+    if f.line is not None:
+        query = query.where(Call.business_line == f.line)
+    if f.language is not None:
+        query = query.where(Call.language == f.language)
+    if f.agent_id is not None:
+        query = query.where(Call.agent_id == f.agent_id)
+    return query
+
+
+async def calls(session: AsyncSession, start: datetime, end: datetime, f: Filters) -> list[CallRow]:
+    query = _calls_where(
+        select(
+            Call.id,
+            Call.kind,
+            Call.arrived_at,
+            Call.queued_at,
+            Call.answered_at,
+            Call.outcome,
+            Call.wait_s,
+            Call.talk_s,
+            Call.hold_s,
+        ),
+        start,
+        end,
+        f,
+    )
+    return [CallRow(*row) for row in await session.execute(query)]
+
+
+async def abandoned_calls(
+    session: AsyncSession, start: datetime, end: datetime, f: Filters
+) -> list[AbandonRow]:
+    query = _calls_where(
+        select(
+            Call.id,
+            Call.arrived_at,
+            Call.ended_at,
+            Call.caller_number,
+            Site.code,
+            Call.business_line,
+            Call.language,
+            Call.outcome,
+            Call.wait_s,
+            Call.abandon_snapshot,
+        )
+        .join(Site, Site.id == Call.site_id)
+        .where(Call.outcome.in_(ABANDON_OUTCOMES), Call.kind == "inbound"),
+        start,
+        end,
+        f,
+    )
+    return [
+        AbandonRow(r[0], r[1], r[2] or r[1], r[3], r[4], r[5], r[6], r[7], r[8], r[9])
+        for r in await session.execute(query.order_by(Call.ended_at, Call.id))
+    ]
+
+
+async def group_agents(session: AsyncSession, f: Filters) -> set[int] | None:
+    """The agents the staffing side counts: those of the group holding the line / language
+    asked for (None: every agent)."""
+    if f.agent_id is not None:
+        return {f.agent_id}
+    if f.line is None and f.language is None and f.group is None:
+        return None
+    query = select(Agent.id)
+    if f.line is not None or f.language is not None:
+        query = query.join(AgentSkill, AgentSkill.agent_id == Agent.id).join(
+            Skill, Skill.id == AgentSkill.skill_id
+        )
+        if f.line is not None:
+            query = query.where(Skill.business_line == f.line)
+        if f.language is not None:
+            query = query.where(Skill.language == f.language)
+    if f.group is not None:
+        query = query.where(Agent.overflow.is_(f.group is AgentGroup.OVERFLOW))
+    return set((await session.scalars(query.distinct())).all())
+
+
+async def state_rows(
+    session: AsyncSession,
+    start: datetime,
+    end: datetime,
+    f: Filters,
+    agents: set[int] | None,
+) -> list[StateRow]:
+    """The changes inside [start, end + margin) and, per agent, the last one before start
+    (within the lookback): enough to know every agent's state at every instant of the period."""
+    log = AgentStateLog
+    columns = (log.agent_id, log.at, log.status, log.reason, log.call_id)
+    conditions = []
+    if f.site_id is not None:
+        conditions.append(or_(log.site_id == f.site_id, log.site_id.is_(None)))
+    if agents is not None:
+        conditions.append(log.agent_id.in_(sorted(agents)) if agents else false())
+    inside = select(*columns).where(log.at >= start, log.at < end + WRAP_MARGIN, *conditions)
+    last_before = (
+        select(log.agent_id, func.max(log.at).label("at"))
+        .where(log.at >= start - LOOKBACK, log.at < start, *conditions)
+        .group_by(log.agent_id)
+        .subquery()
+    )
+    before = select(*columns).join(
+        last_before, and_(log.agent_id == last_before.c.agent_id, log.at == last_before.c.at)
+    )
+    rows: list[StateRow] = []
+    for query in (before, inside):
+        rows.extend(StateRow(*row) for row in await session.execute(query))
+    return rows
+
+
+async def agent_codes(session: AsyncSession, ids: Sequence[int] | None = None) -> dict[int, str]:
+    query = select(Agent.id, Agent.code)
+    if ids is not None:
+        query = query.where(Agent.id.in_(list(ids)))
+    return {agent_id: code for agent_id, code in await session.execute(query)}

@@ -1,0 +1,140 @@
+"""The reports as the API and the pages ask for them: read, compute off the event loop, shape.
+
+The computation runs in a worker thread (``asyncio.to_thread``): a month of 15-minute rows over
+many calls is seconds of Python, and the CTI engine shares this event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hotline.reports import queries
+from hotline.reports.abandons import abandon_report
+from hotline.reports.definitions import ABANDONS, INTERVAL
+from hotline.reports.interval import interval_report
+from hotline.reports.period import Granularity, Period, PeriodError, make_period
+from hotline.reports.queries import AgentGroup, Filters, invalid
+from hotline.reports.staffing import spans
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    start: datetime
+    end: datetime
+    granularity: Granularity = Granularity.MIN30
+    site: str | None = None
+    line: str | None = None
+    language: str | None = None
+    group: AgentGroup | None = None
+    agent: str | None = None
+    threshold_s: float = 20.0
+    short_abandon_s: float = 5.0
+
+
+def period_of(request: Request, zone: ZoneInfo) -> Period:
+    try:
+        return make_period(request.start, request.end, request.granularity, zone)
+    except PeriodError as exc:
+        raise invalid(exc.field, exc.message) from None
+
+
+async def _filters(session: AsyncSession, request: Request) -> Filters:
+    return await queries.resolve_filters(
+        session,
+        site=request.site,
+        line=request.line,
+        language=request.language,
+        group=request.group,
+        agent=request.agent,
+    )
+
+
+def _definitions(figures: dict[str, Any], lang: str) -> dict[str, str]:
+    return {
+        key: (f.definition_zh if lang == "zh" else f.definition_en) for key, f in figures.items()
+    }
+
+
+async def interval(
+    session: AsyncSession, request: Request, zone: ZoneInfo, now: datetime, lang: str = "en"
+) -> dict[str, Any]:
+    """The interval report as JSON-ready data."""
+    period = period_of(request, zone)
+    filters = await _filters(session, request)
+    call_rows = await queries.calls(session, period.start, period.end, filters)
+    agents = await queries.group_agents(session, filters)
+    states = await queries.state_rows(session, period.start, period.end, filters, agents)
+    until = min(now, period.end + queries.WRAP_MARGIN)
+    report = await asyncio.to_thread(
+        lambda: interval_report(
+            period,
+            call_rows,
+            spans(states, until),
+            threshold_s=request.threshold_s,
+            short_abandon_s=request.short_abandon_s,
+        )
+    )
+    return {
+        "report": "interval",
+        "period": {
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "interval": period.granularity.value,
+            "time_zone": str(zone),
+        },
+        "as_of": now.isoformat(),
+        "filters": {
+            **_filter_echo(request),
+            "threshold_s": request.threshold_s,
+            "short_abandon_s": request.short_abandon_s,
+        },
+        "definitions": _definitions(INTERVAL, lang),
+        "rows": report.rows,
+        "total": report.total,
+    }
+
+
+def _filter_echo(request: Request) -> dict[str, Any]:
+    return {
+        "site": request.site,
+        "line": request.line,
+        "language": request.language,
+        "group": request.group.value if request.group else None,
+        "agent": request.agent,
+    }
+
+
+async def abandons(
+    session: AsyncSession, request: Request, zone: ZoneInfo, now: datetime, lang: str = "en"
+) -> dict[str, Any]:
+    """Every abandoned call of the period with the floor at that moment, and the summary."""
+    period = period_of(request, zone)
+    filters = await _filters(session, request)
+    calls = await queries.abandoned_calls(session, period.start, period.end, filters)
+    # The floor is every logged-in agent: the site filter applies, the skill filters do not.
+    floor_filters = Filters(site_id=filters.site_id)
+    states = await queries.state_rows(session, period.start, period.end, floor_filters, None)
+    codes = await queries.agent_codes(session)
+    until = min(now, period.end)
+    report = await asyncio.to_thread(
+        lambda: abandon_report(calls, spans(states, until), codes, zone)
+    )
+    return {
+        "report": "abandons",
+        "period": {
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "time_zone": str(zone),
+        },
+        "as_of": now.isoformat(),
+        "filters": _filter_echo(request),
+        "definitions": _definitions(ABANDONS, lang),
+        "summary": report.summary,
+        "rows": report.rows,
+    }
