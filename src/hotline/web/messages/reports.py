@@ -1,0 +1,117 @@
+"""Messages of the report pages (web/reports); the figures' labels and definitions come from
+``hotline.reports.definitions`` so that the page, the exports and the API say the same thing."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from hotline.reports.definitions import ABANDONS, INTERVAL, Figure
+
+
+def _figures(prefix: str, figures: dict[str, Figure]) -> dict[str, tuple[str, str]]:
+    out: dict[str, tuple[str, str]] = {}
+    for key, f in figures.items():
+        out[f"{prefix}.{key}"] = (f.label_zh, f.label_en)
+        out[f"{prefix}.{key}.def"] = (f.definition_zh, f.definition_en)
+    return out
+
+
+# message id -> (zh-CN, en)
+MESSAGES: Final[dict[str, tuple[str, str]]] = {
+    "nav.reports": ("统计报表", "Reports"),
+    "reports.title": ("统计报表", "Reports"),
+    "reports.intro": (
+        "所有数字直接取自数据库；每个指标旁悬停可见其定义，页脚列出全部定义。",
+        "Every figure is read from the database; hover a heading for its definition, "
+        "all definitions are listed at the foot of the page.",
+    ),
+    "reports.interval": ("分时段话务与排班", "Interval report"),
+    "reports.interval.about": (
+        "每 15/30/60 分钟或每天：受理、接通、放弃、服务水平、平均应答速度、平均处理时长，"
+        "以及签入、空闲、通话、话后处理、示忙的坐席人数与占用率。",
+        "Per 15 / 30 / 60 minutes or day: offered, answered, abandoned, service level, ASA, "
+        "AHT, and agents logged in, ready, on call, in wrap-up, not ready; occupancy.",
+    ),
+    "reports.abandons": ("放弃来电与当时坐席状态", "Abandoned calls and the floor"),
+    "reports.abandons.about": (
+        "每一通放弃来电的等待、排队位置、业务线，以及放弃那一刻每位签入坐席在做什么。",
+        "Every abandoned call with its wait, position and line, and what every logged-in "
+        "agent was doing at that moment.",
+    ),
+    "reports.on_time": ("工单按期办结", "Work orders on time"),
+    "reports.on_time.about": (
+        "按部门统计工单按期办结情况（接口 /api/v1/reports/on-time）。",
+        "The on-time table per department (API /api/v1/reports/on-time).",
+    ),
+    "reports.from": ("开始日期", "From"),
+    "reports.to": ("结束日期（含）", "To (inclusive)"),
+    "reports.granularity": ("时段", "Interval"),
+    "reports.granularity.15m": ("15 分钟", "15 minutes"),
+    "reports.granularity.30m": ("30 分钟", "30 minutes"),
+    "reports.granularity.60m": ("1 小时", "1 hour"),
+    "reports.granularity.day": ("按天", "Day"),
+    "reports.site": ("站点", "Site"),
+    "reports.line": ("业务线", "Line"),
+    "reports.language": ("语种", "Language"),
+    "reports.group": ("坐席组", "Agent group"),
+    "reports.group.specialists": ("专席", "Specialists"),
+    "reports.group.overflow": ("溢出组", "Overflow pool"),
+    "reports.any": ("全部", "All"),
+    "reports.threshold": ("服务水平阈值（秒）", "SL threshold (s)"),
+    "reports.show": ("查询", "Show"),
+    "reports.download": ("下载", "Download"),
+    "reports.download.full": ("下载完整号码（将记入审计）", "Download with full numbers (audited)"),
+    "reports.total": ("合计", "Total"),
+    "reports.definitions": ("指标定义", "Definitions"),
+    "reports.bad_date": (
+        "日期格式应为 YYYY-MM-DD，请重新选择",
+        "Dates must be YYYY-MM-DD: pick them again",
+    ),
+    "reports.fix": ("请修改查询条件：", "Change the query: "),
+    "reports.err.to": (
+        "结束日期不能早于开始日期；期间最长：15/30 分钟 31 天，1 小时 92 天，按天 366 天",
+        "the last day cannot be before the first; at most 31 days for 15 / 30 minutes, "
+        "92 days for 1 hour, 366 days by day",
+    ),
+    "reports.err.from": ("开始日期无效，请重新选择", "the first day is not valid: pick it again"),
+    "reports.err.site": ("没有该站点，请从列表中选择", "no such site: pick one from the list"),
+    "reports.err.line": ("没有该业务线，请从列表中选择", "no such line: pick one from the list"),
+    "reports.err.language": (
+        "没有该语种，请从列表中选择",
+        "no such language: pick one from the list",
+    ),
+    "reports.err.choice": (
+        "时段、坐席组须从列表中选择，阈值为 1–3600 秒",
+        "pick the interval and group from the lists; the threshold is 1–3600 s",
+    ),
+    "reports.chart.calls": ("话务量与服务水平", "Calls and service level"),
+    "reports.chart.staffing": ("坐席状态（平均人数）", "Agents by state (mean number)"),
+    "reports.chart.abandons": ("放弃来电的等待时长", "Wait of each abandoned call"),
+    "reports.chart.abandoned": ("放弃", "Abandoned"),
+    "reports.chart.count": ("来电数", "calls"),
+    "reports.chart.agents": ("人", "agents"),
+    "reports.chart.percent": ("%", "%"),
+    "reports.chart.wait": ("等待（秒）", "wait (s)"),
+    "reports.chart.time": ("时间", "time"),
+    "reports.chart.slack": ("有可接坐席空闲或示忙", "eligible agents idle or away"),
+    "reports.chart.busy": ("可接坐席均忙", "every eligible agent busy"),
+    "reports.summary": (
+        "共 {n} 通放弃来电；其中 {slack} 通放弃时有可接坐席空闲或示忙"
+        "（空闲 {idle} 通，示忙 {away} 通），{busy} 通放弃时可接坐席均忙。",
+        "{n} abandons; {slack} of them while eligible agents were idle or away "
+        "({idle} with one idle, {away} with one away); {busy} while every eligible agent was busy.",
+    ),
+    "reports.floor": ("当时坐席", "The floor"),
+    "reports.none": ("该期间没有放弃来电。", "No abandoned call in this period."),
+    "reports.numbers_masked": ("号码已脱敏。", "Numbers are masked."),
+    "reports.status.idle": ("空闲", "idle"),
+    "reports.status.reserved": ("振铃", "ringing"),
+    "reports.status.on_call": ("通话", "on call"),
+    "reports.status.wrap_up": ("话后处理", "wrap-up"),
+    "reports.status.not_ready": ("示忙", "not ready"),
+    "reports.eligible_mark": ("可接", "eligible"),
+    "reports.where.queue": ("排队中", "in queue"),
+    "reports.where.ringing": ("振铃中", "ringing"),
+    **_figures("reports.iv", INTERVAL),
+    **_figures("reports.ab", ABANDONS),
+}
