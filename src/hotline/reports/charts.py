@@ -16,11 +16,11 @@ import plotly.graph_objects as go
 
 Translate = Callable[[str], str]
 _LAYOUT: dict[str, Any] = {
-    "margin": {"l": 56, "r": 56, "t": 40, "b": 48},
-    "legend": {"orientation": "h", "y": -0.2},
+    "margin": {"l": 56, "r": 56, "t": 40, "b": 80},
+    "legend": {"orientation": "h", "y": -0.32},
     "hovermode": "x unified",
     "font": {"family": "system-ui, 'Noto Sans CJK SC', sans-serif", "size": 13},
-    "height": 340,
+    "height": 360,
 }
 
 
@@ -72,8 +72,12 @@ def interval_calls(rows: Sequence[dict[str, Any]], daily: bool, t: Translate) ->
             "title": {"text": t("reports.iv.service_level") + " %"},
             "overlaying": "y",
             "side": "right",
-            "range": [0, 100],
+            # 0-100 % (a hair more, so that 100 % is not drawn on the frame), own ticks
+            "range": [0, 103],
+            "tickmode": "array",
+            "tickvals": [0, 25, 50, 75, 100],
             "ticksuffix": "%",
+            "showgrid": False,
         },
     )
     return str(fig.to_json())
@@ -83,15 +87,19 @@ def interval_staffing(rows: Sequence[dict[str, Any]], daily: bool, t: Translate)
     """Mean agents in each state, stacked: what the floor was doing interval by interval."""
     x = _x(rows)
     fig = go.Figure()
-    colours = {
-        "on_call": "#2f6fbf",
-        "ringing": "#7fa7dc",
-        "wrap_up": "#f0ad4e",
-        "ready": "#5cb85c",
-        "not_ready": "#9e9e9e",
-    }
+    colours = {"on_call": "#2f6fbf", "ringing": "#7fa7dc", "wrap_up": "#f0ad4e", "ready": "#5cb85c"}
     for key, colour in colours.items():
         fig.add_bar(x=x, y=[r[key] for r in rows], name=t(f"reports.iv.{key}"), marker_color=colour)
+    # Not ready, one bar per reason (示忙原因), in greys: why people were away.
+    reasons = sorted({reason for r in rows for reason in r["not_ready_by_reason"]})
+    greys = ("#9e9e9e", "#757575", "#bdbdbd", "#616161", "#e0e0e0", "#424242")
+    for number, reason in enumerate(reasons):
+        fig.add_bar(
+            x=x,
+            y=[r["not_ready_by_reason"].get(reason, 0.0) for r in rows],
+            name=f"{t('reports.iv.not_ready')}: {t('reason.' + reason)}",
+            marker_color=greys[number % len(greys)],
+        )
     fig.update_layout(
         **_LAYOUT,
         title={"text": t("reports.chart.staffing")},

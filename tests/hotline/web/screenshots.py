@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 
 from playwright.async_api import Page, expect
 
@@ -24,6 +26,9 @@ from tests.browser import (
     chromium,
     desk_centre,
 )
+from tests.fixtures.app import TEST_PASSWORD
+from tests.hotline.reports.centre import DIRECTOR as REPORT_DIRECTOR
+from tests.hotline.reports.centre import report_centre, seed_synthetic
 
 NUMBER = "13905710001"
 WAIT_MS = 30_000
@@ -88,7 +93,7 @@ async def _shoot(out: Path) -> list[Path]:
                 path = out / f"desk-{lang}.png"
                 await page.screenshot(path=str(path))
                 written.append(path)
-    return written + await _shoot_phone_down(out)
+    return written + await _shoot_phone_down(out) + await _shoot_reports(out)
 
 
 async def _shoot_phone_down(out: Path) -> list[Path]:
@@ -116,6 +121,37 @@ async def _shoot_phone_down(out: Path) -> list[Path]:
                 path = out / f"desk-phone-down-{lang}.png"
                 await page.screenshot(path=str(path))
                 written.append(path)
+    return written
+
+
+async def _shoot_reports(out: Path) -> list[Path]:
+    """The director's report pages over one synthetic day of twelve agents (zh-CN and en)."""
+    written = []
+    day = date(2026, 3, 2)
+    with tempfile.TemporaryDirectory() as folder:
+        async with (
+            report_centre(Path(folder) / "reports.db", lambda m: seed_synthetic(m, day)) as centre,
+            chromium() as browser,
+        ):
+            page = await browser.new_page(viewport={"width": 1366, "height": 1100})
+            await page.goto(f"{centre.base_url}/login")
+            await page.fill("#username", REPORT_DIRECTOR)
+            await page.fill("#password", TEST_PASSWORD)
+            await page.press("#password", "Enter")
+            await page.wait_for_url(centre.base_url + "/reports")
+            pages = {
+                "reports-interval": "/reports/interval?start=2026-03-02&end=2026-03-02"
+                "&interval=30m",
+                "reports-abandons": "/reports/abandons?start=2026-03-02&end=2026-03-02",
+            }
+            for lang in ("zh-CN", "en"):
+                for name, path in pages.items():
+                    await page.goto(f"{centre.base_url}/lang/{lang}?next={quote(path)}")
+                    chart = page.locator(".report-chart").first
+                    await expect(chart).to_have_attribute("data-drawn", "1", timeout=WAIT_MS)
+                    shot = out / f"{name}-{lang}.png"
+                    await page.screenshot(path=str(shot))
+                    written.append(shot)
     return written
 
 

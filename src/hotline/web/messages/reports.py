@@ -61,6 +61,16 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "reports.show": ("查询", "Show"),
     "reports.download": ("下载", "Download"),
     "reports.download.full": ("下载完整号码（将记入审计）", "Download with full numbers (audited)"),
+    "reports.empty_hidden": (
+        "表中略去无来电且无人签入的时段；图表与下载文件包含全部时段。",
+        "Intervals with no call and nobody logged in are left out of the table; the charts "
+        "and the downloads have every interval.",
+    ),
+    "reports.by_reason": ("示忙原因（平均人数）", "Not ready by reason (avg)"),
+    "reports.by_reason.def": (
+        "各示忙原因的平均人数（该原因秒数 / 时段秒数）",
+        "mean number of agents not ready for each reason (seconds / interval seconds)",
+    ),
     "reports.total": ("合计", "Total"),
     "reports.definitions": ("指标定义", "Definitions"),
     "reports.bad_date": (
