@@ -81,8 +81,7 @@ class _Acc:
         elif call.outcome == "callback_requested":
             self.callbacks += 1
 
-    def add_span(self, span: Span, start: datetime, end: datetime) -> None:
-        seconds = (end - start).total_seconds()
+    def add_span(self, span: Span, seconds: float) -> None:
         if seconds <= 0:
             return
         self.agents.add(span.agent_id)
@@ -174,19 +173,24 @@ def interval_report(
 ) -> IntervalReport:
     """One row per interval of the period (empty intervals included) and the total."""
     accs = [_Acc(start, end) for start, end in period.intervals()]
-    starts = [acc.start for acc in accs]
+    # Epoch seconds, not aware datetimes: comparing datetimes of two zones asks each for its
+    # offset, which was most of the time of a month's report.
+    starts = [acc.start.timestamp() for acc in accs]
+    ends = [acc.end.timestamp() for acc in accs]
     wraps = wrap_up_seconds(all_spans)
+    low, high = period.start.timestamp(), period.end.timestamp()
     for call in calls:
-        if not period.start <= call.arrived_at < period.end:
+        arrived = call.arrived_at.timestamp()
+        if not low <= arrived < high:
             continue
-        index = bisect.bisect_right(starts, call.arrived_at) - 1
+        index = bisect.bisect_right(starts, arrived) - 1
         accs[index].add_call(call, wraps.get(call.id, 0.0), threshold_s, short_abandon_s)
     for span in all_spans:
-        first = max(0, bisect.bisect_right(starts, span.start) - 1)
-        for acc in accs[first:]:
-            if acc.start >= span.end:
-                break
-            acc.add_span(span, max(acc.start, span.start), min(acc.end, span.end))
+        begin, finish = span.start.timestamp(), span.end.timestamp()
+        index = max(0, bisect.bisect_right(starts, begin) - 1)
+        while index < len(accs) and starts[index] < finish:  # no slice copies
+            accs[index].add_span(span, min(ends[index], finish) - max(starts[index], begin))
+            index += 1
     total = _Acc(period.start.astimezone(period.zone), period.end.astimezone(period.zone))
     for acc in accs:
         total.merge(acc)

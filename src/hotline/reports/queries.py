@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Executable
 
 from hotline.db.models import Agent, AgentSkill, AgentStateLog, Call, Site, Skill
 from hotline.errors import InvalidInputError
@@ -102,6 +103,13 @@ def _calls_where(query: _Query, start: datetime, end: datetime, f: Filters) -> _
     return query
 
 
+async def _rows(session: AsyncSession, query: Executable) -> Any:
+    """Plain rows through the session's connection: the ORM layer (identity, entity loading)
+    has nothing to add to column tuples and took half of a large report's time."""
+    connection = await session.connection()
+    return await connection.execute(query)
+
+
 async def calls(session: AsyncSession, start: datetime, end: datetime, f: Filters) -> list[CallRow]:
     query = _calls_where(
         select(
@@ -119,7 +127,7 @@ async def calls(session: AsyncSession, start: datetime, end: datetime, f: Filter
         end,
         f,
     )
-    return [CallRow(*row) for row in await session.execute(query)]
+    return [CallRow(*row) for row in await _rows(session, query)]
 
 
 async def abandoned_calls(
@@ -187,7 +195,11 @@ async def state_rows(
         conditions.append(or_(log.site_id == f.site_id, log.site_id.is_(None)))
     if agents is not None:
         conditions.append(log.agent_id.in_(sorted(agents)) if agents else false())
-    inside = select(*columns).where(log.at >= start, log.at < end + WRAP_MARGIN, *conditions)
+    inside = (
+        select(*columns)
+        .where(log.at >= start, log.at < end + WRAP_MARGIN, *conditions)
+        .order_by(log.agent_id, log.at)  # the (agent_id, at) index; spans() then sorts runs
+    )
     last_before = (
         select(log.agent_id, func.max(log.at).label("at"))
         .where(log.at >= start - LOOKBACK, log.at < start, *conditions)
@@ -199,7 +211,7 @@ async def state_rows(
     )
     rows: list[StateRow] = []
     for query in (before, inside):
-        rows.extend(StateRow(*row) for row in await session.execute(query))
+        rows.extend(StateRow(*row) for row in await _rows(session, query))
     return rows
 
 
