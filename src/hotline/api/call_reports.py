@@ -20,7 +20,7 @@ from hotline.deps import AppStateDep, SessionDep
 from hotline.errors import ForbiddenError
 from hotline.masking import mask_phone
 from hotline.reports import export, service
-from hotline.reports.definitions import ABANDONS, INTERVAL
+from hotline.reports.definitions import ABANDONS, AGENTS, INTERVAL
 from hotline.reports.period import Granularity
 from hotline.reports.queries import AgentGroup
 from hotline.roles import Role
@@ -163,3 +163,32 @@ async def abandons_report(
         return _file(export.to_csv(header, table), _name("abandons", data, format_), format_)
     body = export.to_xlsx("abandons", header, table, ABANDONS, lang.value)
     return _file(body, _name("abandons", data, format_), format_)
+
+
+@router.get("/agents", response_model=None, responses=_FILE_RESPONSES)
+async def agents_report(
+    state: AppStateDep,
+    session: SessionDep,
+    _: CallReportReader,
+    start: Start,
+    end: End,
+    site: SiteQ = None,
+    line: LineQ = None,
+    language: LanguageQ = None,
+    group: AgentGroup | None = None,
+    agent: Annotated[str | None, Query(max_length=32, description="agent code")] = None,
+    format_: FormatQ = ExportFormat.JSON,
+    lang: Lang = Lang.ZH,
+) -> dict[str, Any] | Response:
+    """Each agent's calls, talk / hold / wrap-up time, transfers, RONA, not-ready time by
+    reason, occupancy, survey average and work orders raised with their on-time rate, over a
+    period of up to 92 days."""
+    ask = service.Request(start, end, Granularity.MIN60, site, line, language, group, agent)
+    data = await service.agents(session, ask, _zone(state), state.clock.now(), lang.value)
+    if format_ is ExportFormat.JSON:
+        return data
+    header, table = export.flatten([*data["rows"], data["total"]], list(AGENTS))
+    if format_ is ExportFormat.CSV:
+        return _file(export.to_csv(header, table), _name("agents", data, format_), format_)
+    body = export.to_xlsx("agents", header, table, AGENTS, lang.value)
+    return _file(body, _name("agents", data, format_), format_)

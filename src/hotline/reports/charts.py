@@ -135,3 +135,31 @@ def abandon_waits(rows: Sequence[dict[str, Any]], t: Translate) -> str:
 def as_script_data(figure_json: str) -> str:
     """The figure for a ``<script type="application/json">`` block: ``</`` cannot close it."""
     return json.dumps(json.loads(figure_json)).replace("</", "<\\/")
+
+
+def agent_time(rows: Sequence[dict[str, Any]], t: Translate) -> str:
+    """Each agent's logged-in time split by state, in hours, stacked horizontally."""
+    agents = [r["agent"] for r in rows]
+    fig = go.Figure()
+    parts = {
+        "talk_s": "#2f6fbf",
+        "wrap_up_s": "#f0ad4e",
+        "ready_s": "#5cb85c",
+        "not_ready_s": "#9e9e9e",
+    }
+    for key, colour in parts.items():
+        fig.add_bar(
+            y=agents,
+            x=[round((r[key] or 0.0) / 3600, 2) for r in rows],
+            name=t(f"reports.ag.{key}"),
+            orientation="h",
+            marker_color=colour,
+        )
+    fig.update_layout(
+        **{**_LAYOUT, "height": max(240, 60 + 28 * len(agents)), "hovermode": "y unified"},
+        title={"text": t("reports.chart.agent_time")},
+        barmode="stack",
+        xaxis={"title": {"text": t("reports.chart.hours")}, "rangemode": "tozero"},
+        yaxis={"autorange": "reversed"},
+    )
+    return str(fig.to_json())

@@ -209,4 +209,92 @@ ABANDONS: Final[dict[str, Figure]] = {
     ),
 }
 
+AGENTS: Final[dict[str, Figure]] = {
+    "agent": Figure("坐席", "Agent", "坐席工号", "the agent's code"),
+    "calls": Figure(
+        "接听量",
+        "Calls",
+        "期间内处于通话状态的不同来电数（含转入）",
+        "distinct calls the agent was on in the period, transfers in included",
+    ),
+    "logged_in_s": Figure(
+        "签入时长（秒）",
+        "Logged in (s)",
+        "期间内签入的总秒数",
+        "seconds logged in during the period",
+    ),
+    "talk_s": Figure(
+        "通话时长（秒）",
+        "Talk (s)",
+        "通话状态秒数（含保持）",
+        "seconds in the on-call state, hold included",
+    ),
+    "hold_s": Figure(
+        "保持时长（秒）",
+        "Hold (s)",
+        "由该坐席结束的来电的保持秒数",
+        "hold seconds of the calls the agent finished",
+    ),
+    "wrap_up_s": Figure("话后处理（秒）", "Wrap-up (s)", "话后处理状态秒数", "seconds in wrap-up"),
+    "ready_s": Figure("空闲时长（秒）", "Ready (s)", "空闲等待来电的秒数", "seconds idle"),
+    "not_ready_s": Figure(
+        "示忙时长（秒）",
+        "Not ready (s)",
+        "示忙秒数，按原因见明细",
+        "seconds not ready; by reason in not_ready_by_reason",
+    ),
+    "average_talk_s": Figure("平均通话（秒）", "Avg talk (s)", "通话时长 / 接听量", "talk / calls"),
+    "average_wrap_up_s": Figure(
+        "平均话后（秒）", "Avg wrap-up (s)", "话后处理 / 接听量", "wrap-up / calls"
+    ),
+    "aht_s": Figure(
+        "平均处理时长（秒）",
+        "AHT (s)",
+        "(通话 + 话后处理) / 接听量",
+        "(talk, hold included, + wrap-up) / calls",
+    ),
+    "transfers": Figure(
+        "转出",
+        "Transfers",
+        "由该坐席转给他人或转回队列的来电数",
+        "calls the agent passed to another agent or back to a queue",
+    ),
+    "rona": Figure(
+        "未接次数",
+        "RONA",
+        "振铃未接导致示忙（rona）的次数",
+        "offers the agent let ring out (set not ready: rona)",
+    ),
+    "occupancy": Figure(
+        "占用率",
+        "Occupancy",
+        "(振铃 + 通话 + 话后) / (其和 + 空闲)",
+        "(ringing + on call + wrap-up) / (those + ready)",
+    ),
+    "surveys": Figure(
+        "评价数",
+        "Surveys",
+        "由该坐席结束且有满意度评分的来电数",
+        "calls the agent finished that have a survey score",
+    ),
+    "survey_average": Figure(
+        "满意度均分", "Survey average", "满意度评分（1–5）的平均值", "mean survey score (1-5)"
+    ),
+    "work_orders_raised": Figure(
+        "派发工单",
+        "Work orders raised",
+        "该坐席期间内创建的工单数",
+        "work orders the agent created in the period",
+    ),
+    "work_orders_closed": Figure(
+        "已办结工单", "Work orders resolved", "上述工单中已办结的数量", "of those, resolved"
+    ),
+    "work_orders_on_time_rate": Figure(
+        "按期办结率",
+        "On-time rate",
+        "按期办结 / 已办结（办结时间不晚于办结时限）",
+        "resolved by the deadline / resolved",
+    ),
+}
+
 AGENT_STATUSES: Final[tuple[str, ...]] = ("idle", "reserved", "on_call", "wrap_up", "not_ready")

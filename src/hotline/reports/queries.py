@@ -18,9 +18,19 @@ from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
-from hotline.db.models import Agent, AgentSkill, AgentStateLog, Call, Site, Skill
+from hotline.db.models import (
+    Agent,
+    AgentSkill,
+    AgentStateLog,
+    Call,
+    CallEvent,
+    Site,
+    Skill,
+    WorkOrderRow,
+)
 from hotline.errors import InvalidInputError
 from hotline.reports.abandons import AbandonRow
+from hotline.reports.agents import FinishedCall, Orders
 from hotline.reports.interval import ABANDON_OUTCOMES, CallRow
 from hotline.reports.staffing import StateRow
 
@@ -220,3 +230,58 @@ async def agent_codes(session: AsyncSession, ids: Sequence[int] | None = None) -
     if ids is not None:
         query = query.where(Agent.id.in_(list(ids)))
     return {agent_id: code for agent_id, code in await session.execute(query)}
+
+
+async def finished_calls(
+    session: AsyncSession, start: datetime, end: datetime, f: Filters
+) -> list[FinishedCall]:
+    """Answered calls of the period with the agent who finished them."""
+    query = _calls_where(
+        select(Call.agent_id, Call.hold_s, Call.survey_score).where(
+            Call.agent_id.is_not(None), Call.answered_at.is_not(None)
+        ),
+        start,
+        end,
+        f,
+    )
+    return [FinishedCall(*row) for row in await _rows(session, query)]
+
+
+async def transfers_by_agent(
+    session: AsyncSession, start: datetime, end: datetime
+) -> dict[int, int]:
+    """Calls each agent passed on: to another agent (``transfer_answered``) or to a queue
+    (``requeued``), from the calls' journals; the journal names the agent in ``data.from``."""
+    query = select(CallEvent.data).where(
+        CallEvent.kind.in_(("transfer_answered", "requeued")),
+        CallEvent.at >= start,
+        CallEvent.at < end,
+    )
+    counts: dict[int, int] = {}
+    for (data,) in await _rows(session, query):
+        named = (data or {}).get("from")
+        try:
+            agent_id = int(str(named))
+        except ValueError:
+            continue  # a journal entry of another shape: not a transfer by a known agent
+        counts[agent_id] = counts.get(agent_id, 0) + 1
+    return counts
+
+
+async def orders_by_agent(
+    session: AsyncSession, start: datetime, end: datetime
+) -> dict[int, Orders]:
+    """Work orders created in the period by each agent's user: raised, resolved, on time."""
+    query = (
+        select(Agent.id, WorkOrderRow.resolved_at, WorkOrderRow.resolve_due_at)
+        .join(Agent, Agent.user_id == WorkOrderRow.created_by)
+        .where(WorkOrderRow.created_at >= start, WorkOrderRow.created_at < end)
+    )
+    tally: dict[int, list[int]] = {}
+    for agent_id, resolved, due in await _rows(session, query):
+        counts = tally.setdefault(agent_id, [0, 0, 0])
+        counts[0] += 1
+        if resolved is not None:
+            counts[1] += 1
+            counts[2] += due is None or resolved <= due
+    return {agent_id: Orders(*counts) for agent_id, counts in tally.items()}

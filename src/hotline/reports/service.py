@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotline.reports import queries
 from hotline.reports.abandons import abandon_report
-from hotline.reports.definitions import ABANDONS, INTERVAL
+from hotline.reports.agents import agent_report
+from hotline.reports.definitions import ABANDONS, AGENTS, INTERVAL
 from hotline.reports.interval import interval_report
 from hotline.reports.period import Granularity, Period, PeriodError, make_period
 from hotline.reports.queries import AgentGroup, Filters, invalid
@@ -137,4 +138,45 @@ async def abandons(
         "definitions": _definitions(ABANDONS, lang),
         "summary": report.summary,
         "rows": report.rows,
+    }
+
+
+async def agents(
+    session: AsyncSession, request: Request, zone: ZoneInfo, now: datetime, lang: str = "en"
+) -> dict[str, Any]:
+    """Each agent's performance over the period (up to 92 days), and the total."""
+    period = period_of(request, zone)
+    filters = await _filters(session, request)
+    chosen = await queries.group_agents(session, filters)
+    states = await queries.state_rows(session, period.start, period.end, filters, chosen)
+    finished = await queries.finished_calls(session, period.start, period.end, filters)
+    transfers = await queries.transfers_by_agent(session, period.start, period.end)
+    orders = await queries.orders_by_agent(session, period.start, period.end)
+    codes = await queries.agent_codes(session)
+    until = min(now, period.end)
+    rows, total = await asyncio.to_thread(
+        lambda: agent_report(
+            period.start,
+            until,
+            spans(states, until),
+            finished,
+            transfers,
+            orders,
+            codes,
+            sorted(chosen) if chosen is not None else None,
+        )
+    )
+    return {
+        "report": "agents",
+        "period": {
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "time_zone": str(zone),
+        },
+        "as_of": now.isoformat(),
+        "filters": _filter_echo(request),
+        "definitions": _definitions(AGENTS, lang),
+        "rows": rows,
+        "total": total,
+        "adherence": None,  # no roster of scheduled hours yet (docs/reports.md)
     }

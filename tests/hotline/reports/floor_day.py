@@ -67,10 +67,11 @@ async def seed_day(sessionmaker: async_sessionmaker[AsyncSession]) -> Day:
         # answered after 15 s: talk 120 + hold 10 + wrap 30 (state log)
         "c1": _call(s, "c1", at(9, 1), queued=at(9, 1, 10), answered=at(9, 1, 25),
                     ended=at(9, 3, 35), outcome="answered", wait_s=15.0, talk_s=120.0,
-                    hold_s=10.0),
+                    hold_s=10.0, agent_id=a1),
         # answered after 50 s: talk 60, wrap 20
         "c2": _call(s, "c2", at(9, 5), queued=at(9, 5, 10), answered=at(9, 6),
-                    ended=at(9, 7), outcome="answered", wait_s=50.0, talk_s=60.0, hold_s=0.0),
+                    ended=at(9, 7), outcome="answered", wait_s=50.0, talk_s=60.0, hold_s=0.0,
+                    agent_id=a2),
         "c3": _call(s, "c3", at(9, 10), queued=at(9, 10, 10), ended=at(9, 10, 40),
                     outcome="abandoned_queue", wait_s=30.0, number="13912345678",
                     abandon_snapshot=eligible),

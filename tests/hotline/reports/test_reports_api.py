@@ -12,10 +12,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hotline.db.models import AuditLog
+from hotline.db.models import AgentStateLog, AuditLog, Call, CallEvent
 from hotline.roles import Role
 from tests.fixtures.app import Users
-from tests.hotline.reports.floor_day import seed_day
+from tests.hotline.reports.floor_day import at, seed_day
 
 pytestmark = pytest.mark.asyncio
 
@@ -203,3 +203,44 @@ async def test_abandons_with_the_floor_masked_and_audited(
     assert [(a.action, a.actor_username) for a in audited] == [
         ("personal_data_read", "director-user")
     ]
+
+
+async def test_agent_performance(
+    client: httpx.AsyncClient, users: Users, app_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    day = await seed_day(app_sessionmaker)
+    async with app_sessionmaker() as session, session.begin():
+        session.add_all(
+            [
+                # a2 handed c2 back to a queue; a1 let an offer ring out at 09:55
+                CallEvent(call_id=day.calls["c2"], seq=1, at=at(9, 6, 30), kind="requeued",
+                          data={"from": str(day.agents["a2"]), "line": "local_tax"}),
+                AgentStateLog(agent_id=day.agents["a1"], at=at(9, 55), status="not_ready",
+                              reason="rona", site_id=day.site_id),
+                AgentStateLog(agent_id=day.agents["a1"], at=at(9, 56), status="idle",
+                              site_id=day.site_id),
+            ]
+        )  # fmt: skip
+        c1 = await session.get(Call, day.calls["c1"])
+        assert c1 is not None
+        c1.survey_score = 4
+    url = f"/api/v1/reports/agents?{MORNING}"
+    response = await client.get(url, headers=users.headers(Role.DIRECTOR))
+    assert response.status_code == 200, response.text
+    report = response.json()
+    rows = {row["agent"]: row for row in report["rows"]}
+    a1, a2 = rows["a1"], rows["a2"]
+    assert (a1["calls"], a1["talk_s"], a1["wrap_up_s"], a1["hold_s"]) == (1, 130.0, 30.0, 10.0)
+    assert a1["rona"] == 1
+    assert a1["not_ready_by_reason"] == {"rona": 60.0}
+    assert a1["logged_in_s"] == 3600.0  # 09:00 to the 10:00 logout
+    assert a1["survey_average"] == 4.0
+    assert (a2["calls"], a2["transfers"], a2["not_ready_by_reason"]) == (1, 1, {"break": 1360.0})
+    assert a2["logged_in_s"] == 2700.0  # 09:00 to 09:45
+    assert report["total"]["calls"] == 2
+    one = await client.get(f"{url}&agent=a2&format=csv", headers=users.headers(Role.OPS))
+    table = list(csv.DictReader(io.StringIO(one.text)))
+    assert [row["agent"] for row in table] == ["a2", "total"]
+    unknown = await client.get(f"{url}&agent=nobody", headers=users.headers(Role.OPS))
+    assert unknown.status_code == 422
+    assert unknown.json()["detail"][0]["loc"] == ["query", "agent"]

@@ -143,6 +143,7 @@ async def _shoot_reports(out: Path) -> list[Path]:
                 "reports-interval": "/reports/interval?start=2026-03-02&end=2026-03-02"
                 "&interval=30m",
                 "reports-abandons": "/reports/abandons?start=2026-03-02&end=2026-03-02",
+                "reports-agents": "/reports/agents?start=2026-03-02&end=2026-03-02",
             }
             for lang in ("zh-CN", "en"):
                 for name, path in pages.items():

@@ -59,6 +59,14 @@ async def test_directors_land_on_reports_and_read_the_interval_page(
     assert "139****5678" in abandons.text
     assert "13912345678" not in abandons.text
     assert 'id="download-full"' in abandons.text
+    agents = await client.get("/reports/agents", params={"start": "2026-03-02", "agent": "a1"})
+    assert agents.status_code == 200, agents.text
+    table = agents.text.split('id="agent-table"')[1]
+    assert "<td>a1</td>" in table
+    assert "<td>a2</td>" not in table
+    assert 'data-chart="chart-agents"' in agents.text
+    unknown = await client.get("/reports/agents", params={"agent": "zz"})
+    assert unknown.status_code == 422
 
 
 async def test_bad_choices_say_what_to_change_and_agents_are_sent_home(

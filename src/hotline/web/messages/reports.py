@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from hotline.reports.definitions import ABANDONS, INTERVAL, Figure
+from hotline.reports.definitions import ABANDONS, AGENTS, INTERVAL, Figure
 
 
 def _figures(prefix: str, figures: dict[str, Figure]) -> dict[str, tuple[str, str]]:
@@ -38,6 +38,15 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Every abandoned call with its wait, position and line, and what every logged-in "
         "agent was doing at that moment.",
     ),
+    "reports.agents": ("坐席绩效", "Agent performance"),
+    "reports.agents.about": (
+        "每位坐席的接听量、通话/保持/话后时长、转出、未接、示忙原因、占用率、满意度与派发工单的按期办结率。",
+        "Each agent's calls, talk / hold / wrap-up time, transfers, missed offers, not-ready "
+        "reasons, occupancy, survey average and the on-time rate of the work orders they raised.",
+    ),
+    "reports.agent": ("坐席工号", "Agent code"),
+    "reports.chart.agent_time": ("坐席时间构成", "Where each agent's time went"),
+    "reports.chart.hours": ("小时", "hours"),
     "reports.on_time": ("工单按期办结", "Work orders on time"),
     "reports.on_time.about": (
         "按部门统计工单按期办结情况（接口 /api/v1/reports/on-time）。",
@@ -67,6 +76,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "and the downloads have every interval.",
     ),
     "reports.by_reason": ("示忙原因（平均人数）", "Not ready by reason (avg)"),
+    "reports.by_reason_s": ("示忙原因（秒）", "Not ready by reason (s)"),
     "reports.by_reason.def": (
         "各示忙原因的平均人数（该原因秒数 / 时段秒数）",
         "mean number of agents not ready for each reason (seconds / interval seconds)",
@@ -89,6 +99,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "reports.err.language": (
         "没有该语种，请从列表中选择",
         "no such language: pick one from the list",
+    ),
+    "reports.err.agent": (
+        "没有该工号的坐席，请检查工号（如 agent001）",
+        "no agent has that code: check it (e.g. agent001)",
     ),
     "reports.err.choice": (
         "时段、坐席组须从列表中选择，阈值为 1–3600 秒",
@@ -124,4 +138,5 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "reports.where.ringing": ("振铃中", "ringing"),
     **_figures("reports.iv", INTERVAL),
     **_figures("reports.ab", ABANDONS),
+    **_figures("reports.ag", AGENTS),
 }

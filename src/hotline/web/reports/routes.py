@@ -24,7 +24,7 @@ from hotline.deps import AppStateDep, SessionDep
 from hotline.errors import InvalidInputError
 from hotline.masking import mask_phone
 from hotline.reports import charts, service
-from hotline.reports.definitions import ABANDONS, INTERVAL
+from hotline.reports.definitions import ABANDONS, AGENTS, INTERVAL
 from hotline.reports.period import Granularity
 from hotline.reports.queries import AgentGroup
 from hotline.roles import Role
@@ -310,3 +310,98 @@ async def abandons_page(
         else None,
     )
     return render(request, "reports_abandons.html", context)
+
+
+AGENT_COLUMNS = (
+    "calls",
+    "logged_in_s",
+    "talk_s",
+    "hold_s",
+    "wrap_up_s",
+    "not_ready_s",
+    "aht_s",
+    "transfers",
+    "rona",
+    "occupancy",
+    "survey_average",
+    "work_orders_raised",
+    "work_orders_on_time_rate",
+)
+
+
+@router.get("/reports/agents")
+async def agents_page(
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    state: AppStateDep,
+    start: str = "",
+    end: str = "",
+    site: str = "",
+    line: str = "",
+    language: str = "",
+    agent: str = "",
+) -> Response:
+    if not _allowed(principal):
+        return RedirectResponse("/home", status_code=303)
+    zone = ZoneInfo(state.settings.timezone)
+    lang = lang_of(request)
+    first, last, valid = _days(state, start, end, 1)
+    form = {
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "site": site,
+        "line": line,
+        "language": language,
+        "agent": agent,
+    }
+    context: dict[str, Any] = {
+        "user": principal,
+        "form": form,
+        "error": None,
+        "data": None,
+        "definitions": list(AGENTS),
+        "columns": AGENT_COLUMNS,
+        "percent": {"occupancy", "work_orders_on_time_rate"},
+        **await _choices(session),
+    }
+    if not valid:
+        context["error"] = i18n.translate(lang, "reports.bad_date")
+        return render(request, "reports_agents.html", context, 422)
+    ask = service.Request(
+        _moment(first, zone),
+        _moment(last + timedelta(days=1), zone),
+        Granularity.MIN60,
+        site or None,
+        line or None,
+        language or None,
+        None,
+        agent or None,
+    )
+    try:
+        data = await service.agents(session, ask, zone, state.clock.now(), "zh")
+    except InvalidInputError as exc:
+        context["error"] = _problem(exc, lang)
+        return render(request, "reports_agents.html", context, 422)
+
+    def t(key: str) -> str:
+        return i18n.translate(lang, key)
+
+    api = _api_query(
+        {
+            "from": ask.start.isoformat(),
+            "to": ask.end.isoformat(),
+            "site": site,
+            "line": line,
+            "language": language,
+            "agent": agent,
+            "lang": "zh" if lang == "zh-CN" else "en",
+        }
+    )
+    context.update(
+        data=data,
+        chart=charts.as_script_data(charts.agent_time(data["rows"], t)),
+        csv_url=f"/api/v1/reports/agents?{api}&format=csv",
+        xlsx_url=f"/api/v1/reports/agents?{api}&format=xlsx",
+    )
+    return render(request, "reports_agents.html", context)
