@@ -20,7 +20,7 @@ from hotline.deps import AppStateDep, SessionDep
 from hotline.errors import ForbiddenError
 from hotline.masking import mask_phone
 from hotline.reports import export, service
-from hotline.reports.definitions import ABANDONS, AGENTS, INTERVAL
+from hotline.reports.definitions import ABANDONS, AGENTS, INTERVAL, Figure
 from hotline.reports.period import Granularity
 from hotline.reports.queries import AgentGroup
 from hotline.roles import Role
@@ -192,3 +192,42 @@ async def agents_report(
         return _file(export.to_csv(header, table), _name("agents", data, format_), format_)
     body = export.to_xlsx("agents", header, table, AGENTS, lang.value)
     return _file(body, _name("agents", data, format_), format_)
+
+
+@router.get("/standards", response_model=None, responses=_FILE_RESPONSES)
+async def standards_report(
+    state: AppStateDep,
+    session: SessionDep,
+    _: CallReportReader,
+    start: Start,
+    end: End,
+    site: SiteQ = None,
+    line: LineQ = None,
+    language: LanguageQ = None,
+    format_: FormatQ = ExportFormat.JSON,
+    lang: Lang = Lang.ZH,
+) -> dict[str, Any] | Response:
+    """Every service standard (e.g. 75% of calls answered within 120 s, abandonment below 5%,
+    work orders on time above 95%) measured per day (up to 366 days) and over the period, each
+    with its verdict (``met``: true, false, or null when nothing was measured)."""
+    ask = service.Request(start, end, Granularity.DAY, site, line, language)
+    data = await service.standards(session, ask, _zone(state), state.clock.now())
+    if format_ is ExportFormat.JSON:
+        return data
+    ids = [s["id"] for s in data["standards"]]
+    header = ["day", *(f"{i}{suffix}" for i in ids for suffix in ("", ":met"))]
+    table = [
+        [
+            row["day"],
+            *(v for i in ids for v in (row["standards"][i]["value"], row["standards"][i]["met"])),
+        ]
+        for row in [*data["rows"], {"day": "period", "standards": data["overall"]}]
+    ]
+    figures = {
+        s["id"]: Figure(s["label_zh"], s["label_en"], s["label_zh"], s["label_en"])
+        for s in data["standards"]
+    }
+    if format_ is ExportFormat.CSV:
+        return _file(export.to_csv(header, table), _name("standards", data, format_), format_)
+    body = export.to_xlsx("standards", header, table, figures, lang.value)
+    return _file(body, _name("standards", data, format_), format_)

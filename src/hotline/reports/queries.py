@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +34,7 @@ from hotline.reports.abandons import AbandonRow
 from hotline.reports.agents import FinishedCall, Orders
 from hotline.reports.interval import ABANDON_OUTCOMES, CallRow
 from hotline.reports.staffing import StateRow
+from hotline.reports.standards import DueOrders
 
 _Query = TypeVar("_Query", bound=Select)  # type: ignore[type-arg]
 LOOKBACK = timedelta(hours=24)  # an agent logged in longer without a change is counted from here
@@ -285,3 +287,21 @@ async def orders_by_agent(
             counts[1] += 1
             counts[2] += due is None or resolved <= due
     return {agent_id: Orders(*counts) for agent_id, counts in tally.items()}
+
+
+async def orders_due_by_day(
+    session: AsyncSession, start: datetime, end: datetime, zone: ZoneInfo
+) -> dict[date, DueOrders]:
+    """Work orders whose resolution deadline falls on each day, and how many were resolved by
+    it (merged duplicates are not counted: they are closed with the order they joined)."""
+    query = select(WorkOrderRow.resolve_due_at, WorkOrderRow.resolved_at).where(
+        WorkOrderRow.resolve_due_at >= start,
+        WorkOrderRow.resolve_due_at < end,
+        WorkOrderRow.merged_into.is_(None),
+    )
+    tally: dict[date, list[int]] = {}
+    for due, resolved in await _rows(session, query):
+        counts = tally.setdefault(due.astimezone(zone).date(), [0, 0])
+        counts[0] += 1
+        counts[1] += resolved is not None and resolved <= due
+    return {day: DueOrders(*counts) for day, counts in tally.items()}

@@ -7,7 +7,7 @@ many calls is seconds of Python, and the CTI engine shares this event loop.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +22,7 @@ from hotline.reports.interval import interval_report
 from hotline.reports.period import Granularity, Period, PeriodError, make_period
 from hotline.reports.queries import AgentGroup, Filters, invalid
 from hotline.reports.staffing import spans
+from hotline.reports.standards import DEFAULT_STANDARDS, Standard, measure
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,14 +64,25 @@ def _definitions(figures: dict[str, Any], lang: str) -> dict[str, str]:
 
 
 async def interval(
-    session: AsyncSession, request: Request, zone: ZoneInfo, now: datetime, lang: str = "en"
+    session: AsyncSession,
+    request: Request,
+    zone: ZoneInfo,
+    now: datetime,
+    lang: str = "en",
+    *,
+    staffing: bool = True,
 ) -> dict[str, Any]:
-    """The interval report as JSON-ready data."""
+    """The interval report as JSON-ready data; ``staffing=False`` skips the state log (the
+    staffing columns are then zero and AHT lacks wrap-up: for the service standards only)."""
     period = period_of(request, zone)
     filters = await _filters(session, request)
     call_rows = await queries.calls(session, period.start, period.end, filters)
     agents = await queries.group_agents(session, filters)
-    states = await queries.state_rows(session, period.start, period.end, filters, agents)
+    states = (
+        await queries.state_rows(session, period.start, period.end, filters, agents)
+        if staffing
+        else []
+    )
     until = min(now, period.end + queries.WRAP_MARGIN)
     report = await asyncio.to_thread(
         lambda: interval_report(
@@ -179,4 +191,48 @@ async def agents(
         "rows": rows,
         "total": total,
         "adherence": None,  # no roster of scheduled hours yet (docs/reports.md)
+    }
+
+
+async def standards(
+    session: AsyncSession,
+    request: Request,
+    zone: ZoneInfo,
+    now: datetime,
+    chosen: tuple[Standard, ...] = DEFAULT_STANDARDS,
+) -> dict[str, Any]:
+    """Every service standard measured per day of the period (up to 366 days) and overall."""
+    ask = replace(request, granularity=Granularity.DAY)
+    period = period_of(ask, zone)
+    by_threshold = {}
+    for threshold in sorted({s.threshold_s or 20.0 for s in chosen}):
+        data = await interval(
+            session, replace(ask, threshold_s=threshold), zone, now, staffing=False
+        )
+        by_threshold[threshold] = (data["rows"], data["total"])
+    days = [start.date() for start, _ in period.intervals()]
+    orders = await queries.orders_due_by_day(session, period.start, period.end, zone)
+    measured = measure(chosen, days, by_threshold, orders)
+    return {
+        "report": "standards",
+        "period": {
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "time_zone": str(zone),
+        },
+        "as_of": now.isoformat(),
+        "filters": _filter_echo(request),
+        "standards": [
+            {
+                "id": s.id,
+                "metric": s.metric,
+                "comparison": s.comparison,
+                "target": s.target,
+                "threshold_s": s.threshold_s,
+                "label_zh": s.label_zh,
+                "label_en": s.label_en,
+            }
+            for s in chosen
+        ],
+        **measured,
     }

@@ -244,3 +244,37 @@ async def test_agent_performance(
     unknown = await client.get(f"{url}&agent=nobody", headers=users.headers(Role.OPS))
     assert unknown.status_code == 422
     assert unknown.json()["detail"][0]["loc"] == ["query", "agent"]
+
+
+async def test_service_standards_red_and_green_per_day(
+    client: httpx.AsyncClient, users: Users, app_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await seed_day(app_sessionmaker)
+    two_days = "from=2026-03-01T00:00:00%2B08:00&to=2026-03-03T00:00:00%2B08:00"
+    response = await client.get(
+        f"/api/v1/reports/standards?{two_days}", headers=users.headers(Role.DIRECTOR)
+    )
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert [row["day"] for row in report["rows"]] == ["2026-03-01", "2026-03-02"]
+    quiet, busy = (row["standards"] for row in report["rows"])
+    assert quiet["sl_120"] == {"value": None, "met": None}  # no call: not measured, not red
+    assert busy["sl_120"] == {"value": round(3 / 7, 4), "met": False}  # c1, c2, c9 of 7
+    assert busy["sl_15"] == {"value": round(2 / 7, 4), "met": False}  # c1 (15 s) and c9
+    assert busy["abandon_5"]["met"] is False
+    assert busy["asa_30"] == {"value": round(70 / 3, 1), "met": True}
+    assert busy["on_time_95"] == {"value": None, "met": None}  # no work order due
+    assert report["overall"]["sl_120"]["value"] == round(3 / 7, 4)
+    assert report["days_met"]["asa_30"] == 1
+    assert report["days_measured"]["sl_120"] == 1
+    as_csv = await client.get(
+        f"/api/v1/reports/standards?{two_days}&format=csv", headers=users.headers(Role.OPS)
+    )
+    table = list(csv.DictReader(io.StringIO(as_csv.text)))
+    assert [row["day"] for row in table] == ["2026-03-01", "2026-03-02", "period"]
+    assert table[1]["asa_30:met"] == "True"
+    too_long = await client.get(
+        "/api/v1/reports/standards?from=2025-01-01T00:00:00%2B08:00&to=2026-03-01T00:00:00%2B08:00",
+        headers=users.headers(Role.DIRECTOR),
+    )
+    assert too_long.status_code == 422

@@ -67,6 +67,13 @@ async def test_directors_land_on_reports_and_read_the_interval_page(
     assert 'data-chart="chart-agents"' in agents.text
     unknown = await client.get("/reports/agents", params={"agent": "zz"})
     assert unknown.status_code == 422
+    standards = await client.get(
+        "/reports/standards", params={"start": "2026-03-01", "end": "2026-03-02"}
+    )
+    assert standards.status_code == 200, standards.text
+    assert "75% 来电 120 秒内接通" in standards.text
+    assert standards.text.count('class="std-missed"') == 6  # 3 per row: 03-02 and the period
+    assert 'class="std-met"' in standards.text  # the ASA
 
 
 async def test_bad_choices_say_what_to_change_and_agents_are_sent_home(

@@ -40,13 +40,34 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     ),
     "reports.agents": ("坐席绩效", "Agent performance"),
     "reports.agents.about": (
-        "每位坐席的接听量、通话/保持/话后时长、转出、未接、示忙原因、占用率、满意度与派发工单的按期办结率。",
+        "每位坐席的接听量、通话/保持/话后时长、转出、未接、示忙原因、占用率、"
+        "满意度与派发工单的按期办结率。",
         "Each agent's calls, talk / hold / wrap-up time, transfers, missed offers, not-ready "
         "reasons, occupancy, survey average and the on-time rate of the work orders they raised.",
     ),
     "reports.agent": ("坐席工号", "Agent code"),
     "reports.chart.agent_time": ("坐席时间构成", "Where each agent's time went"),
     "reports.chart.hours": ("小时", "hours"),
+    "reports.standards": ("服务标准达标情况", "Service standards"),
+    "reports.standards.about": (
+        "各项服务标准（如 75% 来电 120 秒内接通、放弃率低于 5%、"
+        "工单按期办结率高于 95%）逐日及全期是否达标。",
+        "Each service standard (75% of calls answered within 120 s, abandonment below 5%, "
+        "work orders on time above 95% …) per day and over the period: met or missed.",
+    ),
+    "reports.standards.day": ("日期", "Day"),
+    "reports.standards.overall": ("全期", "Period"),
+    "reports.standards.days_met": ("达标天数", "Days met"),
+    "reports.standards.met": ("达标", "met"),
+    "reports.standards.missed": ("未达标", "missed"),
+    "reports.standards.none": ("无数据", "no data"),
+    "reports.standards.note": (
+        "绿色为达标，红色为未达标，灰色为当日无可计量数据。服务水平按各标准自身的阈值计算；"
+        "工单按期率按办结时限落在当日的工单计算。",
+        "Green: met; red: missed; grey: nothing to measure that day. Each service level is "
+        "measured with its standard's own threshold; the on-time rate over the work orders "
+        "whose resolution deadline fell on the day.",
+    ),
     "reports.on_time": ("工单按期办结", "Work orders on time"),
     "reports.on_time.about": (
         "按部门统计工单按期办结情况（接口 /api/v1/reports/on-time）。",

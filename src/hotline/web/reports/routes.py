@@ -405,3 +405,70 @@ async def agents_page(
         xlsx_url=f"/api/v1/reports/agents?{api}&format=xlsx",
     )
     return render(request, "reports_agents.html", context)
+
+
+@router.get("/reports/standards")
+async def standards_page(
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    state: AppStateDep,
+    start: str = "",
+    end: str = "",
+    site: str = "",
+    line: str = "",
+    language: str = "",
+) -> Response:
+    if not _allowed(principal):
+        return RedirectResponse("/home", status_code=303)
+    zone = ZoneInfo(state.settings.timezone)
+    lang = lang_of(request)
+    first, last, valid = _days(state, start, end, 7)
+    form = {
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "site": site,
+        "line": line,
+        "language": language,
+    }
+    context: dict[str, Any] = {
+        "user": principal,
+        "form": form,
+        "error": None,
+        "data": None,
+        "definitions": [],
+        **await _choices(session),
+    }
+    if not valid:
+        context["error"] = i18n.translate(lang, "reports.bad_date")
+        return render(request, "reports_standards.html", context, 422)
+    ask = service.Request(
+        _moment(first, zone),
+        _moment(last + timedelta(days=1), zone),
+        Granularity.DAY,
+        site or None,
+        line or None,
+        language or None,
+    )
+    try:
+        data = await service.standards(session, ask, zone, state.clock.now())
+    except InvalidInputError as exc:
+        context["error"] = _problem(exc, lang)
+        return render(request, "reports_standards.html", context, 422)
+    api = _api_query(
+        {
+            "from": ask.start.isoformat(),
+            "to": ask.end.isoformat(),
+            "site": site,
+            "line": line,
+            "language": language,
+            "lang": "zh" if lang == "zh-CN" else "en",
+        }
+    )
+    context.update(
+        data=data,
+        label="label_zh" if lang == "zh-CN" else "label_en",
+        csv_url=f"/api/v1/reports/standards?{api}&format=csv",
+        xlsx_url=f"/api/v1/reports/standards?{api}&format=xlsx",
+    )
+    return render(request, "reports_standards.html", context)
