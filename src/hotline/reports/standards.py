@@ -79,9 +79,9 @@ def measure(
     def cell(standard: Standard, value: float | None) -> dict[str, Any]:
         return {"value": value, "met": standard.met(value)}
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for index, day in enumerate(days):
-        values = {}
+        values: dict[str, dict[str, Any]] = {}
         for s in standards:
             if s.metric in INTERVAL_METRICS:
                 day_rows, _ = interval_by_threshold[s.threshold_s or 20.0]
@@ -90,7 +90,7 @@ def measure(
                 values[s.id] = cell(s, orders_by_day.get(day, DueOrders()).rate)
         rows.append({"day": day.isoformat(), "standards": values})
     total_orders = _sum(orders_by_day.values())
-    period = {}
+    period: dict[str, dict[str, Any]] = {}
     for s in standards:
         if s.metric in INTERVAL_METRICS:
             period[s.id] = cell(s, interval_by_threshold[s.threshold_s or 20.0][1][s.metric])
