@@ -231,3 +231,23 @@ async def standards_report(
         return _file(export.to_csv(header, table), _name("standards", data, format_), format_)
     body = export.to_xlsx("standards", header, table, figures, lang.value)
     return _file(body, _name("standards", data, format_), format_)
+
+
+@router.get("/scorecard")
+async def scorecard_report(
+    state: AppStateDep,
+    session: SessionDep,
+    _: CallReportReader,
+    start: Start,
+    end: End,
+    site: SiteQ = None,
+    line: LineQ = None,
+    language: LanguageQ = None,
+    lang: Lang = Lang.ZH,
+) -> dict[str, Any]:
+    """The balanced scorecard over a period (up to 366 days): satisfaction, complaint rate,
+    completion rate and timeliness, with the service level beside them."""
+    ask = service.Request(start, end, Granularity.DAY, site, line, language)
+    return await service.balanced_scorecard(
+        session, ask, _zone(state), state.clock.now(), lang.value
+    )

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy import Select, and_, case, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
@@ -33,6 +33,7 @@ from hotline.errors import InvalidInputError
 from hotline.reports.abandons import AbandonRow
 from hotline.reports.agents import FinishedCall, Orders
 from hotline.reports.interval import ABANDON_OUTCOMES, CallRow
+from hotline.reports.scorecard import ScorecardCounts
 from hotline.reports.staffing import StateRow
 from hotline.reports.standards import DueOrders
 
@@ -305,3 +306,55 @@ async def orders_due_by_day(
         counts[0] += 1
         counts[1] += resolved is not None and resolved <= due
     return {day: DueOrders(*counts) for day, counts in tally.items()}
+
+
+async def scorecard_counts(
+    session: AsyncSession, start: datetime, end: datetime, f: Filters, threshold_s: float
+) -> ScorecardCounts:
+    """The counts behind the scorecard, each in one aggregate query."""
+    calls = (
+        await session.execute(
+            _calls_where(
+                select(
+                    func.count(Call.queued_at),
+                    func.count(Call.answered_at),
+                    func.count(case((Call.wait_s <= threshold_s, Call.answered_at))),
+                    func.coalesce(func.sum(Call.survey_score), 0),
+                    func.count(Call.survey_score),
+                ).where(Call.kind == "inbound"),
+                start,
+                end,
+                f,
+            )
+        )
+    ).one()
+    orders = (
+        await session.execute(
+            select(
+                func.count(WorkOrderRow.id),
+                func.count(WorkOrderRow.resolved_at),
+                func.count(case((WorkOrderRow.category == "complaint", WorkOrderRow.id))),
+                func.coalesce(func.sum(WorkOrderRow.satisfaction), 0),
+                func.count(WorkOrderRow.satisfaction),
+            ).where(
+                WorkOrderRow.created_at >= start,
+                WorkOrderRow.created_at < end,
+                WorkOrderRow.merged_into.is_(None),
+            )
+        )
+    ).one()
+    due = await orders_due_by_day(session, start, end, ZoneInfo("UTC"))
+    return ScorecardCounts(
+        answered=int(calls[1]),
+        offered=int(calls[0]),
+        answered_within=int(calls[2]),
+        survey_sum=int(calls[3] or 0),
+        surveys=int(calls[4]),
+        orders_raised=int(orders[0]),
+        orders_resolved=int(orders[1]),
+        complaints=int(orders[2]),
+        orders_due=sum(d.due for d in due.values()),
+        orders_on_time=sum(d.on_time for d in due.values()),
+        follow_up_sum=int(orders[3] or 0),
+        follow_ups=int(orders[4]),
+    )

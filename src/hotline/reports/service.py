@@ -21,6 +21,7 @@ from hotline.reports.definitions import ABANDONS, AGENTS, INTERVAL
 from hotline.reports.interval import interval_report
 from hotline.reports.period import Granularity, Period, PeriodError, make_period
 from hotline.reports.queries import AgentGroup, Filters, invalid
+from hotline.reports.scorecard import SCORECARD_DEFINITIONS, scorecard
 from hotline.reports.staffing import spans
 from hotline.reports.standards import DEFAULT_STANDARDS, Standard, measure
 
@@ -235,4 +236,29 @@ async def standards(
             for s in chosen
         ],
         **measured,
+    }
+
+
+async def balanced_scorecard(
+    session: AsyncSession, request: Request, zone: ZoneInfo, now: datetime, lang: str = "en"
+) -> dict[str, Any]:
+    """Satisfaction, complaint rate, completion and timeliness over the period (<= 366 days)."""
+    period = period_of(replace(request, granularity=Granularity.DAY), zone)
+    filters = await _filters(session, request)
+    counts = await queries.scorecard_counts(
+        session, period.start, period.end, filters, request.threshold_s
+    )
+    return {
+        "report": "scorecard",
+        "period": {
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "time_zone": str(zone),
+        },
+        "as_of": now.isoformat(),
+        "filters": _filter_echo(request),
+        "definitions": {
+            k: v[0] if lang == "zh" else v[1] for k, v in SCORECARD_DEFINITIONS.items()
+        },
+        "scorecard": scorecard(counts),
     }

@@ -278,3 +278,24 @@ async def test_service_standards_red_and_green_per_day(
         headers=users.headers(Role.DIRECTOR),
     )
     assert too_long.status_code == 422
+
+
+async def test_the_balanced_scorecard(
+    client: httpx.AsyncClient, users: Users, app_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    day = await seed_day(app_sessionmaker)
+    async with app_sessionmaker() as session, session.begin():
+        for name, score in (("c1", 5), ("c2", 2)):
+            call = await session.get(Call, day.calls[name])
+            assert call is not None
+            call.survey_score = score
+    response = await client.get(
+        f"/api/v1/reports/scorecard?{MORNING}", headers=users.headers(Role.DIRECTOR)
+    )
+    assert response.status_code == 200, response.text
+    card = response.json()["scorecard"]
+    assert (card["satisfaction"], card["surveys"]) == (3.5, 2)
+    assert card["complaint_rate"] == 0.0  # no complaint over 3 answered calls
+    assert card["completion_rate"] is None  # no work order raised: nothing to divide
+    assert card["service_level"] == round(2 / 7, 4)  # c1 (15 s) and c9 (5 s) within 20 s
+    assert "complaint_rate" in response.json()["definitions"]

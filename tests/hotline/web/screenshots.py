@@ -145,11 +145,12 @@ async def _shoot_reports(out: Path) -> list[Path]:
                 "reports-abandons": "/reports/abandons?start=2026-03-02&end=2026-03-02",
                 "reports-agents": "/reports/agents?start=2026-03-02&end=2026-03-02",
                 "reports-standards": "/reports/standards?start=2026-02-27&end=2026-03-02",
+                "reports-scorecard": "/reports/scorecard?start=2026-03-02&end=2026-03-02",
             }
             for lang in ("zh-CN", "en"):
                 for name, path in pages.items():
                     await page.goto(f"{centre.base_url}/lang/{lang}?next={quote(path)}")
-                    if name != "reports-standards":  # a table, no chart
+                    if name not in ("reports-standards", "reports-scorecard"):  # no chart
                         chart = page.locator(".report-chart").first
                         await expect(chart).to_have_attribute("data-drawn", "1", timeout=WAIT_MS)
                     shot = out / f"{name}-{lang}.png"

@@ -74,6 +74,10 @@ async def test_directors_land_on_reports_and_read_the_interval_page(
     assert "75% 来电 120 秒内接通" in standards.text
     assert standards.text.count('class="std-missed"') == 6  # 3 per row: 03-02 and the period
     assert 'class="std-met"' in standards.text  # the ASA
+    card = await client.get("/reports/scorecard", params={"start": "2026-03-02"})
+    assert card.status_code == 200, card.text
+    assert 'id="tile-service_level"' in card.text
+    assert "28.6%" in card.text  # 2 of 7 within 20 s
 
 
 async def test_bad_choices_say_what_to_change_and_agents_are_sent_home(

@@ -68,6 +68,19 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "measured with its standard's own threshold; the on-time rate over the work orders "
         "whose resolution deadline fell on the day.",
     ),
+    "reports.scorecard": ("平衡计分卡", "Balanced scorecard"),
+    "reports.scorecard.about": (
+        "满意度、投诉率、办结率、及时率（参照天津 12329 平衡计分卡），默认近 30 天。",
+        "Satisfaction, complaint rate, completion and timeliness (after Tianjin's 12329 "
+        "balanced scorecard), the last 30 days by default.",
+    ),
+    "reports.sc.satisfaction": ("来电满意度", "Call satisfaction"),
+    "reports.sc.follow_up_satisfaction": ("回访满意度", "Follow-up satisfaction"),
+    "reports.sc.complaint_rate": ("投诉率", "Complaint rate"),
+    "reports.sc.completion_rate": ("办结率", "Completion"),
+    "reports.sc.timeliness": ("及时率", "Timeliness"),
+    "reports.sc.service_level": ("服务水平（20 秒）", "Service level (20 s)"),
+    "reports.sc.out_of_5": ("/ 5 分", "out of 5"),
     "reports.on_time": ("工单按期办结", "Work orders on time"),
     "reports.on_time.about": (
         "按部门统计工单按期办结情况（接口 /api/v1/reports/on-time）。",

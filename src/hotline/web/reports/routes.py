@@ -472,3 +472,67 @@ async def standards_page(
         xlsx_url=f"/api/v1/reports/standards?{api}&format=xlsx",
     )
     return render(request, "reports_standards.html", context)
+
+
+SCORECARD_TILES = (
+    "satisfaction",
+    "complaint_rate",
+    "completion_rate",
+    "timeliness",
+    "service_level",
+    "follow_up_satisfaction",
+)
+
+
+@router.get("/reports/scorecard")
+async def scorecard_page(
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    state: AppStateDep,
+    start: str = "",
+    end: str = "",
+    site: str = "",
+    line: str = "",
+    language: str = "",
+) -> Response:
+    if not _allowed(principal):
+        return RedirectResponse("/home", status_code=303)
+    zone = ZoneInfo(state.settings.timezone)
+    lang = lang_of(request)
+    first, last, valid = _days(state, start, end, 30)
+    form = {
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "site": site,
+        "line": line,
+        "language": language,
+    }
+    context: dict[str, Any] = {
+        "user": principal,
+        "form": form,
+        "error": None,
+        "data": None,
+        "tiles": SCORECARD_TILES,
+        **await _choices(session),
+    }
+    if not valid:
+        context["error"] = i18n.translate(lang, "reports.bad_date")
+        return render(request, "reports_scorecard.html", context, 422)
+    ask = service.Request(
+        _moment(first, zone),
+        _moment(last + timedelta(days=1), zone),
+        Granularity.DAY,
+        site or None,
+        line or None,
+        language or None,
+    )
+    try:
+        data = await service.balanced_scorecard(
+            session, ask, zone, state.clock.now(), "zh" if lang == "zh-CN" else "en"
+        )
+    except InvalidInputError as exc:
+        context["error"] = _problem(exc, lang)
+        return render(request, "reports_scorecard.html", context, 422)
+    context.update(data=data)
+    return render(request, "reports_scorecard.html", context)
