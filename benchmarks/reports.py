@@ -147,6 +147,18 @@ async def _fill(url: str, n_days: int, n_agents: int, scale: float) -> dict[str,
     return {"calls": calls, "state_rows": states, "agents": n_agents}
 
 
+async def _count(url: str) -> dict[str, int]:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            calls = await connection.scalar(text("SELECT count(*) FROM call"))
+            states = await connection.scalar(text("SELECT count(*) FROM agent_state_log"))
+            agents = await connection.scalar(text("SELECT count(*) FROM agent"))
+    finally:
+        await engine.dispose()
+    return {"calls": int(calls or 0), "state_rows": int(states or 0), "agents": int(agents or 0)}
+
+
 async def _time(
     url: str, start: datetime, end: datetime, granularity: Granularity, repeat: int
 ) -> dict[str, Any]:
@@ -162,6 +174,7 @@ async def _time(
                     session, service.Request(start, end, granularity), ZONE, end + timedelta(days=1)
                 )
             seconds.append(time.perf_counter() - began)
+            log(f"{granularity.value} {start:%m-%d}..{end:%m-%d}: {seconds[-1]:.2f} s")
             rows = len(data["rows"])
     finally:
         await engine.dispose()
@@ -183,15 +196,22 @@ async def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--reuse", metavar="DATABASE", help="time on a database filled before (--keep); no fill"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     admin = os.environ.get("HOTLINE_TEST_POSTGRES_URL", DEFAULT_ADMIN_URL)
-    name = f"hotline_reports_bench_{uuid.uuid4().hex[:8]}"
+    name = args.reuse or f"hotline_reports_bench_{uuid.uuid4().hex[:8]}"
     url = make_url(admin).set(database=name).render_as_string(hide_password=False)
-    await _admin(admin, f'CREATE DATABASE "{name}"')
+    if not args.reuse:
+        await _admin(admin, f'CREATE DATABASE "{name}"')
     try:
         began = time.perf_counter()
-        filled = await _fill(url, args.days, args.agents, args.scale)
+        if args.reuse:
+            filled = await _count(url)
+        else:
+            filled = await _fill(url, args.days, args.agents, args.scale)
         fill_s = round(time.perf_counter() - began, 1)
         last = list(days(FIRST_DAY, args.days))[-1]
         month = (
@@ -205,7 +225,7 @@ async def main() -> None:
             "day_15m": await _time(url, *day, Granularity.MIN15, args.repeat),
         }
     finally:
-        if not args.keep:
+        if not args.keep and not args.reuse:
             await _admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     report = {
         "benchmark": "reports.interval",
