@@ -251,3 +251,21 @@ async def scorecard_report(
     return await service.balanced_scorecard(
         session, ask, _zone(state), state.clock.now(), lang.value
     )
+
+
+@router.get("/origin")
+async def origin_report(
+    state: AppStateDep,
+    session: SessionDep,
+    _: CallReportReader,
+    start: Start,
+    end: End,
+    site: SiteQ = None,
+    line: LineQ = None,
+    language: LanguageQ = None,
+    home: Annotated[str, Query(max_length=16, description="the centre's province")] = "浙江省",
+) -> dict[str, Any]:
+    """Inbound calls of the period (up to 366 days) by origin: the home province by city,
+    other provinces, abroad by country; IP-call prefixes stripped before geocoding."""
+    ask = service.Request(start, end, Granularity.DAY, site, line, language)
+    return await service.origin(session, ask, _zone(state), state.clock.now(), home)

@@ -358,3 +358,13 @@ async def scorecard_counts(
         follow_up_sum=int(orders[3] or 0),
         follow_ups=int(orders[4]),
     )
+
+
+async def calls_per_number(
+    session: AsyncSession, start: datetime, end: datetime, f: Filters
+) -> list[tuple[str, int]]:
+    """Inbound calls of the period per caller number (the geocoding then runs once a number)."""
+    query = _calls_where(
+        select(Call.caller_number, func.count()).where(Call.kind == "inbound"), start, end, f
+    ).group_by(Call.caller_number)
+    return [(number, int(calls)) for number, calls in await _rows(session, query)]

@@ -19,6 +19,7 @@ from hotline.reports.abandons import abandon_report
 from hotline.reports.agents import agent_report
 from hotline.reports.definitions import ABANDONS, AGENTS, INTERVAL
 from hotline.reports.interval import interval_report
+from hotline.reports.origin import HOME_PROVINCE, origin_report
 from hotline.reports.period import Granularity, Period, PeriodError, make_period
 from hotline.reports.queries import AgentGroup, Filters, invalid
 from hotline.reports.scorecard import SCORECARD_DEFINITIONS, scorecard
@@ -261,4 +262,37 @@ async def balanced_scorecard(
             k: v[0] if lang == "zh" else v[1] for k, v in SCORECARD_DEFINITIONS.items()
         },
         "scorecard": scorecard(counts),
+    }
+
+
+async def origin(
+    session: AsyncSession,
+    request: Request,
+    zone: ZoneInfo,
+    now: datetime,
+    home: str = HOME_PROVINCE,
+) -> dict[str, Any]:
+    """Where the period's callers called from (up to 366 days)."""
+    period = period_of(replace(request, granularity=Granularity.DAY), zone)
+    filters = await _filters(session, request)
+    numbers = await queries.calls_per_number(session, period.start, period.end, filters)
+    report = await asyncio.to_thread(lambda: origin_report(numbers, home))
+    return {
+        "report": "origin",
+        "period": {
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "time_zone": str(zone),
+        },
+        "as_of": now.isoformat(),
+        "filters": _filter_echo(request),
+        "definitions": {
+            "home": "calls from the centre's province, by city",
+            "province": "calls from other provinces of China, by province",
+            "abroad": "calls from abroad, by country or region",
+            "unknown": "numbers the geocoder cannot place (withheld, too short, unknown ranges)",
+            "share": "calls / all inbound calls of the period",
+            "ip_prefixes": "17951, 17911, 12593, 17909 and 10193 are stripped before geocoding",
+        },
+        **report,
     }

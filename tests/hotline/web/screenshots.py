@@ -146,6 +146,7 @@ async def _shoot_reports(out: Path) -> list[Path]:
                 "reports-agents": "/reports/agents?start=2026-03-02&end=2026-03-02",
                 "reports-standards": "/reports/standards?start=2026-02-27&end=2026-03-02",
                 "reports-scorecard": "/reports/scorecard?start=2026-03-02&end=2026-03-02",
+                "reports-origin": "/reports/origin?start=2026-03-02&end=2026-03-02",
             }
             for lang in ("zh-CN", "en"):
                 for name, path in pages.items():

@@ -78,6 +78,10 @@ async def test_directors_land_on_reports_and_read_the_interval_page(
     assert card.status_code == 200, card.text
     assert 'id="tile-service_level"' in card.text
     assert "28.6%" in card.text  # 2 of 7 within 20 s
+    origin = await client.get("/reports/origin", params={"start": "2026-03-02"})
+    assert origin.status_code == 200, origin.text
+    assert 'data-chart="chart-origin"' in origin.text
+    assert "北京市" in origin.text  # 138… numbers of the morning
 
 
 async def test_bad_choices_say_what_to_change_and_agents_are_sent_home(

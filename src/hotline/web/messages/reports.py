@@ -81,6 +81,25 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "reports.sc.timeliness": ("及时率", "Timeliness"),
     "reports.sc.service_level": ("服务水平（20 秒）", "Service level (20 s)"),
     "reports.sc.out_of_5": ("/ 5 分", "out of 5"),
+    "reports.origin": ("来电地区", "Caller origin"),
+    "reports.origin.about": (
+        "本省按城市、外省按省份、境外按国家或地区统计来电；"
+        "先去掉 IP 长途前缀（17951 等）再查归属地。",
+        "Calls from the province by city, other provinces, abroad by country; IP-call prefixes "
+        "(17951 …) are stripped before the number is placed.",
+    ),
+    "reports.origin.home": ("本省（按城市）", "In the province (by city)"),
+    "reports.origin.province": ("外省（按省份）", "Other provinces"),
+    "reports.origin.abroad": ("境外（按国家或地区）", "Abroad (by country or region)"),
+    "reports.origin.unknown": ("无法识别", "Unknown"),
+    "reports.origin.place": ("地区", "Place"),
+    "reports.origin.share": ("占比", "Share"),
+    "reports.origin.note": (
+        "归属地来自 libphonenumber 离线号段数据；隐藏号码、过短号码和未知号段计为无法识别。",
+        "Places come from libphonenumber's offline number ranges; withheld, too short and "
+        "unknown numbers are counted as unknown.",
+    ),
+    "reports.chart.origin": ("来电地区排名", "Where callers called from"),
     "reports.on_time": ("工单按期办结", "Work orders on time"),
     "reports.on_time.about": (
         "按部门统计工单按期办结情况（接口 /api/v1/reports/on-time）。",

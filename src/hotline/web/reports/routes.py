@@ -536,3 +536,58 @@ async def scorecard_page(
         return render(request, "reports_scorecard.html", context, 422)
     context.update(data=data)
     return render(request, "reports_scorecard.html", context)
+
+
+@router.get("/reports/origin")
+async def origin_page(
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    state: AppStateDep,
+    start: str = "",
+    end: str = "",
+    site: str = "",
+    line: str = "",
+    language: str = "",
+) -> Response:
+    if not _allowed(principal):
+        return RedirectResponse("/home", status_code=303)
+    zone = ZoneInfo(state.settings.timezone)
+    lang = lang_of(request)
+    first, last, valid = _days(state, start, end, 30)
+    form = {
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "site": site,
+        "line": line,
+        "language": language,
+    }
+    context: dict[str, Any] = {
+        "user": principal,
+        "form": form,
+        "error": None,
+        "data": None,
+        **await _choices(session),
+    }
+    if not valid:
+        context["error"] = i18n.translate(lang, "reports.bad_date")
+        return render(request, "reports_origin.html", context, 422)
+    ask = service.Request(
+        _moment(first, zone),
+        _moment(last + timedelta(days=1), zone),
+        Granularity.DAY,
+        site or None,
+        line or None,
+        language or None,
+    )
+    try:
+        data = await service.origin(session, ask, zone, state.clock.now())
+    except InvalidInputError as exc:
+        context["error"] = _problem(exc, lang)
+        return render(request, "reports_origin.html", context, 422)
+
+    def t(key: str) -> str:
+        return i18n.translate(lang, key)
+
+    context.update(data=data, chart=charts.as_script_data(charts.origin_ranking(data, t)))
+    return render(request, "reports_origin.html", context)
