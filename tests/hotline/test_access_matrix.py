@@ -116,3 +116,10 @@ def test_the_floor_is_read_by_supervisors_directors_and_hall_screens() -> None:
     # A hall screen's login reads the floor and nothing else of the API's telephony.
     assert Role.WALLBOARD not in table[("GET", "/api/v1/queues")]
     assert Role.WALLBOARD not in table[("GET", "/api/v1/calls")]
+
+
+def test_call_reports_are_for_directors_ops_and_supervisors() -> None:
+    table = {(method, path): roles for method, path, roles in _api_routes()}
+    for report in ("interval", "abandons", "agents", "standards", "scorecard", "origin"):
+        path = f"/api/v1/reports/{report}"
+        assert table[("GET", path)] == {Role.DIRECTOR, Role.OPS, Role.SUPERVISOR}

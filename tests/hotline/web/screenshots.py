@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 from playwright.async_api import Browser, Page, expect
@@ -25,6 +27,9 @@ from tests.browser import (
     chromium,
     desk_centre,
 )
+from tests.fixtures.app import TEST_PASSWORD
+from tests.hotline.reports.centre import DIRECTOR as REPORT_DIRECTOR
+from tests.hotline.reports.centre import report_centre, seed_synthetic
 from tests.hotline.web.screenshots_workorders import shoot_workorders
 
 NUMBER = "13905710001"
@@ -281,6 +286,42 @@ async def _shoot_floor(out: Path) -> list[Path]:
     return written
 
 
+async def _shoot_reports(out: Path) -> list[Path]:
+    """The director's report pages over one synthetic day of twelve agents (zh-CN and en)."""
+    written = []
+    day = date(2026, 3, 2)
+    with tempfile.TemporaryDirectory() as folder:
+        async with (
+            report_centre(Path(folder) / "reports.db", lambda m: seed_synthetic(m, day)) as centre,
+            chromium() as browser,
+        ):
+            page = await browser.new_page(viewport={"width": 1366, "height": 1100})
+            await page.goto(f"{centre.base_url}/login")
+            await page.fill("#username", REPORT_DIRECTOR)
+            await page.fill("#password", TEST_PASSWORD)
+            await page.press("#password", "Enter")
+            await page.wait_for_url(centre.base_url + "/reports")
+            pages = {
+                "reports-interval": "/reports/interval?start=2026-03-02&end=2026-03-02"
+                "&interval=30m",
+                "reports-abandons": "/reports/abandons?start=2026-03-02&end=2026-03-02",
+                "reports-agents": "/reports/agents?start=2026-03-02&end=2026-03-02",
+                "reports-standards": "/reports/standards?start=2026-02-27&end=2026-03-02",
+                "reports-scorecard": "/reports/scorecard?start=2026-03-02&end=2026-03-02",
+                "reports-origin": "/reports/origin?start=2026-03-02&end=2026-03-02",
+            }
+            for lang in ("zh-CN", "en"):
+                for name, path in pages.items():
+                    await page.goto(f"{centre.base_url}/lang/{lang}?next={quote(path)}")
+                    if name not in ("reports-standards", "reports-scorecard"):  # no chart
+                        chart = page.locator(".report-chart").first
+                        await expect(chart).to_have_attribute("data-drawn", "1", timeout=WAIT_MS)
+                    shot = out / f"{name}-{lang}.png"
+                    await page.screenshot(path=str(shot))
+                    written.append(shot)
+    return written
+
+
 def main() -> None:
     folders = [a for a in sys.argv[1:] if not a.startswith("--")]
     out = Path(folders[0] if folders else "out/screenshots")
@@ -288,7 +329,7 @@ def main() -> None:
     if "--floor" in sys.argv:
         shooters = [_shoot_floor]
     else:
-        shooters = [_shoot, _shoot_floor, _shoot_call_page, _shoot_live_call_page]
+        shooters = [_shoot, _shoot_floor, _shoot_call_page, _shoot_live_call_page, _shoot_reports]
     for shooter in shooters:
         for path in asyncio.run(shooter(out)):
             print(path)

@@ -1,0 +1,245 @@
+"""Interval-report benchmark on a real PostgreSQL: a month of calls and agent states.
+
+Creates its own database, fills ``--days`` working days of synthetic calls and agent state rows
+(``tests/hotline/reports/synthetic.py``: ``--agents`` agents, ``--scale`` times the 12-agent
+volume per agent) with bulk COPY, then times the interval report exactly as the API computes it
+(``hotline.reports.service.interval``: the reads, the computation in a worker thread) over the
+whole month at 30-minute and at day intervals, and over one day, ``--repeat`` times each, and
+prints JSON (p50 / p99 / max seconds, rows read).
+
+    ./dev python benchmarks/reports.py --json
+    ./dev python benchmarks/reports.py --days 22 --agents 300 --scale 2.2 --json   # ~1M calls
+
+The database is dropped at the end unless ``--keep``.
+"""
+
+# ruff: noqa: E402  (the imports follow the sys.path fix below on purpose)
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks"]
+sys.path.insert(0, str(ROOT))
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import time
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from hotline.db import migrate
+from hotline.db.models import Agent, Site
+from hotline.db.session import create_engine, create_sessionmaker, transaction
+from hotline.reports import service
+from hotline.reports.period import Granularity
+from tests.hotline.reports.synthetic import days, synthetic_day
+
+DEFAULT_ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+ZONE = ZoneInfo("Asia/Shanghai")
+FIRST_DAY = date(2026, 3, 2)
+CALL_COLUMNS = (
+    "id",
+    "site_id",
+    "channel_id",
+    "kind",
+    "caller_number",
+    "caller_name",
+    "dialled",
+    "region",
+    "language",
+    "business_line",
+    "priority",
+    "ivr_choices",
+    "arrived_at",
+    "ivr_done_at",
+    "queued_at",
+    "first_offered_at",
+    "answered_at",
+    "ended_at",
+    "ivr_s",
+    "wait_s",
+    "ring_s",
+    "talk_s",
+    "hold_s",
+    "outcome",
+    "ended_by",
+    "agent_id",
+    "survey_score",
+    "abandon_snapshot",
+)
+STATE_COLUMNS = ("id", "agent_id", "at", "status", "reason", "site_id", "call_id")
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+async def _admin(admin_url: str, statement: str) -> None:
+    engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+async def _fill(url: str, n_days: int, n_agents: int, scale: float) -> dict[str, int]:
+    engine = create_engine(url)
+    await migrate.upgrade(engine)
+    maker = create_sessionmaker(engine)
+    async with transaction(maker) as session:
+        site = Site(
+            code="hz",
+            name="Hangzhou",
+            ari_url="http://127.0.0.1:1",
+            ari_username="u",
+            ari_password="p",
+        )
+        session.add(site)
+        await session.flush()
+        agents = [Agent(code=f"b{n:04d}", name=f"B{n}", languages=["zh"]) for n in range(n_agents)]
+        session.add_all(agents)
+        await session.flush()
+        site_id, agent_ids = site.id, [a.id for a in agents]
+    await engine.dispose()
+    raw = make_url(url).set(drivername="postgresql")
+    import asyncpg  # the driver's COPY: SQLAlchemy has no bulk-copy API
+
+    connection = await asyncpg.connect(raw.render_as_string(hide_password=False))
+    calls = states = 0
+    try:
+        for day in days(FIRST_DAY, n_days):
+            data = synthetic_day(day, agent_ids, site_id, first_call_id=calls + 1, scale=scale)
+            call_rows = [
+                tuple(
+                    json.dumps(c[k])
+                    if k in ("ivr_choices", "abandon_snapshot") and c[k] is not None
+                    else c[k]
+                    for k in CALL_COLUMNS
+                )
+                for c in data.calls
+            ]
+            state_rows = [
+                (states + n + 1, *(s[k] for k in STATE_COLUMNS[1:]))
+                for n, s in enumerate(data.states)
+            ]
+            await connection.copy_records_to_table("call", records=call_rows, columns=CALL_COLUMNS)
+            await connection.copy_records_to_table(
+                "agent_state_log", records=state_rows, columns=STATE_COLUMNS
+            )
+            calls += len(call_rows)
+            states += len(state_rows)
+            log(f"{day}: {calls:,} calls, {states:,} state rows")
+        await connection.execute("ANALYZE call; ANALYZE agent_state_log")
+    finally:
+        await connection.close()
+    return {"calls": calls, "state_rows": states, "agents": n_agents}
+
+
+async def _count(url: str) -> dict[str, int]:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            calls = await connection.scalar(text("SELECT count(*) FROM call"))
+            states = await connection.scalar(text("SELECT count(*) FROM agent_state_log"))
+            agents = await connection.scalar(text("SELECT count(*) FROM agent"))
+    finally:
+        await engine.dispose()
+    return {"calls": int(calls or 0), "state_rows": int(states or 0), "agents": int(agents or 0)}
+
+
+async def _time(
+    url: str, start: datetime, end: datetime, granularity: Granularity, repeat: int
+) -> dict[str, Any]:
+    engine = create_engine(url)
+    maker = create_sessionmaker(engine)
+    seconds = []
+    rows = 0
+    try:
+        for _ in range(repeat):
+            began = time.perf_counter()
+            async with maker() as session:
+                data = await service.interval(
+                    session, service.Request(start, end, granularity), ZONE, end + timedelta(days=1)
+                )
+            seconds.append(time.perf_counter() - began)
+            log(f"{granularity.value} {start:%m-%d}..{end:%m-%d}: {seconds[-1]:.2f} s")
+            rows = len(data["rows"])
+    finally:
+        await engine.dispose()
+    seconds.sort()
+    return {
+        "intervals": rows,
+        "offered": data["total"]["offered"],
+        "p50_s": round(statistics.median(seconds), 3),
+        "p99_s": round(seconds[min(len(seconds) - 1, int(len(seconds) * 0.99))], 3),
+        "max_s": round(seconds[-1], 3),
+        "runs": repeat,
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=int, default=22)
+    parser.add_argument("--agents", type=int, default=60)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--reuse", metavar="DATABASE", help="time on a database filled before (--keep); no fill"
+    )
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    admin = os.environ.get("HOTLINE_TEST_POSTGRES_URL", DEFAULT_ADMIN_URL)
+    name = args.reuse or f"hotline_reports_bench_{uuid.uuid4().hex[:8]}"
+    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
+    if not args.reuse:
+        await _admin(admin, f'CREATE DATABASE "{name}"')
+    try:
+        began = time.perf_counter()
+        if args.reuse:
+            filled = await _count(url)
+        else:
+            filled = await _fill(url, args.days, args.agents, args.scale)
+        fill_s = round(time.perf_counter() - began, 1)
+        last = list(days(FIRST_DAY, args.days))[-1]
+        month = (
+            datetime(2026, 3, 1, tzinfo=ZONE),
+            datetime(last.year, last.month, last.day, tzinfo=ZONE) + timedelta(days=1),
+        )
+        day = (datetime(2026, 3, 2, tzinfo=ZONE), datetime(2026, 3, 3, tzinfo=ZONE))
+        results = {
+            "month_30m": await _time(url, *month, Granularity.MIN30, args.repeat),
+            "month_day": await _time(url, *month, Granularity.DAY, args.repeat),
+            "day_15m": await _time(url, *day, Granularity.MIN15, args.repeat),
+        }
+    finally:
+        if not args.keep and not args.reuse:
+            await _admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    report = {
+        "benchmark": "reports.interval",
+        "database": "postgresql",
+        "filled": {**filled, "fill_s": fill_s, "days": args.days},
+        "results": results,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load": os.getloadavg(),
+        },
+    }
+    print(json.dumps(report, indent=None if args.json else 2))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

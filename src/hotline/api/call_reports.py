@@ -1,0 +1,271 @@
+"""Call-centre reports: the interval report and abandoned calls, as JSON, CSV or XLSX.
+
+Every JSON report carries its figures' ``definitions`` (docs/reports.md). Callers' numbers are
+masked unless a director or supervisor asks for them in full (``full=true``); each such read,
+shown or exported, is audited (``personal_data_read``).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from hotline import audit
+from hotline.auth.principal import Principal, require
+from hotline.deps import AppStateDep, SessionDep
+from hotline.errors import ForbiddenError
+from hotline.masking import mask_phone
+from hotline.reports import export, service
+from hotline.reports.definitions import ABANDONS, AGENTS, INTERVAL, Figure
+from hotline.reports.period import Granularity
+from hotline.reports.queries import AgentGroup
+from hotline.roles import Role
+from hotline.schemas.base import Moment
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+call_report_readers = require(Role.DIRECTOR, Role.OPS, Role.SUPERVISOR)
+CallReportReader = Annotated[Principal, Depends(call_report_readers)]
+FULL_NUMBER_READERS = frozenset({Role.DIRECTOR, Role.SUPERVISOR})
+
+
+class ExportFormat(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+class Lang(StrEnum):
+    ZH = "zh"
+    EN = "en"
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "the report (format=json), its rows as CSV (format=csv) or XLSX",
+        "content": {
+            "application/json": {},
+            "text/csv": {"schema": {"type": "string"}},
+            XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+
+Start = Annotated[Moment, Query(alias="from", description="inclusive, with an offset")]
+End = Annotated[Moment, Query(alias="to", description="exclusive, with an offset")]
+SiteQ = Annotated[str | None, Query(max_length=32, description="site code")]
+LineQ = Annotated[str | None, Query(max_length=32, description="business line")]
+LanguageQ = Annotated[str | None, Query(max_length=8, description="language code")]
+FormatQ = Annotated[ExportFormat, Query(alias="format")]
+
+
+def _zone(state: AppStateDep) -> ZoneInfo:
+    return ZoneInfo(state.settings.timezone)
+
+
+def _file(body: str | bytes, name: str, fmt: ExportFormat) -> Response:
+    media = "text/csv; charset=utf-8" if fmt is ExportFormat.CSV else XLSX_TYPE
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+def _name(kind: str, data: dict[str, Any], fmt: ExportFormat) -> str:
+    start = data["period"]["from"][:10]
+    end = data["period"]["to"][:10]
+    return f"{kind}-{start}-{end}.{fmt.value}"
+
+
+@router.get("/interval", response_model=None, responses=_FILE_RESPONSES)
+async def interval_report(
+    state: AppStateDep,
+    session: SessionDep,
+    _: CallReportReader,
+    start: Start,
+    end: End,
+    interval: Granularity = Granularity.MIN30,
+    site: SiteQ = None,
+    line: LineQ = None,
+    language: LanguageQ = None,
+    group: AgentGroup | None = None,
+    threshold: Annotated[float, Query(gt=0, le=3600, description="SL threshold T, s")] = 20.0,
+    short_abandon: Annotated[float, Query(ge=0, le=600, description="short abandon, s")] = 5.0,
+    format_: FormatQ = ExportFormat.JSON,
+    lang: Lang = Lang.ZH,
+) -> dict[str, Any] | Response:
+    """Offered, answered, abandoned, service level, ASA, AHT and staffing per interval of
+    15 / 30 / 60 minutes or days in Asia/Shanghai time, with the period's total."""
+    request = service.Request(
+        start, end, interval, site, line, language, group, None, threshold, short_abandon
+    )
+    data = await service.interval(session, request, _zone(state), state.clock.now(), lang.value)
+    if format_ is ExportFormat.JSON:
+        return data
+    header, table = export.flatten([*data["rows"], data["total"]], list(INTERVAL))
+    table[-1][0] = "total"
+    if format_ is ExportFormat.CSV:
+        return _file(export.to_csv(header, table), _name("interval", data, format_), format_)
+    body = export.to_xlsx("interval", header, table, INTERVAL, lang.value)
+    return _file(body, _name("interval", data, format_), format_)
+
+
+@router.get("/abandons", response_model=None, responses=_FILE_RESPONSES)
+async def abandons_report(
+    request: Request,
+    state: AppStateDep,
+    session: SessionDep,
+    principal: CallReportReader,
+    start: Start,
+    end: End,
+    site: SiteQ = None,
+    line: LineQ = None,
+    language: LanguageQ = None,
+    full: Annotated[bool, Query(description="callers' numbers in full (audited)")] = False,
+    format_: FormatQ = ExportFormat.JSON,
+    lang: Lang = Lang.ZH,
+) -> dict[str, Any] | Response:
+    """Every abandoned call of the period (up to 31 days) with what every logged-in agent was
+    doing at that moment, and the summary ("N abandons while M eligible agents were idle")."""
+    if full and not principal.has_any(FULL_NUMBER_READERS):
+        raise ForbiddenError("only a director or a supervisor reads callers' numbers in full")
+    ask = service.Request(start, end, Granularity.MIN15, site, line, language)
+    data = await service.abandons(session, ask, _zone(state), state.clock.now(), lang.value)
+    if full:
+        audit.add(
+            session,
+            action=audit.PERSONAL_DATA_READ,
+            actor_user_id=principal.user_id,
+            actor_username=principal.username,
+            subject_type="report",
+            subject_id="abandons",
+            detail={
+                "calls": len(data["rows"]),
+                "format": format_.value,
+                "from": data["period"]["from"],
+                "to": data["period"]["to"],
+            },
+            request_id=getattr(request.state, "request_id", None),
+            client_ip=request.client.host if request.client else None,
+        )
+    else:
+        for row in data["rows"]:
+            row["caller_number"] = mask_phone(row["caller_number"])
+    data["numbers"] = "full" if full else "masked"
+    if format_ is ExportFormat.JSON:
+        return data
+    header, table = export.flatten(data["rows"], list(ABANDONS))
+    if format_ is ExportFormat.CSV:
+        return _file(export.to_csv(header, table), _name("abandons", data, format_), format_)
+    body = export.to_xlsx("abandons", header, table, ABANDONS, lang.value)
+    return _file(body, _name("abandons", data, format_), format_)
+
+
+@router.get("/agents", response_model=None, responses=_FILE_RESPONSES)
+async def agents_report(
+    state: AppStateDep,
+    session: SessionDep,
+    _: CallReportReader,
+    start: Start,
+    end: End,
+    site: SiteQ = None,
+    line: LineQ = None,
+    language: LanguageQ = None,
+    group: AgentGroup | None = None,
+    agent: Annotated[str | None, Query(max_length=32, description="agent code")] = None,
+    format_: FormatQ = ExportFormat.JSON,
+    lang: Lang = Lang.ZH,
+) -> dict[str, Any] | Response:
+    """Each agent's calls, talk / hold / wrap-up time, transfers, RONA, not-ready time by
+    reason, occupancy, survey average and work orders raised with their on-time rate, over a
+    period of up to 92 days."""
+    ask = service.Request(start, end, Granularity.MIN60, site, line, language, group, agent)
+    data = await service.agents(session, ask, _zone(state), state.clock.now(), lang.value)
+    if format_ is ExportFormat.JSON:
+        return data
+    header, table = export.flatten([*data["rows"], data["total"]], list(AGENTS))
+    if format_ is ExportFormat.CSV:
+        return _file(export.to_csv(header, table), _name("agents", data, format_), format_)
+    body = export.to_xlsx("agents", header, table, AGENTS, lang.value)
+    return _file(body, _name("agents", data, format_), format_)
+
+
+@router.get("/standards", response_model=None, responses=_FILE_RESPONSES)
+async def standards_report(
+    state: AppStateDep,
+    session: SessionDep,
+    _: CallReportReader,
+    start: Start,
+    end: End,
+    site: SiteQ = None,
+    line: LineQ = None,
+    language: LanguageQ = None,
+    format_: FormatQ = ExportFormat.JSON,
+    lang: Lang = Lang.ZH,
+) -> dict[str, Any] | Response:
+    """Every service standard (e.g. 75% of calls answered within 120 s, abandonment below 5%,
+    work orders on time above 95%) measured per day (up to 366 days) and over the period, each
+    with its verdict (``met``: true, false, or null when nothing was measured)."""
+    ask = service.Request(start, end, Granularity.DAY, site, line, language)
+    data = await service.standards(session, ask, _zone(state), state.clock.now())
+    if format_ is ExportFormat.JSON:
+        return data
+    ids = [s["id"] for s in data["standards"]]
+    header = ["day", *(f"{i}{suffix}" for i in ids for suffix in ("", ":met"))]
+    table = [
+        [
+            row["day"],
+            *(v for i in ids for v in (row["standards"][i]["value"], row["standards"][i]["met"])),
+        ]
+        for row in [*data["rows"], {"day": "period", "standards": data["overall"]}]
+    ]
+    figures = {
+        s["id"]: Figure(s["label_zh"], s["label_en"], s["label_zh"], s["label_en"])
+        for s in data["standards"]
+    }
+    if format_ is ExportFormat.CSV:
+        return _file(export.to_csv(header, table), _name("standards", data, format_), format_)
+    body = export.to_xlsx("standards", header, table, figures, lang.value)
+    return _file(body, _name("standards", data, format_), format_)
+
+
+@router.get("/scorecard")
+async def scorecard_report(
+    state: AppStateDep,
+    session: SessionDep,
+    _: CallReportReader,
+    start: Start,
+    end: End,
+    site: SiteQ = None,
+    line: LineQ = None,
+    language: LanguageQ = None,
+    lang: Lang = Lang.ZH,
+) -> dict[str, Any]:
+    """The balanced scorecard over a period (up to 366 days): satisfaction, complaint rate,
+    completion rate and timeliness, with the service level beside them."""
+    ask = service.Request(start, end, Granularity.DAY, site, line, language)
+    return await service.balanced_scorecard(
+        session, ask, _zone(state), state.clock.now(), lang.value
+    )
+
+
+@router.get("/origin")
+async def origin_report(
+    state: AppStateDep,
+    session: SessionDep,
+    _: CallReportReader,
+    start: Start,
+    end: End,
+    site: SiteQ = None,
+    line: LineQ = None,
+    language: LanguageQ = None,
+    home: Annotated[str, Query(max_length=16, description="the centre's province")] = "浙江省",
+) -> dict[str, Any]:
+    """Inbound calls of the period (up to 366 days) by origin: the home province by city,
+    other provinces, abroad by country; IP-call prefixes stripped before geocoding."""
+    ask = service.Request(start, end, Granularity.DAY, site, line, language)
+    return await service.origin(session, ask, _zone(state), state.clock.now(), home)

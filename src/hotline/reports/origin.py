@@ -1,0 +1,85 @@
+"""Caller origin (来电地区): in the centre's province by city, other provinces, abroad by country.
+
+IP-call prefixes (17951, 17911, 12593, 17909, 10193: carriers' cheap long-distance codes dialled
+before the number) are stripped first, or the geocoder would read them as part of the number;
+then libphonenumber's offline geocoder (the ``phonenumbers`` package, data refreshed with each
+release) names the place. Numbers it cannot place are counted as unknown, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import phonenumbers
+from phonenumbers import geocoder
+
+IP_PREFIXES = ("17951", "17911", "12593", "17909", "10193")
+HOME_PROVINCE = "浙江省"
+_PROVINCE = re.compile(r"^(.+?(?:省|自治区|特别行政区))(.*)$")
+_MUNICIPALITIES = ("北京市", "上海市", "天津市", "重庆市")
+
+
+def strip_ip_prefix(number: str) -> str:
+    """The number without a leading IP-call prefix (only when a full number follows it)."""
+    digits = re.sub(r"[^\d+]", "", number)
+    for prefix in IP_PREFIXES:
+        if digits.startswith(prefix) and len(digits) - len(prefix) >= 7:
+            return digits[len(prefix) :]
+    return digits
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    scope: str  # home (in the province), province (another one), abroad, unknown
+    name: str  # the city at home, the province elsewhere in China, the country abroad
+
+
+@lru_cache(maxsize=65_536)
+def place_of(number: str, home: str = HOME_PROVINCE) -> Place:
+    digits = strip_ip_prefix(number)
+    if not digits:
+        return Place("unknown", "")
+    try:
+        parsed = phonenumbers.parse(digits, "CN")
+    except phonenumbers.NumberParseException:
+        return Place("unknown", "")
+    if parsed.country_code != 86:
+        country = geocoder.country_name_for_number(parsed, "zh")
+        return Place("abroad", country or phonenumbers.region_code_for_number(parsed) or "?")
+    if not phonenumbers.is_possible_number(parsed):
+        return Place("unknown", "")
+    where = geocoder.description_for_number(parsed, "zh")
+    if not where:
+        return Place("unknown", "")
+    match = _PROVINCE.match(where)
+    province, city = (match.group(1), match.group(2) or match.group(1)) if match else (where, where)
+    if province.startswith(_MUNICIPALITIES):
+        province = city = province[:3]
+    if province == home:
+        return Place("home", city)
+    return Place("province", province)
+
+
+def origin_report(counts: Iterable[tuple[str, int]], home: str = HOME_PROVINCE) -> dict[str, Any]:
+    """Calls per place from (number, calls) pairs: ranked within each scope."""
+    tally: dict[tuple[str, str], int] = {}
+    for number, calls in counts:
+        place = place_of(number, home)
+        tally[(place.scope, place.name)] = tally.get((place.scope, place.name), 0) + calls
+    total = sum(tally.values())
+    scopes: dict[str, list[dict[str, Any]]] = {
+        "home": [],
+        "province": [],
+        "abroad": [],
+        "unknown": [],
+    }
+    for (scope, name), calls in sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])):
+        scopes[scope].append(
+            {"name": name, "calls": calls, "share": round(calls / total, 4) if total else None}
+        )
+    summary = {scope: sum(r["calls"] for r in rows) for scope, rows in scopes.items()}
+    return {"home": home, "total": total, "summary": summary, **scopes}

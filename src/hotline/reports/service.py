@@ -1,0 +1,298 @@
+"""The reports as the API and the pages ask for them: read, compute off the event loop, shape.
+
+The computation runs in a worker thread (``asyncio.to_thread``): a month of 15-minute rows over
+many calls is seconds of Python, and the CTI engine shares this event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hotline.reports import queries
+from hotline.reports.abandons import abandon_report
+from hotline.reports.agents import agent_report
+from hotline.reports.definitions import ABANDONS, AGENTS, INTERVAL
+from hotline.reports.interval import interval_report
+from hotline.reports.origin import HOME_PROVINCE, origin_report
+from hotline.reports.period import Granularity, Period, PeriodError, make_period
+from hotline.reports.queries import AgentGroup, Filters, invalid
+from hotline.reports.scorecard import SCORECARD_DEFINITIONS, scorecard
+from hotline.reports.staffing import spans
+from hotline.reports.standards import DEFAULT_STANDARDS, Standard, measure
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    start: datetime
+    end: datetime
+    granularity: Granularity = Granularity.MIN30
+    site: str | None = None
+    line: str | None = None
+    language: str | None = None
+    group: AgentGroup | None = None
+    agent: str | None = None
+    threshold_s: float = 20.0
+    short_abandon_s: float = 5.0
+
+
+def period_of(request: Request, zone: ZoneInfo) -> Period:
+    try:
+        return make_period(request.start, request.end, request.granularity, zone)
+    except PeriodError as exc:
+        raise invalid(exc.field, exc.message) from None
+
+
+async def _filters(session: AsyncSession, request: Request) -> Filters:
+    return await queries.resolve_filters(
+        session,
+        site=request.site,
+        line=request.line,
+        language=request.language,
+        group=request.group,
+        agent=request.agent,
+    )
+
+
+def _definitions(figures: dict[str, Any], lang: str) -> dict[str, str]:
+    return {
+        key: (f.definition_zh if lang == "zh" else f.definition_en) for key, f in figures.items()
+    }
+
+
+async def interval(
+    session: AsyncSession,
+    request: Request,
+    zone: ZoneInfo,
+    now: datetime,
+    lang: str = "en",
+    *,
+    staffing: bool = True,
+) -> dict[str, Any]:
+    """The interval report as JSON-ready data; ``staffing=False`` skips the state log (the
+    staffing columns are then zero and AHT lacks wrap-up: for the service standards only)."""
+    period = period_of(request, zone)
+    filters = await _filters(session, request)
+    call_rows = await queries.calls(session, period.start, period.end, filters)
+    agents = await queries.group_agents(session, filters)
+    states = (
+        await queries.state_rows(session, period.start, period.end, filters, agents)
+        if staffing
+        else []
+    )
+    until = min(now, period.end + queries.WRAP_MARGIN)
+    report = await asyncio.to_thread(
+        lambda: interval_report(
+            period,
+            call_rows,
+            spans(states, until),
+            threshold_s=request.threshold_s,
+            short_abandon_s=request.short_abandon_s,
+        )
+    )
+    return {
+        "report": "interval",
+        "period": {
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "interval": period.granularity.value,
+            "time_zone": str(zone),
+        },
+        "as_of": now.isoformat(),
+        "filters": {
+            **_filter_echo(request),
+            "threshold_s": request.threshold_s,
+            "short_abandon_s": request.short_abandon_s,
+        },
+        "definitions": _definitions(INTERVAL, lang),
+        "rows": report.rows,
+        "total": report.total,
+    }
+
+
+def _filter_echo(request: Request) -> dict[str, Any]:
+    return {
+        "site": request.site,
+        "line": request.line,
+        "language": request.language,
+        "group": request.group.value if request.group else None,
+        "agent": request.agent,
+    }
+
+
+async def abandons(
+    session: AsyncSession, request: Request, zone: ZoneInfo, now: datetime, lang: str = "en"
+) -> dict[str, Any]:
+    """Every abandoned call of the period with the floor at that moment, and the summary."""
+    period = period_of(request, zone)
+    filters = await _filters(session, request)
+    calls = await queries.abandoned_calls(session, period.start, period.end, filters)
+    # The floor is every logged-in agent: the site filter applies, the skill filters do not.
+    floor_filters = Filters(site_id=filters.site_id)
+    states = await queries.state_rows(session, period.start, period.end, floor_filters, None)
+    codes = await queries.agent_codes(session)
+    until = min(now, period.end)
+    report = await asyncio.to_thread(
+        lambda: abandon_report(calls, spans(states, until), codes, zone)
+    )
+    return {
+        "report": "abandons",
+        "period": {
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "time_zone": str(zone),
+        },
+        "as_of": now.isoformat(),
+        "filters": _filter_echo(request),
+        "definitions": _definitions(ABANDONS, lang),
+        "summary": report.summary,
+        "rows": report.rows,
+    }
+
+
+async def agents(
+    session: AsyncSession, request: Request, zone: ZoneInfo, now: datetime, lang: str = "en"
+) -> dict[str, Any]:
+    """Each agent's performance over the period (up to 92 days), and the total."""
+    period = period_of(request, zone)
+    filters = await _filters(session, request)
+    chosen = await queries.group_agents(session, filters)
+    states = await queries.state_rows(session, period.start, period.end, filters, chosen)
+    finished = await queries.finished_calls(session, period.start, period.end, filters)
+    transfers = await queries.transfers_by_agent(session, period.start, period.end)
+    orders = await queries.orders_by_agent(session, period.start, period.end)
+    codes = await queries.agent_codes(session)
+    until = min(now, period.end)
+    rows, total = await asyncio.to_thread(
+        lambda: agent_report(
+            period.start,
+            until,
+            spans(states, until),
+            finished,
+            transfers,
+            orders,
+            codes,
+            sorted(chosen) if chosen is not None else None,
+        )
+    )
+    return {
+        "report": "agents",
+        "period": {
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "time_zone": str(zone),
+        },
+        "as_of": now.isoformat(),
+        "filters": _filter_echo(request),
+        "definitions": _definitions(AGENTS, lang),
+        "rows": rows,
+        "total": total,
+        "adherence": None,  # no roster of scheduled hours yet (docs/reports.md)
+    }
+
+
+async def standards(
+    session: AsyncSession,
+    request: Request,
+    zone: ZoneInfo,
+    now: datetime,
+    chosen: tuple[Standard, ...] = DEFAULT_STANDARDS,
+) -> dict[str, Any]:
+    """Every service standard measured per day of the period (up to 366 days) and overall."""
+    ask = replace(request, granularity=Granularity.DAY)
+    period = period_of(ask, zone)
+    by_threshold = {}
+    for threshold in sorted({s.threshold_s or 20.0 for s in chosen}):
+        data = await interval(
+            session, replace(ask, threshold_s=threshold), zone, now, staffing=False
+        )
+        by_threshold[threshold] = (data["rows"], data["total"])
+    days = [start.date() for start, _ in period.intervals()]
+    orders = await queries.orders_due_by_day(session, period.start, period.end, zone)
+    measured = measure(chosen, days, by_threshold, orders)
+    return {
+        "report": "standards",
+        "period": {
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "time_zone": str(zone),
+        },
+        "as_of": now.isoformat(),
+        "filters": _filter_echo(request),
+        "standards": [
+            {
+                "id": s.id,
+                "metric": s.metric,
+                "comparison": s.comparison,
+                "target": s.target,
+                "threshold_s": s.threshold_s,
+                "label_zh": s.label_zh,
+                "label_en": s.label_en,
+            }
+            for s in chosen
+        ],
+        **measured,
+    }
+
+
+async def balanced_scorecard(
+    session: AsyncSession, request: Request, zone: ZoneInfo, now: datetime, lang: str = "en"
+) -> dict[str, Any]:
+    """Satisfaction, complaint rate, completion and timeliness over the period (<= 366 days)."""
+    period = period_of(replace(request, granularity=Granularity.DAY), zone)
+    filters = await _filters(session, request)
+    counts = await queries.scorecard_counts(
+        session, period.start, period.end, filters, request.threshold_s
+    )
+    return {
+        "report": "scorecard",
+        "period": {
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "time_zone": str(zone),
+        },
+        "as_of": now.isoformat(),
+        "filters": _filter_echo(request),
+        "definitions": {
+            k: v[0] if lang == "zh" else v[1] for k, v in SCORECARD_DEFINITIONS.items()
+        },
+        "scorecard": scorecard(counts),
+    }
+
+
+async def origin(
+    session: AsyncSession,
+    request: Request,
+    zone: ZoneInfo,
+    now: datetime,
+    home: str = HOME_PROVINCE,
+) -> dict[str, Any]:
+    """Where the period's callers called from (up to 366 days)."""
+    period = period_of(replace(request, granularity=Granularity.DAY), zone)
+    filters = await _filters(session, request)
+    numbers = await queries.calls_per_number(session, period.start, period.end, filters)
+    report = await asyncio.to_thread(lambda: origin_report(numbers, home))
+    return {
+        "report": "origin",
+        "period": {
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "time_zone": str(zone),
+        },
+        "as_of": now.isoformat(),
+        "filters": _filter_echo(request),
+        "definitions": {
+            "home": "calls from the centre's province, by city",
+            "province": "calls from other provinces of China, by province",
+            "abroad": "calls from abroad, by country or region",
+            "unknown": "numbers the geocoder cannot place (withheld, too short, unknown ranges)",
+            "share": "calls / all inbound calls of the period",
+            "ip_prefixes": "17951, 17911, 12593, 17909 and 10193 are stripped before geocoding",
+        },
+        **report,
+    }

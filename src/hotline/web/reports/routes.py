@@ -1,0 +1,593 @@
+"""GET /reports, /reports/interval and /reports/abandons: the report pages for the director,
+ops and supervisors. They call the same report functions as the API (never the API over HTTP);
+the download links are the API's CSV and XLSX exports of exactly what the page shows. Numbers
+on the pages are always masked; the audited full export is a separate link for the roles that
+may read it.
+
+plotly.js is served from the installed plotly wheel (``/reports/plotly.min.js``), never a CDN.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from importlib.resources import files
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+from starlette.responses import FileResponse, RedirectResponse, Response
+
+from hotline.db.models import Site, Skill
+from hotline.deps import AppStateDep, SessionDep
+from hotline.errors import InvalidInputError
+from hotline.masking import mask_phone
+from hotline.reports import charts, service
+from hotline.reports.definitions import ABANDONS, AGENTS, INTERVAL
+from hotline.reports.period import Granularity
+from hotline.reports.queries import AgentGroup
+from hotline.roles import Role
+from hotline.web import i18n, nav
+from hotline.web.session import PageUser
+from hotline.web.templating import lang_of, render
+
+router = APIRouter(include_in_schema=False)
+READERS = (Role.DIRECTOR, Role.OPS, Role.SUPERVISOR)
+FULL_NUMBER_READERS = (Role.DIRECTOR, Role.SUPERVISOR)
+# The landing page of directors and ops; supervisors keep their own home and get a link.
+nav.register("nav.reports", "/reports", [Role.DIRECTOR, Role.OPS], order=30, home=True)
+nav.register("nav.reports", "/reports/interval", [Role.SUPERVISOR], order=30)
+# The interval table's columns on the page (the exports carry every figure).
+PAGE_COLUMNS = (
+    "offered",
+    "answered",
+    "answered_within",
+    "abandoned_queue",
+    "abandoned_ringing",
+    "abandoned_ivr",
+    "callbacks",
+    "service_level",
+    "abandon_rate",
+    "asa_s",
+    "aht_s",
+    "agents_logged_in",
+    "staffed",
+    "ready",
+    "on_call",
+    "wrap_up",
+    "not_ready",
+    "occupancy",
+)
+PERCENT = frozenset({"service_level", "abandon_rate", "occupancy"})
+_PLOTLY = files("plotly") / "package_data" / "plotly.min.js"
+
+
+def _allowed(principal: Any) -> bool:
+    return bool(principal.has_any(READERS))
+
+
+@router.get("/reports/plotly.min.js")
+async def plotly_js() -> Response:
+    """plotly.js from the wheel the server runs (its version matches the figures' JSON)."""
+    return FileResponse(
+        str(_PLOTLY),
+        media_type="text/javascript",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+@router.get("/reports")
+async def reports_index(request: Request, principal: PageUser) -> Response:
+    if not _allowed(principal):
+        return RedirectResponse("/home", status_code=303)
+    return render(request, "reports_index.html", {"user": principal})
+
+
+def _days(state: AppStateDep, start: str, end: str, default_days: int) -> tuple[date, date, bool]:
+    """The first and last day asked for (inclusive), and whether both dates were valid."""
+    zone = ZoneInfo(state.settings.timezone)
+    today = state.clock.now().astimezone(zone).date()
+    try:
+        first = date.fromisoformat(start) if start else today - timedelta(days=default_days - 1)
+        last = date.fromisoformat(end) if end else today
+    except ValueError:
+        return today, today, False
+    return first, last, True
+
+
+async def _choices(session: SessionDep) -> dict[str, list[str]]:
+    return {
+        "sites": list((await session.scalars(select(Site.code).order_by(Site.code))).all()),
+        "lines": list(
+            (
+                await session.scalars(
+                    select(Skill.business_line).distinct().order_by(Skill.business_line)
+                )
+            ).all()
+        ),
+        "languages": list(
+            (
+                await session.scalars(select(Skill.language).distinct().order_by(Skill.language))
+            ).all()
+        ),
+    }
+
+
+def _problem(exc: InvalidInputError, lang: i18n.Lang) -> str:
+    """What to change, in the reader's language: one message per refused field."""
+    detail = exc.detail if isinstance(exc.detail, list) else []
+    fields = [str(item.get("loc", ["", ""])[-1]) for item in detail if isinstance(item, dict)]
+    known = [f for f in fields if f"reports.err.{f}" in i18n.CATALOG]
+    text = "; ".join(i18n.translate(lang, f"reports.err.{f}") for f in known) or str(exc.detail)
+    return i18n.translate(lang, "reports.fix") + text
+
+
+def _moment(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone)
+
+
+def _api_query(params: dict[str, Any]) -> str:
+    return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+@router.get("/reports/interval")
+async def interval_page(
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    state: AppStateDep,
+    start: str = "",
+    end: str = "",
+    interval: str = "30m",
+    site: str = "",
+    line: str = "",
+    language: str = "",
+    group: str = "",
+    threshold: str = "20",
+) -> Response:
+    if not _allowed(principal):
+        return RedirectResponse("/home", status_code=303)
+    zone = ZoneInfo(state.settings.timezone)
+    lang = lang_of(request)
+    first, last, valid = _days(state, start, end, 1)
+    form = {
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "interval": interval,
+        "site": site,
+        "line": line,
+        "language": language,
+        "group": group,
+        "threshold": threshold,
+    }
+    context: dict[str, Any] = {
+        "user": principal,
+        "form": form,
+        "error": None,
+        "data": None,
+        **await _choices(session),
+    }
+    context.update(columns=PAGE_COLUMNS, percent=PERCENT, definitions=list(INTERVAL))
+    if not valid:
+        context["error"] = i18n.translate(lang, "reports.bad_date")
+        return render(request, "reports_interval.html", context, 422)
+    try:
+        granularity = Granularity(interval)
+        group_value = AgentGroup(group) if group else None
+        threshold_s = float(threshold)
+        if not 0 < threshold_s <= 3600:
+            raise ValueError(threshold)
+    except ValueError:
+        context["error"] = i18n.translate(lang, "reports.fix") + i18n.translate(
+            lang, "reports.err.choice"
+        )
+        return render(request, "reports_interval.html", context, 422)
+    ask = service.Request(
+        _moment(first, zone),
+        _moment(last + timedelta(days=1), zone),
+        granularity,
+        site or None,
+        line or None,
+        language or None,
+        group_value,
+        None,
+        threshold_s,
+    )
+    try:
+        data = await service.interval(session, ask, zone, state.clock.now(), "zh")
+    except InvalidInputError as exc:
+        context["error"] = _problem(exc, lang)
+        return render(request, "reports_interval.html", context, 422)
+
+    def t(key: str) -> str:
+        return i18n.translate(lang, key)
+
+    daily = granularity is Granularity.DAY
+    api = _api_query(
+        {
+            "from": ask.start.isoformat(),
+            "to": ask.end.isoformat(),
+            "interval": granularity.value,
+            "site": site,
+            "line": line,
+            "language": language,
+            "group": group,
+            "threshold": threshold,
+            "lang": "zh" if lang == "zh-CN" else "en",
+        }
+    )
+    context.update(
+        data=data,
+        calls_chart=charts.as_script_data(charts.interval_calls(data["rows"], daily, t)),
+        staffing_chart=charts.as_script_data(charts.interval_staffing(data["rows"], daily, t)),
+        daily=daily,
+        csv_url=f"/api/v1/reports/interval?{api}&format=csv",
+        xlsx_url=f"/api/v1/reports/interval?{api}&format=xlsx",
+    )
+    return render(request, "reports_interval.html", context)
+
+
+@router.get("/reports/abandons")
+async def abandons_page(
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    state: AppStateDep,
+    start: str = "",
+    end: str = "",
+    site: str = "",
+    line: str = "",
+    language: str = "",
+) -> Response:
+    if not _allowed(principal):
+        return RedirectResponse("/home", status_code=303)
+    zone = ZoneInfo(state.settings.timezone)
+    lang = lang_of(request)
+    first, last, valid = _days(state, start, end, 1)
+    form = {
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "site": site,
+        "line": line,
+        "language": language,
+    }
+    context: dict[str, Any] = {
+        "user": principal,
+        "form": form,
+        "error": None,
+        "data": None,
+        "definitions": list(ABANDONS),
+        **await _choices(session),
+    }
+    if not valid:
+        context["error"] = i18n.translate(lang, "reports.bad_date")
+        return render(request, "reports_abandons.html", context, 422)
+    ask = service.Request(
+        _moment(first, zone),
+        _moment(last + timedelta(days=1), zone),
+        Granularity.MIN15,
+        site or None,
+        line or None,
+        language or None,
+    )
+    try:
+        data = await service.abandons(session, ask, zone, state.clock.now(), "zh")
+    except InvalidInputError as exc:
+        context["error"] = _problem(exc, lang)
+        return render(request, "reports_abandons.html", context, 422)
+    for row in data["rows"]:
+        row["caller_number"] = mask_phone(row["caller_number"])
+
+    def t(key: str) -> str:
+        return i18n.translate(lang, key)
+
+    api = _api_query(
+        {
+            "from": ask.start.isoformat(),
+            "to": ask.end.isoformat(),
+            "site": site,
+            "line": line,
+            "language": language,
+            "lang": "zh" if lang == "zh-CN" else "en",
+        }
+    )
+    summary = data["summary"]
+    context.update(
+        data=data,
+        summary_text=t("reports.summary").format(
+            n=summary["abandons"],
+            slack=summary["with_eligible_idle_or_away"],
+            idle=summary["with_eligible_idle"],
+            away=summary["with_eligible_away"],
+            busy=summary["understaffed"],
+        ),
+        chart=charts.as_script_data(charts.abandon_waits(data["rows"], t)),
+        csv_url=f"/api/v1/reports/abandons?{api}&format=csv",
+        xlsx_url=f"/api/v1/reports/abandons?{api}&format=xlsx",
+        full_url=f"/api/v1/reports/abandons?{api}&format=xlsx&full=true"
+        if principal.has_any(FULL_NUMBER_READERS)
+        else None,
+    )
+    return render(request, "reports_abandons.html", context)
+
+
+AGENT_COLUMNS = (
+    "calls",
+    "logged_in_s",
+    "talk_s",
+    "hold_s",
+    "wrap_up_s",
+    "not_ready_s",
+    "aht_s",
+    "transfers",
+    "rona",
+    "occupancy",
+    "survey_average",
+    "work_orders_raised",
+    "work_orders_on_time_rate",
+)
+
+
+@router.get("/reports/agents")
+async def agents_page(
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    state: AppStateDep,
+    start: str = "",
+    end: str = "",
+    site: str = "",
+    line: str = "",
+    language: str = "",
+    agent: str = "",
+) -> Response:
+    if not _allowed(principal):
+        return RedirectResponse("/home", status_code=303)
+    zone = ZoneInfo(state.settings.timezone)
+    lang = lang_of(request)
+    first, last, valid = _days(state, start, end, 1)
+    form = {
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "site": site,
+        "line": line,
+        "language": language,
+        "agent": agent,
+    }
+    context: dict[str, Any] = {
+        "user": principal,
+        "form": form,
+        "error": None,
+        "data": None,
+        "definitions": list(AGENTS),
+        "columns": AGENT_COLUMNS,
+        "percent": {"occupancy", "work_orders_on_time_rate"},
+        **await _choices(session),
+    }
+    if not valid:
+        context["error"] = i18n.translate(lang, "reports.bad_date")
+        return render(request, "reports_agents.html", context, 422)
+    ask = service.Request(
+        _moment(first, zone),
+        _moment(last + timedelta(days=1), zone),
+        Granularity.MIN60,
+        site or None,
+        line or None,
+        language or None,
+        None,
+        agent or None,
+    )
+    try:
+        data = await service.agents(session, ask, zone, state.clock.now(), "zh")
+    except InvalidInputError as exc:
+        context["error"] = _problem(exc, lang)
+        return render(request, "reports_agents.html", context, 422)
+
+    def t(key: str) -> str:
+        return i18n.translate(lang, key)
+
+    api = _api_query(
+        {
+            "from": ask.start.isoformat(),
+            "to": ask.end.isoformat(),
+            "site": site,
+            "line": line,
+            "language": language,
+            "agent": agent,
+            "lang": "zh" if lang == "zh-CN" else "en",
+        }
+    )
+    context.update(
+        data=data,
+        chart=charts.as_script_data(charts.agent_time(data["rows"], t)),
+        csv_url=f"/api/v1/reports/agents?{api}&format=csv",
+        xlsx_url=f"/api/v1/reports/agents?{api}&format=xlsx",
+    )
+    return render(request, "reports_agents.html", context)
+
+
+@router.get("/reports/standards")
+async def standards_page(
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    state: AppStateDep,
+    start: str = "",
+    end: str = "",
+    site: str = "",
+    line: str = "",
+    language: str = "",
+) -> Response:
+    if not _allowed(principal):
+        return RedirectResponse("/home", status_code=303)
+    zone = ZoneInfo(state.settings.timezone)
+    lang = lang_of(request)
+    first, last, valid = _days(state, start, end, 7)
+    form = {
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "site": site,
+        "line": line,
+        "language": language,
+    }
+    context: dict[str, Any] = {
+        "user": principal,
+        "form": form,
+        "error": None,
+        "data": None,
+        "definitions": [],
+        **await _choices(session),
+    }
+    if not valid:
+        context["error"] = i18n.translate(lang, "reports.bad_date")
+        return render(request, "reports_standards.html", context, 422)
+    ask = service.Request(
+        _moment(first, zone),
+        _moment(last + timedelta(days=1), zone),
+        Granularity.DAY,
+        site or None,
+        line or None,
+        language or None,
+    )
+    try:
+        data = await service.standards(session, ask, zone, state.clock.now())
+    except InvalidInputError as exc:
+        context["error"] = _problem(exc, lang)
+        return render(request, "reports_standards.html", context, 422)
+    api = _api_query(
+        {
+            "from": ask.start.isoformat(),
+            "to": ask.end.isoformat(),
+            "site": site,
+            "line": line,
+            "language": language,
+            "lang": "zh" if lang == "zh-CN" else "en",
+        }
+    )
+    context.update(
+        data=data,
+        label="label_zh" if lang == "zh-CN" else "label_en",
+        csv_url=f"/api/v1/reports/standards?{api}&format=csv",
+        xlsx_url=f"/api/v1/reports/standards?{api}&format=xlsx",
+    )
+    return render(request, "reports_standards.html", context)
+
+
+SCORECARD_TILES = (
+    "satisfaction",
+    "complaint_rate",
+    "completion_rate",
+    "timeliness",
+    "service_level",
+    "follow_up_satisfaction",
+)
+
+
+@router.get("/reports/scorecard")
+async def scorecard_page(
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    state: AppStateDep,
+    start: str = "",
+    end: str = "",
+    site: str = "",
+    line: str = "",
+    language: str = "",
+) -> Response:
+    if not _allowed(principal):
+        return RedirectResponse("/home", status_code=303)
+    zone = ZoneInfo(state.settings.timezone)
+    lang = lang_of(request)
+    first, last, valid = _days(state, start, end, 30)
+    form = {
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "site": site,
+        "line": line,
+        "language": language,
+    }
+    context: dict[str, Any] = {
+        "user": principal,
+        "form": form,
+        "error": None,
+        "data": None,
+        "tiles": SCORECARD_TILES,
+        **await _choices(session),
+    }
+    if not valid:
+        context["error"] = i18n.translate(lang, "reports.bad_date")
+        return render(request, "reports_scorecard.html", context, 422)
+    ask = service.Request(
+        _moment(first, zone),
+        _moment(last + timedelta(days=1), zone),
+        Granularity.DAY,
+        site or None,
+        line or None,
+        language or None,
+    )
+    try:
+        data = await service.balanced_scorecard(
+            session, ask, zone, state.clock.now(), "zh" if lang == "zh-CN" else "en"
+        )
+    except InvalidInputError as exc:
+        context["error"] = _problem(exc, lang)
+        return render(request, "reports_scorecard.html", context, 422)
+    context.update(data=data)
+    return render(request, "reports_scorecard.html", context)
+
+
+@router.get("/reports/origin")
+async def origin_page(
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    state: AppStateDep,
+    start: str = "",
+    end: str = "",
+    site: str = "",
+    line: str = "",
+    language: str = "",
+) -> Response:
+    if not _allowed(principal):
+        return RedirectResponse("/home", status_code=303)
+    zone = ZoneInfo(state.settings.timezone)
+    lang = lang_of(request)
+    first, last, valid = _days(state, start, end, 30)
+    form = {
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "site": site,
+        "line": line,
+        "language": language,
+    }
+    context: dict[str, Any] = {
+        "user": principal,
+        "form": form,
+        "error": None,
+        "data": None,
+        **await _choices(session),
+    }
+    if not valid:
+        context["error"] = i18n.translate(lang, "reports.bad_date")
+        return render(request, "reports_origin.html", context, 422)
+    ask = service.Request(
+        _moment(first, zone),
+        _moment(last + timedelta(days=1), zone),
+        Granularity.DAY,
+        site or None,
+        line or None,
+        language or None,
+    )
+    try:
+        data = await service.origin(session, ask, zone, state.clock.now())
+    except InvalidInputError as exc:
+        context["error"] = _problem(exc, lang)
+        return render(request, "reports_origin.html", context, 422)
+
+    def t(key: str) -> str:
+        return i18n.translate(lang, key)
+
+    context.update(data=data, chart=charts.as_script_data(charts.origin_ranking(data, t)))
+    return render(request, "reports_origin.html", context)
