@@ -7,7 +7,7 @@ EXPECTED = {
     "ContactEnded", "ContactKind", "ContactSnapshot", "ContactStatus", "ContactTransferred",
     "DateSetCalendar", "Decision", "Divert", "DivertReason", "DivertTarget", "EligibleAgent",
     "Event", "LinePolicy", "Offer", "OfferAnswered", "OfferCallback", "OfferFailed",
-    "OfferFailure", "OpenInterval", "Policy", "PolicyError", "PolicyPatch", "QueueSnapshot",
+    "OfferFailure", "OpenInterval", "Policy", "PolicyChanged", "PolicyError", "PolicyPatch", "QueueSnapshot",
     "RoutingError", "RoutingState", "ServiceHours", "SetAgentNotReady", "Skill", "Stage", "Tick",
     "UnknownAgentError", "UnknownContactError", "WakeAt", "WorkingDays", "WrapUpEnded",
     "agent_status", "agent_view", "apply", "contact_position", "contact_snapshot",
