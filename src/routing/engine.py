@@ -37,11 +37,11 @@ from routing.events import (
     ContactArrived,
     ContactEnded,
     ContactTransferred,
-    PolicyChanged,
     Event,
     OfferAnswered,
     OfferFailed,
     OfferFailure,
+    PolicyChanged,
     Tick,
     WrapUpEnded,
 )

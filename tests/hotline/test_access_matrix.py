@@ -93,3 +93,15 @@ async def test_anonymous_and_unlisted_roles_are_refused(
                 assert response.json()["error"] == "forbidden"
             checked += 1
     assert checked >= 25 * len(Role)
+
+
+def test_only_admins_publish_the_configuration_and_ops_may_check_it() -> None:
+    roles = {(m, p): r for m, p, r in _api_routes() if p.startswith(API_PREFIX + "/config")}
+    publish = {
+        ("POST", API_PREFIX + "/config/versions"),
+        ("POST", API_PREFIX + "/config/versions/{version}/rollback"),
+    }
+    assert len(roles) == 7
+    for key, allowed in roles.items():
+        expected = {Role.ADMIN} if key in publish else {Role.ADMIN, Role.OPS}
+        assert allowed == expected, key

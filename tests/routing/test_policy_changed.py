@@ -77,8 +77,9 @@ def test_a_line_with_its_own_hours_is_closed_while_another_is_open() -> None:
     sunday_noon = 1_775_361_600.0  # 2026-04-05 12:00 +08:00
     every_day = ServiceHours(weekly=((OpenInterval.parse("09:00-17:00"),),) * 7)
     weekdays = ServiceHours.weekdays([OpenInterval.parse("09:00-17:00")])
-    centre = Policy(default=line_policy(), service_hours=weekdays,
-                    line_hours={"national_tax": every_day})  # fmt: skip
+    centre = Policy(
+        default=line_policy(), service_hours=weekdays, line_hours={"national_tax": every_day}
+    )
     driver = Driver()
     driver(PolicyChanged(centre), sunday_noon)
     driver.login(agent("a", {NT_ZH: 1, LT_ZH: 1}), now=sunday_noon)

@@ -11,6 +11,7 @@ from hotline.api import (
     auth,
     calendar,
     calls,
+    config,
     departments,
     desk,
     inbox,
@@ -48,6 +49,7 @@ ROUTERS: list[APIRouter] = [
     softphone.router,
     summaries.router,
     kb.router,
+    config.router,
     desk.router,
 ]
 
