@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotline.api.paging import (
     DEFAULT_LIMIT,
@@ -31,10 +32,11 @@ from hotline.centre import store
 from hotline.centre.document import CentreConfig, ConfigInvalid
 from hotline.centre.files import parse_data, read_text
 from hotline.db.models import ConfigVersion
-from hotline.deps import AppStateDep, SessionDep
+from hotline.deps import AppState, AppStateDep, SessionDep, release_connection
 from hotline.errors import ConflictError, InvalidInputError, NotFoundError
 from hotline.roles import Role
 from hotline.schemas.page import Page
+from hotline.telephony.component import CONFIG_FOLLOWER_KEY
 
 router = APIRouter(prefix="/config", tags=["config"])
 
@@ -263,6 +265,7 @@ async def publish(
         raise _invalid(exc.problems) from None
     except store.StaleBaseError as exc:
         raise ConflictError(str(exc)) from None
+    await _in_force_now(state, session)
     return _read(row)
 
 
@@ -283,4 +286,13 @@ async def rollback(
         raise NotFoundError(str(exc)) from None
     except ConfigInvalid as exc:
         raise _invalid(exc.problems) from None
+    await _in_force_now(state, session)
     return _read(row)
+
+
+async def _in_force_now(state: AppState, session: AsyncSession) -> None:
+    """Commit, then let this process's live service look at once (others poll)."""
+    await release_connection(session)
+    follower = state.extras.get(CONFIG_FOLLOWER_KEY)
+    if follower is not None:
+        follower.wake()

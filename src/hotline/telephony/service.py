@@ -23,6 +23,7 @@ from hotline.telephony.callbacks import DEFAULT_RETRY, Callbacks, RetryPolicy
 from hotline.telephony.context import Context
 from hotline.telephony.director import Director, contact_of
 from hotline.telephony.live import LiveCall
+from hotline.telephony.menus import IvrMenus
 from hotline.telephony.recorder import Recorder
 from hotline.telephony.stats import SkillCounters
 from hotline.telephony.workdays import with_calendar
@@ -68,6 +69,7 @@ class TelephonyService:
         self.acd.bind(callbacks=self.callbacks, agents=self.agents)
         self._director = Director(self.ctx, self.acd, self.agents, self.callbacks)
         self._awaiting_adoption: set[CallKey] = set()
+        self.config_version: int | None = None  # the configuration version applied, if any
 
     @property
     def director(self) -> CallDirector:
@@ -76,6 +78,14 @@ class TelephonyService:
     async def transfer_requested(self, key: CallKey, *, agent_id: str) -> None:
         """Before a blind transfer rings ``agent_id``: hold them from routing's offers."""
         await self._director.transfer_requested(key, agent_id=agent_id)
+
+    async def apply_config(self, policy: Policy, menus: IvrMenus, version: int) -> None:
+        """A configuration version takes force: new calls get ``menus``; waiting callers are
+        re-evaluated under ``policy`` at once; calls in the IVR or talking carry on as they are."""
+        self.acd.menus = menus
+        waiting = await self.acd.replace_policy(policy)
+        self.config_version = version
+        log.info("config_in_force", version=version, waiting_reevaluated=waiting)
 
     async def flush(self) -> None:
         """Wait until every write handed over so far is in the database."""
