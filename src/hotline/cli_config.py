@@ -272,3 +272,66 @@ def show_command(
             found["document"], sort_keys=False, allow_unicode=True
         )
         typer.echo(text, nl=False)
+
+
+@config_app.command("dry-run")
+def dry_run_command(
+    file: FileArg,
+    hours: Annotated[
+        int, typer.Option("--hours", min=1, max=24 * 14, help="replay this many past hours")
+    ] = 24,
+    replications: Annotated[
+        int, typer.Option("--replications", min=1, max=100, help="simulated runs per version")
+    ] = 5,
+    as_json: JsonOpt = False,
+) -> None:
+    """Replay the last hours of recorded traffic under the version in force and under FILE."""
+    from rich.console import Console
+
+    from hotline.centre import dryrun, store
+    from hotline.clock import utc_now
+
+    config, _ = _read(file)
+
+    async def work(
+        sessionmaker: async_sessionmaker[AsyncSession],
+    ) -> tuple[dryrun.RecordedTraffic, int | None, Any]:
+        async with sessionmaker() as session:
+            now = utc_now()
+            recorded = await dryrun.recorded_traffic(session, end=now, hours=hours)
+            row = await store.in_force(session, now)
+            return recorded, None if row is None else row.id, None if row is None else row.document
+
+    recorded, version, old = with_database(work)
+    try:
+        result = dryrun.compare(
+            recorded,
+            None if old is None else old["routing"],
+            config.document.routing,
+            replications=replications,
+        )
+    except dryrun.NoTrafficError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "hours": hours,
+                    "calls": recorded.calls,
+                    "in_force": version,
+                    "old": None if result.old is None else dryrun.figures(result.old),
+                    "new": dryrun.figures(result.new),
+                },
+                indent=2,
+            )
+        )
+        return
+    from simulations.report import print_result
+
+    console = Console()
+    console.print(f"{recorded.calls} recorded calls in the last {hours} h, replayed:")
+    if result.old is not None:
+        console.print(f"\n[bold]version {version} (in force)[/bold]")
+        print_result(result.old, console)
+    console.print(f"\n[bold]{file.name} (candidate)[/bold]")
+    print_result(result.new, console)

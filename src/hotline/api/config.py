@@ -7,6 +7,7 @@ publishing from a base version older than the one in force is a 409 (two admins 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -28,7 +29,7 @@ from hotline.api.paging import (
     sort_param,
 )
 from hotline.auth.principal import Principal, require
-from hotline.centre import store
+from hotline.centre import dryrun, store
 from hotline.centre.document import CentreConfig, ConfigInvalid
 from hotline.centre.files import parse_data, read_text
 from hotline.db.models import ConfigVersion
@@ -242,6 +243,50 @@ async def diff(
             "(none)" if current is None else f"version {current.id}",
             submission.name,
         ),
+    )
+
+
+class DryRunRequest(ConfigSubmission):
+    hours: int = Field(default=24, ge=1, le=24 * 14, description="replay this many past hours")
+    replications: int = Field(default=5, ge=1, le=50)
+
+
+class DryRunRead(BaseModel):
+    hours: int
+    calls: int = Field(description="recorded calls that reached a queue in the window")
+    in_force: int | None
+    old: dict[str, Any] | None = Field(description="KPIs under the version in force")
+    new: dict[str, Any] = Field(description="KPIs under the submitted document")
+
+
+@router.post("/dry-run", response_model=DryRunRead)
+async def dry_run(
+    body: DryRunRequest, state: AppStateDep, session: SessionDep, _: Checker
+) -> DryRunRead:
+    """Replay the last ``hours`` of recorded traffic through the simulator under the version in
+    force and under the document, side by side (docs/config.md)."""
+    config = _parse(body)
+    now = state.clock.now()
+    recorded = await dryrun.recorded_traffic(session, end=now, hours=body.hours)
+    current = await store.in_force(session, now)
+    old = None if current is None else current.document["routing"]
+    await release_connection(session)  # the simulation takes a while: no connection held
+    try:
+        result = await asyncio.to_thread(
+            dryrun.compare,
+            recorded,
+            old,
+            config.document.routing,
+            replications=body.replications,
+        )
+    except dryrun.NoTrafficError as exc:
+        raise NotFoundError(str(exc)) from None
+    return DryRunRead(
+        hours=body.hours,
+        calls=recorded.calls,
+        in_force=None if current is None else current.id,
+        old=None if result.old is None else dryrun.figures(result.old),
+        new=dryrun.figures(result.new),
     )
 
 
