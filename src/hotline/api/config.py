@@ -32,12 +32,12 @@ from hotline.auth.principal import Principal, require
 from hotline.centre import dryrun, store
 from hotline.centre.document import CentreConfig, ConfigInvalid
 from hotline.centre.files import parse_data, read_text
+from hotline.centre.live import wake_follower
 from hotline.db.models import ConfigVersion
 from hotline.deps import AppState, AppStateDep, SessionDep, release_connection
 from hotline.errors import ConflictError, InvalidInputError, NotFoundError
 from hotline.roles import Role
 from hotline.schemas.page import Page
-from hotline.telephony.component import CONFIG_FOLLOWER_KEY
 
 router = APIRouter(prefix="/config", tags=["config"])
 
@@ -338,6 +338,4 @@ async def rollback(
 async def _in_force_now(state: AppState, session: AsyncSession) -> None:
     """Commit, then let this process's live service look at once (others poll)."""
     await release_connection(session)
-    follower = state.extras.get(CONFIG_FOLLOWER_KEY)
-    if follower is not None:
-        follower.wake()
+    wake_follower(state.extras)

@@ -16,6 +16,7 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -31,6 +32,7 @@ from routing import Policy
 
 log = structlog.get_logger(__name__)
 
+FOLLOWER_KEY = "config_follower"  # AppState.extras: the follower of this process, if any
 SOUND_PREFIX = "sound:hotline/"
 DEFAULT_POLL_S = 5.0
 
@@ -132,6 +134,13 @@ class ConfigFollower:
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
+
+
+def wake_follower(extras: dict[str, Any]) -> None:
+    """After a publish has committed: this process's live service looks at once."""
+    follower = extras.get(FOLLOWER_KEY)
+    if isinstance(follower, ConfigFollower):
+        follower.wake()
 
 
 async def publish_file_if_none(

@@ -243,6 +243,10 @@ def unified_diff(
     )
 
 
+def yaml_text(data: Mapping[str, Any]) -> str:
+    """A document as YAML, fields in the document's order (for versions published as data)."""
+    return yaml.safe_dump(dict(data), sort_keys=False, allow_unicode=True, width=100)
+
+
 def _lines(data: Mapping[str, Any]) -> list[str]:
-    text = yaml.safe_dump(dict(data), sort_keys=False, allow_unicode=True, width=100)
-    return text.splitlines(keepends=True)
+    return yaml_text(data).splitlines(keepends=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from cti.calls.ports import CallControl
-from hotline.centre.live import DEFAULT_POLL_S, ConfigFollower
+from hotline.centre.live import DEFAULT_POLL_S, FOLLOWER_KEY, ConfigFollower
 from hotline.deps import AppState
 from hotline.errors import ServiceUnavailableError
 from hotline.telephony.database import start_cti_database, stop_cti_database
@@ -13,7 +13,6 @@ from hotline.telephony.service import TelephonyService
 from routing import Policy
 
 TELEPHONY_KEY = "telephony"
-CONFIG_FOLLOWER_KEY = "config_follower"
 
 Stop = Callable[[], Awaitable[None]]
 ControlSource = CallControl | Callable[[AppState], CallControl]
@@ -86,10 +85,10 @@ async def follow_configuration(
     )
     await follower.check()  # the version in force before the first call
     follower.start()
-    state.extras[CONFIG_FOLLOWER_KEY] = follower
+    state.extras[FOLLOWER_KEY] = follower
 
     async def stop() -> None:
-        state.extras.pop(CONFIG_FOLLOWER_KEY, None)
+        state.extras.pop(FOLLOWER_KEY, None)
         await follower.stop()
 
     return stop

@@ -1,4 +1,5 @@
-"""``./dev screenshots``: the login page and the agent desktop at 1366x768, in zh-CN and en.
+"""``./dev screenshots``: the login page, the agent desktop and the configuration page at
+1366x768, in zh-CN and en.
 
 Runs the same live centre as the browser test (emulator + service on a temporary SQLite file),
 files one earlier call with a summary so the caller panel has history, then pops a second call
@@ -88,7 +89,7 @@ async def _shoot(out: Path) -> list[Path]:
                 path = out / f"desk-{lang}.png"
                 await page.screenshot(path=str(path))
                 written.append(path)
-    return written + await _shoot_phone_down(out)
+    return written + await _shoot_phone_down(out) + await _shoot_config(out)
 
 
 async def _shoot_phone_down(out: Path) -> list[Path]:
@@ -115,6 +116,35 @@ async def _shoot_phone_down(out: Path) -> list[Path]:
                 )
                 path = out / f"desk-phone-down-{lang}.png"
                 await page.screenshot(path=str(path))
+                written.append(path)
+    return written
+
+
+async def _shoot_config(out: Path) -> list[Path]:
+    """The configuration page: one version in force, and a broken edit's problems listed."""
+    from tests.hotline.centre.helpers import EXAMPLE
+    from tests.hotline.centre.test_config_browser import sign_in_as_admin
+
+    written = []
+    source = EXAMPLE.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as folder:
+        async with desk_centre(Path(folder) / "config.db") as centre, chromium() as browser:
+            page = await browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+            await sign_in_as_admin(page, centre.base_url)
+            await page.fill("#config-source", source)
+            await page.fill("#config-reason", "演示配置 / the demo's configuration")
+            await page.click("#config-publish")
+            await expect(page.locator("#in-force-version")).to_have_text("1", timeout=WAIT_MS)
+            for lang in ("zh-CN", "en"):
+                await page.goto(f"{centre.base_url}/lang/{lang}?next=/admin/config")
+                broken = source.replace("after_s: 45", "after_s: 10").replace(
+                    "ko, prompt", "fr, prompt"
+                )
+                await page.fill("#config-source", broken)
+                await page.click("#config-validate")
+                await expect(page.locator("#config-problems")).to_be_visible(timeout=WAIT_MS)
+                path = out / f"config-{lang}.png"
+                await page.screenshot(path=str(path), full_page=True)
                 written.append(path)
     return written
 
