@@ -11,8 +11,9 @@ through ``POST /api/v1/config/versions``. Measured:
 * in_flight_at_publish: calls up (in the IVR, waiting, ringing or talking) when publishing;
 * waiting_at_publish: of those, waiting in the queue (the callers re-evaluated);
 * reevaluated_ms: from sending the publish request to the service running version 2 (the API
-  committed, the live service woke, read the version, re-evaluated every waiting caller and
-  carried out the resulting offers);
+  checked and committed, the live service woke, read the version, re-evaluated every waiting
+  caller and carried out the resulting offers); publish_request_ms: the API request alone;
+  reevaluation_engine_ms: the re-evaluation under the ACD lock plus carrying out its offers;
 * dropped: calls whose record does not end "answered" (nobody hangs up, no version diverts);
 * stuck: calls still not ended ``--deadline`` seconds after the last arrival.
 
@@ -57,6 +58,7 @@ from hotline.config import Settings  # noqa: E402
 from hotline.db.models import Agent, AgentStateLog, Call, Site  # noqa: E402
 from hotline.db.session import create_engine, create_sessionmaker, transaction  # noqa: E402
 from hotline.demo.runner import import_centre  # noqa: E402
+from hotline.logs import configure_logging  # noqa: E402
 from hotline.main import create_app, live_telephony  # noqa: E402
 
 ROOT = _HERE.parent
@@ -139,7 +141,7 @@ async def publish_under_load(
         for n in range(agents):
             # Long enough talks that the specialists stay busy while the queue builds.
             emulator.add_endpoint(
-                f"PJSIP/{3000 + n}", AgentScript(answer_after_s=1.0, talk_s=200.0)
+                f"PJSIP/{3000 + n}", AgentScript(answer_after_s=1.0, talk_s=400.0)
             )
         app = create_app(settings, components=[telephony])
         transport = httpx.ASGITransport(app=app)
@@ -161,20 +163,31 @@ async def publish_under_load(
                                    press_on_prompt={"sound:hotline/line-national_tax": "1"})
                 )  # fmt: skip
                 await asyncio.sleep(ramp_s / max(1, calls))
-            # Let the last callers get through the IVR into the queue.
+            # Every caller through the IVR (waiting or talking), before anyone hangs up.
             loop = asyncio.get_running_loop()
             settle = loop.time() + 30.0
             while loop.time() < settle:
-                queues = await service.queues()
-                if sum(q.waiting for q in queues) >= calls - agents // 2 - 2:
+                up = list(service.ctx.calls.by_contact.values())
+                if len(up) >= calls and all(c.phase != "ivr" for c in up):
                     break
-                await asyncio.sleep(0.1)
+                await asyncio.sleep(0.05)
             in_flight = len(service.ctx.calls.by_contact)  # inbound calls up
             waiting = sum(q.waiting for q in await service.queues())
+            engine_ms: list[float] = []
+            replace_policy = service.acd.replace_policy
+
+            async def timed(policy: Any) -> int:
+                began = time.perf_counter()
+                waiting_then = int(await replace_policy(policy))
+                engine_ms.append((time.perf_counter() - began) * 1000)
+                return waiting_then
+
+            service.acd.replace_policy = timed  # the re-evaluation and its offers, alone
             body = {"document": _document(2), "reason": "electives too", "base_version": 1}
             started = time.perf_counter()
             response = await http.post("/api/v1/config/versions", json=body, headers=admin)
             response.raise_for_status()
+            request_ms = (time.perf_counter() - started) * 1000
             while service.config_version != 2:
                 await asyncio.sleep(0.001)
             reevaluated_ms = (time.perf_counter() - started) * 1000
@@ -208,6 +221,8 @@ async def publish_under_load(
         "in_flight_at_publish": in_flight,
         "waiting_at_publish": waiting,
         "reevaluated_ms": round(reevaluated_ms, 1),
+        "publish_request_ms": round(request_ms, 1),
+        "reevaluation_engine_ms": round(engine_ms[0], 1) if engine_ms else None,
         "answered": outcomes.get("answered", 0),
         "dropped": total - outcomes.get("answered", 0) - (outcomes.get(None, 0)),
         "stuck": stuck,
@@ -294,6 +309,7 @@ def main() -> None:
     parser.add_argument("--replications", type=int, default=5, help="dry-run runs per version")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
+    configure_logging("WARNING", json_output=False)  # the figures on stdout, not the request log
     result = asyncio.run(run(args))
     print(json.dumps(result, indent=None if args.json else 2))
     load = result["publish_under_load"]
