@@ -415,9 +415,13 @@ class AgentSkills:
     overflow: bool
 
 
-def coverage_problems(config: CentreConfig, agents: Collection[AgentSkills]) -> list[str]:
-    """Every (line, language) the IVR lets a caller choose that no agent could ever serve,
-    even at the policy's widest stage."""
+def coverage_problems(
+    config: CentreConfig,
+    agents: Collection[AgentSkills],
+    skills: Collection[tuple[str, str]] | None = None,
+) -> list[str]:
+    """Every (line, language) the IVR lets a caller choose that is not a skill of the directory
+    (when ``skills`` is given) or that no agent could ever serve, even at the widest stage."""
     problems: list[str] = []
     ivr = config.document.ivr
     languages = [o.language for o in ivr.languages] or [ivr.default_language]
@@ -426,6 +430,12 @@ def coverage_problems(config: CentreConfig, agents: Collection[AgentSkills]) -> 
     for line in lines:
         for language in languages:
             if f"{line}/{language}" in unserved:
+                continue
+            if skills is not None and (line, language) not in skills:
+                problems.append(
+                    f"lines.{line}: unknown skill {line}/{language} (the directory has no such "
+                    "skill: add it, or list it under unserved)"
+                )
                 continue
             widest = config.policy.resolve(line, language).stages[-1]
             if not any(_can_serve(a, line, language, widest) for a in agents):

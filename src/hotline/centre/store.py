@@ -26,7 +26,7 @@ from hotline.centre.document import (
     coverage_problems,
 )
 from hotline.centre.files import parse_data
-from hotline.db.models import Agent, AgentSkill, ConfigVersion
+from hotline.db.models import Agent, AgentSkill, ConfigVersion, Skill
 
 _PAST_TOLERANCE = timedelta(minutes=1)  # "--at" a moment ago: a clock skew, not a mistake
 
@@ -117,7 +117,8 @@ async def directory(session: AsyncSession) -> list[AgentSkills]:
 
 
 async def check_against_directory(session: AsyncSession, config: CentreConfig) -> None:
-    problems = coverage_problems(config, await directory(session))
+    skills = {(row.business_line, row.language) for row in await session.scalars(select(Skill))}
+    problems = coverage_problems(config, await directory(session), skills)
     if problems:
         raise ConfigInvalid(problems)
 

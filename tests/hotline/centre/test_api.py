@@ -9,6 +9,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from hotline.db.models import Skill
+from hotline.db.session import transaction
 from hotline.roles import Role
 from tests.fixtures.app import FixedClock, Users
 
@@ -115,12 +117,22 @@ async def test_a_bad_document_is_a_422_listing_every_problem_and_nothing_changes
 
 
 async def test_a_line_the_directory_cannot_serve_is_refused(
-    client: httpx.AsyncClient, users: Users
+    app: FastAPI, client: httpx.AsyncClient, users: Users
 ) -> None:
     response = await client.post(
         "/api/v1/config/validate", json={"document": example()}, headers=users.headers(Role.OPS)
     )
     assert response.status_code == 422
+    messages = [item["msg"] for item in response.json()["detail"]]
+    assert (
+        "lines.national_tax: unknown skill national_tax/zh (the directory has no such skill: "
+        "add it, or list it under unserved)" in messages
+    )
+    async with transaction(app.state.hotline.sessionmaker) as session:
+        session.add(Skill(business_line="national_tax", language="zh", name="国税"))
+    response = await client.post(
+        "/api/v1/config/validate", json={"document": example()}, headers=users.headers(Role.OPS)
+    )
     messages = [item["msg"] for item in response.json()["detail"]]
     assert (
         "lines.national_tax: no agent group can ever serve national_tax/zh (no active agent "

@@ -125,3 +125,18 @@ def test_a_line_nobody_could_ever_serve_is_named_unless_declared_unserved() -> N
     ]
     overflow_ko = AgentSkills(levels={}, languages=frozenset({"ko"}), overflow=True)
     assert coverage_problems(config, [*zh_only, overflow_ko]) == []
+
+
+def test_a_line_and_language_the_directory_has_no_skill_for_is_named() -> None:
+    config = parse_document(example(), shipped_sounds())
+    everyone = AgentSkills(levels={}, languages=frozenset({"zh", "en", "ko"}), overflow=True)
+    skills = {
+        (line, language)
+        for line in ("national_tax", "local_tax", "finance")
+        for language in ("zh", "en")
+    }
+    assert coverage_problems(config, [everyone], skills) == [
+        f"lines.{line}: unknown skill {line}/ko (the directory has no such skill: add it, or "
+        "list it under unserved)"
+        for line in ("national_tax", "local_tax", "finance")
+    ]
