@@ -137,7 +137,9 @@ class _LateControl:
     async def cancel_offer(self, key: CallKey, *, agent_id: str) -> None:
         await self.target.cancel_offer(key, agent_id=agent_id)
 
-    async def announce(self, key: CallKey, *, position: int, expected_wait_s: float | None) -> None:
+    async def announce(
+        self, key: CallKey, *, position: int | None, expected_wait_s: float | None
+    ) -> None:
         await self.target.announce(key, position=position, expected_wait_s=expected_wait_s)
 
     async def offer_callback(self, key: CallKey) -> None:

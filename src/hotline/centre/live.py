@@ -54,6 +54,8 @@ def menus_of(config: CentreConfig) -> IvrMenus:
         retries=ivr.retries,
         music_on_hold=ivr.music_on_hold,
         survey=config.document.survey.enabled,
+        announce_position=config.document.announcements.position,
+        announce_expected_wait=config.document.announcements.expected_wait,
     )
 
 

@@ -265,9 +265,14 @@ class AcdLoop:
                 await self._callbacks.cancel(decision.contact_id, decision.agent_id)
         elif isinstance(decision, Announce):
             call = ctx.calls.by_contact.get(decision.contact_id)
-            if call is not None:
+            menus = self.menus
+            if call is not None and (menus.announce_position or menus.announce_expected_wait):
                 await ctx.control.announce(
-                    call.key, position=decision.position, expected_wait_s=decision.expected_wait_s
+                    call.key,
+                    position=decision.position if menus.announce_position else None,
+                    expected_wait_s=decision.expected_wait_s
+                    if menus.announce_expected_wait
+                    else None,
                 )
         elif isinstance(decision, OfferCallback):
             call = ctx.calls.by_contact.get(decision.contact_id)

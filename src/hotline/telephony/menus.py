@@ -23,6 +23,9 @@ class IvrMenus:
     retries: int = 2
     music_on_hold: str = "default"
     survey: bool = True
+    # What the periodic announcement says (the configuration's ``announcements``).
+    announce_position: bool = True
+    announce_expected_wait: bool = True
 
 
 IVR_MENUS = IvrMenus(
