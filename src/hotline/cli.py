@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from hotline.cli_config import config_app
 from hotline.cli_kb import kb_app
 from hotline.cli_live import demo_command, emulator_command
 from hotline.cli_sounds import sounds_app
@@ -36,6 +37,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(sounds_app, name="sounds")
 app.add_typer(kb_app, name="kb")
+app.add_typer(config_app, name="config")
 
 # Messages go to stderr and are never wrapped: a long file path or field name stays on one line
 # whatever the terminal width (users copy them; tests and scripts search them).

@@ -98,6 +98,12 @@ def demo_command(
     example: Annotated[
         Path, typer.Option(help="the centre to import (its site 'hz' is pointed at the emulator)")
     ] = Path("examples/hangzhou.yaml"),
+    configuration: Annotated[
+        Path,
+        typer.Option(
+            help="the centre's configuration, published on first start (hotline config ...)"
+        ),
+    ] = Path("examples/centre.yaml"),
 ) -> None:
     """Run the whole centre on this machine: service on SQLite, ARI emulator, simulated
     taxpayers and agents in real time.  Prints where to look and the demo logins."""
@@ -113,6 +119,7 @@ def demo_command(
         database=database,
         seed=seed,
         example=example,
+        configuration=configuration,
     )
     if not example.is_file():
         print(f"--example: no such file: {example}", file=sys.stderr)

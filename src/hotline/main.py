@@ -18,6 +18,7 @@ from hotline import openapi
 from hotline.api import api_router
 from hotline.api.calls import CALL_ACTIONS_KEY, TelephonyCallActions
 from hotline.api.health import router as health_router
+from hotline.centre.live import DEFAULT_POLL_S
 from hotline.clock import Clock, SystemClock
 from hotline.config import Profile, Settings
 from hotline.db import migrate
@@ -28,6 +29,7 @@ from hotline.looplag import LOOP_LAG_KEY, LoopLagMonitor
 from hotline.metrics import Metrics
 from hotline.middleware import RequestContextMiddleware
 from hotline.telephony import TELEPHONY_KEY, TelephonyService
+from hotline.telephony.component import follow_configuration
 from hotline.telephony.database import start_cti_database, stop_cti_database
 from hotline.warmup import warm_up_routes
 from hotline.web import install_web
@@ -136,7 +138,9 @@ class _LateControl:
     async def cancel_offer(self, key: CallKey, *, agent_id: str) -> None:
         await self.target.cancel_offer(key, agent_id=agent_id)
 
-    async def announce(self, key: CallKey, *, position: int, expected_wait_s: float | None) -> None:
+    async def announce(
+        self, key: CallKey, *, position: int | None, expected_wait_s: float | None
+    ) -> None:
         await self.target.announce(key, position=position, expected_wait_s=expected_wait_s)
 
     async def offer_callback(self, key: CallKey) -> None:
@@ -210,10 +214,16 @@ def live_telephony(
     policy: Policy | None = None,
     controller_options: ControllerOptions | None = None,
     connect_timeout_s: float = 10.0,
+    follow_config: bool = True,
+    config_poll_s: float = DEFAULT_POLL_S,
+    always_open: bool = False,
 ) -> Component:
     """The telephony component: the service (routing, persistence, agent sessions) plus one ARI
     connection and call controller per enabled site. The service starts first so that the
-    controllers have a director from their first event; the sites stop first."""
+    controllers have a director from their first event; the sites stop first.
+
+    ``follow_config``: the service runs the configuration version in force (``policy`` until
+    one is published); ``always_open`` ignores the versions' service hours (the demo)."""
 
     async def start(state: AppState) -> Callable[[], Awaitable[None]]:
         late = _LateControl()
@@ -234,6 +244,13 @@ def live_telephony(
         late.bind(sites)
         service.attach_supervision(sites)
         await service.start()
+        unfollow = (
+            await follow_configuration(
+                state, service, poll_s=config_poll_s, always_open=always_open
+            )
+            if follow_config
+            else None
+        )
         state.extras[TELEPHONY_KEY] = service
         state.extras[CALL_ACTIONS_KEY] = TelephonyCallActions(service)
         for code, runner in sites.runners.items():
@@ -255,6 +272,8 @@ def live_telephony(
                 state.health_checks.pop(f"ari:{code}", None)
             state.extras.pop(CALL_ACTIONS_KEY, None)
             state.extras.pop(TELEPHONY_KEY, None)
+            if unfollow is not None:
+                await unfollow()
             await sites.stop()
             await service.stop()
             await stop_cti_database(state, database)

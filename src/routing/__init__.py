@@ -31,6 +31,7 @@ from routing.events import (
     OfferAnswered,
     OfferFailed,
     OfferFailure,
+    PolicyChanged,
     Tick,
     WrapUpEnded,
 )
@@ -104,6 +105,7 @@ __all__ = [
     "OfferFailure",
     "OpenInterval",
     "Policy",
+    "PolicyChanged",
     "PolicyError",
     "PolicyPatch",
     "QueueSnapshot",

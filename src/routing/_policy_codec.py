@@ -156,6 +156,10 @@ def _hours_from_dict(raw: object, path: str) -> ServiceHours:
     )
 
 
+def hours_from_dict(raw: object, path: str) -> ServiceHours:
+    return _hours_from_dict(raw, path)
+
+
 def _intervals(raw: object, path: str) -> tuple[OpenInterval, ...]:
     if not isinstance(raw, list | tuple):
         raise PolicyError(path, "must be a list like ['09:00-12:00', '13:00-17:00']")

@@ -41,6 +41,7 @@ from routing.events import (
     OfferAnswered,
     OfferFailed,
     OfferFailure,
+    PolicyChanged,
     Tick,
     WrapUpEnded,
 )
@@ -489,7 +490,7 @@ def _contact_arrived(step: _Step, event: ContactArrived) -> None:
     found = state._info_by_key.get((contact.line, contact.language, contact.region))
     info, skill = found if found is not None else state.routing_of(contact)
     line = info.line
-    hours = state.policy.service_hours
+    hours = state.policy.hours_for(contact.line)
     if hours is not None and contact.kind is _INBOUND and not hours.is_open(step.now):
         step.out.append(Divert(contact.id, DivertReason.CLOSED, line.on_closed))
         return
@@ -748,6 +749,22 @@ def _contact_transferred(step: _Step, event: ContactTransferred) -> None:
             step.out.append(step.announcement(record))
 
 
+def _policy_changed(step: _Step, event: PolicyChanged) -> None:
+    state = step.state
+    # Out of the queues under the policy they entered with (the queue buckets are keyed by it).
+    waiting = [r for r in state.contacts.values() if r.status is _WAITING and r.in_queue]
+    for record in waiting:
+        step.unqueue(record)
+    state.replace_policy(event.policy)
+    for record in state.contacts.values():
+        record.info = state.policy_info(record.contact)  # offered or talking: used next time
+    # In service order, so that an agent the new stages make eligible takes the first in line;
+    # `admit` restarts the timers (a new epoch makes the old ones stale).
+    waiting.sort(key=lambda r: r.line_key)
+    for record in waiting:
+        step.admit(record, announce=False)
+
+
 _HANDLERS: dict[type[Any], Callable[[_Step, Any], None]] = {
     ContactArrived: _contact_arrived,
     ContactAbandoned: _contact_gone,
@@ -761,4 +778,5 @@ _HANDLERS: dict[type[Any], Callable[[_Step, Any], None]] = {
     WrapUpEnded: _wrap_up_ended,
     Tick: _tick,
     ContactTransferred: _contact_transferred,
+    PolicyChanged: _policy_changed,
 }

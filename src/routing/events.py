@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from routing._slots_init import quick_init
 from routing.model import AgentProfile, AgentStatus, Contact
+from routing.policy import Policy
 
 
 class OfferFailure(enum.Enum):
@@ -128,6 +129,21 @@ class ContactTransferred:
     to_agent_id: str | None = None
 
 
+@quick_init
+@dataclass(frozen=True, slots=True)
+class PolicyChanged:
+    """A new policy is in force (a configuration version was published).
+
+    Contacts still waiting are re-evaluated at once under the new policy: their stage is the
+    new one for the time they have waited, their timers (stages, maximum wait, callback offer,
+    announcements) restart from the new values, and they keep their place in line. Contacts
+    being offered or talking are not disturbed; the new policy applies when they next need one
+    (a failed offer, a transfer). Arrivals follow the new service hours.
+    """
+
+    policy: Policy
+
+
 Event = (
     ContactArrived
     | ContactAbandoned
@@ -141,4 +157,5 @@ Event = (
     | WrapUpEnded
     | Tick
     | ContactTransferred
+    | PolicyChanged
 )

@@ -109,6 +109,13 @@ class ServiceHours:
         day = tuple(intervals)
         return cls(weekly=(day, day, day, day, day, (), ()), utc_offset_s=utc_offset_s)
 
+    @classmethod
+    def from_dict(cls, data: object, path: str = "service_hours") -> ServiceHours:
+        """Read the ``service_hours`` data of a policy (the same format and errors)."""
+        from routing import _policy_codec
+
+        return _policy_codec.hours_from_dict(data, path)
+
     def is_working_day(self, date: dt.date) -> bool:
         if self.calendar is not None:
             return self.calendar.is_working_day(date)

@@ -171,6 +171,9 @@ class Policy:
     regions: Mapping[str, PolicyPatch] = field(default_factory=dict)
     service_hours: ServiceHours | None = None
     agent_selection: AgentSelection = AgentSelection.LONGEST_IDLE
+    # Lines with their own hours (a line not listed keeps `service_hours`); the centre's
+    # configuration document sets them (hotline.centre), the plain policy data does not.
+    line_hours: Mapping[str, ServiceHours] = field(default_factory=dict)
     _cache: dict[tuple[str, str, str | None], LinePolicy] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
@@ -208,7 +211,17 @@ class Policy:
         return self.resolve(skill.line, skill.language)
 
     def is_open(self, now: float) -> bool:
-        return self.service_hours is None or self.service_hours.is_open(now)
+        """Whether the centre takes calls: some line is open (the IVR greets or says closed)."""
+        if self.service_hours is None or self.service_hours.is_open(now):
+            return True
+        return any(hours.is_open(now) for hours in self.line_hours.values())
+
+    def hours_for(self, line: str) -> ServiceHours | None:
+        return self.line_hours.get(line, self.service_hours)
+
+    def is_open_for(self, line: str, now: float) -> bool:
+        hours = self.hours_for(line)
+        return hours is None or hours.is_open(now)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Policy:

@@ -206,6 +206,14 @@ class RoutingState:
         self.active_overflow: dict[str, int] = {}
         self.round_robin_last: dict[Skill, str] = {}
 
+    def replace_policy(self, policy: Policy) -> None:
+        """Route with `policy` from now on; resolved lines are looked up again.
+
+        `policy_infos` only grows: queue buckets name their policy by index.
+        """
+        self.policy = policy
+        self._info_by_key.clear()
+
     def policy_info(self, contact: Contact) -> PolicyInfo:
         return self.routing_of(contact)[0]
 

@@ -123,3 +123,15 @@ def test_call_reports_are_for_directors_ops_and_supervisors() -> None:
     for report in ("interval", "abandons", "agents", "standards", "scorecard", "origin"):
         path = f"/api/v1/reports/{report}"
         assert table[("GET", path)] == {Role.DIRECTOR, Role.OPS, Role.SUPERVISOR}
+
+
+def test_only_admins_publish_the_configuration_and_ops_may_check_it() -> None:
+    roles = {(m, p): r for m, p, r in _api_routes() if p.startswith(API_PREFIX + "/config")}
+    publish = {
+        ("POST", API_PREFIX + "/config/versions"),
+        ("POST", API_PREFIX + "/config/versions/{version}/rollback"),
+    }
+    assert len(roles) == 8
+    for key, allowed in roles.items():
+        expected = {Role.ADMIN} if key in publish else {Role.ADMIN, Role.OPS}
+        assert allowed == expected, key

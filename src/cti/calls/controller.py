@@ -415,7 +415,9 @@ class SiteCallController:
     async def cancel_offer(self, key: CallKey, *, agent_id: str) -> None:
         self._command(key, sig.CancelOfferCommand(agent_id))
 
-    async def announce(self, key: CallKey, *, position: int, expected_wait_s: float | None) -> None:
+    async def announce(
+        self, key: CallKey, *, position: int | None, expected_wait_s: float | None
+    ) -> None:
         self._command(key, sig.AnnounceCommand(position, expected_wait_s))
 
     async def offer_callback(self, key: CallKey) -> None:

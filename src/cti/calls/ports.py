@@ -171,7 +171,7 @@ class CallControl(Protocol):
     async def cancel_offer(self, key: CallKey, *, agent_id: str) -> None: ...
 
     async def announce(
-        self, key: CallKey, *, position: int, expected_wait_s: float | None
+        self, key: CallKey, *, position: int | None, expected_wait_s: float | None
     ) -> None: ...
 
     async def offer_callback(self, key: CallKey) -> None:

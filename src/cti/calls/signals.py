@@ -158,7 +158,7 @@ class CancelOfferCommand:
 
 @dataclass(frozen=True, slots=True)
 class AnnounceCommand:
-    position: int
+    position: int | None  # None: the position is not announced (the configuration says so)
     expected_wait_s: float | None
 
 

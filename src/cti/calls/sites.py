@@ -224,7 +224,9 @@ class CtiSites:
     async def cancel_offer(self, key: CallKey, *, agent_id: str) -> None:
         await self.controller(key.site).cancel_offer(key, agent_id=agent_id)
 
-    async def announce(self, key: CallKey, *, position: int, expected_wait_s: float | None) -> None:
+    async def announce(
+        self, key: CallKey, *, position: int | None, expected_wait_s: float | None
+    ) -> None:
         await self.controller(key.site).announce(
             key, position=position, expected_wait_s=expected_wait_s
         )

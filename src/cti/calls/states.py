@@ -502,7 +502,11 @@ def _announce(call: CallState, event: sig.AnnounceCommand, now: datetime) -> Ste
     if call.playback_id is not None:
         return call, []  # one announcement at a time; the next periodic one will come
     media = call.media
-    items = [item.format(position=_spoken(event.position, media)) for item in media.position]
+    items = (
+        []
+        if event.position is None
+        else [item.format(position=_spoken(event.position, media)) for item in media.position]
+    )
     if event.expected_wait_s is not None:
         minutes = _spoken(max(1, math.ceil(event.expected_wait_s / 60)), media)
         items.extend(item.format(minutes=minutes) for item in media.expected_wait)

@@ -13,6 +13,7 @@ from hotline.api import (
     calendar,
     call_reports,
     calls,
+    config,
     departments,
     desk,
     floor,
@@ -61,6 +62,7 @@ ROUTERS: list[APIRouter] = [
     softphone.router,
     summaries.router,
     kb.router,
+    config.router,
     desk.router,
     supervision.router,
 ]

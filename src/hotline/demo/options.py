@@ -21,6 +21,8 @@ class DemoOptions:
     database: Path = Path("hotline-demo.db")
     seed: int | None = None
     example: Path = Path("examples/hangzhou.yaml")
+    # The centre's configuration, published at start when the database has no version yet.
+    configuration: Path = Path("examples/centre.yaml")
     site: str = "hz"  # the example site that is pointed at the emulator
     speed: float = 1.0  # emulated seconds per real second (tests run the demo faster)
     status_s: float = 30.0  # how often a line of totals is printed

@@ -77,6 +77,28 @@ def centre_pointing_at(example: dict[str, Any], site: str, ari_url: str) -> dict
     return document
 
 
+async def publish_configuration(settings: Settings, path: Path) -> int | None:
+    """Publish the demo's configuration file when no version exists (a newcomer then edits it
+    and publishes again while the demo runs); problems are printed, the demo runs on."""
+    from hotline.centre.document import ConfigInvalid
+    from hotline.centre.live import publish_file_if_none
+    from hotline.clock import utc_now
+    from hotline.db.session import create_engine, create_sessionmaker
+
+    if not path.exists():
+        return None
+    engine = create_engine(settings.database_url)
+    try:
+        return await publish_file_if_none(
+            create_sessionmaker(engine), path, by="demo", now=utc_now()
+        )
+    except ConfigInvalid as exc:
+        sys.stderr.write(f"configuration not published ({path}):\n{exc}\n")
+        return None
+    finally:
+        await engine.dispose()
+
+
 async def import_centre(settings: Settings, document: dict[str, Any]) -> dict[str, int]:
     from hotline.db import migrate
     from hotline.db.session import create_engine, create_sessionmaker
@@ -273,6 +295,7 @@ async def _demo(
         take_signals()
         document = centre_pointing_at(example, options.site, emulator.base_url)
         await import_centre(settings, document)
+        await publish_configuration(settings, options.configuration)
         candidates = agents_of_site(example, options.site)
         agents = choose_agents(rng, candidates, options.agents)
         for agent in agents:
@@ -285,7 +308,9 @@ async def _demo(
         # Open around the clock, so that the demo shows calls at any hour of the day.
         policy = dataclasses.replace(default_policy(), service_hours=None)
         telephony = live_telephony(
-            policy=policy, controller_options=ControllerOptions(timer_scale=options.speed)
+            policy=policy,
+            controller_options=ControllerOptions(timer_scale=options.speed),
+            always_open=True,
         )
         wo = settings.workorders
         sweeper = sweeper_component(

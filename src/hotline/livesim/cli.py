@@ -1,15 +1,18 @@
 """``hotline simulate``: the offline simulator's command plus ``--live`` (this package).
 
-Without ``--live`` every option goes to :func:`simulations.cli.simulate_command` unchanged; with
+Without ``--live`` every option goes to :func:`simulations.cli.simulate_command` unchanged (a
+scenario saying ``routing: live`` gets the routing of the configuration version in force); with
 it, the scenario's day runs through the emulator and the service (one replication).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -55,13 +58,59 @@ def simulate_command(
     With --live, drive the running stack instead (an end-to-end capacity test).
     """
     if not live:
-        offline.simulate_command(  # it checks every option before running
-            scenario_path, replications, seed, workers, as_json, plot, target, max_abandon, lang
-        )
+        with live_routing(scenario_path) as resolved:
+            offline.simulate_command(  # it checks every option before running
+                resolved, replications, seed, workers, as_json, plot, target, max_abandon, lang
+            )
         return
     if replications not in (None, 1):
         terminal.error_console().print("note: --replications is ignored with --live (one day)")
     _simulate_live(scenario_path, seed, as_json, plot, target, max_abandon, speed, database, lang)
+
+
+@contextlib.contextmanager
+def live_routing(scenario_path: Path) -> Iterator[Path]:
+    """The scenario, with ``routing: live`` replaced by the routing of the configuration version
+    in force (hotline.centre). The simulator may not import hotline (it is the pure side of "one
+    brain, two clocks"), so the substitution happens here, in a copy of the file with the same
+    name (its messages still name the user's file)."""
+    import tempfile
+
+    import yaml
+
+    try:
+        data = yaml.safe_load(scenario_path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        yield scenario_path  # the simulator reports the file's problem in its own words
+        return
+    if not isinstance(data, dict) or data.get("routing") != "live":
+        yield scenario_path
+        return
+    data["routing"] = _routing_in_force()
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / scenario_path.name
+        copy.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        yield copy
+
+
+def _routing_in_force() -> dict[str, Any]:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from hotline.centre import store
+    from hotline.cli_database import fail, with_database
+    from hotline.clock import utc_now
+
+    async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, Any] | None:
+        async with sessionmaker() as session:
+            row = await store.in_force(session, utc_now())
+            return None if row is None else dict(row.document["routing"])
+
+    routing = with_database(work)
+    if routing is None:
+        raise fail(
+            "routing: live, but no configuration version is in force (hotline config publish)"
+        )
+    return routing
 
 
 def _simulate_live(

@@ -19,6 +19,7 @@ import structlog
 
 from hotline.telephony.context import WALLBOARD, Context, agent_topic
 from hotline.telephony.live import LiveCall
+from hotline.telephony.menus import IVR_MENUS, IvrMenus
 from hotline.telephony.roster import db_id
 from routing import (
     AgentStateChanged,
@@ -42,6 +43,7 @@ from routing import (
     OfferFailed,
     OfferFailure,
     Policy,
+    PolicyChanged,
     RoutingState,
     SetAgentNotReady,
     Tick,
@@ -77,9 +79,10 @@ class AgentStateHandler(Protocol):
 
 
 class AcdLoop:
-    def __init__(self, ctx: Context, policy: Policy) -> None:
+    def __init__(self, ctx: Context, policy: Policy, menus: IvrMenus = IVR_MENUS) -> None:
         self._ctx = ctx
         self.policy = policy
+        self.menus = menus  # the IVR new calls get (a call keeps the plan it was given)
         self._state: RoutingState = new_state(policy)
         self._lock = asyncio.Lock()
         self._wake_at: float | None = None
@@ -105,6 +108,17 @@ class AcdLoop:
         async with self._lock:
             _, decisions = apply(self._state, event, self.now())
         await self._carry_out(decisions)
+
+    async def replace_policy(self, policy: Policy) -> int:
+        """Route with ``policy`` from now on; callers waiting are re-evaluated under its stages
+        at once (``routing.PolicyChanged``). Returns how many were waiting."""
+        async with self._lock:
+            now = self.now()
+            waiting = sum(q.waiting for q in queue_snapshots(self._state, now))
+            _, decisions = apply(self._state, PolicyChanged(policy), now)
+            self.policy = policy
+        await self._carry_out(decisions)
+        return waiting
 
     async def abandon(self, contact_id: str) -> ContactSnapshot | None:
         """The caller left: the snapshot of eligible agents, taken before routing forgets."""
@@ -251,9 +265,14 @@ class AcdLoop:
                 await self._callbacks.cancel(decision.contact_id, decision.agent_id)
         elif isinstance(decision, Announce):
             call = ctx.calls.by_contact.get(decision.contact_id)
-            if call is not None:
+            menus = self.menus
+            if call is not None and (menus.announce_position or menus.announce_expected_wait):
                 await ctx.control.announce(
-                    call.key, position=decision.position, expected_wait_s=decision.expected_wait_s
+                    call.key,
+                    position=decision.position if menus.announce_position else None,
+                    expected_wait_s=decision.expected_wait_s
+                    if menus.announce_expected_wait
+                    else None,
                 )
         elif isinstance(decision, OfferCallback):
             call = ctx.calls.by_contact.get(decision.contact_id)

@@ -30,7 +30,6 @@ from hotline.db.models import Callback
 from hotline.telephony.acd import AcdLoop
 from hotline.telephony.context import WALLBOARD, Context
 from hotline.telephony.live import LiveCall
-from hotline.telephony.menus import IVR_MENUS
 from routing import (
     CallbackRequested,
     Contact,
@@ -111,8 +110,8 @@ class Callbacks:
                 "origin_call_id": call.call_id,
                 "site_id": call.site_id,
                 "number": call.caller_number,
-                "business_line": call.line or IVR_MENUS.default_line,
-                "language": call.language or IVR_MENUS.default_language,
+                "business_line": call.line or self._acd.menus.default_line,
+                "language": call.language or self._acd.menus.default_language,
                 "priority": 0,
                 "region": call.region,
                 "arrived_at": call.queued_at or call.arrived_at,

@@ -143,10 +143,10 @@ class Director:
         site_id = await ctx.site_id(call.key.site)
         if site_id is None:
             log.warning("call_from_unknown_site", key=str(call.key))
-            return build_plan(open_now=False)
+            return build_plan(open_now=False, menus=self._acd.menus)
         known = self._call(call.key)
         if known is not None:
-            return build_plan(open_now=open_now)
+            return build_plan(open_now=open_now, menus=self._acd.menus)
         region = region_of(call.caller_number)
         # Phase times come from our clock: Asterisk's (or a sped-up emulator's) may run ahead of
         # it, which would put the arrival after the end. Its own time goes to the journal.
@@ -175,7 +175,7 @@ class Director:
         )
         await self._save(live)
         self._wallboard(live, phase="ivr", region=region)
-        return build_plan(open_now=open_now)
+        return build_plan(open_now=open_now, menus=self._acd.menus)
 
     async def call_adopted(self, call: InboundCall) -> Resumption:
         """A call still up after a restart resumes where the record says it was; the service
@@ -183,7 +183,7 @@ class Director:
         known = self._call(call.key)
         if known is None or known.outcome is not None:
             return Resumption(await self.call_arrived(call), CallPhase.IVR)
-        plan = build_plan(open_now=self._acd.is_open())
+        plan = build_plan(open_now=self._acd.is_open(), menus=self._acd.menus)
         phase = CallPhase(known.phase)
         if phase is CallPhase.TALK:
             return Resumption(plan, phase, agent_id=known.agent_id)

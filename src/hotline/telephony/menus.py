@@ -9,10 +9,23 @@ from cti.calls.ports import IvrPlan, MenuOption
 
 @dataclass(frozen=True, slots=True)
 class IvrMenus:
+    """The IVR of the configuration in force (``hotline.centre.live`` builds it from the
+    document); a call keeps the plan it was given on arrival, so a new version never changes
+    the menu a caller is in."""
+
     languages: tuple[MenuOption, ...]
     lines: tuple[MenuOption, ...]
     default_language: str
     default_line: str  # for a callback requested before the caller chose (closed hours)
+    greeting: str = "sound:hotline/welcome"
+    closed_message: str = "sound:hotline/closed"
+    digit_timeout_s: float = 5.0
+    retries: int = 2
+    music_on_hold: str = "default"
+    survey: bool = True
+    # What the periodic announcement says (the configuration's ``announcements``).
+    announce_position: bool = True
+    announce_expected_wait: bool = True
 
 
 IVR_MENUS = IvrMenus(
@@ -33,11 +46,15 @@ IVR_MENUS = IvrMenus(
 
 def build_plan(*, open_now: bool, menus: IvrMenus = IVR_MENUS) -> IvrPlan:
     """Menus while the centre is open; the closed message (with a callback offer) otherwise."""
-    if not open_now:
-        return IvrPlan(open=False, default_language=menus.default_language)
     return IvrPlan(
-        open=True,
-        languages=menus.languages,
-        lines=menus.lines,
+        open=open_now,
+        greeting=menus.greeting,
+        languages=menus.languages if open_now else (),
+        lines=menus.lines if open_now else (),
         default_language=menus.default_language,
+        digit_timeout_s=menus.digit_timeout_s,
+        retries=menus.retries,
+        closed_message=menus.closed_message,
+        music_on_hold=menus.music_on_hold,
+        survey=menus.survey,
     )

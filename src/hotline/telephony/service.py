@@ -33,6 +33,7 @@ from hotline.telephony.context import Context
 from hotline.telephony.director import Director, contact_of
 from hotline.telephony.follow_ups import FollowUps
 from hotline.telephony.live import LiveCall
+from hotline.telephony.menus import IvrMenus
 from hotline.telephony.recorder import Recorder
 from hotline.telephony.recordings import RECORDING, RECORDING_SINCE, CallRecordings, PurgeLoop
 from hotline.telephony.stats import SkillCounters
@@ -94,6 +95,7 @@ class TelephonyService:
             self.ctx, self.acd, self.agents, self.callbacks, self.recordings, self.follow_ups
         )
         self._awaiting_adoption: set[CallKey] = set()
+        self.config_version: int | None = None  # the configuration version applied, if any
 
     def attach_supervision(self, supervision: CallSupervision) -> None:
         """Monitoring and recording through ``supervision`` (the sites, which are built after
@@ -129,6 +131,14 @@ class TelephonyService:
     async def transfer_requested(self, key: CallKey, *, agent_id: str) -> None:
         """Before a blind transfer rings ``agent_id``: hold them from routing's offers."""
         await self._director.transfer_requested(key, agent_id=agent_id)
+
+    async def apply_config(self, policy: Policy, menus: IvrMenus, version: int) -> None:
+        """A configuration version takes force: new calls get ``menus``; waiting callers are
+        re-evaluated under ``policy`` at once; calls in the IVR or talking carry on as they are."""
+        self.acd.menus = menus
+        waiting = await self.acd.replace_policy(policy)
+        self.config_version = version
+        log.info("config_in_force", version=version, waiting_reevaluated=waiting)
 
     async def flush(self) -> None:
         """Wait until every write handed over so far is in the database."""

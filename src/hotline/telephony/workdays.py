@@ -24,12 +24,19 @@ class ChineseWorkingDays:
 
 
 def with_calendar(policy: Policy, calendar: ChineseWorkingDays | None = None) -> Policy:
-    """The same policy, with service hours that know China's holidays."""
+    """The same policy, with service hours (the centre's and each line's) that know China's
+    holidays."""
+    days = calendar or ChineseWorkingDays()
+
+    def attach(hours: ServiceHours) -> ServiceHours:
+        return dataclasses.replace(hours, calendar=days)
+
     hours = policy.service_hours
-    if hours is None:
-        return policy
-    hours = dataclasses.replace(hours, calendar=calendar or ChineseWorkingDays())
-    return dataclasses.replace(policy, service_hours=hours)
+    return dataclasses.replace(
+        policy,
+        service_hours=None if hours is None else attach(hours),
+        line_hours={line: attach(own) for line, own in policy.line_hours.items()},
+    )
 
 
 __all__ = ["ChineseWorkingDays", "ServiceHours", "with_calendar"]

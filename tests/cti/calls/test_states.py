@@ -167,6 +167,15 @@ class TestQueue:
             "sound:hotline/minutes",
         )
 
+    def test_an_announcement_without_the_position_says_the_expected_wait_only(self) -> None:
+        run = reach(Phase.QUEUED)
+        (play,) = of_type(run.feed(sig.AnnounceCommand(None, 130.0)), act.Play)
+        assert play.media == (
+            "sound:hotline/expected-wait",
+            "sound:hotline/number-3",
+            "sound:hotline/minutes",
+        )
+
     def test_callback_offer_accepted(self) -> None:
         run = reach(Phase.CALLBACK_OFFER)
         actions = run.feed(sig.DigitPressed("1"))

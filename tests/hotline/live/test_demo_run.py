@@ -46,6 +46,8 @@ async def test_the_demo_logs_agents_in_and_calls_flow(
         (calls,) = db.execute("SELECT count(*) FROM call").fetchone()
         (offers,) = db.execute("SELECT count(*) FROM call_event WHERE kind = 'offer'").fetchone()
         (logged_in,) = db.execute("SELECT count(*) FROM agent_session").fetchone()
+        versions = db.execute("SELECT id, published_by FROM config_version").fetchall()
+    assert versions == [(1, "demo")]  # examples/centre.yaml, published on the first start
     assert calls > 0
     assert offers > 0
     assert logged_in == 4

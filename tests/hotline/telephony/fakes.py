@@ -33,7 +33,9 @@ class RecordingControl:
     async def cancel_offer(self, key: CallKey, *, agent_id: str) -> None:
         self._record("cancel_offer", key, agent_id=agent_id)
 
-    async def announce(self, key: CallKey, *, position: int, expected_wait_s: float | None) -> None:
+    async def announce(
+        self, key: CallKey, *, position: int | None, expected_wait_s: float | None
+    ) -> None:
         self._record("announce", key, position=position, expected_wait_s=expected_wait_s)
 
     async def offer_callback(self, key: CallKey) -> None:

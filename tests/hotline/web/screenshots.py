@@ -322,6 +322,35 @@ async def _shoot_reports(out: Path) -> list[Path]:
     return written
 
 
+async def _shoot_config(out: Path) -> list[Path]:
+    """The configuration page: one version in force, and a broken edit's problems listed."""
+    from tests.hotline.centre.helpers import EXAMPLE
+    from tests.hotline.centre.test_config_browser import sign_in_as_admin
+
+    written = []
+    source = EXAMPLE.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as folder:
+        async with desk_centre(Path(folder) / "config.db") as centre, chromium() as browser:
+            page = await browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+            await sign_in_as_admin(page, centre.base_url)
+            await page.fill("#config-source", source)
+            await page.fill("#config-reason", "演示配置 / the demo's configuration")
+            await page.click("#config-publish")
+            await expect(page.locator("#in-force-version")).to_have_text("1", timeout=WAIT_MS)
+            for lang in ("zh-CN", "en"):
+                await page.goto(f"{centre.base_url}/lang/{lang}?next=/admin/config")
+                broken = source.replace("after_s: 45", "after_s: 10").replace(
+                    "ko, prompt", "fr, prompt"
+                )
+                await page.fill("#config-source", broken)
+                await page.click("#config-validate")
+                await expect(page.locator("#config-problems")).to_be_visible(timeout=WAIT_MS)
+                path = out / f"config-{lang}.png"
+                await page.screenshot(path=str(path), full_page=True)
+                written.append(path)
+    return written
+
+
 def main() -> None:
     folders = [a for a in sys.argv[1:] if not a.startswith("--")]
     out = Path(folders[0] if folders else "out/screenshots")
@@ -329,7 +358,14 @@ def main() -> None:
     if "--floor" in sys.argv:
         shooters = [_shoot_floor]
     else:
-        shooters = [_shoot, _shoot_floor, _shoot_call_page, _shoot_live_call_page, _shoot_reports]
+        shooters = [
+            _shoot,
+            _shoot_floor,
+            _shoot_call_page,
+            _shoot_live_call_page,
+            _shoot_reports,
+            _shoot_config,
+        ]
     for shooter in shooters:
         for path in asyncio.run(shooter(out)):
             print(path)

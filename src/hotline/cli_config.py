@@ -1,0 +1,337 @@
+"""``hotline config ...``: validate, diff, publish, roll back and show the centre's configuration.
+
+Errors are one line per problem on stderr, each naming the file and the path in it
+(``centre.yaml: routing.lines.finance.stages[2].after_s: must be > stages[1].after_s``), exit
+code 2; nothing is published unless every check passes. docs/config.md has the whole story.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+import yaml
+
+from hotline.cli_database import fail, with_database
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from hotline.centre.document import CentreConfig
+    from hotline.db.models import ConfigVersion
+
+config_app = typer.Typer(
+    help="The centre's configuration: validate, diff, publish, roll back, show.",
+    no_args_is_help=True,
+)
+
+FileArg = Annotated[
+    Path, typer.Argument(help="the configuration file (YAML), e.g. examples/centre.yaml")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print data as JSON")]
+
+
+def _problems(problems: list[str]) -> typer.Exit:
+    for problem in problems:
+        typer.echo(f"error: {problem}", err=True)
+    typer.echo(f"{len(problems)} problem(s); nothing was published", err=True)
+    return typer.Exit(2)
+
+
+def _read(file: Path) -> tuple[CentreConfig, str]:
+    from hotline.centre.document import ConfigInvalid
+    from hotline.centre.files import read_file
+
+    try:
+        return read_file(file)
+    except ConfigInvalid as exc:
+        raise _problems(exc.problems) from None
+
+
+def _when(text: str | None) -> datetime | None:
+    """``--at``: ISO 8601; a time without a zone is Beijing time (what the centre's staff use)."""
+    if text is None:
+        return None
+    from zoneinfo import ZoneInfo
+
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise fail(
+            f"--at: {text!r} is not a time like 2026-12-08T20:00 or 2026-12-08T12:00+00:00"
+        ) from None
+    return at if at.tzinfo is not None else at.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def _version_dict(row: ConfigVersion) -> dict[str, Any]:
+    return {
+        "version": row.id,
+        "base_version": row.base_version,
+        "published_by": row.published_by,
+        "published_at": row.published_at.isoformat(),
+        "effective_at": row.effective_at.isoformat(),
+        "reason": row.reason,
+        "rollback_of": row.rollback_of,
+    }
+
+
+@config_app.command("validate")
+def validate_command(
+    file: FileArg,
+    directory: Annotated[
+        bool,
+        typer.Option("--directory", help="also check the lines against the agents in the database"),
+    ] = False,
+) -> None:
+    """Check a file: every problem is listed by path; nothing is written."""
+    config, _ = _read(file)
+    if directory:
+        from hotline.centre import store
+        from hotline.centre.document import ConfigInvalid
+
+        async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+            async with sessionmaker() as session:
+                await store.check_against_directory(session, config)
+
+        try:
+            with_database(work)
+        except ConfigInvalid as exc:
+            raise _problems([f"{file.name}: {p}" for p in exc.problems]) from None
+    typer.echo(f"{file.name}: valid")
+
+
+@config_app.command("diff")
+def diff_command(file: FileArg, as_json: JsonOpt = False) -> None:
+    """What publishing FILE would change, against the version in force."""
+    from hotline.centre import store
+    from hotline.clock import utc_now
+
+    config, _ = _read(file)
+    new = config.to_data()
+
+    async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> tuple[int | None, Any]:
+        async with sessionmaker() as session:
+            row = await store.in_force(session, utc_now())
+            return (None, None) if row is None else (row.id, row.document)
+
+    version, old = with_database(work)
+    found = store.changes(old, new)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "in_force": version,
+                    "changes": [{"path": c.path, "old": c.old, "new": c.new} for c in found],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    if not found:
+        typer.echo(f"{file.name}: the same as version {version} in force")
+        return
+    name = "(no version in force)" if version is None else f"version {version} (in force)"
+    typer.echo(store.unified_diff(old, new, name, file.name), nl=False)
+
+
+@config_app.command("publish")
+def publish_command(
+    file: FileArg,
+    reason: Annotated[str, typer.Option("--reason", help="why: kept with the version")],
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="take force at this time (ISO 8601; no zone: Beijing time)"),
+    ] = None,
+    base: Annotated[
+        int | None,
+        typer.Option(
+            "--base", help="the version your edit started from (default: the one in force)"
+        ),
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="who publishes (default: your login)")
+    ] = None,
+) -> None:
+    """Publish FILE as a new version: now, or at a chosen time (the service picks it up live)."""
+    from hotline.centre import store
+    from hotline.centre.document import ConfigInvalid
+    from hotline.clock import utc_now
+
+    config, text = _read(file)
+    effective_at = _when(at)
+
+    async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, Any]:
+        async with sessionmaker() as session:
+            now = utc_now()
+            current = await store.in_force(session, now)
+            publication = store.Publication(
+                config=config,
+                source=text,
+                reason=reason,
+                by=by or getpass.getuser(),
+                base_version=base
+                if base is not None
+                else (None if current is None else current.id),
+                effective_at=effective_at,
+            )
+            row = await store.publish(session, publication, now=now)
+            await session.commit()
+            return _version_dict(row)
+
+    try:
+        published = with_database(work)
+    except ConfigInvalid as exc:
+        raise _problems([f"{file.name}: {p}" for p in exc.problems]) from None
+    except store.StaleBaseError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(
+        f"published version {published['version']}, in force from {published['effective_at']}"
+    )
+
+
+@config_app.command("rollback")
+def rollback_command(
+    version: Annotated[int, typer.Argument(help="the version to put back in force")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="why: kept with the version")
+    ] = "rollback",
+    by: Annotated[str | None, typer.Option("--by", help="who (default: your login)")] = None,
+) -> None:
+    """Put an earlier version back in force (as a new version: history is never rewritten)."""
+    from hotline.centre import store
+    from hotline.centre.document import ConfigInvalid
+    from hotline.clock import utc_now
+
+    async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, Any]:
+        async with sessionmaker() as session:
+            row = await store.rollback(
+                session, version, reason=reason, by=by or getpass.getuser(), now=utc_now()
+            )
+            await session.commit()
+            return _version_dict(row)
+
+    try:
+        published = with_database(work)
+    except store.VersionNotFoundError as exc:
+        raise fail(str(exc)) from None
+    except ConfigInvalid as exc:
+        raise _problems([f"version {version}: {p}" for p in exc.problems]) from None
+    typer.echo(f"version {version} is back in force as version {published['version']}")
+
+
+@config_app.command("show")
+def show_command(
+    version: Annotated[
+        int | None, typer.Argument(help="a version (default: the one in force)")
+    ] = None,
+    history: Annotated[bool, typer.Option("--history", help="list every version instead")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Print a version's document (YAML as published), or the history of versions."""
+    from hotline.centre import store
+    from hotline.clock import utc_now
+
+    async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> Any:
+        async with sessionmaker() as session:
+            if history:
+                return [_version_dict(row) for row in await store.history(session, limit=1000)]
+            row = (
+                await store.in_force(session, utc_now())
+                if version is None
+                else await store.get(session, version)
+            )
+            if row is None:
+                return None
+            return {**_version_dict(row), "document": row.document, "source": row.source}
+
+    try:
+        found = with_database(work)
+    except store.VersionNotFoundError as exc:
+        raise fail(str(exc)) from None
+    if found is None:
+        raise fail("no version has been published yet: hotline config publish FILE --reason ...")
+    if as_json:
+        typer.echo(json.dumps(found, ensure_ascii=False, indent=2))
+    elif history:
+        for item in found:
+            typer.echo(
+                f"{item['version']:>4}  {item['effective_at']}  {item['published_by']:<16} "
+                f"{item['reason']}"
+            )
+    else:
+        typer.echo(
+            f"# version {found['version']}, published by {found['published_by']} at "
+            f"{found['published_at']}: {found['reason']}"
+        )
+        text = found["source"] or yaml.safe_dump(
+            found["document"], sort_keys=False, allow_unicode=True
+        )
+        typer.echo(text, nl=False)
+
+
+@config_app.command("dry-run")
+def dry_run_command(
+    file: FileArg,
+    hours: Annotated[
+        int, typer.Option("--hours", min=1, max=24 * 14, help="replay this many past hours")
+    ] = 24,
+    replications: Annotated[
+        int, typer.Option("--replications", min=1, max=100, help="simulated runs per version")
+    ] = 5,
+    as_json: JsonOpt = False,
+) -> None:
+    """Replay the last hours of recorded traffic under the version in force and under FILE."""
+    from rich.console import Console
+
+    from hotline.centre import dryrun, store
+    from hotline.clock import utc_now
+
+    config, _ = _read(file)
+
+    async def work(
+        sessionmaker: async_sessionmaker[AsyncSession],
+    ) -> tuple[dryrun.RecordedTraffic, int | None, Any]:
+        async with sessionmaker() as session:
+            now = utc_now()
+            recorded = await dryrun.recorded_traffic(session, end=now, hours=hours)
+            row = await store.in_force(session, now)
+            return recorded, None if row is None else row.id, None if row is None else row.document
+
+    recorded, version, old = with_database(work)
+    try:
+        result = dryrun.compare(
+            recorded,
+            None if old is None else old["routing"],
+            config.document.routing,
+            replications=replications,
+        )
+    except dryrun.NoTrafficError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "hours": hours,
+                    "calls": recorded.calls,
+                    "in_force": version,
+                    "old": None if result.old is None else dryrun.figures(result.old),
+                    "new": dryrun.figures(result.new),
+                },
+                indent=2,
+            )
+        )
+        return
+    from simulations.report import print_result
+
+    console = Console()
+    console.print(f"{recorded.calls} recorded calls in the last {hours} h, replayed:")
+    if result.old is not None:
+        console.print(f"\n[bold]version {version} (in force)[/bold]")
+        print_result(result.old, console)
+    console.print(f"\n[bold]{file.name} (candidate)[/bold]")
+    print_result(result.new, console)
