@@ -36,7 +36,8 @@ def test_the_answer_is_diffed_by_line_and_a_changed_line_by_character() -> None:
     assert [(p.op, p.text) for p in changed.old if p.op != "equal"] == [("delete", "1")]
     assert [(p.op, p.text) for p in changed.new if p.op != "equal"] == [("insert", "2")]
     assert "".join(p.text for p in changed.new) == "每个子女每月扣除2000元。"
-    assert lines[3].new[0].text == "再新增一行。" and lines[3].old == ()
+    assert lines[3].new[0].text == "再新增一行。"
+    assert lines[3].old == ()
 
 
 def test_removed_lines_and_identical_answers() -> None:

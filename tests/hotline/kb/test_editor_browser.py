@@ -67,7 +67,8 @@ async def test_an_editor_publishes_a_new_version_and_the_diff_shows_the_change(
         await expect(page.locator("#kbedit-events")).to_contain_text("已核对国发文件")
 
         await page.goto(f"{centre.base_url}/kb/articles/{ARTICLE}")
-        await expect(page.locator("#kb-article-title")).to_have_text("子女教育专项附加扣除标准（2026）")
+        title = page.locator("#kb-article-title")
+        await expect(title).to_have_text("子女教育专项附加扣除标准（2026）")
         await expect(page.locator("#kb-answer")).to_contain_text(NEW_LINE)
         assert await page.evaluate("window.bad === undefined")
 
