@@ -88,6 +88,12 @@ async def index_versions(
             {"term": term, "version_id": version.id, "frequency": n}
             for term, n in term_frequencies(terms).items()
         )
+        # Pinyin initials of the title's words (``py:grsds``): found by an initials query, and
+        # left out of the length so the word scores are what they were without them.
+        rows.extend(
+            {"term": term[:MAX_TERM], "version_id": version.id, "frequency": 1}
+            for term in analyzer.title_pinyin(version.title)
+        )
     # Core executemany: the ORM unit of work costs several times more per posting.
     await session.execute(insert(KbPosting), rows)
 

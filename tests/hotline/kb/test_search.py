@@ -114,3 +114,33 @@ async def test_import_refuses_overlapping_versions(
         ArticleFileError, match=r"kb-iit-001\.md: effective_from: .*kb-iit-001-v2023"
     ):
         await import_sample(sessionmaker, tmp_path)
+
+
+async def test_pinyin_initials_find_titles_by_their_words_and_synonyms(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await seed_topics(sessionmaker)
+    await import_sample(sessionmaker)
+
+    async def titles(q: str) -> list[str]:
+        async with sessionmaker() as session:
+            hits = await search(
+                session, default_analyzer(), q, day=date(2026, 3, 1), region="hangzhou", limit=50
+            )
+        return [h.version.title for h in hits]
+
+    # grsds is 个人所得税, gs is 个税: the same titles whichever form the title uses.
+    long_form, short_form = await titles("grsds"), await titles("gs")
+    assert len(long_form) >= 8
+    assert all("个人所得税" in t or "个税" in t for t in long_form)
+    assert set(long_form) == set(short_form)
+    assert any("个税" in t for t in long_form)
+    assert any("个人所得税" in t for t in long_form)
+    # Words of a title: zxfjkc is 专项附加扣除; a typed letter run that no title has finds nothing.
+    assert all("专项附加扣除" in t for t in await titles("zxfjkc"))
+    assert await titles("zxfjkc")
+    assert await titles("qqxqx") == []
+    # The match is marked on the title's own words.
+    async with sessionmaker() as session:
+        hits = await search(session, default_analyzer(), "gs", day=date(2026, 3, 1))
+    assert all("<mark>" in h.title_html for h in hits)
