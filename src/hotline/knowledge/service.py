@@ -9,19 +9,16 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hotline.db.models import KbArticle, KbCorrection, KbEvent, KbPosting, KbVersion, Topic
+from hotline.db.models import KbArticle, KbCorrection, KbEvent, KbVersion, Topic
+from hotline.knowledge import indexer
 from knowledge.analysis import Analyzer
-from knowledge.corpus import index_text
 from knowledge.errors import InvalidArticleError
 from knowledge.model import ArticleHead, Status, VersionContent
-from knowledge.ranking import term_frequencies
 from knowledge.rules import applies_to, check_content, check_head, check_no_overlap
 from knowledge.workflow import already_done, check_allowed, is_editor, next_status
-
-MAX_TERM = 64  # the posting column's width; a longer token is an artefact (a URL, a number run)
 
 
 class ArticleNotFound(LookupError):
@@ -74,28 +71,8 @@ async def known_topics(session: AsyncSession) -> set[str]:
 async def index_versions(
     session: AsyncSession, analyzer: Analyzer, versions: list[KbVersion]
 ) -> None:
-    """(Re)write the postings of versions from their current text, in two statements."""
-    if not versions:
-        return
-    await session.flush()
-    ids = [v.id for v in versions]
-    await session.execute(delete(KbPosting).where(KbPosting.version_id.in_(ids)))
-    rows: list[dict[str, object]] = []
-    for version in versions:
-        terms = [t[:MAX_TERM] for t in analyzer.terms(index_text(content_of(version)))]
-        version.length = len(terms)
-        rows.extend(
-            {"term": term, "version_id": version.id, "frequency": n}
-            for term, n in term_frequencies(terms).items()
-        )
-        # Pinyin initials of the title's words (``py:grsds``): found by an initials query, and
-        # left out of the length so the word scores are what they were without them.
-        rows.extend(
-            {"term": term[:MAX_TERM], "version_id": version.id, "frequency": 1}
-            for term in analyzer.title_pinyin(version.title)
-        )
-    # Core executemany: the ORM unit of work costs several times more per posting.
-    await session.execute(insert(KbPosting), rows)
+    """(Re)write the postings of versions from their current text (one bulk write)."""
+    await indexer.index_versions(session, analyzer, versions, [content_of(v) for v in versions])
 
 
 async def index_version(session: AsyncSession, analyzer: Analyzer, version: KbVersion) -> None:

@@ -144,3 +144,34 @@ async def test_pinyin_initials_find_titles_by_their_words_and_synonyms(
     async with sessionmaker() as session:
         hits = await search(session, default_analyzer(), "gs", day=date(2026, 3, 1))
     assert all("<mark>" in h.title_html for h in hits)
+
+
+async def test_the_kept_document_frequencies_equal_a_count_of_the_postings(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """kb_term is adjusted, never recounted: after an import, a changed re-import and a new
+    version it must still equal what counting the postings gives."""
+    from hotline.db.models import KbPosting, KbTerm
+    from hotline.knowledge.indexer import DOCUMENTS, LENGTH
+
+    await seed_topics(sessionmaker)
+    for path in sorted(SAMPLE.glob("kb-iit-00*.md")):
+        shutil.copy(path, tmp_path / path.name)
+    await import_sample(sessionmaker, tmp_path)
+    changed = tmp_path / "kb-iit-005.md"
+    changed.write_text(
+        changed.read_text(encoding="utf-8").replace("title: ", "title: 个税APP操作说明 ", 1),
+        encoding="utf-8",
+    )
+    summary = await import_sample(sessionmaker, tmp_path)
+    assert summary.updated == 1
+    async with sessionmaker() as session:
+        kept = {t: n for t, n in await session.execute(select(KbTerm.term, KbTerm.documents)) if n}
+        grouped = select(KbPosting.term, func.count()).group_by(KbPosting.term)
+        counted = {t: n for t, n in await session.execute(grouped)}
+        documents = await session.scalar(select(func.count(KbVersion.id)))
+        length = await session.scalar(select(func.sum(KbVersion.length)))
+    assert kept.pop(DOCUMENTS) == documents
+    assert kept.pop(LENGTH) == length
+    assert kept == counted
+    assert "py:gs" in kept

@@ -18,6 +18,7 @@ from hotline.db.models.knowledge import (
     KbEvent,
     KbPosting,
     KbSearchMiss,
+    KbTerm,
     KbVersion,
 )
 from hotline.db.models.softphone import SoftphoneAccount
@@ -52,6 +53,7 @@ __all__ = [
     "KbEvent",
     "KbPosting",
     "KbSearchMiss",
+    "KbTerm",
     "KbVersion",
     "Liaison",
     "NotificationRow",
