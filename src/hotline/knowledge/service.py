@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hotline.db.models import KbArticle, KbCorrection, KbEvent, KbVersion, Topic
+from hotline.db.models import KbArticle, KbCorrection, KbEvent, KbPosting, KbTerm, KbVersion, Topic
 from hotline.knowledge import indexer
 from knowledge.analysis import Analyzer
 from knowledge.errors import InvalidArticleError
@@ -298,3 +298,20 @@ async def overdue_reviews(session: AsyncSession, username: str, today: date) -> 
         select(KbArticle).where(KbArticle.review_due.is_not(None), KbArticle.review_due < today)
     )
     return [a for a in rows if is_editor(head_of(a), username)]
+
+
+async def rebuild_index(session: AsyncSession, analyzer: Analyzer, batch: int = 2_000) -> int:
+    """The whole search index written again from every version's text (after a change to the
+    dictionary, the synonyms or the analysis, e.g. the pinyin title terms); the count indexed.
+    The caller commits: until then searches see the old index."""
+    await session.execute(delete(KbPosting))
+    await session.execute(delete(KbTerm))
+    ids = list((await session.scalars(select(KbVersion.id).order_by(KbVersion.id))).all())
+    for i in range(0, len(ids), batch):
+        rows = await session.scalars(
+            select(KbVersion).where(KbVersion.id.in_(ids[i : i + batch])).order_by(KbVersion.id)
+        )
+        await index_versions(session, analyzer, list(rows.all()))
+        await session.flush()
+        session.expunge_all()  # a large base is not held in memory all at once
+    return len(ids)
