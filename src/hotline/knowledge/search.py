@@ -36,7 +36,7 @@ from knowledge.rules import PROVINCE
 
 MAX_TERMS = 24  # a pasted paragraph is cut to its first terms rather than scanning everything
 SHORTLIST = 50  # re-scored exactly from all their postings
-PER_TERM = 300  # the best postings read per query term
+PER_TERM = 200  # the best postings read per query term (those in scope are kept)
 
 
 @dataclass(frozen=True)
@@ -88,16 +88,24 @@ async def search(
         or_(KbVersion.effective_to.is_(None), KbVersion.effective_to >= day),
         _region_filter(region),
     )
+    # Each term's best postings first, on their own (a subquery with a LIMIT is not merged into
+    # the join, on either database), then the scope: the planners would otherwise start from
+    # the versions in scope and probe every one of them for the term.
     best = [
-        select(KbPosting.version_id, KbPosting.term, KbPosting.frequency, KbVersion.length)
-        .join(KbVersion, KbVersion.id == KbPosting.version_id)
-        .where(KbPosting.term == term, *in_scope)
+        select(KbPosting.version_id, KbPosting.term, KbPosting.frequency)
+        .where(KbPosting.term == term)
         .order_by(KbPosting.impact.desc(), KbPosting.version_id)
         .limit(PER_TERM)
         .subquery()
         for term in present
     ]
-    candidates = union_all(*(select(*sub.c) for sub in best))
+    top = [
+        select(sub.c.version_id, sub.c.term, sub.c.frequency, KbVersion.length)
+        .join(KbVersion, KbVersion.id == sub.c.version_id)
+        .where(*in_scope)
+        for sub in best
+    ]
+    candidates = union_all(*top)
     seen: dict[int, dict[str, int]] = defaultdict(dict)
     lengths: dict[int, int] = {}
     for version_id, term, frequency, length in await session.execute(candidates):
