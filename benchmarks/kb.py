@@ -10,7 +10,17 @@
   searched ``--rounds`` times: p50 / p99 milliseconds per search (whole call: three SQL round
   trips and BM25 in Python).
 
-    ./dev python benchmarks/kb.py --json [--sizes 1000,10000] [--rounds 5]
+    ./dev python benchmarks/kb.py --json [--sizes 1000,10000] [--rounds 5] [--reuse-analysis]
+
+``--grow-to 100000``: after measuring a size (say 10,000) the indexed rows are copied inside the
+database to 100,000 (new ids and keys, the same postings, ``kb_term`` multiplied) and searched
+again: the search cost at that size without an hour of indexing on a shared machine (the copies
+repeat the synthetic texts, which repeat anyway: 2,600 distinct texts whatever N).
+
+``--reuse-analysis``: the synthetic base repeats its texts (2,600 distinct versions whatever N),
+so each distinct text is segmented once and its postings reused; ``index_per_s`` then measures
+the database writes, not jieba-rs. Used for 100,000, whose analysis alone would take most of an
+hour of a shared 2-core machine; without it the figure is the whole import path.
 """
 
 from __future__ import annotations
@@ -19,6 +29,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -40,6 +51,7 @@ ADMIN_URL = os.environ.get(
     "HOTLINE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
 NOW = datetime(2026, 3, 2, tzinfo=UTC)
+REUSED = [False]  # --reuse-analysis in force
 
 
 async def _fresh(url: str) -> Any:
@@ -168,8 +180,49 @@ async def _quality() -> dict[str, Any]:
     }
 
 
-async def _one_size(kind: str, n: int, rounds: int) -> dict[str, Any]:
+async def _replicate(engine: Any, copies: int) -> None:
+    """The indexed base copied ``copies`` times more inside the database (new ids, article ids
+    and keys with a ``-cK`` suffix; the same postings; ``kb_term`` multiplied): N articles become
+    N x (copies + 1) without segmenting or sending a row through Python."""
+    from hotline.db.models import KbVersion
+
+    columns = [c.name for c in KbVersion.__table__.columns]
+    special = {"id": "id + :offset", "article_id": "article_id || :suffix", "key": "key || :suffix"}
+    chosen = ", ".join(special.get(c, c) for c in columns)
+    async with engine.begin() as c:
+        top = int((await c.execute(text("SELECT max(id) FROM kb_version"))).scalar_one())
+        for k in range(1, copies + 1):
+            values = {"offset": k * top, "suffix": f"-c{k}", "top": top}
+            await c.execute(
+                text(
+                    "INSERT INTO kb_article (id, department, owner, editors, review_due, "
+                    "created_at) SELECT id || :suffix, department, owner, editors, review_due, "
+                    "created_at FROM kb_article WHERE id NOT LIKE '%-c%'"
+                ),
+                values,
+            )
+            await c.execute(
+                text(
+                    f"INSERT INTO kb_version ({', '.join(columns)}) "
+                    f"SELECT {chosen} FROM kb_version WHERE id <= :top"
+                ),
+                values,
+            )
+            await c.execute(
+                text(
+                    "INSERT INTO kb_posting (term, version_id, frequency, impact) "
+                    "SELECT term, version_id + :offset, frequency, impact FROM kb_posting "
+                    "WHERE version_id <= :top"
+                ),
+                values,
+            )
+        await c.execute(text("UPDATE kb_term SET documents = documents * :n"), {"n": copies + 1})
+        await c.execute(text("ANALYZE"))
+
+
+async def _one_size(kind: str, n: int, rounds: int, grow_to: int = 0) -> list[dict[str, Any]]:
     files = _synthetic(n)
+    folder = None
     if kind == "sqlite":
         folder = tempfile.mkdtemp()
         url = f"sqlite+aiosqlite:///{folder}/kb.db"
@@ -183,23 +236,63 @@ async def _one_size(kind: str, n: int, rounds: int) -> dict[str, Any]:
     engine, sessionmaker = await _fresh(url)
     try:
         rate = await _index(sessionmaker, files)
-        result = {"database": kind, "articles": n, "index_per_s": round(rate, 1)}
+        result = {
+            "database": kind,
+            "articles": n,
+            "index_per_s": round(rate, 1),
+            "reuse_analysis": REUSED[0],
+            "load_at_search": os.getloadavg()[0],
+        }
         result |= await _latency(sessionmaker, rounds)
-        return result
+        results = [result]
+        if grow_to > n:
+            start = time.perf_counter()
+            await _replicate(engine, grow_to // n - 1)
+            grown: dict[str, Any] = {
+                "database": kind,
+                "articles": grow_to,
+                "copied_from": n,
+                "copy_s": round(time.perf_counter() - start, 1),
+                "load_at_search": os.getloadavg()[0],
+            }
+            grown |= await _latency(sessionmaker, rounds)
+            results.append(grown)
+        return results
     finally:
         await engine.dispose()
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
         if admin is not None:
             async with admin.connect() as c:
                 await c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             await admin.dispose()
 
 
+def _reuse_analysis() -> None:
+    """Postings computed once per distinct text (see the module docstring)."""
+    from hotline.knowledge import indexer
+
+    original = indexer.postings_of
+    memo: dict[Any, Any] = {}
+
+    def postings_of(analyzer: Any, content: Any) -> Any:
+        if content not in memo:
+            memo[content] = original(analyzer, content)
+        return memo[content]
+
+    indexer.postings_of = postings_of
+    REUSED[0] = True
+
+
 async def main(args: argparse.Namespace) -> dict[str, Any]:
-    report: dict[str, Any] = {"load_before": os.getloadavg(), "quality": await _quality()}
+    if args.reuse_analysis:
+        _reuse_analysis()
+    report: dict[str, Any] = {"load_before": os.getloadavg()}
+    report["quality"] = await _quality() if not args.no_quality else None
     sizes = []
     for n in (int(s) for s in args.sizes.split(",")):
         for kind in args.databases.split(","):
-            sizes.append(await _one_size(kind, n, args.rounds))
+            sizes.extend(await _one_size(kind, n, args.rounds, args.grow_to))
     report["sizes"] = sizes
     report["load_after"] = os.getloadavg()
     return report
@@ -211,5 +304,13 @@ if __name__ == "__main__":
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--reuse-analysis", action="store_true", help="segment each text once")
+    parser.add_argument("--no-quality", action="store_true", help="skip the quality run")
+    parser.add_argument(
+        "--grow-to",
+        type=int,
+        default=0,
+        help="after measuring a size, copy its rows inside the database to this many and measure",
+    )
     result = asyncio.run(main(parser.parse_args()))
     print(json.dumps(result, ensure_ascii=False, indent=2))

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 kb_app = typer.Typer(
-    help="Knowledge base: import and export article files, search.", no_args_is_help=True
+    help="Knowledge base: import and export article files, search, rebuild the index.",
+    no_args_is_help=True,
 )
 
 
@@ -85,6 +86,22 @@ def export_command(
 
     count = with_database(work)
     typer.echo(f"wrote {count} article files to {directory}")
+
+
+@kb_app.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the search index from every version's text (after an upgrade that changes the
+    analysis, such as the pinyin title terms), in one transaction."""
+    from hotline.knowledge.service import rebuild_index
+    from knowledge.analysis import default_analyzer
+
+    async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+        async with sessionmaker() as session:
+            count = await rebuild_index(session, default_analyzer())
+            await session.commit()
+        return count
+
+    typer.echo(f"indexed {with_database(work)} versions")
 
 
 @kb_app.command("search")

@@ -15,11 +15,13 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 import rjieba
 import yaml
+
+from knowledge.pinyin import PREFIX, initials, query_term
 
 # Words that carry no meaning for the search (a caller's filler words, particles).
 STOPWORDS = frozenset(
@@ -89,6 +91,8 @@ STOPWORDS = frozenset(
     ]
 )
 _WORDY = re.compile(r"\w", re.UNICODE)
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
 def _normalise(text: str) -> str:
@@ -114,8 +118,50 @@ class Analyzer:
         return out
 
     def query_terms(self, query: str) -> list[str]:
-        """The distinct terms of a query, in the order typed."""
-        return list(dict.fromkeys(self.terms(query)))
+        """The distinct terms of a query, in the order typed. A query with no Chinese in it may
+        be pinyin initials (``gs``, ``grsds``): each all-letter term also asks for the titles
+        whose words have those initials (:meth:`title_pinyin`)."""
+        terms = self.terms(query)
+        if not _HAN.search(query):
+            terms += [p for p in map(query_term, terms) if p]
+        return list(dict.fromkeys(terms))
+
+    @cached_property
+    def _forms_of(self) -> dict[str, set[str]]:
+        """canonical -> every written form (the canonical itself and its synonyms)."""
+        out: dict[str, set[str]] = {}
+        for form, canon in self.canonical.items():
+            out.setdefault(canon, {canon}).add(form)
+        return out
+
+    def _word_forms(self, text: str) -> list[tuple[str, set[str]]]:
+        """Each word of ``text`` as written, with every form that stands for it."""
+        out = []
+        for token in self.segmenter.cut_for_search(_normalise(text), True):
+            token = token.strip()
+            if not token or not _WORDY.search(token) or token in STOPWORDS:
+                continue
+            forms = {token} | self._synonyms(token)
+            # 个人所得税app: its Chinese part stands for itself too (grsds, and gs for 个税).
+            for run in _HAN_RUN.findall(token):
+                forms |= {run} | self._synonyms(run)
+            out.append((token, forms))
+        return out
+
+    def _synonyms(self, word: str) -> set[str]:
+        canon = self.canonical.get(word, word)
+        return self._forms_of.get(canon, {canon})
+
+    def title_pinyin(self, title: str) -> list[str]:
+        """The pinyin index terms of a title: ``py:`` and the initials of each of its words and
+        of their synonyms (a title with 个人所得税 is found by ``grsds`` and by ``gs``, 个税)."""
+        found: dict[str, None] = {}
+        for _, forms in self._word_forms(title):
+            for form in sorted(forms):
+                letters = initials(form)
+                if letters:
+                    found[PREFIX + letters] = None
+        return list(found)
 
     def surface_forms(self, terms: Iterable[str]) -> set[str]:
         """Every written form of the terms (the canonical and its synonyms), for highlighting."""
@@ -126,7 +172,18 @@ class Analyzer:
 
     def highlight(self, text: str, terms: Iterable[str]) -> str:
         """``text`` HTML-escaped, with every written form of ``terms`` wrapped in ``<mark>``."""
-        forms = sorted(self.surface_forms(terms), key=len, reverse=True)
+        terms = list(terms)
+        wanted = {t.removeprefix(PREFIX) for t in terms if t.startswith(PREFIX)}
+        words = {t for t in terms if not t.startswith(PREFIX)}
+        marked = self.surface_forms(words)
+        if wanted:
+            # A pinyin match marks the title's words whose initials (or a synonym's) were typed.
+            marked |= {
+                token
+                for token, forms in self._word_forms(text)
+                if any(initials(form) in wanted for form in forms)
+            }
+        forms = sorted(marked, key=len, reverse=True)
         if not forms:
             return html.escape(text)
         pattern = re.compile("|".join(re.escape(f) for f in forms), re.IGNORECASE)

@@ -51,3 +51,16 @@ def term_frequencies(terms: list[str]) -> dict[str, int]:
     for term in terms:
         counts[term] = counts.get(term, 0) + 1
     return counts
+
+
+# The length an impact is normalised against: a fixed figure (near the sample base's average),
+# not the corpus average, so an impact never changes once written and is the same integer on
+# every database. It only orders one term's postings; the published score uses the real average.
+REFERENCE_LENGTH = 200.0
+
+
+def impact(frequency: int, length: int) -> int:
+    """A term's weight in one version without its idf, x1000 as an integer: BM25's saturated,
+    length-normalised frequency. Within one term, a higher impact is a higher BM25 share."""
+    norm = frequency + K1 * (1.0 - B + B * length / REFERENCE_LENGTH)
+    return int(1000.0 * frequency * (K1 + 1.0) / norm + 0.5)

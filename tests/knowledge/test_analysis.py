@@ -63,3 +63,11 @@ def test_a_bad_file_names_the_file_and_the_field() -> None:
         parse_article("kb-x-001.md", text)
     with pytest.raises(ArticleFileError, match=r"kb-x-001\.md: owner: is missing"):
         parse_article("kb-x-001.md", text.replace("owner: o\n", ""))
+
+
+def test_a_query_with_chinese_in_it_is_not_read_as_pinyin() -> None:
+    analyzer = default_analyzer()
+    assert analyzer.query_terms("gs") == ["gs", "py:gs"]
+    assert analyzer.query_terms("个税 app") == ["个人所得税", "app"]
+    assert "py:grsds" in analyzer.title_pinyin("个税年度汇算")
+    assert "py:gs" in analyzer.title_pinyin("个人所得税APP")

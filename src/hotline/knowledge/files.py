@@ -17,10 +17,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotline.db.models import KbArticle, KbVersion
-from hotline.knowledge.service import apply_content, content_of, index_versions, known_topics
+from hotline.knowledge.indexer import CHUNK, index_versions
+from hotline.knowledge.service import apply_content, content_of, known_topics
 from knowledge.analysis import Analyzer
 from knowledge.corpus import ArticleFile, ArticleFileError, parse_article, render_article
 from knowledge.errors import OverlappingVersionsError
+from knowledge.model import VersionContent
 from knowledge.rules import check_no_overlap
 
 IMPORTER = "import"
@@ -65,15 +67,29 @@ async def import_files(
     session: AsyncSession, analyzer: Analyzer, files: list[ArticleFile], *, now: datetime
 ) -> ImportSummary:
     summary = ImportSummary()
-    existing = {v.key: v for v in (await session.scalars(select(KbVersion))).all()}
-    articles = {a.id: a for a in (await session.scalars(select(KbArticle))).all()}
-    numbers: dict[str, int] = {
-        article_id: int(n)
-        for article_id, n in await session.execute(
-            select(KbVersion.article_id, func.max(KbVersion.number)).group_by(KbVersion.article_id)
-        )
-    }
+    # Only the rows these files name (in chunks): a batch into a large base reads its own
+    # articles, not the whole base.
+    keys = sorted({a.key for a in files})
+    lineages = sorted({a.head.id for a in files})
+    existing: dict[str, KbVersion] = {}
+    articles: dict[str, KbArticle] = {}
+    numbers: dict[str, int] = {}
+    for i in range(0, max(len(keys), len(lineages)), CHUNK):
+        key_chunk, id_chunk = keys[i : i + CHUNK], lineages[i : i + CHUNK]
+        if key_chunk:
+            rows = await session.scalars(select(KbVersion).where(KbVersion.key.in_(key_chunk)))
+            existing.update((v.key, v) for v in rows)
+        if id_chunk:
+            found = await session.scalars(select(KbArticle).where(KbArticle.id.in_(id_chunk)))
+            articles.update((a.id, a) for a in found)
+            counts = await session.execute(
+                select(KbVersion.article_id, func.max(KbVersion.number))
+                .where(KbVersion.article_id.in_(id_chunk))
+                .group_by(KbVersion.article_id)
+            )
+            numbers.update((article_id, int(n)) for article_id, n in counts)
     changed: list[KbVersion] = []
+    texts: list[VersionContent] = []
     for article in sorted(files, key=lambda a: (a.head.id, a.content.effective_from)):
         head = article.head
         summary.articles.add(head.id)
@@ -108,7 +124,8 @@ async def import_files(
         version.supersedes = article.supersedes
         apply_content(version, article.content)
         changed.append(version)
-    await index_versions(session, analyzer, changed)
+        texts.append(article.content)
+    await index_versions(session, analyzer, changed, texts)
     await session.flush()
     return summary
 

@@ -9,19 +9,16 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hotline.db.models import KbArticle, KbCorrection, KbEvent, KbPosting, KbVersion, Topic
+from hotline.db.models import KbArticle, KbCorrection, KbEvent, KbPosting, KbTerm, KbVersion, Topic
+from hotline.knowledge import indexer
 from knowledge.analysis import Analyzer
-from knowledge.corpus import index_text
 from knowledge.errors import InvalidArticleError
 from knowledge.model import ArticleHead, Status, VersionContent
-from knowledge.ranking import term_frequencies
 from knowledge.rules import applies_to, check_content, check_head, check_no_overlap
 from knowledge.workflow import already_done, check_allowed, is_editor, next_status
-
-MAX_TERM = 64  # the posting column's width; a longer token is an artefact (a URL, a number run)
 
 
 class ArticleNotFound(LookupError):
@@ -74,22 +71,8 @@ async def known_topics(session: AsyncSession) -> set[str]:
 async def index_versions(
     session: AsyncSession, analyzer: Analyzer, versions: list[KbVersion]
 ) -> None:
-    """(Re)write the postings of versions from their current text, in two statements."""
-    if not versions:
-        return
-    await session.flush()
-    ids = [v.id for v in versions]
-    await session.execute(delete(KbPosting).where(KbPosting.version_id.in_(ids)))
-    rows: list[dict[str, object]] = []
-    for version in versions:
-        terms = [t[:MAX_TERM] for t in analyzer.terms(index_text(content_of(version)))]
-        version.length = len(terms)
-        rows.extend(
-            {"term": term, "version_id": version.id, "frequency": n}
-            for term, n in term_frequencies(terms).items()
-        )
-    # Core executemany: the ORM unit of work costs several times more per posting.
-    await session.execute(insert(KbPosting), rows)
+    """(Re)write the postings of versions from their current text (one bulk write)."""
+    await indexer.index_versions(session, analyzer, versions, [content_of(v) for v in versions])
 
 
 async def index_version(session: AsyncSession, analyzer: Analyzer, version: KbVersion) -> None:
@@ -315,3 +298,20 @@ async def overdue_reviews(session: AsyncSession, username: str, today: date) -> 
         select(KbArticle).where(KbArticle.review_due.is_not(None), KbArticle.review_due < today)
     )
     return [a for a in rows if is_editor(head_of(a), username)]
+
+
+async def rebuild_index(session: AsyncSession, analyzer: Analyzer, batch: int = 2_000) -> int:
+    """The whole search index written again from every version's text (after a change to the
+    dictionary, the synonyms or the analysis, e.g. the pinyin title terms); the count indexed.
+    The caller commits: until then searches see the old index."""
+    await session.execute(delete(KbPosting))
+    await session.execute(delete(KbTerm))
+    ids = list((await session.scalars(select(KbVersion.id).order_by(KbVersion.id))).all())
+    for i in range(0, len(ids), batch):
+        rows = await session.scalars(
+            select(KbVersion).where(KbVersion.id.in_(ids[i : i + batch])).order_by(KbVersion.id)
+        )
+        await index_versions(session, analyzer, list(rows.all()))
+        await session.flush()
+        session.expunge_all()  # a large base is not held in memory all at once
+    return len(ids)

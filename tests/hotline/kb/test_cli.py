@@ -48,6 +48,16 @@ def test_import_search_export(env: None, tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert runner.invoke(app, ["kb", "export", str(out)]).exit_code == 0
     assert len(list(out.glob("*.md"))) == 104
+    # A rebuilt index ranks exactly as the one written by the import.
+    rebuilt = runner.invoke(app, ["kb", "reindex"])
+    assert "indexed 104 versions" in rebuilt.output, rebuilt.output
+    again_found = runner.invoke(
+        app,
+        ["kb", "search", "专票怎么红冲", "--region", "wenzhou", "--date", "2026-03-01", "--json"],
+    )
+    assert json.loads(again_found.stdout) == rows
+    initials = runner.invoke(app, ["kb", "search", "grsds", "--date", "2026-03-01", "--json"])
+    assert json.loads(initials.stdout)
 
 
 def test_a_bad_file_fails_the_import_naming_it(env: None, tmp_path: Path) -> None:

@@ -46,3 +46,48 @@ async def test_search_and_read_pages(
     assert missing.status_code == 404
     bad = await client.get("/kb", params={"q": "个税", "day": "2026-13-01"})
     assert "YYYY-MM-DD" in bad.text
+
+
+async def test_the_editor_pages_refuse_non_writers_and_name_the_field_to_fix(
+    client: httpx.AsyncClient, app_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await seed_topics(app_sessionmaker)
+    await create_user(app_sessionmaker, "li.na", Role.AGENT)
+    await create_user(app_sessionmaker, "spec1", Role.SPECIALIST)
+    await _sign_in(client, "li.na")
+    refused = await client.get("/kb/new")
+    assert refused.status_code == 403
+    assert "kbedit-refused" in refused.text
+    await _sign_in(client, "spec1")
+    headers = {"X-CSRF-Token": client.cookies["hotline_csrf"], "HX-Request": "true"}
+    form = {
+        "id": "kb-test-001",
+        "department": "national_tax_iit",
+        "owner": "个人所得税科",
+        "editors": "spec1",
+        "title": "测试标题",
+        "question": "测试问题？",
+        "answer": "答复<script>alert(1)</script>",
+        "regions": "zhejiang",
+        "effective_from": "2026-01-01",
+        "topic_codes": "IIT.NOPE",
+        "reason": "新建",
+    }
+    bad = await client.post("/kb/new", data=form, headers=headers)
+    assert 'id="err-topic_codes"' in bad.text
+    assert "IIT.NOPE" in bad.text  # the rest of the form kept
+    no_region = await client.post(
+        "/kb/new", data={**form, "regions": [], "topic_codes": ""}, headers=headers
+    )
+    assert 'id="err-regions"' in no_region.text
+    made = await client.post("/kb/new", data={**form, "topic_codes": "IIT.DEDUCT"}, headers=headers)
+    assert made.headers["HX-Redirect"] == "/kb/articles/kb-test-001/history"
+    preview = await client.post(
+        "/kb/preview", data={"answer": "**a**<script>x</script>"}, headers=headers
+    )
+    assert "<strong>a</strong>" in preview.text
+    assert "<script>" not in preview.text
+    history = await client.get("/kb/articles/kb-test-001/history")
+    assert 'id="submit-1"' in history.text
+    diff = await client.get("/kb/articles/kb-test-001/diff", params={"a": 1, "b": 1})
+    assert diff.status_code == 200

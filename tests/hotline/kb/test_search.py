@@ -114,3 +114,64 @@ async def test_import_refuses_overlapping_versions(
         ArticleFileError, match=r"kb-iit-001\.md: effective_from: .*kb-iit-001-v2023"
     ):
         await import_sample(sessionmaker, tmp_path)
+
+
+async def test_pinyin_initials_find_titles_by_their_words_and_synonyms(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await seed_topics(sessionmaker)
+    await import_sample(sessionmaker)
+
+    async def titles(q: str) -> list[str]:
+        async with sessionmaker() as session:
+            hits = await search(
+                session, default_analyzer(), q, day=date(2026, 3, 1), region="hangzhou", limit=50
+            )
+        return [h.version.title for h in hits]
+
+    # grsds is 个人所得税, gs is 个税: the same titles whichever form the title uses.
+    long_form, short_form = await titles("grsds"), await titles("gs")
+    assert len(long_form) >= 8
+    assert all("个人所得税" in t or "个税" in t for t in long_form)
+    assert set(long_form) == set(short_form)
+    assert any("个税" in t for t in long_form)
+    assert any("个人所得税" in t for t in long_form)
+    # Words of a title: zxfjkc is 专项附加扣除; a typed letter run that no title has finds nothing.
+    assert all("专项附加扣除" in t for t in await titles("zxfjkc"))
+    assert await titles("zxfjkc")
+    assert await titles("qqxqx") == []
+    # The match is marked on the title's own words.
+    async with sessionmaker() as session:
+        hits = await search(session, default_analyzer(), "gs", day=date(2026, 3, 1))
+    assert all("<mark>" in h.title_html for h in hits)
+
+
+async def test_the_kept_document_frequencies_equal_a_count_of_the_postings(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """kb_term is adjusted, never recounted: after an import, a changed re-import and a new
+    version it must still equal what counting the postings gives."""
+    from hotline.db.models import KbPosting, KbTerm
+    from hotline.knowledge.indexer import DOCUMENTS, LENGTH
+
+    await seed_topics(sessionmaker)
+    for path in sorted(SAMPLE.glob("kb-iit-00*.md")):
+        shutil.copy(path, tmp_path / path.name)
+    await import_sample(sessionmaker, tmp_path)
+    changed = tmp_path / "kb-iit-005.md"
+    changed.write_text(
+        changed.read_text(encoding="utf-8").replace("title: ", "title: 个税APP操作说明 ", 1),
+        encoding="utf-8",
+    )
+    summary = await import_sample(sessionmaker, tmp_path)
+    assert summary.updated == 1
+    async with sessionmaker() as session:
+        kept = {t: n for t, n in await session.execute(select(KbTerm.term, KbTerm.documents)) if n}
+        grouped = select(KbPosting.term, func.count()).group_by(KbPosting.term)
+        counted = {t: n for t, n in await session.execute(grouped)}
+        documents = await session.scalar(select(func.count(KbVersion.id)))
+        length = await session.scalar(select(func.sum(KbVersion.length)))
+    assert kept.pop(DOCUMENTS) == documents
+    assert kept.pop(LENGTH) == length
+    assert kept == counted
+    assert "py:gs" in kept

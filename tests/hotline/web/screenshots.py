@@ -351,6 +351,57 @@ async def _shoot_config(out: Path) -> list[Path]:
     return written
 
 
+async def _shoot_kb(out: Path) -> list[Path]:
+    """The editor's pages on the live service with the sample base (no telephony needed)."""
+    from tests.hotline.kb.live import AGENT, ARTICLE, EDITOR, NOT_EDITOR, kb_centre
+
+    written: list[Path] = []
+
+    async def shot(page: Page, name: str) -> None:
+        path = out / f"{name}.png"
+        await page.screenshot(path=str(path), full_page=True)
+        written.append(path)
+
+    with tempfile.TemporaryDirectory() as folder:
+        async with kb_centre(Path(folder) / "kb.db") as centre, chromium() as browser:
+            page = await browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+            base = centre.base_url
+            await centre.sign_in(page, NOT_EDITOR, f"/kb/articles/{ARTICLE}/edit")
+            answer = await page.input_value("#f-answer")
+            await page.fill(
+                "#f-answer", answer.replace("2000元", "3000元") + "\n\n**2026年起**提高。"
+            )
+            await page.fill("#f-effective_from", "2026-01-01")
+            await page.click("#kbedit-save")  # no reason given: refused beside the field
+            await expect(page.locator("#err-reason")).to_be_visible(timeout=WAIT_MS)
+            await shot(page, "kb-edit-zh-CN")
+            await page.fill("#f-reason", "2026年标准提高")
+            await page.click("#kbedit-save")
+            await page.wait_for_url(f"{base}/kb/articles/{ARTICLE}/history", timeout=WAIT_MS)
+            draft = page.locator("#kbedit-versions tr[data-status=draft]").first
+            number = str(await draft.get_attribute("id")).removeprefix("version-")
+            await page.click(f"#submit-{number}")
+            await expect(page.locator(f"#version-{number}")).to_have_attribute(
+                "data-status", "review", timeout=WAIT_MS
+            )
+            await shot(page, "kb-history-not-editor-zh-CN")
+            await page.goto(f"{base}/lang/en?next=/kb/articles/{ARTICLE}/history")
+            await page.click("#diff-go")
+            await expect(page.locator("#diff-answer")).to_be_visible(timeout=WAIT_MS)
+            await shot(page, "kb-diff-en")
+            await page.goto(f"{base}/lang/zh-CN?next=/kb/articles/{ARTICLE}")
+            await centre.sign_in(page, AGENT, f"/kb/articles/{ARTICLE}")
+            await page.fill("#correction-text", "研究生阶段也适用，答复里漏写了。")
+            await page.click("#correction-send")
+            await expect(page.locator("#correction-sent")).to_be_visible(timeout=WAIT_MS)
+            await shot(page, "kb-article-correction-zh-CN")
+            await centre.sign_in(page, EDITOR, "/kb/inbox")
+            await shot(page, "kb-inbox-zh-CN")
+            await page.goto(f"{base}/kb/articles/{ARTICLE}/history")
+            await shot(page, "kb-history-editor-zh-CN")
+    return written
+
+
 def main() -> None:
     folders = [a for a in sys.argv[1:] if not a.startswith("--")]
     out = Path(folders[0] if folders else "out/screenshots")
@@ -365,6 +416,7 @@ def main() -> None:
             _shoot_live_call_page,
             _shoot_reports,
             _shoot_config,
+            _shoot_kb,
         ]
     for shooter in shooters:
         for path in asyncio.run(shooter(out)):

@@ -19,6 +19,7 @@ from hotline.db.models.knowledge import (
     KbEvent,
     KbPosting,
     KbSearchMiss,
+    KbTerm,
     KbVersion,
 )
 from hotline.db.models.notice import NoticeContact, NoticeOutboxRow, WorkOrderAttachment
@@ -55,6 +56,7 @@ __all__ = [
     "KbEvent",
     "KbPosting",
     "KbSearchMiss",
+    "KbTerm",
     "KbVersion",
     "Liaison",
     "NoticeContact",

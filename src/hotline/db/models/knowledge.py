@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -103,15 +104,34 @@ class KbVersion(Base):
 
 
 class KbPosting(Base):
-    """The inverted index: how often a term occurs in a version (every version, any status)."""
+    """The inverted index: how often a term occurs in a version (every version, any status).
+
+    ``impact`` is the term's weight in the version without its idf (BM25's saturated, length-
+    normalised frequency, x1000, an integer computed once at indexing): the index on (term,
+    impact) lets a search read only the best postings of each term instead of all of them.
+    """
 
     __tablename__ = "kb_posting"
+    __table_args__ = (Index("ix_kb_posting_term_impact", "term", "impact"),)
 
     term: Mapped[str] = mapped_column(String(64), primary_key=True)
     version_id: Mapped[int] = mapped_column(
         ForeignKey("kb_version.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     frequency: Mapped[int] = mapped_column(Integer)
+    impact: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class KbTerm(Base):
+    """Document frequency per term, kept by the indexer, so a search reads one row per term
+    rather than counting postings; the rows ``:documents`` and ``:length`` hold the number of
+    indexed versions and the sum of their lengths (BM25's corpus statistics). A term never
+    starts with ``:`` (the segmenter splits punctuation off)."""
+
+    __tablename__ = "kb_term"
+
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)
+    documents: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class KbEvent(Base):

@@ -18,6 +18,7 @@ from hotline.knowledge.render import answer_html
 from hotline.knowledge.search import search
 from hotline.roles import Role
 from hotline.web import nav
+from hotline.web.kbedit.routes import WRITERS
 from hotline.web.session import PageUser
 from hotline.web.templating import render
 from knowledge.analysis import default_analyzer
@@ -107,5 +108,7 @@ async def article_page(
             "v": row,
             "answer_html": answer_html(row.answer),
             "versions": versions,
+            # The editor's pages (web/kbedit) decide for themselves; this only shows the link.
+            "writer": principal.has_any(WRITERS),
         },
     )
