@@ -1,7 +1,7 @@
 """The centre's configuration document, versioned: who published what, when, why, on which base.
 
 Revision ID: config
-Revises: kb
+Revises: monitor
 Create Date: 2026-12-07 06:00:00+00:00
 """
 
@@ -13,7 +13,7 @@ import hotline.db.types
 from alembic import op
 
 revision: str = "config"
-down_revision: str | None = "kb"
+down_revision: str | None = "monitor"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """The wallboard role: a hall TV signs in with it and sees the floor's hall mode, nothing else.
 
 Revision ID: floor
-Revises: kb
+Revises: wo_notify
 Create Date: 2026-12-07 05:30:00+00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "floor"
-down_revision: str | None = "kb"
+down_revision: str | None = "wo_notify"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

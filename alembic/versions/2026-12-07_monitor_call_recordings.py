@@ -1,7 +1,7 @@
 """Call recordings: the stored recording of each recorded call and its purge.
 
 Revision ID: monitor
-Revises: kb
+Revises: floor
 Create Date: 2026-12-07 05:20:00+00:00
 """
 
@@ -13,7 +13,7 @@ import hotline.db.types
 from alembic import op
 
 revision: str = "monitor"
-down_revision: str | None = "kb"
+down_revision: str | None = "floor"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,7 +4,7 @@ in the subject (a pg_trgm GIN index on PostgreSQL, so ILIKE '%汇算清缴%' is 
 extension is created if missing, which needs a role allowed to create it).
 
 Revision ID: wo_console
-Revises: kb
+Revises: kb_speed
 Create Date: 2026-12-07 05:40:00+00:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "wo_console"
-down_revision: str | None = "kb"
+down_revision: str | None = "kb_speed"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,7 @@
 calls of kind ``follow_up`` (回访 by phone).
 
 Revision ID: wo_notify
-Revises: kb
+Revises: wo_console
 Create Date: 2026-12-07 05:30:00+00:00
 """
 
@@ -14,7 +14,7 @@ import hotline.db.types
 from alembic import op
 
 revision: str = "wo_notify"
-down_revision: str | None = "kb"
+down_revision: str | None = "wo_console"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
