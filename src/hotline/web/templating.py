@@ -10,9 +10,11 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from starlette.responses import Response
 
+from hotline.roles import Role
 from hotline.web import i18n, nav
 
 WEB_DIR = Path(__file__).resolve().parent
+_NOTICE_ROLES = {Role.SPECIALIST, Role.LIAISON, Role.SUPERVISOR, Role.DIRECTOR}
 # Every sub-package with a routes.py is an area: its pages, templates/ and static/ (under
 # /static/<area>); found on disk so that a new screen touches no shared list.
 AREAS: tuple[str, ...] = tuple(
@@ -57,4 +59,7 @@ def render(
     }
     user = values.get("user")
     values.setdefault("nav", nav.links_for(user.roles) if user is not None else [])
+    # Live work-order notices (web/notices/static/live.js) for the people who handle orders;
+    # the agent desktop has its own stream and no use for them.
+    values.setdefault("live_notices", user is not None and bool(set(user.roles) & _NOTICE_ROLES))
     return TEMPLATES.TemplateResponse(request, name, values, status_code=status_code)

@@ -7,6 +7,8 @@ from typing import Final
 # message id -> (zh-CN, en)
 MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "nav.notices": ("通知投递", "Notifications"),
+    "notices.live": ("新通知", "New notices"),
+    "notices.dismiss": ("关闭此通知", "Dismiss this notice"),
     "notices.title": ("通知投递状态", "Notification delivery"),
     "notices.intro": (
         "工单通知除站内信外，还可经邮件和短信网关（Webhook）发送；失败会自动重试。",
