@@ -46,12 +46,18 @@ PROBE = """async (count) => {
     await frame();
     ticks.push(performance.now() - t0);
   }
+  // Agent 1 (B1) is on the first rows of the table; agent 5 (B5) is beyond the 200 drawn.
+  t0 = performance.now();
+  f.onMessage('state', {agent_id: 1, status: 'not_ready', reason: 'break',
+                        since: new Date().toISOString()}, '');
+  await frame();
+  const change = performance.now() - t0;
   t0 = performance.now();
   f.onMessage('state', {agent_id: 5, status: 'idle', since: new Date().toISOString()}, '');
   await frame();
-  const change = performance.now() - t0;
+  const change_off_table = performance.now() - t0;
   return {rows_drawn: document.querySelectorAll('#roster-body tr').length, first, ticks, change,
-          alerts_listed: f.alerts.length, alerts_more: f.moreAlerts};
+          change_off_table, alerts_listed: f.alerts.length, alerts_more: f.moreAlerts};
 }"""
 
 

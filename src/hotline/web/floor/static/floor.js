@@ -149,7 +149,7 @@
           if (a) {
             Object.assign(a, { status: "reserved", reason: null, call_id: data.call_id,
                                since: data.since || new Date().toISOString() });
-            this.rosterChanged();
+            this.rosterChanged(a);
           }
         }
       },
@@ -168,7 +168,7 @@
           wrap_up_until: null,
         });
         if (data.status === "wrap_up") this.reloadSoon();  // routing's wrap-up end comes from the snapshot
-        this.rosterChanged();
+        this.rosterChanged(a);
       },
 
       // At most one snapshot per second and a half, however many logins a shift start brings.
@@ -347,11 +347,25 @@
       },
 
       // Something in the roster, its filter or its order changed: redraw on the next frame.
-      rosterChanged() {
+      // ``agent``: only that agent's row changed; when the order and the filter cannot move it
+      // (sorted by code, skills or site, no state filter), that row alone is redrawn, or
+      // nothing when it is not among the rows drawn.
+      rosterChanged(agent) {
         this.agentCount = roster.size;
         const counts = {};
         for (const a of roster.values()) counts[a.status] = (counts[a.status] || 0) + 1;
         this.counts = counts;
+        const stays = agent && !this._frame && !this.stateFilter
+          && ["code", "skills", "site"].includes(this.sortKey);
+        const row = stays && document.getElementById("agent-" + agent.agent_id);
+        if (stays && !row) return;  // not among the rows drawn, and no change can bring it there
+        if (row) {
+          const drawn = this.rowOf(agent);
+          row.replaceWith(drawn);
+          drawn.children[2].textContent = this.clock(this.inState(agent));
+          drawn.classList.toggle("alert", Boolean(this.agentAlert(agent)));
+          return;
+        }
         if (this._frame) return;
         this._frame = requestAnimationFrame(() => { this._frame = null; this.drawRoster(); });
       },
@@ -477,7 +491,7 @@
           if (view) {
             // The pending reason, if any, comes with the stream's state event.
             Object.assign(c.agent, { status: view.status, reason: view.reason, since: view.since });
-            this.rosterChanged();
+            this.rosterChanged(Alpine.raw(c.agent));
             // Routing keeps a not-ready asked during a call until the call and wrap-up end.
             const later = c.kind === "not_ready" && view.status !== "not_ready";
             this.say(this.t(later ? "floor.done.later" : "floor.done.state", { agent }), false);
