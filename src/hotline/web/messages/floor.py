@@ -26,6 +26,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "floor.tile.ready": ("空闲坐席", "Agents ready"),
     "floor.tile.busy": ("通话坐席", "Agents on calls"),
     "floor.roster": ("坐席", "Agents"),
+    "floor.roster.capped": (
+        "仅显示前 {n} 名坐席：请用筛选或排序查看其他坐席",
+        "Showing the first {n} agents: filter or sort to see the others",
+    ),
     "floor.roster.none": ("暂无签入的坐席", "No agent is logged in"),
     "floor.roster.count": ("{shown} / {total} 名坐席", "{shown} of {total} agents"),
     "floor.col.agent": ("坐席", "Agent"),
@@ -41,6 +45,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "floor.filter.state": ("状态筛选", "State filter"),
     "floor.filter.all": ("全部状态", "All states"),
     "floor.alerts": ("告警", "Alerts"),
+    "floor.alerts.more": ("另有 {n} 条告警", "and {n} more alerts"),
     "floor.alerts.none": ("无告警", "No alerts"),
     "floor.alert.waiting": (
         "{queue}：{n} 人排队（阈值 {limit}）",

@@ -21,12 +21,26 @@
 
   function key(line, language) { return line + "." + language; }
 
+  // The roster lives outside Alpine's reactive state and is drawn by plain DOM code: with
+  // 2,000 agents, a reactive list re-rendered every second (the ticking clocks) took seconds per
+  // tick in Chromium; this way a tick rewrites the time cells only, and a change redraws the
+  // table at most once per animation frame.
+  const roster = new Map();  // agent id -> roster row (the API's RosterAgentRead)
+  const ALERTS_SHOWN = 40;   // the list shows the first ones (queues first), then "and n more"
+  // Rows drawn at most: a table of 2,000 rows costs the browser a second of layout each time
+  // its clocks tick; the filter and the sort bring any agent into the first rows.
+  const ROWS_SHOWN = 200;
+
   window.floor = function () {
     return {
       boot,
       running: true,
       tiles: {},        // "line.language" -> tile (+ `at`: when longest_wait_s was true)
-      agents: {},       // agent id -> roster row
+      agentCount: 0,
+      shownCount: 0,
+      drawnCount: 0,
+      counts: {},       // status -> agents in it (the hall)
+      moreAlerts: 0,
       position: "",     // the last stream position applied ("epoch.seq")
       live: false,
       now: Date.now(),
@@ -64,8 +78,9 @@
         this.running = snapshot.running;
         this.tiles = {};
         for (const tile of snapshot.tiles) this.tiles[key(tile.line, tile.language)] = { ...tile, at };
-        this.agents = {};
-        for (const a of snapshot.agents) this.agents[a.agent_id] = a;
+        roster.clear();
+        for (const a of snapshot.agents) roster.set(a.agent_id, a);
+        this.rosterChanged();
         this.position = snapshot.position;
         this.updated = at;
       },
@@ -130,15 +145,18 @@
           this.say(this.t("floor.monitor.ended", { call: data.call_id }), false);
           this.monitor = null;
         } else if (kind === "call" && data.phase === "ringing" && data.agent_id) {
-          const a = this.agents[data.agent_id];
-          if (a) Object.assign(a, { status: "reserved", reason: null, call_id: data.call_id,
-                                    since: data.since || new Date().toISOString() });
+          const a = roster.get(data.agent_id);
+          if (a) {
+            Object.assign(a, { status: "reserved", reason: null, call_id: data.call_id,
+                               since: data.since || new Date().toISOString() });
+            this.rosterChanged(a);
+          }
         }
       },
 
       onAgent(data) {
-        if (data.status === "logged_out") { delete this.agents[data.agent_id]; return; }
-        const a = this.agents[data.agent_id];
+        if (data.status === "logged_out") { roster.delete(data.agent_id); this.rosterChanged(); return; }
+        const a = roster.get(data.agent_id);
         if (!a) { this.reloadSoon(); return; }  // a new login: its name and skills come with the snapshot
         const inCall = data.status === "on_call" || data.status === "wrap_up";
         Object.assign(a, {
@@ -150,6 +168,7 @@
           wrap_up_until: null,
         });
         if (data.status === "wrap_up") this.reloadSoon();  // routing's wrap-up end comes from the snapshot
+        this.rosterChanged(a);
       },
 
       // At most one snapshot per second and a half, however many logins a shift start brings.
@@ -264,21 +283,27 @@
       tick() {
         const alerts = [];
         for (const tile of Object.values(this.tiles)) alerts.push(...this.tileAlerts(tile));
-        for (const a of Object.values(this.agents)) { const x = this.agentAlert(a); if (x) alerts.push(x); }
-        this.alerts = alerts;
-        const fresh = alerts.filter((x) => !this.seenAlerts.has(x.key));
-        this.seenAlerts = new Set(alerts.map((x) => x.key));
-        if (fresh.length) this.announcement = fresh.map((x) => x.text).join("; ");
-        // Wrap-up that routing ended by itself: the stream does not say so, the snapshot does.
-        for (const a of Object.values(this.agents)) {
+        const agentAlerts = [];
+        for (const a of roster.values()) {
+          const x = this.agentAlert(a);
+          if (x) { x.spent = this.inState(a); agentAlerts.push(x); }
+          // Wrap-up that routing ended by itself: the stream does not say so, the snapshot does.
           if (a.status === "wrap_up" && a.wrap_up_until && this.now > Date.parse(a.wrap_up_until) + 1000) {
             a.wrap_up_until = null;
             this.reloadSoon();
           }
         }
+        agentAlerts.sort((x, y) => y.spent - x.spent);  // the longest first
+        alerts.push(...agentAlerts);
+        const fresh = alerts.filter((x) => !this.seenAlerts.has(x.key));
+        this.seenAlerts = new Set(alerts.map((x) => x.key));
+        if (fresh.length) this.announcement = fresh.slice(0, 5).map((x) => x.text).join("; ");
+        this.alerts = alerts.slice(0, ALERTS_SHOWN);
+        this.moreAlerts = alerts.length - this.alerts.length;
+        this.drawClocks();
       },
 
-      countIn(status) { return Object.values(this.agents).filter((a) => a.status === status).length; },
+      countIn(status) { return this.counts[status] || 0; },
 
       // ------------------------------------------------------------------ roster
       stateText(a) {
@@ -295,11 +320,12 @@
 
       sortBy(k) {
         if (this.sortKey === k) this.sortAsc = !this.sortAsc; else { this.sortKey = k; this.sortAsc = true; }
+        this.rosterChanged();
       },
 
       rosterList() {
         const q = this.filter.trim().toLowerCase();
-        const rows = Object.values(this.agents).filter((a) =>
+        const rows = [...roster.values()].filter((a) =>
           (!this.stateFilter || a.status === this.stateFilter)
           && (!q || (a.code + " " + a.name + " " + this.skillText(a)).toLowerCase().includes(q)));
         const value = (a) => {
@@ -318,6 +344,112 @@
           const c = typeof a === "number" ? a - b : String(a).localeCompare(String(b));
           return c !== 0 ? c * dir : x.agent_id - y.agent_id;
         });
+      },
+
+      // Something in the roster, its filter or its order changed: redraw on the next frame.
+      // ``agent``: only that agent's row changed; when the order and the filter cannot move it
+      // (sorted by code, skills or site, no state filter), that row alone is redrawn, or
+      // nothing when it is not among the rows drawn.
+      rosterChanged(agent) {
+        this.agentCount = roster.size;
+        const counts = {};
+        for (const a of roster.values()) counts[a.status] = (counts[a.status] || 0) + 1;
+        this.counts = counts;
+        const stays = agent && !this._frame && !this.stateFilter
+          && ["code", "skills", "site"].includes(this.sortKey);
+        const row = stays && document.getElementById("agent-" + agent.agent_id);
+        if (stays && !row) return;  // not among the rows drawn, and no change can bring it there
+        if (row) {
+          const drawn = this.rowOf(agent);
+          row.replaceWith(drawn);
+          drawn.children[2].textContent = this.clock(this.inState(agent));
+          drawn.classList.toggle("alert", Boolean(this.agentAlert(agent)));
+          return;
+        }
+        if (this._frame) return;
+        this._frame = requestAnimationFrame(() => { this._frame = null; this.drawRoster(); });
+      },
+
+      drawRoster() {
+        const body = document.getElementById("roster-body");
+        if (!body) return;  // the hall has no table
+        const rows = this.rosterList();
+        this.shownCount = rows.length;
+        this.drawnCount = Math.min(rows.length, ROWS_SHOWN);
+        const made = document.createDocumentFragment();
+        for (const a of rows.slice(0, ROWS_SHOWN)) made.appendChild(this.rowOf(a));
+        body.replaceChildren(made);
+        this.drawClocks();
+      },
+
+      rowOf(a) {
+        const tr = document.createElement("tr");
+        tr.id = "agent-" + a.agent_id;
+        tr.dataset.agent = a.agent_id;
+        const cell = (cls) => { const td = document.createElement("td"); if (cls) td.className = cls; tr.appendChild(td); return td; };
+        const who = cell();
+        const code = document.createElement("b");
+        code.textContent = a.code;
+        who.append(code, " " + a.name);
+        const pill = document.createElement("span");
+        pill.className = "pill state " + a.status;
+        pill.textContent = this.stateText(a);
+        cell().appendChild(pill);
+        cell("num time");
+        const call = cell();
+        if (a.call_id) {
+          const link = document.createElement("a");
+          link.href = "/calls/" + a.call_id;
+          link.textContent = "#" + a.call_id;
+          link.title = this.t("floor.act.open_call", { call: a.call_id });
+          call.appendChild(link);
+        }
+        cell("skills").textContent = this.skillText(a);
+        cell().textContent = a.site || "";
+        if (boot.canAct) {
+          const acts = cell("actions");
+          const button = (action, label, disabled, title) => {
+            const b = document.createElement("button");
+            b.type = "button";
+            b.className = "act-" + action;
+            b.dataset.action = action;
+            b.textContent = label;
+            b.disabled = disabled;
+            if (title) b.title = title;
+            acts.appendChild(b);
+          };
+          button("ready", this.t("floor.act.ready"), a.status === "idle");
+          button("not-ready", this.t("floor.act.not_ready"), false);
+          const talking = Boolean(a.call_id) && a.status === "on_call";
+          for (const mode of ["listen", "whisper", "barge"]) {
+            button(mode, this.t("floor.act." + mode), !talking, talking ? "" : this.t("floor.act.no_call"));
+          }
+        }
+        return tr;
+      },
+
+      // Once a second and after a redraw: the time-in-state cells and the rows' alert tint.
+      drawClocks() {
+        const body = document.getElementById("roster-body");
+        if (!body) return;
+        for (const tr of body.children) {
+          const a = roster.get(Number(tr.dataset.agent));
+          if (!a) continue;
+          tr.children[2].textContent = this.clock(this.inState(a));
+          tr.classList.toggle("alert", Boolean(this.agentAlert(a)));
+        }
+      },
+
+      // The table's buttons, by delegation (rows are redrawn, handlers stay).
+      rosterClick(event) {
+        const button = event.target.closest("button[data-action]");
+        if (!button) return;
+        const a = roster.get(Number(button.closest("tr").dataset.agent));
+        if (!a) return;
+        const action = button.dataset.action;
+        if (action === "ready") this.askState(a, "ready");
+        else if (action === "not-ready") this.askState(a, "not_ready");
+        else this.askMonitor(a, action);
       },
 
       keys(event) {
@@ -359,6 +491,7 @@
           if (view) {
             // The pending reason, if any, comes with the stream's state event.
             Object.assign(c.agent, { status: view.status, reason: view.reason, since: view.since });
+            this.rosterChanged(Alpine.raw(c.agent));
             // Routing keeps a not-ready asked during a call until the call and wrap-up end.
             const later = c.kind === "not_ready" && view.status !== "not_ready";
             this.say(this.t(later ? "floor.done.later" : "floor.done.state", { agent }), false);
