@@ -327,9 +327,8 @@ async def measure_sql(url: str, requests: int) -> dict[str, Any]:
     results: dict[str, Any] = {}
     try:
         async with maker() as session:
-            people = dict(
-                (await session.execute(text('SELECT username, id FROM "user"'))).tuples().all()
-            )
+            rows = (await session.execute(text('SELECT username, id FROM "user"'))).all()
+            people = {username: user_id for username, user_id in rows}
             department = await session.scalar(text("SELECT id FROM department WHERE code='D00'"))
             specialist = Actor(
                 str(people["spec"]), frozenset({DomainRole.SPECIALIST}), str(department)
