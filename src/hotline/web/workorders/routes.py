@@ -372,6 +372,8 @@ async def duplicates(
     except (AppError, WorkOrderError):
         return render(request, "workorders/_candidates.html", {"candidates": []})
     candidates = await _candidates(session, actor, order, request.query_params.get("q", "")[:100])
+    if candidates and access.sees_personal_data(actor):
+        audit_personal_data_read(session, request, principal, candidates, "console_merge")
     return render(request, "workorders/_candidates.html", {"candidates": candidates})
 
 
