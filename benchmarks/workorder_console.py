@@ -36,6 +36,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -327,9 +328,8 @@ async def measure_sql(url: str, requests: int) -> dict[str, Any]:
     results: dict[str, Any] = {}
     try:
         async with maker() as session:
-            people = dict(
-                (await session.execute(text('SELECT username, id FROM "user"'))).tuples().all()
-            )
+            rows = (await session.execute(text('SELECT username, id FROM "user"'))).all()
+            people = {username: user_id for username, user_id in rows}
             department = await session.scalar(text("SELECT id FROM department WHERE code='D00'"))
             specialist = Actor(
                 str(people["spec"]), frozenset({DomainRole.SPECIALIST}), str(department)
@@ -410,7 +410,9 @@ def cli() -> None:
     parser.add_argument("--reuse", help="measure an existing (kept) database by name")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args()
-    result = asyncio.run(main(args))
+    # The service logs every request to stdout; the figures alone go there.
+    with contextlib.redirect_stdout(sys.stderr):
+        result = asyncio.run(main(args))
     print(json.dumps(result, ensure_ascii=False, indent=None if args.json else 2))
 
 

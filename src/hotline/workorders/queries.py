@@ -7,7 +7,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    bindparam,
+    false,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotline.db.models import Agent, Call, Department, User
@@ -64,7 +74,7 @@ def _conditions(actor: Actor, wanted: OrderFilter, now: datetime) -> list[Column
     table = ORDER_TABLE
     conditions = [visible_to(actor)]
     if wanted.statuses:
-        conditions.append(table.c.status.in_([status.value for status in wanted.statuses]))
+        conditions.append(inline_in(table.c.status, [status.value for status in wanted.statuses]))
     if wanted.department_id is not None:
         conditions.append(table.c.department_id == wanted.department_id)
     late = and_(table.c.status.in_(_UNRESOLVED), table.c.resolve_due_at < now)
@@ -113,6 +123,17 @@ def _console_conditions(actor: Actor, wanted: OrderFilter) -> list[ColumnElement
     return conditions
 
 
+def inline_in(column: ColumnElement[str], values: list[str]) -> ColumnElement[bool]:
+    """``column IN (...)`` with the values written into the statement, not bound.
+
+    The console's partial indexes hold the open statuses: PostgreSQL uses them only when it
+    can see the query's statuses, and a prepared statement's generic plan (asyncpg prepares,
+    and after five runs the plan stops looking at the values) sees only ``$1, $2 ...``. The
+    values are the Status enum's, never user text.
+    """
+    return column.in_(bindparam(None, values, expanding=True, literal_execute=True))
+
+
 def contains_words(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
     """``column`` contains ``text`` (LIKE wildcards in it taken literally), ignoring case.
 
@@ -120,7 +141,9 @@ def contains_words(column: ColumnElement[str], text: str) -> ColumnElement[bool]
     text first, three times slower on CJK for the same answer; both use the trigram index.
     """
     words = text.strip()
-    pattern = f"%{escape_like(words)}%"
+    # Written into the statement (quoted by the dialect) rather than bound, for the same reason
+    # as ``inline_in``: a generic plan cannot tell a rare word from a common one.
+    pattern = literal(f"%{escape_like(words)}%", String(), literal_execute=True)
     if words.lower() == words.upper():
         return column.like(pattern, escape="\\")
     return column.ilike(pattern, escape="\\")

@@ -117,6 +117,8 @@ async def test_a_supervisor_merges_a_duplicate_picked_from_a_search_and_records_
         f"/workorders/{duplicate['reference']}/duplicates", params={"q": kept["reference"]}
     )
     assert kept["id"] in by_reference.text
+    audited = await centre.audit_entries("supervisor-user")
+    assert any(entry.detail.get("purpose") == "console_merge" for entry in audited)
     revision = re.search(r'name="revision" value="(\d+)"', page.text)
     assert revision is not None
     merged = await _post(

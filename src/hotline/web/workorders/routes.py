@@ -11,8 +11,6 @@ to the order's page (HX-Redirect) or puts a message into the page's notice area.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -31,7 +29,7 @@ from hotline.roles import Role
 from hotline.web import i18n, nav
 from hotline.web.session import PageUser
 from hotline.web.templating import lang_of, render
-from hotline.web.workorders import view
+from hotline.web.workorders import filters, view
 from hotline.workorders import queries
 from hotline.workorders.actors import actor_for
 from hotline.workorders.glue import audit_personal_data_read
@@ -47,7 +45,7 @@ from workorders.errors import (
     StaleOrderError,
     WorkOrderError,
 )
-from workorders.model import OPEN_STATUSES, Action, Actor, Category, Priority, Status, WorkOrder
+from workorders.model import Action, Actor, Category, Priority, Status, WorkOrder
 
 router = APIRouter(include_in_schema=False)
 CONSOLE_ROLES = frozenset(
@@ -61,103 +59,12 @@ nav.register(
     home=[Role.SPECIALIST, Role.LIAISON],
 )
 PAGE_SIZE = 25
-SEARCH_FIELDS = ("auto", "reference", "phone", "taxpayer_number", "name", "text")
-_PHONE = re.compile(r"^\+?\d{7,15}$")
-_TAXPAYER_NUMBER = re.compile(r"^[0-9A-Za-z]{15,20}$")
 # Payload fields a form may carry; the lifecycle table says which ones each action takes.
 _FORM_FIELDS = ("reason", "answer", "satisfaction", "note", "amount", "department_id", "into")
 
 
 def _allowed(principal: Principal) -> bool:
     return bool(set(principal.roles) & {role.value for role in CONSOLE_ROLES})
-
-
-@dataclass
-class Filters:
-    """The inbox's filters as read from the query string; unknown values are dropped, and
-    ``notes`` names each one so the page can say what was ignored."""
-
-    state: str = "open"
-    category: str = ""
-    priority: str = ""
-    department: str = ""
-    overdue: bool = False
-    mine: bool = False
-    q: str = ""
-    by: str = "auto"  # the search field chosen (the query's ``field``)
-    notes: list[str] = field(default_factory=list)
-
-    def statuses(self) -> tuple[Status, ...]:
-        if self.state == "open":
-            return tuple(sorted(OPEN_STATUSES))
-        if self.state == "all":
-            return ()
-        return (Status(self.state),)
-
-    def search(self) -> dict[str, str]:
-        """The search box as one of the list's search fields (auto: guessed from the text)."""
-        text = self.q.strip()
-        if not text:
-            return {}
-        chosen = self.by
-        if chosen == "auto":
-            if queries.looks_like_reference(text):
-                chosen = "reference"
-            elif _PHONE.match(text):
-                chosen = "phone"
-            elif _TAXPAYER_NUMBER.match(text):
-                chosen = "taxpayer_number"
-            else:
-                chosen = "text"
-        return {"taxpayer_name" if chosen == "name" else chosen: text}
-
-
-def _read_filters(params: dict[str, str]) -> Filters:
-    wanted = Filters()
-    states = {"open", "all", *(status.value for status in Status)}
-    state = params.get("state", "open")
-    if state in states:
-        wanted.state = state
-    else:
-        wanted.notes.append("state")
-    for name, allowed in (
-        ("category", {c.value for c in Category}),
-        ("priority", {p.value for p in Priority}),
-    ):
-        value = params.get(name, "")
-        if value in allowed or value == "":
-            setattr(wanted, name, value)
-        else:
-            wanted.notes.append(name)
-    department = params.get("department", "")
-    if department.isdigit() and len(department) < 10:
-        wanted.department = department
-    elif department:
-        wanted.notes.append("department")
-    wanted.overdue = params.get("overdue") in ("1", "on", "true")
-    wanted.mine = params.get("mine") in ("1", "on", "true")
-    wanted.q = params.get("q", "")[:100]
-    chosen = params.get("field", "auto")
-    wanted.by = chosen if chosen in SEARCH_FIELDS else "auto"
-    return wanted
-
-
-def _order_filter(wanted: Filters) -> queries.OrderFilter:
-    search = wanted.search()
-    text = search.get("text")
-    return queries.OrderFilter(
-        statuses=wanted.statuses(),
-        department_id=int(wanted.department) if wanted.department else None,
-        overdue=True if wanted.overdue else None,
-        categories=(Category(wanted.category),) if wanted.category else (),
-        priorities=(Priority(wanted.priority),) if wanted.priority else (),
-        mine=wanted.mine,
-        reference=search.get("reference"),
-        phone=search.get("phone"),
-        taxpayer_number=search.get("taxpayer_number"),
-        taxpayer_name=search.get("taxpayer_name"),
-        text=text if text and len(text) >= 2 else None,
-    )
 
 
 @router.get("/workorders")
@@ -167,11 +74,11 @@ async def inbox_page(
     if not _allowed(principal):
         return RedirectResponse("/home", status_code=303)
     params = dict(request.query_params)
-    wanted = _read_filters(params)
+    wanted = filters.read_filters(params)
     actor = await actor_for(session, principal)
     now = state.clock.now()
     sort = ORDER_SORTS[0]  # nearest deadline first
-    listed = queries.listed(actor, _order_filter(wanted), now)
+    listed = queries.listed(actor, filters.order_filter(wanted), now)
     bad_cursor = False
     try:
         total, capped = await capped_total(session, listed)
@@ -210,7 +117,7 @@ async def inbox_page(
             "states": ["open", "all", *(status.value for status in Status)],
             "categories": [c.value for c in Category],
             "priorities": [p.value for p in Priority],
-            "fields": SEARCH_FIELDS,
+            "fields": filters.SEARCH_FIELDS,
             "masked": masked,
             "done": _done(params),
         },
@@ -465,6 +372,8 @@ async def duplicates(
     except (AppError, WorkOrderError):
         return render(request, "workorders/_candidates.html", {"candidates": []})
     candidates = await _candidates(session, actor, order, request.query_params.get("q", "")[:100])
+    if candidates and access.sees_personal_data(actor):
+        audit_personal_data_read(session, request, principal, candidates, "console_merge")
     return render(request, "workorders/_candidates.html", {"candidates": candidates})
 
 
