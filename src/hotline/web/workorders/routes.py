@@ -241,14 +241,11 @@ async def _call_of(
 
 
 def _recording_link(call: Call | None) -> str | None:
-    """A link to the call's recording when the call has one (the ``recording`` field the call
-    recording work adds); the recording's own page checks who may play it, and audits."""
-    recording = getattr(call, "recording", None) if call is not None else None
-    if not recording:
+    """The call's page (web/calls, with the player) when the call has a recording not yet
+    purged; that page checks who may play it and audits each playback."""
+    if call is None or not call.recording_name or call.recording_purged_at is not None:
         return None
-    if isinstance(recording, str) and recording.startswith("/"):
-        return recording
-    return f"/api/v1/calls/{call.id}/recording" if call is not None else None
+    return f"/calls/{call.id}"
 
 
 def _notice(request: Request, message: str, detail: str = "", **extra: Any) -> Response:
