@@ -8,6 +8,9 @@
   if (!box || !window.EventSource) return;
   const KEEP = 5; // the newest notices stay; older ones leave the strip (they stay in the inbox)
   const source = new EventSource("/api/v1/inbox/events");
+  // Marks the strip live once the stream is open (the browser test waits for it).
+  source.addEventListener("open", () => { box.dataset.connected = "1"; });
+  source.addEventListener("error", () => { delete box.dataset.connected; });
   source.addEventListener("notification", (event) => {
     let item;
     try { item = JSON.parse(event.data); } catch { return; }
