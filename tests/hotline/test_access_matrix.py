@@ -120,7 +120,15 @@ def test_the_floor_is_read_by_supervisors_directors_and_hall_screens() -> None:
 
 def test_call_reports_are_for_directors_ops_and_supervisors() -> None:
     table = {(method, path): roles for method, path, roles in _api_routes()}
-    for report in ("interval", "abandons", "agents", "standards", "scorecard", "origin"):
+    for report in (
+        "interval",
+        "abandons",
+        "agents",
+        "standards",
+        "scorecard",
+        "origin",
+        "heavy-callers",
+    ):
         path = f"/api/v1/reports/{report}"
         assert table[("GET", path)] == {Role.DIRECTOR, Role.OPS, Role.SUPERVISOR}
 

@@ -18,7 +18,7 @@ from hotline import audit
 from hotline.auth.principal import Principal, require
 from hotline.deps import AppStateDep, SessionDep
 from hotline.errors import ForbiddenError
-from hotline.masking import mask_phone
+from hotline.masking import mask_phone, mask_tax_id
 from hotline.reports import export, service
 from hotline.reports.definitions import ABANDONS, AGENTS, INTERVAL, Figure
 from hotline.reports.period import Granularity
@@ -269,3 +269,49 @@ async def origin_report(
     other provinces, abroad by country; IP-call prefixes stripped before geocoding."""
     ask = service.Request(start, end, Granularity.DAY, site, line, language)
     return await service.origin(session, ask, _zone(state), state.clock.now(), home)
+
+
+@router.get("/heavy-callers")
+async def heavy_callers_report(
+    request: Request,
+    state: AppStateDep,
+    session: SessionDep,
+    principal: CallReportReader,
+    start: Start,
+    end: End,
+    site: SiteQ = None,
+    line: LineQ = None,
+    language: LanguageQ = None,
+    threshold: Annotated[int, Query(ge=2, le=10_000, description="calls in the period")] = 10,
+    full: Annotated[bool, Query(description="numbers and taxpayer ids in full (audited)")] = False,
+) -> dict[str, Any]:
+    """Callers (by number, with the taxpayer id where a work order names it) with at least
+    ``threshold`` calls in the period (up to 366 days), most calls first (at most 200), with
+    their topics and work orders. Numbers are masked unless a director or supervisor asks for
+    them in full; such a read is audited."""
+    if full and not principal.has_any(FULL_NUMBER_READERS):
+        raise ForbiddenError("only a director or a supervisor reads callers' numbers in full")
+    ask = service.Request(start, end, Granularity.DAY, site, line, language)
+    data = await service.heavy_callers(session, ask, _zone(state), state.clock.now(), threshold)
+    if full:
+        audit.add(
+            session,
+            action=audit.PERSONAL_DATA_READ,
+            actor_user_id=principal.user_id,
+            actor_username=principal.username,
+            subject_type="report",
+            subject_id="heavy_callers",
+            detail={
+                "callers": len(data["rows"]),
+                "from": data["period"]["from"],
+                "to": data["period"]["to"],
+            },
+            request_id=getattr(request.state, "request_id", None),
+            client_ip=request.client.host if request.client else None,
+        )
+    else:
+        for row in data["rows"]:
+            row["number"] = mask_phone(row["number"])
+            row["taxpayer_number"] = mask_tax_id(row["taxpayer_number"])
+    data["numbers"] = "full" if full else "masked"
+    return data

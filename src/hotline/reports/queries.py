@@ -25,6 +25,7 @@ from hotline.db.models import (
     AgentStateLog,
     Call,
     CallEvent,
+    CallSummaryRow,
     Site,
     Skill,
     WorkOrderRow,
@@ -368,3 +369,62 @@ async def calls_per_number(
         select(Call.caller_number, func.count()).where(Call.kind == "inbound"), start, end, f
     ).group_by(Call.caller_number)
     return [(number, int(calls)) for number, calls in await _rows(session, query)]
+
+
+async def heavy_callers(
+    session: AsyncSession, start: datetime, end: datetime, f: Filters, threshold: int, limit: int
+) -> list[dict[str, Any]]:
+    """Numbers with at least ``threshold`` inbound calls in the period, most calls first, with
+    the topics of their call summaries and their work orders (by the taxpayer's phone)."""
+    grouped = (
+        _calls_where(
+            select(
+                Call.caller_number,
+                func.count().label("calls"),
+                func.count(Call.answered_at),
+                func.min(Call.arrived_at),
+                func.max(Call.arrived_at),
+            ).where(Call.kind == "inbound"),
+            start,
+            end,
+            f,
+        )
+        .group_by(Call.caller_number)
+        .having(func.count() >= threshold)
+        .order_by(func.count().desc(), Call.caller_number)
+        .limit(limit)
+    )
+    rows = {
+        number: {
+            "number": number,
+            "calls": int(calls),
+            "answered": int(answered),
+            "first_call": first,
+            "last_call": last,
+            "topics": {},
+            "work_orders": 0,
+            "taxpayer_number": None,
+        }
+        for number, calls, answered, first, last in await _rows(session, grouped)
+    }
+    if not rows:
+        return []
+    topics = _calls_where(
+        select(Call.caller_number, CallSummaryRow.topic_code, func.count())
+        .join(CallSummaryRow, CallSummaryRow.call_id == Call.id)
+        .where(Call.caller_number.in_(list(rows))),
+        start,
+        end,
+        f,
+    ).group_by(Call.caller_number, CallSummaryRow.topic_code)
+    for number, topic, calls in await _rows(session, topics):
+        rows[number]["topics"][topic] = int(calls)
+    orders = (
+        select(WorkOrderRow.taxpayer_phone, func.count(), func.max(WorkOrderRow.taxpayer_number))
+        .where(WorkOrderRow.taxpayer_phone.in_(list(rows)))
+        .group_by(WorkOrderRow.taxpayer_phone)
+    )
+    for number, count, taxpayer in await _rows(session, orders):
+        rows[number]["work_orders"] = int(count)
+        rows[number]["taxpayer_number"] = taxpayer or None
+    return list(rows.values())

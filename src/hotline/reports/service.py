@@ -296,3 +296,40 @@ async def origin(
         },
         **report,
     }
+
+
+async def heavy_callers(
+    session: AsyncSession,
+    request: Request,
+    zone: ZoneInfo,
+    now: datetime,
+    threshold: int,
+    limit: int = 200,
+) -> dict[str, Any]:
+    """Callers with at least ``threshold`` calls in the period (up to 366 days), numbers in
+    full: the API masks them for whoever may not read them."""
+    period = period_of(replace(request, granularity=Granularity.DAY), zone)
+    filters = await _filters(session, request)
+    rows = await queries.heavy_callers(session, period.start, period.end, filters, threshold, limit)
+    for row in rows:
+        row["first_call"] = row["first_call"].astimezone(zone).isoformat()
+        row["last_call"] = row["last_call"].astimezone(zone).isoformat()
+        row["topics"] = dict(sorted(row["topics"].items(), key=lambda kv: (-kv[1], kv[0])))
+    return {
+        "report": "heavy_callers",
+        "period": {
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "time_zone": str(zone),
+        },
+        "as_of": now.isoformat(),
+        "filters": {**_filter_echo(request), "threshold": threshold},
+        "definitions": {
+            "calls": "inbound calls from the number in the period (IVR hang-ups included)",
+            "answered": "of those, answered by an agent",
+            "topics": "call-summary topics of those calls, with how many calls each",
+            "work_orders": "work orders ever raised with this number as the taxpayer's phone",
+            "taxpayer_number": "the taxpayer id on the latest of those work orders, if any",
+        },
+        "rows": rows,
+    }

@@ -64,5 +64,7 @@ async def seed_synthetic(maker: async_sessionmaker[AsyncSession], day: date) -> 
             await session.flush()
             ids.append(agent.id)
         data = synthetic_day(day, ids, site.id, first_call_id=1)
+        for call in data.calls[::40]:  # one caller who keeps calling (a heavy caller)
+            call["caller_number"] = "13957112366"
         await session.execute(insert(Call), data.calls)
         await session.execute(insert(AgentStateLog), data.states)

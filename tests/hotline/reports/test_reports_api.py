@@ -299,3 +299,32 @@ async def test_the_balanced_scorecard(
     assert card["completion_rate"] is None  # no work order raised: nothing to divide
     assert card["service_level"] == round(2 / 7, 4)  # c1 (15 s) and c9 (5 s) within 20 s
     assert "complaint_rate" in response.json()["definitions"]
+
+
+async def test_heavy_callers_masked_unless_asked_and_audited(
+    client: httpx.AsyncClient, users: Users, app_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await seed_day(app_sessionmaker)
+    url = f"/api/v1/reports/heavy-callers?{MORNING}&threshold=5"
+    masked = await client.get(url, headers=users.headers(Role.SUPERVISOR))
+    assert masked.status_code == 200, masked.text
+    rows = masked.json()["rows"]
+    # 138… called seven times (c8 is the centre calling back: not counted); 139… once.
+    assert [(r["number"], r["calls"], r["answered"]) for r in rows] == [("138****8000", 7, 3)]
+    assert rows[0]["first_call"].startswith("2026-03-02T09:01")
+    assert (
+        await client.get(f"{url}&full=true", headers=users.headers(Role.OPS))
+    ).status_code == 403
+    full = await client.get(f"{url}&full=true", headers=users.headers(Role.DIRECTOR))
+    assert full.json()["rows"][0]["number"] == "13800138000"
+    async with app_sessionmaker() as session:
+        audited = (
+            await session.scalars(select(AuditLog).where(AuditLog.subject_id == "heavy_callers"))
+        ).all()
+    assert len(audited) == 1
+    none = await client.get(
+        f"/api/v1/reports/heavy-callers?{MORNING}&threshold=50", headers=users.headers(Role.OPS)
+    )
+    assert none.json()["rows"] == []
+    bad = await client.get(f"{url[:-1]}1", headers=users.headers(Role.OPS))
+    assert bad.status_code == 422  # a threshold of 1 lists everyone: refused

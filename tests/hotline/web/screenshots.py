@@ -309,11 +309,13 @@ async def _shoot_reports(out: Path) -> list[Path]:
                 "reports-standards": "/reports/standards?start=2026-02-27&end=2026-03-02",
                 "reports-scorecard": "/reports/scorecard?start=2026-03-02&end=2026-03-02",
                 "reports-origin": "/reports/origin?start=2026-03-02&end=2026-03-02",
+                "reports-heavy": "/reports/heavy-callers?start=2026-03-02&end=2026-03-02"
+                "&threshold=2",
             }
             for lang in ("zh-CN", "en"):
                 for name, path in pages.items():
                     await page.goto(f"{centre.base_url}/lang/{lang}?next={quote(path)}")
-                    if name not in ("reports-standards", "reports-scorecard"):  # no chart
+                    if name not in ("reports-standards", "reports-scorecard", "reports-heavy"):
                         chart = page.locator(".report-chart").first
                         await expect(chart).to_have_attribute("data-drawn", "1", timeout=WAIT_MS)
                     shot = out / f"{name}-{lang}.png"

@@ -82,6 +82,12 @@ async def test_directors_land_on_reports_and_read_the_interval_page(
     assert origin.status_code == 200, origin.text
     assert 'data-chart="chart-origin"' in origin.text
     assert "北京市" in origin.text  # 138… numbers of the morning
+    heavy = await client.get("/reports/heavy-callers", params={"threshold": "5"})
+    assert heavy.status_code == 200, heavy.text
+    assert "<td>138****8000</td><td>7</td>" in heavy.text
+    refused = await client.get("/reports/heavy-callers", params={"threshold": "1"})
+    assert refused.status_code == 422
+    assert "2–10000" in refused.text
 
 
 async def test_bad_choices_say_what_to_change_and_agents_are_sent_home(

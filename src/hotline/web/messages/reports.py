@@ -100,6 +100,26 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "unknown numbers are counted as unknown.",
     ),
     "reports.chart.origin": ("来电地区排名", "Where callers called from"),
+    "reports.heavy": ("频繁来电", "Heavy callers"),
+    "reports.heavy.about": (
+        "期间内来电次数达到阈值的号码，及其咨询主题和工单（默认近 90 天、10 次）。",
+        "Numbers that called at least the threshold in the period, with their topics and work "
+        "orders (the last 90 days and 10 calls by default).",
+    ),
+    "reports.heavy.threshold": ("来电次数阈值", "Calls at least"),
+    "reports.heavy.number": ("来电号码", "Number"),
+    "reports.heavy.calls": ("来电次数", "Calls"),
+    "reports.heavy.answered": ("接通", "Answered"),
+    "reports.heavy.first": ("首次来电", "First call"),
+    "reports.heavy.last": ("最近来电", "Last call"),
+    "reports.heavy.topics": ("咨询主题（次数）", "Topics (calls)"),
+    "reports.heavy.orders": ("工单", "Work orders"),
+    "reports.heavy.taxpayer": ("纳税人识别号", "Taxpayer id"),
+    "reports.heavy.none": ("没有达到阈值的号码。", "No number reached the threshold."),
+    "reports.err.threshold": (
+        "来电次数阈值应为 2–10000 的整数",
+        "the threshold must be a whole number from 2 to 10000",
+    ),
     "reports.on_time": ("工单按期办结", "Work orders on time"),
     "reports.on_time.about": (
         "按部门统计工单按期办结情况（接口 /api/v1/reports/on-time）。",

@@ -22,7 +22,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from hotline.db.models import Site, Skill
 from hotline.deps import AppStateDep, SessionDep
 from hotline.errors import InvalidInputError
-from hotline.masking import mask_phone
+from hotline.masking import mask_phone, mask_tax_id
 from hotline.reports import charts, service
 from hotline.reports.definitions import ABANDONS, AGENTS, INTERVAL
 from hotline.reports.period import Granularity
@@ -591,3 +591,61 @@ async def origin_page(
 
     context.update(data=data, chart=charts.as_script_data(charts.origin_ranking(data, t)))
     return render(request, "reports_origin.html", context)
+
+
+@router.get("/reports/heavy-callers")
+async def heavy_callers_page(
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    state: AppStateDep,
+    start: str = "",
+    end: str = "",
+    site: str = "",
+    line: str = "",
+    language: str = "",
+    threshold: str = "10",
+) -> Response:
+    if not _allowed(principal):
+        return RedirectResponse("/home", status_code=303)
+    zone = ZoneInfo(state.settings.timezone)
+    lang = lang_of(request)
+    first, last, valid = _days(state, start, end, 90)
+    form = {
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "site": site,
+        "line": line,
+        "language": language,
+        "threshold": threshold,
+    }
+    context: dict[str, Any] = {
+        "user": principal,
+        "form": form,
+        "error": None,
+        "data": None,
+        **await _choices(session),
+    }
+    minimum = int(threshold) if threshold.isdigit() else 0
+    if not valid or not 2 <= minimum <= 10_000:
+        key = "reports.bad_date" if not valid else "reports.err.threshold"
+        context["error"] = i18n.translate(lang, key)
+        return render(request, "reports_heavy.html", context, 422)
+    ask = service.Request(
+        _moment(first, zone),
+        _moment(last + timedelta(days=1), zone),
+        Granularity.DAY,
+        site or None,
+        line or None,
+        language or None,
+    )
+    try:
+        data = await service.heavy_callers(session, ask, zone, state.clock.now(), minimum)
+    except InvalidInputError as exc:
+        context["error"] = _problem(exc, lang)
+        return render(request, "reports_heavy.html", context, 422)
+    for row in data["rows"]:
+        row["number"] = mask_phone(row["number"])
+        row["taxpayer_number"] = mask_tax_id(row["taxpayer_number"])
+    context.update(data=data)
+    return render(request, "reports_heavy.html", context)
