@@ -24,6 +24,7 @@ from tests.browser import (
     chromium,
     desk_centre,
 )
+from tests.hotline.web.callbacks_seed import seed_callbacks
 
 NUMBER = "13905710001"
 WAIT_MS = 30_000
@@ -88,7 +89,7 @@ async def _shoot(out: Path) -> list[Path]:
                 path = out / f"desk-{lang}.png"
                 await page.screenshot(path=str(path))
                 written.append(path)
-    return written + await _shoot_phone_down(out)
+    return written + await _shoot_phone_down(out) + await _shoot_callbacks(out)
 
 
 async def _shoot_phone_down(out: Path) -> list[Path]:
@@ -114,6 +115,28 @@ async def _shoot_phone_down(out: Path) -> list[Path]:
                     "技术故障" if lang == "zh-CN" else "Technical", timeout=WAIT_MS
                 )
                 path = out / f"desk-phone-down-{lang}.png"
+                await page.screenshot(path=str(path))
+                written.append(path)
+    return written
+
+
+async def _shoot_callbacks(out: Path) -> list[Path]:
+    """The supervisors' callbacks page with a callback in every state, the failed one's
+    attempts opened."""
+    written = []
+    with tempfile.TemporaryDirectory() as folder:
+        async with desk_centre(Path(folder) / "cb.db") as centre, chromium() as browser:
+            ids = await seed_callbacks(centre.app.state.hotline.sessionmaker)
+            page = await browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+            await page.goto(f"{centre.base_url}/login?next=/callbacks")
+            await page.fill("#username", "supervisor")
+            await page.fill("#password", PASSWORD)
+            await page.press("#password", "Enter")
+            await page.wait_for_url(centre.base_url + "/callbacks")
+            for lang in ("zh-CN", "en"):
+                await page.goto(f"{centre.base_url}/lang/{lang}?next=/callbacks")
+                await page.locator(f"#callback-{ids[2]} summary").click()
+                path = out / f"callbacks-{lang}.png"
                 await page.screenshot(path=str(path))
                 written.append(path)
     return written
