@@ -114,6 +114,10 @@ async def test_the_list_filters_by_state_and_line_and_sorts_by_due_time(
     assert bad.json()["detail"][0]["loc"] == ["query", "state", 0]
     naive = await client.get("/api/v1/callbacks?from=2026-03-02", headers=headers)
     assert naive.status_code == 422
+    for query, name in (("sort=-id", "sort"), ("cursor=junk", "cursor"), ("limit=501", "limit")):
+        refused = await client.get(f"/api/v1/callbacks?{query}", headers=headers)
+        assert refused.status_code == 422, query
+        assert refused.json()["detail"][0]["loc"][-1] == name
 
 
 async def test_one_callback_shows_its_attempts_and_the_number_per_role(

@@ -27,6 +27,7 @@ from hotline.api.paging import (
     Key,
     Sort,
     capped_total,
+    choose_sort,
     next_link,
     page_query,
     parse_datetime,
@@ -120,6 +121,7 @@ class CallbackFilters(Schema):
     line: str | None = Field(default=None, max_length=32, description="business line")
     from_: Moment | None = Field(default=None, alias="from", description="due at or after")
     to: Moment | None = Field(default=None, description="due before")
+    sort: str | None = Field(default=None, max_length=64, description="next_attempt_at (only)")
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
     cursor: str | None = Field(default=None, max_length=1000, description="the `next` cursor")
 
@@ -256,15 +258,14 @@ async def list_callbacks(
 ) -> CallbackPage:
     """Callbacks, nearest due time first (settled ones last), in keyset pages (docs/api.md).
     Numbers are masked."""
+    sort = choose_sort((CALLBACK_SORT,), filters.sort)
     now = state.clock.now()
     base = filtered(
         select(Callback, Site.code).join(Site, Site.id == Callback.site_id), filters, now
     )
     total, capped = await capped_total(session, base)
-    rows = list(
-        await session.execute(page_query(base, CALLBACK_SORT, filters.cursor, filters.limit))
-    )
-    link = next_link(request, response, CALLBACK_SORT, rows, filters.limit, lambda r: r[0])
+    rows = list(await session.execute(page_query(base, sort, filters.cursor, filters.limit)))
+    link = next_link(request, response, sort, rows, filters.limit, lambda r: r[0])
     items = [
         CallbackSummary(**summary_of(r[0], r[1], now, full_number=False))
         for r in rows[: filters.limit]
