@@ -38,6 +38,16 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "callbacks.reschedule": ("改期", "Reschedule"),
     "callbacks.reason": ("原因", "Reason"),
     "callbacks.cancel": ("取消回呼", "Cancel callback"),
+    # Outcomes and causes of attempts (codes without a message are shown as they are).
+    "callbacks.outcome.answered": ("已接通", "answered"),
+    "callbacks.outcome.no_answer": ("无人接听", "no answer"),
+    "callbacks.outcome.busy": ("占线", "busy"),
+    "callbacks.outcome.failed": ("未接通", "not reached"),
+    "callbacks.outcome.abandoned": ("已放弃", "abandoned"),
+    "callbacks.outcome.cancelled": ("已取消", "cancelled"),
+    "callbacks.outcome.unreachable": ("无法接通", "unreachable"),
+    "callbacks.outcome.agent": ("坐席挂断", "agent hung up"),
+    "callbacks.outcome.caller": ("纳税人挂断", "taxpayer hung up"),
     "callbacks.err.conflict": (
         "该回呼正在拨打或已结束，无法修改；请刷新页面查看最新状态",
         "This callback is being dialled or is finished and cannot change: reload the page",
