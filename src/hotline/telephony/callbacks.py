@@ -231,6 +231,14 @@ class Callbacks:
             )
             return
         now = ctx.now()
+        owed.in_routing = True
+        # A supervisor may have rescheduled or cancelled it since it was fed to routing: only
+        # a claim that the database grants (pending and due) may start the attempt.
+        if not owed.dialling and not await ctx.recorder.claim_callback(
+            owed.callback_id, int(offer.agent_id), now
+        ):
+            await self._withdraw(owed)
+            return
         attempt = owed.attempts + 1
         key = CallKey(owed.site, f"callback-{owed.callback_id}-{attempt}-{len(owed.dialling)}")
         call_id = await ctx.recorder.open_call(
@@ -263,11 +271,8 @@ class Callbacks:
             offered_agent=offer.agent_id,
         )
         ctx.calls.add(call)
-        owed.in_routing = True
         owed.dialling.add(key)
-        await ctx.recorder.update_callback(
-            owed.callback_id, {"status": "dialling", "agent_id": int(offer.agent_id)}
-        )
+        await ctx.recorder.update_callback(owed.callback_id, {"agent_id": int(offer.agent_id)})
         await ctx.recorder.journal(call_id, now, "place_callback", {"agent_id": offer.agent_id})
         await ctx.control.place_callback(
             key,
@@ -297,6 +302,39 @@ class Callbacks:
             owed.callback_id,
             {"status": "pending", "next_attempt_at": owed.next_attempt_at},
         )
+        self._arm()
+
+    # ------------------------------------------------------- supervisors' changes
+
+    async def changed(self, callback_id: int) -> None:
+        """A supervisor rescheduled or cancelled this callback in the database: follow it.
+
+        Called by the API in the process that runs the engine. A callback waiting in routing
+        leaves the line (a cancelled one for good, a rescheduled one until its new time); one
+        being dialled is left alone (the API refuses to change it). An engine in another
+        process learns it at the latest when routing offers the callback: the claim in
+        :meth:`place` fails and the callback is withdrawn the same way."""
+        owed = next((o for o in self._owed.values() if o.callback_id == callback_id), None)
+        if owed is None or owed.dialling:
+            return
+        await self._withdraw(owed)
+        await self.run_due()
+
+    async def _withdraw(self, owed: OwedCallback) -> None:
+        """Take the callback out of routing and adopt what the database says about it."""
+        row = await self._ctx.recorder.get_callback(owed.callback_id)
+        if owed.in_routing:
+            owed.in_routing = False
+            await self._acd.feed(ContactEnded(owed.contact_id))
+        if row is None or row.status != "pending":
+            self._owed.pop(owed.contact_id, None)
+            self._ctx.calls.callbacks.pop(owed.contact_id, None)
+            status = row.status if row is not None else "cancelled"
+            self._ctx.publish(
+                WALLBOARD, {"type": "callback", "callback_id": owed.callback_id, "status": status}
+            )
+        else:
+            owed.next_attempt_at = row.next_attempt_at
         self._arm()
 
     # ---------------------------------------------------- the callback's call

@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cti.calls.ports import InboundCall
@@ -35,6 +35,7 @@ from hotline.db.models import (
     CallEvent,
     Site,
 )
+from hotline.db.models.call import CALLBACK_FINISHED
 from hotline.db.session import transaction
 from hotline.db.write_queue import WriteQueue
 
@@ -334,10 +335,40 @@ class Recorder:
         return row
 
     async def update_callback(self, callback_id: int, values: Mapping[str, Any]) -> None:
+        """Change an open callback; a finished one (done, failed, or cancelled by a supervisor
+        while the engine was busy with it) is left alone, so a late engine write never revives
+        a cancelled callback."""
         await self._put_update(
             "update_callback",
-            update(Callback).where(Callback.id == callback_id).values(**dict(values)),
+            update(Callback)
+            .where(Callback.id == callback_id, Callback.status.notin_(CALLBACK_FINISHED))
+            .values(**dict(values)),
         )
+
+    async def claim_callback(self, callback_id: int, agent_id: int, now: datetime) -> bool:
+        """Mark the callback as being dialled, only if it is still pending and due.
+
+        The conditional UPDATE is the one place where an attempt starting and a supervisor's
+        reschedule or cancel (``hotline.api.callbacks``) meet: the database applies one of them
+        first and the other then matches no row. It goes through the write queue (after the
+        writes before it) and waits for it, so the answer is the committed one."""
+        claimed: list[bool] = []
+
+        async def write(session: AsyncSession) -> None:
+            result = await session.execute(
+                update(Callback)
+                .where(
+                    Callback.id == callback_id,
+                    Callback.status == "pending",
+                    or_(Callback.next_attempt_at.is_(None), Callback.next_attempt_at <= now),
+                )
+                .values(status="dialling", agent_id=agent_id)
+            )
+            claimed[:] = [getattr(result, "rowcount", 0) == 1]
+
+        await self.writes.put("claim_callback", write)
+        await self.writes.flush()
+        return claimed == [True]
 
     async def get_callback(self, callback_id: int) -> Callback | None:
         await self.flush()

@@ -30,6 +30,7 @@ from tests.browser import (
 from tests.fixtures.app import TEST_PASSWORD
 from tests.hotline.reports.centre import DIRECTOR as REPORT_DIRECTOR
 from tests.hotline.reports.centre import report_centre, seed_synthetic
+from tests.hotline.web.callbacks_seed import seed_callbacks
 from tests.hotline.web.screenshots_workorders import shoot_workorders
 
 NUMBER = "13905710001"
@@ -404,6 +405,28 @@ async def _shoot_kb(out: Path) -> list[Path]:
     return written
 
 
+async def _shoot_callbacks(out: Path) -> list[Path]:
+    """The supervisors' callbacks page with a callback in every state, the failed one's
+    attempts opened."""
+    written = []
+    with tempfile.TemporaryDirectory() as folder:
+        async with desk_centre(Path(folder) / "cb.db") as centre, chromium() as browser:
+            ids = await seed_callbacks(centre.app.state.hotline.sessionmaker)
+            page = await browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+            await page.goto(f"{centre.base_url}/login?next=/callbacks")
+            await page.fill("#username", "supervisor")
+            await page.fill("#password", PASSWORD)
+            await page.press("#password", "Enter")
+            await page.wait_for_url(centre.base_url + "/callbacks")
+            for lang in ("zh-CN", "en"):
+                await page.goto(f"{centre.base_url}/lang/{lang}?next=/callbacks")
+                await page.locator(f"#callback-{ids[2]} summary").click()
+                path = out / f"callbacks-{lang}.png"
+                await page.screenshot(path=str(path))
+                written.append(path)
+    return written
+
+
 def main() -> None:
     folders = [a for a in sys.argv[1:] if not a.startswith("--")]
     out = Path(folders[0] if folders else "out/screenshots")
@@ -419,6 +442,7 @@ def main() -> None:
             _shoot_reports,
             _shoot_config,
             _shoot_kb,
+            _shoot_callbacks,
         ]
     for shooter in shooters:
         for path in asyncio.run(shooter(out)):

@@ -38,6 +38,8 @@ CallOutcome = Literal[
 ]
 CALL_OUTCOMES: tuple[str, ...] = get_args(CallOutcome)
 CALLBACK_STATUSES = ("pending", "dialling", "done", "failed", "cancelled")
+# A callback in one of these states is settled: neither the engine nor a supervisor changes it.
+CALLBACK_FINISHED = ("done", "failed", "cancelled")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
