@@ -21,8 +21,9 @@ from hotline.cli_database import fail, with_database
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from hotline.centre.document import CentreConfig
+    from hotline.centre.document import CentreConfig, Document
     from hotline.db.models import ConfigVersion
+    from hotline.sounds.check import PlayedCheck
 
 config_app = typer.Typer(
     help="The centre's configuration: validate, diff, publish, roll back, show.",
@@ -104,6 +105,88 @@ def validate_command(
     typer.echo(f"{file.name}: valid")
 
 
+def _site_checks(document: Document, site: str) -> list[PlayedCheck]:
+    """Ask ``site``'s Asterisk (ARI ``GET /sounds``) for every sound ``document`` plays."""
+    import asyncio
+
+    from hotline.centre.document import played_sounds
+    from hotline.config import SettingsError, load_settings
+    from hotline.sounds.check import missing_played
+    from hotline.sounds.site import SiteLookupError, site_sounds
+
+    try:
+        settings = load_settings()
+    except (SettingsError, FileNotFoundError) as exc:
+        raise fail(str(exc).replace("\n", "; ")) from None
+    try:
+        sounds = asyncio.run(site_sounds(settings.database_url, site))
+    except SiteLookupError as exc:
+        raise fail(f"--site: {exc}") from None
+    return missing_played(played_sounds(document), document.languages, sounds)
+
+
+def _print_site_checks(checks: list[PlayedCheck], site: str, source: str) -> None:
+    """One line per missing sound and language, naming where the configuration uses it."""
+    for check in checks:
+        for missing in check.missing:
+            typer.echo(
+                f"missing: {check.language}: hotline/{missing.sound} "
+                f"(used at {', '.join(missing.paths)})"
+            )
+    total = sum(len(check.missing) for check in checks)
+    summary = ", ".join(f"{c.language} {c.needed - len(c.missing)}/{c.needed}" for c in checks)
+    verdict = "complete" if total == 0 else f"{total} missing"
+    typer.echo(f"{source} on site {site}: {summary} sounds present; {verdict}")
+
+
+@config_app.command("check-sounds")
+def check_sounds_command(
+    site: Annotated[str, typer.Option("--site", help="the site's code", show_default=False)],
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", help="check this file instead of the version in force"),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Ask the site's Asterisk which sounds the configuration plays are missing, per language.
+
+    Exit 1 when any is missing (callers would hear silence or English), 2 on bad input.
+    """
+    from hotline.centre import store
+    from hotline.centre.document import Document
+    from hotline.clock import utc_now
+
+    if file is not None:
+        document = _read(file)[0].document
+        source = file.name
+    else:
+
+        async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> Any:
+            async with sessionmaker() as session:
+                row = await store.in_force(session, utc_now())
+                return None if row is None else (row.id, row.document)
+
+        found = with_database(work)
+        if found is None:
+            raise fail("no version in force: give --file FILE, or publish one first")
+        document = Document.model_validate(found[1])
+        source = f"version {found[0]}"
+    checks = _site_checks(document, site)
+    complete = all(not check.missing for check in checks)
+    if as_json:
+        body = {
+            "site": site,
+            "source": source,
+            "complete": complete,
+            "languages": [check.as_dict() for check in checks],
+        }
+        typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
+    else:
+        _print_site_checks(checks, site, source)
+    if not complete:
+        raise typer.Exit(1)
+
+
 @config_app.command("diff")
 def diff_command(file: FileArg, as_json: JsonOpt = False) -> None:
     """What publishing FILE would change, against the version in force."""
@@ -156,6 +239,14 @@ def publish_command(
     by: Annotated[
         str | None, typer.Option("--by", help="who publishes (default: your login)")
     ] = None,
+    check_sounds: Annotated[
+        str | None,
+        typer.Option(
+            "--check-sounds",
+            metavar="SITE",
+            help="first ask this site's Asterisk for every sound; publish nothing if one lacks",
+        ),
+    ] = None,
 ) -> None:
     """Publish FILE as a new version: now, or at a chosen time (the service picks it up live)."""
     from hotline.centre import store
@@ -164,6 +255,12 @@ def publish_command(
 
     config, text = _read(file)
     effective_at = _when(at)
+    if check_sounds is not None:
+        checks = _site_checks(config.document, check_sounds)
+        if any(check.missing for check in checks):
+            _print_site_checks(checks, check_sounds, file.name)
+            typer.echo("sounds are missing on the site; nothing was published", err=True)
+            raise typer.Exit(1)
 
     async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, Any]:
         async with sessionmaker() as session:

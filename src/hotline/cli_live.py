@@ -47,6 +47,13 @@ def emulator_command(
         str,
         typer.Option(help="languages with the hotline prompt set installed ('' = stock Asterisk)"),
     ] = "zh,en,ko",
+    absent: Annotated[
+        str,
+        typer.Option(
+            help="prompt files left out, comma-separated <lang>/<sound id> "
+            "(ko/hotline/goodbye), to try `hotline config check-sounds`"
+        ),
+    ] = "",
 ) -> None:
     """Run the ARI emulator: Asterisk 22 REST + events websocket, plus /_emulator/ controls.
 
@@ -56,7 +63,11 @@ def emulator_command(
     from cti.emulator.cli import prompt_languages
 
     password = _password_from_env_or_prompt(EMULATOR_PASSWORD_ENV, "ARI password: ")
-    config = LabConfig(users={user: (password, False)}, prompt_languages=prompt_languages(prompts))
+    config = LabConfig(
+        users={user: (password, False)},
+        prompt_languages=prompt_languages(prompts),
+        absent_sounds=prompt_languages(absent),
+    )
 
     async def serve() -> None:
         async with run_emulator(

@@ -122,3 +122,30 @@ def check_command(
         Console().print(table)
     if not complete:
         raise typer.Exit(1)
+
+
+@sounds_app.command("table")
+def table_command(
+    write: Annotated[
+        Path | None,
+        typer.Option("--write", help="replace the generated block in this file (e.g. docs/cti.md)"),
+    ] = None,
+) -> None:
+    """The table of every sound and what it says in each language, as Markdown (the catalogue's)."""
+    from hotline.sounds.table import MarkersMissingError, markdown, replace_block
+
+    table = markdown(shipped())
+    if write is None:
+        print(table, end="")
+        return
+    try:
+        before = write.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise _fail(f"{write}: cannot read file: {exc.strerror or exc}") from None
+    try:
+        after = replace_block(before, table)
+    except MarkersMissingError as exc:
+        raise _fail(f"{write}: {exc}") from None
+    if after != before:
+        write.write_text(after, encoding="utf-8")
+    print(f"{write}: table {'updated' if after != before else 'already up to date'}")

@@ -139,7 +139,8 @@ def test_only_admins_publish_the_configuration_and_ops_may_check_it() -> None:
         ("POST", API_PREFIX + "/config/versions"),
         ("POST", API_PREFIX + "/config/versions/{version}/rollback"),
     }
-    assert len(roles) == 8
+    assert len(roles) == 9
+    assert ("POST", API_PREFIX + "/config/check-sounds") in roles
     for key, allowed in roles.items():
         expected = {Role.ADMIN} if key in publish else {Role.ADMIN, Role.OPS}
         assert allowed == expected, key

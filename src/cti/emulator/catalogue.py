@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from cti.emulator.clock import format_timestamp
 from cti.emulator.model import Json
@@ -47,33 +47,40 @@ _SAY_PER_CHAR_S = 0.6
 CORE_LANGUAGE = "en"  # the lab has Asterisk's core sounds in English only, as gsm
 
 
-def _sound_languages(sound_id: str, prompt_languages: Iterable[str]) -> tuple[str, ...]:
+def _sound_languages(
+    sound_id: str, prompt_languages: Iterable[str], absent: Collection[str] = ()
+) -> tuple[str, ...]:
     if sound_id in SOUND_SECONDS:
         return (CORE_LANGUAGE,)
     if shipped().seconds(sound_id) is not None:
-        return tuple(prompt_languages)
+        return tuple(lang for lang in prompt_languages if f"{lang}/{sound_id}" not in absent)
     return ()
 
 
-def sound_seconds(sound_id: str, language: str, prompt_languages: Iterable[str]) -> float | None:
+def sound_seconds(
+    sound_id: str, language: str, prompt_languages: Iterable[str], absent: Collection[str] = ()
+) -> float | None:
     """How long a sound plays in ``language``; None when the server has no file for it.
 
     Asterisk looks in ``sounds/<language>/`` first, then in ``sounds/en/`` (its default
     language), so a sound missing in the caller's language still plays in English.
     """
-    languages = _sound_languages(sound_id, prompt_languages)
+    languages = _sound_languages(sound_id, prompt_languages, absent)
     if language not in languages and CORE_LANGUAGE not in languages:
         return None
     return SOUND_SECONDS.get(sound_id) or shipped().seconds(sound_id)
 
 
 def media_seconds(
-    uri: str, language: str = CORE_LANGUAGE, prompt_languages: Iterable[str] = ()
+    uri: str,
+    language: str = CORE_LANGUAGE,
+    prompt_languages: Iterable[str] = (),
+    absent: Collection[str] = (),
 ) -> float | None:
     """How long one media URI plays; None = cannot be played (the playback fails at once)."""
     scheme, _, rest = uri.partition(":")
     if scheme == "sound":
-        return sound_seconds(rest, language, prompt_languages)
+        return sound_seconds(rest, language, prompt_languages, absent)
     if scheme in ("digits", "number", "characters"):
         return max(_SAY_PER_CHAR_S, len(rest) * _SAY_PER_CHAR_S)
     if scheme == "recording":
@@ -88,15 +95,27 @@ def _sound_json(sound_id: str, formats: list[Json]) -> Json:
 
 
 def sound_list(
-    language: str | None, fmt: str | None, prompt_languages: Iterable[str] = ()
+    language: str | None,
+    fmt: str | None,
+    prompt_languages: Iterable[str] = (),
+    absent: Collection[str] = (),
 ) -> list[Json]:
     """``GET /sounds``: every sound with its (language, format) files; ``lang`` and ``format``
-    keep only the matching files, and a sound with none left is not listed (as Asterisk)."""
+    keep only the matching files, and a sound with none left is not listed (as Asterisk).
+    ``absent``: "<lang>/<sound id>" files taken out of the installed set."""
     installed = tuple(prompt_languages)
     catalogue = [(sound, [(CORE_LANGUAGE, "gsm")]) for sound in SOUND_SECONDS]
     if installed:
         catalogue.extend(
-            (sound, [(lang, form) for lang in installed for form in FORMATS])
+            (
+                sound,
+                [
+                    (lang, form)
+                    for lang in installed
+                    if f"{lang}/{sound}" not in absent
+                    for form in FORMATS
+                ],
+            )
             for sound in shipped().sound_ids()
         )
     listed = []

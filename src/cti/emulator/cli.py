@@ -34,6 +34,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="languages with the hotline prompt set installed, comma-separated; '' = stock",
     )
     parser.add_argument(
+        "--absent",
+        default="",
+        metavar="FILES",
+        help="prompt files taken out of the installed set, comma-separated "
+        "<lang>/<sound id>, e.g. ko/hotline/goodbye (to try `hotline config check-sounds`)",
+    )
+    parser.add_argument(
         "--validate",
         metavar="SPEC",
         help="check every event and response against this ARI spec: the compact spec file "
@@ -53,6 +60,7 @@ def lab_config(args: argparse.Namespace) -> LabConfig:
         users={args.user: (args.password, False)},
         api_docs=args.validate,
         prompt_languages=prompt_languages(args.prompts),
+        absent_sounds=prompt_languages(args.absent),
     )
 
 

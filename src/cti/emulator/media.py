@@ -101,7 +101,9 @@ class MediaOps(CoreState):
         # A sound the server has no file for in the playback's language (nor in English) fails
         # at once: PlaybackStarted then PlaybackFinished `failed`, as Asterisk does.
         uri = playback.media[playback.index]
-        return media_seconds(uri, playback.language, self.config.prompt_languages)
+        return media_seconds(
+            uri, playback.language, self.config.prompt_languages, self.config.absent_sounds
+        )
 
     def _schedule_media(self, playback: Playback, seconds: float | None) -> None:
         if seconds is None:

@@ -152,12 +152,19 @@ def _resources(core: Asterisk, request: RestRequest, _: list[str]) -> RestRespon
 @route("GET", "/sounds")
 def _sounds(core: Asterisk, request: RestRequest, _: list[str]) -> RestResponse:
     query = request.query
-    return ok(sound_list(query.get("lang"), query.get("format"), core.config.prompt_languages))
+    return ok(
+        sound_list(
+            query.get("lang"),
+            query.get("format"),
+            core.config.prompt_languages,
+            core.config.absent_sounds,
+        )
+    )
 
 
 @route("GET", "/sounds/{id}")
 def _sound(core: Asterisk, request: RestRequest, groups: list[str]) -> RestResponse:
-    for sound in sound_list(None, None, core.config.prompt_languages):
+    for sound in sound_list(None, None, core.config.prompt_languages, core.config.absent_sounds):
         if sound["id"] == groups[0]:
             return ok(sound)
     raise AriError(404, "Sound not found")

@@ -54,6 +54,9 @@ class LabConfig:
     # Languages in which the project's prompt set (cti.sounds, `hotline sounds install`) is
     # installed; () emulates a stock Asterisk with only its core English sounds.
     prompt_languages: tuple[str, ...] = ("zh", "en", "ko")
+    # Files taken out of that set, as "<lang>/<sound id>" (``ko/hotline/goodbye``): a site where
+    # one recording is missing in one language, which `hotline config check-sounds` must name.
+    absent_sounds: tuple[str, ...] = ()
 
 
 class CoreState:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -37,6 +37,11 @@ class Utterance:
 class PromptSet:
     languages: Mapping[str, str]  # language code -> espeak-ng voice
     prompts: Mapping[str, Mapping[str, Utterance]]  # sound name -> language directory -> speech
+    # When the service plays each sound (the documented table's "played" column), and the
+    # number-<n> range with its own note: both are documentation, not needed to build the set.
+    played: Mapping[str, str] = field(default_factory=dict)
+    numbers: range = range(0)
+    numbers_played: str = ""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -73,9 +78,12 @@ def parse(raw: Any) -> PromptSet:
         raise ValueError("the prompt table must be a mapping")
     languages = {str(code): str(spec["voice"]) for code, spec in raw["languages"].items()}
     prompts: dict[str, dict[str, Utterance]] = {}
-    for name, entry in raw["sounds"].items():
-        if not isinstance(entry, dict):
+    played: dict[str, str] = {}
+    for name, given in raw["sounds"].items():
+        if not isinstance(given, dict):
             raise ValueError(f"sounds.{name}: expected a mapping of language -> text")
+        entry = dict(given)
+        played[str(name)] = str(entry.pop("played", ""))
         if "spoken_in" in entry:
             spoken_in = str(entry["spoken_in"])
             if spoken_in not in languages:
@@ -89,9 +97,16 @@ def parse(raw: Any) -> PromptSet:
             raise ValueError(f"sounds.{name}: missing {missing}, unknown {unknown} languages")
         prompts[str(name)] = {code: Utterance(str(entry[code]), code) for code in languages}
     numbers = raw.get("numbers") or {}
-    for number in range(int(numbers.get("from", 0)), int(numbers.get("to", -1)) + 1):
+    said = range(int(numbers.get("from", 0)), int(numbers.get("to", -1)) + 1)
+    for number in said:
         prompts[f"number-{number}"] = {code: Utterance(str(number), code) for code in languages}
-    return PromptSet(languages=languages, prompts=prompts)
+    return PromptSet(
+        languages=languages,
+        prompts=prompts,
+        played=played,
+        numbers=said,
+        numbers_played=str(numbers.get("played", "")),
+    )
 
 
 @functools.cache

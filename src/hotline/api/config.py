@@ -1,4 +1,5 @@
-"""The centre's configuration over HTTP: versions, validate, diff, publish, roll back.
+"""The centre's configuration over HTTP: versions, validate, diff, publish, roll back, and
+which of the sounds it plays a site's Asterisk lacks (``POST /config/check-sounds``).
 
 Admins publish and roll back; ops may read, validate and diff (and dry-run) without changing
 anything. A document that fails a check is a 422 whose ``detail`` lists every problem by path;
@@ -33,9 +34,14 @@ from hotline.centre import dryrun, store
 from hotline.centre.document import CentreConfig, ConfigInvalid
 from hotline.centre.files import parse_data, read_text
 from hotline.centre.live import wake_follower
-from hotline.db.models import ConfigVersion
+from hotline.db.models import ConfigVersion, Site
 from hotline.deps import AppState, AppStateDep, SessionDep, release_connection
-from hotline.errors import ConflictError, InvalidInputError, NotFoundError
+from hotline.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    ServiceUnavailableError,
+)
 from hotline.roles import Role
 from hotline.schemas.page import Page
 
@@ -152,6 +158,40 @@ def _parse(submission: ConfigSubmission) -> CentreConfig:
         return parse_data(submission.document, submission.name)
     except ConfigInvalid as exc:
         raise _invalid(exc.problems) from None
+
+
+class SoundsCheckRequest(BaseModel):
+    """A site, and a document (as in :class:`ConfigSubmission`) or none: the version in force."""
+
+    site: str = Field(min_length=1, max_length=64, description="the site's code")
+    source: str | None = Field(default=None, max_length=200_000, description="YAML text")
+    document: dict[str, Any] | None = Field(default=None, description="the document as data")
+    name: str = Field(default="document", max_length=120, description="file name for messages")
+
+    @model_validator(mode="after")
+    def _not_both(self) -> SoundsCheckRequest:
+        if self.source is not None and self.document is not None:
+            raise ValueError("give at most one of source (YAML text) or document (data)")
+        return self
+
+
+class MissingSoundRead(BaseModel):
+    sound: str = Field(description="the sound name (played as sound:hotline/<name>)")
+    paths: list[str] = Field(description="where the document names it")
+
+
+class LanguageSoundsRead(BaseModel):
+    language: str
+    needed: int
+    present: int
+    missing: list[MissingSoundRead]
+
+
+class SoundsCheckRead(BaseModel):
+    site: str
+    source: str = Field(description="the document checked: its name, or 'version N'")
+    complete: bool
+    languages: list[LanguageSoundsRead]
 
 
 VersionNumber = Annotated[int, Path(ge=1, le=2**31 - 1, description="the version number")]
@@ -339,3 +379,46 @@ async def _in_force_now(state: AppState, session: AsyncSession) -> None:
     """Commit, then let this process's live service look at once (others poll)."""
     await release_connection(session)
     wake_follower(state.extras)
+
+
+@router.post("/check-sounds", response_model=SoundsCheckRead)
+async def check_sounds(
+    request: SoundsCheckRequest, state: AppStateDep, session: SessionDep, _: Checker
+) -> SoundsCheckRead:
+    """Ask the site's Asterisk (ARI ``GET /sounds``) for every sound the document plays.
+
+    A missing sound is an answer (``complete: false``), not an error: the caller decides
+    whether to publish. An unknown site is a 422 on ``site``; a silent Asterisk a 503.
+    """
+    from hotline.centre.document import Document, played_sounds
+    from hotline.sounds.check import missing_played
+    from hotline.sounds.site import SiteLookupError, sounds_on
+
+    if request.source is None and request.document is None:
+        row = await store.in_force(session, state.clock.now())
+        if row is None:
+            raise _invalid(["source: no version in force: send a document (source or document)"])
+        document, source = Document.model_validate(row.document), f"version {row.id}"
+    else:
+        submission = ConfigSubmission(
+            source=request.source, document=request.document, name=request.name
+        )
+        document, source = _parse(submission).document, request.name
+    site = await session.scalar(select(Site).where(Site.code == request.site))
+    if site is None:
+        raise InvalidInputError(
+            [{"loc": ["body", "site"], "msg": f"no site {request.site!r}", "type": "value_error"}]
+        )
+    session.expunge(site)  # keeps its loaded fields through the commit below
+    await release_connection(session)  # the ARI round trip holds no database connection
+    try:
+        sounds = await sounds_on(site)
+    except SiteLookupError as exc:
+        raise ServiceUnavailableError(str(exc)) from None
+    checks = missing_played(played_sounds(document), document.languages, sounds)
+    return SoundsCheckRead(
+        site=request.site,
+        source=source,
+        complete=all(not check.missing for check in checks),
+        languages=[LanguageSoundsRead.model_validate(check.as_dict()) for check in checks],
+    )

@@ -354,6 +354,27 @@ def prompt_references(document: Document) -> list[tuple[str, str]]:
     return found
 
 
+ANNOUNCED_NUMBERS = range(100)
+"""The numbers an announcement says with the set's own ``number-<n>`` (above: ``number-many``);
+the same range as ``numbers:`` in ``cti/sounds/prompts.yaml``."""
+
+
+def played_sounds(document: Document) -> list[tuple[str, str]]:
+    """(path, sound name) of every sound the service plays under ``document``.
+
+    The named prompts, plus the numbers the queue announcements say when either is on: the
+    list ``hotline config check-sounds`` asks a site's Asterisk about.
+    """
+    found = prompt_references(document)
+    spoken = document.announcements
+    for switch, on in (("position", spoken.position), ("expected_wait", spoken.expected_wait)):
+        if on:
+            path = f"announcements.{switch}"
+            found += [(path, f"number-{n}") for n in ANNOUNCED_NUMBERS]
+            found.append((path, "number-many"))
+    return found
+
+
 def _check_sounds(document: Document, sounds: Sounds, problems: list[str]) -> None:
     for path, name in prompt_references(document):
         recorded = sounds.get(name)

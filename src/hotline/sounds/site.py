@@ -25,6 +25,12 @@ async def site_sounds(database_url: str, code: str) -> list[Sound]:
         await engine.dispose()
     if site is None:
         raise SiteLookupError(f"no site {code!r} in the database (see `hotline import`)")
+    return await sounds_on(site)
+
+
+async def sounds_on(site: Site) -> list[Sound]:
+    """``GET /sounds`` on ``site``'s Asterisk; an unreachable server is a SiteLookupError."""
+    code = site.code
     try:
         async with AriClient(
             site.ari_url, site.ari_username, site.ari_password, site.app_name

@@ -132,6 +132,26 @@ def test_the_command_line_chooses_which_prompt_languages_are_installed() -> None
     assert lab_config(parser.parse_args([])).prompt_languages == ("zh", "en", "ko")
     assert lab_config(parser.parse_args(["--prompts", "zh, en"])).prompt_languages == ("zh", "en")
     assert lab_config(parser.parse_args(["--prompts", ""])).prompt_languages == ()
+    assert lab_config(parser.parse_args([])).absent_sounds == ()
+    absent = parser.parse_args(["--absent", "ko/hotline/goodbye,en/hotline/welcome"])
+    assert lab_config(absent).absent_sounds == ("ko/hotline/goodbye", "en/hotline/welcome")
+
+
+@pytest.mark.asyncio
+async def test_a_file_left_out_for_one_language_is_missing_there_only() -> None:
+    config = LabConfig(api_docs=str(API_DOCS), absent_sounds=("ko/hotline/goodbye",))
+    async with (
+        run_emulator(port=0, speed=SPEED, config=config) as running,
+        httpx.AsyncClient(base_url=running.ari_url, auth=AUTH) as client,
+    ):
+        korean = (await client.get("/sounds", params={"lang": "ko"})).json()
+        every = (await client.get("/sounds")).json()
+        assert running.core.spec_errors == []
+    korean_ids = {sound["id"] for sound in korean}
+    assert "hotline/goodbye" not in korean_ids
+    assert "hotline/welcome" in korean_ids
+    goodbye = next(sound for sound in every if sound["id"] == "hotline/goodbye")
+    assert {pair["language"] for pair in goodbye["formats"]} == {"zh", "en"}
 
 
 @pytest.mark.asyncio

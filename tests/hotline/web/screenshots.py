@@ -351,6 +351,15 @@ async def _shoot_config(out: Path) -> list[Path]:
                 path = out / f"config-{lang}.png"
                 await page.screenshot(path=str(path), full_page=True)
                 written.append(path)
+            # Check sounds against the centre's site (its emulator has the whole set).
+            await page.fill("#config-source", source)
+            await page.click("#config-sounds")
+            answer = page.locator("#config-sounds-complete, #config-sounds-missing")
+            await expect(answer).to_be_visible(timeout=WAIT_MS)
+            await answer.scroll_into_view_if_needed()
+            path = out / "config-sounds-en.png"
+            await page.screenshot(path=str(path))
+            written.append(path)
     return written
 
 
@@ -433,6 +442,8 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     if "--floor" in sys.argv:
         shooters = [_shoot_floor]
+    elif "--config" in sys.argv:
+        shooters = [_shoot_config]
     else:
         shooters = [
             _shoot,

@@ -14,13 +14,15 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
+from sqlalchemy import select
 from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.principal import Principal
 from hotline.centre import store
-from hotline.centre.document import ConfigInvalid
+from hotline.centre.document import CentreConfig, ConfigInvalid, played_sounds
 from hotline.centre.files import read_text
 from hotline.centre.live import wake_follower
+from hotline.db.models import Site
 from hotline.deps import AppStateDep, SessionDep, release_connection
 from hotline.roles import Role
 from hotline.web import nav
@@ -74,6 +76,7 @@ async def config_page(
             "history": [_row(r, state) for r in history],
             "source": source,
             "base_version": "" if current is None else current.id,
+            "sites": list((await session.execute(select(Site.code, Site.name))).all()),
         },
     )
 
@@ -123,6 +126,7 @@ async def submit(
     reason: Annotated[str, Form(max_length=500)] = "",
     at: Annotated[str, Form(max_length=40)] = "",
     base_version: Annotated[str, Form(max_length=12)] = "",
+    site: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     """Check (and compare, or publish) the document in the form; answers a fragment."""
     if not _may_read(principal):
@@ -134,6 +138,8 @@ async def submit(
         await store.check_against_directory(session, config)
     except ConfigInvalid as exc:
         return _fragment(request, {"problems": exc.problems}, 422)
+    if action == "sounds":
+        return await _check_sounds(request, session, config, site)
     now = state.clock.now()
     current = await store.in_force(session, now)
     if action == "diff":
@@ -194,6 +200,27 @@ async def rollback(
     response = _fragment(request, {"published": row.id})
     response.headers["HX-Refresh"] = "true"
     return response
+
+
+async def _check_sounds(
+    request: Request, session: SessionDep, config: CentreConfig, code: str
+) -> Response:
+    """Ask the chosen site's Asterisk which sounds the document plays it lacks (as the CLI)."""
+    from hotline.sounds.check import missing_played
+    from hotline.sounds.site import SiteLookupError, sounds_on
+
+    site = await session.scalar(select(Site).where(Site.code == code))
+    if site is None:
+        return _fragment(request, {"problems": [], "message": "config.pick_site"}, 422)
+    session.expunge(site)
+    await release_connection(session)  # no database connection held across the ARI call
+    try:
+        sounds = await sounds_on(site)
+    except SiteLookupError:
+        return _fragment(request, {"problems": [], "message": "config.site_silent"}, 503)
+    document = config.document
+    checks = missing_played(played_sounds(document), document.languages, sounds)
+    return _fragment(request, {"sound_checks": checks, "site": code})
 
 
 def _fragment(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:

@@ -69,4 +69,27 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "你可以检查和比较配置；发布和回滚需要管理员。",
         "You may check and compare; publishing and rolling back need an administrator.",
     ),
+    "config.site": ("站点", "Site"),
+    "config.site_hint": (
+        "检查语音时询问该站点的 Asterisk（ARI GET /sounds）。",
+        "Check sounds asks this site's Asterisk (ARI GET /sounds).",
+    ),
+    "config.check_sounds": ("检查语音", "Check sounds"),
+    "config.sounds_complete": (
+        "站点 {site} 具备本配置播放的全部语音（每种语言）。",
+        "Site {site} has every sound this configuration plays, in every language.",
+    ),
+    "config.sounds_missing": (
+        "站点 {site} 缺少以下语音：请安装（hotline sounds install）或修改配置后再发布。",
+        "Site {site} lacks these sounds: install them (hotline sounds install) or change the "
+        "configuration before publishing.",
+    ),
+    "config.pick_site": (
+        "未知站点：请从列表中选择一个站点。",
+        "Unknown site: choose a site from the list.",
+    ),
+    "config.site_silent": (
+        "该站点的 Asterisk 没有应答：请检查其 ARI 地址和账号后重试。",
+        "The site's Asterisk did not answer: check its ARI address and account, then try again.",
+    ),
 }
