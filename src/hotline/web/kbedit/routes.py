@@ -41,6 +41,11 @@ _ARTICLE = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")
 _OFFERED = {"draft": ("submit",), "review": ("publish", "reject"), "published": ("retire",)}
 
 
+def _valid_number(n: int) -> bool:
+    """A version or correction number the database can hold (a bigger one is simply unknown)."""
+    return 1 <= n <= 2**31 - 1
+
+
 def _today(state: AppStateDep) -> date:
     return state.clock.now().astimezone(ZoneInfo(state.settings.timezone)).date()
 
@@ -125,7 +130,7 @@ async def edit_page(
     """The form filled from version ``source`` (default: the newest) for the next version."""
     if not _is_writer(user):
         return _refused(request, user, "kbedit.not_writer", 403)
-    if not _ARTICLE.match(article_id):
+    if not _ARTICLE.match(article_id) or not _valid_number(source or 1):
         return _refused(request, user, "kbedit.missing", 404)
     try:
         article = await service.get_article(session, article_id)
@@ -256,7 +261,7 @@ async def step(
     if not _is_writer(user):
         return _refused(request, user, "kbedit.not_writer", 403)
     note = str((await request.form()).get("note", ""))[:2000]
-    if action not in STEPS or not _ARTICLE.match(article_id) or not 1 <= number <= 1_000_000:
+    if action not in STEPS or not _ARTICLE.match(article_id) or not _valid_number(number):
         return render(request, "kbedit_step_error.html", {"message": "unknown step"}, 200)
     try:
         await service.transition(
@@ -289,7 +294,7 @@ async def diff_page(
     b: int = 1,
 ) -> Response:
     """Version ``a`` against version ``b``: changed fields, and the answer line by line."""
-    if not _ARTICLE.match(article_id):
+    if not _ARTICLE.match(article_id) or not (_valid_number(a) and _valid_number(b)):
         return _refused(request, user, "kbedit.missing", 404)
     try:
         article = await service.get_article(session, article_id)
@@ -344,7 +349,9 @@ async def close_correction(
     if not _is_writer(user):
         return _refused(request, user, "kbedit.not_writer", 403)
     resolution = str((await request.form()).get("resolution", ""))[:2000]
-    correction = await session.get(KbCorrection, correction_id) if correction_id > 0 else None
+    correction = (
+        await session.get(KbCorrection, correction_id) if _valid_number(correction_id) else None
+    )
     if correction is None:
         return render(request, "kbedit_step_error.html", {"message": "no such correction"})
     article = await service.get_article(session, correction.article_id)
