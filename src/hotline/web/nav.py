@@ -70,3 +70,14 @@ def home_for(roles: Iterable[str]) -> str:
         ),
         "/home",
     )
+
+
+def current(links: Iterable[NavLink], path: str) -> str | None:
+    """The href of the link the page at ``path`` belongs to: the longest one that is the path or
+    a parent of it (so /kb/inbox marks "/kb/inbox", not also "/kb")."""
+    matching = [
+        link.href
+        for link in links
+        if path == link.href or path.startswith(link.href.rstrip("/") + "/")
+    ]
+    return max(matching, key=len, default=None)

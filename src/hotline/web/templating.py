@@ -59,6 +59,7 @@ def render(
     }
     user = values.get("user")
     values.setdefault("nav", nav.links_for(user.roles) if user is not None else [])
+    values.setdefault("nav_current", nav.current(values["nav"], request.url.path))
     # Live work-order notices (web/notices/static/live.js) for the people who handle orders;
     # the agent desktop has its own stream and no use for them.
     values.setdefault("live_notices", user is not None and bool(set(user.roles) & _NOTICE_ROLES))

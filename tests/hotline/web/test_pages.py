@@ -80,6 +80,20 @@ async def test_the_navigation_offers_each_role_only_its_own_pages(
     assert 'href="/desk"' not in home.text
 
 
+async def test_the_current_page_marks_only_its_own_link() -> None:
+    from hotline.web import nav
+
+    links = [
+        nav.NavLink("nav.kb", "/kb", frozenset()),
+        nav.NavLink("nav.kbedit", "/kb/inbox", frozenset()),
+        nav.NavLink("nav.desk", "/desk", frozenset()),
+    ]
+    assert nav.current(links, "/kb/inbox") == "/kb/inbox"
+    assert nav.current(links, "/kb/articles/vat-1") == "/kb"
+    assert nav.current(links, "/kbx") is None
+    assert nav.current(links, "/home") is None
+
+
 async def test_bad_logins_say_why_and_an_open_redirect_is_refused(
     client: httpx.AsyncClient, app_sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
