@@ -11,7 +11,7 @@ import structlog
 from fastapi import FastAPI
 
 from cti.calls.controller import ControllerOptions
-from cti.calls.ports import CallControl, CallKey
+from cti.calls.ports import CallControl, CallKey, VoicemailSpec
 from cti.calls.sites import CtiSites, SiteConfig
 from hotline import __doc__ as package_doc
 from hotline import openapi
@@ -146,8 +146,10 @@ class _LateControl:
     async def offer_callback(self, key: CallKey) -> None:
         await self.target.offer_callback(key)
 
-    async def divert(self, key: CallKey, *, target: str) -> None:
-        await self.target.divert(key, target=target)
+    async def divert(
+        self, key: CallKey, *, target: str, voicemail: VoicemailSpec | None = None
+    ) -> None:
+        await self.target.divert(key, target=target, voicemail=voicemail)
 
     async def hold(self, key: CallKey) -> None:
         await self.target.hold(key)
