@@ -56,7 +56,21 @@ def menus_of(config: CentreConfig) -> IvrMenus:
         survey=config.document.survey.enabled,
         announce_position=config.document.announcements.position,
         announce_expected_wait=config.document.announcements.expected_wait,
+        **_diverts(config),
     )
+
+
+def _diverts(config: CentreConfig) -> dict[str, Any]:
+    diverts = config.document.diverts
+    voicemail = diverts.get("voicemail")
+    fields: dict[str, Any] = {
+        "divert_becomes": tuple((name, d.becomes) for name, d in sorted(diverts.items())),
+    }
+    if voicemail is not None:
+        fields["voicemail_beep"] = voicemail.beep
+        if voicemail.max_length_s is not None:
+            fields["voicemail_max_length_s"] = max(1, round(voicemail.max_length_s))
+    return fields
 
 
 def live_policy(config: CentreConfig, *, always_open: bool = False) -> Policy:

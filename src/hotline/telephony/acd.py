@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import structlog
 
+from cti.calls.ports import VoicemailSpec
 from hotline.telephony.context import WALLBOARD, Context, agent_topic
+from hotline.telephony.diverted import DivertedQuestion, QuestionHook, voicemail_name
 from hotline.telephony.live import LiveCall
 from hotline.telephony.menus import IVR_MENUS, IvrMenus
 from hotline.telephony.roster import db_id
@@ -83,6 +85,7 @@ class AcdLoop:
         self._ctx = ctx
         self.policy = policy
         self.menus = menus  # the IVR new calls get (a call keeps the plan it was given)
+        self.on_question: QuestionHook | None = None  # set by the composition root
         self._state: RoutingState = new_state(policy)
         self._lock = asyncio.Lock()
         self._wake_at: float | None = None
@@ -355,18 +358,59 @@ class AcdLoop:
             if divert.contact_id in ctx.calls.callbacks and self._callbacks is not None:
                 await self._callbacks.postpone(divert.contact_id)
             return
+        target = divert.target.value
+        becomes = dict(self.menus.divert_becomes).get(target, "nothing")
+        recording = (
+            voicemail_name(call.call_id) if divert.target is DivertTarget.VOICEMAIL else None
+        )
         call.outcome = "diverted"
         await ctx.recorder.set_outcome(call.call_id, "diverted", {"live_state": call.live_state()})
-        await ctx.recorder.journal(
-            call.call_id,
-            ctx.now(),
-            "divert",
-            {"reason": divert.reason.value, "target": divert.target.value},
-        )
+        entry: dict[str, Any] = {"reason": divert.reason.value, "target": target}
+        if becomes != "nothing":
+            entry["becomes"] = becomes
+        if recording is not None:
+            entry["recording"] = recording
+        await ctx.recorder.journal(call.call_id, ctx.now(), "divert", entry)
         ctx.publish(WALLBOARD, {"type": "call", "call_id": call.call_id, "outcome": "diverted"})
-        if divert.target is DivertTarget.CALLBACK and self._callbacks is not None:
+        if becomes == "callback" and self._callbacks is not None:
             await self._callbacks.request_for(call)
-        await ctx.control.divert(call.key, target=divert.target.value)
+        spec = (
+            VoicemailSpec(recording, self.menus.voicemail_max_length_s, self.menus.voicemail_beep)
+            if recording is not None
+            else None
+        )
+        await ctx.control.divert(call.key, target=target, voicemail=spec)
+        if becomes == "work_order":
+            await self._file_question(call, divert, recording)
+
+    async def _file_question(self, call: LiveCall, divert: Divert, recording: str | None) -> None:
+        """The question becomes a work order (after the caller has been diverted: the caller
+        never waits on it). A failure is logged and journalled, never raised into routing."""
+        if self.on_question is None:
+            return
+        question = DivertedQuestion(
+            call_id=call.call_id,
+            caller_number=call.caller_number,
+            reason=divert.reason.value,
+            outcome=divert.target.value,
+            at=self._ctx.now(),
+            line=call.line,
+            language=call.language,
+            ivr_choices={"language": call.language, "line": call.line},
+            recording=recording,
+        )
+        try:
+            reference = await self.on_question(question)
+        except Exception as error:  # the order is retried by nobody: say so loudly
+            log.exception("divert_work_order_failed", call_id=call.call_id)
+            data = {"error": str(error)[:200]}
+            await self._ctx.recorder.journal(
+                call.call_id, self._ctx.now(), "work_order_failed", data
+            )
+            return
+        await self._ctx.recorder.journal(
+            call.call_id, self._ctx.now(), "work_order", {"reference": reference}
+        )
 
     async def _publish_queues(self) -> None:
         if not self._ctx.bus.subscriber_count(WALLBOARD):

@@ -26,6 +26,15 @@ class IvrMenus:
     # What the periodic announcement says (the configuration's ``announcements``).
     announce_position: bool = True
     announce_expected_wait: bool = True
+    # The configuration's ``diverts``: what a voicemail records, and what each outcome becomes
+    # (``work_order``, ``callback`` or ``nothing``).
+    voicemail_max_length_s: int = 120
+    voicemail_beep: bool = True
+    divert_becomes: tuple[tuple[str, str], ...] = (
+        ("voicemail", "work_order"),
+        ("work_order", "work_order"),
+        ("callback", "callback"),
+    )
 
 
 IVR_MENUS = IvrMenus(

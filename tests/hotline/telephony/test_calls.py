@@ -12,7 +12,7 @@ import pytest_asyncio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from cti.calls.ports import CallKey, CallPhase, EndedBy, LegFailure
+from cti.calls.ports import CallKey, CallPhase, EndedBy, LegFailure, VoicemailSpec
 from hotline.bus import EventBus
 from hotline.db.models import AgentSession, AgentStateLog, Call, Callback
 from hotline.db.session import transaction
@@ -222,7 +222,12 @@ async def test_a_call_nobody_logged_in_can_serve_is_diverted(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     key = await _queued(service, clock, "nobody")
-    assert control.named("divert") == [(key, {"target": "voicemail"})]
+    ((diverted, data),) = control.named("divert")
+    assert (diverted, data["target"]) == (key, "voicemail")
+    await service.flush()
+    call_id = (await _call_row(sessionmaker, "nobody")).id
+    # The configuration's voicemail: a beep and its maximum length, under a name per call.
+    assert data["voicemail"] == VoicemailSpec(f"voicemail-{call_id}", 120, beep=True)
     await service.director.call_finished(key)
     await service.flush()
     assert (await _call_row(sessionmaker, "nobody")).outcome == "diverted"
