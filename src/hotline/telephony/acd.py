@@ -12,6 +12,7 @@ clock (a test clock may not have moved) and feeds ``Tick`` only when the wake ti
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
@@ -104,6 +105,14 @@ class AcdLoop:
 
     def is_open(self) -> bool:
         return self.policy.is_open(self.now())
+
+    def opens_at(self, line: str | None) -> datetime:
+        """When ``line`` (the centre when None) next takes calls under the working-day
+        calendar: now when open, or now when the hours never open (nothing to wait for)."""
+        hours = self.policy.hours_for(line) if line else self.policy.service_hours
+        now = self._ctx.now()
+        at = hours.next_opening(now.timestamp()) if hours is not None else None
+        return now if at is None else max(now, datetime.fromtimestamp(at, UTC))
 
     # ---------------------------------------------------------------- feeding
 

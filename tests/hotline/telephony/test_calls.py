@@ -416,3 +416,20 @@ async def test_oversized_strings_from_asterisk_are_cut_to_the_columns_not_lost(
     assert row.caller_name == ("纳税人" * 100)[:120]
     assert (row.caller_number, row.dialled) == ("1" * 32, "9" * 32)
     assert row.outcome == "abandoned_ivr"
+
+
+async def test_a_callback_asked_for_after_hours_is_due_at_the_next_opening(
+    service: TelephonyService,
+    clock: FixedClock,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    clock.current = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # Monday 18:00 in China: closed
+    call = inbound("evening", clock.now())
+    assert not (await service.director.call_arrived(call)).open
+    await service.director.callback_accepted(call.key)  # pressed the digit after the message
+    await service.director.call_finished(call.key)
+    await service.flush()
+    callback = await _callback_row(sessionmaker)
+    assert callback.status == "pending"
+    # The working-day calendar decides: Tuesday 09:00 in China, not "now".
+    assert callback.next_attempt_at == datetime(2026, 3, 3, 1, 0, tzinfo=UTC)
