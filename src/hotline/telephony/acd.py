@@ -12,8 +12,8 @@ clock (a test clock may not have moved) and feeds ``Tick`` only when the wake ti
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 import structlog
