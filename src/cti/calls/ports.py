@@ -67,6 +67,8 @@ class IvrPlan:
     closed_message: str = "sound:hotline/closed"
     music_on_hold: str = "default"  # the MOH class
     survey: bool = True  # offer the 1-5 satisfaction survey when the agent hangs up first
+    closed_voicemail: VoicemailSpec | None = None
+    """Closed: after the closed message, record a voicemail instead of offering a callback."""
     extras: Mapping[str, Any] = field(default_factory=dict)
 
 

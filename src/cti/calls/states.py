@@ -448,6 +448,11 @@ def _plan_ready(call: CallState, event: sig.PlanReady, now: datetime) -> Step:
 
 def _start_ivr(call: CallState, plan: IvrPlan) -> Step:
     call = replace(call, plan=plan)
+    if not plan.open and plan.closed_voicemail is not None:
+        # The closed message, the voicemail prompt, then the recording (as a voicemail divert).
+        prompt = dict(call.media.divert).get("voicemail", ())
+        call = replace(call, phase=Phase.VOICEMAIL, voicemail=plan.closed_voicemail)
+        return _play(call, (plan.closed_message, *prompt), "voicemail")
     if not plan.open:
         return _start_menu(call, Phase.CLOSED_MESSAGE)
     if plan.languages:

@@ -28,7 +28,7 @@ from hotline.centre.files import read_file
 from hotline.clock import Clock
 from hotline.telephony.menus import IvrMenus
 from hotline.telephony.workdays import with_calendar
-from routing import Policy
+from routing import DivertTarget, Policy
 
 log = structlog.get_logger(__name__)
 
@@ -65,6 +65,7 @@ def _diverts(config: CentreConfig) -> dict[str, Any]:
     voicemail = diverts.get("voicemail")
     fields: dict[str, Any] = {
         "divert_becomes": tuple((name, d.becomes) for name, d in sorted(diverts.items())),
+        "closed_voicemail": config.policy.default.on_closed is DivertTarget.VOICEMAIL,
     }
     if voicemail is not None:
         fields["voicemail_beep"] = voicemail.beep

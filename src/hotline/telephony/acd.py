@@ -390,9 +390,21 @@ class AcdLoop:
         )
         await ctx.control.divert(call.key, target=target, voicemail=spec)
         if becomes == "work_order":
-            await self._file_question(call, divert, recording)
+            await self._file_question(call, divert.reason.value, target, recording)
 
-    async def _file_question(self, call: LiveCall, divert: Divert, recording: str | None) -> None:
+    def file_question_soon(
+        self, call: LiveCall, reason: str, outcome: str, recording: str | None
+    ) -> None:
+        """File the question in the background (the caller is not kept waiting for it)."""
+        task = asyncio.get_running_loop().create_task(
+            self._file_question(call, reason, outcome, recording)
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _file_question(
+        self, call: LiveCall, reason: str, outcome: str, recording: str | None
+    ) -> None:
         """The question becomes a work order (after the caller has been diverted: the caller
         never waits on it). A failure is logged and journalled, never raised into routing."""
         if self.on_question is None:
@@ -400,8 +412,8 @@ class AcdLoop:
         question = DivertedQuestion(
             call_id=call.call_id,
             caller_number=call.caller_number,
-            reason=divert.reason.value,
-            outcome=divert.target.value,
+            reason=reason,
+            outcome=outcome,
             at=self._ctx.now(),
             line=call.line,
             language=call.language,

@@ -4,6 +4,7 @@ still leaves the stored recording (nothing is lost)."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import wave
 
@@ -12,6 +13,7 @@ import pytest
 from cti.calls.ports import CallKey, VoicemailSpec
 from cti.emulator import TaxpayerScript
 from tests.cti.calls.emulated import (
+    CLOSED_PLAN,
     LANGUAGE_PROMPT,
     LINE_PROMPT,
     Hook,
@@ -65,3 +67,18 @@ async def test_a_caller_hanging_up_mid_message_leaves_the_partial_recording() ->
     journal = [kind for k, kind in director.journal_log if k == key]
     # RecordingFinished comes before StasisEnd (as in Asterisk): recorded, then the caller gone.
     assert journal.index("voicemail_recorded") < journal.index("caller_gone")
+
+
+@pytest.mark.asyncio
+async def test_after_hours_the_closed_message_is_followed_by_a_voicemail() -> None:
+    spec = VoicemailSpec(name="vm-closed", max_length_s=15)
+    director = RecordingDirector(plan=dataclasses.replace(CLOSED_PLAN, closed_voicemail=spec))
+    async with emulated_site(director) as site:
+        placed = site.emulator.place_call(TaxpayerScript())
+        key = site.call_key(placed)
+        await site.finished(key)
+        assert await _stored_seconds(site, "vm-closed") == 15
+    # No callback menu: the closed message and the voicemail prompt, then the recording.
+    assert "callback_accepted" not in director.names(key)
+    journal = [kind for k, kind in director.journal_log if k == key]
+    assert "voicemail_recorded" in journal

@@ -3,6 +3,7 @@ databases: record, journal, abandon snapshot, re-offer, RONA, closed hours, call
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,7 @@ from hotline.db.models import AgentSession, AgentStateLog, Call, Callback
 from hotline.db.session import transaction
 from hotline.telephony import TelephonyService
 from hotline.telephony.context import WALLBOARD
+from hotline.telephony.diverted import DivertedQuestion
 from tests.fixtures.app import FixedClock
 from tests.hotline.telephony.builders import SITE, Seeded, inbound, make_service, seed_directory
 from tests.hotline.telephony.fakes import RecordingControl
@@ -433,3 +435,27 @@ async def test_a_callback_asked_for_after_hours_is_due_at_the_next_opening(
     assert callback.status == "pending"
     # The working-day calendar decides: Tuesday 09:00 in China, not "now".
     assert callback.next_attempt_at == datetime(2026, 3, 3, 1, 0, tzinfo=UTC)
+
+
+async def test_after_hours_a_voicemail_is_offered_and_the_question_filed_when_configured(
+    service: TelephonyService, clock: FixedClock
+) -> None:
+    filed: list[DivertedQuestion] = []
+    done = asyncio.Event()
+
+    async def file(question: DivertedQuestion) -> str:
+        filed.append(question)
+        done.set()
+        return "12366-20260302-0001"
+
+    service.acd.on_question = file
+    service.acd.menus = dataclasses.replace(service.acd.menus, closed_voicemail=True)
+    clock.current = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # Monday 18:00 in China: closed
+    plan = await service.director.call_arrived(inbound("late", clock.now(), number="13905710001"))
+    assert not plan.open
+    assert plan.closed_voicemail is not None
+    await asyncio.wait_for(done.wait(), 5.0)
+    (question,) = filed
+    assert (question.reason, question.outcome) == ("closed", "voicemail")
+    assert question.caller_number == "13905710001"
+    assert question.recording == plan.closed_voicemail.name == f"voicemail-{question.call_id}"
