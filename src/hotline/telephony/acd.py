@@ -92,6 +92,7 @@ class AcdLoop:
         self._wake_at: float | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._filings: set[asyncio.Task[None]] = set()  # questions becoming work orders
         self._callbacks: CallbackHandler | None = None
         self._agents: AgentStateHandler | None = None
         self._stopped = False
@@ -399,8 +400,13 @@ class AcdLoop:
         task = asyncio.get_running_loop().create_task(
             self._file_question(call, reason, outcome, recording)
         )
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._filings.add(task)
+        task.add_done_callback(self._filings.discard)
+
+    async def filed(self) -> None:
+        """Wait until every question handed over so far is filed (``service.flush``)."""
+        if self._filings:
+            await asyncio.gather(*self._filings, return_exceptions=True)
 
     async def _file_question(
         self, call: LiveCall, reason: str, outcome: str, recording: str | None
