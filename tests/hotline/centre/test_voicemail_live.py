@@ -108,6 +108,15 @@ async def _voicemail_call(
             )
             (order,) = await _eventually(orders, lambda items: len(items) == 1)
             full = (await http.get(f"/api/v1/workorders/{order['id']}", headers=admin)).json()
+            detail = (await http.get(f"/api/v1/calls/{call['id']}", headers=admin)).json()
+    # The call's journal says what became of it: diverted at the maximum wait, and the order.
+    # (The controller journals its own "divert" too: the service's is the one with a reason.)
+    (divert,) = [e["data"] for e in detail["timeline"] if "reason" in e["data"]]
+    assert divert["reason"] == "max_wait"
+    assert divert["becomes"] == "work_order"
+    assert divert["recording"] == f"voicemail-{call['id']}"
+    filed = [e["data"] for e in detail["timeline"] if e["kind"] == "work_order"]
+    assert filed == [{"reference": full["reference"]}]
     return call, full, emulator
 
 
