@@ -6,10 +6,12 @@ caller who hangs up in the middle of the message still leaves the order and the 
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from cti.calls.controller import ControllerOptions
 from cti.emulator import LabConfig, RunningEmulator, TaxpayerScript, run_emulator
@@ -17,6 +19,7 @@ from hotline.centre import store
 from hotline.centre.files import parse_data
 from hotline.clock import utc_now
 from hotline.config import Settings
+from hotline.db.models import Callback
 from hotline.db.session import create_engine, create_sessionmaker
 from hotline.demo.runner import import_centre
 from hotline.main import create_app, live_telephony
@@ -141,3 +144,65 @@ async def test_hanging_up_mid_message_leaves_the_order_and_the_partial_file(
     name = f"voicemail-{call['id']}"
     assert 0 < emulator.core.stored_durations[name] < 600  # what was said, not the maximum
     assert f"录音 recording: {name}" in order["description"]
+
+
+def _closed_for_hours(now: datetime) -> tuple[dict[str, Any], datetime]:
+    """Hours closed at ``now`` (every day 30 minutes, three hours later in China) and the
+    opening a callback asked for now must wait for."""
+    china = timezone(timedelta(hours=8))
+    local = now.astimezone(china)
+    start = (local + timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
+    if start.date() != local.date():
+        start = start.replace(hour=1)  # past midnight: 01:00, still ahead and still closed now
+    window = f"{start:%H:%M}-{start + timedelta(minutes=30):%H:%M}"
+    weekly = {day: [window] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    hours = {"calendar": "weekdays", "utc_offset_hours": 8, "weekly": weekly,
+             "non_working_dates": [], "extra_working_dates": [], "lines": {}}  # fmt: skip
+    return hours, start.astimezone(UTC)
+
+
+@pytest.mark.asyncio
+async def test_after_hours_a_callback_is_due_at_the_next_opening(database_url: str) -> None:
+    settings = Settings(database_url=database_url)
+    lab = LabConfig(users={"hotline": (ARI_PASSWORD, False)})
+    document = _document(20)
+    document["routing"]["default"]["on_closed"] = "callback"
+    document["hours"], opening = _closed_for_hours(utc_now())
+    telephony = live_telephony(
+        policy=default_policy(), controller_options=ControllerOptions(timer_scale=SPEED)
+    )
+    async with run_emulator(port=0, speed=SPEED, config=lab) as emulator:
+        await import_centre(settings, _centre(emulator.base_url))
+        await _publish(database_url, document)
+        app = create_app(settings, components=[telephony])
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+        ):
+            admin = await _token(http, "admin")
+            emulator.place_call(
+                TaxpayerScript(
+                    caller_number="13905710008",
+                    press_on_prompt={"sound:hotline/closed": "1"},  # "press 1 to be called back"
+                )
+            )
+
+            async def calls() -> list[dict[str, Any]]:
+                page = await http.get("/api/v1/calls", headers=admin)
+                items: list[dict[str, Any]] = page.json()["items"]
+                return items
+
+            await _eventually(calls, lambda items: items and items[0]["ended_at"], timeout=30.0)
+            service = app.state.hotline.extras["telephony"]
+            await service.flush()
+            engine = create_engine(database_url)
+            try:
+                async with create_sessionmaker(engine)() as session:
+                    (callback,) = (await session.scalars(select(Callback))).all()
+            finally:
+                await engine.dispose()
+    assert callback.number == "13905710008"
+    assert callback.status == "pending"
+    due = callback.next_attempt_at
+    assert due is not None
+    assert (due if due.tzinfo else due.replace(tzinfo=UTC)) == opening  # SQLite keeps no zone
