@@ -149,9 +149,14 @@ class _LateControl:
         await self.target.offer_callback(key)
 
     async def divert(
-        self, key: CallKey, *, target: str, voicemail: VoicemailSpec | None = None
+        self,
+        key: CallKey,
+        *,
+        target: str,
+        voicemail: VoicemailSpec | None = None,
+        prompt: tuple[str, ...] = (),
     ) -> None:
-        await self.target.divert(key, target=target, voicemail=voicemail)
+        await self.target.divert(key, target=target, voicemail=voicemail, prompt=prompt)
 
     async def hold(self, key: CallKey) -> None:
         await self.target.hold(key)

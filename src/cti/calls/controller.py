@@ -424,9 +424,14 @@ class SiteCallController:
         self._command(key, sig.OfferCallbackCommand())
 
     async def divert(
-        self, key: CallKey, *, target: str, voicemail: VoicemailSpec | None = None
+        self,
+        key: CallKey,
+        *,
+        target: str,
+        voicemail: VoicemailSpec | None = None,
+        prompt: tuple[str, ...] = (),
     ) -> None:
-        self._command(key, sig.DivertCommand(target, voicemail))
+        self._command(key, sig.DivertCommand(target, voicemail, prompt))
 
     async def hold(self, key: CallKey) -> None:
         self._command(key, sig.HoldCommand())

@@ -180,12 +180,18 @@ class CallControl(Protocol):
         """Play "press 1 to keep your place and be called back" and listen for the digit."""
 
     async def divert(
-        self, key: CallKey, *, target: str, voicemail: VoicemailSpec | None = None
+        self,
+        key: CallKey,
+        *,
+        target: str,
+        voicemail: VoicemailSpec | None = None,
+        prompt: tuple[str, ...] = (),
     ) -> None:
         """Leave the queue: "voicemail", "work_order", "callback" or "closed". The target's
         prompt plays; with ``voicemail`` the caller's channel is then recorded (a beep, the
         maximum length, ``#`` ends it) and the call hangs up when the recording ends, else the
-        call hangs up after the prompt."""
+        call hangs up after the prompt. ``prompt``: the media to play (the configuration's
+        sound); empty: the controller's own for the target (``CallMedia.divert``)."""
 
     async def hold(self, key: CallKey) -> None: ...
 

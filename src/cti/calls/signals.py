@@ -171,6 +171,7 @@ class OfferCallbackCommand:
 class DivertCommand:
     target: str  # "voicemail", "work_order" or "closed"
     voicemail: VoicemailSpec | None = None  # record the caller after the prompt
+    prompt: tuple[str, ...] = ()  # empty: CallMedia.divert's media for the target
 
 
 @dataclass(frozen=True, slots=True)

@@ -241,9 +241,16 @@ class CtiSites:
         await self.controller(key.site).offer_callback(key)
 
     async def divert(
-        self, key: CallKey, *, target: str, voicemail: VoicemailSpec | None = None
+        self,
+        key: CallKey,
+        *,
+        target: str,
+        voicemail: VoicemailSpec | None = None,
+        prompt: tuple[str, ...] = (),
     ) -> None:
-        await self.controller(key.site).divert(key, target=target, voicemail=voicemail)
+        await self.controller(key.site).divert(
+            key, target=target, voicemail=voicemail, prompt=prompt
+        )
 
     async def hold(self, key: CallKey) -> None:
         await self.controller(key.site).hold(key)

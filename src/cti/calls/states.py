@@ -808,7 +808,7 @@ def _divert(call: CallState, event: sig.DivertCommand, now: datetime) -> Step:
     if event.target == "closed":
         call, menu = _start_menu(call, Phase.CLOSED_MESSAGE)
         return call, actions + menu
-    media = dict(call.media.divert).get(event.target, call.media.goodbye)
+    media = event.prompt or dict(call.media.divert).get(event.target, call.media.goodbye)
     if event.voicemail is not None:
         call, stop = _stop_prompt(call)
         call = replace(call, phase=Phase.VOICEMAIL, voicemail=event.voicemail)

@@ -65,6 +65,7 @@ def _diverts(config: CentreConfig) -> dict[str, Any]:
     voicemail = diverts.get("voicemail")
     fields: dict[str, Any] = {
         "divert_becomes": tuple((name, d.becomes) for name, d in sorted(diverts.items())),
+        "divert_prompts": tuple((name, sound(d.prompt)) for name, d in sorted(diverts.items())),
         "closed_voicemail": config.policy.default.on_closed is DivertTarget.VOICEMAIL,
     }
     if voicemail is not None:

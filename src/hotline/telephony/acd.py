@@ -389,7 +389,10 @@ class AcdLoop:
             if recording is not None
             else None
         )
-        await ctx.control.divert(call.key, target=target, voicemail=spec)
+        prompt = dict(self.menus.divert_prompts).get(target)
+        await ctx.control.divert(
+            call.key, target=target, voicemail=spec, prompt=(prompt,) if prompt else ()
+        )
         if becomes == "work_order":
             await self._file_question(call, divert.reason.value, target, recording)
 

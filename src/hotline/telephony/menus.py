@@ -30,6 +30,7 @@ class IvrMenus:
     # (``work_order``, ``callback`` or ``nothing``).
     voicemail_max_length_s: int = 120
     voicemail_beep: bool = True
+    divert_prompts: tuple[tuple[str, str], ...] = ()  # outcome -> media URI (configuration)
     closed_voicemail: bool = False  # routing's on_closed: voicemail after the closed message
     divert_becomes: tuple[tuple[str, str], ...] = (
         ("voicemail", "work_order"),

@@ -42,9 +42,14 @@ class RecordingControl:
         self._record("offer_callback", key)
 
     async def divert(
-        self, key: CallKey, *, target: str, voicemail: VoicemailSpec | None = None
+        self,
+        key: CallKey,
+        *,
+        target: str,
+        voicemail: VoicemailSpec | None = None,
+        prompt: tuple[str, ...] = (),
     ) -> None:
-        self._record("divert", key, target=target, voicemail=voicemail)
+        self._record("divert", key, target=target, voicemail=voicemail, prompt=prompt)
 
     async def hold(self, key: CallKey) -> None:
         self._record("hold", key)
