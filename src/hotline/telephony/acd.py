@@ -247,6 +247,7 @@ class AcdLoop:
             task.cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.filed()  # questions being filed are finished, not cancelled: none is lost
 
     # -------------------------------------------------------------- decisions
 
@@ -394,7 +395,8 @@ class AcdLoop:
             call.key, target=target, voicemail=spec, prompt=(prompt,) if prompt else ()
         )
         if becomes == "work_order":
-            await self._file_question(call, divert.reason.value, target, recording)
+            # In the background: a burst of diverts must not hold routing's decisions up.
+            self.file_question_soon(call, divert.reason.value, target, recording)
 
     def file_question_soon(
         self, call: LiveCall, reason: str, outcome: str, recording: str | None
