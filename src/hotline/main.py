@@ -11,7 +11,7 @@ import structlog
 from fastapi import FastAPI
 
 from cti.calls.controller import ControllerOptions
-from cti.calls.ports import CallControl, CallKey
+from cti.calls.ports import CallControl, CallKey, VoicemailSpec
 from cti.calls.sites import CtiSites, SiteConfig
 from hotline import __doc__ as package_doc
 from hotline import openapi
@@ -33,7 +33,9 @@ from hotline.telephony.component import follow_configuration
 from hotline.telephony.database import start_cti_database, stop_cti_database
 from hotline.warmup import warm_up_routes
 from hotline.web import install_web
+from hotline.workorders.diverted_questions import question_filer
 from hotline.workorders.follow_up_calls import outcome_recorder
+from hotline.workorders.sweeper import rules_cache
 from routing import Policy
 
 log = structlog.get_logger(__name__)
@@ -146,8 +148,15 @@ class _LateControl:
     async def offer_callback(self, key: CallKey) -> None:
         await self.target.offer_callback(key)
 
-    async def divert(self, key: CallKey, *, target: str) -> None:
-        await self.target.divert(key, target=target)
+    async def divert(
+        self,
+        key: CallKey,
+        *,
+        target: str,
+        voicemail: VoicemailSpec | None = None,
+        prompt: tuple[str, ...] = (),
+    ) -> None:
+        await self.target.divert(key, target=target, voicemail=voicemail, prompt=prompt)
 
     async def hold(self, key: CallKey) -> None:
         await self.target.hold(key)
@@ -240,6 +249,10 @@ def live_telephony(
         )
         # 回访 calls end by writing their outcome into the order's history (on the API's pool).
         service.follow_ups.on_finished = outcome_recorder(state.sessionmaker, state.clock)
+        # Voicemails and work-order diverts become work orders (on the API's pool).
+        service.acd.on_question = question_filer(
+            state.sessionmaker, state.clock, rules_cache(state)
+        )
         sites = CtiSites(await enabled_sites(state), service.director, options=controller_options)
         late.bind(sites)
         service.attach_supervision(sites)

@@ -140,3 +140,21 @@ class ServiceHours:
         second_of_day = local - days * SECONDS_PER_DAY
         date = _EPOCH_DATE + dt.timedelta(days=days)
         return any(iv.start_s <= second_of_day < iv.end_s for iv in self.intervals_on(date))
+
+    def next_opening(self, now: float, horizon_days: int = 400) -> float | None:
+        """The first moment at or after ``now`` when these hours are open (``now`` itself when
+        open): what a caller told "we are closed" is promised. None: never within the horizon
+        (hours with no open day at all)."""
+        local = now + self.utc_offset_s
+        days = int(local // SECONDS_PER_DAY)
+        second_of_day = local - days * SECONDS_PER_DAY
+        for offset in range(horizon_days):
+            date = _EPOCH_DATE + dt.timedelta(days=days + offset)
+            for interval in sorted(self.intervals_on(date), key=lambda iv: iv.start_s):
+                if offset == 0 and interval.end_s <= second_of_day:
+                    continue
+                start = max(interval.start_s, second_of_day) if offset == 0 else interval.start_s
+                if offset == 0 and start == second_of_day:
+                    return now
+                return (days + offset) * SECONDS_PER_DAY + start - self.utc_offset_s
+        return None

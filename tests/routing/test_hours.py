@@ -83,3 +83,30 @@ def test_bad_intervals(text: str) -> None:
 
 def test_interval_text_round_trip() -> None:
     assert str(OpenInterval.parse("09:05-24:00")) == "09:05-24:00"
+
+
+@pytest.mark.parametrize(
+    ("when", "opens"),
+    [
+        ("2026-03-30 10:00", "2026-03-30 10:00"),  # open: now
+        ("2026-03-30 08:00", "2026-03-30 09:00"),  # before opening
+        ("2026-03-30 12:30", "2026-03-30 13:00"),  # lunch
+        ("2026-03-30 17:00", "2026-03-31 09:00"),  # evening: the next morning
+        ("2026-04-03 18:00", "2026-04-06 09:00"),  # Friday evening: Monday
+    ],
+)
+def test_next_opening_is_what_a_closed_caller_is_promised(when: str, opens: str) -> None:
+    hours = ServiceHours.weekdays(NINE_TO_FIVE)
+    assert hours.next_opening(at(when)) == at(opens)
+
+
+def test_next_opening_skips_holidays_and_honours_worked_weekends() -> None:
+    hours = ServiceHours(
+        weekly=ServiceHours.weekdays(NINE_TO_FIVE).weekly,
+        non_working_dates=frozenset({dt.date(2026, 4, 6)}),
+        extra_working_dates=frozenset({dt.date(2026, 4, 5)}),  # a Sunday worked (调休)
+    )
+    assert hours.next_opening(at("2026-04-03 18:00")) == at("2026-04-05 09:00")
+    assert hours.next_opening(at("2026-04-05 17:30")) == at("2026-04-07 09:00")
+    never = ServiceHours(weekly=((), (), (), (), (), (), ()))
+    assert never.next_opening(at("2026-04-03 18:00")) is None

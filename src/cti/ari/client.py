@@ -800,6 +800,35 @@ class AriClient:
     async def stop_bridge_moh(self, bridge_id: str) -> None:
         await self._void("DELETE", f"bridges/{_segment(bridge_id)}/moh")
 
+    async def record_channel(
+        self,
+        channel_id: str,
+        name: str,
+        recording_format: str = "wav",
+        *,
+        max_duration_seconds: int | None = None,
+        max_silence_seconds: int | None = None,
+        if_exists: Literal["fail", "overwrite", "append"] | None = None,
+        beep: bool | None = None,
+        terminate_on: Literal["none", "any", "*", "#"] | None = None,
+    ) -> LiveRecording:
+        """Record what one channel says (a voicemail): the channel must be in Stasis, unbridged.
+
+        RecordingFinished follows at the maximum duration, the terminating digit, a stop, or
+        the caller hanging up; the file is then under ``/recordings/stored/{name}``.
+        """
+        params: dict[str, QueryValue] = {
+            "name": name,
+            "format": recording_format,
+            "maxDurationSeconds": max_duration_seconds,
+            "maxSilenceSeconds": max_silence_seconds,
+            "ifExists": if_exists,
+            "beep": beep,
+            "terminateOn": terminate_on,
+        }
+        path = f"channels/{_segment(channel_id)}/record"
+        return await self._model(LiveRecording, "POST", path, params)
+
     async def record_bridge(
         self,
         bridge_id: str,

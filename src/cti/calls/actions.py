@@ -32,6 +32,16 @@ class Play:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordChannel:
+    """Record the caller's channel as voicemail ``name`` (``#`` ends it, overwrite a leftover)."""
+
+    channel_id: str
+    name: str
+    max_length_s: int
+    beep: bool
+
+
+@dataclass(frozen=True, slots=True)
 class StopPlayback:
     playback_id: str
 
@@ -194,6 +204,7 @@ class Journal:
 Action: TypeAlias = (
     Answer
     | Play
+    | RecordChannel
     | StopPlayback
     | StartBridgeMoh
     | StopBridgeMoh
@@ -249,6 +260,7 @@ __all__ = [
     "NotifyTransferAnswered",
     "Originate",
     "Play",
+    "RecordChannel",
     "RemoveChannel",
     "StartBridgeMoh",
     "StartChannelMoh",

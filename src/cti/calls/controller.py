@@ -41,7 +41,7 @@ from cti.calls import signals as sig
 from cti.calls.events import INBOUND_ARG, Routed, to_call_event
 from cti.calls.executor import ActionExecutor, AriOperations
 from cti.calls.model import CallMedia, CallState, Phase
-from cti.calls.ports import CallDirector, CallKey, InboundCall
+from cti.calls.ports import CallDirector, CallKey, InboundCall, VoicemailSpec
 from cti.calls.states import new_call, transition
 from cti.calls.timers import CallTimers
 
@@ -423,8 +423,15 @@ class SiteCallController:
     async def offer_callback(self, key: CallKey) -> None:
         self._command(key, sig.OfferCallbackCommand())
 
-    async def divert(self, key: CallKey, *, target: str) -> None:
-        self._command(key, sig.DivertCommand(target))
+    async def divert(
+        self,
+        key: CallKey,
+        *,
+        target: str,
+        voicemail: VoicemailSpec | None = None,
+        prompt: tuple[str, ...] = (),
+    ) -> None:
+        self._command(key, sig.DivertCommand(target, voicemail, prompt))
 
     async def hold(self, key: CallKey) -> None:
         self._command(key, sig.HoldCommand())

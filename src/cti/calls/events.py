@@ -19,6 +19,8 @@ from cti.ari.models import (
     Dial,
     Event,
     PlaybackFinished,
+    RecordingFailed,
+    RecordingFinished,
     StasisEnd,
     StasisStart,
 )
@@ -110,6 +112,12 @@ def to_call_event(site: str, event: Event, lookup: CallLookup) -> Routed | None:
             return None
         failed = event.playback.state == "failed"
         return Routed(call_id, sig.PlaybackEnded(event.playback.id, failed=failed))
+    if isinstance(event, RecordingFinished | RecordingFailed):
+        kind, _, target = event.recording.target_uri.partition(":")
+        call_id = lookup.call_of_channel(target) if kind == "channel" else None
+        if call_id is None or not lookup.is_caller(call_id, target):
+            return None  # a bridge's (the call's) recording is the recorder's business
+        return Routed(call_id, sig.RecordingEnded(event.recording.name))
     return None
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Literal, Protocol
 
-from cti.ari.models import Bridge, Channel, Playback
+from cti.ari.models import Bridge, Channel, LiveRecording, Playback
 from cti.calls import actions as act
 from cti.calls import signals as sig
 from cti.calls.ports import (
@@ -76,6 +76,19 @@ class AriOperations(Protocol):
     async def add_channel(self, bridge_id: str, channel: str | Sequence[str]) -> None: ...
 
     async def remove_channel(self, bridge_id: str, channel: str | Sequence[str]) -> None: ...
+
+    async def record_channel(
+        self,
+        channel_id: str,
+        name: str,
+        recording_format: str = "wav",
+        *,
+        max_duration_seconds: int | None = None,
+        max_silence_seconds: int | None = None,
+        if_exists: Literal["fail", "overwrite", "append"] | None = None,
+        beep: bool | None = None,
+        terminate_on: Literal["none", "any", "*", "#"] | None = None,
+    ) -> LiveRecording: ...
 
     async def originate(
         self,
@@ -185,6 +198,16 @@ class ActionExecutor:
                 await client.add_channel(bridge_id, channel_id)
             case act.RemoveChannel(bridge_id, channel_id):
                 await client.remove_channel(bridge_id, channel_id)
+            case act.RecordChannel(channel_id, name, max_length_s, beep):
+                await client.record_channel(
+                    channel_id,
+                    name,
+                    "wav",
+                    max_duration_seconds=max_length_s,
+                    if_exists="overwrite",
+                    beep=beep,
+                    terminate_on="#",
+                )
             case act.Originate():
                 return await self._originate(key, action)
             case act.Hangup(channel_id, reason):

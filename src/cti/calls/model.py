@@ -9,7 +9,7 @@ import enum
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from cti.calls.ports import IvrPlan
+from cti.calls.ports import IvrPlan, VoicemailSpec
 
 
 class Phase(enum.Enum):
@@ -29,6 +29,7 @@ class Phase(enum.Enum):
     SURVEY = "survey"  # the agent hung up first; 1-5 satisfaction digit
     CLOSED_MESSAGE = "closed_message"  # outside service hours: message + callback request
     GOODBYE = "goodbye"  # a last prompt plays, then we hang up
+    VOICEMAIL = "voicemail"  # the voicemail prompt, then the caller's channel is recorded
     CALLBACK_AGENT = "callback_agent"  # callback: the agent rings first
     CALLBACK_TAXPAYER = "callback_taxpayer"  # callback: agent on MOH, the taxpayer rings
     ENDING = "ending"  # the caller is gone; waiting for the agent legs to go
@@ -37,7 +38,7 @@ class Phase(enum.Enum):
 
 LegPurpose = Literal["offer", "transfer", "callback_agent"]
 LegStatus = Literal["ringing", "up", "gone"]
-PlaybackPurpose = Literal["menu", "greeting", "announce", "final"]
+PlaybackPurpose = Literal["menu", "greeting", "announce", "final", "voicemail"]
 CallKind = Literal["inbound", "callback"]
 
 
@@ -108,6 +109,7 @@ class CallState:
     language: str | None = None
     line: str | None = None
     attempts: int = 0  # wrong digits / timeouts in the current menu
+    voicemail: VoicemailSpec | None = None  # set by a voicemail divert
     playback_id: str | None = None
     playback_purpose: PlaybackPurpose | None = None
     seq: int = 0  # counter behind the ids this call chooses

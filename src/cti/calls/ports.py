@@ -67,6 +67,8 @@ class IvrPlan:
     closed_message: str = "sound:hotline/closed"
     music_on_hold: str = "default"  # the MOH class
     survey: bool = True  # offer the 1-5 satisfaction survey when the agent hangs up first
+    closed_voicemail: VoicemailSpec | None = None
+    """Closed: after the closed message, record a voicemail instead of offering a callback."""
     extras: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -177,8 +179,19 @@ class CallControl(Protocol):
     async def offer_callback(self, key: CallKey) -> None:
         """Play "press 1 to keep your place and be called back" and listen for the digit."""
 
-    async def divert(self, key: CallKey, *, target: str) -> None:
-        """Leave the queue: "voicemail" (record a message), "work_order" or "closed"."""
+    async def divert(
+        self,
+        key: CallKey,
+        *,
+        target: str,
+        voicemail: VoicemailSpec | None = None,
+        prompt: tuple[str, ...] = (),
+    ) -> None:
+        """Leave the queue: "voicemail", "work_order", "callback" or "closed". The target's
+        prompt plays; with ``voicemail`` the caller's channel is then recorded (a beep, the
+        maximum length, ``#`` ends it) and the call hangs up when the recording ends, else the
+        call hangs up after the prompt. ``prompt``: the media to play (the configuration's
+        sound); empty: the controller's own for the target (``CallMedia.divert``)."""
 
     async def hold(self, key: CallKey) -> None: ...
 
@@ -226,6 +239,17 @@ class CallControl(Protocol):
 
         ``call_finished`` ends every callback call. Retrying is the service's decision.
         """
+
+
+@dataclass(frozen=True, slots=True)
+class VoicemailSpec:
+    """A voicemail to record after the divert prompt: the stored recording's name (chosen by
+    the service, so that the message is findable even if the caller hangs up mid-way), its
+    maximum length and whether a beep tells the caller to speak. ``#`` ends it early."""
+
+    name: str
+    max_length_s: int
+    beep: bool = True
 
 
 MonitorMode = Literal["listen", "whisper", "barge"]

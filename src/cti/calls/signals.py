@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeAlias
 
-from cti.calls.ports import InboundCall, IvrPlan, LegFailure, Resumption
+from cti.calls.ports import InboundCall, IvrPlan, LegFailure, Resumption, VoicemailSpec
 
 # ---------------------------------------------------------------- from ARI
 
@@ -170,6 +170,15 @@ class OfferCallbackCommand:
 @dataclass(frozen=True, slots=True)
 class DivertCommand:
     target: str  # "voicemail", "work_order" or "closed"
+    voicemail: VoicemailSpec | None = None  # record the caller after the prompt
+    prompt: tuple[str, ...] = ()  # empty: CallMedia.divert's media for the target
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingEnded:
+    """RecordingFinished (or RecordingFailed) of a recording of the caller's channel."""
+
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +243,7 @@ CallEvent: TypeAlias = (
     | AnnounceCommand
     | OfferCallbackCommand
     | DivertCommand
+    | RecordingEnded
     | HoldCommand
     | UnholdCommand
     | TransferCommand
@@ -262,6 +272,7 @@ EVENT_KINDS: tuple[type[CallEvent], ...] = (
     AnnounceCommand,
     OfferCallbackCommand,
     DivertCommand,
+    RecordingEnded,
     HoldCommand,
     UnholdCommand,
     TransferCommand,
@@ -295,6 +306,7 @@ __all__ = [
     "PlaceCallbackCommand",
     "PlanReady",
     "PlaybackEnded",
+    "RecordingEnded",
     "RequeueCommand",
     "Resumed",
     "TimerFired",

@@ -22,7 +22,13 @@ from cti.ari.models import Event
 from cti.ari.stream import EventStream
 from cti.calls.controller import CallControlError, ControllerOptions, SiteCallController
 from cti.calls.monitor import Monitor, SiteMonitors
-from cti.calls.ports import CallDirector, CallKey, MonitorEndedHook, MonitorMode
+from cti.calls.ports import (
+    CallDirector,
+    CallKey,
+    MonitorEndedHook,
+    MonitorMode,
+    VoicemailSpec,
+)
 from cti.calls.recording import SiteRecordings
 
 logger = logging.getLogger(__name__)
@@ -234,8 +240,17 @@ class CtiSites:
     async def offer_callback(self, key: CallKey) -> None:
         await self.controller(key.site).offer_callback(key)
 
-    async def divert(self, key: CallKey, *, target: str) -> None:
-        await self.controller(key.site).divert(key, target=target)
+    async def divert(
+        self,
+        key: CallKey,
+        *,
+        target: str,
+        voicemail: VoicemailSpec | None = None,
+        prompt: tuple[str, ...] = (),
+    ) -> None:
+        await self.controller(key.site).divert(
+            key, target=target, voicemail=voicemail, prompt=prompt
+        )
 
     async def hold(self, key: CallKey) -> None:
         await self.controller(key.site).hold(key)

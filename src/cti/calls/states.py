@@ -54,7 +54,14 @@ from cti.calls.model import (
     Phase,
     PlaybackPurpose,
 )
-from cti.calls.ports import CallPhase, EndedBy, IvrPlan, LegFailure, MenuOption
+from cti.calls.ports import (
+    CallPhase,
+    EndedBy,
+    IvrPlan,
+    LegFailure,
+    MenuOption,
+    VoicemailSpec,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -441,6 +448,11 @@ def _plan_ready(call: CallState, event: sig.PlanReady, now: datetime) -> Step:
 
 def _start_ivr(call: CallState, plan: IvrPlan) -> Step:
     call = replace(call, plan=plan)
+    if not plan.open and plan.closed_voicemail is not None:
+        # The closed message, the voicemail prompt, then the recording (as a voicemail divert).
+        prompt = dict(call.media.divert).get("voicemail", ())
+        call = replace(call, phase=Phase.VOICEMAIL, voicemail=plan.closed_voicemail)
+        return _play(call, (plan.closed_message, *prompt), "voicemail")
     if not plan.open:
         return _start_menu(call, Phase.CLOSED_MESSAGE)
     if plan.languages:
@@ -484,7 +496,27 @@ def _playback_ended(call: CallState, event: sig.PlaybackEnded, now: datetime) ->
         return _resume_moh(call)
     if purpose == "final" and call.phase is Phase.GOODBYE:
         return call, [act.Hangup(call.call_id)]
+    if purpose == "voicemail" and call.phase is Phase.VOICEMAIL and call.voicemail is not None:
+        return _start_voicemail(call, call.voicemail)
     return call, []
+
+
+def _start_voicemail(call: CallState, spec: VoicemailSpec) -> Step:
+    """The prompt is over: record the caller alone (Asterisk refuses a bridged channel)."""
+    actions: list[act.Action] = []
+    if call.bridge_id is not None:
+        actions.append(act.RemoveChannel(call.bridge_id, call.call_id))
+    record = act.RecordChannel(call.call_id, spec.name, spec.max_length_s, spec.beep)
+    return call, [*actions, record]
+
+
+@on(sig.RecordingEnded, Phase.VOICEMAIL)
+def _voicemail_recorded(call: CallState, event: sig.RecordingEnded, now: datetime) -> Step:
+    if call.voicemail is None or event.name != call.voicemail.name:
+        return call, []
+    actions: list[act.Action] = [act.Journal("voicemail_recorded", {"name": event.name})]
+    call, bye = _goodbye(call, call.media.goodbye)
+    return call, actions + bye
 
 
 # ---------------------------------------------------------------- waiting in the queue
@@ -776,7 +808,12 @@ def _divert(call: CallState, event: sig.DivertCommand, now: datetime) -> Step:
     if event.target == "closed":
         call, menu = _start_menu(call, Phase.CLOSED_MESSAGE)
         return call, actions + menu
-    media = dict(call.media.divert).get(event.target, call.media.goodbye)
+    media = event.prompt or dict(call.media.divert).get(event.target, call.media.goodbye)
+    if event.voicemail is not None:
+        call, stop = _stop_prompt(call)
+        call = replace(call, phase=Phase.VOICEMAIL, voicemail=event.voicemail)
+        call, played = _play(call, media, "voicemail")
+        return call, actions + stop + played
     call, bye = _goodbye(call, media)
     return call, actions + bye
 

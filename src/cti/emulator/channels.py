@@ -509,6 +509,7 @@ class ChannelOps(CoreState):
             def deliver(digit: str = digit) -> None:
                 if not receiver.destroyed:
                     self.emit_channel("ChannelDtmfReceived", receiver, digit=digit, duration_ms=100)
+                    self.recording_heard_dtmf(receiver.id, digit)
 
             self.later(device, DTMF_FIRST_S + index * DTMF_SPACING_S, deliver)
         return max(0.1, len(digits) * DTMF_SPACING_S - 0.1)
@@ -551,6 +552,7 @@ class ChannelOps(CoreState):
         if channel.bridge_id is not None:
             self.leave_bridge(channel, "hangup")
         self.fail_playbacks_for(f"channel:{channel.id}")
+        self.stop_recordings_on_channel(channel.id)  # RecordingFinished before StasisEnd
         if channel.stasis_app is not None:
             self.leave_stasis(channel)
             channel.variables["STASISSTATUS"] = "SUCCESS"

@@ -38,6 +38,24 @@ def tone_wav(seconds: int) -> bytes:
     return buffer.getvalue()
 
 
+_RECORD_FORMATS = frozenset({"wav", "gsm", "ulaw", "alaw", "sln", "g722", "wav49"})
+_TERMINATORS = frozenset({"none", "any", "*", "#"})
+_DIGITS = frozenset("0123456789*#ABCD")
+
+
+def _whole_seconds(text: str | None, field: str) -> int:
+    """A non-negative whole number of seconds (0 = no limit), else Asterisk's 400."""
+    if text is None or text == "":
+        return 0
+    try:
+        value = int(text)
+    except ValueError:
+        raise AriError(400, f"{field} must be a whole number of seconds") from None
+    if value < 0:
+        raise AriError(400, f"{field} cannot be negative")
+    return value
+
+
 class MediaOps(CoreState):
     # ------------------------------------------------------------------ playbacks
     def play(
@@ -221,6 +239,88 @@ class MediaOps(CoreState):
         self.scheduler.soon(start)
         return snapshot
 
+    def record_channel(self, channel_id: str, params: dict[str, str]) -> Json:
+        """``POST /channels/{id}/record``: a voicemail-style recording of one channel.
+
+        Checks follow Asterisk 22's resource_channels (400, 404, 409, 422). The optional beep
+        plays first, so RecordingStarted comes after it. The recording ends at
+        ``maxDurationSeconds``, on a ``terminateOn`` digit, by ``/recordings/live/{name}/stop``,
+        or when the caller hangs up; each time RecordingFinished ``done`` with the duration, and
+        the file is stored. The emulator has no audio, so the caller is never silent and
+        ``maxSilenceSeconds`` never ends a recording (a real Asterisk may end one earlier).
+        """
+        channel = self.channels.get(channel_id)
+        if channel is None or channel.destroyed:
+            raise not_found("Channel")
+        name = params.get("name")
+        fmt = params.get("format")
+        if not name or not fmt:
+            raise AriError(
+                400, "Missing parameter name" if not name else "Missing parameter format"
+            )
+        max_duration = _whole_seconds(params.get("maxDurationSeconds"), "maxDurationSeconds")
+        _whole_seconds(params.get("maxSilenceSeconds"), "maxSilenceSeconds")
+        terminate_on = params.get("terminateOn", "none")
+        if terminate_on not in _TERMINATORS:
+            raise AriError(400, "terminateOn invalid")
+        if_exists = params.get("ifExists", "fail")
+        if if_exists not in ("fail", "overwrite", "append"):
+            raise AriError(400, "ifExists invalid")
+        if channel.stasis_app is None:
+            raise not_in_stasis()
+        if channel.bridge_id is not None:
+            raise AriError(409, "Channel is currently bridged")
+        if fmt not in _RECORD_FORMATS:
+            raise AriError(422, "Format specified is unknown on this system")
+        if name in self.live_recordings or (name in self.stored_recordings and if_exists == "fail"):
+            raise AriError(409, "Recording with the same name already exists on the system")
+        recording = LiveRecording(name=name, format=fmt, target_uri=f"channel:{channel_id}")
+        recording.terminate_on = terminate_on
+        self.live_recordings[name] = recording
+        snapshot = recording.to_json()
+
+        def start() -> None:
+            if recording.state != "queued" or channel.destroyed:
+                return
+            recording.state = "recording"
+            recording.started_at = self.scheduler.now()
+            self.emit(
+                "RecordingStarted",
+                {"recording": recording.to_json()},
+                Audience(channel_ids=(channel.id,)),
+            )
+            if max_duration:
+                self.later(channel, max_duration, lambda: self._end_channel_recording(recording))
+
+        beep = params.get("beep", "false").lower() in ("true", "yes", "1")
+        if beep:
+            self.later(channel, media_seconds("sound:beep") or 0.0, start)
+        else:
+            self.scheduler.soon(start)
+        return snapshot
+
+    def _end_channel_recording(self, recording: LiveRecording) -> None:
+        if self.live_recordings.get(recording.name) is recording:
+            if recording.state == "recording":
+                self.stop_recording(recording.name)
+            else:
+                del self.live_recordings[recording.name]  # still queued: nothing was recorded
+
+    def recording_heard_dtmf(self, channel_id: str, digit: str) -> None:
+        """A digit the caller pressed ends that channel's recording when it is a terminator."""
+        for recording in list(self.live_recordings.values()):
+            if recording.target_uri != f"channel:{channel_id}" or recording.state != "recording":
+                continue
+            wanted = recording.terminate_on
+            if (wanted == "any" and digit in _DIGITS) or wanted == digit:
+                self._end_channel_recording(recording)
+
+    def stop_recordings_on_channel(self, channel_id: str) -> None:
+        """A caller who hangs up mid-recording leaves a stored file (RecordingFinished ``done``)."""
+        for recording in list(self.live_recordings.values()):
+            if recording.target_uri == f"channel:{channel_id}":
+                self._end_channel_recording(recording)
+
     def live_recording(self, name: str) -> LiveRecording:
         recording = self.live_recordings.get(name)
         if recording is None:
@@ -234,12 +334,14 @@ class MediaOps(CoreState):
         del self.live_recordings[name]
         self.stored_recordings[name] = recording.format
         self.stored_durations[name] = recording.duration
-        self.emit(
-            "RecordingFinished",
-            {"recording": recording.to_json()},
-            Audience(bridge_ids=(recording.target_uri.partition(":")[2],)),
+        kind, _, target_id = recording.target_uri.partition(":")
+        audience = (
+            Audience(channel_ids=(target_id,))
+            if kind == "channel"
+            else Audience(bridge_ids=(target_id,))
         )
-        bridge = self.bridges.get(recording.target_uri.partition(":")[2])
+        self.emit("RecordingFinished", {"recording": recording.to_json()}, audience)
+        bridge = self.bridges.get(target_id) if kind == "bridge" else None
         if bridge is not None:
             bridge.recorder = None
             self.refresh_bridge_peers(bridge)

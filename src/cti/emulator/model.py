@@ -173,6 +173,7 @@ class LiveRecording:
     state: str = "queued"
     started_at: float = 0.0
     duration: int | None = None
+    terminate_on: str = "none"  # channel recordings: the DTMF that ends them
 
     def to_json(self) -> Json:
         body: Json = {

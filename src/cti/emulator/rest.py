@@ -303,8 +303,7 @@ def _play(core: Asterisk, request: RestRequest, target: str, wanted: str | None)
 
 @route("POST", "/channels/{id}/record")
 def _record_channel(core: Asterisk, request: RestRequest, groups: list[str]) -> RestResponse:
-    core.stasis_channel(groups[0])
-    raise AriError(422, "Channel recording is not emulated; record the bridge instead")
+    return RestResponse(201, core.record_channel(groups[0], _params(request)))
 
 
 @route("POST", "/channels/{id}/variable")

@@ -190,6 +190,12 @@ class CoreState:
     def stop_recordings_of(self, bridge_id: str) -> None:
         raise NotImplementedError
 
+    def stop_recordings_on_channel(self, channel_id: str) -> None:
+        raise NotImplementedError
+
+    def recording_heard_dtmf(self, channel_id: str, digit: str) -> None:
+        raise NotImplementedError
+
     def teardown_single(
         self, channel: Channel, cause: int, *, by_api: bool, hangup_cause: int | None
     ) -> None:

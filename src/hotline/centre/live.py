@@ -28,7 +28,7 @@ from hotline.centre.files import read_file
 from hotline.clock import Clock
 from hotline.telephony.menus import IvrMenus
 from hotline.telephony.workdays import with_calendar
-from routing import Policy
+from routing import DivertTarget, Policy
 
 log = structlog.get_logger(__name__)
 
@@ -56,7 +56,23 @@ def menus_of(config: CentreConfig) -> IvrMenus:
         survey=config.document.survey.enabled,
         announce_position=config.document.announcements.position,
         announce_expected_wait=config.document.announcements.expected_wait,
+        **_diverts(config),
     )
+
+
+def _diverts(config: CentreConfig) -> dict[str, Any]:
+    diverts = config.document.diverts
+    voicemail = diverts.get("voicemail")
+    fields: dict[str, Any] = {
+        "divert_becomes": tuple((name, d.becomes) for name, d in sorted(diverts.items())),
+        "divert_prompts": tuple((name, sound(d.prompt)) for name, d in sorted(diverts.items())),
+        "closed_voicemail": config.policy.default.on_closed is DivertTarget.VOICEMAIL,
+    }
+    if voicemail is not None:
+        fields["voicemail_beep"] = voicemail.beep
+        if voicemail.max_length_s is not None:
+            fields["voicemail_max_length_s"] = max(1, round(voicemail.max_length_s))
+    return fields
 
 
 def live_policy(config: CentreConfig, *, always_open: bool = False) -> Policy:

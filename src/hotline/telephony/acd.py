@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Protocol, TypeVar
+from datetime import UTC, datetime
+from typing import Any, Protocol, TypeVar
 
 import structlog
 
+from cti.calls.ports import VoicemailSpec
 from hotline.telephony.context import WALLBOARD, Context, agent_topic
+from hotline.telephony.diverted import DivertedQuestion, QuestionHook, voicemail_name
 from hotline.telephony.live import LiveCall
 from hotline.telephony.menus import IVR_MENUS, IvrMenus
 from hotline.telephony.roster import db_id
@@ -83,11 +86,13 @@ class AcdLoop:
         self._ctx = ctx
         self.policy = policy
         self.menus = menus  # the IVR new calls get (a call keeps the plan it was given)
+        self.on_question: QuestionHook | None = None  # set by the composition root
         self._state: RoutingState = new_state(policy)
         self._lock = asyncio.Lock()
         self._wake_at: float | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._filings: set[asyncio.Task[None]] = set()  # questions becoming work orders
         self._callbacks: CallbackHandler | None = None
         self._agents: AgentStateHandler | None = None
         self._stopped = False
@@ -101,6 +106,14 @@ class AcdLoop:
 
     def is_open(self) -> bool:
         return self.policy.is_open(self.now())
+
+    def opens_at(self, line: str | None) -> datetime:
+        """When ``line`` (the centre when None) next takes calls under the working-day
+        calendar: now when open, or now when the hours never open (nothing to wait for)."""
+        hours = self.policy.hours_for(line) if line else self.policy.service_hours
+        now = self._ctx.now()
+        at = hours.next_opening(now.timestamp()) if hours is not None else None
+        return now if at is None else max(now, datetime.fromtimestamp(at, UTC))
 
     # ---------------------------------------------------------------- feeding
 
@@ -234,6 +247,7 @@ class AcdLoop:
             task.cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.filed()  # questions being filed are finished, not cancelled: none is lost
 
     # -------------------------------------------------------------- decisions
 
@@ -355,18 +369,80 @@ class AcdLoop:
             if divert.contact_id in ctx.calls.callbacks and self._callbacks is not None:
                 await self._callbacks.postpone(divert.contact_id)
             return
+        target = divert.target.value
+        becomes = dict(self.menus.divert_becomes).get(target, "nothing")
+        recording = (
+            voicemail_name(call.call_id) if divert.target is DivertTarget.VOICEMAIL else None
+        )
         call.outcome = "diverted"
         await ctx.recorder.set_outcome(call.call_id, "diverted", {"live_state": call.live_state()})
-        await ctx.recorder.journal(
-            call.call_id,
-            ctx.now(),
-            "divert",
-            {"reason": divert.reason.value, "target": divert.target.value},
-        )
+        entry: dict[str, Any] = {"reason": divert.reason.value, "target": target}
+        if becomes != "nothing":
+            entry["becomes"] = becomes
+        if recording is not None:
+            entry["recording"] = recording
+        await ctx.recorder.journal(call.call_id, ctx.now(), "divert", entry)
         ctx.publish(WALLBOARD, {"type": "call", "call_id": call.call_id, "outcome": "diverted"})
-        if divert.target is DivertTarget.CALLBACK and self._callbacks is not None:
+        if becomes == "callback" and self._callbacks is not None:
             await self._callbacks.request_for(call)
-        await ctx.control.divert(call.key, target=divert.target.value)
+        spec = (
+            VoicemailSpec(recording, self.menus.voicemail_max_length_s, self.menus.voicemail_beep)
+            if recording is not None
+            else None
+        )
+        prompt = dict(self.menus.divert_prompts).get(target)
+        await ctx.control.divert(
+            call.key, target=target, voicemail=spec, prompt=(prompt,) if prompt else ()
+        )
+        if becomes == "work_order":
+            # In the background: a burst of diverts must not hold routing's decisions up.
+            self.file_question_soon(call, divert.reason.value, target, recording)
+
+    def file_question_soon(
+        self, call: LiveCall, reason: str, outcome: str, recording: str | None
+    ) -> None:
+        """File the question in the background (the caller is not kept waiting for it)."""
+        task = asyncio.get_running_loop().create_task(
+            self._file_question(call, reason, outcome, recording)
+        )
+        self._filings.add(task)
+        task.add_done_callback(self._filings.discard)
+
+    async def filed(self) -> None:
+        """Wait until every question handed over so far is filed (``service.flush``)."""
+        if self._filings:
+            await asyncio.gather(*self._filings, return_exceptions=True)
+
+    async def _file_question(
+        self, call: LiveCall, reason: str, outcome: str, recording: str | None
+    ) -> None:
+        """The question becomes a work order (after the caller has been diverted: the caller
+        never waits on it). A failure is logged and journalled, never raised into routing."""
+        if self.on_question is None:
+            return
+        question = DivertedQuestion(
+            call_id=call.call_id,
+            caller_number=call.caller_number,
+            reason=reason,
+            outcome=outcome,
+            at=self._ctx.now(),
+            line=call.line,
+            language=call.language,
+            ivr_choices={"language": call.language, "line": call.line},
+            recording=recording,
+        )
+        try:
+            reference = await self.on_question(question)
+        except Exception as error:  # the order is retried by nobody: say so loudly
+            log.exception("divert_work_order_failed", call_id=call.call_id)
+            data = {"error": str(error)[:200]}
+            await self._ctx.recorder.journal(
+                call.call_id, self._ctx.now(), "work_order_failed", data
+            )
+            return
+        await self._ctx.recorder.journal(
+            call.call_id, self._ctx.now(), "work_order", {"reference": reference}
+        )
 
     async def _publish_queues(self) -> None:
         if not self._ctx.bus.subscriber_count(WALLBOARD):

@@ -118,7 +118,8 @@ class Callbacks:
                 "requested_at": now,
                 "status": "pending",
                 "attempts": 0,
-                "next_attempt_at": now,
+                # After hours: due when the line next opens (the working-day calendar).
+                "next_attempt_at": self._acd.opens_at(call.line),
             }
         )
         owed = self._register(row)

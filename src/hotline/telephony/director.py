@@ -21,12 +21,14 @@ from cti.calls.ports import (
     IvrPlan,
     LegFailure,
     Resumption,
+    VoicemailSpec,
 )
 from hotline.telephony.acd import AcdLoop
 from hotline.telephony.agents import AgentSessions
 from hotline.telephony.bounded import bounded
 from hotline.telephony.callbacks import Callbacks
 from hotline.telephony.context import WALLBOARD, Context, agent_topic
+from hotline.telephony.diverted import voicemail_name
 from hotline.telephony.follow_ups import FOLLOW_UP, FollowUps
 from hotline.telephony.live import (
     OUTCOME_BY_ABANDON_PHASE,
@@ -175,7 +177,17 @@ class Director:
         )
         await self._save(live)
         self._wallboard(live, phase="ivr", region=region)
-        return build_plan(open_now=open_now, menus=self._acd.menus)
+        menus = self._acd.menus
+        if open_now or not menus.closed_voicemail:
+            return build_plan(open_now=open_now, menus=menus)
+        # Closed, and the configuration says voicemail: the question is filed now, so that a
+        # caller who hangs up during the message is still called back.
+        name = voicemail_name(call_id)
+        spec = VoicemailSpec(name, menus.voicemail_max_length_s, menus.voicemail_beep)
+        await self._note(live, "divert", {"reason": "closed", "target": "voicemail",
+                                          "becomes": "work_order", "recording": name})  # fmt: skip
+        self._acd.file_question_soon(live, "closed", "voicemail", name)
+        return build_plan(open_now=False, menus=menus, closed_voicemail=spec)
 
     async def call_adopted(self, call: InboundCall) -> Resumption:
         """A call still up after a restart resumes where the record says it was; the service

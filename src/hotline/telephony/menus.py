@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cti.calls.ports import IvrPlan, MenuOption
+from cti.calls.ports import IvrPlan, MenuOption, VoicemailSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +26,17 @@ class IvrMenus:
     # What the periodic announcement says (the configuration's ``announcements``).
     announce_position: bool = True
     announce_expected_wait: bool = True
+    # The configuration's ``diverts``: what a voicemail records, and what each outcome becomes
+    # (``work_order``, ``callback`` or ``nothing``).
+    voicemail_max_length_s: int = 120
+    voicemail_beep: bool = True
+    divert_prompts: tuple[tuple[str, str], ...] = ()  # outcome -> media URI (configuration)
+    closed_voicemail: bool = False  # routing's on_closed: voicemail after the closed message
+    divert_becomes: tuple[tuple[str, str], ...] = (
+        ("voicemail", "work_order"),
+        ("work_order", "work_order"),
+        ("callback", "callback"),
+    )
 
 
 IVR_MENUS = IvrMenus(
@@ -44,8 +55,11 @@ IVR_MENUS = IvrMenus(
 )
 
 
-def build_plan(*, open_now: bool, menus: IvrMenus = IVR_MENUS) -> IvrPlan:
-    """Menus while the centre is open; the closed message (with a callback offer) otherwise."""
+def build_plan(
+    *, open_now: bool, menus: IvrMenus = IVR_MENUS, closed_voicemail: VoicemailSpec | None = None
+) -> IvrPlan:
+    """Menus while the centre is open; the closed message otherwise, then a callback offer or
+    (``closed_voicemail``) a voicemail."""
     return IvrPlan(
         open=open_now,
         greeting=menus.greeting,
@@ -57,4 +71,5 @@ def build_plan(*, open_now: bool, menus: IvrMenus = IVR_MENUS) -> IvrPlan:
         closed_message=menus.closed_message,
         music_on_hold=menus.music_on_hold,
         survey=menus.survey,
+        closed_voicemail=None if open_now else closed_voicemail,
     )

@@ -142,6 +142,7 @@ class TelephonyService:
 
     async def flush(self) -> None:
         """Wait until every write handed over so far is in the database."""
+        await self.acd.filed()
         if self._pending:
             await asyncio.gather(*self._pending, return_exceptions=True)
         await self.writes.flush()

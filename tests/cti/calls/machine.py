@@ -17,6 +17,7 @@ from cti.calls.ports import (
     LegFailure,
     MenuOption,
     Resumption,
+    VoicemailSpec,
 )
 from cti.calls.states import new_call, transition
 
@@ -125,6 +126,9 @@ def reach(phase: Phase) -> Run:
     run.feed(sig.DigitPressed("2"))
     if phase is Phase.QUEUED:
         return _check(run, phase)
+    if phase is Phase.VOICEMAIL:
+        run.feed(sig.DivertCommand("voicemail", VoicemailSpec("vm-1", 60)))
+        return _check(run, phase)
     if phase is Phase.CALLBACK_OFFER:
         run.feed(sig.OfferCallbackCommand())
         return _check(run, phase)
@@ -173,6 +177,9 @@ def sample_event(kind: type[sig.CallEvent], state: CallState) -> sig.CallEvent:
         sig.AnnounceCommand: sig.AnnounceCommand(3, 150.0),
         sig.OfferCallbackCommand: sig.OfferCallbackCommand(),
         sig.DivertCommand: sig.DivertCommand("voicemail"),
+        sig.RecordingEnded: sig.RecordingEnded(
+            state.voicemail.name if state.voicemail else "vm-none"
+        ),
         sig.HoldCommand: sig.HoldCommand(),
         sig.UnholdCommand: sig.UnholdCommand(),
         sig.TransferCommand: sig.TransferCommand("a3", "PJSIP/a3", 15.0, "L3"),

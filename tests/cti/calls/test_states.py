@@ -12,7 +12,7 @@ from cti.calls import actions as act
 from cti.calls import signals as sig
 from cti.calls.causes import leg_failure
 from cti.calls.model import Phase
-from cti.calls.ports import CallPhase, EndedBy, IvrPlan, LegFailure, Resumption
+from cti.calls.ports import CallPhase, EndedBy, IvrPlan, LegFailure, Resumption, VoicemailSpec
 from cti.calls.states import TRANSITIONS, transition
 from tests.cti.calls.machine import (
     ADOPTED_LEG,
@@ -259,6 +259,28 @@ class TestQueue:
         actions = run.feed(sig.DivertCommand("voicemail"))
         assert act.Hangup("L1") in actions
         assert of_type(actions, act.Play)[0].media == ("sound:hotline/voicemail",)
+        assert run.state.phase is Phase.GOODBYE
+
+    def test_a_voicemail_divert_plays_the_configured_prompt_then_records_the_caller_alone(
+        self,
+    ) -> None:
+        run = reach(Phase.QUEUED)
+        spec = VoicemailSpec("vm-9", 90, beep=True)
+        prompt = ("sound:hotline/leave-a-message",)
+        actions = run.feed(sig.DivertCommand("voicemail", spec, prompt))
+        (played,) = of_type(actions, act.Play)
+        assert played.media == prompt
+        assert run.state.phase is Phase.VOICEMAIL
+        actions = run.feed(sig.PlaybackEnded(played.playback_id))
+        bridge = run.state.bridge_id
+        assert bridge is not None
+        assert actions == [
+            act.RemoveChannel(bridge, run.state.call_id),  # Asterisk records no bridged channel
+            act.RecordChannel(run.state.call_id, "vm-9", 90, True),
+        ]
+        assert run.feed(sig.RecordingEnded("someone-else")) == []
+        actions = run.feed(sig.RecordingEnded("vm-9"))
+        assert act.Journal("voicemail_recorded", {"name": "vm-9"}) in actions
         assert run.state.phase is Phase.GOODBYE
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cti.calls.ports import CallKey
+from cti.calls.ports import CallKey, VoicemailSpec
 
 
 @dataclass
@@ -41,8 +41,15 @@ class RecordingControl:
     async def offer_callback(self, key: CallKey) -> None:
         self._record("offer_callback", key)
 
-    async def divert(self, key: CallKey, *, target: str) -> None:
-        self._record("divert", key, target=target)
+    async def divert(
+        self,
+        key: CallKey,
+        *,
+        target: str,
+        voicemail: VoicemailSpec | None = None,
+        prompt: tuple[str, ...] = (),
+    ) -> None:
+        self._record("divert", key, target=target, voicemail=voicemail, prompt=prompt)
 
     async def hold(self, key: CallKey) -> None:
         self._record("hold", key)

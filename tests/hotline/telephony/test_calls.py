@@ -3,6 +3,7 @@ databases: record, journal, abandon snapshot, re-offer, RONA, closed hours, call
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -12,12 +13,13 @@ import pytest_asyncio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from cti.calls.ports import CallKey, CallPhase, EndedBy, LegFailure
+from cti.calls.ports import CallKey, CallPhase, EndedBy, LegFailure, VoicemailSpec
 from hotline.bus import EventBus
 from hotline.db.models import AgentSession, AgentStateLog, Call, Callback
 from hotline.db.session import transaction
 from hotline.telephony import TelephonyService
 from hotline.telephony.context import WALLBOARD
+from hotline.telephony.diverted import DivertedQuestion
 from tests.fixtures.app import FixedClock
 from tests.hotline.telephony.builders import SITE, Seeded, inbound, make_service, seed_directory
 from tests.hotline.telephony.fakes import RecordingControl
@@ -222,7 +224,12 @@ async def test_a_call_nobody_logged_in_can_serve_is_diverted(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     key = await _queued(service, clock, "nobody")
-    assert control.named("divert") == [(key, {"target": "voicemail"})]
+    ((diverted, data),) = control.named("divert")
+    assert (diverted, data["target"]) == (key, "voicemail")
+    await service.flush()
+    call_id = (await _call_row(sessionmaker, "nobody")).id
+    # The configuration's voicemail: a beep and its maximum length, under a name per call.
+    assert data["voicemail"] == VoicemailSpec(f"voicemail-{call_id}", 120, beep=True)
     await service.director.call_finished(key)
     await service.flush()
     assert (await _call_row(sessionmaker, "nobody")).outcome == "diverted"
@@ -411,3 +418,44 @@ async def test_oversized_strings_from_asterisk_are_cut_to_the_columns_not_lost(
     assert row.caller_name == ("纳税人" * 100)[:120]
     assert (row.caller_number, row.dialled) == ("1" * 32, "9" * 32)
     assert row.outcome == "abandoned_ivr"
+
+
+async def test_a_callback_asked_for_after_hours_is_due_at_the_next_opening(
+    service: TelephonyService,
+    clock: FixedClock,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    clock.current = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # Monday 18:00 in China: closed
+    call = inbound("evening", clock.now())
+    assert not (await service.director.call_arrived(call)).open
+    await service.director.callback_accepted(call.key)  # pressed the digit after the message
+    await service.director.call_finished(call.key)
+    await service.flush()
+    callback = await _callback_row(sessionmaker)
+    assert callback.status == "pending"
+    # The working-day calendar decides: Tuesday 09:00 in China, not "now".
+    assert callback.next_attempt_at == datetime(2026, 3, 3, 1, 0, tzinfo=UTC)
+
+
+async def test_after_hours_a_voicemail_is_offered_and_the_question_filed_when_configured(
+    service: TelephonyService, clock: FixedClock
+) -> None:
+    filed: list[DivertedQuestion] = []
+    done = asyncio.Event()
+
+    async def file(question: DivertedQuestion) -> str:
+        filed.append(question)
+        done.set()
+        return "12366-20260302-0001"
+
+    service.acd.on_question = file
+    service.acd.menus = dataclasses.replace(service.acd.menus, closed_voicemail=True)
+    clock.current = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # Monday 18:00 in China: closed
+    plan = await service.director.call_arrived(inbound("late", clock.now(), number="13905710001"))
+    assert not plan.open
+    assert plan.closed_voicemail is not None
+    await asyncio.wait_for(done.wait(), 5.0)
+    (question,) = filed
+    assert (question.reason, question.outcome) == ("closed", "voicemail")
+    assert question.caller_number == "13905710001"
+    assert question.recording == plan.closed_voicemail.name == f"voicemail-{question.call_id}"
