@@ -20,9 +20,17 @@ from hotline.deps import AppStateDep, SessionDep
 from hotline.errors import ForbiddenError
 from hotline.masking import mask_phone, mask_tax_id
 from hotline.reports import export, service
-from hotline.reports.definitions import ABANDONS, AGENTS, INTERVAL, Figure
+from hotline.reports.definitions import (
+    ABANDONS,
+    AGENTS,
+    HEAVY_CALLERS,
+    INTERVAL,
+    ORIGIN,
+    Figure,
+)
 from hotline.reports.period import Granularity
 from hotline.reports.queries import AgentGroup
+from hotline.reports.scorecard import SCORECARD_DEFINITIONS
 from hotline.roles import Role
 from hotline.schemas.base import Moment
 
@@ -79,6 +87,22 @@ def _name(kind: str, data: dict[str, Any], fmt: ExportFormat) -> str:
     start = data["period"]["from"][:10]
     end = data["period"]["to"][:10]
     return f"{kind}-{start}-{end}.{fmt.value}"
+
+
+def _export(
+    kind: str,
+    data: dict[str, Any],
+    header: list[str],
+    table: list[list[Any]],
+    figures: dict[str, Figure],
+    fmt: ExportFormat,
+    lang: Lang,
+) -> Response:
+    """The rows as CSV (machine names as header) or XLSX (labels and a definitions sheet)."""
+    if fmt is ExportFormat.CSV:
+        return _file(export.to_csv(header, table), _name(kind, data, fmt), fmt)
+    body = export.to_xlsx(kind, header, table, figures, lang.value)
+    return _file(body, _name(kind, data, fmt), fmt)
 
 
 @router.get("/interval", response_model=None, responses=_FILE_RESPONSES)
@@ -233,7 +257,7 @@ async def standards_report(
     return _file(body, _name("standards", data, format_), format_)
 
 
-@router.get("/scorecard")
+@router.get("/scorecard", response_model=None, responses=_FILE_RESPONSES)
 async def scorecard_report(
     state: AppStateDep,
     session: SessionDep,
@@ -243,17 +267,27 @@ async def scorecard_report(
     site: SiteQ = None,
     line: LineQ = None,
     language: LanguageQ = None,
+    format_: FormatQ = ExportFormat.JSON,
     lang: Lang = Lang.ZH,
-) -> dict[str, Any]:
+) -> dict[str, Any] | Response:
     """The balanced scorecard over a period (up to 366 days): satisfaction, complaint rate,
     completion rate and timeliness, with the service level beside them."""
     ask = service.Request(start, end, Granularity.DAY, site, line, language)
-    return await service.balanced_scorecard(
+    data = await service.balanced_scorecard(
         session, ask, _zone(state), state.clock.now(), lang.value
     )
+    if format_ is ExportFormat.JSON:
+        return data
+    header = list(data["scorecard"])
+    table = [[data["scorecard"][c] for c in header]]
+    figures = {
+        key: Figure(zh.split("：")[0], key, zh, en)
+        for key, (zh, en) in SCORECARD_DEFINITIONS.items()
+    }
+    return _export("scorecard", data, header, table, figures, format_, lang)
 
 
-@router.get("/origin")
+@router.get("/origin", response_model=None, responses=_FILE_RESPONSES)
 async def origin_report(
     state: AppStateDep,
     session: SessionDep,
@@ -264,14 +298,25 @@ async def origin_report(
     line: LineQ = None,
     language: LanguageQ = None,
     home: Annotated[str, Query(max_length=16, description="the centre's province")] = "浙江省",
-) -> dict[str, Any]:
+    format_: FormatQ = ExportFormat.JSON,
+    lang: Lang = Lang.ZH,
+) -> dict[str, Any] | Response:
     """Inbound calls of the period (up to 366 days) by origin: the home province by city,
     other provinces, abroad by country; IP-call prefixes stripped before geocoding."""
     ask = service.Request(start, end, Granularity.DAY, site, line, language)
-    return await service.origin(session, ask, _zone(state), state.clock.now(), home)
+    data = await service.origin(session, ask, _zone(state), state.clock.now(), home)
+    if format_ is ExportFormat.JSON:
+        return data
+    rows = [
+        {"scope": scope, **row}
+        for scope in ("home", "province", "abroad", "unknown")
+        for row in data[scope]
+    ]
+    header, table = export.flatten(rows, list(ORIGIN))
+    return _export("origin", data, header, table, ORIGIN, format_, lang)
 
 
-@router.get("/heavy-callers")
+@router.get("/heavy-callers", response_model=None, responses=_FILE_RESPONSES)
 async def heavy_callers_report(
     request: Request,
     state: AppStateDep,
@@ -284,7 +329,9 @@ async def heavy_callers_report(
     language: LanguageQ = None,
     threshold: Annotated[int, Query(ge=2, le=10_000, description="calls in the period")] = 10,
     full: Annotated[bool, Query(description="numbers and taxpayer ids in full (audited)")] = False,
-) -> dict[str, Any]:
+    format_: FormatQ = ExportFormat.JSON,
+    lang: Lang = Lang.ZH,
+) -> dict[str, Any] | Response:
     """Callers (by number, with the taxpayer id where a work order names it) with at least
     ``threshold`` calls in the period (up to 366 days), most calls first (at most 200), with
     their topics and work orders. Numbers are masked unless a director or supervisor asks for
@@ -303,6 +350,7 @@ async def heavy_callers_report(
             subject_id="heavy_callers",
             detail={
                 "callers": len(data["rows"]),
+                "format": format_.value,
                 "from": data["period"]["from"],
                 "to": data["period"]["to"],
             },
@@ -314,4 +362,11 @@ async def heavy_callers_report(
             row["number"] = mask_phone(row["number"])
             row["taxpayer_number"] = mask_tax_id(row["taxpayer_number"])
     data["numbers"] = "full" if full else "masked"
-    return data
+    if format_ is ExportFormat.JSON:
+        return data
+    rows = [
+        {**row, "topics": "; ".join(f"{t}:{n}" for t, n in row["topics"].items())}
+        for row in data["rows"]
+    ]
+    header, table = export.flatten(rows, list(HEAVY_CALLERS))
+    return _export("heavy-callers", data, header, table, HEAVY_CALLERS, format_, lang)

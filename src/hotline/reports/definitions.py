@@ -298,3 +298,56 @@ AGENTS: Final[dict[str, Figure]] = {
 }
 
 AGENT_STATUSES: Final[tuple[str, ...]] = ("idle", "reserved", "on_call", "wrap_up", "not_ready")
+
+
+ORIGIN: Final[dict[str, Figure]] = {
+    "scope": Figure(
+        "范围",
+        "Scope",
+        "home 本省（按城市）、province 外省（按省）、abroad 境外（按国家或地区）、unknown 无法定位",
+        "home (the centre's province, by city), province (other provinces), abroad (by country),"
+        " unknown (numbers the geocoder cannot place)",
+    ),
+    "name": Figure("地区", "Place", "城市、省份或国家/地区", "the city, province or country"),
+    "calls": Figure(
+        "来电数",
+        "Calls",
+        "期间内来自该地区的呼入电话（IP 长途前缀去除后定位）",
+        "inbound calls of the period from that place (IP-call prefixes stripped first)",
+    ),
+    "share": Figure("占比", "Share", "来电数 / 期间内全部呼入", "calls / all inbound calls"),
+}
+
+
+HEAVY_CALLERS: Final[dict[str, Figure]] = {
+    "number": Figure(
+        "来电号码", "Number", "来电号码（按角色脱敏）", "the caller's number (masked per role)"
+    ),
+    "taxpayer_number": Figure(
+        "纳税人识别号",
+        "Taxpayer id",
+        "以该号码为联系电话的最近一张工单上的纳税人识别号",
+        "the taxpayer id on the latest work order with this number as the taxpayer's phone",
+    ),
+    "calls": Figure(
+        "来电次数",
+        "Calls",
+        "期间内该号码的呼入电话（含 IVR 挂机）",
+        "inbound calls from the number in the period (IVR hang-ups included)",
+    ),
+    "answered": Figure("接通", "Answered", "其中由坐席接通的", "of those, answered by an agent"),
+    "first_call": Figure("首次来电", "First call", "期间内第一次来电", "the period's first call"),
+    "last_call": Figure("末次来电", "Last call", "期间内最后一次来电", "the period's last call"),
+    "work_orders": Figure(
+        "工单数",
+        "Work orders",
+        "以该号码为联系电话的全部工单",
+        "work orders ever raised with this number as the taxpayer's phone",
+    ),
+    "topics": Figure(
+        "咨询主题",
+        "Topics",
+        "这些来电的小结主题及其来电数（主题:次数）",
+        "call-summary topics of those calls with their counts (topic:calls)",
+    ),
+}
