@@ -26,6 +26,8 @@ from hotline.reports.definitions import (
     HEAVY_CALLERS,
     INTERVAL,
     ORIGIN,
+    SURVEYS,
+    TOPICS,
     Figure,
 )
 from hotline.reports.period import Granularity
@@ -370,3 +372,87 @@ async def heavy_callers_report(
     ]
     header, table = export.flatten(rows, list(HEAVY_CALLERS))
     return _export("heavy-callers", data, header, table, HEAVY_CALLERS, format_, lang)
+
+
+@router.get("/topics", response_model=None, responses=_FILE_RESPONSES)
+async def topics_report(
+    state: AppStateDep,
+    session: SessionDep,
+    _: CallReportReader,
+    start: Start,
+    end: End,
+    site: SiteQ = None,
+    line: LineQ = None,
+    language: LanguageQ = None,
+    format_: FormatQ = ExportFormat.JSON,
+    lang: Lang = Lang.ZH,
+) -> dict[str, Any] | Response:
+    """What callers asked about over the period (up to 366 days): call-summary topics ranked,
+    by business area and per day, and the knowledge-base searches that found nothing. CSV and
+    XLSX carry the ranked topics."""
+    ask = service.Request(start, end, Granularity.DAY, site, line, language)
+    data = await service.topics(session, ask, _zone(state), state.clock.now(), lang.value)
+    if format_ is ExportFormat.JSON:
+        return data
+    name = "name_zh" if lang is Lang.ZH else "name_en"
+    rows = [{**t, "name": t[name], "area": t["area"][name]} for t in data["topics"]]
+    header, table = export.flatten(rows, ["code", "name", "area", "calls", "share"])
+    return _export("topics", data, header, table, TOPICS, format_, lang)
+
+
+@router.get("/surveys", response_model=None, responses=_FILE_RESPONSES)
+async def surveys_report(
+    request: Request,
+    state: AppStateDep,
+    session: SessionDep,
+    principal: CallReportReader,
+    start: Start,
+    end: End,
+    site: SiteQ = None,
+    line: LineQ = None,
+    language: LanguageQ = None,
+    agent: Annotated[str | None, Query(max_length=32, description="agent code")] = None,
+    full: Annotated[bool, Query(description="callers' numbers in full (audited)")] = False,
+    format_: FormatQ = ExportFormat.JSON,
+    lang: Lang = Lang.ZH,
+) -> dict[str, Any] | Response:
+    """Survey scores over the period (up to 366 days): the distribution over 1..5 and the
+    average, in total and by line, agent and day, and the calls scored 1 or 2 (callers' numbers
+    masked unless a director or supervisor asks for them in full; audited). The survey records
+    a key press only: ``comments`` is always null. CSV and XLSX carry the per-agent rows."""
+    if full and not principal.has_any(FULL_NUMBER_READERS):
+        raise ForbiddenError("only a director or a supervisor reads callers' numbers in full")
+    ask = service.Request(start, end, Granularity.DAY, site, line, language, None, agent)
+    data = await service.surveys(session, ask, _zone(state), state.clock.now(), lang.value)
+    if full:
+        audit.add(
+            session,
+            action=audit.PERSONAL_DATA_READ,
+            actor_user_id=principal.user_id,
+            actor_username=principal.username,
+            subject_type="report",
+            subject_id="surveys",
+            detail={
+                "calls": len(data["low_scores"]),
+                "format": format_.value,
+                "from": data["period"]["from"],
+                "to": data["period"]["to"],
+            },
+            request_id=getattr(request.state, "request_id", None),
+            client_ip=request.client.host if request.client else None,
+        )
+    else:
+        for row in data["low_scores"]:
+            row["caller_number"] = mask_phone(row["caller_number"])
+    data["numbers"] = "full" if full else "masked"
+    if format_ is ExportFormat.JSON:
+        return data
+    columns = ["agent", "answered", "responses", "response_rate", "average"]
+    columns += [f"score_{s}" for s in range(1, 6)]
+    rows = [
+        {**r, **{f"score_{s}": r["distribution"][str(s)] for s in range(1, 6)}}
+        for r in [*data["by_agent"], {"agent": "total", **data["total"]}]
+    ]
+    header, table = export.flatten(rows, columns)
+    figures = {**SURVEYS, "agent": Figure("坐席", "Agent", "坐席工号", "the agent's code")}
+    return _export("surveys", data, header, table, figures, format_, lang)

@@ -351,3 +351,64 @@ HEAVY_CALLERS: Final[dict[str, Figure]] = {
         "call-summary topics of those calls with their counts (topic:calls)",
     ),
 }
+
+
+TOPICS: Final[dict[str, Figure]] = {
+    "code": Figure(
+        "主题编码", "Topic code", "小结主题（二级分类）编码", "the summary topic's code"
+    ),
+    "name": Figure("主题", "Topic", "小结主题名称", "the summary topic's name"),
+    "area": Figure("业务大类", "Area", "主题所属的一级业务分类", "the business area of the topic"),
+    "calls": Figure(
+        "来电数",
+        "Calls",
+        "期间内到达、按筛选条件的来电中以该主题小结的份数（转接来电每位坐席各一份）",
+        "summaries filed under the topic for the period's calls (one per agent who talked)",
+    ),
+    "share": Figure("占比", "Share", "该主题小结数 / 全部小结数", "the topic's summaries / all"),
+    "trend": Figure(
+        "每日趋势", "Daily trend", "每天（北京时间）各主题的小结数", "summaries per topic per day"
+    ),
+    "unanswered_searches": Figure(
+        "无结果搜索",
+        "Searches that found nothing",
+        "期间内知识库搜索没有结果的查询词及次数（与线路、语种无关）",
+        "knowledge-base queries of the period that found nothing, with how often"
+        " (not filtered by line or language)",
+    ),
+}
+
+
+SURVEYS: Final[dict[str, Figure]] = {
+    "answered": Figure(
+        "接通来电",
+        "Answered",
+        "期间内到达并由坐席接通的呼入电话（可以邀请评价的来电）",
+        "inbound calls of the period answered by an agent (the calls a survey can follow)",
+    ),
+    "responses": Figure(
+        "评价数",
+        "Responses",
+        "其中来电人按键评价（1–5）的来电",
+        "of those, calls where the caller pressed a score (1-5)",
+    ),
+    "response_rate": Figure("参评率", "Response rate", "评价数 / 接通来电", "responses / answered"),
+    "average": Figure("平均分", "Average", "评分（1–5）的平均值", "mean of the 1-5 scores"),
+    "score_1": Figure("1 分", "Score 1", "评 1 分（非常不满意）的来电数", "calls scored 1 (worst)"),
+    "score_2": Figure("2 分", "Score 2", "评 2 分的来电数", "calls scored 2"),
+    "score_3": Figure("3 分", "Score 3", "评 3 分的来电数", "calls scored 3"),
+    "score_4": Figure("4 分", "Score 4", "评 4 分的来电数", "calls scored 4"),
+    "score_5": Figure("5 分", "Score 5", "评 5 分（非常满意）的来电数", "calls scored 5 (best)"),
+    "low_scores": Figure(
+        "低分来电",
+        "Low scores",
+        "评 1 或 2 分的来电，逐条列出（号码按角色脱敏），便于听取录音回访",
+        "calls scored 1 or 2, one by one (numbers masked per role), to listen back and follow up",
+    ),
+    "comments": Figure(
+        "评价意见",
+        "Comments",
+        "满意度评价只记录按键分数，不记录文字或语音意见",
+        "the survey records the key pressed only: there are no written or spoken comments",
+    ),
+}

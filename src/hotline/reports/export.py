@@ -31,6 +31,7 @@ _SHARES = frozenset(
         "complaint_rate",
         "completion_rate",
         "timeliness",
+        "response_rate",
     }
 )
 
