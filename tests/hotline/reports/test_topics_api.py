@@ -98,7 +98,8 @@ async def test_topics_ranked_by_area_and_day_with_searches_that_found_nothing(
     )
     assert sheet.status_code == 200, sheet.text
     rows = list(csv.DictReader(io.StringIO(sheet.text)))
-    assert [(r["code"], r["area"], r["calls"]) for r in rows][0] == (
+    first = rows[0]
+    assert (first["code"], first["area"], first["calls"]) == (
         "T_IIT.DEDUCT",
         "Individual income tax",
         "2",
