@@ -189,6 +189,11 @@ def origin_ranking(report: dict[str, Any], t: Translate, top: int = 15) -> str:
     return str(fig.to_json())
 
 
+def _day_axis(t: Translate) -> dict[str, Any]:
+    # Days as categories: a date axis over one or two days invents ticks between them.
+    return {"title": {"text": t("reports.chart.day")}, "type": "category"}
+
+
 def topic_trend(report: dict[str, Any], lang: str, t: Translate) -> str:
     """Summaries per day stacked by business area (a dozen areas read; 80 topics would not)."""
     name = "name_zh" if lang == "zh" else "name_en"
@@ -208,7 +213,7 @@ def topic_trend(report: dict[str, Any], lang: str, t: Translate) -> str:
         **_LAYOUT,
         barmode="stack",
         title={"text": t("reports.chart.topic_trend")},
-        xaxis=_time_axis(True, t),
+        xaxis=_day_axis(t),
         yaxis={"title": {"text": t("reports.chart.count")}, "rangemode": "tozero"},
     )
     return str(fig.to_json())
@@ -238,13 +243,15 @@ def survey_chart(report: dict[str, Any], t: Translate) -> str:
         **_LAYOUT,
         barmode="stack",
         title={"text": t("reports.chart.survey_distribution")},
-        xaxis=_time_axis(True, t),
+        xaxis=_day_axis(t),
         yaxis={"title": {"text": t("reports.chart.responses")}, "rangemode": "tozero"},
         yaxis2={
             "title": {"text": t("reports.chart.survey_average")},
             "overlaying": "y",
             "side": "right",
             "range": [1, 5],
+            "dtick": 1,
+            "showgrid": False,
         },
     )
     return str(fig.to_json())

@@ -64,6 +64,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     ),
     "reports.chart.survey_distribution": ("评分分布", "Score distribution"),
     "reports.chart.survey_average": ("平均分", "Average score"),
+    "reports.chart.day": ("日期", "day"),
     "reports.chart.responses": ("评价数", "responses"),
     **_figures("reports.tp", TOPICS),
     **_figures("reports.sv", SURVEYS),
