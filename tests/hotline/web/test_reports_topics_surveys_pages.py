@@ -80,3 +80,29 @@ async def test_agents_are_sent_home_from_the_topics_page(
     response = await client.get("/reports/surveys")
     assert response.status_code == 303
     assert response.headers["location"] == "/home"
+
+
+async def test_scorecard_origin_and_heavy_caller_pages_link_their_exports(
+    client: httpx.AsyncClient, app_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await seed_day(app_sessionmaker)
+    await create_user(app_sessionmaker, "sup1", Role.SUPERVISOR)
+    await _sign_in(client, "sup1")
+    day_params = {"start": "2026-03-02", "end": "2026-03-02"}
+    for page, report in (
+        ("scorecard", "scorecard"),
+        ("origin", "origin"),
+        ("heavy-callers", "heavy-callers"),
+    ):
+        response = await client.get(f"/reports/{page}", params=day_params)
+        assert response.status_code == 200, response.text
+        link = re.search(r'id="download-csv"', response.text)
+        assert link is not None, page
+        csv_url = re.search(r'href="([^"]+format=csv)"', response.text)
+        assert csv_url is not None
+        assert csv_url[1].startswith(f"/api/v1/reports/{report}?from=2026-03-02")
+        export = await client.get(csv_url[1].replace("&amp;", "&"))
+        assert export.status_code == 200, export.text
+        assert export.headers["content-type"].startswith("text/csv")
+    heavy = await client.get("/reports/heavy-callers", params={**day_params, "threshold": "5"})
+    assert 'id="download-full"' in heavy.text  # a supervisor may export full numbers, audited

@@ -131,6 +131,26 @@ def _api_query(params: dict[str, Any]) -> str:
     return urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
+def _downloads(
+    report: str, ask: service.Request, form: dict[str, str], lang: i18n.Lang
+) -> dict[str, str | None]:
+    """The API's CSV and XLSX of exactly what a page over whole days shows."""
+    extra = {k: v for k, v in form.items() if k not in ("start", "end")}
+    api = _api_query(
+        {
+            "from": ask.start.isoformat(),
+            "to": ask.end.isoformat(),
+            **extra,
+            "lang": "zh" if lang == "zh-CN" else "en",
+        }
+    )
+    return {
+        "csv_url": f"/api/v1/reports/{report}?{api}&format=csv",
+        "xlsx_url": f"/api/v1/reports/{report}?{api}&format=xlsx",
+        "full_url": None,
+    }
+
+
 @router.get("/reports/interval")
 async def interval_page(
     request: Request,
@@ -534,7 +554,7 @@ async def scorecard_page(
     except InvalidInputError as exc:
         context["error"] = _problem(exc, lang)
         return render(request, "reports_scorecard.html", context, 422)
-    context.update(data=data)
+    context.update(data=data, **_downloads("scorecard", ask, form, lang))
     return render(request, "reports_scorecard.html", context)
 
 
@@ -589,7 +609,11 @@ async def origin_page(
     def t(key: str) -> str:
         return i18n.translate(lang, key)
 
-    context.update(data=data, chart=charts.as_script_data(charts.origin_ranking(data, t)))
+    context.update(
+        data=data,
+        chart=charts.as_script_data(charts.origin_ranking(data, t)),
+        **_downloads("origin", ask, form, lang),
+    )
     return render(request, "reports_origin.html", context)
 
 
@@ -647,7 +671,11 @@ async def heavy_callers_page(
     for row in data["rows"]:
         row["number"] = mask_phone(row["number"])
         row["taxpayer_number"] = mask_tax_id(row["taxpayer_number"])
-    context.update(data=data)
+    links = _downloads("heavy-callers", ask, form, lang)
+    links["full_url"] = (
+        f"{links['xlsx_url']}&full=true" if principal.has_any(FULL_NUMBER_READERS) else None
+    )
+    context.update(data=data, **links)
     return render(request, "reports_heavy.html", context)
 
 
