@@ -189,6 +189,39 @@ async def _time(
     }
 
 
+async def _time_daily(
+    url: str, report: str, start: datetime, end: datetime, repeat: int
+) -> dict[str, Any]:
+    """The topics or surveys report over the period, as the API calls it."""
+    engine = create_engine(url)
+    maker = create_sessionmaker(engine)
+    seconds = []
+    compute = service.topics if report == "topics" else service.surveys
+    try:
+        for _ in range(repeat):
+            began = time.perf_counter()
+            async with maker() as session:
+                data = await compute(
+                    session,
+                    service.Request(start, end, Granularity.DAY),
+                    ZONE,
+                    end + timedelta(days=1),
+                )
+            seconds.append(time.perf_counter() - began)
+            log(f"{report} {start:%m-%d}..{end:%m-%d}: {seconds[-1]:.2f} s")
+    finally:
+        await engine.dispose()
+    seconds.sort()
+    counted = data["total"] if report == "topics" else data["total"]["answered"]
+    return {
+        "counted": counted,
+        "p50_s": round(statistics.median(seconds), 3),
+        "p99_s": round(seconds[min(len(seconds) - 1, int(len(seconds) * 0.99))], 3),
+        "max_s": round(seconds[-1], 3),
+        "runs": repeat,
+    }
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=22)
@@ -223,6 +256,7 @@ async def main() -> None:
             "month_30m": await _time(url, *month, Granularity.MIN30, args.repeat),
             "month_day": await _time(url, *month, Granularity.DAY, args.repeat),
             "day_15m": await _time(url, *day, Granularity.MIN15, args.repeat),
+            "month_surveys": await _time_daily(url, "surveys", *month, args.repeat),
         }
     finally:
         if not args.keep and not args.reuse:

@@ -128,6 +128,8 @@ def test_call_reports_are_for_directors_ops_and_supervisors() -> None:
         "scorecard",
         "origin",
         "heavy-callers",
+        "topics",
+        "surveys",
     ):
         path = f"/api/v1/reports/{report}"
         assert table[("GET", path)] == {Role.DIRECTOR, Role.OPS, Role.SUPERVISOR}

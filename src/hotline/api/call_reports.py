@@ -20,9 +20,19 @@ from hotline.deps import AppStateDep, SessionDep
 from hotline.errors import ForbiddenError
 from hotline.masking import mask_phone, mask_tax_id
 from hotline.reports import export, service
-from hotline.reports.definitions import ABANDONS, AGENTS, INTERVAL, Figure
+from hotline.reports.definitions import (
+    ABANDONS,
+    AGENTS,
+    HEAVY_CALLERS,
+    INTERVAL,
+    ORIGIN,
+    SURVEYS,
+    TOPICS,
+    Figure,
+)
 from hotline.reports.period import Granularity
 from hotline.reports.queries import AgentGroup
+from hotline.reports.scorecard import SCORECARD_DEFINITIONS
 from hotline.roles import Role
 from hotline.schemas.base import Moment
 
@@ -79,6 +89,22 @@ def _name(kind: str, data: dict[str, Any], fmt: ExportFormat) -> str:
     start = data["period"]["from"][:10]
     end = data["period"]["to"][:10]
     return f"{kind}-{start}-{end}.{fmt.value}"
+
+
+def _export(
+    kind: str,
+    data: dict[str, Any],
+    header: list[str],
+    table: list[list[Any]],
+    figures: dict[str, Figure],
+    fmt: ExportFormat,
+    lang: Lang,
+) -> Response:
+    """The rows as CSV (machine names as header) or XLSX (labels and a definitions sheet)."""
+    if fmt is ExportFormat.CSV:
+        return _file(export.to_csv(header, table), _name(kind, data, fmt), fmt)
+    body = export.to_xlsx(kind, header, table, figures, lang.value)
+    return _file(body, _name(kind, data, fmt), fmt)
 
 
 @router.get("/interval", response_model=None, responses=_FILE_RESPONSES)
@@ -233,7 +259,7 @@ async def standards_report(
     return _file(body, _name("standards", data, format_), format_)
 
 
-@router.get("/scorecard")
+@router.get("/scorecard", response_model=None, responses=_FILE_RESPONSES)
 async def scorecard_report(
     state: AppStateDep,
     session: SessionDep,
@@ -243,17 +269,27 @@ async def scorecard_report(
     site: SiteQ = None,
     line: LineQ = None,
     language: LanguageQ = None,
+    format_: FormatQ = ExportFormat.JSON,
     lang: Lang = Lang.ZH,
-) -> dict[str, Any]:
+) -> dict[str, Any] | Response:
     """The balanced scorecard over a period (up to 366 days): satisfaction, complaint rate,
     completion rate and timeliness, with the service level beside them."""
     ask = service.Request(start, end, Granularity.DAY, site, line, language)
-    return await service.balanced_scorecard(
+    data = await service.balanced_scorecard(
         session, ask, _zone(state), state.clock.now(), lang.value
     )
+    if format_ is ExportFormat.JSON:
+        return data
+    header = list(data["scorecard"])
+    table = [[data["scorecard"][c] for c in header]]
+    figures = {
+        key: Figure(zh.split("：")[0], key, zh, en)
+        for key, (zh, en) in SCORECARD_DEFINITIONS.items()
+    }
+    return _export("scorecard", data, header, table, figures, format_, lang)
 
 
-@router.get("/origin")
+@router.get("/origin", response_model=None, responses=_FILE_RESPONSES)
 async def origin_report(
     state: AppStateDep,
     session: SessionDep,
@@ -264,14 +300,25 @@ async def origin_report(
     line: LineQ = None,
     language: LanguageQ = None,
     home: Annotated[str, Query(max_length=16, description="the centre's province")] = "浙江省",
-) -> dict[str, Any]:
+    format_: FormatQ = ExportFormat.JSON,
+    lang: Lang = Lang.ZH,
+) -> dict[str, Any] | Response:
     """Inbound calls of the period (up to 366 days) by origin: the home province by city,
     other provinces, abroad by country; IP-call prefixes stripped before geocoding."""
     ask = service.Request(start, end, Granularity.DAY, site, line, language)
-    return await service.origin(session, ask, _zone(state), state.clock.now(), home)
+    data = await service.origin(session, ask, _zone(state), state.clock.now(), home)
+    if format_ is ExportFormat.JSON:
+        return data
+    rows = [
+        {"scope": scope, **row}
+        for scope in ("home", "province", "abroad", "unknown")
+        for row in data[scope]
+    ]
+    header, table = export.flatten(rows, list(ORIGIN))
+    return _export("origin", data, header, table, ORIGIN, format_, lang)
 
 
-@router.get("/heavy-callers")
+@router.get("/heavy-callers", response_model=None, responses=_FILE_RESPONSES)
 async def heavy_callers_report(
     request: Request,
     state: AppStateDep,
@@ -284,7 +331,9 @@ async def heavy_callers_report(
     language: LanguageQ = None,
     threshold: Annotated[int, Query(ge=2, le=10_000, description="calls in the period")] = 10,
     full: Annotated[bool, Query(description="numbers and taxpayer ids in full (audited)")] = False,
-) -> dict[str, Any]:
+    format_: FormatQ = ExportFormat.JSON,
+    lang: Lang = Lang.ZH,
+) -> dict[str, Any] | Response:
     """Callers (by number, with the taxpayer id where a work order names it) with at least
     ``threshold`` calls in the period (up to 366 days), most calls first (at most 200), with
     their topics and work orders. Numbers are masked unless a director or supervisor asks for
@@ -303,6 +352,7 @@ async def heavy_callers_report(
             subject_id="heavy_callers",
             detail={
                 "callers": len(data["rows"]),
+                "format": format_.value,
                 "from": data["period"]["from"],
                 "to": data["period"]["to"],
             },
@@ -314,4 +364,95 @@ async def heavy_callers_report(
             row["number"] = mask_phone(row["number"])
             row["taxpayer_number"] = mask_tax_id(row["taxpayer_number"])
     data["numbers"] = "full" if full else "masked"
-    return data
+    if format_ is ExportFormat.JSON:
+        return data
+    rows = [
+        {**row, "topics": "; ".join(f"{t}:{n}" for t, n in row["topics"].items())}
+        for row in data["rows"]
+    ]
+    header, table = export.flatten(rows, list(HEAVY_CALLERS))
+    return _export("heavy-callers", data, header, table, HEAVY_CALLERS, format_, lang)
+
+
+@router.get("/topics", response_model=None, responses=_FILE_RESPONSES)
+async def topics_report(
+    state: AppStateDep,
+    session: SessionDep,
+    _: CallReportReader,
+    start: Start,
+    end: End,
+    site: SiteQ = None,
+    line: LineQ = None,
+    language: LanguageQ = None,
+    format_: FormatQ = ExportFormat.JSON,
+    lang: Lang = Lang.ZH,
+) -> dict[str, Any] | Response:
+    """What callers asked about over the period (up to 366 days): call-summary topics ranked,
+    by business area and per day, and the knowledge-base searches that found nothing. CSV and
+    XLSX carry the ranked topics."""
+    ask = service.Request(start, end, Granularity.DAY, site, line, language)
+    data = await service.topics(session, ask, _zone(state), state.clock.now(), lang.value)
+    if format_ is ExportFormat.JSON:
+        return data
+    name = "name_zh" if lang is Lang.ZH else "name_en"
+    rows = [{**t, "name": t[name], "area": t["area"][name]} for t in data["topics"]]
+    header, table = export.flatten(rows, ["code", "name", "area", "calls", "share"])
+    return _export("topics", data, header, table, TOPICS, format_, lang)
+
+
+@router.get("/surveys", response_model=None, responses=_FILE_RESPONSES)
+async def surveys_report(
+    request: Request,
+    state: AppStateDep,
+    session: SessionDep,
+    principal: CallReportReader,
+    start: Start,
+    end: End,
+    site: SiteQ = None,
+    line: LineQ = None,
+    language: LanguageQ = None,
+    agent: Annotated[str | None, Query(max_length=32, description="agent code")] = None,
+    full: Annotated[bool, Query(description="callers' numbers in full (audited)")] = False,
+    format_: FormatQ = ExportFormat.JSON,
+    lang: Lang = Lang.ZH,
+) -> dict[str, Any] | Response:
+    """Survey scores over the period (up to 366 days): the distribution over 1..5 and the
+    average, in total and by line, agent and day, and the calls scored 1 or 2 (callers' numbers
+    masked unless a director or supervisor asks for them in full; audited). The survey records
+    a key press only: ``comments`` is always null. CSV and XLSX carry the per-agent rows."""
+    if full and not principal.has_any(FULL_NUMBER_READERS):
+        raise ForbiddenError("only a director or a supervisor reads callers' numbers in full")
+    ask = service.Request(start, end, Granularity.DAY, site, line, language, None, agent)
+    data = await service.surveys(session, ask, _zone(state), state.clock.now(), lang.value)
+    if full:
+        audit.add(
+            session,
+            action=audit.PERSONAL_DATA_READ,
+            actor_user_id=principal.user_id,
+            actor_username=principal.username,
+            subject_type="report",
+            subject_id="surveys",
+            detail={
+                "calls": len(data["low_scores"]),
+                "format": format_.value,
+                "from": data["period"]["from"],
+                "to": data["period"]["to"],
+            },
+            request_id=getattr(request.state, "request_id", None),
+            client_ip=request.client.host if request.client else None,
+        )
+    else:
+        for row in data["low_scores"]:
+            row["caller_number"] = mask_phone(row["caller_number"])
+    data["numbers"] = "full" if full else "masked"
+    if format_ is ExportFormat.JSON:
+        return data
+    columns = ["agent", "answered", "responses", "response_rate", "average"]
+    columns += [f"score_{s}" for s in range(1, 6)]
+    rows = [
+        {**r, **{f"score_{s}": r["distribution"][str(s)] for s in range(1, 6)}}
+        for r in [*data["by_agent"], {"agent": "total", **data["total"]}]
+    ]
+    header, table = export.flatten(rows, columns)
+    figures = {**SURVEYS, "agent": Figure("坐席", "Agent", "坐席工号", "the agent's code")}
+    return _export("surveys", data, header, table, figures, format_, lang)

@@ -187,3 +187,71 @@ def origin_ranking(report: dict[str, Any], t: Translate, top: int = 15) -> str:
         yaxis={"autorange": "reversed", "type": "category"},
     )
     return str(fig.to_json())
+
+
+def _day_axis(t: Translate) -> dict[str, Any]:
+    # Days as categories: a date axis over one or two days invents ticks between them.
+    return {"title": {"text": t("reports.chart.day")}, "type": "category"}
+
+
+def topic_trend(report: dict[str, Any], lang: str, t: Translate) -> str:
+    """Summaries per day stacked by business area (a dozen areas read; 80 topics would not)."""
+    name = "name_zh" if lang == "zh" else "name_en"
+    area_of = {row["code"]: row["area"] for row in report["topics"]}
+    days = [row["day"] for row in report["trend"]]
+    fig = go.Figure()
+    for area in report["areas"]:
+        fig.add_bar(
+            x=days,
+            y=[
+                sum(n for code, n in row["topics"].items() if area_of[code]["code"] == area["code"])
+                for row in report["trend"]
+            ],
+            name=area[name],
+        )
+    fig.update_layout(
+        **_LAYOUT,
+        barmode="stack",
+        title={"text": t("reports.chart.topic_trend")},
+        xaxis=_day_axis(t),
+        yaxis={"title": {"text": t("reports.chart.count")}, "rangemode": "tozero"},
+    )
+    return str(fig.to_json())
+
+
+def survey_chart(report: dict[str, Any], t: Translate) -> str:
+    """Responses per day stacked by score (1 red .. 5 green), the average on a 1-5 axis."""
+    days = [row["day"] for row in report["by_day"]]
+    colours = {"1": "#c0392b", "2": "#e67e22", "3": "#f1c40f", "4": "#7dbb5c", "5": "#2e8b57"}
+    fig = go.Figure()
+    for score, colour in colours.items():
+        fig.add_bar(
+            x=days,
+            y=[row["distribution"][score] for row in report["by_day"]],
+            name=score,
+            marker_color=colour,
+        )
+    fig.add_scatter(
+        x=days,
+        y=[row["average"] for row in report["by_day"]],
+        name=t("reports.chart.survey_average"),
+        yaxis="y2",
+        mode="lines+markers",
+        line={"color": "#222"},
+    )
+    fig.update_layout(
+        **_LAYOUT,
+        barmode="stack",
+        title={"text": t("reports.chart.survey_distribution")},
+        xaxis=_day_axis(t),
+        yaxis={"title": {"text": t("reports.chart.responses")}, "rangemode": "tozero"},
+        yaxis2={
+            "title": {"text": t("reports.chart.survey_average")},
+            "overlaying": "y",
+            "side": "right",
+            "range": [1, 5],
+            "dtick": 1,
+            "showgrid": False,
+        },
+    )
+    return str(fig.to_json())

@@ -298,3 +298,117 @@ AGENTS: Final[dict[str, Figure]] = {
 }
 
 AGENT_STATUSES: Final[tuple[str, ...]] = ("idle", "reserved", "on_call", "wrap_up", "not_ready")
+
+
+ORIGIN: Final[dict[str, Figure]] = {
+    "scope": Figure(
+        "范围",
+        "Scope",
+        "home 本省（按城市）、province 外省（按省）、abroad 境外（按国家或地区）、unknown 无法定位",
+        "home (the centre's province, by city), province (other provinces), abroad (by country),"
+        " unknown (numbers the geocoder cannot place)",
+    ),
+    "name": Figure("地区", "Place", "城市、省份或国家/地区", "the city, province or country"),
+    "calls": Figure(
+        "来电数",
+        "Calls",
+        "期间内来自该地区的呼入电话（IP 长途前缀去除后定位）",
+        "inbound calls of the period from that place (IP-call prefixes stripped first)",
+    ),
+    "share": Figure("占比", "Share", "来电数 / 期间内全部呼入", "calls / all inbound calls"),
+}
+
+
+HEAVY_CALLERS: Final[dict[str, Figure]] = {
+    "number": Figure(
+        "来电号码", "Number", "来电号码（按角色脱敏）", "the caller's number (masked per role)"
+    ),
+    "taxpayer_number": Figure(
+        "纳税人识别号",
+        "Taxpayer id",
+        "以该号码为联系电话的最近一张工单上的纳税人识别号",
+        "the taxpayer id on the latest work order with this number as the taxpayer's phone",
+    ),
+    "calls": Figure(
+        "来电次数",
+        "Calls",
+        "期间内该号码的呼入电话（含 IVR 挂机）",
+        "inbound calls from the number in the period (IVR hang-ups included)",
+    ),
+    "answered": Figure("接通", "Answered", "其中由坐席接通的", "of those, answered by an agent"),
+    "first_call": Figure("首次来电", "First call", "期间内第一次来电", "the period's first call"),
+    "last_call": Figure("末次来电", "Last call", "期间内最后一次来电", "the period's last call"),
+    "work_orders": Figure(
+        "工单数",
+        "Work orders",
+        "以该号码为联系电话的全部工单",
+        "work orders ever raised with this number as the taxpayer's phone",
+    ),
+    "topics": Figure(
+        "咨询主题",
+        "Topics",
+        "这些来电的小结主题及其来电数（主题:次数）",
+        "call-summary topics of those calls with their counts (topic:calls)",
+    ),
+}
+
+
+TOPICS: Final[dict[str, Figure]] = {
+    "code": Figure(
+        "主题编码", "Topic code", "小结主题（二级分类）编码", "the summary topic's code"
+    ),
+    "name": Figure("主题", "Topic", "小结主题名称", "the summary topic's name"),
+    "area": Figure("业务大类", "Area", "主题所属的一级业务分类", "the business area of the topic"),
+    "calls": Figure(
+        "来电数",
+        "Calls",
+        "期间内到达、按筛选条件的来电中以该主题小结的份数（转接来电每位坐席各一份）",
+        "summaries filed under the topic for the period's calls (one per agent who talked)",
+    ),
+    "share": Figure("占比", "Share", "该主题小结数 / 全部小结数", "the topic's summaries / all"),
+    "trend": Figure(
+        "每日趋势", "Daily trend", "每天（北京时间）各主题的小结数", "summaries per topic per day"
+    ),
+    "unanswered_searches": Figure(
+        "无结果搜索",
+        "Searches that found nothing",
+        "期间内知识库搜索没有结果的查询词及次数（与线路、语种无关）",
+        "knowledge-base queries of the period that found nothing, with how often"
+        " (not filtered by line or language)",
+    ),
+}
+
+
+SURVEYS: Final[dict[str, Figure]] = {
+    "answered": Figure(
+        "接通来电",
+        "Answered",
+        "期间内到达并由坐席接通的呼入电话（可以邀请评价的来电）",
+        "inbound calls of the period answered by an agent (the calls a survey can follow)",
+    ),
+    "responses": Figure(
+        "评价数",
+        "Responses",
+        "其中来电人按键评价（1–5）的来电",
+        "of those, calls where the caller pressed a score (1-5)",
+    ),
+    "response_rate": Figure("参评率", "Response rate", "评价数 / 接通来电", "responses / answered"),
+    "average": Figure("平均分", "Average", "评分（1–5）的平均值", "mean of the 1-5 scores"),
+    "score_1": Figure("1 分", "Score 1", "评 1 分（非常不满意）的来电数", "calls scored 1 (worst)"),
+    "score_2": Figure("2 分", "Score 2", "评 2 分的来电数", "calls scored 2"),
+    "score_3": Figure("3 分", "Score 3", "评 3 分的来电数", "calls scored 3"),
+    "score_4": Figure("4 分", "Score 4", "评 4 分的来电数", "calls scored 4"),
+    "score_5": Figure("5 分", "Score 5", "评 5 分（非常满意）的来电数", "calls scored 5 (best)"),
+    "low_scores": Figure(
+        "低分来电",
+        "Low scores",
+        "评 1 或 2 分的来电，逐条列出（号码按角色脱敏），便于听取录音回访",
+        "calls scored 1 or 2, one by one (numbers masked per role), to listen back and follow up",
+    ),
+    "comments": Figure(
+        "评价意见",
+        "Comments",
+        "满意度评价只记录按键分数，不记录文字或语音意见",
+        "the survey records the key pressed only: there are no written or spoken comments",
+    ),
+}

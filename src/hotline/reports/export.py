@@ -19,6 +19,21 @@ from openpyxl.styles import Font
 from hotline.reports.definitions import Figure
 
 REASON_PREFIX = "not_ready:"
+_TIME_SUFFIXES = ("_start", "_end", "_at", "_call")
+_SHARES = frozenset(
+    {
+        "service_level",
+        "service_level_answered",
+        "service_level_no_short",
+        "abandon_rate",
+        "occupancy",
+        "share",
+        "complaint_rate",
+        "completion_rate",
+        "timeliness",
+        "response_rate",
+    }
+)
 
 
 def flatten(
@@ -55,7 +70,7 @@ def _label(column: str, figures: Mapping[str, Figure], lang: str) -> str:
 
 
 def _cell(column: str, value: Any) -> Any:
-    if isinstance(value, str) and column.endswith(("_start", "_end", "_at")):
+    if isinstance(value, str) and column.endswith(_TIME_SUFFIXES):
         try:
             return datetime.fromisoformat(value).replace(tzinfo=None)  # local wall time
         except ValueError:
@@ -82,11 +97,10 @@ def to_xlsx(
     for index, column in enumerate(header, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
         sheet.column_dimensions[letter].width = max(10, len(_label(column, figures, lang)) + 4)
-        if column in ("service_level", "service_level_answered", "service_level_no_short",
-                      "abandon_rate", "occupancy"):  # fmt: skip
+        if column in _SHARES:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                 cell.number_format = "0.0%"
-        elif column.endswith(("_start", "_end", "_at")):
+        elif column.endswith(_TIME_SUFFIXES):
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                 cell.number_format = "yyyy-mm-dd hh:mm"
     sheet.freeze_panes = "A2"

@@ -26,8 +26,10 @@ from hotline.db.models import (
     Call,
     CallEvent,
     CallSummaryRow,
+    KbSearchMiss,
     Site,
     Skill,
+    Topic,
     WorkOrderRow,
 )
 from hotline.errors import InvalidInputError
@@ -37,6 +39,7 @@ from hotline.reports.interval import ABANDON_OUTCOMES, CallRow
 from hotline.reports.scorecard import ScorecardCounts
 from hotline.reports.staffing import StateRow
 from hotline.reports.standards import DueOrders
+from hotline.reports.topics import TopicName
 
 _Query = TypeVar("_Query", bound=Select)  # type: ignore[type-arg]
 LOOKBACK = timedelta(hours=24)  # an agent logged in longer without a change is counted from here
@@ -428,3 +431,56 @@ async def heavy_callers(
         rows[number]["work_orders"] = int(count)
         rows[number]["taxpayer_number"] = taxpayer or None
     return list(rows.values())
+
+
+async def summary_topics(
+    session: AsyncSession, start: datetime, end: datetime, f: Filters
+) -> list[tuple[datetime, str]]:
+    """(call arrival, topic) of every summary of the period's calls: a transferred call
+    summarised by two agents counts under each of their topics."""
+    query = _calls_where(
+        select(Call.arrived_at, CallSummaryRow.topic_code).join(
+            CallSummaryRow, CallSummaryRow.call_id == Call.id
+        ),
+        start,
+        end,
+        f,
+    )
+    return [(at, code) for at, code in await _rows(session, query)]
+
+
+async def taxonomy(session: AsyncSession) -> list[TopicName]:
+    query = select(Topic.code, Topic.parent_code, Topic.name_zh, Topic.name_en)
+    return [TopicName(*row) for row in await _rows(session, query)]
+
+
+async def search_misses(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[tuple[datetime, str]]:
+    """Knowledge-base searches of the period that found nothing (not tied to a call, so the
+    line and language filters do not apply to them)."""
+    query = select(KbSearchMiss.at, KbSearchMiss.query).where(
+        KbSearchMiss.at >= start, KbSearchMiss.at < end
+    )
+    return [(at, text) for at, text in await _rows(session, query)]
+
+
+async def answered_with_scores(
+    session: AsyncSession, start: datetime, end: datetime, f: Filters
+) -> list[tuple[int, datetime, str, int | None, str, int | None]]:
+    """(id, arrival, line, agent id, caller, survey score) of the period's answered inbound
+    calls: the calls a survey could follow."""
+    query = _calls_where(
+        select(
+            Call.id,
+            Call.arrived_at,
+            Call.business_line,
+            Call.agent_id,
+            Call.caller_number,
+            Call.survey_score,
+        ).where(Call.answered_at.is_not(None), Call.kind == "inbound"),
+        start,
+        end,
+        f,
+    )
+    return [tuple(row) for row in await _rows(session, query)]

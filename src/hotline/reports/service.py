@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hotline.reports import queries
 from hotline.reports.abandons import abandon_report
 from hotline.reports.agents import agent_report
-from hotline.reports.definitions import ABANDONS, AGENTS, INTERVAL
+from hotline.reports.definitions import ABANDONS, AGENTS, INTERVAL, SURVEYS, TOPICS
 from hotline.reports.interval import interval_report
 from hotline.reports.origin import HOME_PROVINCE, origin_report
 from hotline.reports.period import Granularity, Period, PeriodError, make_period
@@ -25,6 +25,8 @@ from hotline.reports.queries import AgentGroup, Filters, invalid
 from hotline.reports.scorecard import SCORECARD_DEFINITIONS, scorecard
 from hotline.reports.staffing import spans
 from hotline.reports.standards import DEFAULT_STANDARDS, Standard, measure
+from hotline.reports.surveys import SurveyedCall, survey_report
+from hotline.reports.topics import topics_report
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,4 +334,79 @@ async def heavy_callers(
             "taxpayer_number": "the taxpayer id on the latest of those work orders, if any",
         },
         "rows": rows,
+    }
+
+
+def _local_day(at: datetime, zone: ZoneInfo) -> date:
+    aware = at if at.tzinfo else at.replace(tzinfo=UTC)  # SQLite returns naive UTC
+    return aware.astimezone(zone).date()
+
+
+async def topics(
+    session: AsyncSession, request: Request, zone: ZoneInfo, now: datetime, lang: str = "en"
+) -> dict[str, Any]:
+    """Call-summary topics of the period (up to 366 days) with their per-day trend, and the
+    knowledge-base searches that found nothing."""
+    period = period_of(replace(request, granularity=Granularity.DAY), zone)
+    filters = await _filters(session, request)
+    summaries = await queries.summary_topics(session, period.start, period.end, filters)
+    names = await queries.taxonomy(session)
+    misses = await queries.search_misses(session, period.start, period.end)
+    days = [start.date() for start, _ in period.intervals()]
+    report = await asyncio.to_thread(
+        lambda: topics_report(
+            days,
+            [(_local_day(at, zone), code) for at, code in summaries],
+            names,
+            [(_local_day(at, zone), text) for at, text in misses],
+        )
+    )
+    return {
+        "report": "topics",
+        "period": {
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "time_zone": str(zone),
+        },
+        "as_of": now.isoformat(),
+        "filters": _filter_echo(request),
+        "definitions": _definitions(TOPICS, lang),
+        **report,
+    }
+
+
+async def surveys(
+    session: AsyncSession, request: Request, zone: ZoneInfo, now: datetime, lang: str = "en"
+) -> dict[str, Any]:
+    """Survey scores of the period's answered calls (up to 366 days), numbers in full: the
+    API masks them for whoever may not read them."""
+    period = period_of(replace(request, granularity=Granularity.DAY), zone)
+    filters = await _filters(session, request)
+    rows = await queries.answered_with_scores(session, period.start, period.end, filters)
+    codes = await queries.agent_codes(session)
+    calls = [
+        SurveyedCall(
+            call_id,
+            (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(zone),
+            line or "",
+            codes.get(agent_id, "") if agent_id is not None else "",
+            caller or "",
+            score,
+        )
+        for call_id, at, line, agent_id, caller, score in rows
+    ]
+    days = [start.date() for start, _ in period.intervals()]
+    report = await asyncio.to_thread(lambda: survey_report(calls, days))
+    return {
+        "report": "surveys",
+        "period": {
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "time_zone": str(zone),
+        },
+        "as_of": now.isoformat(),
+        "filters": _filter_echo(request),
+        "definitions": _definitions(SURVEYS, lang),
+        "comments": None,
+        **report,
     }

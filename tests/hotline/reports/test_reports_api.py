@@ -328,3 +328,41 @@ async def test_heavy_callers_masked_unless_asked_and_audited(
     assert none.json()["rows"] == []
     bad = await client.get(f"{url[:-1]}1", headers=users.headers(Role.OPS))
     assert bad.status_code == 422  # a threshold of 1 lists everyone: refused
+
+
+async def test_scorecard_origin_and_heavy_callers_as_csv_and_xlsx(
+    client: httpx.AsyncClient, users: Users, app_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await seed_day(app_sessionmaker)
+    headers = users.headers(Role.DIRECTOR)
+    card = await client.get(f"/api/v1/reports/scorecard?{MORNING}&format=csv", headers=headers)
+    assert card.status_code == 200, card.text
+    assert card.headers["content-type"].startswith("text/csv")
+    (row,) = list(csv.DictReader(io.StringIO(card.text)))
+    assert float(row["service_level"]) == round(2 / 7, 4)
+    assert row["completion_rate"] == ""  # nothing to divide: empty, not zero
+    origin = await client.get(f"/api/v1/reports/origin?{MORNING}&format=csv", headers=headers)
+    assert origin.status_code == 200, origin.text
+    places = list(csv.DictReader(io.StringIO(origin.text)))
+    assert sum(int(p["calls"]) for p in places) == origin_total(
+        (await client.get(f"/api/v1/reports/origin?{MORNING}", headers=headers)).json()
+    )
+    heavy_url = f"/api/v1/reports/heavy-callers?{MORNING}&threshold=5"
+    heavy = await client.get(f"{heavy_url}&format=csv", headers=users.headers(Role.OPS))
+    (caller,) = list(csv.DictReader(io.StringIO(heavy.text)))
+    assert (caller["number"], caller["calls"], caller["answered"]) == ("138****8000", "7", "3")
+    book = await client.get(f"{heavy_url}&format=xlsx&lang=en", headers=headers)
+    assert book.status_code == 200, book.text
+    sheets = load_workbook(io.BytesIO(book.content))
+    first = sheets.worksheets[0]
+    assert [c.value for c in first[1]][:3] == ["Number", "Taxpayer id", "Calls"]
+    assert first.cell(row=2, column=3).value == 7
+    assert sheets.worksheets[1].title == "Definitions"
+    bad = await client.get(f"/api/v1/reports/origin?{MORNING}&format=pdf", headers=headers)
+    assert bad.status_code == 422
+
+
+def origin_total(report: dict[str, object]) -> int:
+    total = report["total"]
+    assert isinstance(total, int)
+    return total

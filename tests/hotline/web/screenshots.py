@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import httpx
 from playwright.async_api import Browser, Page, expect
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.browser import (
     HUMAN,
@@ -30,6 +31,7 @@ from tests.browser import (
 from tests.fixtures.app import TEST_PASSWORD
 from tests.hotline.reports.centre import DIRECTOR as REPORT_DIRECTOR
 from tests.hotline.reports.centre import report_centre, seed_synthetic
+from tests.hotline.reports.topics_seed import summarise_answered_calls
 from tests.hotline.web.callbacks_seed import seed_callbacks
 from tests.hotline.web.screenshots_workorders import shoot_workorders
 
@@ -291,9 +293,14 @@ async def _shoot_reports(out: Path) -> list[Path]:
     """The director's report pages over one synthetic day of twelve agents (zh-CN and en)."""
     written = []
     day = date(2026, 3, 2)
+
+    async def seed(maker: async_sessionmaker[AsyncSession]) -> None:
+        await seed_synthetic(maker, day)
+        await summarise_answered_calls(maker)
+
     with tempfile.TemporaryDirectory() as folder:
         async with (
-            report_centre(Path(folder) / "reports.db", lambda m: seed_synthetic(m, day)) as centre,
+            report_centre(Path(folder) / "reports.db", seed) as centre,
             chromium() as browser,
         ):
             page = await browser.new_page(viewport={"width": 1366, "height": 1100})
@@ -312,6 +319,8 @@ async def _shoot_reports(out: Path) -> list[Path]:
                 "reports-origin": "/reports/origin?start=2026-03-02&end=2026-03-02",
                 "reports-heavy": "/reports/heavy-callers?start=2026-03-02&end=2026-03-02"
                 "&threshold=2",
+                "reports-topics": "/reports/topics?start=2026-03-02&end=2026-03-02",
+                "reports-surveys": "/reports/surveys?start=2026-03-02&end=2026-03-02",
             }
             for lang in ("zh-CN", "en"):
                 for name, path in pages.items():

@@ -24,7 +24,7 @@ from hotline.deps import AppStateDep, SessionDep
 from hotline.errors import InvalidInputError
 from hotline.masking import mask_phone, mask_tax_id
 from hotline.reports import charts, service
-from hotline.reports.definitions import ABANDONS, AGENTS, INTERVAL
+from hotline.reports.definitions import ABANDONS, AGENTS, INTERVAL, SURVEYS, TOPICS
 from hotline.reports.period import Granularity
 from hotline.reports.queries import AgentGroup
 from hotline.roles import Role
@@ -129,6 +129,26 @@ def _moment(day: date, zone: ZoneInfo) -> datetime:
 
 def _api_query(params: dict[str, Any]) -> str:
     return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+def _downloads(
+    report: str, ask: service.Request, form: dict[str, str], lang: i18n.Lang
+) -> dict[str, str | None]:
+    """The API's CSV and XLSX of exactly what a page over whole days shows."""
+    extra = {k: v for k, v in form.items() if k not in ("start", "end")}
+    api = _api_query(
+        {
+            "from": ask.start.isoformat(),
+            "to": ask.end.isoformat(),
+            **extra,
+            "lang": "zh" if lang == "zh-CN" else "en",
+        }
+    )
+    return {
+        "csv_url": f"/api/v1/reports/{report}?{api}&format=csv",
+        "xlsx_url": f"/api/v1/reports/{report}?{api}&format=xlsx",
+        "full_url": None,
+    }
 
 
 @router.get("/reports/interval")
@@ -534,7 +554,7 @@ async def scorecard_page(
     except InvalidInputError as exc:
         context["error"] = _problem(exc, lang)
         return render(request, "reports_scorecard.html", context, 422)
-    context.update(data=data)
+    context.update(data=data, **_downloads("scorecard", ask, form, lang))
     return render(request, "reports_scorecard.html", context)
 
 
@@ -589,7 +609,11 @@ async def origin_page(
     def t(key: str) -> str:
         return i18n.translate(lang, key)
 
-    context.update(data=data, chart=charts.as_script_data(charts.origin_ranking(data, t)))
+    context.update(
+        data=data,
+        chart=charts.as_script_data(charts.origin_ranking(data, t)),
+        **_downloads("origin", ask, form, lang),
+    )
     return render(request, "reports_origin.html", context)
 
 
@@ -647,5 +671,159 @@ async def heavy_callers_page(
     for row in data["rows"]:
         row["number"] = mask_phone(row["number"])
         row["taxpayer_number"] = mask_tax_id(row["taxpayer_number"])
-    context.update(data=data)
+    links = _downloads("heavy-callers", ask, form, lang)
+    links["full_url"] = (
+        f"{links['xlsx_url']}&full=true" if principal.has_any(FULL_NUMBER_READERS) else None
+    )
+    context.update(data=data, **links)
     return render(request, "reports_heavy.html", context)
+
+
+async def _daily_page(
+    request: Request,
+    session: SessionDep,
+    state: AppStateDep,
+    template: str,
+    form: dict[str, str],
+    context: dict[str, Any],
+) -> tuple[service.Request | None, Response | None]:
+    """The checked request of a page over whole days, or the page with what to correct (422)."""
+    zone = ZoneInfo(state.settings.timezone)
+    lang = lang_of(request)
+    first, last, valid = _days(state, form["start"], form["end"], 30)
+    form.update(start=first.isoformat(), end=last.isoformat())
+    context.update(form=form, error=None, data=None, **await _choices(session))
+    if not valid:
+        context["error"] = i18n.translate(lang, "reports.bad_date")
+        return None, render(request, template, context, 422)
+    ask = service.Request(
+        _moment(first, zone),
+        _moment(last + timedelta(days=1), zone),
+        Granularity.DAY,
+        form["site"] or None,
+        form["line"] or None,
+        form["language"] or None,
+        None,
+        form.get("agent") or None,
+    )
+    return ask, None
+
+
+@router.get("/reports/topics")
+async def topics_page(
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    state: AppStateDep,
+    start: str = "",
+    end: str = "",
+    site: str = "",
+    line: str = "",
+    language: str = "",
+) -> Response:
+    """Summary topics by area and day, and the knowledge-base searches that found nothing."""
+    if not _allowed(principal):
+        return RedirectResponse("/home", status_code=303)
+    lang = lang_of(request)
+    short = "zh" if lang == "zh-CN" else "en"
+    form = {"start": start, "end": end, "site": site, "line": line, "language": language}
+    context: dict[str, Any] = {"user": principal}
+    template = "reports_topics.html"
+    ask, refused = await _daily_page(request, session, state, template, form, context)
+    if refused is not None or ask is None:
+        return refused or RedirectResponse("/reports", status_code=303)
+    zone = ZoneInfo(state.settings.timezone)
+    try:
+        data = await service.topics(session, ask, zone, state.clock.now(), short)
+    except InvalidInputError as exc:
+        context["error"] = _problem(exc, lang)
+        return render(request, template, context, 422)
+
+    def t(key: str) -> str:
+        return i18n.translate(lang, key)
+
+    api = _api_query(
+        {
+            "from": ask.start.isoformat(),
+            "to": ask.end.isoformat(),
+            "site": site,
+            "line": line,
+            "language": language,
+            "lang": short,
+        }
+    )
+    context.update(
+        data=data,
+        name="name_zh" if short == "zh" else "name_en",
+        chart=charts.as_script_data(charts.topic_trend(data, short, t)),
+        prefix="reports.tp.",
+        definitions=list(TOPICS),
+        csv_url=f"/api/v1/reports/topics?{api}&format=csv",
+        xlsx_url=f"/api/v1/reports/topics?{api}&format=xlsx",
+    )
+    return render(request, template, context)
+
+
+@router.get("/reports/surveys")
+async def surveys_page(
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    state: AppStateDep,
+    start: str = "",
+    end: str = "",
+    site: str = "",
+    line: str = "",
+    language: str = "",
+    agent: str = "",
+) -> Response:
+    """Survey scores by line, agent and day; low scores listed with callers' numbers masked."""
+    if not _allowed(principal):
+        return RedirectResponse("/home", status_code=303)
+    lang = lang_of(request)
+    short = "zh" if lang == "zh-CN" else "en"
+    form = {
+        "start": start,
+        "end": end,
+        "site": site,
+        "line": line,
+        "language": language,
+        "agent": agent,
+    }
+    context: dict[str, Any] = {"user": principal}
+    template = "reports_surveys.html"
+    ask, refused = await _daily_page(request, session, state, template, form, context)
+    if refused is not None or ask is None:
+        return refused or RedirectResponse("/reports", status_code=303)
+    zone = ZoneInfo(state.settings.timezone)
+    try:
+        data = await service.surveys(session, ask, zone, state.clock.now(), short)
+    except InvalidInputError as exc:
+        context["error"] = _problem(exc, lang)
+        return render(request, template, context, 422)
+    for row in data["low_scores"]:
+        row["caller_number"] = mask_phone(row["caller_number"])
+
+    def t(key: str) -> str:
+        return i18n.translate(lang, key)
+
+    api = _api_query(
+        {
+            "from": ask.start.isoformat(),
+            "to": ask.end.isoformat(),
+            "site": site,
+            "line": line,
+            "language": language,
+            "agent": agent,
+            "lang": short,
+        }
+    )
+    context.update(
+        data=data,
+        chart=charts.as_script_data(charts.survey_chart(data, t)),
+        prefix="reports.sv.",
+        definitions=list(SURVEYS),
+        csv_url=f"/api/v1/reports/surveys?{api}&format=csv",
+        xlsx_url=f"/api/v1/reports/surveys?{api}&format=xlsx",
+    )
+    return render(request, template, context)
