@@ -46,7 +46,7 @@ async def test_each_floor_role_lands_on_its_page_and_only_supervisors_get_the_ac
 
     client.cookies.clear()
     await _sign_in(client, "chief")
-    assert (await client.get("/")).headers["location"] == "/home"  # a director's home: reports
+    assert (await client.get("/")).headers["location"] == "/reports"  # a director's home: reports
     floor = await client.get("/floor")
     assert floor.status_code == 200
     assert 'id="confirm"' not in floor.text

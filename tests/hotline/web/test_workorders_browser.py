@@ -82,7 +82,7 @@ async def _liaison_returns_one_by_keyboard(
 async def _supervisor_approves_and_urges(
     page: Page, centre: ConsoleCentre, extension_ref: str, overdue_ref: str
 ) -> None:
-    await _sign_in(page, centre, "sup", "/home")
+    await _sign_in(page, centre, "sup", "/floor")
     await page.goto(centre.base_url + "/workorders")
     await expect(page.locator("tr.wo-row")).not_to_have_count(0)
     await _open(page, extension_ref)

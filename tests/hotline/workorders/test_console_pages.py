@@ -81,7 +81,7 @@ async def test_a_specialist_lands_on_the_inbox_and_works_an_order_from_its_page(
 async def test_a_director_sees_the_console_masked_and_without_buttons(centre: Centre) -> None:
     order = await centre.dispatched("dept_a")
     client = centre.client
-    assert await _sign_in(client, "director-user") == "/home"
+    assert await _sign_in(client, "director-user") == "/reports"  # a director lands on the reports
     page = await client.get(f"/workorders/{order['reference']}")
     assert page.status_code == 200
     assert "13912345678" not in page.text
