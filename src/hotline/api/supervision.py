@@ -300,6 +300,7 @@ async def stop_monitor(
             "or the supervisor hung up)"
         ) from error
     _audit(session, request, principal, MONITOR_STOPPED, call_id, monitor_id=monitor_id)
+    await service.flush()  # the monitor's row is closed before the floor reads the list again
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

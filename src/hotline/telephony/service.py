@@ -121,9 +121,13 @@ class TelephonyService:
             await monitors.started(
                 self.writes, running, call_id=call_id, user_id=user_id, at=self.ctx.now()
             )
+            # Stored before the API answers: the floor reads the list right after (rare: the
+            # wait costs one write's time, once per monitor started).
+            await self.writes.flush()
 
     async def monitor_switched(self, monitor_id: str, mode: str) -> None:
         await monitors.switched(self.writes, monitor_id, mode)
+        await self.writes.flush()
 
     def _monitor_ended(self, key: CallKey, monitor_id: str, reason: str) -> None:
         now = self.ctx.now()
