@@ -61,6 +61,7 @@ class Monitor:
     snoops: int = 0
     supervisor_answered: bool = False
     ended: str | None = None  # why it ended
+    adopted: bool = False  # started by an earlier process: the next resync decides its fate
 
     @property
     def bridge_id(self) -> str:
@@ -94,6 +95,11 @@ class SiteMonitors:
 
     def get(self, monitor_id: str) -> Monitor | None:
         return self._monitors.get(monitor_id)
+
+    def adopt(self, monitor: Monitor) -> None:
+        """A monitor an earlier process started (from the service's database): kept by the
+        next :meth:`resync` if its legs are still up, ended there otherwise."""
+        self._monitors.setdefault(monitor.monitor_id, monitor)
 
     async def start(self, call_id: str, *, mode: MonitorMode, endpoint: str) -> Monitor:
         """Snoop on the agent's leg and ring ``endpoint`` (the supervisor's phone) into it."""
@@ -236,8 +242,13 @@ class SiteMonitors:
         """After a (re)connect: end monitors whose legs are gone, clear channels and bridges of
         monitors this process does not know (it restarted while they ran)."""
         present = {channel.id for channel in channels}
+        states = {channel.id: channel.state for channel in channels}
+        bridge_ids = {bridge.id for bridge in bridges}
         for monitor in list(self._monitors.values()):
-            if monitor.snoop_id not in present or monitor.agent_leg not in present:
+            if monitor.adopted:
+                if not self._take_over(monitor, present, states, bridge_ids):
+                    await self._end(monitor, "gone while the service was down")
+            elif monitor.snoop_id not in present or monitor.agent_leg not in present:
                 await self._end(monitor, "gone while the link was down")
         for channel in channels:
             ours = channel.id.startswith(f"{MONITOR_PREFIX}-") and self._owner(channel.id) is None
@@ -249,6 +260,28 @@ class SiteMonitors:
             if bridge.id.startswith(f"{MONITOR_PREFIX}-") and self._owner(bridge.id) is None:
                 with contextlib.suppress(AriError):
                     await self.client.destroy_bridge(bridge.id)
+
+    @staticmethod
+    def _take_over(
+        monitor: Monitor, present: set[str], states: dict[str, str], bridge_ids: set[str]
+    ) -> bool:
+        """Carry on a monitor an earlier process started when its snoop, the agent's leg, the
+        supervisor's leg and its bridge are all still there; False when it cannot."""
+        prefix = f"{monitor.monitor_id}-s"
+        numbers = [
+            int(channel[len(prefix) :])
+            for channel in present
+            if channel.startswith(prefix) and channel[len(prefix) :].isdigit()
+        ]
+        legs_up = monitor.agent_leg in present and monitor.supervisor_leg in present
+        if not numbers or not legs_up or monitor.bridge_id not in bridge_ids:
+            return False
+        monitor.snoops = max(numbers)
+        monitor.snoop_id = f"{prefix}{monitor.snoops}"
+        monitor.supervisor_answered = states.get(monitor.supervisor_leg) == "Up"
+        monitor.adopted = False
+        logger.info("monitor %s of call %s taken over", monitor.monitor_id, monitor.call_id)
+        return True
 
     async def close(self) -> None:
         if self._worker is not None:

@@ -270,6 +270,17 @@ class RecordingUnavailable(Exception):
 MonitorEndedHook = Callable[[CallKey, str, str], None]
 
 
+@dataclass(frozen=True, slots=True)
+class RunningMonitor:
+    """A monitor as the service keeps it (in its database) to take it over after a restart."""
+
+    monitor_id: str
+    key: CallKey
+    mode: MonitorMode
+    agent_leg: str
+    endpoint: str
+
+
 class CallSupervision(Protocol):
     """Implemented by the sites; called by the service: a supervisor's monitoring of a talking
     call (see :mod:`cti.calls.monitor`) and the recording of calls (ARI bridge recording)."""
@@ -286,6 +297,13 @@ class CallSupervision(Protocol):
 
     def monitor_endpoint(self, key: CallKey, monitor_id: str) -> str | None:
         """The supervisor's phone of a running monitor (None once it ended)."""
+
+    def running_monitor(self, key: CallKey, monitor_id: str) -> RunningMonitor | None:
+        """What the service keeps of a running monitor (None once it ended)."""
+
+    def adopt_monitors(self, monitors: list[RunningMonitor]) -> None:
+        """Monitors a previous process started (before the sites connect): the resync keeps
+        those whose legs are still up and ends the others (the hook is told)."""
 
     def watch_monitors(self, hook: MonitorEndedHook) -> None:
         """Call ``hook(key, monitor_id, reason)`` whenever a monitor ends, whatever ended it

@@ -27,6 +27,7 @@ from cti.calls.ports import (
     CallKey,
     MonitorEndedHook,
     MonitorMode,
+    RunningMonitor,
     VoicemailSpec,
 )
 from cti.calls.recording import SiteRecordings
@@ -197,6 +198,29 @@ class CtiSites:
     def monitor_endpoint(self, key: CallKey, monitor_id: str) -> str | None:
         monitor = self.runner(key.site).monitors.get(monitor_id)
         return None if monitor is None else monitor.endpoint
+
+    def running_monitor(self, key: CallKey, monitor_id: str) -> RunningMonitor | None:
+        monitor = self.runner(key.site).monitors.get(monitor_id)
+        if monitor is None:
+            return None
+        return RunningMonitor(
+            monitor.monitor_id, key, monitor.mode, monitor.agent_leg, monitor.endpoint
+        )
+
+    def adopt_monitors(self, monitors: list[RunningMonitor]) -> None:
+        for known in monitors:
+            runner = self.runners.get(known.key.site)
+            if runner is not None:
+                runner.monitors.adopt(
+                    Monitor(
+                        known.monitor_id,
+                        known.key.call_id,
+                        known.mode,
+                        known.agent_leg,
+                        known.endpoint,
+                        adopted=True,
+                    )
+                )
 
     def watch_monitors(self, hook: MonitorEndedHook) -> None:
         for code, runner in self.runners.items():

@@ -67,6 +67,7 @@ ROUTERS: list[APIRouter] = [
     config.router,
     desk.router,
     supervision.router,
+    supervision.monitoring_router,
 ]
 
 

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
+import structlog
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
@@ -29,16 +30,26 @@ from hotline.api.params import BigRowId
 from hotline.auth.principal import Principal, require
 from hotline.db.models import User, WorkOrderAttachment
 from hotline.deps import AppState, AppStateDep, SessionDep, release_connection
-from hotline.errors import AppError, ConflictError, ForbiddenError, InvalidInputError, NotFoundError
+from hotline.errors import (
+    AppError,
+    ConflictError,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+    ServiceUnavailableError,
+)
 from hotline.roles import Role
 from hotline.workorders import queries
 from hotline.workorders.actors import actor_for
 from hotline.workorders.attachments import FileStore, sniff
 from hotline.workorders.errors import domain_errors
+from hotline.workorders.settings import AttachmentSettings
 from hotline.workorders.store import SqlWorkOrderStore
+from hotline.workorders.virus_scan import ScannerFailed, scanner_for
 from workorders import access
 from workorders.model import WorkOrder
 
+log = structlog.get_logger(__name__)
 router = APIRouter(tags=["work orders"])
 
 READER_ROLES = (
@@ -70,6 +81,22 @@ class PayloadTooLargeError(AppError):
 class UnsupportedMediaTypeError(AppError):
     status_code = 415
     slug = "unsupported_media_type"
+
+
+class InfectedFileError(InvalidInputError):
+    slug = "infected_file"
+
+    def __init__(self, filename: str, signature: str) -> None:
+        super().__init__(
+            f"'{filename}' was refused: the virus scanner found {signature} in it. "
+            "Do not open the original; ask the sender for a clean copy"
+        )
+        self.filename = filename
+        self.signature = signature
+
+
+class ScannerUnavailableError(ServiceUnavailableError):
+    slug = "scanner_unavailable"
 
 
 class AttachmentRead(BaseModel):
@@ -198,6 +225,8 @@ _UPLOAD_BODY = {
     responses={
         413: {"description": "larger than the configured limit (named in the detail)"},
         415: {"description": "a type not allowed (the allowed types are named)"},
+        422: {"description": "the virus scanner found something (the file and the threat named)"},
+        503: {"description": "the configured virus scanner could not check the file"},
     },
 )
 async def upload_attachment(
@@ -228,6 +257,7 @@ async def add_attachment(
         raise UnsupportedMediaTypeError(
             f"files of type {kind} are not accepted; allowed: {', '.join(limits.allowed_types)}"
         )
+    await refuse_infected(limits, filename, data)
     count = await session.scalar(
         select(func.count()).where(WorkOrderAttachment.order_id == order.id)
     )
@@ -250,6 +280,25 @@ async def add_attachment(
     await session.flush()
     uploader = await session.scalar(select(User.full_name).where(User.id == principal.user_id))
     return _read(row, uploader)
+
+
+async def refuse_infected(limits: AttachmentSettings, filename: str, data: bytes) -> None:
+    """422 naming the file when the configured scanner finds something; 503 when it cannot say
+    (an unscanned file is not stored while scanning is on)."""
+    scanner = scanner_for(limits.scan_command, limits.scan_clamd, limits.scan_timeout_s)
+    if scanner is None:
+        return
+    try:
+        verdict = await scanner.scan(data)
+    except ScannerFailed as error:
+        log.warning("attachment_scan_failed", filename=filename, error=str(error))
+        raise ScannerUnavailableError(
+            f"the virus scanner could not check '{filename}': try again in a minute, and tell "
+            "an administrator if it keeps failing"
+        ) from error
+    if verdict.infected:
+        log.warning("attachment_infected", filename=filename, signature=verdict.signature)
+        raise InfectedFileError(filename, verdict.signature or "")
 
 
 async def _attachment(

@@ -121,6 +121,14 @@ class JournalEntry(Schema):
     data: dict[str, Any]
 
 
+class RecordingPart(Schema):
+    """Who talked with the caller from which second of the recording on."""
+
+    agent_id: int
+    agent: str | None = Field(description="the agent's name")
+    from_s: float = Field(description="seconds into the recording where this agent's talk starts")
+
+
 class RecordingRef(Schema):
     """Where a recorded call's audio is (who may play it: docs/cti.md)."""
 
@@ -128,6 +136,44 @@ class RecordingRef(Schema):
     started_at: datetime | None
     duration_s: float | None
     purged_at: datetime | None = Field(description="deleted at the end of the retention")
+    parts: list[RecordingPart] = Field(
+        default_factory=list,
+        description="the agents heard, in order: the first one, then each one a blind transfer "
+        "or a transfer to a queue brought in (one recording runs through all of them)",
+    )
+
+
+_TALK_STARTS = ("offer_answered", "transfer_answered")
+
+
+async def recording_parts(session: AsyncSession, call: Call) -> list[RecordingPart]:
+    """The recording's parts from the call's journal: each agent connected while it ran."""
+    started = call.recording_started_at
+    if call.recording_name is None or started is None:
+        return []
+    entries = (
+        await session.scalars(
+            select(CallEvent)
+            .where(CallEvent.call_id == call.id, CallEvent.kind.in_(_TALK_STARTS))
+            .order_by(CallEvent.seq)
+        )
+    ).all()
+    end = call.recording_duration_s
+    found: list[tuple[int, float]] = []
+    for entry in entries:
+        raw = (entry.data or {}).get("agent_id" if entry.kind == "offer_answered" else "to")
+        if raw is None or not str(raw).isdigit():
+            continue
+        # The first answer comes a moment before the recording starts: it is second 0.
+        offset = max(0.0, (entry.at - started).total_seconds())
+        if end is not None and offset > end:
+            break  # after the recording stopped (not heard in it)
+        if not found or found[-1][0] != int(raw):
+            found.append((int(raw), round(offset, 1)))
+    ids = [agent_id for agent_id, _ in found]
+    rows = await session.execute(select(Agent.id, Agent.name).where(Agent.id.in_(ids)))
+    names: dict[int, str] = {agent_id: name for agent_id, name in rows}
+    return [RecordingPart(agent_id=a, agent=names.get(a), from_s=at) for a, at in found]
 
 
 class CallDetail(CallSummary):
@@ -389,7 +435,7 @@ async def get_call(
         abandon_snapshot=call.abandon_snapshot,
         callback_id=call.callback_id,
         live_phase=actions.live_phase(call.id) if actions is not None else None,
-        recording=_recording(call),
+        recording=await _recording(session, call),
         timeline=[JournalEntry.model_validate(e, from_attributes=True) for e in entries],
     )
     # In the request's own transaction: the entry commits with the response it audits.
@@ -407,7 +453,7 @@ async def get_call(
     return detail
 
 
-def _recording(call: Call) -> RecordingRef | None:
+async def _recording(session: AsyncSession, call: Call) -> RecordingRef | None:
     if call.recording_name is None:
         return None
     purged = call.recording_purged_at
@@ -416,6 +462,7 @@ def _recording(call: Call) -> RecordingRef | None:
         started_at=call.recording_started_at,
         duration_s=call.recording_duration_s,
         purged_at=purged,
+        parts=await recording_parts(session, call),
     )
 
 

@@ -16,6 +16,7 @@ part of the same playback.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response, status
@@ -47,6 +48,7 @@ from hotline.errors import (
 from hotline.roles import Role
 from hotline.schemas.base import Schema
 from hotline.summaries.topics import field_error
+from hotline.telephony import monitors as monitor_rows
 from hotline.telephony.component import get_telephony
 from hotline.telephony.service import TelephonyService
 
@@ -112,13 +114,26 @@ def _live_key(service: TelephonyService, call_id: int) -> CallKey:
     raise ConflictError(f"call {call_id} has ended: there is nothing to monitor")
 
 
-async def _own_endpoint(session: AsyncSession, principal: Principal, site: str) -> str:
-    endpoint = await session.scalar(
+async def own_endpoint(session: AsyncSession, user_id: int, site: str | None) -> str | None:
+    """The dial string of the agent record linked to the user (on ``site``, or the first one):
+    their softphone or desk phone."""
+    query = (
         select(AgentEndpoint.dial_string)
         .join(Agent, Agent.id == AgentEndpoint.agent_id)
         .join(Site, Site.id == AgentEndpoint.site_id)
-        .where(Agent.user_id == principal.user_id, Site.code == site)
+        .where(Agent.user_id == user_id)
+        .order_by(Site.code)
+        .limit(1)
     )
+    if site is not None:
+        query = query.where(Site.code == site)
+    return await session.scalar(query)
+
+
+async def _monitor_phone(session: AsyncSession, principal: Principal, site: str) -> str:
+    """The supervisor's own phone on the call's site, else the phone they gave last."""
+    endpoint = await own_endpoint(session, principal.user_id, site)
+    endpoint = endpoint or await monitor_rows.remembered_phone(session, principal.user_id)
     if endpoint is None:
         raise field_error(
             "endpoint",
@@ -169,7 +184,11 @@ async def start_monitor(
     """Ring the supervisor's phone and connect it to the agent's call in ``mode``."""
     _call, site = await _load(session, call_id)
     key = _live_key(service, call_id)
-    endpoint = data.endpoint or await _own_endpoint(session, principal, site)
+    if data.endpoint is not None:
+        endpoint = data.endpoint
+        await monitor_rows.remember_phone(session, principal.user_id, endpoint)
+    else:
+        endpoint = await _monitor_phone(session, principal, site)
     supervision = service.supervision
     if supervision is None:
         raise ServiceUnavailableError("no ARI site is connected in this process")
@@ -187,7 +206,7 @@ async def start_monitor(
         mode=data.mode,
         endpoint=endpoint,
     )
-    service.monitor_started(monitor_id, call_id)
+    await service.monitor_started(key, monitor_id, call_id, user_id=principal.user_id)
     await _journal(
         service,
         call_id,
@@ -228,6 +247,7 @@ async def switch_monitor(
     except MonitorRefused as error:
         raise ConflictError(f"call {call_id}: {error}") from error
     endpoint = supervision.monitor_endpoint(key, monitor_id) or ""
+    await service.monitor_switched(monitor_id, data.mode)
     _audit(
         session,
         request,
@@ -280,7 +300,90 @@ async def stop_monitor(
             "or the supervisor hung up)"
         ) from error
     _audit(session, request, principal, MONITOR_STOPPED, call_id, monitor_id=monitor_id)
+    await service.flush()  # the monitor's row is closed before the floor reads the list again
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# ---------------------------------------------------------------------- the floor's side
+
+monitoring_router = APIRouter(prefix="/monitoring", tags=["calls"])
+floor_readers = require(Role.SUPERVISOR, Role.DIRECTOR, Role.ADMIN)
+FloorReader = Annotated[Principal, Depends(floor_readers)]
+ENDPOINT_PATTERN = r"^[A-Za-z]+/[^\s,]+$"
+
+
+class MonitorPhoneIn(Schema):
+    endpoint: str = Field(
+        min_length=3,
+        max_length=128,
+        pattern=ENDPOINT_PATTERN,
+        description="the phone to ring for your monitors (e.g. PJSIP/8001)",
+    )
+
+
+class MonitorPhoneOut(Schema):
+    endpoint: str | None = Field(description="what a monitor rings when the call gives none")
+    source: str | None = Field(
+        description="remembered (given on the floor or to a monitor), agent (your own agent "
+        "phone) or null (none: give one)"
+    )
+
+
+class RunningMonitorOut(Schema):
+    monitor_id: str
+    call_id: str
+    mode: Mode
+    supervisor_endpoint: str
+    supervisor: str | None
+    supervisor_user_id: int | None
+    started_at: datetime
+
+
+async def monitor_phone_of(session: AsyncSession, user_id: int) -> MonitorPhoneOut:
+    remembered = await monitor_rows.remembered_phone(session, user_id)
+    if remembered is not None:
+        return MonitorPhoneOut(endpoint=remembered, source="remembered")
+    own = await own_endpoint(session, user_id, None)
+    return MonitorPhoneOut(endpoint=own, source=None if own is None else "agent")
+
+
+@monitoring_router.get("/phone", response_model=MonitorPhoneOut)
+async def get_monitor_phone(session: SessionDep, principal: Monitoring) -> MonitorPhoneOut:
+    """The phone your monitors ring: the one you gave last, else your own agent phone."""
+    return await monitor_phone_of(session, principal.user_id)
+
+
+@monitoring_router.put("/phone", response_model=MonitorPhoneOut)
+async def put_monitor_phone(
+    data: MonitorPhoneIn, session: SessionDep, principal: Monitoring
+) -> MonitorPhoneOut:
+    """Remember the phone your monitors ring (kept per user, across sessions)."""
+    await monitor_rows.remember_phone(session, principal.user_id, data.endpoint)
+    await session.commit()
+    return MonitorPhoneOut(endpoint=data.endpoint, source="remembered")
+
+
+@monitoring_router.get("/monitors", response_model=list[RunningMonitorOut])
+async def list_running_monitors(
+    session: SessionDep, principal: FloorReader
+) -> list[RunningMonitorOut]:
+    """Who listens to which call now, since when (kept in the database: a restart keeps them)."""
+    return running_monitors_out(await monitor_rows.running_views(session))
+
+
+def running_monitors_out(views: list[monitor_rows.MonitorView]) -> list[RunningMonitorOut]:
+    return [
+        RunningMonitorOut(
+            monitor_id=view.monitor_id,
+            call_id=str(view.call_id),
+            mode=monitor_rows.mode_of(view.mode),
+            supervisor_endpoint=view.endpoint,
+            supervisor=view.supervisor,
+            supervisor_user_id=view.supervisor_user_id,
+            started_at=view.started_at,
+        )
+        for view in views
+    ]
 
 
 # ---------------------------------------------------------------------- recordings
@@ -387,4 +490,4 @@ async def play_recording(
     )
 
 
-__all__ = ["RECORDING_PLAYED", "may_play", "router"]
+__all__ = ["RECORDING_PLAYED", "may_play", "monitoring_router", "router"]

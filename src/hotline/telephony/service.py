@@ -8,7 +8,8 @@ resynchronised with Asterisk, adopts the ones still alive (:meth:`adopt_live_cal
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection
+from collections.abc import Collection, Coroutine
+from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,6 +27,7 @@ from hotline.clock import Clock
 from hotline.config import RecordingSettings
 from hotline.db.models import Call
 from hotline.db.write_queue import WriteQueue
+from hotline.telephony import monitors
 from hotline.telephony.acd import AcdLoop
 from hotline.telephony.agents import AgentSessions
 from hotline.telephony.callbacks import DEFAULT_RETRY, Callbacks, RetryPolicy
@@ -105,12 +107,32 @@ class TelephonyService:
         self.purge = PurgeLoop(self.ctx, self._cti_sessionmaker, supervision, self.recording)
         supervision.watch_monitors(self._monitor_ended)
 
-    def monitor_started(self, monitor_id: str, call_id: int) -> None:
-        """Remember which call row a monitor is on: its end is journalled there even when the
-        call has already left the live calls (the call's end is what usually ends it)."""
+    async def monitor_started(
+        self, key: CallKey, monitor_id: str, call_id: int, *, user_id: int | None
+    ) -> None:
+        """Remember which call row a monitor is on (its end is journalled there even when the
+        call has already left the live calls: the call's end is what usually ends it), and
+        keep the monitor in the database, where the floor and the next process find it."""
         self._monitored[monitor_id] = call_id
+        running = (
+            None if self.supervision is None else self.supervision.running_monitor(key, monitor_id)
+        )
+        if running is not None:
+            await monitors.started(
+                self.writes, running, call_id=call_id, user_id=user_id, at=self.ctx.now()
+            )
+            # Stored before the API answers: the floor reads the list right after (rare: the
+            # wait costs one write's time, once per monitor started).
+            await self.writes.flush()
+
+    async def monitor_switched(self, monitor_id: str, mode: str) -> None:
+        await monitors.switched(self.writes, monitor_id, mode)
+        await self.writes.flush()
 
     def _monitor_ended(self, key: CallKey, monitor_id: str, reason: str) -> None:
+        now = self.ctx.now()
+        # Queued now, in order behind the start: the row is closed whatever else happens.
+        self._background(monitors.ended(self.writes, monitor_id, reason, now))
         call_id = self._monitored.pop(monitor_id, None)
         if call_id is None:
             live = self.ctx.calls.by_key.get(key)
@@ -118,11 +140,30 @@ class TelephonyService:
         if call_id is None:
             return
         data = {"monitor_id": monitor_id, "reason": reason}
-        task = asyncio.create_task(
-            self.recorder.journal(call_id, self.ctx.now(), "monitor_ended", data)
-        )
+        self._background(self.recorder.journal(call_id, now, "monitor_ended", data))
+
+    def _background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
+
+    async def _adopt_monitors(self) -> int:
+        """Monitors the last process left running go to the sites, whose resync keeps those
+        still up on the PBX and ends (and closes in the database) the others."""
+        async with self._cti_sessionmaker() as session:
+            found = await monitors.running(session)
+        if self.supervision is None:
+            for monitor in found:
+                await monitors.ended(
+                    self.writes, monitor.monitor_id, "no ARI site in this process", self.ctx.now()
+                )
+            return 0
+        for monitor in found:
+            call = self.ctx.calls.by_key.get(monitor.key)
+            if call is not None:
+                self._monitored[monitor.monitor_id] = call.call_id
+        self.supervision.adopt_monitors(found)
+        return len(found)
 
     @property
     def director(self) -> CallDirector:
@@ -157,9 +198,16 @@ class TelephonyService:
         await self.recorder.prime()
         await self.ctx.today.rebuild(self._sessionmaker, self.ctx.now())
         await self._restore_talking_calls()
+        adopted = await self._adopt_monitors()
         if self.purge is not None:
             self.purge.start()
-        log.info("telephony_started", sessions=sessions, callbacks=callbacks, live_calls=live)
+        log.info(
+            "telephony_started",
+            sessions=sessions,
+            callbacks=callbacks,
+            live_calls=live,
+            monitors=adopted,
+        )
 
     async def stop(self) -> None:
         if self.purge is not None:

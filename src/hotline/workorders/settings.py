@@ -39,6 +39,18 @@ class AttachmentSettings(BaseModel):
         description="content types accepted, as sniffed from the bytes (not as declared)",
     )
     max_per_order: int = Field(default=50, ge=1, le=10_000)
+    scan_command: str | None = Field(
+        default=None,
+        description=(
+            "a virus scanner run on each file before it is accepted, the file's path appended "
+            "(exit 0 clean, 1 infected), e.g. 'clamscan --no-summary'"
+        ),
+    )
+    scan_clamd: str | None = Field(
+        default=None,
+        description="clamd's socket (a Unix path or host:port); used instead of scan_command",
+    )
+    scan_timeout_s: float = Field(default=60.0, gt=0, le=600)
 
 
 class SmtpSettings(BaseModel):

@@ -41,6 +41,7 @@ async def test_each_floor_role_lands_on_its_page_and_only_supervisors_get_the_ac
         "tiles": [],
         "agents": [],
         "position": _boot(floor)["snapshot"]["position"],  # type: ignore[index]
+        "monitors": [],  # the running monitors, from the database
     }
     assert "话务服务未在本进程运行" in floor.text
 

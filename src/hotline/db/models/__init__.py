@@ -22,6 +22,7 @@ from hotline.db.models.knowledge import (
     KbTerm,
     KbVersion,
 )
+from hotline.db.models.monitoring import CallMonitorRow, MonitorPhone
 from hotline.db.models.notice import NoticeContact, NoticeOutboxRow, WorkOrderAttachment
 from hotline.db.models.softphone import SoftphoneAccount
 from hotline.db.models.summary import CallSummaryRow, Topic
@@ -46,6 +47,7 @@ __all__ = [
     "CalendarSetting",
     "Call",
     "CallEvent",
+    "CallMonitorRow",
     "CallSummaryRow",
     "Callback",
     "ConfigVersion",
@@ -59,6 +61,7 @@ __all__ = [
     "KbTerm",
     "KbVersion",
     "Liaison",
+    "MonitorPhone",
     "NoticeContact",
     "NoticeOutboxRow",
     "NotificationRow",

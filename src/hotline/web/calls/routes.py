@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy import select
 from starlette.responses import Response
 
+from hotline.api.calls import recording_parts
 from hotline.api.supervision import may_play
 from hotline.auth.principal import Principal
 from hotline.db.models import Agent, Site
@@ -37,6 +38,12 @@ JOURNAL_LIMIT = 500
 
 async def _may_open(session: SessionDep, principal: Principal, call_id: int) -> bool:
     return principal.has_any(OVERSEERS) or await may_play(session, principal, call_id)
+
+
+def _clock(seconds: float) -> str:
+    """Where a part starts in the player's terms: minutes and seconds."""
+    whole = int(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
 
 
 def _in_talk(state: AppStateDep, call_id: int) -> bool:
@@ -99,6 +106,11 @@ async def call_page(
             "purged": local(call.recording_purged_at) if call.recording_purged_at else "",
             "started": local(call.recording_started_at),
             "duration": round(call.recording_duration_s or 0),
+            # One recording runs through a transfer: who is heard from which second.
+            "parts": [
+                {"agent": part.agent or f"#{part.agent_id}", "at": _clock(part.from_s)}
+                for part in await recording_parts(session, call)
+            ],
         }
     return render(
         request,

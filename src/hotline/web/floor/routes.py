@@ -20,10 +20,12 @@ from starlette.responses import RedirectResponse, Response
 
 from hotline.api.floor import read_rows
 from hotline.api.streams import WALLBOARD_RETAINED, WALLBOARD_TOPIC
+from hotline.api.supervision import monitor_phone_of, running_monitors_out
 from hotline.db.models import Agent
 from hotline.deps import AppState, AppStateDep, SessionDep
 from hotline.roles import Role
 from hotline.telephony import NOT_READY_REASONS, TELEPHONY_KEY, TelephonyService
+from hotline.telephony import monitors as monitor_rows
 from hotline.telephony.wallboard import roster, tiles
 from hotline.web import i18n, nav
 from hotline.web.session import PageUser
@@ -44,6 +46,12 @@ FORCE_REASONS = tuple(
     r for r in NOT_READY_REASONS if r not in ("summary_pending", "rona", "unreachable",
                                               "transfer_ringing", "login")
 )  # fmt: skip
+
+
+async def monitors_now(session: SessionDep) -> list[dict[str, Any]]:
+    """The monitors running now (from the database: they outlive a restart of the service)."""
+    views = await monitor_rows.running_views(session)
+    return [m.model_dump(mode="json") for m in running_monitors_out(views)]
 
 
 async def snapshot(state: AppState, session: SessionDep) -> dict[str, Any]:
@@ -70,11 +78,13 @@ async def snapshot(state: AppState, session: SessionDep) -> dict[str, Any]:
 
 
 def _boot(request: Request, state: AppState, data: dict[str, Any], *, hall: bool,
-          can_act: bool) -> str:  # fmt: skip
+          can_act: bool, user_id: int | None = None, phone: str | None = None) -> str:  # fmt: skip
     floor = state.settings.floor
     boot = {
         "hall": hall,
         "canAct": can_act,
+        "userId": user_id,
+        "phone": phone or "",
         "snapshot": data,
         "thresholds": floor.model_dump(),
         "reasons": list(FORCE_REASONS),
@@ -91,13 +101,16 @@ async def floor_page(
     if not principal.has_any(FLOOR_ROLES):
         return RedirectResponse("/home", status_code=303)
     data = await snapshot(state, session)
+    data["monitors"] = await monitors_now(session)
     can_act = Role.SUPERVISOR in principal.roles
+    boot = _boot(request, state, data, hall=False, can_act=can_act, user_id=principal.user_id,
+                 phone=(await monitor_phone_of(session, principal.user_id)).endpoint)  # fmt: skip
     return render(
         request,
         "floor.html",
         {
             "user": principal,
-            "boot_json": _boot(request, state, data, hall=False, can_act=can_act),
+            "boot_json": boot,
             "can_act": can_act,
             "reasons": FORCE_REASONS,
         },
@@ -125,4 +138,7 @@ async def floor_snapshot(
     """The pages' fresh picture after a ``reset`` (JSON; the same roles as the hall)."""
     if not principal.has_any(HALL_ROLES):
         return JSONResponse({"error": "forbidden", "detail": "not a floor role"}, status_code=403)
-    return JSONResponse(await snapshot(state, session))
+    data = await snapshot(state, session)
+    if principal.has_any(FLOOR_ROLES):  # not on the hall's TV
+        data["monitors"] = await monitors_now(session)
+    return JSONResponse(data)

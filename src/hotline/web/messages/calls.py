@@ -26,6 +26,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "calls.seconds": ("秒", "s"),
     "calls.recording": ("录音", "Recording"),
     "calls.recording.download": ("下载录音", "Download the recording"),
+    "calls.recording.parts": (
+        "录音中的坐席（含转接后的通话），按开始时间",
+        "The agents heard in the recording (the talk after a transfer too), by when they start",
+    ),
     "calls.recording.audited": (
         "每次播放均记入审计日志。",
         "Every playback is written to the audit log.",

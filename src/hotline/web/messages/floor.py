@@ -112,6 +112,21 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "通话 #{call} 已结束，监听随之结束",
         "Call #{call} ended, and the monitoring with it",
     ),
+    "floor.phone": ("我的监听电话", "My monitoring phone"),
+    "floor.phone.hint": (
+        "监听、耳语、强插时呼叫的话机，例如 PJSIP/8001（按用户保存）",
+        "The phone rung to listen, whisper or barge, e.g. PJSIP/8001 (kept for you)",
+    ),
+    "floor.phone.save": ("保存", "Save"),
+    "floor.phone.saved": (
+        "已保存：监听将呼叫 {phone}",
+        "Saved: monitoring will ring {phone}",
+    ),
+    "floor.monitors": ("正在进行的监听", "Monitoring now"),
+    "floor.monitors.item": (
+        "{who} {mode}通话 #{call}，自 {since} 起（{phone}）",
+        "{who}: {mode} on call #{call} since {since} ({phone})",
+    ),
     "floor.pending": ("随后示忙：{reason}", "then not ready: {reason}"),
     "floor.monitoring": ("{mode}中：通话 #{call}", "{mode}: call #{call}"),
     "floor.monitor.stopped": ("已结束对通话 #{call} 的{mode}", "Stopped: {mode} on call #{call}"),

@@ -29,6 +29,16 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "不支持该文件类型（按内容识别）。可上传：{allowed}",
         "This type of file is not accepted (judged by its content). Accepted: {allowed}",
     ),
+    "wofiles.infected": (
+        "“{filename}”未被接收：病毒扫描发现 {signature}。请勿打开原文件，请对方重新提供干净的文件",
+        "'{filename}' was refused: the virus scanner found {signature} in it. "
+        "Do not open the original; ask the sender for a clean copy",
+    ),
+    "wofiles.scanner_down": (
+        "病毒扫描暂时无法检查该文件，请稍后重试；多次失败请联系管理员",
+        "The virus scanner could not check the file: try again in a minute, and tell an "
+        "administrator if it keeps failing",
+    ),
     "wofiles.no_file": ("请先选择一个非空文件", "Choose a file that is not empty first"),
     "wofiles.forbidden": (
         "您无权更改此工单的附件，请联系班长",

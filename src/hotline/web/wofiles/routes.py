@@ -96,6 +96,12 @@ def _refusal(request: Request, state: AppStateDep, exc: AppError) -> str:
             _EXTENSIONS.get(kind, kind).replace(",", " ") for kind in limits.allowed_types
         )
         return i18n.translate(lang, "wofiles.bad_type").format(allowed=allowed)
+    if isinstance(exc, api.InfectedFileError):
+        return i18n.translate(lang, "wofiles.infected").format(
+            filename=exc.filename, signature=exc.signature
+        )
+    if isinstance(exc, api.ScannerUnavailableError):
+        return i18n.translate(lang, "wofiles.scanner_down")
     if exc.status_code == 422:
         return i18n.translate(lang, "wofiles.no_file")
     if exc.status_code == 403:

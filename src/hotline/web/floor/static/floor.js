@@ -57,6 +57,8 @@
       confirming: null,
       forceReason: boot.reasons.includes("forced") ? "forced" : boot.reasons[0],
       monitor: null,
+      monitors: [],     // every running monitor (the database's: they outlive a restart)
+      phone: boot.phone || "",
       retryMs: 1000,
       _buffer: [],
 
@@ -83,6 +85,24 @@
         this.rosterChanged();
         this.position = snapshot.position;
         this.updated = at;
+        if (snapshot.monitors) this.showMonitors(snapshot.monitors);
+      },
+
+      // The running monitors; mine (the first) is the one the Stop button ends.
+      showMonitors(list) {
+        this.monitors = list;
+        const mine = list.find((m) => m.supervisor_user_id === boot.userId);
+        this.monitor = mine ? { id: mine.monitor_id, call: Number(mine.call_id), mode: mine.mode } : null;
+      },
+
+      async refreshMonitors() {
+        const list = await this.api("GET", "/monitoring/monitors");
+        if (list) this.showMonitors(list);
+      },
+
+      async savePhone() {
+        const saved = await this.api("PUT", "/monitoring/phone", { endpoint: this.phone });
+        if (saved) this.say(this.t("floor.phone.saved", { phone: saved.endpoint }), false);
       },
 
       async reload() {
@@ -140,10 +160,14 @@
           Object.assign(this.tile(data.line, data.language), counters);
         } else if (kind === "state" && data.agent_id !== undefined) {
           this.onAgent(data);
-        } else if (kind === "call" && this.monitor && data.call_id === this.monitor.call
-                   && data.phase === "ended") {
-          this.say(this.t("floor.monitor.ended", { call: data.call_id }), false);
-          this.monitor = null;
+        } else if (kind === "call" && data.phase === "ended"
+                   && this.monitors.some((m) => Number(m.call_id) === data.call_id)) {
+          if (this.monitor && data.call_id === this.monitor.call) {
+            this.say(this.t("floor.monitor.ended", { call: data.call_id }), false);
+            this.monitor = null;
+          }
+          // The service closes the monitor's row as the call ends; read the list a moment after.
+          setTimeout(() => this.refreshMonitors(), 1000);
         } else if (kind === "call" && data.phase === "ringing" && data.agent_id) {
           const a = roster.get(data.agent_id);
           if (a) {
@@ -497,10 +521,14 @@
             this.say(this.t(later ? "floor.done.later" : "floor.done.state", { agent }), false);
           }
         } else {
-          const made = await this.api("POST", "/calls/" + c.call + "/monitor", { mode: c.kind });
+          const body = { mode: c.kind };
+          if (this.phone) body.endpoint = this.phone;
+          const made = await this.api("POST", "/calls/" + c.call + "/monitor", body);
           if (made) {
             this.monitor = { id: made.monitor_id, call: c.call, mode: c.kind };
+            this.phone = made.supervisor_endpoint;
             this.say(this.t("floor.monitoring", { mode: this.t("floor.act." + c.kind), call: c.call }), false);
+            this.refreshMonitors();
           }
         }
       },
@@ -513,6 +541,7 @@
           this.monitor = null;
           this.say(this.t("floor.monitor.stopped", { mode: this.t("floor.act." + m.mode), call: m.call }), false);
         }
+        this.refreshMonitors();
       },
 
       // The API's answer, or undefined after saying in words what went wrong.
