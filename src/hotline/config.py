@@ -153,6 +153,12 @@ class FloorSettings(BaseModel):
     on_call_alert_s: float = Field(default=900.0, ge=0, description="one call, talk and hold")
     wrap_up_alert_s: float = Field(default=120.0, ge=0, description="wrap-up after a call")
     not_ready_alert_s: float = Field(default=900.0, ge=0, description="not ready, any reason")
+    heavy_caller_calls: int = Field(
+        default=30, ge=0, description="calls from one number in heavy_caller_days that alert"
+    )
+    heavy_caller_days: int = Field(
+        default=30, ge=1, le=366, description="the period a heavy caller's calls are counted in"
+    )
 
 
 class Settings(BaseSettings):

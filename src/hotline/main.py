@@ -320,11 +320,12 @@ def _site_health(health: Callable[[], dict[str, object]]) -> Callable[[], dict[s
 def standard_components(settings: Settings) -> list[Component]:
     """What ``hotline serve`` runs beside the API: telephony (routing, persistence and one ARI
     connection per enabled site) and, unless disabled, the work-order escalation sweeper."""
+    from hotline.callers.heavy import heavy_caller_component
     from hotline.summaries.guard import summary_guard
     from hotline.workorders.delivery import delivery_component
     from hotline.workorders.sweeper import sweeper_component
 
-    components = [live_telephony(), summary_guard()]
+    components = [live_telephony(), summary_guard(), heavy_caller_component()]
     wo = settings.workorders
     if wo.sweep_enabled:
         components.append(

@@ -1,8 +1,9 @@
 """``hotline simulate``: the offline simulator's command plus ``--live`` (this package).
 
 Without ``--live`` every option goes to :func:`simulations.cli.simulate_command` unchanged (a
-scenario saying ``routing: live`` gets the routing of the configuration version in force); with
-it, the scenario's day runs through the emulator and the service (one replication).
+scenario saying ``routing: live`` gets the routing of the configuration version in force, and
+``--from-history --days N`` the traffic of the calls recorded in the last N days); with it, the
+scenario's day runs through the emulator and the service (one replication).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
+from hotline.scenarios.history import MAX_DAYS
 from simulations import cli as offline
 from simulations import report, terminal
 from simulations.plots import Targets
@@ -52,28 +54,41 @@ def simulate_command(
         typer.Option(help="--live: database URL (default: a throw-away SQLite file)."),
     ] = None,
     lang: offline.LangOpt = "zh",
+    from_history: Annotated[
+        bool,
+        typer.Option(
+            "--from-history",
+            help="Replace the scenario's traffic by the calls recorded in the last --days whole "
+            "days (arrivals per interval, line and language; handle times; patience).",
+        ),
+    ] = False,
+    days: Annotated[
+        int, typer.Option("--days", min=1, max=MAX_DAYS, help="--from-history: days to read.")
+    ] = 7,
 ) -> None:
     """Simulate a day of traffic with the production routing engine; KPIs with 95% intervals.
 
     With --live, drive the running stack instead (an end-to-end capacity test).
     """
     if not live:
-        with live_routing(scenario_path) as resolved:
+        with live_routing(scenario_path, days if from_history else None) as resolved:
             offline.simulate_command(  # it checks every option before running
                 resolved, replications, seed, workers, as_json, plot, target, max_abandon, lang
             )
         return
     if replications not in (None, 1):
         terminal.error_console().print("note: --replications is ignored with --live (one day)")
+    if from_history:
+        raise terminal.fail("--from-history is for the offline simulator; leave out --live")
     _simulate_live(scenario_path, seed, as_json, plot, target, max_abandon, speed, database, lang)
 
 
 @contextlib.contextmanager
-def live_routing(scenario_path: Path) -> Iterator[Path]:
-    """The scenario, with ``routing: live`` replaced by the routing of the configuration version
-    in force (hotline.centre). The simulator may not import hotline (it is the pure side of "one
-    brain, two clocks"), so the substitution happens here, in a copy of the file with the same
-    name (its messages still name the user's file)."""
+def live_routing(scenario_path: Path, history_days: int | None = None) -> Iterator[Path]:
+    """The scenario completed from the database (hotline.scenarios.resolve): ``routing: live``
+    and, with ``history_days``, the traffic of the recorded calls. The simulator may not import
+    hotline, so the result is a copy of the file with the same name (its messages still name
+    the user's file)."""
     import tempfile
 
     import yaml
@@ -83,34 +98,39 @@ def live_routing(scenario_path: Path) -> Iterator[Path]:
     except (OSError, yaml.YAMLError):
         yield scenario_path  # the simulator reports the file's problem in its own words
         return
-    if not isinstance(data, dict) or data.get("routing") != "live":
+    if not isinstance(data, dict) or (data.get("routing") != "live" and history_days is None):
         yield scenario_path
         return
-    data["routing"] = _routing_in_force()
+    resolved = _resolve(data, history_days)
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / scenario_path.name
-        copy.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        copy.write_text(yaml.safe_dump(resolved, allow_unicode=True), encoding="utf-8")
         yield copy
 
 
-def _routing_in_force() -> dict[str, Any]:
+def _resolve(data: dict[str, Any], history_days: int | None) -> Any:
+    from zoneinfo import ZoneInfo
+
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from hotline.centre import store
     from hotline.cli_database import fail, with_database
     from hotline.clock import utc_now
+    from hotline.config import load_settings
+    from hotline.scenarios.history import HistoryError
+    from hotline.scenarios.resolve import Resolved, resolve
 
-    async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, Any] | None:
+    async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> Resolved:
+        zone = ZoneInfo(load_settings().timezone)
         async with sessionmaker() as session:
-            row = await store.in_force(session, utc_now())
-            return None if row is None else dict(row.document["routing"])
+            return await resolve(session, data, utc_now(), zone, history_days)
 
-    routing = with_database(work)
-    if routing is None:
-        raise fail(
-            "routing: live, but no configuration version is in force (hotline config publish)"
-        )
-    return routing
+    try:
+        resolved = with_database(work)
+    except HistoryError as exc:
+        raise fail(str(exc)) from None
+    for note in resolved.notes:
+        terminal.error_console().print(f"note: {note}")
+    return resolved.data
 
 
 def _simulate_live(

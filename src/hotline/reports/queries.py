@@ -387,6 +387,7 @@ async def heavy_callers(
                 func.count(Call.answered_at),
                 func.min(Call.arrived_at),
                 func.max(Call.arrived_at),
+                func.max(Call.id),  # names the caller in the history link, not the number
             ).where(Call.kind == "inbound"),
             start,
             end,
@@ -407,8 +408,9 @@ async def heavy_callers(
             "topics": {},
             "work_orders": 0,
             "taxpayer_number": None,
+            "last_call_id": int(last_id),
         }
-        for number, calls, answered, first, last in await _rows(session, grouped)
+        for number, calls, answered, first, last, last_id in await _rows(session, grouped)
     }
     if not rows:
         return []

@@ -445,6 +445,49 @@ async def _shoot_callbacks(out: Path) -> list[Path]:
     return written
 
 
+async def _shoot_ops(out: Path) -> list[Path]:
+    """The ops simulation page, a day simulated on yesterday's recorded traffic and a staffing
+    search (Chinese), and the comparison of the two (English)."""
+    from tests.hotline.web.ops_centre import ops_centre
+
+    written = []
+
+    async def shot(page: Page, name: str) -> None:
+        path = out / f"{name}.png"
+        await page.screenshot(path=str(path), full_page=True)
+        written.append(path)
+
+    with tempfile.TemporaryDirectory() as folder:
+        async with ops_centre(Path(folder) / "ops.db") as centre, chromium() as browser:
+            page = await browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+            await centre.sign_in(page)
+            await page.goto(centre.base_url + "/ops")
+            await shot(page, "ops-zh-CN")
+            await page.fill("#ops-replications", "3")
+            await page.check("#ops-history")
+            await page.click("#ops-simulate")
+            await page.wait_for_url("**/ops/runs/*")
+            await expect(page.locator("#chart-day")).to_have_attribute(
+                "data-drawn", "1", timeout=8 * WAIT_MS
+            )
+            await shot(page, "ops-run-history-zh-CN")
+            await page.goto(centre.base_url + "/ops")
+            await page.fill("#ops-replications", "1")
+            await page.click("#ops-staff")
+            await page.wait_for_url("**/ops/runs/*")
+            await expect(page.locator("#chart-staff")).to_have_attribute(
+                "data-drawn", "1", timeout=8 * WAIT_MS
+            )
+            await shot(page, "ops-run-staffing-zh-CN")
+            await page.goto(f"{centre.base_url}/lang/en?next=/ops")
+            for box in await page.locator("#ops-runs tbody input[type=checkbox]").all():
+                await box.check()
+            await page.click("#ops-compare")
+            await page.wait_for_url("**/ops/compare?*")
+            await shot(page, "ops-compare-en")
+    return written
+
+
 def main() -> None:
     folders = [a for a in sys.argv[1:] if not a.startswith("--")]
     out = Path(folders[0] if folders else "out/screenshots")
@@ -463,6 +506,7 @@ def main() -> None:
             _shoot_config,
             _shoot_kb,
             _shoot_callbacks,
+            _shoot_ops,
         ]
     for shooter in shooters:
         for path in asyncio.run(shooter(out)):

@@ -1,0 +1,1 @@
+"""Callers as people who call again: the heavy-caller alert to supervisors."""

@@ -1,0 +1,93 @@
+"""Messages of the ops pages (web/ops): simulations and staffing searches from the browser."""
+
+from __future__ import annotations
+
+from typing import Final
+
+# message id -> (zh-CN, en)
+MESSAGES: Final[dict[str, tuple[str, str]]] = {
+    "nav.ops": ("仿真与排班", "Simulation"),
+    "ops.title": ("话务仿真与排班测算", "Traffic simulation and staffing"),
+    "ops.about": (
+        "用生产环境的路由引擎模拟一天的话务，或测算每个时段满足目标所需的最少坐席。"
+        "场景格式见 docs/simulator.md；可使用当前生效配置的路由，并用最近几天的实际来电生成话务。",
+        "Simulate a day of traffic with the production routing engine, or find the fewest agents "
+        "per interval meeting the target. The scenario format is in docs/simulator.md; the "
+        "routing in force and the traffic of the last days' recorded calls can be used.",
+    ),
+    "ops.scenario": ("场景（YAML）", "Scenario (YAML)"),
+    "ops.scenario_hint": (
+        "预填的是杭州工作日示例：修改坐席人数、话务或路由后运行。",
+        "Prefilled with the Hangzhou weekday example: change agents, traffic or routing, then run.",
+    ),
+    "ops.policy": ("路由与话务来源", "Routing and traffic"),
+    "ops.routing_in_force": (
+        "使用当前生效配置版本的路由",
+        "Use the routing of the configuration version in force",
+    ),
+    "ops.from_history": (
+        "话务取自最近几天的实际来电",
+        "Traffic from the calls recorded in the last days",
+    ),
+    "ops.days": ("天数", "Days"),
+    "ops.settings": ("运行设置", "Run settings"),
+    "ops.replications": ("重复次数", "Replications"),
+    "ops.target": ("服务水平目标（百分比/秒）", "Service level target (percent/seconds)"),
+    "ops.max_abandon": ("放弃率上限（0-1，可空）", "Abandonment ceiling (0-1, optional)"),
+    "ops.simulate": ("模拟这一天", "Simulate the day"),
+    "ops.staff": ("测算所需坐席", "Find the staffing"),
+    "ops.problems": (
+        "场景或设置有问题，请按字段修改后再运行：",
+        "The scenario or settings have problems; fix these fields and run again:",
+    ),
+    "ops.busy": (
+        "您已有一次运行正在进行：请等它结束后再开始新的运行。",
+        "You already have a run going: wait for it to finish, then start the next one.",
+    ),
+    "ops.runs": ("我的运行", "My runs"),
+    "ops.no_runs": ("还没有运行。", "No runs yet."),
+    "ops.run": ("运行", "Run"),
+    "ops.started": ("开始时间", "Started"),
+    "ops.kind": ("类型", "Kind"),
+    "ops.kind.simulate": ("话务仿真", "Simulation"),
+    "ops.kind.staff": ("排班测算", "Staffing search"),
+    "ops.name": ("场景", "Scenario"),
+    "ops.status": ("状态", "Status"),
+    "ops.status.waiting": ("排队等待中", "Waiting for its turn"),
+    "ops.status.running": ("运行中", "Running"),
+    "ops.status.done": ("已完成", "Done"),
+    "ops.status.failed": ("失败", "Failed"),
+    "ops.replications_done": ("次重复已完成", "replications done"),
+    "ops.failed": ("运行失败：", "The run failed:"),
+    "ops.missing": (
+        "找不到这次运行：运行只保存在服务器内存中，服务重启后需要重新运行。",
+        "This run is not here: runs are kept in the server's memory; run it again after a restart.",
+    ),
+    "ops.compare_pick": ("对比", "Compare"),
+    "ops.compare": ("并排对比", "Compare side by side"),
+    "ops.compare_none": (
+        "请在“我的运行”中勾选已完成的运行再对比。",
+        "Tick finished runs under “My runs” to compare them.",
+    ),
+    "ops.notes": ("数据来源", "Taken from"),
+    "ops.agents_needed": ("各时段所需坐席", "Agents needed per interval"),
+    "ops.per_interval": ("各时段指标", "Per interval"),
+    "ops.interval": ("时段", "Interval"),
+    "ops.total": ("合计", "Total"),
+    "ops.met": ("达标", "Met"),
+    "ops.yes": ("是", "yes"),
+    "ops.no": ("否", "no"),
+    "ops.k.offered": ("进线量", "Offered"),
+    "ops.k.service_level": ("服务水平", "Service level"),
+    "ops.k.asa_s": ("平均应答速度（秒）", "ASA (s)"),
+    "ops.k.abandon_rate": ("放弃率", "Abandon rate"),
+    "ops.k.occupancy": ("占用率", "Occupancy"),
+    "ops.definitions": (
+        "均为多次重复模拟的平均值。服务水平 = 目标秒数内接通 / 进入队列的来电；"
+        "平均应答速度 = 接通来电的平均等待；放弃率 = 放弃 / 进入队列；"
+        "占用率 = 处理时间 / 在线时间。",
+        "Means over the replications. Service level = answered within the target seconds / calls "
+        "that reached a queue; ASA = mean wait of answered calls; abandon rate = abandons / calls "
+        "that reached a queue; occupancy = handling time / logged-in time.",
+    ),
+}

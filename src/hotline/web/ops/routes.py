@@ -1,0 +1,313 @@
+"""GET /ops: ops run a simulated day or a staffing search from the browser, then read the result
+with charts and compare runs side by side.
+
+The scenario is the YAML of docs/simulator.md (prefilled with the Hangzhou weekday), optionally
+with the routing of the configuration version in force and the traffic of the last N days'
+recorded calls (hotline.scenarios.resolve, as ``hotline simulate --from-history``). Every problem
+is listed by the field it is about, with a 422. Runs go through hotline.scenarios.jobs: in another
+process, one at a time per person, bounded in size and time.
+"""
+
+from __future__ import annotations
+
+import math
+from importlib.resources import files
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import yaml
+from fastapi import APIRouter, Form, Query, Request
+from starlette.responses import RedirectResponse, Response
+
+from hotline.auth.principal import Principal
+from hotline.deps import AppStateDep, SessionDep
+from hotline.roles import Role
+from hotline.scenarios.history import MAX_DAYS, HistoryError
+from hotline.scenarios.jobs import Run, RunBusy, Runs
+from hotline.scenarios.resolve import resolve
+from hotline.web import nav
+from hotline.web.i18n import translate
+from hotline.web.ops import figures
+from hotline.web.session import PageUser
+from hotline.web.templating import lang_of, render
+from simulations.charts import Lang
+from simulations.scenario import Scenario, ScenarioError, parse_scenario
+from simulations.staffing import Target
+
+router = APIRouter(include_in_schema=False)
+nav.register("nav.ops", "/ops", [Role.OPS], order=75)
+_ALLOWED = frozenset({Role.OPS})
+_RUNS_KEY = "ops_runs"
+_SOURCE = "scenario.yaml"
+MAX_YAML = 64 * 1024
+MAX_REPLICATIONS = 30
+MAX_STAFF_REPLICATIONS = 5  # a staffing search runs the day many times over
+MAX_INTERVALS = 96  # a whole day in quarter hours
+MAX_CALLS_PER_DAY = 20_000
+
+
+def _example() -> str:
+    # The scenarios ship inside the simulations package directory of the repository.
+    path = files("simulations") / "scenarios" / "hangzhou-weekday.yaml"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+def _runs(state: AppStateDep) -> Runs:
+    runs = state.extras.get(_RUNS_KEY)
+    if not isinstance(runs, Runs):
+        runs = state.extras[_RUNS_KEY] = Runs()
+    return runs
+
+
+def _may(principal: Principal) -> bool:
+    return principal.has_any(_ALLOWED)
+
+
+def _form_defaults() -> dict[str, Any]:
+    return {
+        "source": _example(),
+        "kind": "simulate",
+        "routing_in_force": False,
+        "from_history": False,
+        "days": 7,
+        "replications": 10,
+        "target": "80/20",
+        "max_abandon": "0.05",
+    }
+
+
+def _page(
+    request: Request,
+    principal: Principal,
+    state: AppStateDep,
+    form: dict[str, Any],
+    problems: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "ops.html",
+        {
+            "user": principal,
+            "form": form,
+            "problems": problems or [],
+            "runs": [_summary(run) for run in _runs(state).of(principal.user_id)],
+            "max_days": MAX_DAYS,
+            "max_replications": MAX_REPLICATIONS,
+        },
+        status_code,
+    )
+
+
+@router.get("/ops")
+async def ops_page(request: Request, principal: PageUser, state: AppStateDep) -> Response:
+    if not _may(principal):
+        return RedirectResponse("/home", status_code=303)
+    return _page(request, principal, state, _form_defaults())
+
+
+@router.post("/ops/runs")
+async def start_run(
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    state: AppStateDep,
+    source: Annotated[str, Form()] = "",
+    kind: Annotated[str, Form()] = "simulate",
+    routing_in_force: Annotated[bool, Form()] = False,
+    from_history: Annotated[bool, Form()] = False,
+    days: Annotated[str, Form()] = "7",
+    replications: Annotated[str, Form()] = "10",
+    target: Annotated[str, Form()] = "80/20",
+    max_abandon: Annotated[str, Form()] = "",
+) -> Response:
+    if not _may(principal):
+        return RedirectResponse("/home", status_code=303)
+    lang = lang_of(request)
+    form = {
+        "source": source,
+        "kind": kind,
+        "routing_in_force": routing_in_force,
+        "from_history": from_history,
+        "days": days,
+        "replications": replications,
+        "target": target,
+        "max_abandon": max_abandon,
+    }
+    problems: list[str] = []
+    if kind not in ("simulate", "staff"):
+        problems.append("kind: must be simulate or staff")
+    ceiling = MAX_STAFF_REPLICATIONS if kind == "staff" else MAX_REPLICATIONS
+    count = _whole(replications, "replications", 1, ceiling, problems)
+    history_days = _whole(days, "days", 1, MAX_DAYS, problems) if from_history else None
+    parsed_target = _target(target, max_abandon, problems)
+    data = _yaml(source, problems)
+    if problems:
+        return _page(request, principal, state, form, problems, 422)
+    if routing_in_force and isinstance(data, dict):
+        data = {**data, "routing": "live"}
+    now = state.clock.now()
+    try:
+        resolved = await resolve(
+            session, data, now, ZoneInfo(state.settings.timezone), history_days
+        )
+    except HistoryError as exc:
+        return _page(request, principal, state, form, [str(exc)], 422)
+    try:
+        scenario = parse_scenario(resolved.data, _SOURCE)
+    except ScenarioError as exc:
+        return _page(
+            request, principal, state, form, [f"{_SOURCE}: {p}" for p in exc.problems], 422
+        )
+    size = _size_problems(scenario)
+    if size:
+        return _page(request, principal, state, form, size, 422)
+    assert count is not None
+    assert parsed_target is not None
+    try:
+        run = _runs(state).start(
+            principal.user_id,
+            "staff" if kind == "staff" else "simulate",
+            scenario,
+            parsed_target,
+            count,
+            resolved.notes,
+            now,
+        )
+    except RunBusy:
+        return _page(request, principal, state, form, [translate(lang, "ops.busy")], 409)
+    return Response(headers={"HX-Redirect": f"/ops/runs/{run.id}"})
+
+
+def _whole(text: str, name: str, low: int, high: int, problems: list[str]) -> int | None:
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        problems.append(f"{name}: must be a whole number from {low} to {high} (got {text!r})")
+        return None
+    return value
+
+
+def _target(text: str, max_abandon: str, problems: list[str]) -> Target | None:
+    ceiling: float | None = None
+    if max_abandon.strip():
+        try:
+            ceiling = float(max_abandon)
+        except ValueError:
+            ceiling = math.nan
+        if not 0.0 <= ceiling <= 1.0:  # NaN fails too
+            problems.append(
+                f"max_abandon: must be a share from 0 to 1, e.g. 0.05 (got {max_abandon!r})"
+            )
+            ceiling = None
+    try:
+        return Target.parse(text, ceiling)
+    except ValueError as exc:
+        problems.append(f"target: {exc}")
+        return None
+
+
+def _yaml(source: str, problems: list[str]) -> Any:
+    if len(source.encode("utf-8")) > MAX_YAML:
+        problems.append(f"{_SOURCE}: longer than {MAX_YAML // 1024} KB; paste a smaller scenario")
+        return None
+    if not source.strip():
+        problems.append(f"{_SOURCE}: is empty; paste a scenario (the example is a start)")
+        return None
+    try:
+        return yaml.safe_load(source)
+    except yaml.YAMLError as exc:
+        problems.append(f"{_SOURCE}: not valid YAML: {exc}")
+        return None
+
+
+def _size_problems(scenario: Scenario) -> list[str]:
+    problems = []
+    if scenario.interval_count > MAX_INTERVALS:
+        problems.append(f"intervals.count: at most {MAX_INTERVALS} from the browser")
+    calls = sum(sum(t.calls_per_interval) for t in scenario.traffic)
+    if calls > MAX_CALLS_PER_DAY:
+        problems.append(
+            f"traffic: {calls:,.0f} calls a day; at most {MAX_CALLS_PER_DAY:,} from the browser "
+            "(run larger days with hotline simulate)"
+        )
+    return problems
+
+
+def _summary(run: Run) -> dict[str, Any]:
+    outcome = run.outcome
+    overall = None if outcome is None else figures.overall(outcome)
+    return {
+        "id": run.id,
+        "kind": run.kind,
+        "name": run.name,
+        "status": run.status,
+        "started": run.started_at.strftime("%H:%M:%S"),
+        "done": run.done,
+        "total": run.replications,
+        "overall": overall,
+        "notes": run.notes,
+        "error": run.error,
+    }
+
+
+def _own_run(state: AppStateDep, principal: Principal, run_id: str) -> Run | None:
+    return _runs(state).get(principal.user_id, run_id)
+
+
+@router.get("/ops/runs/{run_id}")
+async def run_page(
+    request: Request, run_id: str, principal: PageUser, state: AppStateDep
+) -> Response:
+    if not _may(principal):
+        return RedirectResponse("/home", status_code=303)
+    run = _own_run(state, principal, run_id)
+    if run is None:
+        return render(request, "ops_missing.html", {"user": principal}, 404)
+    lang: Lang = "en" if lang_of(request) == "en" else "zh"
+    context: dict[str, Any] = {"user": principal, "run": _summary(run)}
+    outcome = run.outcome
+    if run.status == "done" and outcome is not None:
+        context["day_chart"] = figures.day_chart(outcome, run.target, lang)
+        context["intervals"] = figures.interval_rows(outcome)
+        if run.plan is not None:
+            context["staff_chart"] = figures.staff_chart(run.plan, lang)
+            context["plan"] = figures.plan_rows(run.plan)
+    return render(request, "ops_run.html", context)
+
+
+@router.get("/ops/runs/{run_id}/progress")
+async def run_progress(
+    request: Request, run_id: str, principal: PageUser, state: AppStateDep
+) -> Response:
+    if not _may(principal):
+        return Response(status_code=403)
+    run = _own_run(state, principal, run_id)
+    if run is None:
+        return Response(status_code=404)
+    if run.finished:
+        return Response(status_code=204, headers={"HX-Refresh": "true"})
+    return render(request, "ops_progress.html", {"run": _summary(run)})
+
+
+@router.get("/ops/compare")
+async def compare_page(
+    request: Request,
+    principal: PageUser,
+    state: AppStateDep,
+    run: Annotated[list[str] | None, Query()] = None,
+) -> Response:
+    if not _may(principal):
+        return RedirectResponse("/home", status_code=303)
+    chosen = [_own_run(state, principal, run_id) for run_id in (run or [])[:4]]
+    done = [r for r in chosen if r is not None and r.outcome is not None]
+    return render(
+        request,
+        "ops_compare.html",
+        {"user": principal, "runs": [_summary(r) for r in done], "keys": figures.OVERALL_KEYS},
+    )

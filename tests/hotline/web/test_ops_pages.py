@@ -1,0 +1,153 @@
+"""The ops pages over HTTP (both databases): who may open them, problems named by field, and a
+small simulation and staffing search run to their result pages in another process."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from hotline.roles import Role
+from tests.fixtures.app import create_user
+from tests.hotline.web.test_pages import _sign_in
+
+pytestmark = pytest.mark.asyncio
+SCENARIOS = Path(__file__).resolve().parents[3] / "simulations" / "scenarios"
+
+
+def small_scenario(**changes: object) -> str:
+    """The Erlang check cut to two quiet hours: a run takes seconds."""
+    data = yaml.safe_load((SCENARIOS / "erlang-check.yaml").read_text(encoding="utf-8"))
+    data.update(intervals={"count": 2, "minutes": 60, "start": "09:00"}, warmup_minutes=0)
+    data["traffic"][0]["calls_per_interval"] = 60
+    data["agents"][0]["count"] = 8
+    data.update(changes)
+    return yaml.safe_dump(data)
+
+
+def _form(source: str, **fields: str) -> dict[str, str]:
+    return {"source": source, "kind": "simulate", "replications": "2", "target": "80/20",
+            "max_abandon": "0.05", "days": "7"} | fields  # fmt: skip
+
+
+async def _as_ops(
+    client: httpx.AsyncClient, maker: async_sessionmaker[AsyncSession]
+) -> dict[str, str]:
+    await create_user(maker, "planner", Role.OPS)
+    await _sign_in(client, "planner")
+    return {"X-CSRF-Token": client.cookies.get("hotline_csrf", ""), "HX-Request": "true"}
+
+
+async def _finished(client: httpx.AsyncClient, location: str) -> httpx.Response:
+    # Waits for the run (polling as the page does), then reads its page; no time is asserted.
+    for _ in range(600):
+        progress = await client.get(location + "/progress")
+        if progress.headers.get("HX-Refresh") == "true":
+            return await client.get(location)
+        assert progress.status_code == 200
+        await asyncio.sleep(0.5)
+    raise AssertionError("the run did not finish")
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [(Role.OPS, 200), (Role.DIRECTOR, 303), (Role.AGENT, 303)]
+)
+async def test_only_ops_open_the_page(
+    client: httpx.AsyncClient,
+    app_sessionmaker: async_sessionmaker[AsyncSession],
+    role: Role,
+    status: int,
+) -> None:
+    await create_user(app_sessionmaker, "someone", role)
+    await _sign_in(client, "someone")
+    page = await client.get("/ops", follow_redirects=False)
+    assert page.status_code == status
+    if status == 200:
+        assert "hangzhou-weekday" in page.text  # the example, ready to change
+        assert 'href="/ops"' in page.text  # in the navigation
+    else:
+        start = await client.post("/ops/runs", data=_form(small_scenario()), follow_redirects=False)
+        assert start.status_code in (303, 403)
+
+
+async def test_problems_are_named_by_field(
+    client: httpx.AsyncClient, app_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    headers = await _as_ops(client, app_sessionmaker)
+    broken = yaml.safe_load(small_scenario())
+    broken["traffic"][0]["handle_time"]["mean_s"] = -5
+    answer = await client.post("/ops/runs", data=_form(yaml.safe_dump(broken)), headers=headers)
+    assert answer.status_code == 422
+    assert "scenario.yaml: traffic[0].handle_time.mean_s: must be &gt; 0" in answer.text
+    answer = await client.post(
+        "/ops/runs",
+        data=_form(small_scenario(), replications="500", target="eighty", max_abandon="2"),
+        headers=headers,
+    )
+    assert answer.status_code == 422
+    assert "replications: must be a whole number from 1 to 30" in answer.text
+    assert "target: target &#39;eighty&#39;: expected PERCENT/SECONDS" in answer.text
+    assert "max_abandon: must be a share from 0 to 1" in answer.text
+    answer = await client.post("/ops/runs", data=_form("traffic: [unclosed"), headers=headers)
+    assert answer.status_code == 422
+    assert "scenario.yaml: not valid YAML" in answer.text
+    # the recorded history is empty in this database: said in words, not an empty day
+    answer = await client.post(
+        "/ops/runs", data=_form(small_scenario(), from_history="true"), headers=headers
+    )
+    assert answer.status_code == 422
+    assert "no call reached the queue" in answer.text
+    answer = await client.post(
+        "/ops/runs", data=_form(small_scenario(), routing_in_force="true"), headers=headers
+    )
+    assert answer.status_code == 422
+    assert "no configuration version is in force" in answer.text
+    huge = small_scenario(intervals={"count": 200, "minutes": 5})
+    answer = await client.post("/ops/runs", data=_form(huge), headers=headers)
+    assert answer.status_code == 422
+    assert "intervals.count: at most 96 from the browser" in answer.text
+
+
+async def test_a_simulation_and_a_staffing_search_run_to_their_results(
+    client: httpx.AsyncClient, app_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    headers = await _as_ops(client, app_sessionmaker)
+    started = await client.post("/ops/runs", data=_form(small_scenario()), headers=headers)
+    assert started.status_code == 200, started.text
+    location = started.headers["HX-Redirect"]
+    # one run at a time per person: a second start is refused while the first goes on
+    again = await client.post("/ops/runs", data=_form(small_scenario()), headers=headers)
+    assert again.status_code == 409
+    assert "您已有一次运行正在进行" in again.text
+    page = await _finished(client, location)
+    assert page.status_code == 200
+    assert 'data-chart="chart-day"' in page.text
+    assert page.text.count("<tr><td>09:00-10:00</td>") == 1
+    assert "平均应答速度" in page.text
+
+    staffed = await client.post(
+        "/ops/runs", data=_form(small_scenario(), kind="staff", replications="2"), headers=headers
+    )
+    assert staffed.status_code == 200, staffed.text
+    plan = await _finished(client, staffed.headers["HX-Redirect"])
+    assert 'data-chart="chart-staff"' in plan.text
+    assert 'id="ops-plan"' in plan.text
+
+    listing = await client.get("/ops")
+    ids = [location.rsplit("/", 1)[1], staffed.headers["HX-Redirect"].rsplit("/", 1)[1]]
+    assert all(run_id in listing.text for run_id in ids)
+    side_by_side = await client.get("/ops/compare", params={"run": ids})
+    assert side_by_side.text.count('<th scope="col"><a href="/ops/runs/') == 2
+
+
+async def test_another_persons_run_is_not_found(
+    client: httpx.AsyncClient, app_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await _as_ops(client, app_sessionmaker)
+    missing = await client.get("/ops/runs/0123456789ab")
+    assert missing.status_code == 404
+    assert "找不到这次运行" in missing.text
