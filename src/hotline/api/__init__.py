@@ -32,6 +32,7 @@ from hotline.api import (
     summaries,
     supervision,
     users,
+    voicemails,
     workorders,
 )
 
@@ -67,6 +68,7 @@ ROUTERS: list[APIRouter] = [
     config.router,
     desk.router,
     supervision.router,
+    voicemails.router,
 ]
 
 
