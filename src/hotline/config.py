@@ -133,6 +133,9 @@ class RecordingSettings(BaseModel):
         default_factory=list, description="record only these business lines (empty: every line)"
     )
     retention_days: int = Field(default=180, ge=1, le=3650)
+    voicemail_retention_days: int = Field(
+        default=180, ge=1, le=3650, description="voicemails left by diverted callers"
+    )
     purge_interval_s: float = Field(default=3600.0, gt=0, le=86_400)
 
 

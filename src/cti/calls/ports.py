@@ -54,12 +54,30 @@ class MenuOption:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanPrompts:
+    """The sounds the controller plays on its own (outside the menus) for one call, as the
+    configuration in force when the call arrived names them; the controller's ``CallMedia``
+    keeps its own for a plan without them. ``{position}`` / ``{minutes}`` as in ``CallMedia``."""
+
+    invalid_choice: tuple[str, ...]
+    position: tuple[str, ...]
+    expected_wait: tuple[str, ...]
+    callback_offer: tuple[str, ...]
+    callback_request: tuple[str, ...]
+    callback_confirmed: tuple[str, ...]
+    survey_prompt: tuple[str, ...]
+    survey_thanks: tuple[str, ...]
+    goodbye: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class IvrPlan:
     """What the IVR does with one call; decided by the service (service hours, menus, media)."""
 
-    open: bool  # False: play the closed message and offer a callback request instead of menus
+    open: bool  # False: play the closed message and offer a callback request (or a voicemail)
     greeting: str = "sound:hotline/welcome"
     languages: tuple[MenuOption, ...] = ()  # empty: the language is `default_language`
+    # (closed: when given, the language is asked first and the closed message follows in it)
     lines: tuple[MenuOption, ...] = ()  # business-line menu (the prompt media may vary by language)
     default_language: str = "zh"
     digit_timeout_s: float = 5.0
@@ -69,6 +87,9 @@ class IvrPlan:
     survey: bool = True  # offer the 1-5 satisfaction survey when the agent hangs up first
     closed_voicemail: VoicemailSpec | None = None
     """Closed: after the closed message, record a voicemail instead of offering a callback."""
+    prompts: PlanPrompts | None = None
+    """The configuration's own sounds; a call keeps them to its end (a new version published
+    meanwhile changes what the next call hears, not this one)."""
     extras: Mapping[str, Any] = field(default_factory=dict)
 
 

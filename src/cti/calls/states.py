@@ -38,7 +38,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import datetime
 from typing import Any, TypeAlias
 
@@ -303,6 +303,9 @@ def _language_chosen(call: CallState, language: str, *, defaulted: bool) -> Step
     call = replace(call, language=language)
     journal = act.Journal("language_chosen", {"language": language, "defaulted": defaulted})
     plan = call.plan or CALLBACK_PLAN
+    if not plan.open:
+        call, actions = _closed(call, plan)
+        return call, [journal, *actions]
     if plan.lines:
         call, actions = _start_menu(call, Phase.IVR_LINE)
         return call, [journal, *actions]
@@ -370,7 +373,7 @@ def _adopted(call: CallState, event: sig.CallerAdopted, now: datetime) -> Step:
 @on(sig.Resumed, Phase.ARRIVING)
 def _resumed(call: CallState, event: sig.Resumed, now: datetime) -> Step:
     resumption = event.resumption
-    call = replace(call, plan=resumption.plan)
+    call = _with_plan(call, resumption.plan)
     journal = act.Journal("resumed", {"phase": resumption.phase.value})
     if resumption.phase in (CallPhase.QUEUE, CallPhase.RINGING):
         call, actions = _resume_waiting(call)
@@ -438,7 +441,7 @@ def _resume_talk(call: CallState, agent_id: str | None) -> Step:
 @on(sig.PlanReady, Phase.ARRIVING)
 def _plan_ready(call: CallState, event: sig.PlanReady, now: datetime) -> Step:
     if call.caller_gone:  # gone before it started (see ``_arrived``): no IVR to an empty line
-        return replace(call, plan=event.plan, phase=Phase.ENDING), [
+        return replace(_with_plan(call, event.plan), phase=Phase.ENDING), [
             act.Journal("gone_before_start", {}),
             act.NotifyCallerLeft(CallPhase.IVR),
             act.CancelTimers(),
@@ -446,15 +449,23 @@ def _plan_ready(call: CallState, event: sig.PlanReady, now: datetime) -> Step:
     return _start_ivr(call, event.plan)
 
 
+def _with_plan(call: CallState, plan: IvrPlan) -> CallState:
+    """The call takes its plan, and the plan's own sounds (the configuration's) for its life."""
+    prompts = plan.prompts
+    if prompts is None:
+        return replace(call, plan=plan)
+    own = {f.name: getattr(prompts, f.name) for f in fields(prompts)}
+    return replace(call, plan=plan, media=replace(call.media, **own))
+
+
 def _start_ivr(call: CallState, plan: IvrPlan) -> Step:
-    call = replace(call, plan=plan)
-    if not plan.open and plan.closed_voicemail is not None:
-        # The closed message, the voicemail prompt, then the recording (as a voicemail divert).
-        prompt = dict(call.media.divert).get("voicemail", ())
-        call = replace(call, phase=Phase.VOICEMAIL, voicemail=plan.closed_voicemail)
-        return _play(call, (plan.closed_message, *prompt), "voicemail")
+    call = _with_plan(call, plan)
+    if not plan.open and plan.languages:
+        # Closed, and the configuration asks the language first: the closed message then
+        # plays in the caller's own language (see ``_language_chosen``).
+        return _start_menu(call, Phase.IVR_LANGUAGE, preamble=(plan.greeting,))
     if not plan.open:
-        return _start_menu(call, Phase.CLOSED_MESSAGE)
+        return _closed(call, plan)
     if plan.languages:
         return _start_menu(call, Phase.IVR_LANGUAGE, preamble=(plan.greeting,))
     call = replace(call, language=plan.default_language)
@@ -462,6 +473,18 @@ def _start_ivr(call: CallState, plan: IvrPlan) -> Step:
         return _start_menu(call, Phase.IVR_LINE, preamble=(plan.greeting,))
     call, played = _play(replace(call, phase=Phase.GREETING), (plan.greeting,), "greeting")
     return call, played
+
+
+def _closed(call: CallState, plan: IvrPlan) -> Step:
+    """Outside service hours: the closed message, then a voicemail or a callback request."""
+    if plan.closed_voicemail is not None:
+        # The closed message, the voicemail prompt, then the recording (as a voicemail divert).
+        prompt = dict(call.media.divert).get("voicemail", ())
+        call, actions = _stop_prompt(call)
+        call = replace(call, phase=Phase.VOICEMAIL, voicemail=plan.closed_voicemail)
+        call, played = _play(call, (plan.closed_message, *prompt), "voicemail")
+        return call, actions + played
+    return _start_menu(call, Phase.CLOSED_MESSAGE)
 
 
 @on(sig.DigitPressed, *MENU_PHASES)

@@ -32,6 +32,7 @@ from hotline.api import (
     summaries,
     supervision,
     users,
+    voicemails,
     workorders,
 )
 
@@ -68,6 +69,7 @@ ROUTERS: list[APIRouter] = [
     desk.router,
     supervision.router,
     supervision.monitoring_router,
+    voicemails.router,
 ]
 
 

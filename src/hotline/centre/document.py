@@ -61,6 +61,12 @@ class Ivr(_Model):
     default_line: str = "national_tax"
     languages: tuple[LanguageOption, ...] = ()
     lines: tuple[LineOption, ...] = ()
+    # After hours: ask the language (the menu above) before the closed message, so that it plays
+    # in the caller's language; otherwise it plays in the dialled number's language.
+    closed_asks_language: bool = False
+    # The number dialled -> its callers' language (e.g. an English service number); a number
+    # not listed: default_language.
+    number_languages: dict[str, str] = Field(default_factory=dict)
 
 
 class Prompts(_Model):
@@ -325,6 +331,13 @@ def _check_ivr(ivr: Ivr, document: Document, problems: list[str]) -> None:
         problems.append(
             f"ivr.default_language: {ivr.default_language!r} is not a language of the menu"
         )
+    for number, language in ivr.number_languages.items():
+        if language not in document.languages:
+            problems.append(
+                f"ivr.number_languages.{number}: unknown language {language!r} (not in languages)"
+            )
+    if ivr.closed_asks_language and not ivr.languages:
+        problems.append("ivr.closed_asks_language: the language menu (ivr.languages) is empty")
     if ivr.default_line not in document.lines:
         problems.append(f"ivr.default_line: unknown line {ivr.default_line!r} (not in lines)")
     if ivr.lines:

@@ -21,7 +21,7 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from cti.calls.ports import MenuOption
+from cti.calls.ports import MenuOption, PlanPrompts
 from hotline.centre import store
 from hotline.centre.document import CentreConfig
 from hotline.centre.files import read_file
@@ -56,7 +56,32 @@ def menus_of(config: CentreConfig) -> IvrMenus:
         survey=config.document.survey.enabled,
         announce_position=config.document.announcements.position,
         announce_expected_wait=config.document.announcements.expected_wait,
+        prompts=prompts_of(config),
+        closed_asks_language=ivr.closed_asks_language,
+        number_languages=tuple(sorted(ivr.number_languages.items())),
         **_diverts(config),
+    )
+
+
+def prompts_of(config: CentreConfig) -> PlanPrompts:
+    """The sounds the call controller plays outside the menus, named by the document; each
+    plays in the caller's language (``sounds/<language>/hotline/<name>`` on the site)."""
+    prompts, survey = config.document.prompts, config.document.survey
+    return PlanPrompts(
+        invalid_choice=(sound(prompts.invalid_choice),),
+        # The numbers keep the shipped set's ``number-<n>`` (see ``ANNOUNCED_NUMBERS``).
+        position=(sound(prompts.position), sound("number-{position}")),
+        expected_wait=(
+            sound(prompts.expected_wait),
+            sound("number-{minutes}"),
+            sound(prompts.minutes),
+        ),
+        callback_offer=(sound(prompts.callback_offer),),
+        callback_request=(sound(prompts.callback_request),),
+        callback_confirmed=(sound(prompts.callback_confirmed),),
+        survey_prompt=(sound(survey.prompt),),
+        survey_thanks=(sound(survey.thanks),),
+        goodbye=(sound(prompts.goodbye),),
     )
 
 

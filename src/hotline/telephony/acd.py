@@ -12,6 +12,7 @@ clock (a test clock may not have moved) and feeds ``Tick`` only when the wake ti
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
@@ -23,6 +24,7 @@ from hotline.telephony.context import WALLBOARD, Context, agent_topic
 from hotline.telephony.diverted import DivertedQuestion, QuestionHook, voicemail_name
 from hotline.telephony.live import LiveCall
 from hotline.telephony.menus import IVR_MENUS, IvrMenus
+from hotline.telephony.question_outbox import QuestionOutbox
 from hotline.telephony.roster import db_id
 from routing import (
     AgentStateChanged,
@@ -82,11 +84,13 @@ class AgentStateHandler(Protocol):
 
 
 class AcdLoop:
-    def __init__(self, ctx: Context, policy: Policy, menus: IvrMenus = IVR_MENUS) -> None:
+    def __init__(
+        self, ctx: Context, policy: Policy, outbox: QuestionOutbox, menus: IvrMenus = IVR_MENUS
+    ) -> None:
         self._ctx = ctx
         self.policy = policy
         self.menus = menus  # the IVR new calls get (a call keeps the plan it was given)
-        self.on_question: QuestionHook | None = None  # set by the composition root
+        self.outbox = outbox  # diverted questions, kept until filed as work orders
         self._state: RoutingState = new_state(policy)
         self._lock = asyncio.Lock()
         self._wake_at: float | None = None
@@ -398,28 +402,20 @@ class AcdLoop:
             # In the background: a burst of diverts must not hold routing's decisions up.
             self.file_question_soon(call, divert.reason.value, target, recording)
 
+    @property
+    def on_question(self) -> QuestionHook | None:
+        """Files a diverted question as a work order (set by the composition root)."""
+        return self.outbox.hook
+
+    @on_question.setter
+    def on_question(self, hook: QuestionHook | None) -> None:
+        self.outbox.hook = hook
+
     def file_question_soon(
         self, call: LiveCall, reason: str, outcome: str, recording: str | None
     ) -> None:
-        """File the question in the background (the caller is not kept waiting for it)."""
-        task = asyncio.get_running_loop().create_task(
-            self._file_question(call, reason, outcome, recording)
-        )
-        self._filings.add(task)
-        task.add_done_callback(self._filings.discard)
-
-    async def filed(self) -> None:
-        """Wait until every question handed over so far is filed (``service.flush``)."""
-        if self._filings:
-            await asyncio.gather(*self._filings, return_exceptions=True)
-
-    async def _file_question(
-        self, call: LiveCall, reason: str, outcome: str, recording: str | None
-    ) -> None:
-        """The question becomes a work order (after the caller has been diverted: the caller
-        never waits on it). A failure is logged and journalled, never raised into routing."""
-        if self.on_question is None:
-            return
+        """Keep the question in the outbox, then file it, in the background (the caller is not
+        kept waiting for the database)."""
         question = DivertedQuestion(
             call_id=call.call_id,
             caller_number=call.caller_number,
@@ -430,19 +426,19 @@ class AcdLoop:
             language=call.language,
             ivr_choices={"language": call.language, "line": call.line},
             recording=recording,
+            site=call.key.site,
         )
-        try:
-            reference = await self.on_question(question)
-        except Exception as error:  # the order is retried by nobody: say so loudly
-            log.exception("divert_work_order_failed", call_id=call.call_id)
-            data = {"error": str(error)[:200]}
-            await self._ctx.recorder.journal(
-                call.call_id, self._ctx.now(), "work_order_failed", data
-            )
-            return
-        await self._ctx.recorder.journal(
-            call.call_id, self._ctx.now(), "work_order", {"reference": reference}
-        )
+        task = asyncio.get_running_loop().create_task(self.outbox.keep(question))
+        self._filings.add(task)
+        task.add_done_callback(self._filings.discard)
+
+    async def filed(self) -> None:
+        """Wait until every question handed over so far is kept, and the due ones filed
+        (``service.flush``); a failed filing stays due for the outbox's next round."""
+        if self._filings:
+            await asyncio.gather(*self._filings, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await self.outbox.deliver_due()
 
     async def _publish_queues(self) -> None:
         if not self._ctx.bus.subscriber_count(WALLBOARD):

@@ -145,10 +145,10 @@ class Director:
         site_id = await ctx.site_id(call.key.site)
         if site_id is None:
             log.warning("call_from_unknown_site", key=str(call.key))
-            return build_plan(open_now=False, menus=self._acd.menus)
+            return build_plan(open_now=False, menus=self._acd.menus, dialled=call.dialled)
         known = self._call(call.key)
         if known is not None:
-            return build_plan(open_now=open_now, menus=self._acd.menus)
+            return build_plan(open_now=open_now, menus=self._acd.menus, dialled=call.dialled)
         region = region_of(call.caller_number)
         # Phase times come from our clock: Asterisk's (or a sped-up emulator's) may run ahead of
         # it, which would put the arrival after the end. Its own time goes to the journal.
@@ -179,7 +179,7 @@ class Director:
         self._wallboard(live, phase="ivr", region=region)
         menus = self._acd.menus
         if open_now or not menus.closed_voicemail:
-            return build_plan(open_now=open_now, menus=menus)
+            return build_plan(open_now=open_now, menus=menus, dialled=call.dialled)
         # Closed, and the configuration says voicemail: the question is filed now, so that a
         # caller who hangs up during the message is still called back.
         name = voicemail_name(call_id)
@@ -187,7 +187,7 @@ class Director:
         await self._note(live, "divert", {"reason": "closed", "target": "voicemail",
                                           "becomes": "work_order", "recording": name})  # fmt: skip
         self._acd.file_question_soon(live, "closed", "voicemail", name)
-        return build_plan(open_now=False, menus=menus, closed_voicemail=spec)
+        return build_plan(open_now=False, menus=menus, closed_voicemail=spec, dialled=call.dialled)
 
     async def call_adopted(self, call: InboundCall) -> Resumption:
         """A call still up after a restart resumes where the record says it was; the service
@@ -195,7 +195,7 @@ class Director:
         known = self._call(call.key)
         if known is None or known.outcome is not None:
             return Resumption(await self.call_arrived(call), CallPhase.IVR)
-        plan = build_plan(open_now=self._acd.is_open(), menus=self._acd.menus)
+        plan = build_plan(open_now=self._acd.is_open(), menus=self._acd.menus, dialled=call.dialled)
         phase = CallPhase(known.phase)
         if phase is CallPhase.TALK:
             return Resumption(plan, phase, agent_id=known.agent_id)

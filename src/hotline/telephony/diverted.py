@@ -1,9 +1,10 @@
 """A question routing gave up on, handed to whoever turns it into a work order.
 
 The telephony package does not know work orders: the composition root sets the hook
-(``Acd.on_question``), which files the order through the desk's own use case. The ACD awaits
-it after the caller has been diverted, so the caller never waits on the database, and journals
-the order's reference on the call. The voicemail's recording name is chosen before recording
+(``Acd.on_question``), which files the order through the desk's own use case. The question is
+first kept in an outbox (``question_outbox``) and filed from there, retried until it is, after
+the caller has been diverted, so the caller never waits on the database; the order's reference
+is journalled on the call. The voicemail's recording name is chosen before recording
 starts, so a caller who hangs up mid-message still leaves an order naming what was recorded.
 """
 
@@ -26,6 +27,7 @@ class DivertedQuestion:
     language: str | None = None
     ivr_choices: dict[str, Any] = field(default_factory=dict)
     recording: str | None = None  # the voicemail's stored recording name
+    site: str | None = None  # the code of the site whose Asterisk stores the recording
 
 
 QuestionHook = Callable[[DivertedQuestion], Awaitable[str]]

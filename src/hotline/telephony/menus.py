@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cti.calls.ports import IvrPlan, MenuOption, VoicemailSpec
+from cti.calls.ports import IvrPlan, MenuOption, PlanPrompts, VoicemailSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +37,16 @@ class IvrMenus:
         ("work_order", "work_order"),
         ("callback", "callback"),
     )
+    # The configuration's own sounds (``prompts`` and ``survey``); None: the controller's.
+    prompts: PlanPrompts | None = None
+    # After hours: ask the language before the closed message (else the number's language).
+    closed_asks_language: bool = False
+    # The number dialled -> the language of its callers (an English service number, say): the
+    # language of the closed message and of a caller who never chooses one.
+    number_languages: tuple[tuple[str, str], ...] = ()
+
+    def language_of(self, dialled: str | None) -> str:
+        return dict(self.number_languages).get(dialled or "", self.default_language)
 
 
 IVR_MENUS = IvrMenus(
@@ -56,20 +66,27 @@ IVR_MENUS = IvrMenus(
 
 
 def build_plan(
-    *, open_now: bool, menus: IvrMenus = IVR_MENUS, closed_voicemail: VoicemailSpec | None = None
+    *,
+    open_now: bool,
+    menus: IvrMenus = IVR_MENUS,
+    closed_voicemail: VoicemailSpec | None = None,
+    dialled: str | None = None,
 ) -> IvrPlan:
-    """Menus while the centre is open; the closed message otherwise, then a callback offer or
-    (``closed_voicemail``) a voicemail."""
+    """Menus while the centre is open; the closed message otherwise (in the language asked
+    first, or the dialled number's), then a callback offer or (``closed_voicemail``) a
+    voicemail."""
+    ask_language = open_now or menus.closed_asks_language
     return IvrPlan(
         open=open_now,
         greeting=menus.greeting,
-        languages=menus.languages if open_now else (),
+        languages=menus.languages if ask_language else (),
         lines=menus.lines if open_now else (),
-        default_language=menus.default_language,
+        default_language=menus.language_of(dialled),
         digit_timeout_s=menus.digit_timeout_s,
         retries=menus.retries,
         closed_message=menus.closed_message,
         music_on_hold=menus.music_on_hold,
         survey=menus.survey,
         closed_voicemail=None if open_now else closed_voicemail,
+        prompts=menus.prompts,
     )

@@ -26,6 +26,7 @@ from hotline.db.models import Call
 from hotline.db.session import transaction
 from hotline.telephony.context import Context
 from hotline.telephony.live import LiveCall
+from hotline.telephony.voicemails import purge_expired_voicemails
 
 log = structlog.get_logger(__name__)
 
@@ -172,14 +173,22 @@ class PurgeLoop:
         self._task: asyncio.Task[None] | None = None
 
     async def sweep(self) -> int:
+        """Call recordings, then voicemails, past their retention; how many were deleted."""
         codes = {site_id: code for code, site_id in self._ctx.site_ids.items()}
-        return await purge_expired(
+        calls = await purge_expired(
             self._sessionmaker,
             self._supervision,
             codes,
             now=self._ctx.now(),
             retention_days=self._settings.retention_days,
         )
+        voicemails = await purge_expired_voicemails(
+            self._sessionmaker,
+            self._supervision,
+            now=self._ctx.now(),
+            retention_days=self._settings.voicemail_retention_days,
+        )
+        return calls + voicemails
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="recording-purge")

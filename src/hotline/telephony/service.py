@@ -36,6 +36,7 @@ from hotline.telephony.director import Director, contact_of
 from hotline.telephony.follow_ups import FollowUps
 from hotline.telephony.live import LiveCall
 from hotline.telephony.menus import IvrMenus
+from hotline.telephony.question_outbox import QuestionOutbox
 from hotline.telephony.recorder import Recorder
 from hotline.telephony.recordings import RECORDING, RECORDING_SINCE, CallRecordings, PurgeLoop
 from hotline.telephony.stats import SkillCounters
@@ -79,7 +80,9 @@ class TelephonyService:
         self.ctx = Context(
             clock=clock, control=control, recorder=self.recorder, bus=bus, site_ids={}
         )
-        self.acd = AcdLoop(self.ctx, policy or with_calendar(default_policy()))
+        # Diverted questions kept until filed (on the CTI pool: the engine writes them).
+        self.questions = QuestionOutbox(self.ctx, sessionmaker)
+        self.acd = AcdLoop(self.ctx, policy or with_calendar(default_policy()), self.questions)
         self.agents = AgentSessions(self.ctx, self.acd, sessionmaker)
         self.callbacks = Callbacks(self.ctx, self.acd, retry)
         self.acd.bind(callbacks=self.callbacks, agents=self.agents)
@@ -201,6 +204,7 @@ class TelephonyService:
         adopted = await self._adopt_monitors()
         if self.purge is not None:
             self.purge.start()
+        self.questions.start()  # questions left unfiled by the last process are filed too
         log.info(
             "telephony_started",
             sessions=sessions,
@@ -214,6 +218,7 @@ class TelephonyService:
             await self.purge.stop()
         await self.callbacks.stop()
         await self.acd.stop()
+        await self.questions.stop()
         if self._owns_writes:
             await self.writes.stop()
 

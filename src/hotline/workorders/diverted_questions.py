@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hotline.clock import Clock
-from hotline.db.models import User
+from hotline.db.models import User, WorkOrderRow
 from hotline.telephony.diverted import DivertedQuestion, QuestionHook
 from hotline.workorders.rules import RulesCache
 from hotline.workorders.store import SqlWorkOrderStore
@@ -89,6 +89,19 @@ def question_filer(
         nonlocal user_id
         if user_id is None:
             user_id = await service_user_id(sessionmaker)
+        # Idempotent: a retry after a filing whose acknowledgement was lost finds the order it
+        # made (one order per diverted call) instead of making another.
+        async with sessionmaker() as session:
+            made = await session.scalar(
+                select(WorkOrderRow.reference)
+                .where(
+                    WorkOrderRow.call_id == question.call_id,
+                    WorkOrderRow.created_by == user_id,
+                )
+                .limit(1)
+            )
+        if made is not None:
+            return made
         actor = Actor(user_id=str(user_id), roles=frozenset({Role.SUPERVISOR}))
         order, _ = await service.create_order(
             SqlWorkOrderStore(sessionmaker), clock, await rules.get(), actor, draft_for(question)

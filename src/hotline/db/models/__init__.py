@@ -13,6 +13,7 @@ from hotline.db.models.directory import (
     Site,
     Skill,
 )
+from hotline.db.models.diverted import DivertedQuestionRow
 from hotline.db.models.knowledge import (
     KbArticle,
     KbCorrection,
@@ -52,6 +53,7 @@ __all__ = [
     "Callback",
     "ConfigVersion",
     "Department",
+    "DivertedQuestionRow",
     "EscalationRow",
     "KbArticle",
     "KbCorrection",

@@ -181,6 +181,11 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "woc.call.answer": ("当时答复", "Answer given"),
     "woc.call.recording": ("收听录音", "Play the recording"),
     "woc.call.none": ("此工单非来电生成", "Not raised from a call"),
+    "woc.voicemail": ("来电留言", "The caller's voicemail"),
+    "woc.voicemail.purged": (
+        "留言已按保存期限删除（{date}）",
+        "The voicemail was deleted at the end of its retention period ({date})",
+    ),
     "woc.stale": (
         "这张工单刚被其他人修改过，您的操作未执行。请刷新页面，查看最新情况后再操作。",
         "Someone else changed this work order a moment ago, so your action was not applied. "

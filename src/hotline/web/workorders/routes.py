@@ -20,6 +20,7 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from hotline.api.paging import capped_total, next_link, page_query
+from hotline.api.voicemails import VOICEMAIL_ROLES, voicemail_of
 from hotline.api.workorders import ORDER_SORTS
 from hotline.auth.principal import Principal
 from hotline.db.models import Call, CallSummaryRow
@@ -184,6 +185,7 @@ async def order_page(
     request_by = order.extension_request.requested_by if order.extension_request else ""
     names = await view.people(session, [*involved, request_by, order.created_by])
     call, summary = await _call_of(session, order)
+    voicemail = await _voicemail(session, principal, order)
     await release_connection(session)
     lang = lang_of(request)
 
@@ -215,6 +217,7 @@ async def order_page(
             "call": call,
             "summary": summary,
             "recording": _recording_link(call),
+            "voicemail": voicemail,
             "done": request.query_params.get("done", ""),
             "clock_labels": view.CLOCK_LABELS,
         },
@@ -238,6 +241,19 @@ async def _call_of(
             .limit(1)
         )
     return call, summary
+
+
+async def _voicemail(
+    session: AsyncSession, principal: Principal, order: WorkOrder
+) -> dict[str, Any] | None:
+    """The player of the voicemail the order came from, for those who may play it (the API
+    checks again and audits each playback)."""
+    if not principal.has_any(VOICEMAIL_ROLES) or not (order.call_id or "").isdigit():
+        return None
+    row = await voicemail_of(session, int(order.call_id or 0))
+    if row is None:
+        return None
+    return {"url": f"/api/v1/workorders/{order.id}/voicemail", "purged_at": row.recording_purged_at}
 
 
 def _recording_link(call: Call | None) -> str | None:

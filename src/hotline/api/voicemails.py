@@ -1,0 +1,111 @@
+"""``GET /workorders/{id}/voicemail``: play the voicemail a diverted caller left.
+
+A work order filed from a voicemail (``hotline.telephony.question_outbox``) names the recording
+the site's Asterisk stores; this streams it (``audio/wav``, one byte range at a time, as a
+player asks) to those who work the order: specialists and liaisons who can see it, supervisors
+and directors. Every playback (the first byte of the file) is audited: the caller's voice is
+personal data.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cti.calls.ports import RecordingUnavailable
+from hotline import audit
+from hotline.api.attachments import OrderRef, visible_order
+from hotline.api.supervision import byte_range
+from hotline.auth.principal import Principal, require
+from hotline.db.models import DivertedQuestionRow
+from hotline.deps import AppStateDep, SessionDep
+from hotline.errors import NotFoundError, ServiceUnavailableError
+from hotline.roles import Role
+from hotline.telephony.component import get_telephony
+
+router = APIRouter(tags=["work orders"])
+
+VOICEMAIL_ROLES = (Role.SPECIALIST, Role.LIAISON, Role.SUPERVISOR, Role.DIRECTOR)
+listeners = require(*VOICEMAIL_ROLES)
+Listener = Annotated[Principal, Depends(listeners)]
+VOICEMAIL_PLAYED = "voicemail_played"
+
+
+async def voicemail_of(session: AsyncSession, call_id: int | None) -> DivertedQuestionRow | None:
+    """The diverted question of the order's call, when it left a voicemail."""
+    if call_id is None:
+        return None
+    row = await session.scalar(
+        select(DivertedQuestionRow).where(DivertedQuestionRow.call_id == call_id)
+    )
+    return row if row is not None and row.recording is not None else None
+
+
+@router.get(
+    "/workorders/{order_id}/voicemail",
+    response_class=Response,
+    responses={
+        200: {"content": {"audio/wav": {}}, "description": "the voicemail"},
+        206: {"content": {"audio/wav": {}}, "description": "one byte range of it"},
+        404: {"description": "the order did not come from a voicemail, or it was purged"},
+    },
+)
+async def play_voicemail(
+    order_id: OrderRef,
+    request: Request,
+    session: SessionDep,
+    state: AppStateDep,
+    principal: Listener,
+) -> Response:
+    """Stream the order's voicemail (``audio/wav``, byte ranges); every playback is audited."""
+    order = await visible_order(session, state, principal, order_id)
+    call_id = int(order.call_id) if order.call_id else None
+    row = await voicemail_of(session, call_id)
+    if row is None or row.recording is None:
+        raise NotFoundError(f"work order {order.reference} did not come from a voicemail")
+    if row.recording_purged_at is not None:
+        raise NotFoundError(
+            f"the voicemail of work order {order.reference} was deleted on "
+            f"{row.recording_purged_at:%Y-%m-%d} (retention period)"
+        )
+    supervision = get_telephony(state).supervision
+    if supervision is None or row.site is None:
+        raise ServiceUnavailableError(
+            "no ARI site is connected in this process: try again when the telephony is up"
+        )
+    try:
+        audio, media_type = await supervision.recording_audio(row.site, row.recording)
+    except RecordingUnavailable as error:
+        raise NotFoundError(
+            f"the voicemail of work order {order.reference} cannot be played: {error}"
+        ) from error
+    span = byte_range(request.headers.get("range"), len(audio))
+    if span is None or span[0] == 0:
+        audit.add(
+            session,
+            action=VOICEMAIL_PLAYED,
+            actor_user_id=principal.user_id,
+            actor_username=principal.username,
+            subject_type="work_order",
+            subject_id=order.id,
+            detail={"recording": row.recording, "range": request.headers.get("range")},
+            request_id=getattr(request.state, "request_id", None),
+            client_ip=request.client.host if request.client else None,
+        )
+    headers = {"Accept-Ranges": "bytes", "Cache-Control": "private, no-store"}
+    if span is None:
+        return Response(audio, media_type=media_type, headers=headers)
+    start, end = span
+    headers["Content-Range"] = f"bytes {start}-{end}/{len(audio)}"
+    return Response(
+        audio[start : end + 1],
+        status_code=status.HTTP_206_PARTIAL_CONTENT,
+        media_type=media_type,
+        headers=headers,
+    )
+
+
+__all__ = ["VOICEMAIL_PLAYED", "VOICEMAIL_ROLES", "router", "voicemail_of"]
