@@ -269,16 +269,17 @@ class BridgedBus(EventBus):
         async with self._pool.acquire() as connection, connection.transaction():
             # Held to the commit: ids become visible in the order they were drawn.
             await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK_KEY)
-            last = await connection.fetchval(
+            # One statement writes the rows and queues the notification (sent at commit).
+            await connection.execute(
                 "WITH written AS ("
                 " INSERT INTO bus_event (topic, message)"
                 " SELECT t, m FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(t, m, n)"
                 " ORDER BY n RETURNING id)"
-                " SELECT max(id) FROM written",
+                " SELECT pg_notify($3, max(id)::text) FROM written",
                 topics,
                 texts,
+                CHANNEL,
             )
-            await connection.execute("SELECT pg_notify($1, $2)", CHANNEL, str(last))
         self.metrics.written.inc(len(batch))
 
     # ------------------------------------------------------------------ listening

@@ -8,7 +8,7 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -27,19 +27,12 @@ from hotline.deps import AppState
 from hotline.main import create_app
 from hotline.roles import Role
 from tests.fixtures.app import create_user, login
-from tests.fixtures.database import _truncate_postgres
 from tests.hotline.live.servers import serve_on_loopback
 
 pytestmark = [pytest.mark.postgres]
 
 SSE = {"Accept": "text/event-stream"}
 SECRET = "a-shared-secret-of-the-two-test-instances"
-
-
-@pytest.fixture
-def pg_url(postgres_database: str) -> Iterator[str]:
-    yield postgres_database
-    asyncio.run(_truncate_postgres(postgres_database))
 
 
 @asynccontextmanager
