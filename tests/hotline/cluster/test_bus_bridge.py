@@ -33,6 +33,7 @@ pytestmark = [pytest.mark.postgres]
 
 SSE = {"Accept": "text/event-stream"}
 SECRET = "a-shared-secret-of-the-two-test-instances"
+SCRAPE = "scrape-token-for-the-cluster-tests"
 
 
 @asynccontextmanager
@@ -251,7 +252,11 @@ async def _frames(response: httpx.Response) -> AsyncIterator[dict[str, str]]:
 
 
 def _settings(url: str) -> Settings:
-    return Settings(database_url=url, auth=AuthSettings(jwt_secret=SecretStr(SECRET)))
+    return Settings(
+        database_url=url,
+        auth=AuthSettings(jwt_secret=SecretStr(SECRET)),
+        metrics_token=SecretStr(SCRAPE),
+    )
 
 
 @asynccontextmanager
@@ -303,6 +308,15 @@ async def test_an_sse_client_of_one_instance_sees_what_the_other_published_and_r
             got = [await asyncio.wait_for(anext(frames), 10) for _ in range(2)]
             bus_a.publish("wallboard", {"type": "live"})
             got.append(await asyncio.wait_for(anext(frames), 10))
+            scraper = {"Authorization": f"Bearer {SCRAPE}"}
+            for _ in range(50):  # the writer counts a batch just after its commit
+                metrics = (await http.get("/metrics", headers=scraper)).text
+                if "hotline_bus_bridge_events_written_total 5.0" in metrics:
+                    break
+                await asyncio.sleep(0.1)
+        assert "hotline_bus_bridge_events_written_total 5.0" in metrics
+        assert "hotline_bus_bridge_listener_connected 1.0" in metrics
+        assert "hotline_bus_bridge_lag_seconds_count" in metrics
         assert [f["event"] for f in got] == ["state", "queues", "live"]
         assert '"status":"on_call"' in got[0]["data"]
         epoch = first["id"].split(".")[0]
