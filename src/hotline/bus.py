@@ -94,7 +94,13 @@ class EventBus:
         return [m for m in history if m["seq"] > after]
 
     def subscriber_count(self, topic: str) -> int:
+        """Subscribers in this process (``watched`` also knows of other replicas')."""
         return len(self._subscribers.get(topic, ()))
+
+    def watched(self, topic: str) -> bool:
+        """Whether anybody listens to the topic: a publisher may skip building a message that
+        nobody would read (the wallboard's queue figures)."""
+        return self.subscriber_count(topic) > 0
 
     @asynccontextmanager
     async def subscribe(

@@ -18,6 +18,7 @@ from hotline import openapi
 from hotline.api import api_router
 from hotline.api.calls import CALL_ACTIONS_KEY, TelephonyCallActions
 from hotline.api.health import router as health_router
+from hotline.bus_bridge import bridge_events
 from hotline.centre.live import DEFAULT_POLL_S
 from hotline.clock import Clock, SystemClock
 from hotline.config import Profile, Settings
@@ -84,6 +85,7 @@ def create_app(
         try:
             if settings.auto_migrate:
                 await migrate.upgrade(engine)
+            stops.append(await bridge_events(state))  # before the components take state.bus
             await warm_up_routes(app.router)  # before the calls flow: see hotline.warmup
             for component in components or []:
                 stops.append(await component(state))

@@ -441,7 +441,7 @@ class AcdLoop:
             await self.outbox.deliver_due()
 
     async def _publish_queues(self) -> None:
-        if not self._ctx.bus.subscriber_count(WALLBOARD):
+        if not self._ctx.bus.watched(WALLBOARD):  # on any replica
             return
         snapshots = await self.read(queue_snapshots)
         self._ctx.publish(

@@ -1,6 +1,7 @@
 """ORM models; importing this package registers every table on ``Base.metadata``."""
 
 from hotline.db.models.audit import AuditLog
+from hotline.db.models.bus import BusEventRow
 from hotline.db.models.calendar import CalendarDay, CalendarSetting
 from hotline.db.models.call import AgentSession, AgentStateLog, Call, Callback, CallEvent
 from hotline.db.models.config import ConfigVersion
@@ -44,6 +45,7 @@ __all__ = [
     "AgentSkill",
     "AgentStateLog",
     "AuditLog",
+    "BusEventRow",
     "CalendarDay",
     "CalendarSetting",
     "Call",
