@@ -15,7 +15,7 @@ from cti.calls.ports import CallControl, CallKey, VoicemailSpec
 from cti.calls.sites import CtiSites, SiteConfig
 from hotline import __doc__ as package_doc
 from hotline import openapi
-from hotline.api import api_router
+from hotline.api import API_PREFIX, api_router
 from hotline.api.calls import CALL_ACTIONS_KEY, TelephonyCallActions
 from hotline.api.health import router as health_router
 from hotline.bus_bridge import bridge_events
@@ -110,7 +110,7 @@ def create_app(
     openapi.install(app)  # after the error handlers: it amends the document they wrap
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     app.include_router(health_router)
-    app.include_router(api_router())
+    app.include_router(api_router(), prefix=API_PREFIX)
     install_web(app)
     return app
 

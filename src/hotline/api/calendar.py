@@ -42,7 +42,7 @@ Month = Annotated[
 ]
 
 
-def _calendar_day(
+async def _calendar_day(  # async: FastAPI would run a def in its thread pool
     day: Annotated[str, Path(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD")],
 ) -> date:
     # Taken as text: a plain `date` parameter would read a bare number as a Unix timestamp.

@@ -97,7 +97,7 @@ class RangeNotSatisfiable(AppError):
     slug = "range_not_satisfiable"
 
 
-def _service(state: AppStateDep) -> TelephonyService:
+async def _service(state: AppStateDep) -> TelephonyService:  # async: no thread hop
     return get_telephony(state)
 
 

@@ -15,12 +15,17 @@ import uvicorn
 
 from cti.calls.controller import ControllerOptions
 from hotline.config import Settings
+from hotline.logs import configure_logging
 from hotline.main import create_app, live_telephony
 from routing import default_policy
 
 
 def main() -> None:
     database_url, port, speed = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+    # As `hotline serve` does: plain tracebacks. Left unconfigured, structlog draws a logged
+    # traceback with rich and pygments on the event loop, seconds each on a busy machine, and a
+    # test that makes errors on purpose (the database stopped) saw the service stall for that.
+    configure_logging("WARNING")
     policy = dataclasses.replace(default_policy(), service_hours=None)
     telephony = live_telephony(
         policy=policy, controller_options=ControllerOptions(timer_scale=speed)
