@@ -182,14 +182,23 @@ async def _quality() -> dict[str, Any]:
 
 async def _replicate(engine: Any, copies: int) -> None:
     """The indexed base copied ``copies`` times more inside the database (new ids, article ids
-    and keys with a ``-cK`` suffix; the same postings; ``kb_term`` multiplied): N articles become
-    N x (copies + 1) without segmenting or sending a row through Python."""
-    from hotline.db.models import KbVersion
+    and keys with a ``-cK`` suffix; the same postings with their scope; ``kb_term`` multiplied):
+    N articles become N x (copies + 1) without segmenting or sending a row through Python. The
+    posting table's secondary indexes are dropped during the copy and built again after (one
+    sort instead of millions of B-tree inserts: the copy went from half an hour to minutes)."""
+    from hotline.db.models import KbPosting, KbVersion
 
     columns = [c.name for c in KbVersion.__table__.columns]
     special = {"id": "id + :offset", "article_id": "article_id || :suffix", "key": "key || :suffix"}
     chosen = ", ".join(special.get(c, c) for c in columns)
+    posting = [c.name for c in KbPosting.__table__.columns]
+    copied = ", ".join("version_id + :offset" if c == "version_id" else c for c in posting)
+    indexes = list(KbPosting.__table__.indexes)
     async with engine.begin() as c:
+        if engine.dialect.name == "sqlite":
+            await c.execute(text("PRAGMA cache_size = -1000000"))  # 1 GB: the PK B-tree in memory
+        for index in indexes:
+            await c.execute(text(f"DROP INDEX {index.name}"))
         top = int((await c.execute(text("SELECT max(id) FROM kb_version"))).scalar_one())
         for k in range(1, copies + 1):
             values = {"offset": k * top, "suffix": f"-c{k}", "top": top}
@@ -210,12 +219,13 @@ async def _replicate(engine: Any, copies: int) -> None:
             )
             await c.execute(
                 text(
-                    "INSERT INTO kb_posting (term, version_id, frequency, impact) "
-                    "SELECT term, version_id + :offset, frequency, impact FROM kb_posting "
-                    "WHERE version_id <= :top"
+                    f"INSERT INTO kb_posting ({', '.join(posting)}) SELECT {copied} "
+                    "FROM kb_posting WHERE version_id <= :top ORDER BY term, version_id"
                 ),
                 values,
             )
+        for index in indexes:
+            await c.run_sync(lambda sync, index=index: index.create(sync))
         await c.execute(text("UPDATE kb_term SET documents = documents * :n"), {"n": copies + 1})
         await c.execute(text("ANALYZE"))
 

@@ -5,15 +5,19 @@ pages, ``hotline kb import`` and ``reindex``), so the index is the same whicheve
 a bulk writer: a batch of versions costs a handful of statements whatever its size (COPY on
 PostgreSQL, executemany on SQLite), and ``kb_term`` is adjusted by the difference between what the
 index held for these versions and what it holds now, so it always equals a count of the postings.
+
+Each posting also carries its version's search scope (:func:`scope_of`); a change of status or
+dates that does not touch the text rewrites only that (:func:`refresh_scope`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotline.db.models import KbPosting, KbVersion
@@ -30,8 +34,12 @@ _ADD = text(
     "INSERT INTO kb_term (term, documents) VALUES (:term, :n) "
     "ON CONFLICT (term) DO UPDATE SET documents = kb_term.documents + excluded.documents"
 )
-_COLUMNS = ("term", "version_id", "frequency", "impact")
-_INSERT = f"INSERT INTO kb_posting ({', '.join(_COLUMNS)}) VALUES (?, ?, ?, ?)"
+_COLUMNS = ("term", "version_id", "frequency", "impact", "scope_from", "scope_to", "scope_regions")
+_INSERT = (
+    f"INSERT INTO kb_posting ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+)
+Scope = tuple[date | None, date | None, str]
+Record = tuple[str, int, int, int, date | None, date | None, str]
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
@@ -56,7 +64,27 @@ def postings_of(
     return length, rows
 
 
-async def _copy(session: AsyncSession, records: list[tuple[str, int, int, int]]) -> None:
+def scope_of(version: KbVersion) -> Scope:
+    """What a posting of ``version`` carries for the search's filter: its effective-from day
+    only while it is published (NULL: never in scope), its effective-to day, its regions."""
+    start = version.effective_from if version.status == "published" else None
+    return start, version.effective_to, version.region_key
+
+
+async def refresh_scope(session: AsyncSession, versions: Iterable[KbVersion]) -> None:
+    """Copy each version's scope onto its postings (after a status or date change)."""
+    await session.flush()
+    for version in versions:
+        start, end, regions = scope_of(version)
+        await session.execute(
+            update(KbPosting)
+            .where(KbPosting.version_id == version.id)
+            .values(scope_from=start, scope_to=end, scope_regions=regions)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def _copy(session: AsyncSession, records: list[Record]) -> None:
     """PostgreSQL's COPY through asyncpg, in the session's own transaction (the fastest path:
     no statement per row and no parameter limit)."""
     connection = await session.connection()
@@ -89,11 +117,12 @@ async def index_versions(
     for chunk in _chunks(sorted(indexed)):
         await session.execute(delete(KbPosting).where(KbPosting.version_id.in_(chunk)))
     new_df: Counter[str] = Counter()
-    records: list[tuple[str, int, int, int]] = []
+    records: list[Record] = []
     for version, content in zip(versions, contents, strict=True):
         version.length, rows = postings_of(analyzer, content)
+        scope = scope_of(version)
         for term, frequency, weight in rows:
-            records.append((term, version.id, frequency, weight))
+            records.append((term, version.id, frequency, weight, *scope))
             new_df[term] += 1
     if records:
         if session.get_bind().dialect.name == "postgresql":

@@ -1,22 +1,24 @@
 """Search: BM25 over the posting index, filtered to a region and a day.
 
-Three steps, so the database reads little and the scores still agree to the last bit on SQLite
-and PostgreSQL:
+Three steps, so the database reads little, returns few rows, and the scores still agree to the
+last bit on SQLite and PostgreSQL:
 
 1. the statistics come from ``kb_term`` (one row per query term, and the corpus totals), kept
    by the indexer, so nothing is counted at query time;
-2. for each query term the database returns its best ``PER_TERM`` postings among the candidates
-   (published, in force on the day, for the region) in impact order (the index on
-   ``(term, impact)``, walked from the top), so a term in half the base costs as little as a rare
-   one; these are scored here and the best ``SHORTLIST`` kept;
-3. those few are scored again with :func:`knowledge.ranking.bm25` from all their term
-   frequencies, and sorted by (score, key).
+2. one statement picks a shortlist: for each query term the database walks the index on
+   ``(term, impact, version_id)`` from the top and keeps the first ``PER_TERM`` postings in scope
+   (the scope is stored on each posting, so the walk needs no join and stops early whatever the
+   term's frequency), weighs each by ``impact x idf`` in integers, sums per version and returns
+   the best ``SHORTLIST`` versions with their lengths;
+3. those few are scored exactly with :func:`knowledge.ranking.bm25` from all their term
+   frequencies, and sorted by (score, key); only the best ``limit`` rows are read whole.
 
-A version that is in no term's best ``PER_TERM`` is not considered: with a sample-sized base every
-version containing a term is, and at 100,000 versions only one with less of every query term than
-the ``PER_TERM`` best is left out (impact-ordered retrieval, the usual trade of exactness for a
-bounded read). Every step works on integers or on the same rows on both databases, ordered with
-the version id as the last key, so SQLite and PostgreSQL return the same hits and scores.
+A version that is in no term's best ``PER_TERM`` (in scope) is not considered: with a sample-sized
+base every version containing a term is, and at 100,000 versions only one with less of every
+query term than the ``PER_TERM`` best in scope is left out (impact-ordered retrieval, the usual
+trade of exactness for a bounded read). The shortlist's score is an integer sum and every order
+ends with the version id, so SQLite and PostgreSQL pick the same versions and return the same
+hits and scores.
 """
 
 from __future__ import annotations
@@ -25,18 +27,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, or_, select, true, union_all
+from sqlalchemy import ColumnElement, func, literal, or_, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotline.db.models import KbPosting, KbTerm, KbVersion
 from hotline.knowledge.indexer import DOCUMENTS, LENGTH
 from knowledge.analysis import Analyzer
-from knowledge.ranking import CorpusStats, bm25
+from knowledge.ranking import CorpusStats, bm25, idf
 from knowledge.rules import PROVINCE
 
 MAX_TERMS = 24  # a pasted paragraph is cut to its first terms rather than scanning everything
 SHORTLIST = 50  # re-scored exactly from all their postings
-PER_TERM = 200  # the best postings read per query term (those in scope are kept)
+PER_TERM = 200  # the best postings in scope read per query term
+IDF_SCALE = 1000  # idf as an integer weight: the shortlist's sums are exact on both databases
 
 
 @dataclass(frozen=True)
@@ -56,13 +59,52 @@ async def _stats(session: AsyncSession, terms: list[str]) -> tuple[CorpusStats, 
     return stats, {t: int(n) for t, n in rows.items() if n > 0}
 
 
-def _region_filter(region: str | None) -> ColumnElement[bool]:
-    if region is None:
-        return true()
-    return or_(
-        KbVersion.region_key.contains(f"|{PROVINCE}|", autoescape=True),
-        KbVersion.region_key.contains(f"|{region}|", autoescape=True),
+def _in_scope(day: date, region: str | None) -> tuple[ColumnElement[bool], ...]:
+    """A posting's version is published, in force on ``day`` and applies to ``region``."""
+    regions: ColumnElement[bool] = true()
+    if region is not None:
+        regions = or_(
+            KbPosting.scope_regions.contains(f"|{PROVINCE}|", autoescape=True),
+            KbPosting.scope_regions.contains(f"|{region}|", autoescape=True),
+        )
+    return (
+        KbPosting.scope_from <= day,  # NULL (not published) is never true
+        or_(KbPosting.scope_to.is_(None), KbPosting.scope_to >= day),
+        regions,
     )
+
+
+async def _shortlist(
+    session: AsyncSession, weights: dict[str, int], day: date, region: str | None, size: int
+) -> list[tuple[int, int]]:
+    """The ``size`` best (version id, length) by the integer sum of ``impact x weight`` over each
+    term's best ``PER_TERM`` postings in scope."""
+    scope = _in_scope(day, region)
+    # Each term's walk is a subquery of its own (a LIMIT inside a UNION ALL needs one on SQLite;
+    # on both databases it stays an index walk that stops at the LIMIT).
+    walks = [
+        select(KbPosting.version_id, (KbPosting.impact * literal(weight)).label("points"))
+        .where(KbPosting.term == term, *scope)
+        .order_by(KbPosting.impact.desc(), KbPosting.version_id.desc())
+        .limit(PER_TERM)
+        .subquery()
+        for term, weight in weights.items()
+    ]
+    found = union_all(*(select(w.c.version_id, w.c.points) for w in walks)).subquery()
+    total = func.sum(found.c.points).label("total")
+    best = (
+        select(found.c.version_id, total)
+        .group_by(found.c.version_id)
+        .order_by(total.desc(), found.c.version_id.desc())
+        .limit(size)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(best.c.version_id, KbVersion.length)
+        .join(KbVersion, KbVersion.id == best.c.version_id)
+        .order_by(best.c.total.desc(), best.c.version_id.desc())
+    )
+    return [(int(v), int(n)) for v, n in rows]
 
 
 async def search(
@@ -82,54 +124,32 @@ async def search(
     present = [t for t in terms if df.get(t)]
     if not present or not stats.documents:
         return []
-    in_scope = (
-        KbVersion.status == "published",
-        KbVersion.effective_from <= day,
-        or_(KbVersion.effective_to.is_(None), KbVersion.effective_to >= day),
-        _region_filter(region),
-    )
-    # Each term's best postings first, on their own (a subquery with a LIMIT is not merged into
-    # the join, on either database), then the scope: the planners would otherwise start from
-    # the versions in scope and probe every one of them for the term.
-    best = [
-        select(KbPosting.version_id, KbPosting.term, KbPosting.frequency)
-        .where(KbPosting.term == term)
-        .order_by(KbPosting.impact.desc(), KbPosting.version_id)
-        .limit(PER_TERM)
-        .subquery()
-        for term in present
-    ]
-    top = [
-        select(sub.c.version_id, sub.c.term, sub.c.frequency, KbVersion.length)
-        .join(KbVersion, KbVersion.id == sub.c.version_id)
-        .where(*in_scope)
-        for sub in best
-    ]
-    candidates = union_all(*top)
-    seen: dict[int, dict[str, int]] = defaultdict(dict)
-    lengths: dict[int, int] = {}
-    for version_id, term, frequency, length in await session.execute(candidates):
-        seen[version_id][term] = frequency
-        lengths[version_id] = length
-    if not seen:
+    weights = {t: round(idf(stats.documents, df[t]) * IDF_SCALE) for t in present}
+    first = await _shortlist(session, weights, day, region, max(SHORTLIST, limit))
+    if not first:
         return []
-    first = sorted(seen, key=lambda v: (-bm25(seen[v], lengths[v], df, stats), v))[
-        : max(SHORTLIST, limit)
-    ]
+    lengths = dict(first)
     frequencies: dict[int, dict[str, int]] = defaultdict(dict)
     for version_id, term, n in await session.execute(
         select(KbPosting.version_id, KbPosting.term, KbPosting.frequency).where(
-            KbPosting.version_id.in_(first), KbPosting.term.in_(present)
+            KbPosting.version_id.in_(lengths), KbPosting.term.in_(present)
         )
     ):
         frequencies[version_id][term] = n
+    scored = [(bm25(frequencies[v], lengths[v], df, stats), v) for v, _ in first]
+    # The key breaks ties (as the published order always has): read the keys of the tied tail
+    # only when a tie reaches past ``limit``, otherwise just the best ``limit`` whole rows.
+    scored.sort(key=lambda pair: -pair[0])
+    cut = min(limit, len(scored))
+    while cut < len(scored) and scored[cut][0] == scored[cut - 1][0]:
+        cut += 1
+    wanted = [v for _, v in scored[:cut]]
     versions = {
         v.id: v
-        for v in (await session.scalars(select(KbVersion).where(KbVersion.id.in_(first)))).all()
+        for v in (await session.scalars(select(KbVersion).where(KbVersion.id.in_(wanted)))).all()
     }
     ranked = sorted(
-        ((bm25(frequencies[v], versions[v].length, df, stats), versions[v]) for v in first),
-        key=lambda pair: (-pair[0], pair[1].key),
+        ((s, versions[v]) for s, v in scored[:cut]), key=lambda pair: (-pair[0], pair[1].key)
     )[:limit]
     return [
         Hit(

@@ -229,6 +229,7 @@ async def transition(
         check_allowed(head_of(article), action, actor)
         return version
     target = next_status(head_of(article), Status(version.status), action, actor)
+    rescoped = [version]  # versions whose search scope changes here
     if target is Status.PUBLISHED:
         content = content_of(version)
         others = await _published(session, article_id)
@@ -244,6 +245,7 @@ async def transition(
                 )
                 check_no_overlap(closing, [(f"v{version.number}", content)])
                 other.effective_to = closing.effective_to
+                rescoped.append(other)
                 await _event(session, other, "closed", actor, f"by v{version.number}", now)
         check_no_overlap(
             content,
@@ -253,6 +255,7 @@ async def transition(
     if target is Status.RETIRED:
         version.retired_at = now
     version.status = target.value
+    await indexer.refresh_scope(session, rescoped)
     await _event(session, version, action, actor, note, now)
     return version
 

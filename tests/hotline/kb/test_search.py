@@ -175,3 +175,65 @@ async def test_the_kept_document_frequencies_equal_a_count_of_the_postings(
     assert kept.pop(LENGTH) == length
     assert kept == counted
     assert "py:gs" in kept
+
+
+async def test_the_postings_follow_their_versions_scope_through_the_workflow(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """The search filters on the scope copied onto the postings: a draft is never found, a
+    published version from its first day, the version it closes no longer after, a retired one
+    never again; and every posting carries exactly its version's scope."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from hotline.db.models import KbArticle, KbPosting
+    from hotline.knowledge import service
+    from hotline.knowledge.indexer import scope_of
+
+    await seed_topics(sessionmaker)
+    shutil.copy(SAMPLE / "kb-iit-001.md", tmp_path / "kb-iit-001.md")
+    await import_sample(sessionmaker, tmp_path)
+    now = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+    analyzer = default_analyzer()
+
+    async def step(number: int, action: str) -> None:
+        async with sessionmaker() as session:
+            await service.transition(
+                session, "kb-iit-001", number, action, actor="ed", note="test", now=now
+            )
+            await session.commit()
+
+    async with sessionmaker() as session:
+        (await session.get_one(KbArticle, "kb-iit-001")).editors = ["ed"]
+        first = await service.get_version(session, "kb-iit-001", 1)
+        second = await service.add_version(
+            session,
+            analyzer,
+            "kb-iit-001",
+            replace(service.content_of(first), effective_from=date(2026, 6, 1)),
+            actor="ed",
+            reason="new standard from June",
+            now=now,
+        )
+        await session.commit()
+        v1, v2 = first.key, second.key
+    assert await _keys(sessionmaker, "子女教育", "2026-07-01") == [v1]  # v2 is a draft
+    await step(2, "submit")
+    assert await _keys(sessionmaker, "子女教育", "2026-07-01") == [v1]  # in review
+    await step(2, "publish")  # closes v1 on 31 May
+    assert await _keys(sessionmaker, "子女教育", "2026-07-01") == [v2]
+    assert await _keys(sessionmaker, "子女教育", "2026-05-31") == [v1]
+    await step(2, "retire")
+    assert await _keys(sessionmaker, "子女教育", "2026-07-01") == []
+    async with sessionmaker() as session:
+        versions = {v.id: v for v in (await session.scalars(select(KbVersion))).all()}
+        rows = await session.execute(
+            select(
+                KbPosting.version_id,
+                KbPosting.scope_from,
+                KbPosting.scope_to,
+                KbPosting.scope_regions,
+            )
+        )
+        for version_id, *scope in rows:
+            assert tuple(scope) == scope_of(versions[version_id])

@@ -108,11 +108,19 @@ class KbPosting(Base):
 
     ``impact`` is the term's weight in the version without its idf (BM25's saturated, length-
     normalised frequency, x1000, an integer computed once at indexing): the index on (term,
-    impact) lets a search read only the best postings of each term instead of all of them.
+    impact, version_id) lets a search walk each term's postings best first, ties by version,
+    and stop after the few it needs, without sorting.
+
+    The ``scope_*`` columns copy the version's search scope onto each of its postings, so that
+    walk skips what the caller may not see (drafts, retired or expired versions, other cities)
+    without a join, and a term's best postings are its best *in scope*: ``scope_from`` is the
+    version's effective-from day while it is published and NULL otherwise (never in scope),
+    ``scope_to`` its effective-to day, ``scope_regions`` its ``region_key``. The indexer writes
+    them and :func:`hotline.knowledge.indexer.refresh_scope` follows every status or date change.
     """
 
     __tablename__ = "kb_posting"
-    __table_args__ = (Index("ix_kb_posting_term_impact", "term", "impact"),)
+    __table_args__ = (Index("ix_kb_posting_term_impact_version", "term", "impact", "version_id"),)
 
     term: Mapped[str] = mapped_column(String(64), primary_key=True)
     version_id: Mapped[int] = mapped_column(
@@ -120,6 +128,9 @@ class KbPosting(Base):
     )
     frequency: Mapped[int] = mapped_column(Integer)
     impact: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    scope_from: Mapped[date | None] = mapped_column(Date)
+    scope_to: Mapped[date | None] = mapped_column(Date)
+    scope_regions: Mapped[str] = mapped_column(String(400), default="", server_default="")
 
 
 class KbTerm(Base):
