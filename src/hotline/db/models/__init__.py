@@ -23,6 +23,7 @@ from hotline.db.models.knowledge import (
     KbVersion,
 )
 from hotline.db.models.notice import NoticeContact, NoticeOutboxRow, WorkOrderAttachment
+from hotline.db.models.report import CallRollup, RollupPosition, ServiceStandardRow, StateRollup
 from hotline.db.models.softphone import SoftphoneAccount
 from hotline.db.models.summary import CallSummaryRow, Topic
 from hotline.db.models.user import RoleRow, User, UserRole
@@ -46,6 +47,7 @@ __all__ = [
     "CalendarSetting",
     "Call",
     "CallEvent",
+    "CallRollup",
     "CallSummaryRow",
     "Callback",
     "ConfigVersion",
@@ -63,10 +65,13 @@ __all__ = [
     "NoticeOutboxRow",
     "NotificationRow",
     "RoleRow",
+    "RollupPosition",
+    "ServiceStandardRow",
     "Site",
     "Skill",
     "SlaPolicyRow",
     "SoftphoneAccount",
+    "StateRollup",
     "Topic",
     "User",
     "UserRole",
