@@ -9,6 +9,11 @@ prints JSON (p50 / p99 / max seconds, rows read).
 
     ./dev python benchmarks/reports.py --json
     ./dev python benchmarks/reports.py --days 22 --agents 300 --scale 2.2 --json   # ~1M calls
+    ./dev python benchmarks/reports.py --reuse DATABASE --rollups --json   # fold, then time
+
+With ``--rollups`` the rollups are folded first (timed, as the fold job would after downtime) and
+the reports then read them; ``month_30m_last_day_open`` moves the fold's position back a day, so
+that day is read from the raw rows as a live day would be.
 
 The database is dropped at the end unless ``--keep``.
 """
@@ -43,6 +48,7 @@ from hotline.db.models import Agent, Site
 from hotline.db.session import create_engine, create_sessionmaker, transaction
 from hotline.reports import service
 from hotline.reports.period import Granularity
+from hotline.reports.rollup_store import fold_pending
 from tests.hotline.reports.synthetic import days, synthetic_day
 
 DEFAULT_ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -159,6 +165,42 @@ async def _count(url: str) -> dict[str, int]:
     return {"calls": int(calls or 0), "state_rows": int(states or 0), "agents": int(agents or 0)}
 
 
+async def _fold(url: str, now: datetime) -> dict[str, Any]:
+    """Fold every bucket of the fill (migrating first: a reused database may predate the
+    rollup tables), as the job does after downtime; the seconds it took."""
+    engine = create_engine(url)
+    try:
+        await migrate.upgrade(engine)
+        async with engine.begin() as connection:
+            await connection.execute(text("DELETE FROM report_rollup_position"))
+        began = time.perf_counter()
+        folded = await fold_pending(create_sessionmaker(engine), now)
+        seconds = time.perf_counter() - began
+        async with engine.connect() as connection:
+            call_rows = await connection.scalar(text("SELECT count(*) FROM report_call_rollup"))
+            state_rows = await connection.scalar(text("SELECT count(*) FROM report_state_rollup"))
+    finally:
+        await engine.dispose()
+    log(f"folded {len(folded)} days in {seconds:.1f} s")
+    return {
+        "days": len(folded),
+        "seconds": round(seconds, 1),
+        "call_rollup_rows": int(call_rows or 0),
+        "state_rollup_rows": int(state_rows or 0),
+    }
+
+
+async def _set_position(url: str, until: datetime) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text("UPDATE report_rollup_position SET folded_until = :until"), {"until": until}
+            )
+    finally:
+        await engine.dispose()
+
+
 async def _time(
     url: str, start: datetime, end: datetime, granularity: Granularity, repeat: int
 ) -> dict[str, Any]:
@@ -233,6 +275,14 @@ async def main() -> None:
         "--reuse", metavar="DATABASE", help="time on a database filled before (--keep); no fill"
     )
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--rollups",
+        action="store_true",
+        help="fold the rollups first (timed), then time the reports reading them",
+    )
+    parser.add_argument(
+        "--fill-only", action="store_true", help="fill and keep the database; time nothing"
+    )
     args = parser.parse_args()
     admin = os.environ.get("HOTLINE_TEST_POSTGRES_URL", DEFAULT_ADMIN_URL)
     name = args.reuse or f"hotline_reports_bench_{uuid.uuid4().hex[:8]}"
@@ -246,20 +296,31 @@ async def main() -> None:
         else:
             filled = await _fill(url, args.days, args.agents, args.scale)
         fill_s = round(time.perf_counter() - began, 1)
+        if args.fill_only:
+            print(json.dumps({"database": name, "filled": filled, "fill_s": fill_s}))
+            return
         last = list(days(FIRST_DAY, args.days))[-1]
         month = (
             datetime(2026, 3, 1, tzinfo=ZONE),
             datetime(last.year, last.month, last.day, tzinfo=ZONE) + timedelta(days=1),
         )
         day = (datetime(2026, 3, 2, tzinfo=ZONE), datetime(2026, 3, 3, tzinfo=ZONE))
-        results = {
+        results: dict[str, Any] = {}
+        if args.rollups:
+            results["fold"] = await _fold(url, month[1] + timedelta(days=1))
+        results |= {
             "month_30m": await _time(url, *month, Granularity.MIN30, args.repeat),
             "month_day": await _time(url, *month, Granularity.DAY, args.repeat),
             "day_15m": await _time(url, *day, Granularity.MIN15, args.repeat),
             "month_surveys": await _time_daily(url, "surveys", *month, args.repeat),
         }
+        if args.rollups:  # the last day not folded yet: read raw, the rest from the rollups
+            await _set_position(url, month[1] - timedelta(days=1))
+            results["month_30m_last_day_open"] = await _time(
+                url, *month, Granularity.MIN30, args.repeat
+            )
     finally:
-        if not args.keep and not args.reuse:
+        if not args.keep and not args.reuse and not args.fill_only:
             await _admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     report = {
         "benchmark": "reports.interval",

@@ -16,6 +16,7 @@ from rich.markup import escape
 from hotline.cli_config import config_app
 from hotline.cli_kb import kb_app
 from hotline.cli_live import demo_command, emulator_command
+from hotline.cli_reports import reports_app
 from hotline.cli_sounds import sounds_app
 from hotline.cli_workorders import calendar_app
 from hotline.config import Profile, Settings, SettingsError, load_settings
@@ -38,6 +39,7 @@ app.add_typer(calendar_app, name="calendar")
 app.add_typer(sounds_app, name="sounds")
 app.add_typer(kb_app, name="kb")
 app.add_typer(config_app, name="config")
+app.add_typer(reports_app, name="reports")
 
 # Messages go to stderr and are never wrapped: a long file path or field name stays on one line
 # whatever the terminal width (users copy them; tests and scripts search them).

@@ -339,4 +339,7 @@ def standard_components(settings: Settings) -> list[Component]:
         )
     if settings.notices.worker_enabled:
         components.append(delivery_component())
+    from hotline.reports.rollup_job import rollup_component
+
+    components.append(rollup_component())
     return components

@@ -8,18 +8,19 @@ shown or exported, is audited (``personal_data_read``).
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
+from pydantic import Field, model_validator
 
 from hotline import audit
 from hotline.auth.principal import Principal, require
 from hotline.deps import AppStateDep, SessionDep
 from hotline.errors import ForbiddenError
 from hotline.masking import mask_phone, mask_tax_id
-from hotline.reports import export, service
+from hotline.reports import export, service, standards_store
 from hotline.reports.definitions import (
     ABANDONS,
     AGENTS,
@@ -33,10 +34,12 @@ from hotline.reports.definitions import (
 from hotline.reports.period import Granularity
 from hotline.reports.queries import AgentGroup
 from hotline.reports.scorecard import SCORECARD_DEFINITIONS
+from hotline.reports.standards import Standard
 from hotline.roles import Role
-from hotline.schemas.base import Moment
+from hotline.schemas.base import Moment, Schema
 
 router = APIRouter(prefix="/reports", tags=["reports"])
+DAY_PREFIX = "day:"  # the topics export's trend columns, one per day of the period
 
 call_report_readers = require(Role.DIRECTOR, Role.OPS, Role.SUPERVISOR)
 CallReportReader = Annotated[Principal, Depends(call_report_readers)]
@@ -259,6 +262,70 @@ async def standards_report(
     return _file(body, _name("standards", data, format_), format_)
 
 
+standard_editors = require(Role.DIRECTOR, Role.ADMIN)
+StandardEditor = Annotated[Principal, Depends(standard_editors)]
+
+
+class StandardIn(Schema):
+    """A service standard as the director sets it: a figure, a comparison and a target."""
+
+    metric: Literal["service_level", "abandon_rate", "asa_s", "on_time_rate"]
+    comparison: Literal[">=", ">", "<=", "<"]
+    target: float = Field(ge=0, description="a share in [0, 1] for rates, seconds for asa_s")
+    threshold_s: float | None = Field(
+        default=None, gt=0, le=3600, description="the threshold T of service_level (seconds)"
+    )
+    label_zh: str = Field(min_length=1, max_length=120)
+    label_en: str = Field(min_length=1, max_length=120)
+    active: bool = True
+
+    @model_validator(mode="after")
+    def _rates_are_shares(self) -> StandardIn:
+        if self.metric != "asa_s" and self.target > 1:
+            raise ValueError("target: a rate is a share between 0 and 1 (0.75 for 75%)")
+        if self.metric == "service_level" and self.threshold_s is None:
+            raise ValueError("threshold_s: a service level needs its threshold T in seconds")
+        return self
+
+
+@router.get("/standards/targets")
+async def list_standard_targets(session: SessionDep, _: CallReportReader) -> dict[str, Any]:
+    """The service standards as data: every target, who last changed it and when (version 0:
+    the built-in set, never edited)."""
+    return {"standards": await standards_store.listing(session)}
+
+
+@router.put("/standards/targets/{standard_id}")
+async def put_standard_target(
+    state: AppStateDep,
+    session: SessionDep,
+    principal: StandardEditor,
+    standard_id: Annotated[str, Path(pattern=r"^[a-z0-9_]{1,32}$")],
+    body: StandardIn,
+) -> dict[str, Any]:
+    """Create or change one service standard (director or admin); audited with the values
+    before and after (``service_standard_changed``)."""
+    standard = Standard(
+        standard_id,
+        body.metric,
+        body.comparison,
+        body.target,
+        body.threshold_s if body.metric != "on_time_rate" else None,
+        body.label_zh,
+        body.label_en,
+    )
+    saved = await standards_store.save(
+        session,
+        standard,
+        active=body.active,
+        actor=principal.username,
+        actor_user_id=principal.user_id,
+        now=state.clock.now(),
+    )
+    await session.commit()
+    return saved
+
+
 @router.get("/scorecard", response_model=None, responses=_FILE_RESPONSES)
 async def scorecard_report(
     state: AppStateDep,
@@ -389,15 +456,32 @@ async def topics_report(
 ) -> dict[str, Any] | Response:
     """What callers asked about over the period (up to 366 days): call-summary topics ranked,
     by business area and per day, and the knowledge-base searches that found nothing. CSV and
-    XLSX carry the ranked topics."""
+    XLSX carry the ranked topics with the trend: one column per day (``day:YYYY-MM-DD``, the
+    topic's summaries that day) and a last row with every topic's total per day."""
     ask = service.Request(start, end, Granularity.DAY, site, line, language)
     data = await service.topics(session, ask, _zone(state), state.clock.now(), lang.value)
     if format_ is ExportFormat.JSON:
         return data
     name = "name_zh" if lang is Lang.ZH else "name_en"
+    days = [point["day"] for point in data["trend"]]
     rows = [{**t, "name": t[name], "area": t["area"][name]} for t in data["topics"]]
     header, table = export.flatten(rows, ["code", "name", "area", "calls", "share"])
-    return _export("topics", data, header, table, TOPICS, format_, lang)
+    header += [f"{DAY_PREFIX}{day}" for day in days]
+    for row, topic in zip(table, data["topics"], strict=True):
+        row += [point["topics"].get(topic["code"], 0) for point in data["trend"]]
+    table.append(
+        ["total", "", "", data["total"], 1.0 if data["total"] else None,
+         *(point["calls"] for point in data["trend"])]
+    )  # fmt: skip
+    figures = {
+        **TOPICS,
+        **{
+            f"{DAY_PREFIX}{day}": Figure(day, day, TOPICS["trend"].definition_zh,
+                                         TOPICS["trend"].definition_en)
+            for day in days
+        },
+    }  # fmt: skip
+    return _export("topics", data, header, table, figures, format_, lang)
 
 
 @router.get("/surveys", response_model=None, responses=_FILE_RESPONSES)

@@ -215,7 +215,9 @@ async def state_rows(
     inside = (
         select(*columns)
         .where(log.at >= start, log.at < end + WRAP_MARGIN, *conditions)
-        .order_by(log.agent_id, log.at)  # the (agent_id, at) index; spans() then sorts runs
+        # The (agent_id, at) index; spans() then sorts runs. Two changes of one agent at the
+        # same instant (a wrap-up ending into a break) keep the order they were written in.
+        .order_by(log.agent_id, log.at, log.id)
     )
     last_before = (
         select(log.agent_id, func.max(log.at).label("at"))
@@ -223,8 +225,10 @@ async def state_rows(
         .group_by(log.agent_id)
         .subquery()
     )
-    before = select(*columns).join(
-        last_before, and_(log.agent_id == last_before.c.agent_id, log.at == last_before.c.at)
+    before = (
+        select(*columns)
+        .join(last_before, and_(log.agent_id == last_before.c.agent_id, log.at == last_before.c.at))
+        .order_by(log.agent_id, log.id)
     )
     rows: list[StateRow] = []
     for query in (before, inside):

@@ -14,17 +14,17 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hotline.reports import queries
+from hotline.reports import queries, rollup_store, standards_store
 from hotline.reports.abandons import abandon_report
 from hotline.reports.agents import agent_report
 from hotline.reports.definitions import ABANDONS, AGENTS, INTERVAL, SURVEYS, TOPICS
-from hotline.reports.interval import interval_report
+from hotline.reports.interval import CallRow, interval_report
 from hotline.reports.origin import HOME_PROVINCE, origin_report
 from hotline.reports.period import Granularity, Period, PeriodError, make_period
 from hotline.reports.queries import AgentGroup, Filters, invalid
 from hotline.reports.scorecard import SCORECARD_DEFINITIONS, scorecard
-from hotline.reports.staffing import spans
-from hotline.reports.standards import DEFAULT_STANDARDS, Standard, measure
+from hotline.reports.staffing import StateRow, spans, wrap_up_seconds
+from hotline.reports.standards import Standard, measure
 from hotline.reports.surveys import SurveyedCall, survey_report
 from hotline.reports.topics import topics_report
 
@@ -41,6 +41,10 @@ class Request:
     agent: str | None = None
     threshold_s: float = 20.0
     short_abandon_s: float = 5.0
+
+
+def _at(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC)
 
 
 def period_of(request: Request, zone: ZoneInfo) -> Period:
@@ -80,13 +84,24 @@ async def interval(
     staffing columns are then zero and AHT lacks wrap-up: for the service standards only)."""
     period = period_of(request, zone)
     filters = await _filters(session, request)
-    call_rows = await queries.calls(session, period.start, period.end, filters)
     agents = await queries.group_agents(session, filters)
-    states = (
-        await queries.state_rows(session, period.start, period.end, filters, agents)
-        if staffing
-        else []
+    # The closed buckets from the rollups, the raw rows only for what is not folded yet.
+    rolled = await rollup_store.rolled(
+        session, period, filters, agents, request.threshold_s, request.short_abandon_s
     )
+    raw_start = _at(rolled.end) if rolled is not None else period.start
+    call_rows: list[CallRow] = []
+    states: list[StateRow] = []
+    every_agent: list[StateRow] | None = None
+    if raw_start < period.end:
+        call_rows = await queries.calls(session, raw_start, period.end, filters)
+        if staffing:
+            states = await queries.state_rows(session, raw_start, period.end, filters, agents)
+            if agents is not None or filters.site_id is not None:
+                # AHT counts the wrap-up of whoever wrapped the call up, in or out of the group.
+                every_agent = await queries.state_rows(
+                    session, raw_start, period.end, Filters(), None
+                )
     until = min(now, period.end + queries.WRAP_MARGIN)
     report = await asyncio.to_thread(
         lambda: interval_report(
@@ -95,6 +110,8 @@ async def interval(
             spans(states, until),
             threshold_s=request.threshold_s,
             short_abandon_s=request.short_abandon_s,
+            rolled=rolled,
+            wraps=wrap_up_seconds(spans(every_agent, until)) if every_agent is not None else None,
         )
     )
     return {
@@ -203,9 +220,12 @@ async def standards(
     request: Request,
     zone: ZoneInfo,
     now: datetime,
-    chosen: tuple[Standard, ...] = DEFAULT_STANDARDS,
+    chosen: tuple[Standard, ...] | None = None,
 ) -> dict[str, Any]:
-    """Every service standard measured per day of the period (up to 366 days) and overall."""
+    """Every service standard measured per day of the period (up to 366 days) and overall;
+    the standards are the stored ones (``standards_store``) unless ``chosen``."""
+    if chosen is None:
+        chosen = await standards_store.active(session)
     ask = replace(request, granularity=Granularity.DAY)
     period = period_of(ask, zone)
     by_threshold = {}

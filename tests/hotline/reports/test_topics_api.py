@@ -132,3 +132,28 @@ async def test_topics_filtered_by_language_and_bad_periods(
     assert (
         await client.get(f"{URL}?{TWO_DAYS}", headers=users.headers(Role.AGENT))
     ).status_code == 403
+
+
+async def test_topics_exports_carry_the_trend_per_day(
+    client: httpx.AsyncClient, users: Users, app_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    day = await seed_day(app_sessionmaker)
+    await seed_topics(app_sessionmaker, day)
+    headers = users.headers(Role.OPS)
+    sheet = await client.get(f"{URL}?{TWO_DAYS}&format=csv&lang=en", headers=headers)
+    rows = list(csv.DictReader(io.StringIO(sheet.text)))
+    by_code = {row["code"]: row for row in rows}
+    assert by_code["T_IIT.DEDUCT"]["day:2026-03-02"] == "2"
+    assert by_code["T_IIT.DEDUCT"]["day:2026-03-03"] == "0"
+    assert by_code["T_VAT.INVOICE"]["day:2026-03-02"] == "1"
+    assert by_code["total"]["day:2026-03-02"] == "4"  # every topic's summaries that day
+    assert by_code["total"]["calls"] == "4"
+    workbook = await client.get(f"{URL}?{TWO_DAYS}&format=xlsx&lang=zh", headers=headers)
+    assert workbook.status_code == 200, workbook.text
+    from openpyxl import load_workbook
+
+    sheet_rows = list(
+        load_workbook(io.BytesIO(workbook.content)).active.iter_rows(values_only=True)
+    )
+    assert sheet_rows[0][-2:] == ("2026-03-02", "2026-03-03")  # the day columns, labelled
+    assert sheet_rows[-1][-2:] == (4, 0)

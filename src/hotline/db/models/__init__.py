@@ -26,6 +26,7 @@ from hotline.db.models.knowledge import (
 )
 from hotline.db.models.monitoring import CallMonitorRow, MonitorPhone
 from hotline.db.models.notice import NoticeContact, NoticeOutboxRow, WorkOrderAttachment
+from hotline.db.models.report import CallRollup, RollupPosition, ServiceStandardRow, StateRollup
 from hotline.db.models.softphone import SoftphoneAccount
 from hotline.db.models.summary import CallSummaryRow, Topic
 from hotline.db.models.user import RoleRow, User, UserRole
@@ -51,6 +52,7 @@ __all__ = [
     "Call",
     "CallEvent",
     "CallMonitorRow",
+    "CallRollup",
     "CallSummaryRow",
     "Callback",
     "ConfigVersion",
@@ -70,10 +72,13 @@ __all__ = [
     "NoticeOutboxRow",
     "NotificationRow",
     "RoleRow",
+    "RollupPosition",
+    "ServiceStandardRow",
     "Site",
     "Skill",
     "SlaPolicyRow",
     "SoftphoneAccount",
+    "StateRollup",
     "Topic",
     "User",
     "UserRole",

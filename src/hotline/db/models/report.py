@@ -1,0 +1,102 @@
+"""Report rollups (15-minute buckets folded from the raw rows) and the service standards.
+
+The raw tables stay the source of truth: a bucket is always recomputed from them, never
+incremented, so folding a range twice gives the same rows (docs/reports.md, "Rollups").
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hotline.clock import utc_now
+from hotline.db.base import Base, BigIntPK
+
+# The thresholds (seconds) the call rollup counts answered calls within, and the short-abandon
+# limits it counts abandons under: a report asking for another value reads the raw rows.
+WITHIN_THRESHOLDS = (10, 15, 20, 30, 60, 120, 180, 300)
+SHORT_LIMITS = (3, 5, 10)
+
+
+class CallRollup(Base):
+    """The calls that arrived in one 15-minute bucket at one site, line and language."""
+
+    __tablename__ = "report_call_rollup"
+    __table_args__ = (Index("ix_report_call_rollup_bucket", "bucket"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    bucket: Mapped[int] = mapped_column(BigInteger)  # the bucket's start, epoch seconds (UTC)
+    site_id: Mapped[int] = mapped_column(Integer)
+    business_line: Mapped[str | None] = mapped_column(String(32))
+    language: Mapped[str | None] = mapped_column(String(8))
+    arrived: Mapped[int] = mapped_column(Integer, default=0)
+    callback_calls: Mapped[int] = mapped_column(Integer, default=0)
+    abandoned_ivr: Mapped[int] = mapped_column(Integer, default=0)
+    offered: Mapped[int] = mapped_column(Integer, default=0)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    abandoned_queue: Mapped[int] = mapped_column(Integer, default=0)
+    abandoned_ringing: Mapped[int] = mapped_column(Integer, default=0)
+    callbacks: Mapped[int] = mapped_column(Integer, default=0)
+    # Microseconds (integers: sums exact in any order, the figures equal the raw rows').
+    wait_answered_us: Mapped[int] = mapped_column(BigInteger, default=0)
+    handle_us: Mapped[int] = mapped_column(BigInteger, default=0)
+    within_10: Mapped[int] = mapped_column(Integer, default=0)
+    within_15: Mapped[int] = mapped_column(Integer, default=0)
+    within_20: Mapped[int] = mapped_column(Integer, default=0)
+    within_30: Mapped[int] = mapped_column(Integer, default=0)
+    within_60: Mapped[int] = mapped_column(Integer, default=0)
+    within_120: Mapped[int] = mapped_column(Integer, default=0)
+    within_180: Mapped[int] = mapped_column(Integer, default=0)
+    within_300: Mapped[int] = mapped_column(Integer, default=0)
+    short_3: Mapped[int] = mapped_column(Integer, default=0)
+    short_5: Mapped[int] = mapped_column(Integer, default=0)
+    short_10: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StateRollup(Base):
+    """Agent-time one agent spent in one state (and not-ready reason) in one bucket.
+
+    ``site_id`` NULL is the view over every site; a row per site holds what a report filtered
+    on that site counts (the agent's changes at that site or without one)."""
+
+    __tablename__ = "report_state_rollup"
+    __table_args__ = (Index("ix_report_state_rollup_bucket", "bucket"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    bucket: Mapped[int] = mapped_column(BigInteger)
+    site_id: Mapped[int | None] = mapped_column(Integer)
+    agent_id: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    us: Mapped[int] = mapped_column(BigInteger)  # agent-microseconds
+
+
+class RollupPosition(Base):
+    """How far the fold has gone: every bucket before ``folded_until`` is in the rollups."""
+
+    __tablename__ = "report_rollup_position"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    folded_until: Mapped[datetime]
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class ServiceStandardRow(Base):
+    """A service standard (服务标准) the director measures against, editable as data."""
+
+    __tablename__ = "service_standard"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(32))
+    comparison: Mapped[str] = mapped_column(String(2))
+    target: Mapped[float] = mapped_column(Float)
+    threshold_s: Mapped[float | None] = mapped_column(Float)
+    label_zh: Mapped[str] = mapped_column(String(120))
+    label_en: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now)

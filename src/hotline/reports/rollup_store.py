@@ -1,0 +1,286 @@
+"""The rollups in the database: the fold job that keeps them, and the reads the report makes.
+
+The fold runs off the call path (``rollup_component`` beside the sweeper, or ``hotline reports
+fold``): it takes the buckets from its stored position up to the settled edge, recomputes them
+from the raw rows (delete, then insert, in one transaction with the new position) and moves on a
+day at a time, so it catches up after downtime and folding twice changes nothing.
+
+A bucket is settled once its calls can no longer change: it ended ``SETTLE`` ago (the wrap-up
+margin the report reads past a period, plus slack for the write queue) and no call that arrived
+in it is still live. A late change past that (a corrected row, a restored backup) is folded
+again with ``hotline reports fold --from ... --to ...``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, distinct, false, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from hotline.db.models import AgentStateLog, Call, Site
+from hotline.db.models.report import (
+    SHORT_LIMITS,
+    WITHIN_THRESHOLDS,
+    CallRollup,
+    RollupPosition,
+    StateRollup,
+)
+from hotline.reports import queries
+from hotline.reports.interval import CallRow
+from hotline.reports.period import Granularity, Period
+from hotline.reports.queries import Filters
+from hotline.reports.rollup import (
+    BUCKET_S,
+    PlacedCall,
+    Rolled,
+    ceil_bucket,
+    floor_bucket,
+    fold_calls,
+    fold_spans,
+)
+from hotline.reports.staffing import spans, wrap_up_seconds
+
+POSITION = "interval"
+SETTLE = queries.WRAP_MARGIN + timedelta(hours=1)
+CHUNK = timedelta(days=1)
+_WIDTH_S = {
+    Granularity.MIN15: 900,
+    Granularity.MIN30: 1800,
+    Granularity.MIN60: 3600,
+    Granularity.DAY: 86400,
+}
+
+
+def _at(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class FoldResult:
+    start: datetime
+    end: datetime
+    call_rows: int
+    state_rows: int
+
+
+async def fold_range(session: AsyncSession, start: datetime, end: datetime) -> FoldResult:
+    """Recompute every bucket in [start, end) (whole buckets) from the raw rows."""
+    low, high = floor_bucket(start.timestamp()), ceil_bucket(end.timestamp())
+    begin, finish = _at(low), _at(high)
+    placed = [
+        PlacedCall(CallRow(*row[:9]), row[9], row[10], row[11])
+        for row in await session.execute(
+            select(
+                Call.id,
+                Call.kind,
+                Call.arrived_at,
+                Call.queued_at,
+                Call.answered_at,
+                Call.outcome,
+                Call.wait_s,
+                Call.talk_s,
+                Call.hold_s,
+                Call.site_id,
+                Call.business_line,
+                Call.language,
+            ).where(Call.arrived_at >= begin, Call.arrived_at < finish)
+        )
+    ]
+    until = finish + queries.WRAP_MARGIN
+    every = await queries.state_rows(session, begin, finish, Filters(), None)
+    site_ids = list(await session.scalars(select(Site.id).order_by(Site.id)))
+    per_site = {
+        site_id: await queries.state_rows(session, begin, finish, Filters(site_id=site_id), None)
+        for site_id in site_ids
+    }
+
+    def compute() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        all_spans = spans(every, until)
+        call_rows = fold_calls(placed, wrap_up_seconds(all_spans), low, high)
+        state_rows = fold_spans(all_spans, low, high, None)
+        for site_id, rows in per_site.items():
+            state_rows.extend(fold_spans(spans(rows, until), low, high, site_id))
+        return call_rows, state_rows
+
+    call_rows, state_rows = await asyncio.to_thread(compute)
+    await session.execute(
+        delete(CallRollup).where(CallRollup.bucket >= low, CallRollup.bucket < high)
+    )
+    await session.execute(
+        delete(StateRollup).where(StateRollup.bucket >= low, StateRollup.bucket < high)
+    )
+    if call_rows:
+        await session.execute(insert(CallRollup), call_rows)
+    if state_rows:
+        await session.execute(insert(StateRollup), state_rows)
+    return FoldResult(begin, finish, len(call_rows), len(state_rows))
+
+
+async def folded_until(session: AsyncSession) -> datetime | None:
+    return await session.scalar(
+        select(RollupPosition.folded_until).where(RollupPosition.name == POSITION)
+    )
+
+
+async def _settled_edge(session: AsyncSession, now: datetime) -> datetime:
+    """The end of the last bucket whose calls can no longer change."""
+    edge = now - SETTLE
+    live = await session.scalar(
+        select(func.min(Call.arrived_at)).where(
+            Call.outcome.is_(None), Call.arrived_at > now - queries.LOOKBACK
+        )
+    )
+    if live is not None:
+        edge = min(edge, live)
+    return _at(floor_bucket(edge.timestamp()))
+
+
+async def _first_data(session: AsyncSession) -> datetime | None:
+    first_call = await session.scalar(select(func.min(Call.arrived_at)))
+    first_state = await session.scalar(select(func.min(AgentStateLog.at)))
+    known = [at for at in (first_call, first_state) if at is not None]
+    return _at(floor_bucket(min(known).timestamp())) if known else None
+
+
+async def fold_pending(
+    sessionmaker: async_sessionmaker[AsyncSession], now: datetime, *, max_chunks: int | None = None
+) -> list[FoldResult]:
+    """Fold from the stored position to the settled edge, a day per transaction; concurrent
+    runs wait on the position row (PostgreSQL) and find nothing left to do."""
+    done: list[FoldResult] = []
+    while max_chunks is None or len(done) < max_chunks:
+        async with sessionmaker() as session, session.begin():
+            position = await session.get(RollupPosition, POSITION, with_for_update=True)
+            edge = await _settled_edge(session, now)
+            if position is None:
+                start = await _first_data(session) or edge
+                position = RollupPosition(name=POSITION, folded_until=min(start, edge))
+                session.add(position)
+                await session.flush()
+            start = position.folded_until
+            if start >= edge:
+                return done
+            end = min(start + CHUNK, edge)
+            done.append(await fold_range(session, start, end))
+            position.folded_until = end
+            position.updated_at = now
+    return done
+
+
+async def rolled(
+    session: AsyncSession,
+    period: Period,
+    f: Filters,
+    agents: set[int] | None,
+    threshold_s: float,
+    short_abandon_s: float,
+) -> Rolled | None:
+    """The rolled part of an interval report, or None when the rollups cannot answer it (a
+    threshold they do not keep, an agent filter, a period not starting on a bucket, a clock
+    change inside it, nothing folded yet): the report then reads the raw rows."""
+    if (
+        f.agent_id is not None
+        or threshold_s not in WITHIN_THRESHOLDS
+        or short_abandon_s not in SHORT_LIMITS
+    ):
+        return None
+    low = period.start.timestamp()
+    if low % BUCKET_S:
+        return None
+    offsets = {start.utcoffset() for start, _ in period.intervals()}
+    offsets.add(period.end.astimezone(period.zone).utcoffset())
+    if len(offsets) != 1:
+        return None
+    offset = next(iter(offsets))
+    position = await folded_until(session)
+    if position is None or offset is None:
+        return None
+    high = min(floor_bucket(period.end.timestamp()), position.timestamp())
+    if high <= low:
+        return None
+    calls = await _call_sums(session, int(low), int(high), f, threshold_s, short_abandon_s)
+    state = _state_where(int(low), int(high), f, agents)
+    us = [
+        (int(b), status, reason, int(total))
+        for b, status, reason, total in await session.execute(
+            select(
+                StateRollup.bucket,
+                StateRollup.status,
+                StateRollup.reason,
+                func.sum(StateRollup.us),
+            )
+            .where(*state)
+            .group_by(StateRollup.bucket, StateRollup.status, StateRollup.reason)
+        )
+    ]
+    width = _WIDTH_S[period.granularity]
+    shift = int(offset.total_seconds())
+    key = (StateRollup.bucket + shift) // width
+    counts = [
+        (int(k) * width - shift, int(n))
+        for k, n in await session.execute(
+            select(key, func.count(distinct(StateRollup.agent_id))).where(*state).group_by(key)
+        )
+    ]
+    every = frozenset(await session.scalars(select(StateRollup.agent_id).where(*state).distinct()))
+    edge_start = ((int(high) + shift) // width) * width - shift
+    edge = frozenset(
+        await session.scalars(
+            select(StateRollup.agent_id)
+            .where(*_state_where(max(edge_start, int(low)), int(high), f, agents))
+            .distinct()
+        )
+    )
+    return Rolled(float(low), float(high), calls, us, counts, edge, every)
+
+
+def _state_where(low: int, high: int, f: Filters, agents: set[int] | None) -> list[Any]:
+    conditions: list[Any] = [StateRollup.bucket >= low, StateRollup.bucket < high]
+    if f.site_id is None:
+        conditions.append(StateRollup.site_id.is_(None))
+    else:
+        conditions.append(StateRollup.site_id == f.site_id)
+    if agents is not None:
+        conditions.append(StateRollup.agent_id.in_(sorted(agents)) if agents else false())
+    return conditions
+
+
+async def _call_sums(
+    session: AsyncSession, low: int, high: int, f: Filters, threshold_s: float, short_s: float
+) -> Sequence[tuple[int, dict[str, int]]]:
+    r = CallRollup  # every column an integer: SUM is exact
+    names = (
+        "arrived",
+        "callback_calls",
+        "abandoned_ivr",
+        "offered",
+        "answered",
+        "abandoned_queue",
+        "abandoned_ringing",
+        "callbacks",
+        "wait_answered_us",
+        "handle_us",
+    )
+    columns = [func.sum(getattr(r, name)) for name in names]
+    columns.append(func.sum(getattr(r, f"within_{int(threshold_s)}")))
+    columns.append(func.sum(getattr(r, f"short_{int(short_s)}")))
+    query = select(r.bucket, *columns).where(r.bucket >= low, r.bucket < high)
+    if f.site_id is not None:
+        query = query.where(r.site_id == f.site_id)
+    if f.line is not None:
+        query = query.where(r.business_line == f.line)
+    if f.language is not None:
+        query = query.where(r.language == f.language)
+    out = []
+    for row in await session.execute(query.group_by(r.bucket)):
+        values = [v or 0 for v in row[1:]]
+        counters = {name: int(v) for name, v in zip(names, values, strict=False)}
+        counters["answered_within"] = int(values[-2])
+        counters["short_abandons"] = int(values[-1])
+        out.append((int(row[0]), counters))
+    return out
