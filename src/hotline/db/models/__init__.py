@@ -3,6 +3,7 @@
 from hotline.db.models.audit import AuditLog
 from hotline.db.models.calendar import CalendarDay, CalendarSetting
 from hotline.db.models.call import AgentSession, AgentStateLog, Call, Callback, CallEvent
+from hotline.db.models.cluster import ClusterLease
 from hotline.db.models.config import ConfigVersion
 from hotline.db.models.directory import (
     Agent,
@@ -48,6 +49,7 @@ __all__ = [
     "CallEvent",
     "CallSummaryRow",
     "Callback",
+    "ClusterLease",
     "ConfigVersion",
     "Department",
     "EscalationRow",
