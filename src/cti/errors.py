@@ -11,6 +11,7 @@ Hierarchy (everything derives from :class:`AriError`, so one ``except AriError``
     │   ├── AriConflictError    409: e.g. a client-chosen bridge id already exists, MOH not playing
     │   └── AriServerError      5xx: e.g. ``Allocation failed`` for an unknown channel technology
     ├── AriUnavailableError     no answer at all: connection refused or reset, timeout
+    │   └── AriFencedError      not sent: this process may no longer command the site
     ├── AriResponseError        a success status whose body does not match the ARI model
     └── AriEventError           a websocket message that is not valid JSON or fails its model
 
@@ -61,6 +62,11 @@ class AriUnavailableError(AriError):
     """Asterisk could not be reached or did not answer in time; the outcome is unknown."""
 
 
+class AriFencedError(AriUnavailableError):
+    """The command was refused before it left: the client's gate is closed (the service lost its
+    leader lease, so another instance may be commanding the site). Nothing was sent."""
+
+
 class AriResponseError(AriError):
     """Asterisk answered with success but the body is not what the ARI spec describes."""
 
@@ -97,6 +103,7 @@ __all__ = [
     "AriConflictError",
     "AriError",
     "AriEventError",
+    "AriFencedError",
     "AriHttpError",
     "AriNotFoundError",
     "AriResponseError",

@@ -164,6 +164,43 @@ class FloorSettings(BaseModel):
     )
 
 
+class ClusterSettings(BaseModel):
+    """Several instances on one PostgreSQL database: the call engine runs on the lease holder
+    (``hotline.cluster``; docs/cluster.md). Ignored on SQLite, where the instance always leads."""
+
+    instance_id: str = Field(
+        default="",
+        max_length=200,
+        description="this instance's name in the lease and /readyz (empty: host name and pid)",
+    )
+    advertise_url: str = Field(
+        default="",
+        max_length=500,
+        description="the URL other instances forward call actions to, e.g. http://10.0.0.5:8000",
+    )
+    lease_ttl_s: float = Field(
+        default=3.0, ge=0.5, le=60, description="a leader not renewed for this long is replaced"
+    )
+    renew_interval_s: float = Field(
+        default=1.0, gt=0, le=20, description="how often the leader renews (a third of the TTL)"
+    )
+    poll_interval_s: float = Field(
+        default=0.5, gt=0, le=20, description="how often a standby tries to take the lease"
+    )
+    forward_timeout_s: float = Field(
+        default=10.0, gt=0, le=120, description="a request forwarded to the leader, at most"
+    )
+
+    @model_validator(mode="after")
+    def _renew_inside_ttl(self) -> ClusterSettings:
+        if self.renew_interval_s * 2 > self.lease_ttl_s:
+            raise ValueError(
+                "cluster.renew_interval_s must be at most half of cluster.lease_ttl_s, so that "
+                "one late renewal does not cost the lease"
+            )
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HOTLINE_",
@@ -206,6 +243,7 @@ class Settings(BaseSettings):
     attachments: AttachmentSettings = AttachmentSettings()
     notices: NoticeSettings = NoticeSettings()
     floor: FloorSettings = FloorSettings()
+    cluster: ClusterSettings = ClusterSettings()
 
     @field_validator("database_url")
     @classmethod

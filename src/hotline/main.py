@@ -21,6 +21,8 @@ from hotline.api.health import router as health_router
 from hotline.bus_bridge import bridge_events
 from hotline.centre.live import DEFAULT_POLL_S
 from hotline.clock import Clock, SystemClock
+from hotline.cluster.forwarding import ForwardToLeaderMiddleware
+from hotline.cluster.leadership import ARI_GATE_KEY, ARI_OBSERVER_KEY, leader_only
 from hotline.config import Profile, Settings
 from hotline.db import migrate
 from hotline.db.session import create_engine, create_sessionmaker
@@ -108,6 +110,8 @@ def create_app(
     )
     install_error_handlers(app)
     openapi.install(app)  # after the error handlers: it amends the document they wrap
+    # Added before the request context so that it runs inside it (request id, metrics, logs).
+    app.add_middleware(ForwardToLeaderMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     app.include_router(health_router)
     app.include_router(api_router(), prefix=API_PREFIX)
@@ -256,6 +260,7 @@ def live_telephony(
             state.sessionmaker, state.clock, rules_cache(state)
         )
         sites = CtiSites(await enabled_sites(state), service.director, options=controller_options)
+        _fence(state, sites)
         late.bind(sites)
         service.attach_supervision(sites)
         await service.start()
@@ -298,6 +303,18 @@ def live_telephony(
     return start
 
 
+def _fence(state: AppState, sites: CtiSites) -> None:
+    """Under a leader lease (``hotline.cluster``) every ARI client of this engine refuses
+    commands once the lease's term ends, before anything else learns of the loss."""
+    gate = state.extras.get(ARI_GATE_KEY)
+    observer = state.extras.get(ARI_OBSERVER_KEY)
+    for runner in sites.runners.values():
+        if gate is not None:
+            runner.client.gate_commands(gate)
+        if observer is not None:
+            runner.client.observe_requests(observer)
+
+
 async def _adopt_live_calls(sites: CtiSites, service: TelephonyService) -> None:
     """After a restart: once every site is connected and resynchronised, the calls the database
     still has as live carry on if their channel is still up in Asterisk, and are closed if not.
@@ -321,8 +338,11 @@ def _site_health(health: Callable[[], dict[str, object]]) -> Callable[[], dict[s
 
 def standard_components(settings: Settings) -> list[Component]:
     """What ``hotline serve`` runs beside the API: telephony (routing, persistence and one ARI
-    connection per enabled site) and, unless disabled, the work-order escalation sweeper."""
+    connection per enabled site), the heavy-caller watch, the report rollups and, unless
+    disabled, the work-order escalation sweeper and the notice delivery worker; all of them only
+    on the instance holding the leader lease (``hotline.cluster``: always this one on SQLite)."""
     from hotline.callers.heavy import heavy_caller_component
+    from hotline.reports.rollup_job import rollup_component
     from hotline.summaries.guard import summary_guard
     from hotline.workorders.delivery import delivery_component
     from hotline.workorders.sweeper import sweeper_component
@@ -339,7 +359,5 @@ def standard_components(settings: Settings) -> list[Component]:
         )
     if settings.notices.worker_enabled:
         components.append(delivery_component())
-    from hotline.reports.rollup_job import rollup_component
-
     components.append(rollup_component())
-    return components
+    return [leader_only(components)]

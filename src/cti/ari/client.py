@@ -52,7 +52,7 @@ from cti.ari.models import (
     Sound,
     Variable,
 )
-from cti.errors import AriResponseError, AriUnavailableError, http_error
+from cti.errors import AriFencedError, AriResponseError, AriUnavailableError, http_error
 
 logger = logging.getLogger(__name__)
 
@@ -322,6 +322,7 @@ class AriClient:
             )
         self._timeout = timeout
         self._observers: list[RequestObserver] = []
+        self._gate: Callable[[], bool] | None = None
         self._websocket: RestWebSocket | None = None
         if rest_transport == "websocket":
             # Its own app: the events socket of `app` would be replaced by a second one.
@@ -364,6 +365,14 @@ class AriClient:
         """
         self._observers.append(observer)
 
+    def gate_commands(self, allowed: Callable[[], bool]) -> None:
+        """Refuse every request but a GET while ``allowed()`` is false, before it is sent.
+
+        The service's fence: an instance whose leader lease may have lapsed must not command
+        Asterisk while another takes over. ``allowed`` is called once per request: keep it cheap.
+        """
+        self._gate = allowed
+
     def event_endpoint(
         self, *, subscribe_all: bool = False, app: str | None = None
     ) -> EventEndpoint:
@@ -399,6 +408,8 @@ class AriClient:
     async def _send_now(
         self, method: str, path: str, query: dict[str, str], body: Mapping[str, Any] | None
     ) -> _Reply:
+        if method != "GET" and self._gate is not None and not self._gate():
+            raise AriFencedError(f"{method} /ari/{path}: refused, this process may not command")
         for observer in self._observers:
             observer(method, path, query)
         # Only a GET is safe to repeat, and only when the connection failed outright.

@@ -2,9 +2,9 @@
 
 ``/healthz`` (alive) and ``/readyz`` (database reachable and migrated, every ARI site connected) are
 unauthenticated on purpose: orchestrators and load balancers call them. Without credentials
-``/readyz`` says only ready or not; the details (sites, migration revision, calls) go to whoever
-may read ``/metrics``: the scrape token from settings or a user with the admin, ops or supervisor
-role.
+``/readyz`` says only ready or not, and ``role`` (leader or standby of the call engine); the
+details (sites, migration revision, calls, which instance leads) go to whoever may read
+``/metrics``: the scrape token from settings or a user with the admin, ops or supervisor role.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from hotline.auth.principal import current_principal
+from hotline.cluster.leadership import CLUSTER_KEY
 from hotline.db import migrate
 from hotline.deps import AppStateDep
 from hotline.errors import AuthenticationError, ForbiddenError
@@ -49,13 +50,16 @@ async def readyz(request: Request, state: AppStateDep) -> JSONResponse:
         checks["database"] = {"ok": False, "error": type(exc).__name__}
         ready = False
     checks["calendar"] = await _calendar_check(state)
-    for name, check in state.health_checks.items():
+    for name, check in list(state.health_checks.items()):  # the engine may start meanwhile
         result = check()
         if inspect.isawaitable(result):
             result = await result
         checks[name] = result
         ready = ready and bool(result.get("ok"))
     body: dict[str, Any] = {"status": "ready" if ready else "not_ready"}
+    cluster = state.extras.get(CLUSTER_KEY)
+    if cluster is not None:  # a load balancer may route call actions by it
+        body["role"] = cluster.role
     if await _may_see_details(request, state):
         body["checks"] = checks
     return JSONResponse(body, status_code=200 if ready else 503)

@@ -4,6 +4,7 @@ from hotline.db.models.audit import AuditLog
 from hotline.db.models.bus import BusEventRow
 from hotline.db.models.calendar import CalendarDay, CalendarSetting
 from hotline.db.models.call import AgentSession, AgentStateLog, Call, Callback, CallEvent
+from hotline.db.models.cluster import ClusterLease
 from hotline.db.models.config import ConfigVersion
 from hotline.db.models.directory import (
     Agent,
@@ -55,6 +56,7 @@ __all__ = [
     "CallRollup",
     "CallSummaryRow",
     "Callback",
+    "ClusterLease",
     "ConfigVersion",
     "Department",
     "DivertedQuestionRow",

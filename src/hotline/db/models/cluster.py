@@ -1,0 +1,29 @@
+"""The cluster's leases: which instance runs the call engine now (``hotline.cluster``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hotline.db.base import Base
+
+
+class ClusterLease(Base):
+    """One row per lease name (``call-engine``), rewritten by each new holder.
+
+    ``token`` grows by one at every change of term (a takeover, or the same instance taking the
+    lease again after losing it): a holder acts only while the row still carries its token.
+    The times are the database's clock, so instances with skewed clocks agree on expiry.
+    """
+
+    __tablename__ = "cluster_lease"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))  # the instance id
+    advertise_url: Mapped[str] = mapped_column(String(500), default="")
+    token: Mapped[int] = mapped_column(BigInteger)
+    acquired_at: Mapped[datetime]
+    renewed_at: Mapped[datetime]
+    expires_at: Mapped[datetime]

@@ -1,0 +1,58 @@
+"""One instance of a cluster in a process of its own, for tests that kill it or cut it off.
+
+    python -m tests.hotline.cluster.cluster_process DATABASE_URL PORT SPEED INSTANCE_ID
+
+The call engine runs under the leader lease (``leader_only``), with a short TTL so that the
+tests stay short, ring timers sped up as the emulator's clock is, and open around the clock.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+
+import uvicorn
+from pydantic import SecretStr
+
+from cti.calls.controller import ControllerOptions
+from hotline.cluster.leadership import leader_only
+from hotline.config import AuthSettings, ClusterSettings, Settings
+from hotline.main import create_app, live_telephony
+from routing import default_policy
+
+SCRAPE_TOKEN = "cluster-test-scrape"
+JWT_SECRET = "cluster-test-jwt-secret-shared-by-every-instance"
+TTL_S = 2.0
+
+
+def settings(database_url: str, port: int, instance_id: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        metrics_token=SecretStr(SCRAPE_TOKEN),
+        auth=AuthSettings(jwt_secret=SecretStr(JWT_SECRET)),
+        cluster=ClusterSettings(
+            instance_id=instance_id,
+            advertise_url=f"http://127.0.0.1:{port}",
+            lease_ttl_s=TTL_S,
+            renew_interval_s=TTL_S / 4,
+            poll_interval_s=0.2,
+        ),
+    )
+
+
+def main() -> None:
+    database_url, port, speed, instance_id = sys.argv[1:5]
+    policy = dataclasses.replace(default_policy(), service_hours=None)
+    telephony = live_telephony(
+        policy=policy,
+        controller_options=ControllerOptions(timer_scale=float(speed)),
+        connect_timeout_s=5.0,
+    )
+    app = create_app(
+        settings(database_url, int(port), instance_id), components=[leader_only([telephony])]
+    )
+    uvicorn.run(app, host="127.0.0.1", port=int(port), log_level="warning", access_log=False)
+
+
+if __name__ == "__main__":
+    main()
