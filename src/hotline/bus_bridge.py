@@ -69,7 +69,6 @@ _LISTEN_POLL_S = 1.0
 _PRUNE_EVERY_S = 30.0
 _INTEREST_EVERY_S = 5.0
 _PAGE = 1_000
-BRIDGE_OPTIONS_KEY = "bus_bridge_options"
 _DROPPED: Message = {"type": "reset", "reason": "events_dropped"}
 
 
@@ -541,8 +540,7 @@ async def bridge_events(state: AppState) -> Callable[[], Awaitable[None]]:
     components take it); on SQLite keep the in-process bus. Returns the stop."""
     if state.engine.dialect.name != "postgresql":
         return _nothing
-    options = state.extras.get(BRIDGE_OPTIONS_KEY, {})  # tests shorten the retention
-    bus = await start_bridge(str(state.settings.database_url), state.metrics.registry, **options)
+    bus = await start_bridge(str(state.settings.database_url), state.metrics.registry)
     state.bus = bus
     return bus.stop
 
