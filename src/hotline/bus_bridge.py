@@ -69,7 +69,6 @@ _LISTEN_POLL_S = 1.0
 _PRUNE_EVERY_S = 30.0
 _INTEREST_EVERY_S = 5.0
 _PAGE = 1_000
-BRIDGE_OPTIONS_KEY = "bus_bridge_options"
 _DROPPED: Message = {"type": "reset", "reason": "events_dropped"}
 
 
@@ -177,6 +176,7 @@ class BridgedBus(EventBus):
         self._interest_ttl_s = interest_ttl_s
         self._dropped_topics: set[str] = set()
         self._pending = asyncio.Event()
+        self._writing = False  # a batch is on its way to the table (stop waits for it)
         self._position = 0  # the last id handed to the local subscribers
         self._floors: dict[Subscription, int] = {}  # a resumed subscriber skips ids up to this
         self._holding: dict[Subscription, list[tuple[int, Message]]] = {}
@@ -206,7 +206,14 @@ class BridgedBus(EventBus):
             asyncio.create_task(self._write(), name="bus-bridge-write"),
             asyncio.create_task(self._housekeep(), name="bus-bridge-housekeep"),
         ]
-        await asyncio.wait_for(self.connected.wait(), 10.0)
+        try:
+            await asyncio.wait_for(self.connected.wait(), 10.0)
+        except TimeoutError:
+            await self.stop(flush_s=0)
+            raise RuntimeError(
+                "the event bus could not listen on PostgreSQL within 10 s: check that the"
+                " database accepts one more connection per instance (max_connections)"
+            ) from None
 
     async def stop(self, *, flush_s: float = 2.0) -> None:
         """Write what is still in the outbox (for a moment), then close."""
@@ -222,7 +229,7 @@ class BridgedBus(EventBus):
             await self._pool.close()
 
     async def _drained(self) -> None:
-        while self._outbox:
+        while self._outbox or self._writing:
             await asyncio.sleep(0.01)
 
     # ------------------------------------------------------------------ publishing
@@ -249,6 +256,7 @@ class BridgedBus(EventBus):
                 self._dropped_topics.clear()
                 size = min(len(self._outbox), self._batch_size)
                 batch = [self._outbox.popleft() for _ in range(size)]
+                self._writing = True
                 try:
                     await self._insert(resets + batch)
                 except Exception as error:  # the database is away: keep the batch, retry
@@ -260,6 +268,8 @@ class BridgedBus(EventBus):
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 2.0)
                     continue
+                finally:
+                    self._writing = False
                 backoff = 0.1
 
     async def _insert(self, batch: list[tuple[str, Message]]) -> None:
@@ -530,8 +540,7 @@ async def bridge_events(state: AppState) -> Callable[[], Awaitable[None]]:
     components take it); on SQLite keep the in-process bus. Returns the stop."""
     if state.engine.dialect.name != "postgresql":
         return _nothing
-    options = state.extras.get(BRIDGE_OPTIONS_KEY, {})  # tests shorten the retention
-    bus = await start_bridge(str(state.settings.database_url), state.metrics.registry, **options)
+    bus = await start_bridge(str(state.settings.database_url), state.metrics.registry)
     state.bus = bus
     return bus.stop
 

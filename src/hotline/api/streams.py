@@ -1,13 +1,15 @@
 """Server-sent-event streams: one per agent (screen pop) and one for supervisors (wallboard).
 
-Both relay messages of the in-process bus (``hotline.bus``) as ``text/event-stream``: ``id:`` is a
+Both relay messages of the bus (``hotline.bus``; on PostgreSQL the bridged one,
+``hotline.bus_bridge``, which carries them across replicas) as ``text/event-stream``: ``id:`` is a
 per-connection sequence number, ``event:`` the message's ``type``, ``data:`` the message as JSON,
 and a ``: heartbeat`` comment every 15 s keeps proxies from closing an idle connection. The wire
 format is FastAPI's own (``fastapi.sse``: ``EventSourceResponse`` and ``format_sse_event``, which
 splits multi-line values as the SSE specification says); this module only decides what to send.
 On the agent's stream the bus keeps no history, so a reconnecting client starts from the live
 edge; the desktop reloads state through the REST API after a reconnect. The wallboard's topic is
-retained (``hotline.bus``): its ``id:`` is ``<epoch>.<seq>``, and a client that reconnects with
+retained (``hotline.bus``): its ``id:`` is ``<epoch>.<seq>`` (on PostgreSQL a position valid on
+every replica), and a client that reconnects with
 ``Last-Event-ID`` (what ``EventSource`` sends by itself) or ``?last_event_id=`` (a new
 ``EventSource`` cannot set headers) first gets what it missed, or a ``reset`` event when the
 service cannot tell (restarted, or the client is too far behind) and the page reloads its

@@ -87,6 +87,29 @@ async def test_what_one_replica_publishes_every_replica_receives_in_order(pg_url
 
 
 @pytest.mark.asyncio
+async def test_two_publishers_at_once_every_replica_sees_one_and_the_same_order(
+    pg_url: str,
+) -> None:
+    async with bridged(pg_url) as a, bridged(pg_url) as b:
+        a.retain("wallboard", 1000)
+        b.retain("wallboard", 1000)
+        async with a.subscribe("wallboard") as on_a, b.subscribe("wallboard") as on_b:
+
+            async def publish(bus: BridgedBus, name: str) -> None:
+                for n in range(100):
+                    bus.publish("wallboard", {"from": name, "n": n})
+                    if n % 10 == 0:
+                        await asyncio.sleep(0)  # let the writers interleave their batches
+
+            await asyncio.gather(publish(a, "a"), publish(b, "b"))
+            seen_a, seen_b = await take(on_a, 200), await take(on_b, 200)
+        assert seen_a == seen_b  # one order, seq included
+        assert [m["seq"] for m in seen_a] == sorted(m["seq"] for m in seen_a)
+        for name in ("a", "b"):  # and each publisher's own order kept
+            assert [m["n"] for m in seen_a if m["from"] == name] == list(range(100))
+
+
+@pytest.mark.asyncio
 async def test_a_resume_on_another_replica_replays_exactly_what_was_missed(pg_url: str) -> None:
     async with bridged(pg_url) as a, bridged(pg_url) as b:
         a.retain("wallboard", 100)
