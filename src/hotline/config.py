@@ -136,6 +136,13 @@ class RecordingSettings(BaseModel):
     voicemail_retention_days: int = Field(
         default=180, ge=1, le=3650, description="voicemails left by diverted callers"
     )
+    voicemail_dir: str | None = Field(
+        default=None,
+        description=(
+            "read voicemails (<name>.wav) from this directory, e.g. Asterisk's recordings spool "
+            "mounted on this host, instead of over ARI"
+        ),
+    )
     purge_interval_s: float = Field(default=3600.0, gt=0, le=86_400)
 
 

@@ -11,7 +11,7 @@ import structlog
 from fastapi import FastAPI
 
 from cti.calls.controller import ControllerOptions
-from cti.calls.ports import CallControl, CallKey, VoicemailSpec
+from cti.calls.ports import CallControl, CallKey, IvrPlan, VoicemailSpec
 from cti.calls.sites import CtiSites, SiteConfig
 from hotline import __doc__ as package_doc
 from hotline import openapi
@@ -191,6 +191,7 @@ class _LateControl:
         agent_endpoint: str,
         taxpayer_number: str,
         ring_timeout_s: float,
+        plan: IvrPlan | None = None,
     ) -> None:
         await self.target.place_callback(
             key,
@@ -198,6 +199,7 @@ class _LateControl:
             agent_endpoint=agent_endpoint,
             taxpayer_number=taxpayer_number,
             ring_timeout_s=ring_timeout_s,
+            plan=plan,
         )
 
 

@@ -41,7 +41,7 @@ from cti.calls import signals as sig
 from cti.calls.events import INBOUND_ARG, Routed, to_call_event
 from cti.calls.executor import ActionExecutor, AriOperations
 from cti.calls.model import CallMedia, CallState, Phase
-from cti.calls.ports import CallDirector, CallKey, InboundCall, VoicemailSpec
+from cti.calls.ports import CallDirector, CallKey, InboundCall, IvrPlan, VoicemailSpec
 from cti.calls.states import new_call, transition
 from cti.calls.timers import CallTimers
 
@@ -459,6 +459,7 @@ class SiteCallController:
         agent_endpoint: str,
         taxpayer_number: str,
         ring_timeout_s: float,
+        plan: IvrPlan | None = None,
     ) -> None:
         if key.site != self.site:
             raise WrongSiteError(f"call {key} belongs to site {key.site!r}, not {self.site!r}")
@@ -476,6 +477,7 @@ class SiteCallController:
             taxpayer_number=taxpayer_number,
             ring_timeout_s=ring_timeout_s,
             leg_id=new_id(LEG_PREFIX),
+            plan=plan,
         )
         self._submit(key.call_id, command)
 

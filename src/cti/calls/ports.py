@@ -242,9 +242,12 @@ class CallControl(Protocol):
         agent_endpoint: str,
         taxpayer_number: str,
         ring_timeout_s: float,
+        plan: IvrPlan | None = None,
     ) -> None:
         """Dial the agent first, then the taxpayer, and bridge them (a busy callback, 遇忙回复).
-        ``key.call_id`` is chosen by the service for the new call.
+        ``key.call_id`` is chosen by the service for the new call; ``plan`` (its survey switch,
+        own sounds and ``default_language``, the taxpayer's) is what the call plays after the
+        talk; None: the controller's own.
 
         **The callback contract** (the one place it is written; ``docs/cti.md`` repeats it): a
         callback counts as *answered* only once the taxpayer has answered and is connected to the

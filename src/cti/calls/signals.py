@@ -221,6 +221,7 @@ class PlaceCallbackCommand:
     taxpayer_number: str
     ring_timeout_s: float
     leg_id: str  # the agent leg; the taxpayer leg's id is the call id
+    plan: IvrPlan | None = None  # the service's (survey, sounds, language); None: CALLBACK_PLAN
 
 
 CallEvent: TypeAlias = (

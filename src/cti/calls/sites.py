@@ -25,6 +25,7 @@ from cti.calls.monitor import Monitor, SiteMonitors
 from cti.calls.ports import (
     CallDirector,
     CallKey,
+    IvrPlan,
     MonitorEndedHook,
     MonitorMode,
     RunningMonitor,
@@ -303,6 +304,7 @@ class CtiSites:
         agent_endpoint: str,
         taxpayer_number: str,
         ring_timeout_s: float,
+        plan: IvrPlan | None = None,
     ) -> None:
         await self.controller(key.site).place_callback(
             key,
@@ -310,6 +312,7 @@ class CtiSites:
             agent_endpoint=agent_endpoint,
             taxpayer_number=taxpayer_number,
             ring_timeout_s=ring_timeout_s,
+            plan=plan,
         )
 
 

@@ -923,11 +923,10 @@ def _place_callback(call: CallState, event: sig.PlaceCallbackCommand, now: datet
     )
     leg = Leg(event.leg_id, event.agent_id, "callback_agent")
     call = replace(
-        call.with_leg(leg),
+        _with_plan(call.with_leg(leg), event.plan or CALLBACK_PLAN),
         phase=Phase.CALLBACK_AGENT,
         kind="callback",
         callback=order,
-        plan=CALLBACK_PLAN,
     )
     return call, [
         act.Journal("callback_started", {"agent_id": event.agent_id}),

@@ -1,7 +1,8 @@
 """``GET /workorders/{id}/voicemail``: play the voicemail a diverted caller left.
 
 A work order filed from a voicemail (``hotline.telephony.question_outbox``) names the recording
-the site's Asterisk stores; this streams it (``audio/wav``, one byte range at a time, as a
+the site's Asterisk stores; this streams it, over ARI or from the directory configured as
+``recording.voicemail_dir`` (``audio/wav``, one byte range at a time, as a
 player asks) to those who work the order: specialists and liaisons who can see it, supervisors
 and directors. Every playback (the first byte of the file) is audited: the caller's voice is
 personal data.
@@ -21,10 +22,11 @@ from hotline.api.attachments import OrderRef, visible_order
 from hotline.api.supervision import byte_range
 from hotline.auth.principal import Principal, require
 from hotline.db.models import DivertedQuestionRow
-from hotline.deps import AppStateDep, SessionDep
+from hotline.deps import AppState, AppStateDep, SessionDep
 from hotline.errors import NotFoundError, ServiceUnavailableError
 from hotline.roles import Role
 from hotline.telephony.component import get_telephony
+from hotline.telephony.voicemails import read_voicemail_file
 
 router = APIRouter(tags=["work orders"])
 
@@ -42,6 +44,32 @@ async def voicemail_of(session: AsyncSession, call_id: int | None) -> DivertedQu
         select(DivertedQuestionRow).where(DivertedQuestionRow.call_id == call_id)
     )
     return row if row is not None and row.recording is not None else None
+
+
+async def _audio(state: AppState, row: DivertedQuestionRow, reference: str) -> tuple[bytes, str]:
+    """The voicemail's audio: from the configured directory when there is one, else from the
+    site's Asterisk over ARI."""
+    assert row.recording is not None
+    directory = state.settings.recording.voicemail_dir
+    if directory:
+        audio = await read_voicemail_file(directory, row.recording)
+        if audio is None:
+            raise NotFoundError(
+                f"the voicemail of work order {reference} is not in {directory} "
+                f"({row.recording}.wav): check HOTLINE_RECORDING__VOICEMAIL_DIR"
+            )
+        return audio, "audio/wav"
+    supervision = get_telephony(state).supervision
+    if supervision is None or row.site is None:
+        raise ServiceUnavailableError(
+            "no ARI site is connected in this process: try again when the telephony is up"
+        )
+    try:
+        return await supervision.recording_audio(row.site, row.recording)
+    except RecordingUnavailable as error:
+        raise NotFoundError(
+            f"the voicemail of work order {reference} cannot be played: {error}"
+        ) from error
 
 
 @router.get(
@@ -71,17 +99,7 @@ async def play_voicemail(
             f"the voicemail of work order {order.reference} was deleted on "
             f"{row.recording_purged_at:%Y-%m-%d} (retention period)"
         )
-    supervision = get_telephony(state).supervision
-    if supervision is None or row.site is None:
-        raise ServiceUnavailableError(
-            "no ARI site is connected in this process: try again when the telephony is up"
-        )
-    try:
-        audio, media_type = await supervision.recording_audio(row.site, row.recording)
-    except RecordingUnavailable as error:
-        raise NotFoundError(
-            f"the voicemail of work order {order.reference} cannot be played: {error}"
-        ) from error
+    audio, media_type = await _audio(state, row, order.reference)
     span = byte_range(request.headers.get("range"), len(audio))
     if span is None or span[0] == 0:
         audit.add(

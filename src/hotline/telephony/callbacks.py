@@ -20,6 +20,7 @@ open, so a restart or closed hours lose nothing.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -30,6 +31,7 @@ from hotline.db.models import Callback
 from hotline.telephony.acd import AcdLoop
 from hotline.telephony.context import WALLBOARD, Context
 from hotline.telephony.live import LiveCall
+from hotline.telephony.menus import build_plan
 from routing import (
     CallbackRequested,
     Contact,
@@ -281,6 +283,13 @@ class Callbacks:
             agent_endpoint=endpoint,
             taxpayer_number=owed.number,
             ring_timeout_s=offer.ring_timeout_s,
+            # The survey and sounds of the configuration in force, in the taxpayer's language.
+            plan=dataclasses.replace(
+                build_plan(open_now=True, menus=self._acd.menus),
+                languages=(),
+                lines=(),
+                default_language=owed.language or self._acd.menus.default_language,
+            ),
         )
 
     async def cancel(self, contact_id: str, agent_id: str) -> None:

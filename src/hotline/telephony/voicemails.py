@@ -8,7 +8,9 @@ sweep. The work order stays: it only loses the sound.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import structlog
 from sqlalchemy import select, update
@@ -68,4 +70,17 @@ async def purge_expired_voicemails(
     return len(purged)
 
 
-__all__ = ["purge_expired_voicemails"]
+async def read_voicemail_file(directory: str, name: str) -> bytes | None:
+    """The voicemail ``<name>.wav`` from ``directory`` (Asterisk's recordings spool mounted on
+    this host); None when there is no such file. Read in a thread: the loop never waits on
+    the disk."""
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        return None  # our names are voicemail-<call id>: anything else is not ours to read
+    path = Path(directory) / f"{name}.wav"
+    try:
+        return await asyncio.to_thread(path.read_bytes)
+    except (FileNotFoundError, IsADirectoryError):
+        return None
+
+
+__all__ = ["purge_expired_voicemails", "read_voicemail_file"]

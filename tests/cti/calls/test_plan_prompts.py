@@ -11,7 +11,7 @@ from cti.calls import signals as sig
 from cti.calls.model import Phase
 from cti.calls.ports import IvrPlan, PlanPrompts, VoicemailSpec
 
-from .machine import CLOSED_PLAN, MENU_PLAN, of_type, reach
+from .machine import CLOSED_PLAN, MENU_PLAN, Run, of_type, place_callback, reach
 
 OWN = PlanPrompts(
     invalid_choice=("sound:own/invalid",),
@@ -102,3 +102,20 @@ def test_closed_without_the_question_plays_in_the_plans_language() -> None:
     (closed,) = _plays(run.feed(sig.PlanReady(IvrPlan(open=False, default_language="en"))))
     assert run.state.phase is Phase.CLOSED_MESSAGE
     assert closed.language == "en"
+
+
+def test_a_callback_with_the_services_plan_asks_its_survey_in_the_taxpayers_language() -> None:
+    run = Run()
+    plan = IvrPlan(open=True, default_language="en", prompts=OWN)
+    run.feed(replace(place_callback(), plan=plan))
+    run.feed(sig.LegAnswered("CB1"), sig.CallerAnswered())
+    assert run.state.phase is Phase.TALKING
+    (survey,) = _plays(run.feed(sig.LegGone("CB1", 16)))  # the agent hangs up first
+    assert (survey.media, survey.language) == (("sound:own/survey",), "en")
+
+
+def test_a_callback_without_a_plan_plays_the_controllers_survey() -> None:
+    run = Run()
+    run.feed(place_callback(), sig.LegAnswered("CB1"), sig.CallerAnswered())
+    (survey,) = _plays(run.feed(sig.LegGone("CB1", 16)))
+    assert survey.media == ("sound:hotline/survey",)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,9 +15,10 @@ from sqlalchemy import select
 
 from cti.calls.controller import ControllerOptions
 from cti.emulator import LabConfig, TaxpayerScript, run_emulator
+from cti.emulator.media import tone_wav
 from hotline.api.voicemails import VOICEMAIL_PLAYED
 from hotline.clock import utc_now
-from hotline.config import Settings
+from hotline.config import RecordingSettings, Settings
 from hotline.db.models import AuditLog
 from hotline.db.session import create_engine, create_sessionmaker
 from hotline.demo.runner import import_centre
@@ -59,8 +61,16 @@ async def _audited(database_url: str, order_id: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.asyncio
-async def test_a_voicemail_is_played_audited_and_purged(database_url: str) -> None:
-    settings = Settings(database_url=database_url)
+@pytest.mark.parametrize("source", ["ari", "directory"])
+async def test_a_voicemail_is_played_audited_and_purged(
+    database_url: str, source: str, tmp_path: Path
+) -> None:
+    """``ari``: read from the site's recording store; ``directory``: from the directory
+    configured (Asterisk's spool mounted on the service's host)."""
+    spool = tmp_path / "recordings"
+    spool.mkdir()
+    recording = RecordingSettings(voicemail_dir=str(spool) if source == "directory" else None)
+    settings = Settings(database_url=database_url, recording=recording)
     lab = LabConfig(users={"hotline": (ARI_PASSWORD, False)})
     telephony = live_telephony(
         policy=default_policy(),
@@ -95,6 +105,13 @@ async def test_a_voicemail_is_played_audited_and_purged(database_url: str) -> No
 
             (order,) = await _eventually(orders, lambda items: len(items) == 1, timeout=30.0)
             url = f"/api/v1/workorders/{order['id']}/voicemail"
+            name = f"voicemail-{order['call_id']}"
+            spooled = tone_wav(3)
+            if source == "directory":
+                missing = await http.get(url, headers=admin)
+                assert missing.status_code == 404
+                assert "HOTLINE_RECORDING__VOICEMAIL_DIR" in missing.json()["detail"]
+                (spool / f"{name}.wav").write_bytes(spooled)
 
             async def played() -> httpx.Response:
                 return await http.get(url, headers=admin)
@@ -104,6 +121,8 @@ async def test_a_voicemail_is_played_audited_and_purged(database_url: str) -> No
             assert whole.headers["content-type"] == "audio/wav"
             assert whole.content.startswith(b"RIFF")
             assert whole.headers["accept-ranges"] == "bytes"
+            if source == "directory":
+                assert whole.content == spooled
             part = await http.get(url, headers={**admin, "Range": "bytes=100-199"})
             assert part.status_code == 206
             assert part.content == whole.content[100:200]
@@ -117,8 +136,11 @@ async def test_a_voicemail_is_played_audited_and_purged(database_url: str) -> No
 
             # After the retention period the sweep deletes it on the site; the API says so.
             service = app.state.hotline.extras["telephony"]
-            name = f"voicemail-{order['call_id']}"
-            assert name in emulator.core.stored_recordings
+
+            async def stored() -> bool:
+                return name in emulator.core.stored_recordings  # the caller's 20 s are up
+
+            await _eventually(stored, bool, timeout=30.0)
             engine = create_engine(database_url)
             try:
                 purged = await purge_expired_voicemails(

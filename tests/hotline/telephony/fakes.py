@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cti.calls.ports import CallKey, VoicemailSpec
+from cti.calls.ports import CallKey, IvrPlan, VoicemailSpec
 
 
 @dataclass
 class RecordingControl:
     actions: list[tuple[str, CallKey, dict[str, Any]]] = field(default_factory=list)
+    callback_plans: list[IvrPlan | None] = field(default_factory=list)  # each place_callback's
 
     def named(self, name: str) -> list[tuple[CallKey, dict[str, Any]]]:
         return [(key, args) for action, key, args in self.actions if action == name]
@@ -76,7 +77,9 @@ class RecordingControl:
         agent_endpoint: str,
         taxpayer_number: str,
         ring_timeout_s: float,
+        plan: IvrPlan | None = None,
     ) -> None:
+        self.callback_plans.append(plan)
         self._record(
             "place_callback",
             key,

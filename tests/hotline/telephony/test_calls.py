@@ -280,6 +280,10 @@ async def test_a_requested_callback_is_stored_then_placed_and_done(
         "agent_endpoint": "PJSIP/1001",
         "taxpayer_number": row.caller_number,
     }
+    # The callback plays the survey and sounds of the configuration, in the caller's language.
+    (plan,) = control.callback_plans
+    assert plan is not None
+    assert (plan.default_language, plan.languages, plan.survey) == ("zh", (), True)
     await service.director.offer_answered(placed_key, agent_id=str(a1))
     clock.advance(seconds=120)
     await service.director.talk_ended(placed_key, agent_id=str(a1), ended_by=EndedBy.AGENT)
