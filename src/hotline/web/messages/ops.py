@@ -70,6 +70,16 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Tick finished runs under “My runs” to compare them.",
     ),
     "ops.notes": ("数据来源", "Taken from"),
+    "ops.note.routing": (
+        "路由取自配置版本 {version}",
+        "Routing of configuration version {version}",
+    ),
+    "ops.note.history": (
+        "话务取自 {first} 至 {last} 中有来电的 {days} 天、共 {calls} 通来电；"
+        "{outside} 通在场景时段之外",
+        "Traffic from {calls} calls on {days} days ({first}..{last}); "
+        "{outside} outside the scenario's day",
+    ),
     "ops.agents_needed": ("各时段所需坐席", "Agents needed per interval"),
     "ops.per_interval": ("各时段指标", "Per interval"),
     "ops.interval": ("时段", "Interval"),
