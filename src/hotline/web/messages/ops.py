@@ -20,6 +20,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "预填的是杭州工作日示例：修改坐席人数、话务或路由后运行。",
         "Prefilled with the Hangzhou weekday example: change agents, traffic or routing, then run.",
     ),
+    "ops.file": ("从文件读取场景", "Read a scenario file"),
     "ops.policy": ("路由与话务来源", "Routing and traffic"),
     "ops.routing_in_force": (
         "使用当前生效配置版本的路由",
