@@ -51,13 +51,24 @@ def alert_message(caller: HeavyCaller, threshold: int, days: int) -> str:
 
 
 async def heavy_callers(
-    session: AsyncSession, now: datetime, threshold: int, days: int
+    session: AsyncSession,
+    now: datetime,
+    threshold: int,
+    days: int,
+    since: datetime | None = None,
 ) -> list[HeavyCaller]:
+    """Numbers with ``threshold`` inbound calls in the period; with ``since``, only numbers that
+    called since then (only they can have crossed it since the last check), which keeps each
+    check to a handful of numbers instead of a month of calls."""
     count = func.count(Call.id)
+    query = select(Call.caller_number, count).where(
+        Call.kind == "inbound", Call.arrived_at >= now - timedelta(days=days)
+    )
+    if since is not None:
+        recent = select(Call.caller_number).where(Call.kind == "inbound", Call.arrived_at >= since)
+        query = query.where(Call.caller_number.in_(recent))
     rows = await session.execute(
-        select(Call.caller_number, count)
-        .where(Call.kind == "inbound", Call.arrived_at >= now - timedelta(days=days))
-        .group_by(Call.caller_number)
+        query.group_by(Call.caller_number)
         .having(count >= threshold)
         .order_by(count.desc(), Call.caller_number)
     )
@@ -65,13 +76,18 @@ async def heavy_callers(
 
 
 async def alert_heavy_callers(
-    sessionmaker: async_sessionmaker[AsyncSession], now: datetime, threshold: int, days: int
+    sessionmaker: async_sessionmaker[AsyncSession],
+    now: datetime,
+    threshold: int,
+    days: int,
+    since: datetime | None = None,
 ) -> list[HeavyCaller]:
-    """Notify every active supervisor of each number newly over the threshold; returns those."""
+    """Notify every active supervisor of each number newly over the threshold; returns those.
+    ``since``: the previous check's time (None: look at every number of the period)."""
     if threshold <= 0:
         return []  # switched off
     async with transaction(sessionmaker) as session:
-        callers = await heavy_callers(session, now, threshold, days)
+        callers = await heavy_callers(session, now, threshold, days, since)
         if not callers:
             return []
         kinds = {alert_kind(c.number): c for c in callers}
@@ -118,14 +134,19 @@ def heavy_caller_component(
         floor = state.settings.floor
 
         async def loop() -> None:
+            since: datetime | None = None  # the first check after a start looks at everyone
             while not stopping.is_set():
                 try:
+                    now = state.clock.now()
+                    # A call recorded a little after it arrived is still seen: overlap a minute.
                     fresh = await alert_heavy_callers(
                         state.sessionmaker,
-                        state.clock.now(),
+                        now,
                         floor.heavy_caller_calls,
                         floor.heavy_caller_days,
+                        None if since is None else since - timedelta(minutes=1),
                     )
+                    since = now
                     if fresh:
                         log.info("heavy_callers_alerted", numbers=len(fresh))
                 except Exception:

@@ -129,7 +129,7 @@ def _resolve(data: dict[str, Any], history_days: int | None) -> Any:
     except HistoryError as exc:
         raise fail(str(exc)) from None
     for note in resolved.notes:
-        terminal.error_console().print(f"note: {note}")
+        terminal.error_console().print(f"note: {note.english()}")
     return resolved.data
 
 

@@ -70,12 +70,6 @@ class HistoryTraffic:
     calls: int
     outside_day: int  # calls that arrived before or after the scenario's intervals
 
-    def summary(self) -> str:
-        return (
-            f"traffic from {self.calls} calls on {self.days_open} days "
-            f"({self.first_day}..{self.last_day}); {self.outside_day} outside the scenario's day"
-        )
-
 
 def period(now: datetime, days: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """The last ``days`` whole local days before today (today is not over yet)."""

@@ -45,7 +45,7 @@ class Run:
     started_at: datetime
     target: Target
     replications: int
-    notes: list[str]
+    notes: list[Any]  # hotline.scenarios.resolve.Note: where policy and traffic came from
     status: RunStatus = "waiting"
     done: int = 0  # replications finished (simulate)
     error: str | None = None
@@ -89,7 +89,7 @@ class Runs:
         scenario: Scenario,
         target: Target,
         replications: int,
-        notes: list[str],
+        notes: list[Any],
         now: datetime,
     ) -> Run:
         mine = self._runs.setdefault(user_id, [])

@@ -3,7 +3,9 @@ threshold in the period, not one per call nor one per check; other roles get non
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -75,9 +77,54 @@ async def test_one_notice_per_number_per_period(
     assert rows == 2  # one supervisor, two periods
 
 
+async def test_a_check_since_the_last_one_sees_only_numbers_that_called_since(
+    app_sessionmaker: async_sessionmaker[AsyncSession], clock: FixedClock, users: Users
+) -> None:
+    site = (await seed_directory(app_sessionmaker)).site_id
+    await _calls(app_sessionmaker, site, HEAVY, 5, clock)  # two days ago
+    since = clock.now() - timedelta(hours=1)
+    assert await alert_heavy_callers(app_sessionmaker, clock.now(), 5, 30, since) == []
+    async with transaction(app_sessionmaker) as session:
+        session.add(Call(site_id=site, channel_id="now", caller_number=HEAVY,
+                         arrived_at=clock.now() - timedelta(minutes=5)))  # fmt: skip
+    fresh = await alert_heavy_callers(app_sessionmaker, clock.now(), 5, 30, since)
+    assert [(c.number, c.calls) for c in fresh] == [(HEAVY, 6)]
+
+
 async def test_a_zero_threshold_switches_the_alert_off(
     app_sessionmaker: async_sessionmaker[AsyncSession], clock: FixedClock, users: Users
 ) -> None:
     site = (await seed_directory(app_sessionmaker)).site_id
     await _calls(app_sessionmaker, site, HEAVY, 5, clock)
     assert await alert_heavy_callers(app_sessionmaker, clock.now(), 0, 30) == []
+
+
+async def test_the_running_component_alerts_once(
+    app: Any, app_sessionmaker: async_sessionmaker[AsyncSession], clock: FixedClock, users: Users
+) -> None:
+    from hotline.callers.heavy import heavy_caller_component
+
+    state = app.state.hotline
+    state.settings.floor.heavy_caller_calls = 5
+    site = (await seed_directory(app_sessionmaker)).site_id
+    await _calls(app_sessionmaker, site, HEAVY, 5, clock)
+    stop = await heavy_caller_component(interval_seconds=0.05)(state)
+    try:
+        for _ in range(400):  # waits for the first checks; no time is asserted
+            async with app_sessionmaker() as session:
+                rows = await session.scalar(
+                    select(func.count(NotificationRow.id)).where(
+                        NotificationRow.kind == alert_kind(HEAVY)
+                    )
+                )
+            if rows:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)  # several more checks
+    finally:
+        await stop()
+    async with app_sessionmaker() as session:
+        rows = await session.scalar(
+            select(func.count(NotificationRow.id)).where(NotificationRow.kind == alert_kind(HEAVY))
+        )
+    assert rows == 1

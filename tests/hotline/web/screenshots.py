@@ -485,6 +485,15 @@ async def _shoot_ops(out: Path) -> list[Path]:
             await page.click("#ops-compare")
             await page.wait_for_url("**/ops/compare?*")
             await shot(page, "ops-compare-en")
+            # the heavy-callers report's link to a caller's history (masked for ops)
+            await page.goto(f"{centre.base_url}/lang/zh-CN?next=/ops")
+            await page.goto(
+                centre.base_url + "/reports/heavy-callers?start=2026-03-01&end=2026-03-01"
+                "&threshold=5"
+            )
+            await page.locator("#heavy-table tbody a").first.click()
+            await page.wait_for_url("**/callers/history?call=*")
+            await shot(page, "caller-history-zh-CN")
     return written
 
 

@@ -41,7 +41,7 @@ async def test_ops_simulate_yesterday_and_find_the_staffing(tmp_path: Path) -> N
             "data-drawn", "1", timeout=WAIT_MS
         )
         await expect(page.locator("#ops-notes")).to_contain_text(
-            "on 1 days (2026-02-27..2026-03-01)"
+            "话务取自 2026-02-27 至 2026-03-01 中有来电的 1 天"
         )
         await expect(page.locator("#ops-intervals tbody tr")).to_have_count(16)
         await expect(page.locator("#chart-day")).to_contain_text("09:00")  # clock times on x

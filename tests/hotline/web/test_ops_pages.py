@@ -4,7 +4,9 @@ small simulation and staffing search run to their result pages in another proces
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -151,3 +153,30 @@ async def test_another_persons_run_is_not_found(
     missing = await client.get("/ops/runs/0123456789ab")
     assert missing.status_code == 404
     assert "找不到这次运行" in missing.text
+
+
+async def test_the_routing_in_force_runs_and_the_page_says_which_version(
+    client: httpx.AsyncClient,
+    app_sessionmaker: async_sessionmaker[AsyncSession],
+    clock: Any,
+    settings: Any,
+) -> None:
+    from hotline.centre import store
+    from hotline.centre.files import parse_data
+    from hotline.demo.runner import import_centre
+    from tests.hotline.centre.test_live import SPECIALISTS_ONLY, _centre
+
+    await import_centre(settings, _centre("http://127.0.0.1:9"))
+    async with app_sessionmaker() as session:
+        config = parse_data(SPECIALISTS_ONLY, "v1")
+        publication = store.Publication(config, "", "specialists only", "test", None)
+        await store.publish(session, publication, now=clock.now() - timedelta(hours=1))
+        await session.commit()
+    headers = await _as_ops(client, app_sessionmaker)
+    started = await client.post(
+        "/ops/runs", data=_form(small_scenario(), routing_in_force="true"), headers=headers
+    )
+    assert started.status_code == 200, started.text
+    page = await _finished(client, started.headers["HX-Redirect"])
+    assert "路由取自配置版本 1" in page.text
+    assert 'data-chart="chart-day"' in page.text

@@ -20,6 +20,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "预填的是杭州工作日示例：修改坐席人数、话务或路由后运行。",
         "Prefilled with the Hangzhou weekday example: change agents, traffic or routing, then run.",
     ),
+    "ops.file": ("从文件读取场景", "Read a scenario file"),
     "ops.policy": ("路由与话务来源", "Routing and traffic"),
     "ops.routing_in_force": (
         "使用当前生效配置版本的路由",
@@ -70,6 +71,16 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Tick finished runs under “My runs” to compare them.",
     ),
     "ops.notes": ("数据来源", "Taken from"),
+    "ops.note.routing": (
+        "路由取自配置版本 {version}",
+        "Routing of configuration version {version}",
+    ),
+    "ops.note.history": (
+        "话务取自 {first} 至 {last} 中有来电的 {days} 天、共 {calls} 通来电；"
+        "{outside} 通在场景时段之外",
+        "Traffic from {calls} calls on {days} days ({first}..{last}); "
+        "{outside} outside the scenario's day",
+    ),
     "ops.agents_needed": ("各时段所需坐席", "Agents needed per interval"),
     "ops.per_interval": ("各时段指标", "Per interval"),
     "ops.interval": ("时段", "Interval"),

@@ -25,7 +25,7 @@ from hotline.roles import Role
 from hotline.scenarios.history import MAX_DAYS, HistoryError
 from hotline.scenarios.jobs import Run, RunBusy, Runs
 from hotline.scenarios.resolve import resolve
-from hotline.web import nav
+from hotline.web import i18n, nav
 from hotline.web.i18n import translate
 from hotline.web.ops import figures
 from hotline.web.session import PageUser
@@ -94,7 +94,7 @@ def _page(
             "user": principal,
             "form": form,
             "problems": problems or [],
-            "runs": [_summary(run) for run in _runs(state).of(principal.user_id)],
+            "runs": [_summary(r, lang_of(request)) for r in _runs(state).of(principal.user_id)],
             "max_days": MAX_DAYS,
             "max_replications": MAX_REPLICATIONS,
         },
@@ -239,7 +239,11 @@ def _size_problems(scenario: Scenario) -> list[str]:
     return problems
 
 
-def _summary(run: Run) -> dict[str, Any]:
+def _notes(run: Run, lang: i18n.Lang) -> list[str]:
+    return [translate(lang, f"ops.note.{note.key}").format(**note.values) for note in run.notes]
+
+
+def _summary(run: Run, lang: i18n.Lang = "zh-CN") -> dict[str, Any]:
     outcome = run.outcome
     overall = None if outcome is None else figures.overall(outcome)
     return {
@@ -251,7 +255,7 @@ def _summary(run: Run) -> dict[str, Any]:
         "done": run.done,
         "total": run.replications,
         "overall": overall,
-        "notes": run.notes,
+        "notes": _notes(run, lang),
         "error": run.error,
     }
 
@@ -270,7 +274,7 @@ async def run_page(
     if run is None:
         return render(request, "ops_missing.html", {"user": principal}, 404)
     lang: Lang = "en" if lang_of(request) == "en" else "zh"
-    context: dict[str, Any] = {"user": principal, "run": _summary(run)}
+    context: dict[str, Any] = {"user": principal, "run": _summary(run, lang_of(request))}
     outcome = run.outcome
     if run.status == "done" and outcome is not None:
         context["day_chart"] = figures.day_chart(outcome, run.target, lang)
@@ -309,5 +313,9 @@ async def compare_page(
     return render(
         request,
         "ops_compare.html",
-        {"user": principal, "runs": [_summary(r) for r in done], "keys": figures.OVERALL_KEYS},
+        {
+            "user": principal,
+            "runs": [_summary(r, lang_of(request)) for r in done],
+            "keys": figures.OVERALL_KEYS,
+        },
     )

@@ -9,6 +9,15 @@
       event.detail.isError = false;
     }
   });
+  // A scenario file chosen on the computer is read into the box (it is sent from there, so what
+  // runs is exactly what the person sees and may still edit).
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input.id !== "ops-file" || !input.files || !input.files[0]) { return; }
+    input.files[0].text().then(function (text) {
+      document.getElementById("ops-source").value = text;
+    });
+  });
   function draw() {
     if (!window.Plotly) { return; }
     document.querySelectorAll('script[type="application/json"][data-chart]').forEach(function (el) {
