@@ -29,7 +29,18 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Date, Integer, Select, String, bindparam, func, or_, select, union_all
+from sqlalchemy import (
+    Date,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    func,
+    or_,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotline.db.models import KbPosting, KbTerm, KbVersion
@@ -41,6 +52,7 @@ from knowledge.rules import PROVINCE
 MAX_TERMS = 24  # a pasted paragraph is cut to its first terms rather than scanning everything
 SHORTLIST = 50  # re-scored exactly from all their postings
 PER_TERM = 200  # the best postings in scope read per query term
+_NO_JIT = text("SET LOCAL jit = off")
 IDF_SCALE = 1000  # idf as an integer weight: the shortlist's sums are exact on both databases
 
 
@@ -132,7 +144,13 @@ async def _shortlist(
         params["province"] = f"%|{_like_part(PROVINCE)}|%"
         params["region"] = f"%|{_like_part(region)}|%"
     statement = _shortlist_statement(len(weights), region is not None)
-    rows = await (await session.connection()).execute(statement, params)
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        # The walks' cost estimates can pass jit_above_cost, and compiling the plan then takes
+        # hundreds of milliseconds for a statement that runs in a few: no JIT for this
+        # transaction (SET LOCAL ends with it).
+        await connection.execute(_NO_JIT)
+    rows = await connection.execute(statement, params)
     return [(int(v), int(n)) for v, n in rows]
 
 
