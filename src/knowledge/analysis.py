@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
@@ -172,29 +172,49 @@ class Analyzer:
 
     def highlight(self, text: str, terms: Iterable[str]) -> str:
         """``text`` HTML-escaped, with every written form of ``terms`` wrapped in ``<mark>``."""
+        return self.marker(terms)(text)
+
+    def marker(self, terms: Iterable[str]) -> Callable[[str], str]:
+        """:meth:`highlight` for many texts and the same terms: the forms of the words are
+        gathered once (a search marks two fields of every hit)."""
         terms = list(terms)
         wanted = {t.removeprefix(PREFIX) for t in terms if t.startswith(PREFIX)}
-        words = {t for t in terms if not t.startswith(PREFIX)}
-        marked = self.surface_forms(words)
-        if wanted:
+        words = self.surface_forms(t for t in terms if not t.startswith(PREFIX))
+        pattern = _pattern(words)
+
+        def mark(text: str) -> str:
+            if not wanted:
+                return _marked(text, pattern)
             # A pinyin match marks the title's words whose initials (or a synonym's) were typed.
-            marked |= {
+            typed = {
                 token
                 for token, forms in self._word_forms(text)
                 if any(initials(form) in wanted for form in forms)
             }
-        forms = sorted(marked, key=len, reverse=True)
-        if not forms:
-            return html.escape(text)
-        pattern = re.compile("|".join(re.escape(f) for f in forms), re.IGNORECASE)
-        parts: list[str] = []
-        last = 0
-        for match in pattern.finditer(text):
-            parts.append(html.escape(text[last : match.start()]))
-            parts.append(f"<mark>{html.escape(match.group(0))}</mark>")
-            last = match.end()
-        parts.append(html.escape(text[last:]))
-        return "".join(parts)
+            return _marked(text, _pattern(words | typed))
+
+        return mark
+
+
+def _pattern(forms: set[str]) -> re.Pattern[str] | None:
+    """One alternation of ``forms``, longest first (个人所得税 before 所得税)."""
+    if not forms:
+        return None
+    ordered = sorted(forms, key=len, reverse=True)
+    return re.compile("|".join(re.escape(f) for f in ordered), re.IGNORECASE)
+
+
+def _marked(text: str, pattern: re.Pattern[str] | None) -> str:
+    if pattern is None:
+        return html.escape(text)
+    parts: list[str] = []
+    last = 0
+    for match in pattern.finditer(text):
+        parts.append(html.escape(text[last : match.start()]))
+        parts.append(f"<mark>{html.escape(match.group(0))}</mark>")
+        last = match.end()
+    parts.append(html.escape(text[last:]))
+    return "".join(parts)
 
 
 def load_synonyms(text: str) -> dict[str, str]:

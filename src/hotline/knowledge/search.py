@@ -26,8 +26,21 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, or_, select, true, union_all
+from sqlalchemy import (
+    Date,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    func,
+    or_,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotline.db.models import KbPosting, KbTerm, KbVersion
@@ -39,6 +52,7 @@ from knowledge.rules import PROVINCE
 MAX_TERMS = 24  # a pasted paragraph is cut to its first terms rather than scanning everything
 SHORTLIST = 50  # re-scored exactly from all their postings
 PER_TERM = 200  # the best postings in scope read per query term
+_NO_JIT = text("SET LOCAL jit = off")
 IDF_SCALE = 1000  # idf as an integer weight: the shortlist's sums are exact on both databases
 
 
@@ -51,7 +65,9 @@ class Hit:
 
 
 async def _stats(session: AsyncSession, terms: list[str]) -> tuple[CorpusStats, dict[str, int]]:
-    result = await session.execute(
+    # Column reads go through the Core connection: the ORM's per-statement setup is not needed.
+    connection = await session.connection()
+    result = await connection.execute(
         select(KbTerm.term, KbTerm.documents).where(KbTerm.term.in_([*terms, DOCUMENTS, LENGTH]))
     )
     rows = {term: int(n) for term, n in result}
@@ -59,36 +75,46 @@ async def _stats(session: AsyncSession, terms: list[str]) -> tuple[CorpusStats, 
     return stats, {t: int(n) for t, n in rows.items() if n > 0}
 
 
-def _in_scope(day: date, region: str | None) -> tuple[ColumnElement[bool], ...]:
-    """A posting's version is published, in force on ``day`` and applies to ``region``."""
-    regions: ColumnElement[bool] = true()
-    if region is not None:
-        regions = or_(
-            KbPosting.scope_regions.contains(f"|{PROVINCE}|", autoescape=True),
-            KbPosting.scope_regions.contains(f"|{region}|", autoescape=True),
-        )
-    return (
+def _like_part(value: str) -> str:
+    """``value`` as a literal inside a LIKE pattern escaped with ``/``."""
+    return value.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+@lru_cache(maxsize=2 * MAX_TERMS)
+def _shortlist_statement(terms: int, regional: bool) -> Select[Any]:
+    """The shortlist for ``terms`` query terms, built once per shape (parameters: ``t0``.. the
+    terms, ``w0``.. their integer idf weights, ``day``, ``province`` and ``region`` patterns,
+    ``size``): a search then pays neither the statement's construction nor its compilation.
+
+    For each term the database walks the index on (term, impact, version_id) from the top and
+    keeps the first ``PER_TERM`` postings in scope (the scope is on the posting: no join, and the
+    walk stops at the LIMIT whatever the term's frequency), weighs each by ``impact x weight``,
+    sums per version and returns the best ``size`` (version id, length).
+    """
+    day = bindparam("day", type_=Date)
+    scope = [
         KbPosting.scope_from <= day,  # NULL (not published) is never true
         or_(KbPosting.scope_to.is_(None), KbPosting.scope_to >= day),
-        regions,
-    )
-
-
-async def _shortlist(
-    session: AsyncSession, weights: dict[str, int], day: date, region: str | None, size: int
-) -> list[tuple[int, int]]:
-    """The ``size`` best (version id, length) by the integer sum of ``impact x weight`` over each
-    term's best ``PER_TERM`` postings in scope."""
-    scope = _in_scope(day, region)
+    ]
+    if regional:
+        scope.append(
+            or_(
+                KbPosting.scope_regions.like(bindparam("province", type_=String), escape="/"),
+                KbPosting.scope_regions.like(bindparam("region", type_=String), escape="/"),
+            )
+        )
     # Each term's walk is a subquery of its own (a LIMIT inside a UNION ALL needs one on SQLite;
     # on both databases it stays an index walk that stops at the LIMIT).
     walks = [
-        select(KbPosting.version_id, (KbPosting.impact * literal(weight)).label("points"))
-        .where(KbPosting.term == term, *scope)
+        select(
+            KbPosting.version_id,
+            (KbPosting.impact * bindparam(f"w{i}", type_=Integer)).label("points"),
+        )
+        .where(KbPosting.term == bindparam(f"t{i}", type_=String), *scope)
         .order_by(KbPosting.impact.desc(), KbPosting.version_id.desc())
         .limit(PER_TERM)
         .subquery()
-        for term, weight in weights.items()
+        for i in range(terms)
     ]
     found = union_all(*(select(w.c.version_id, w.c.points) for w in walks)).subquery()
     total = func.sum(found.c.points).label("total")
@@ -96,14 +122,35 @@ async def _shortlist(
         select(found.c.version_id, total)
         .group_by(found.c.version_id)
         .order_by(total.desc(), found.c.version_id.desc())
-        .limit(size)
+        .limit(bindparam("size", type_=Integer))
         .subquery()
     )
-    rows = await session.execute(
+    return (
         select(best.c.version_id, KbVersion.length)
         .join(KbVersion, KbVersion.id == best.c.version_id)
         .order_by(best.c.total.desc(), best.c.version_id.desc())
     )
+
+
+async def _shortlist(
+    session: AsyncSession, weights: dict[str, int], day: date, region: str | None, size: int
+) -> list[tuple[int, int]]:
+    """The ``size`` best (version id, length) in scope by the integer sum of ``impact x weight``
+    over each term's best ``PER_TERM`` postings in scope."""
+    params: dict[str, object] = {"day": day, "size": size}
+    for i, (term, weight) in enumerate(weights.items()):
+        params[f"t{i}"], params[f"w{i}"] = term, weight
+    if region is not None:
+        params["province"] = f"%|{_like_part(PROVINCE)}|%"
+        params["region"] = f"%|{_like_part(region)}|%"
+    statement = _shortlist_statement(len(weights), region is not None)
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        # The walks' cost estimates can pass jit_above_cost, and compiling the plan then takes
+        # hundreds of milliseconds for a statement that runs in a few: no JIT for this
+        # transaction (SET LOCAL ends with it).
+        await connection.execute(_NO_JIT)
+    rows = await connection.execute(statement, params)
     return [(int(v), int(n)) for v, n in rows]
 
 
@@ -130,7 +177,7 @@ async def search(
         return []
     lengths = dict(first)
     frequencies: dict[int, dict[str, int]] = defaultdict(dict)
-    for version_id, term, n in await session.execute(
+    for version_id, term, n in await (await session.connection()).execute(
         select(KbPosting.version_id, KbPosting.term, KbPosting.frequency).where(
             KbPosting.version_id.in_(lengths), KbPosting.term.in_(present)
         )
@@ -151,12 +198,13 @@ async def search(
     ranked = sorted(
         ((s, versions[v]) for s, v in scored[:cut]), key=lambda pair: (-pair[0], pair[1].key)
     )[:limit]
+    mark = analyzer.marker(terms)
     return [
         Hit(
             version=version,
             score=round(s, 6),
-            title_html=analyzer.highlight(version.title, terms),
-            question_html=analyzer.highlight(version.question, terms),
+            title_html=mark(version.title),
+            question_html=mark(version.question),
         )
         for s, version in ranked
     ]
