@@ -291,7 +291,12 @@ def lease_engine(database_url: str, ttl_s: float) -> AsyncEngine:
     return create_async_engine(
         database_url,
         poolclass=NullPool,
-        connect_args={"timeout": ttl_s, "command_timeout": ttl_s},
+        connect_args={
+            "timeout": ttl_s,
+            "command_timeout": ttl_s,
+            # Bounds the wait behind a lock held by a session that a partition froze.
+            "server_settings": {"lock_timeout": str(int(ttl_s * 1000))},
+        },
     )
 
 

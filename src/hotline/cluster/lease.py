@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 log = structlog.get_logger(__name__)
@@ -63,6 +63,7 @@ _RELEASE = text(
     """
     UPDATE cluster_lease SET expires_at = now()
     WHERE name = :name AND holder = :holder AND token = :token
+    RETURNING token
     """
 )
 _READ = text(
@@ -137,19 +138,18 @@ class Lease:
         if self.embedded:
             return self.token
         sent = self._monotonic()
-        async with self._engine.begin() as connection:
-            token = await connection.scalar(
-                _ACQUIRE,
-                {
-                    "name": self.name,
-                    "holder": self.instance_id,
-                    "url": self.advertise_url,
-                    "ttl": self.ttl_s,
-                },
-            )
-        if token is None:
+        token = await self._autocommit(
+            _ACQUIRE,
+            {
+                "name": self.name,
+                "holder": self.instance_id,
+                "url": self.advertise_url,
+                "ttl": self.ttl_s,
+            },
+        )
+        if not isinstance(token, int):
             return None
-        self.token = int(token)
+        self.token = token
         self._deadline = sent + self.ttl_s - self._margin_s
         log.info("cluster_lease_taken", instance=self.instance_id, token=self.token)
         return self.token
@@ -161,16 +161,10 @@ class Lease:
         if self.token is None:
             return False
         sent = self._monotonic()
-        async with self._engine.begin() as connection:
-            token = await connection.scalar(
-                _RENEW,
-                {
-                    "name": self.name,
-                    "holder": self.instance_id,
-                    "token": self.token,
-                    "ttl": self.ttl_s,
-                },
-            )
+        token = await self._autocommit(
+            _RENEW,
+            {"name": self.name, "holder": self.instance_id, "token": self.token, "ttl": self.ttl_s},
+        )
         if token is None or not self.holds():
             self.drop()
             return False
@@ -189,11 +183,21 @@ class Lease:
         if self.embedded or self.token is None:
             return
         token, self.token, self._deadline = self.token, None, 0.0
-        async with self._engine.begin() as connection:
-            await connection.execute(
-                _RELEASE, {"name": self.name, "holder": self.instance_id, "token": token}
-            )
+        await self._autocommit(
+            _RELEASE, {"name": self.name, "holder": self.instance_id, "token": token}
+        )
         log.info("cluster_lease_released", instance=self.instance_id, token=token)
+
+    async def _autocommit(self, statement: TextClause, params: dict[str, object]) -> object:
+        """One statement in a transaction of its own, committed by the server itself.
+
+        Never BEGIN, UPDATE, COMMIT in three round trips: a partition that swallows the COMMIT
+        would leave the row locked, and the standby waiting on it, for as long as the dead
+        session lingers.
+        """
+        async with self._engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            return await autocommit.scalar(statement, params)
 
     async def current(self) -> LeaderInfo | None:
         """Who leads according to the database (None: nobody ever did, or SQLite)."""

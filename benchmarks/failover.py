@@ -1,0 +1,364 @@
+"""Failover: the call-engine leader SIGKILLed while calls flow; how long until the new one acts.
+
+    ./dev python benchmarks/failover.py --json [--kills 3] [--ttl 3] [--speed 20]
+
+Two instances (child processes of this script) on a fresh PostgreSQL database and the in-process
+ARI emulator; scripted taxpayers call steadily, two scripted agents answer. Each round kills the
+leader with SIGKILL, then measures on this machine's clock, from the kill:
+
+* ``to_leader_s``: the standby reports ``role: leader`` on /readyz (lease taken, engine rebuilt);
+* ``to_first_command_s``: the first ARI command the new leader sent (its metrics);
+* ``to_first_answer_s``: the first agent leg bridged with a caller after the kill (the emulator);
+
+then starts a fresh standby. At the end, ``calls_lost`` counts taxpayers who called but have no
+call record closed with an outcome (goal 0). Agents are made ready once, at the start: after a
+takeover they keep their state. Needs PostgreSQL (HOTLINE_BENCH_PG, default the local server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import make_url, select, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+_HERE = Path(__file__).resolve().parent
+ROOT = _HERE.parent
+# benchmarks/cti.py would shadow the cti package for a script run from this folder.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+SCRAPE = "failover-bench-scrape"
+PASSWORD = "failover-bench-password"
+ARI_PASSWORD = "failover-bench-ari"
+AGENTS = {"agent001": "PJSIP/2001", "agent002": "PJSIP/2002"}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+# ------------------------------------------------------------------ the child: one instance
+
+
+def child(args: argparse.Namespace) -> None:
+    import dataclasses
+
+    import uvicorn
+    from pydantic import SecretStr
+
+    from cti.calls.controller import ControllerOptions
+    from hotline.cluster.leadership import leader_only
+    from hotline.config import AuthSettings, ClusterSettings, Settings
+    from hotline.main import create_app, live_telephony
+    from routing import default_policy
+
+    settings = Settings(
+        database_url=args.database,
+        metrics_token=SecretStr(SCRAPE),
+        auth=AuthSettings(jwt_secret=SecretStr("failover-bench-shared-jwt-secret-0123456789")),
+        cluster=ClusterSettings(
+            instance_id=args.name,
+            advertise_url=f"http://127.0.0.1:{args.port}",
+            lease_ttl_s=args.ttl,
+            renew_interval_s=args.ttl / 4,
+            poll_interval_s=0.2,
+        ),
+    )
+    telephony = live_telephony(
+        policy=dataclasses.replace(default_policy(), service_hours=None),
+        controller_options=ControllerOptions(timer_scale=args.speed),
+        connect_timeout_s=5.0,
+    )
+    app = create_app(settings, components=[leader_only([telephony])])
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
+
+
+# ------------------------------------------------------------------ the parent
+
+
+class Node:
+    def __init__(self, args: argparse.Namespace, database: str, name: str) -> None:
+        self.name = name
+        port = _free_port()
+        self.base_url = f"http://127.0.0.1:{port}"
+        command = [sys.executable, str(Path(__file__)), "--child", "--name", name]
+        command += ["--port", str(port), "--database", database]
+        command += ["--ttl", str(args.ttl), "--speed", str(args.speed)]
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    async def started(self) -> Node:
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=5) as http:
+            for _ in range(900):
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"{self.name} stopped during start-up")
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await http.get("/healthz")).status_code == 200:
+                        return self
+                await asyncio.sleep(0.1)
+        raise RuntimeError(f"{self.name} did not start in 90 s")
+
+    async def role(self) -> str | None:
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=2) as http:
+            with contextlib.suppress(httpx.HTTPError, ValueError):
+                return (await http.get("/readyz")).json().get("role")  # type: ignore[no-any-return]
+        return None
+
+    async def metric(self, name: str) -> float | None:
+        headers = {"Authorization": f"Bearer {SCRAPE}"}
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=5) as http:
+            with contextlib.suppress(httpx.HTTPError):
+                for line in (await http.get("/metrics", headers=headers)).text.splitlines():
+                    if line.startswith(name + " "):
+                        return float(line.split()[1])
+        return None
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=30)
+
+
+@contextlib.asynccontextmanager
+async def fresh_database(admin_url: str) -> AsyncIterator[str]:
+    from hotline.db import migrate
+    from hotline.db.session import create_engine
+
+    name = f"hotline_failover_{uuid.uuid4().hex[:8]}"
+    admin = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(url)
+    await migrate.upgrade(engine)
+    await engine.dispose()
+    try:
+        yield url
+    finally:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+def centre(ari_url: str) -> dict[str, Any]:
+    users: list[dict[str, Any]] = [
+        {"username": u, "full_name": u, "roles": ["agent"], "password": PASSWORD} for u in AGENTS
+    ]
+    agents = [
+        {
+            "code": f"A{n:03d}",
+            "name": username,
+            "languages": ["zh"],
+            "username": username,
+            "skills": {"national_tax": 1},
+            "endpoints": {"hz": endpoint},
+        }
+        for n, (username, endpoint) in enumerate(AGENTS.items(), start=1)
+    ]
+    return {
+        "version": 1,
+        "sites": [
+            {
+                "code": "hz",
+                "name": "Hangzhou",
+                "ari_url": ari_url,
+                "ari_username": "hotline",
+                "ari_password": ARI_PASSWORD,
+            }
+        ],
+        "skills": [{"business_line": "national_tax", "language": "zh", "name": "国税"}],
+        "users": users,
+        "agents": agents,
+    }
+
+
+async def agents_ready(base_url: str) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
+        for username in AGENTS:
+            reply = await http.post(
+                "/api/v1/auth/token", data={"username": username, "password": PASSWORD}
+            )
+            headers = {"Authorization": f"Bearer {reply.json()['access_token']}"}
+            for _ in range(100):
+                login = await http.post(
+                    "/api/v1/agent/session", json={"site": "hz"}, headers=headers
+                )
+                ready = await http.put(
+                    "/api/v1/agent/session/state", json={"state": "ready"}, headers=headers
+                )
+                if login.status_code in (200, 201, 409) and ready.status_code == 200:
+                    break
+                await asyncio.sleep(0.2)
+
+
+async def leader_of(nodes: list[Node], timeout_s: float = 60.0) -> Node:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for node in nodes:
+            if await node.role() == "leader":
+                return node
+        await asyncio.sleep(0.02)
+    raise RuntimeError("no instance took the lead")
+
+
+def _answers_since(events: list[tuple[str, dict[str, Any]]]) -> bool:
+    return any(
+        kind == "ChannelEnteredBridge"
+        and any(str(f["channel"]["name"]).startswith(e + "-") for e in AGENTS.values())
+        for kind, f in events
+    )
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    from cti.emulator import AgentScript, LabConfig, TaxpayerScript, run_emulator
+    from hotline.config import Settings
+    from hotline.db.models.call import Call
+    from hotline.demo.runner import import_centre
+    from hotline.telephony.menus import build_plan
+
+    greeting = build_plan(open_now=True).greeting
+    load_before = os.getloadavg()
+    lab = LabConfig(users={"hotline": (ARI_PASSWORD, False)}, event_log_size=1_000_000)
+    rounds: list[dict[str, Any]] = []
+    numbers: list[str] = []
+    async with (
+        fresh_database(args.pg) as database,
+        run_emulator(port=0, speed=args.speed, config=lab) as emulator,
+    ):
+        await import_centre(Settings(database_url=database), centre(emulator.base_url))
+        for endpoint in AGENTS.values():
+            emulator.add_endpoint(endpoint, AgentScript(answer_after_s=4.0, talk_s=40.0))
+        nodes = [await Node(args, database, "node-0").started()]
+        leader = await leader_of(nodes)
+        nodes.append(await Node(args, database, "node-1").started())
+        await agents_ready(nodes[1].base_url)
+
+        async def call_steadily() -> None:
+            while True:
+                number = f"1390{len(numbers):07d}"
+                numbers.append(number)
+                emulator.place_call(
+                    TaxpayerScript(
+                        caller_number=number,
+                        press_on_prompt={greeting: "1", "sound:hotline/line-national_tax": "1"},
+                        patience_s=3000.0,
+                        survey_digit=None,
+                    )
+                )
+                await asyncio.sleep(args.interval)
+
+        caller = asyncio.create_task(call_steadily())
+        try:
+            for n in range(args.kills):
+                await asyncio.sleep(args.between)
+                standby = next(node for node in nodes if node is not leader)
+                mark = len(emulator.core.emitted)
+                killed_at = time.time()
+                leader.kill()
+                result: dict[str, Any] = {"round": n + 1}
+                answered_at: float | None = None
+                while answered_at is None and time.time() - killed_at < 60:
+                    if "to_leader_s" not in result and await standby.role() == "leader":
+                        result["to_leader_s"] = round(time.time() - killed_at, 3)
+                    if _answers_since(list(emulator.core.emitted)[mark:]):
+                        answered_at = time.time()
+                    await asyncio.sleep(0.02)
+                result["to_first_answer_s"] = (
+                    None if answered_at is None else round(answered_at - killed_at, 3)
+                )
+                first = await standby.metric("hotline_ari_last_command_timestamp_seconds")
+                # The gauge holds the latest command: read right after the takeover it is an
+                # upper bound of the first one.
+                result["to_first_command_s_at_most"] = (
+                    None if not first else round(first - killed_at, 3)
+                )
+                result["resync_s"] = await standby.metric("hotline_cluster_resync_seconds")
+                rounds.append(result)
+                nodes = [standby, await Node(args, database, f"node-{n + 2}").started()]
+                leader = standby
+        finally:
+            caller.cancel()
+        # Let every call end (talk 40 emulated s), then count.
+        engine = create_async_engine(database)
+        closed = 0
+        for _ in range(900):
+            async with engine.connect() as connection:
+                rows = (
+                    await connection.execute(
+                        select(Call.caller_number, Call.outcome, Call.ended_at).where(
+                            Call.kind == "inbound"
+                        )
+                    )
+                ).all()
+            closed = sum(1 for row in rows if row.outcome and row.ended_at)
+            if closed >= len(numbers):
+                break
+            await asyncio.sleep(0.2)
+        await engine.dispose()
+        for node in nodes:
+            node.kill()
+    answers = [r["to_first_answer_s"] for r in rounds if r["to_first_answer_s"] is not None]
+    return {
+        "benchmark": "failover",
+        "kills": args.kills,
+        "lease_ttl_s": args.ttl,
+        "speed": args.speed,
+        "calls": len(numbers),
+        "calls_closed_with_outcome": closed,
+        "calls_lost": len(numbers) - closed,
+        "rounds": rounds,
+        "to_first_answer_s_median": statistics.median(answers) if answers else None,
+        "to_first_answer_s_max": max(answers) if answers else None,
+        "loadavg_before": [round(x, 2) for x in load_before],
+        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kills", type=int, default=3)
+    parser.add_argument("--ttl", type=float, default=3.0, help="lease TTL, seconds")
+    parser.add_argument("--speed", type=float, default=20.0, help="emulated s per real s")
+    parser.add_argument("--interval", type=float, default=1.0, help="real s between calls")
+    parser.add_argument("--between", type=float, default=4.0, help="real s before each kill")
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get(
+            "HOTLINE_BENCH_PG", "postgresql+asyncpg://postgres@127.0.0.1/postgres"
+        ),
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--name", default="node", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--database", default="", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+    result = asyncio.run(run(args))
+    print(json.dumps(result, indent=None if args.json else 2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
