@@ -52,7 +52,11 @@ async def get_session(state: AppStateDep) -> AsyncIterator[AsyncSession]:
             raise
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": the commit runs before the response is sent. With FastAPI's default for a
+# dependency with yield ("request") it ran after: a client was told 200 (or 201) for a write, or
+# for a read whose audit entry, that then failed to commit, and a database stopped at that moment
+# (tests/hotline/live/test_postgres_restart.py) cut the connection mid-answer instead of a 503.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 async def release_connection(session: AsyncSession) -> None:

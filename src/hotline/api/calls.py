@@ -379,8 +379,12 @@ async def list_calls(
     )
     rows, total, capped = await page_and_total(session, base, sort, filters.cursor, filters.limit)
     link = next_link(request, response, sort, rows, filters.limit)
+    # Built without validation: every value comes from typed columns, and validating a page's
+    # rows field by field (with the input schema's NUL check on each text) was a tenth of the
+    # request's CPU under load. The response is still serialised by the CallPage schema.
     items = [
-        CallSummary(**_summary(row, row.site, full_number=False)) for row in rows[: filters.limit]
+        CallSummary.model_construct(**_summary(row, row.site, full_number=False))
+        for row in rows[: filters.limit]
     ]
     return CallPage(items=items, limit=filters.limit, next=link, total=total, total_capped=capped)
 
