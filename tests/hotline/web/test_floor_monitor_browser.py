@@ -65,6 +65,8 @@ async def test_a_supervisor_listens_with_the_phone_given_on_the_floor(tmp_path: 
         await expect(monitors).to_have_count(1)
         await expect(monitors.first).to_contain_text(f"值班班长 监听通话 #{call_id}")
         await expect(monitors.first).to_contain_text(SUPERVISOR_PHONE)
+        # For whoever reviews the page (kept with the test's temporary files).
+        await page.screenshot(path=str(tmp_path / "floor-monitoring.png"), full_page=True)
         # The supervisor's phone answered and sits in the monitor's bridge with the snoop.
         for _ in range(100):
             _, bridges = _monitor_legs(centre.emulator)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import re
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -25,6 +26,7 @@ from hotline.workorders.virus_scan import (
     ScannerFailed,
     ScanVerdict,
 )
+from tests.fixtures.app import TEST_PASSWORD
 from tests.hotline.workorders.conftest import Centre
 
 CLAMSCAN = shutil.which("clamscan")
@@ -157,3 +159,30 @@ async def test_clamd_scanner_verdicts(clamd_socket: Path, tmp_path: Path) -> Non
     assert await scanner.scan(CLEAN) == ScanVerdict()
     with pytest.raises(ScannerFailed, match="unreachable"):
         await ClamdScanner(str(tmp_path / "nothing.sock"), timeout_s=5).scan(CLEAN)
+
+
+@needs_clamscan
+@pytest.mark.asyncio
+async def test_the_panel_says_in_chinese_which_file_was_refused_and_what_to_do(
+    centre: Centre, settings: Settings
+) -> None:
+    order = await centre.dispatched()
+    client = centre.client
+    client.cookies.clear()
+    form = await client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert token is not None
+    signed = await client.post(
+        "/login",
+        data={"username": "specialist-a", "password": TEST_PASSWORD, "csrf_token": token[1]},
+    )
+    assert signed.status_code == 303
+    panel = await client.post(
+        f"/workorders/{order['id']}/attachments/panel",
+        files={"file": ("申报表.txt", INFECTED, "text/plain")},
+        headers={"X-CSRF-Token": client.cookies.get("hotline_csrf") or "", "HX-Request": "true"},
+    )
+    assert panel.status_code == 200
+    assert f"“申报表.txt”未被接收：病毒扫描发现 {SIGNATURE}.UNOFFICIAL" in panel.text
+    assert "请对方重新提供干净的文件" in panel.text
+    assert not any(p.is_file() for p in settings.attachments.directory.rglob("*"))
