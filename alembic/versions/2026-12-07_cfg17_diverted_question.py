@@ -1,7 +1,7 @@
 """Diverted questions kept until filed as work orders (outbox), and their voicemails' lifetime.
 
 Revision ID: cfg17
-Revises: config
+Revises: lease18
 Create Date: 2026-12-07 09:00:00+00:00
 """
 
@@ -13,7 +13,7 @@ import hotline.db.types
 from alembic import op
 
 revision: str = "cfg17"
-down_revision: str | None = "config"
+down_revision: str | None = "lease18"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,7 @@
 console's open-orders index made covering (the inbox's totals read it alone).
 
 Revision ID: con15
-Revises: config
+Revises: cfg17
 Create Date: 2026-12-07 09:00:00+00:00
 """
 
@@ -14,7 +14,7 @@ import hotline.db.types
 from alembic import op
 
 revision: str = "con15"
-down_revision: str | None = "config"
+down_revision: str | None = "cfg17"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,7 +6,7 @@ term's postings best first and skips the out-of-scope ones without a join; the (
 index gains ``version_id`` so that walk is in the search's exact order (no sort).
 
 Revision ID: kb14
-Revises: config
+Revises: con15
 Create Date: 2026-12-07 09:20:00+00:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "kb14"
-down_revision: str | None = "config"
+down_revision: str | None = "con15"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """The cluster lease: which instance runs the call engine (instance, URL, fencing token, times).
 
 Revision ID: lease18
-Revises: config
+Revises: events18
 Create Date: 2026-12-07 09:00:00+00:00
 """
 
@@ -13,7 +13,7 @@ import hotline.db.types
 from alembic import op
 
 revision: str = "lease18"
-down_revision: str | None = "config"
+down_revision: str | None = "events18"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

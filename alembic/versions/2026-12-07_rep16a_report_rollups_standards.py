@@ -2,7 +2,7 @@
 service standards as data.
 
 Revision ID: rep16a
-Revises: config
+Revises: kb14
 Create Date: 2026-12-07 09:00:00+00:00
 """
 
@@ -14,7 +14,7 @@ import hotline.db.types
 from alembic import op
 
 revision: str = "rep16a"
-down_revision: str | None = "config"
+down_revision: str | None = "kb14"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
