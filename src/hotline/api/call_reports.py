@@ -8,12 +8,11 @@ shown or exported, is audited (``personal_data_read``).
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import Field, model_validator
 
 from hotline import audit
 from hotline.auth.principal import Principal, require
@@ -34,9 +33,9 @@ from hotline.reports.definitions import (
 from hotline.reports.period import Granularity
 from hotline.reports.queries import AgentGroup
 from hotline.reports.scorecard import SCORECARD_DEFINITIONS
-from hotline.reports.standards import Standard
+from hotline.reports.standards import STANDARD_ID, StandardIn
 from hotline.roles import Role
-from hotline.schemas.base import Moment, Schema
+from hotline.schemas.base import Moment
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 DAY_PREFIX = "day:"  # the topics export's trend columns, one per day of the period
@@ -266,28 +265,6 @@ standard_editors = require(Role.DIRECTOR, Role.ADMIN)
 StandardEditor = Annotated[Principal, Depends(standard_editors)]
 
 
-class StandardIn(Schema):
-    """A service standard as the director sets it: a figure, a comparison and a target."""
-
-    metric: Literal["service_level", "abandon_rate", "asa_s", "on_time_rate"]
-    comparison: Literal[">=", ">", "<=", "<"]
-    target: float = Field(ge=0, description="a share in [0, 1] for rates, seconds for asa_s")
-    threshold_s: float | None = Field(
-        default=None, gt=0, le=3600, description="the threshold T of service_level (seconds)"
-    )
-    label_zh: str = Field(min_length=1, max_length=120)
-    label_en: str = Field(min_length=1, max_length=120)
-    active: bool = True
-
-    @model_validator(mode="after")
-    def _rates_are_shares(self) -> StandardIn:
-        if self.metric != "asa_s" and self.target > 1:
-            raise ValueError("target: a rate is a share between 0 and 1 (0.75 for 75%)")
-        if self.metric == "service_level" and self.threshold_s is None:
-            raise ValueError("threshold_s: a service level needs its threshold T in seconds")
-        return self
-
-
 @router.get("/standards/targets")
 async def list_standard_targets(session: SessionDep, _: CallReportReader) -> dict[str, Any]:
     """The service standards as data: every target, who last changed it and when (version 0:
@@ -300,20 +277,12 @@ async def put_standard_target(
     state: AppStateDep,
     session: SessionDep,
     principal: StandardEditor,
-    standard_id: Annotated[str, Path(pattern=r"^[a-z0-9_]{1,32}$")],
+    standard_id: Annotated[str, Path(pattern=STANDARD_ID.pattern)],
     body: StandardIn,
 ) -> dict[str, Any]:
     """Create or change one service standard (director or admin); audited with the values
     before and after (``service_standard_changed``)."""
-    standard = Standard(
-        standard_id,
-        body.metric,
-        body.comparison,
-        body.target,
-        body.threshold_s if body.metric != "on_time_rate" else None,
-        body.label_zh,
-        body.label_en,
-    )
+    standard = body.as_standard(standard_id)
     saved = await standards_store.save(
         session,
         standard,
