@@ -7,17 +7,21 @@ shown or exported, is audited (``personal_data_read``).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
+from pydantic import Field
+from sqlalchemy import select
 
 from hotline import audit
 from hotline.auth.principal import Principal, require
+from hotline.db.models import Agent, AgentShift
 from hotline.deps import AppStateDep, SessionDep
-from hotline.errors import ForbiddenError
+from hotline.errors import ForbiddenError, InvalidInputError
 from hotline.masking import mask_phone, mask_tax_id
 from hotline.reports import export, service, standards_store
 from hotline.reports.definitions import (
@@ -35,7 +39,7 @@ from hotline.reports.queries import AgentGroup
 from hotline.reports.scorecard import SCORECARD_DEFINITIONS
 from hotline.reports.standards import STANDARD_ID, StandardIn
 from hotline.roles import Role
-from hotline.schemas.base import Moment
+from hotline.schemas.base import Moment, Schema
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 DAY_PREFIX = "day:"  # the topics export's trend columns, one per day of the period
@@ -293,6 +297,54 @@ async def put_standard_target(
     )
     await session.commit()
     return saved
+
+
+class ShiftIn(Schema):
+    agent: str = Field(min_length=1, max_length=32, description="agent code")
+    start: Moment
+    end: Moment
+
+
+class ShiftsIn(Schema):
+    shifts: list[ShiftIn] = Field(min_length=1, max_length=5000)
+
+
+MAX_SHIFT = timedelta(hours=24)
+
+
+@router.post("/shifts", status_code=201)
+async def add_shifts(
+    session: SessionDep, principal: CallReportReader, body: ShiftsIn
+) -> dict[str, Any]:
+    """Scheduled shifts (排班) of agents, which the agent report's adherence measures against:
+    all or nothing; an unknown agent or a shift that ends before it starts or lasts over
+    24 hours is a 422 naming the shift."""
+    codes = {shift.agent for shift in body.shifts}
+    found = await session.execute(select(Agent.code, Agent.id).where(Agent.code.in_(codes)))
+    known: dict[str, int] = {code: agent_id for code, agent_id in found}
+    problems = []
+    for index, shift in enumerate(body.shifts):
+        if shift.agent not in known:
+            problems.append(
+                (index, "agent", f"no agent '{shift.agent}': use a code from /api/v1/agents")
+            )
+        elif not timedelta(0) < shift.end - shift.start <= MAX_SHIFT:
+            problems.append((index, "end", "a shift ends after it starts, within 24 hours"))
+    if problems:
+        raise InvalidInputError(
+            [
+                {"loc": ["body", "shifts", i, f], "msg": m, "type": "value_error"}
+                for i, f, m in problems
+            ]
+        )
+    session.add_all(
+        AgentShift(
+            agent_id=known[s.agent], starts_at=s.start, ends_at=s.end, created_by=principal.username
+        )
+        for s in body.shifts
+    )
+    await session.commit()
+    return {"added": len(body.shifts)}
 
 
 @router.get("/scorecard", response_model=None, responses=_FILE_RESPONSES)

@@ -23,7 +23,13 @@ from hotline.db.models.knowledge import (
     KbVersion,
 )
 from hotline.db.models.notice import NoticeContact, NoticeOutboxRow, WorkOrderAttachment
-from hotline.db.models.report import CallRollup, RollupPosition, ServiceStandardRow, StateRollup
+from hotline.db.models.report import (
+    AgentShift,
+    CallRollup,
+    RollupPosition,
+    ServiceStandardRow,
+    StateRollup,
+)
 from hotline.db.models.softphone import SoftphoneAccount
 from hotline.db.models.summary import CallSummaryRow, Topic
 from hotline.db.models.user import RoleRow, User, UserRole
@@ -40,6 +46,7 @@ __all__ = [
     "Agent",
     "AgentEndpoint",
     "AgentSession",
+    "AgentShift",
     "AgentSkill",
     "AgentStateLog",
     "AuditLog",
