@@ -1,5 +1,5 @@
-"""Report rollups (15-minute call and agent-state buckets, the fold's position) and the
-service standards as data.
+"""Report rollups (15-minute call and agent-state buckets, the fold's position), the
+service standards as data and the agents' scheduled shifts.
 
 Revision ID: rep16a
 Revises: kb14
@@ -93,8 +93,28 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_service_standard")),
     )
 
+    op.create_table(
+        "agent_shift",
+        sa.Column("id", BIGINT, nullable=False),
+        sa.Column("agent_id", sa.Integer(), nullable=False),
+        sa.Column("starts_at", TS, nullable=False),
+        sa.Column("ends_at", TS, nullable=False),
+        sa.Column("created_by", sa.String(length=64), nullable=False),
+        sa.Column("created_at", TS, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["agent_id"],
+            ["agent.id"],
+            name=op.f("fk_agent_shift_agent_id_agent"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_agent_shift")),
+    )
+    op.create_index("ix_agent_shift_agent_id_starts_at", "agent_shift", ["agent_id", "starts_at"])
+
 
 def downgrade() -> None:
+    op.drop_index("ix_agent_shift_agent_id_starts_at", table_name="agent_shift")
+    op.drop_table("agent_shift")
     op.drop_table("service_standard")
     op.drop_table("report_rollup_position")
     op.drop_index("ix_report_state_rollup_bucket", table_name="report_state_rollup")

@@ -7,18 +7,21 @@ shown or exported, is audited (``personal_data_read``).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import Field, model_validator
+from pydantic import Field
+from sqlalchemy import select
 
 from hotline import audit
 from hotline.auth.principal import Principal, require
+from hotline.db.models import Agent, AgentShift
 from hotline.deps import AppStateDep, SessionDep
-from hotline.errors import ForbiddenError
+from hotline.errors import ForbiddenError, InvalidInputError
 from hotline.masking import mask_phone, mask_tax_id
 from hotline.reports import export, service, standards_store
 from hotline.reports.definitions import (
@@ -34,7 +37,7 @@ from hotline.reports.definitions import (
 from hotline.reports.period import Granularity
 from hotline.reports.queries import AgentGroup
 from hotline.reports.scorecard import SCORECARD_DEFINITIONS
-from hotline.reports.standards import Standard
+from hotline.reports.standards import STANDARD_ID, StandardIn
 from hotline.roles import Role
 from hotline.schemas.base import Moment, Schema
 
@@ -266,28 +269,6 @@ standard_editors = require(Role.DIRECTOR, Role.ADMIN)
 StandardEditor = Annotated[Principal, Depends(standard_editors)]
 
 
-class StandardIn(Schema):
-    """A service standard as the director sets it: a figure, a comparison and a target."""
-
-    metric: Literal["service_level", "abandon_rate", "asa_s", "on_time_rate"]
-    comparison: Literal[">=", ">", "<=", "<"]
-    target: float = Field(ge=0, description="a share in [0, 1] for rates, seconds for asa_s")
-    threshold_s: float | None = Field(
-        default=None, gt=0, le=3600, description="the threshold T of service_level (seconds)"
-    )
-    label_zh: str = Field(min_length=1, max_length=120)
-    label_en: str = Field(min_length=1, max_length=120)
-    active: bool = True
-
-    @model_validator(mode="after")
-    def _rates_are_shares(self) -> StandardIn:
-        if self.metric != "asa_s" and self.target > 1:
-            raise ValueError("target: a rate is a share between 0 and 1 (0.75 for 75%)")
-        if self.metric == "service_level" and self.threshold_s is None:
-            raise ValueError("threshold_s: a service level needs its threshold T in seconds")
-        return self
-
-
 @router.get("/standards/targets")
 async def list_standard_targets(session: SessionDep, _: CallReportReader) -> dict[str, Any]:
     """The service standards as data: every target, who last changed it and when (version 0:
@@ -300,20 +281,12 @@ async def put_standard_target(
     state: AppStateDep,
     session: SessionDep,
     principal: StandardEditor,
-    standard_id: Annotated[str, Path(pattern=r"^[a-z0-9_]{1,32}$")],
+    standard_id: Annotated[str, Path(pattern=STANDARD_ID.pattern)],
     body: StandardIn,
 ) -> dict[str, Any]:
     """Create or change one service standard (director or admin); audited with the values
     before and after (``service_standard_changed``)."""
-    standard = Standard(
-        standard_id,
-        body.metric,
-        body.comparison,
-        body.target,
-        body.threshold_s if body.metric != "on_time_rate" else None,
-        body.label_zh,
-        body.label_en,
-    )
+    standard = body.as_standard(standard_id)
     saved = await standards_store.save(
         session,
         standard,
@@ -324,6 +297,54 @@ async def put_standard_target(
     )
     await session.commit()
     return saved
+
+
+class ShiftIn(Schema):
+    agent: str = Field(min_length=1, max_length=32, description="agent code")
+    start: Moment
+    end: Moment
+
+
+class ShiftsIn(Schema):
+    shifts: list[ShiftIn] = Field(min_length=1, max_length=5000)
+
+
+MAX_SHIFT = timedelta(hours=24)
+
+
+@router.post("/shifts", status_code=201)
+async def add_shifts(
+    session: SessionDep, principal: CallReportReader, body: ShiftsIn
+) -> dict[str, Any]:
+    """Scheduled shifts (排班) of agents, which the agent report's adherence measures against:
+    all or nothing; an unknown agent or a shift that ends before it starts or lasts over
+    24 hours is a 422 naming the shift."""
+    codes = {shift.agent for shift in body.shifts}
+    found = await session.execute(select(Agent.code, Agent.id).where(Agent.code.in_(codes)))
+    known: dict[str, int] = {code: agent_id for code, agent_id in found}
+    problems = []
+    for index, shift in enumerate(body.shifts):
+        if shift.agent not in known:
+            problems.append(
+                (index, "agent", f"no agent '{shift.agent}': use a code from /api/v1/agents")
+            )
+        elif not timedelta(0) < shift.end - shift.start <= MAX_SHIFT:
+            problems.append((index, "end", "a shift ends after it starts, within 24 hours"))
+    if problems:
+        raise InvalidInputError(
+            [
+                {"loc": ["body", "shifts", i, f], "msg": m, "type": "value_error"}
+                for i, f, m in problems
+            ]
+        )
+    session.add_all(
+        AgentShift(
+            agent_id=known[s.agent], starts_at=s.start, ends_at=s.end, created_by=principal.username
+        )
+        for s in body.shifts
+    )
+    await session.commit()
+    return {"added": len(body.shifts)}
 
 
 @router.get("/scorecard", response_model=None, responses=_FILE_RESPONSES)

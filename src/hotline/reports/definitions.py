@@ -379,6 +379,28 @@ TOPICS: Final[dict[str, Figure]] = {
 }
 
 
+ADHERENCE: Final[dict[str, Figure]] = {
+    "scheduled_s": Figure(
+        "排班时长", "Scheduled", "期间内该坐席排班（agent_shift）的秒数", "seconds of the agent's"
+        " scheduled shifts (agent_shift) inside the period",
+    ),
+    "logged_in_scheduled_s": Figure(
+        "排班内签入", "Logged in (in shift)", "排班时间内签入（任何状态）的秒数",
+        "seconds logged in (any state) during the scheduled shifts",
+    ),
+    "working_scheduled_s": Figure(
+        "排班内可服务", "Working (in shift)",
+        "排班时间内处于空闲、振铃、通话或话后整理（即签入且未示忙）的秒数",
+        "seconds ready, ringing, on a call or in wrap-up (logged in, not in not-ready) during"
+        " the scheduled shifts",
+    ),
+    "adherence": Figure(
+        "排班遵从率", "Adherence", "排班内可服务时长 / 排班时长（示忙、迟到、早退都会降低）",
+        "working in shift / scheduled (not-ready time, late log-in and early log-out lower it)",
+    ),
+}  # fmt: skip
+
+
 SURVEYS: Final[dict[str, Figure]] = {
     "answered": Figure(
         "接通来电",

@@ -21,6 +21,7 @@ from sqlalchemy.sql import Executable
 
 from hotline.db.models import (
     Agent,
+    AgentShift,
     AgentSkill,
     AgentStateLog,
     Call,
@@ -490,3 +491,13 @@ async def answered_with_scores(
         f,
     )
     return [tuple(row) for row in await _rows(session, query)]
+
+
+async def shifts(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[tuple[int, datetime, datetime]]:
+    """(agent id, start, end) of every scheduled shift overlapping [start, end)."""
+    query = select(AgentShift.agent_id, AgentShift.starts_at, AgentShift.ends_at).where(
+        AgentShift.starts_at < end, AgentShift.ends_at > start
+    )
+    return [(a, s0, s1) for a, s0, s1 in await _rows(session, query)]

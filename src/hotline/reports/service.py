@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotline.reports import queries, rollup_store, standards_store
 from hotline.reports.abandons import abandon_report
+from hotline.reports.adherence import adherence
 from hotline.reports.agents import agent_report
-from hotline.reports.definitions import ABANDONS, AGENTS, INTERVAL, SURVEYS, TOPICS
+from hotline.reports.definitions import ABANDONS, ADHERENCE, AGENTS, INTERVAL, SURVEYS, TOPICS
 from hotline.reports.interval import CallRow, interval_report
 from hotline.reports.origin import HOME_PROVINCE, origin_report
 from hotline.reports.period import Granularity, Period, PeriodError, make_period
@@ -186,19 +187,27 @@ async def agents(
     transfers = await queries.transfers_by_agent(session, period.start, period.end)
     orders = await queries.orders_by_agent(session, period.start, period.end)
     codes = await queries.agent_codes(session)
+    scheduled = await queries.shifts(session, period.start, period.end)
     until = min(now, period.end)
-    rows, total = await asyncio.to_thread(
-        lambda: agent_report(
+
+    def compute() -> tuple[list[dict[str, Any]], dict[str, Any], dict[int, dict[str, Any]]]:
+        all_spans = spans(states, until)
+        rows, total = agent_report(
             period.start,
             until,
-            spans(states, until),
+            all_spans,
             finished,
             transfers,
             orders,
             codes,
             sorted(chosen) if chosen is not None else None,
         )
-    )
+        return rows, total, adherence(period.start, until, scheduled, all_spans)
+
+    rows, total, kept = await asyncio.to_thread(compute)
+    by_code = {codes.get(agent_id, str(agent_id)): figures for agent_id, figures in kept.items()}
+    for row in rows:
+        row["adherence"] = by_code.get(row["agent"])
     return {
         "report": "agents",
         "period": {
@@ -211,7 +220,9 @@ async def agents(
         "definitions": _definitions(AGENTS, lang),
         "rows": rows,
         "total": total,
-        "adherence": None,  # no roster of scheduled hours yet (docs/reports.md)
+        # Per agent in each row where the agent has shifts in the period (agent_shift), else
+        # null; here, the definition of the figures.
+        "adherence": _definitions(ADHERENCE, lang) if scheduled else None,
     }
 
 

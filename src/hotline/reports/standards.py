@@ -8,10 +8,15 @@ so a standard means exactly what the report's definition says.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from hotline.schemas.base import Schema
 
 Comparison = Literal[">=", ">", "<=", "<"]
 
@@ -39,6 +44,42 @@ class Standard:
 
 
 INTERVAL_METRICS = frozenset({"service_level", "abandon_rate", "asa_s"})
+STANDARD_ID = re.compile(r"^[a-z0-9_]{1,32}$")
+
+
+class StandardIn(Schema):
+    """A service standard as the director sets it (API and page): a figure, a comparison and
+    a target."""
+
+    metric: Literal["service_level", "abandon_rate", "asa_s", "on_time_rate"]
+    comparison: Comparison
+    target: float = Field(ge=0, description="a share in [0, 1] for rates, seconds for asa_s")
+    threshold_s: float | None = Field(
+        default=None, gt=0, le=3600, description="the threshold T of service_level (seconds)"
+    )
+    label_zh: str = Field(min_length=1, max_length=120)
+    label_en: str = Field(min_length=1, max_length=120)
+    active: bool = True
+
+    @model_validator(mode="after")
+    def _rates_are_shares(self) -> StandardIn:
+        if self.metric != "asa_s" and self.target > 1:
+            raise ValueError("target: a rate is a share between 0 and 1 (0.75 for 75%)")
+        if self.metric == "service_level" and self.threshold_s is None:
+            raise ValueError("threshold_s: a service level needs its threshold T in seconds")
+        return self
+
+    def as_standard(self, standard_id: str) -> Standard:
+        return Standard(
+            standard_id,
+            self.metric,
+            self.comparison,
+            self.target,
+            self.threshold_s if self.metric != "on_time_rate" else None,
+            self.label_zh,
+            self.label_en,
+        )
+
 
 DEFAULT_STANDARDS: tuple[Standard, ...] = (
     Standard("sl_120", "service_level", ">=", 0.75, 120.0,

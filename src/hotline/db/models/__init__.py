@@ -27,7 +27,13 @@ from hotline.db.models.knowledge import (
 )
 from hotline.db.models.monitoring import CallMonitorRow, MonitorPhone
 from hotline.db.models.notice import NoticeContact, NoticeOutboxRow, WorkOrderAttachment
-from hotline.db.models.report import CallRollup, RollupPosition, ServiceStandardRow, StateRollup
+from hotline.db.models.report import (
+    AgentShift,
+    CallRollup,
+    RollupPosition,
+    ServiceStandardRow,
+    StateRollup,
+)
 from hotline.db.models.softphone import SoftphoneAccount
 from hotline.db.models.summary import CallSummaryRow, Topic
 from hotline.db.models.user import RoleRow, User, UserRole
@@ -44,6 +50,7 @@ __all__ = [
     "Agent",
     "AgentEndpoint",
     "AgentSession",
+    "AgentShift",
     "AgentSkill",
     "AgentStateLog",
     "AuditLog",

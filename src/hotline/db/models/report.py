@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.clock import utc_now
@@ -100,3 +100,17 @@ class ServiceStandardRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_by: Mapped[str] = mapped_column(String(64), default="")
     updated_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class AgentShift(Base):
+    """One scheduled shift of an agent (排班): the hours the adherence figure measures against."""
+
+    __tablename__ = "agent_shift"
+    __table_args__ = (Index("ix_agent_shift_agent_id_starts_at", "agent_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agent.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)

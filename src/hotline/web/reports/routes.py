@@ -10,12 +10,14 @@ plotly.js is served from the installed plotly wheel (``/reports/plotly.min.js``)
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from html import escape
 from importlib.resources import files
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
+from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.responses import FileResponse, RedirectResponse, Response
 
@@ -23,10 +25,11 @@ from hotline.db.models import Site, Skill
 from hotline.deps import AppStateDep, SessionDep
 from hotline.errors import InvalidInputError
 from hotline.masking import mask_phone, mask_tax_id
-from hotline.reports import charts, service
+from hotline.reports import charts, service, standards_store
 from hotline.reports.definitions import ABANDONS, AGENTS, INTERVAL, SURVEYS, TOPICS
 from hotline.reports.period import Granularity
 from hotline.reports.queries import AgentGroup
+from hotline.reports.standards import STANDARD_ID, StandardIn
 from hotline.roles import Role
 from hotline.web import i18n, nav
 from hotline.web.session import PageUser
@@ -488,10 +491,56 @@ async def standards_page(
     context.update(
         data=data,
         label="label_zh" if lang == "zh-CN" else "label_en",
+        targets=await standards_store.listing(session)
+        if principal.has_any(TARGET_EDITORS)
+        else None,
         csv_url=f"/api/v1/reports/standards?{api}&format=csv",
         xlsx_url=f"/api/v1/reports/standards?{api}&format=xlsx",
     )
     return render(request, "reports_standards.html", context)
+
+
+TARGET_EDITORS = frozenset({Role.DIRECTOR, Role.ADMIN})
+
+
+@router.post("/reports/standards/targets")
+async def save_target(
+    request: Request, principal: PageUser, session: SessionDep, state: AppStateDep
+) -> Response:
+    """One row of the targets form (htmx): saved and audited, then the page reloads so the
+    red/green table measures against it; a bad value answers in words, nothing saved."""
+    lang = lang_of(request)
+    if not principal.has_any(TARGET_EDITORS):
+        return Response(i18n.translate(lang, "reports.targets.bad").format(problem="403"), 403)
+    form = await request.form()
+    fields = {key: str(form.get(key, "")).strip() for key in StandardIn.model_fields}
+    fields["active"] = "true" if form.get("active") else "false"
+    if not fields["threshold_s"]:
+        del fields["threshold_s"]
+    standard_id = str(form.get("id", ""))
+    try:
+        if not STANDARD_ID.match(standard_id):
+            raise ValueError("id")
+        body = StandardIn.model_validate(fields)
+    except (ValidationError, ValueError) as exc:
+        problem = (
+            "; ".join(str(e["msg"]) for e in exc.errors())
+            if isinstance(exc, ValidationError)
+            else str(exc)
+        )
+        message = i18n.translate(lang, "reports.targets.bad").format(problem=problem)
+        return Response(f'<p class="report-error" role="alert">{escape(message)}</p>', 422)
+    await standards_store.save(
+        session,
+        body.as_standard(standard_id),
+        active=body.active,
+        actor=principal.username,
+        actor_user_id=principal.user_id,
+        now=state.clock.now(),
+    )
+    await session.commit()
+    saved = escape(i18n.translate(lang, "reports.targets.saved"))
+    return Response(f'<p class="muted">{saved}</p>', 200, headers={"HX-Refresh": "true"})
 
 
 SCORECARD_TILES = (
