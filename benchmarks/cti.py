@@ -144,6 +144,9 @@ class BenchDirector:
         self.waiting.append(key)
         await self._offer_next()
 
+    async def language_chosen(self, key: CallKey, *, language: str) -> None:
+        return None  # the benchmark's centre is always open
+
     async def caller_left(self, key: CallKey, *, phase: CallPhase) -> None:
         with contextlib.suppress(ValueError):
             self.waiting.remove(key)

@@ -147,6 +147,14 @@ class NotifyIvrCompleted:
 
 
 @dataclass(frozen=True, slots=True)
+class NotifyLanguageChosen:
+    """After hours, the caller chose (or was given) a language: no line follows, so the
+    service hears it here rather than through ``NotifyIvrCompleted``."""
+
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
 class NotifyCallerLeft:
     phase: CallPhase
 
@@ -223,6 +231,7 @@ Action: TypeAlias = (
     | AskPlan
     | AskResumption
     | NotifyIvrCompleted
+    | NotifyLanguageChosen
     | NotifyCallerLeft
     | NotifyCallbackAccepted
     | NotifyOfferAnswered
@@ -252,6 +261,7 @@ __all__ = [
     "NotifyCallbackAccepted",
     "NotifyCallerLeft",
     "NotifyIvrCompleted",
+    "NotifyLanguageChosen",
     "NotifyOfferAnswered",
     "NotifyOfferFailed",
     "NotifyRequeued",

@@ -283,6 +283,8 @@ class ActionExecutor:
             match action:
                 case act.NotifyIvrCompleted(language, line):
                     await director.ivr_completed(key, language=language, line=line)
+                case act.NotifyLanguageChosen(language):
+                    await director.language_chosen(key, language=language)
                 case act.NotifyCallerLeft(phase):
                     await director.caller_left(key, phase=phase)
                 case act.NotifyCallbackAccepted():

@@ -149,6 +149,10 @@ class CallDirector(Protocol):
     async def ivr_completed(self, key: CallKey, *, language: str, line: str) -> None:
         """The caller chose; the call now waits for an agent (enqueue it in routing)."""
 
+    async def language_chosen(self, key: CallKey, *, language: str) -> None:
+        """After hours (the plan closed, with a language menu): the caller's language, before
+        the closed message, voicemail or callback request that follow in it."""
+
     async def caller_left(self, key: CallKey, *, phase: CallPhase) -> None:
         """The caller hung up before talking (IVR, queue, an agent ringing)."""
 

@@ -305,7 +305,7 @@ def _language_chosen(call: CallState, language: str, *, defaulted: bool) -> Step
     plan = call.plan or CALLBACK_PLAN
     if not plan.open:
         call, actions = _closed(call, plan)
-        return call, [journal, *actions]
+        return call, [journal, act.NotifyLanguageChosen(language), *actions]
     if plan.lines:
         call, actions = _start_menu(call, Phase.IVR_LINE)
         return call, [journal, *actions]

@@ -57,6 +57,8 @@ log = structlog.get_logger(__name__)
 
 _TRANSFER_HOLD = "transfer_hold"
 """Key in ``LiveCall.extra``: the agent held (not ready) while a transfer of the call rings them."""
+# A closed-hours voicemail whose order waits for the language the caller is asked first.
+_CLOSED_QUESTION = "closed_question"
 
 FAILURES = {
     LegFailure.NO_ANSWER: OfferFailure.NO_ANSWER,
@@ -186,8 +188,29 @@ class Director:
         spec = VoicemailSpec(name, menus.voicemail_max_length_s, menus.voicemail_beep)
         await self._note(live, "divert", {"reason": "closed", "target": "voicemail",
                                           "becomes": "work_order", "recording": name})  # fmt: skip
-        self._acd.file_question_soon(live, "closed", "voicemail", name)
+        if menus.closed_asks_language and menus.languages:
+            # The language is asked first: the order waits for it (``language_chosen``), or
+            # for the end of the call if the caller hangs up during the menu.
+            live.extra[_CLOSED_QUESTION] = name
+        else:
+            self._acd.file_question_soon(live, "closed", "voicemail", name)
         return build_plan(open_now=False, menus=menus, closed_voicemail=spec, dialled=call.dialled)
+
+    async def language_chosen(self, key: CallKey, *, language: str) -> None:
+        """After hours: the call record takes the language, and so does the closed-hours
+        voicemail's order, filed now that it is known."""
+        call = self._call(key)
+        if call is None:
+            return
+        call.language = language
+        await self._note(call, "language_chosen", {"language": language})
+        await self._save(call, {"language": language, "ivr_choices": {"language": language}})
+        self._file_closed_question(call)
+
+    def _file_closed_question(self, call: LiveCall) -> None:
+        name = call.extra.pop(_CLOSED_QUESTION, None)
+        if name is not None:
+            self._acd.file_question_soon(call, "closed", "voicemail", str(name))
 
     async def call_adopted(self, call: InboundCall) -> Resumption:
         """A call still up after a restart resumes where the record says it was; the service
@@ -470,6 +493,7 @@ class Director:
         if call is None:
             return
         await self._note(call, "call_finished", {})
+        self._file_closed_question(call)  # gone before choosing a language: still an order
         if call.kind == FOLLOW_UP:
             if call.answered_at is not None and call.talk_ended_at is None and call.agent_id:
                 await self.talk_ended(key, agent_id=call.agent_id, ended_by=EndedBy.SYSTEM)

@@ -101,6 +101,9 @@ class RecordingDirector:
         if self.on_ivr_completed is not None:
             await self.on_ivr_completed(self, key)
 
+    async def language_chosen(self, key: CallKey, *, language: str) -> None:
+        self._record("language_chosen", key, language=language)
+
     async def caller_left(self, key: CallKey, *, phase: CallPhase) -> None:
         self._record("caller_left", key, phase=phase)
 

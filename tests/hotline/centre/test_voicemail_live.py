@@ -206,3 +206,60 @@ async def test_after_hours_a_callback_is_due_at_the_next_opening(database_url: s
     due = callback.next_attempt_at
     assert due is not None
     assert (due if due.tzinfo else due.replace(tzinfo=UTC)) == opening  # SQLite keeps no zone
+
+
+@pytest.mark.asyncio
+async def test_after_hours_the_language_asked_first_reaches_the_call_and_the_order(
+    database_url: str,
+) -> None:
+    settings = Settings(database_url=database_url)
+    lab = LabConfig(users={"hotline": (ARI_PASSWORD, False)})
+    document = _document(20)
+    document["languages"] = ["zh", "en"]
+    document["unserved"] = ["national_tax/en", "local_tax/en"]  # nobody speaks English here
+    document["ivr"]["languages"] = [
+        {"digit": "1", "language": "zh", "prompt": "lang-zh"},
+        {"digit": "2", "language": "en", "prompt": "lang-en"},
+    ]
+    document["ivr"]["closed_asks_language"] = True
+    document["hours"], _ = _closed_for_hours(utc_now())
+    telephony = live_telephony(
+        policy=default_policy(), controller_options=ControllerOptions(timer_scale=SPEED)
+    )
+    async with run_emulator(port=0, speed=SPEED, config=lab) as emulator:
+        await import_centre(settings, _centre(emulator.base_url))
+        await _publish(database_url, document)
+        app = create_app(settings, components=[telephony])
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+        ):
+            admin = await _token(http, "admin")
+            emulator.place_call(
+                TaxpayerScript(
+                    caller_number="13905710007",
+                    press_on_prompt={"sound:hotline/lang-en": "2"},
+                    hangup_after_answer_s=200.0,
+                )
+            )
+
+            async def calls() -> list[dict[str, Any]]:
+                page = await http.get("/api/v1/calls", headers=admin)
+                items: list[dict[str, Any]] = page.json()["items"]
+                return items
+
+            async def orders() -> list[dict[str, Any]]:
+                page = await http.get("/api/v1/workorders", headers=admin)
+                items: list[dict[str, Any]] = page.json()["items"]
+                return items
+
+            (call,) = await _eventually(
+                calls, lambda items: items and items[0]["ended_at"], timeout=30.0
+            )
+            (order,) = await _eventually(orders, lambda items: len(items) == 1)
+            full = (await http.get(f"/api/v1/workorders/{order['id']}", headers=admin)).json()
+            detail = (await http.get(f"/api/v1/calls/{call['id']}", headers=admin)).json()
+    assert detail["language"] == "en"
+    assert "语言 language: en" in full["description"]
+    assert f"录音 recording: voicemail-{call['id']}" in full["description"]
+    assert emulator.core.stored_durations[f"voicemail-{call['id']}"] > 0
