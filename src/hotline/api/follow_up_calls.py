@@ -17,9 +17,10 @@ from fastapi import APIRouter, Depends, status
 from fastapi import Path as PathParam
 from pydantic import BaseModel
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotline.auth.principal import Principal, require
-from hotline.db.models import Agent
+from hotline.db.models import Agent, Call
 from hotline.deps import AppStateDep, SessionDep, release_connection
 from hotline.errors import ConflictError, ServiceUnavailableError
 from hotline.roles import Role
@@ -96,6 +97,8 @@ async def follow_up_call(
         raise NoTaxpayerNumberError(
             f"work order {order.reference} has no taxpayer phone number to call"
         )
+    language = await _language_of_call(session, order.call_id)
+    await release_connection(session)  # not held while the phones ring
     service = state.extras.get(TELEPHONY_KEY)
     if not isinstance(service, TelephonyService):
         raise ServiceUnavailableError("telephony is not running on this instance")
@@ -110,8 +113,20 @@ async def follow_up_call(
             order_id=order.id,
             user_id=principal.user_id,
             number=order.taxpayer.phone,
+            language=language,
         )
     except FollowUpRefused as exc:
         refusal = PhoneBusyError if exc.reason == "phone_busy" else NoPhoneError
         raise refusal(str(exc)) from None
     return FollowUpCallPlaced(order_id=order.id, call_id=call_id)
+
+
+async def _language_of_call(session: AsyncSession, call_id: str | None) -> str | None:
+    """The language the taxpayer chose on the call the order came from (the 回访 survey is
+    asked in it); None for an order made by hand, or a call that never chose one."""
+    if call_id is None or not call_id.isdigit():
+        return None
+    language: str | None = await session.scalar(
+        select(Call.language).where(Call.id == int(call_id))
+    )
+    return language

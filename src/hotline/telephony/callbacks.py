@@ -20,7 +20,6 @@ open, so a restart or closed hours lose nothing.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -31,7 +30,7 @@ from hotline.db.models import Callback
 from hotline.telephony.acd import AcdLoop
 from hotline.telephony.context import WALLBOARD, Context
 from hotline.telephony.live import LiveCall
-from hotline.telephony.menus import build_plan
+from hotline.telephony.menus import taxpayer_plan
 from routing import (
     CallbackRequested,
     Contact,
@@ -284,12 +283,7 @@ class Callbacks:
             taxpayer_number=owed.number,
             ring_timeout_s=offer.ring_timeout_s,
             # The survey and sounds of the configuration in force, in the taxpayer's language.
-            plan=dataclasses.replace(
-                build_plan(open_now=True, menus=self._acd.menus),
-                languages=(),
-                lines=(),
-                default_language=owed.language or self._acd.menus.default_language,
-            ),
+            plan=taxpayer_plan(self._acd.menus, owed.language),
         )
 
     async def cancel(self, contact_id: str, agent_id: str) -> None:

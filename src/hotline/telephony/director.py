@@ -115,7 +115,7 @@ class Director:
         self._agents = agents
         self._callbacks = callbacks
         self._recordings = recordings
-        self._follow_ups = follow_ups or FollowUps(ctx, agents)
+        self._follow_ups = follow_ups or FollowUps(ctx, agents, lambda: acd.menus)
 
     def _call(self, key: CallKey) -> LiveCall | None:
         return self._ctx.calls.by_key.get(key)

@@ -3,8 +3,10 @@
 It reuses the busy-callback machinery's ARI side (``CallControl.place_callback``: agent leg
 first, then the taxpayer, bridged) on a call of kind ``follow_up`` that routing never sees: the
 call belongs to a work order, not to a queue. While it lasts an idle person is held from
-routing's offers (as for a blind transfer), and when it ends the outcome goes to the hook the
-composition root sets (``on_finished``), which writes it into the order's history.
+routing's offers (as for a blind transfer); after the talk the taxpayer hears the survey and
+sounds of the configuration version in force, in their language (``taxpayer_plan``, as a
+callback does). When it ends the outcome goes to the hook the composition root sets
+(``on_finished``), which writes it into the order's history.
 
 Outcomes, after the callback contract of ``CallControl.place_callback``:
 
@@ -26,6 +28,7 @@ from cti.calls.ports import CallKey, InboundCall
 from hotline.telephony.agents import AgentSessions
 from hotline.telephony.context import Context, agent_topic
 from hotline.telephony.live import LiveCall
+from hotline.telephony.menus import IVR_MENUS, IvrMenus, taxpayer_plan
 
 log = structlog.get_logger(__name__)
 
@@ -54,12 +57,16 @@ class FollowUpOutcome:
 
 
 FinishedHook = Callable[[FollowUpOutcome], Awaitable[None]]
+MenusSource = Callable[[], IvrMenus]  # the IVR of the configuration in force, read per call
 
 
 class FollowUps:
-    def __init__(self, ctx: Context, agents: AgentSessions) -> None:
+    def __init__(
+        self, ctx: Context, agents: AgentSessions, menus: MenusSource | None = None
+    ) -> None:
         self._ctx = ctx
         self._agents = agents
+        self._menus = menus or (lambda: IVR_MENUS)
         self.on_finished: FinishedHook | None = None
         self._reporting: set[asyncio.Task[None]] = set()
 
@@ -70,9 +77,17 @@ class FollowUps:
         )
 
     async def place(
-        self, *, agent_id: str, order_id: str, user_id: int, number: str, region: str = ""
+        self,
+        *,
+        agent_id: str,
+        order_id: str,
+        user_id: int,
+        number: str,
+        region: str = "",
+        language: str | None = None,
     ) -> int:
-        """Ring ``agent_id``'s logged-in phone, then ``number``; the new call's row id."""
+        """Ring ``agent_id``'s logged-in phone, then ``number``; the new call's row id.
+        ``language``: the taxpayer's (of the call the order came from), None when unknown."""
         ctx = self._ctx
         login = ctx.logins.get(agent_id)
         if login is None:
@@ -93,6 +108,7 @@ class FollowUps:
             region=region,
             kind=FOLLOW_UP,
             first_offered_at=now,
+            language=language,
         )
         call = LiveCall(
             call_id=call_id,
@@ -106,6 +122,7 @@ class FollowUps:
             phase="ringing",
             first_offered_at=now,
             offered_agent=agent_id,
+            language=language,
             extra={"order_id": order_id, "user_id": user_id},
         )
         ctx.calls.add(call)
@@ -120,6 +137,7 @@ class FollowUps:
             agent_endpoint=login.endpoint,
             taxpayer_number=number,
             ring_timeout_s=RING_TIMEOUT_S,
+            plan=taxpayer_plan(self._menus(), language),
         )
         return call_id
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from cti.calls.ports import IvrPlan, MenuOption, PlanPrompts, VoicemailSpec
@@ -89,4 +90,16 @@ def build_plan(
         survey=menus.survey,
         closed_voicemail=None if open_now else closed_voicemail,
         prompts=menus.prompts,
+    )
+
+
+def taxpayer_plan(menus: IvrMenus, language: str | None) -> IvrPlan:
+    """What a call the service places to a taxpayer (a callback, a 回访) plays after the talk:
+    the survey and sounds of the configuration in force, in the taxpayer's language (the
+    default one when it is not known); no menus, the taxpayer is called, not calling."""
+    return dataclasses.replace(
+        build_plan(open_now=True, menus=menus),
+        languages=(),
+        lines=(),
+        default_language=language or menus.default_language,
     )

@@ -95,7 +95,7 @@ class TelephonyService:
         self.purge: PurgeLoop | None = None
         if supervision is not None:
             self.attach_supervision(supervision)
-        self.follow_ups = FollowUps(self.ctx, self.agents)
+        self.follow_ups = FollowUps(self.ctx, self.agents, lambda: self.acd.menus)
         self._director = Director(
             self.ctx, self.acd, self.agents, self.callbacks, self.recordings, self.follow_ups
         )

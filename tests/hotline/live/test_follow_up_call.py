@@ -51,6 +51,7 @@ async def _prepare(database_url: str) -> int:
                 caller_number=NUMBER,
                 arrived_at=datetime.now(UTC),
                 agent_id=agent.id,
+                language="en",  # the 回访 is made in it
             )
             session.add(call)
             await session.flush()
@@ -193,6 +194,7 @@ async def test_follow_up_call_rings_the_person_then_the_taxpayer_and_records_the
     assert len(calls) == 2
     assert all(call.id != earlier_call for call in calls)
     assert {call.caller_number for call in calls} == {NUMBER}
+    assert {call.language for call in calls} == {"en"}  # the taxpayer's, from the earlier call
 
 
 async def _earlier(database_url: str) -> int:
