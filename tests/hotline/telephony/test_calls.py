@@ -463,3 +463,30 @@ async def test_after_hours_a_voicemail_is_offered_and_the_question_filed_when_co
     assert (question.reason, question.outcome) == ("closed", "voicemail")
     assert question.caller_number == "13905710001"
     assert question.recording == plan.closed_voicemail.name == f"voicemail-{question.call_id}"
+
+
+async def test_a_caller_gone_before_choosing_a_language_after_hours_still_leaves_the_order(
+    service: TelephonyService, clock: FixedClock
+) -> None:
+    filed: list[DivertedQuestion] = []
+    done = asyncio.Event()
+
+    async def file(question: DivertedQuestion) -> str:
+        filed.append(question)
+        done.set()
+        return "12366-20260302-0002"
+
+    service.acd.on_question = file
+    service.acd.menus = dataclasses.replace(
+        service.acd.menus, closed_voicemail=True, closed_asks_language=True
+    )
+    clock.current = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # Monday 18:00 in China: closed
+    call = inbound("gone", clock.now(), number="13905710002")
+    plan = await service.director.call_arrived(call)
+    assert plan.languages  # the language is asked first: the order waits for it
+    await service.flush()
+    assert filed == []
+    await service.director.call_finished(call.key)  # hung up during the language menu
+    await asyncio.wait_for(done.wait(), 5.0)
+    (question,) = filed
+    assert (question.caller_number, question.language) == ("13905710002", None)
