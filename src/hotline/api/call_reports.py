@@ -417,7 +417,14 @@ async def heavy_callers_report(
     site: SiteQ = None,
     line: LineQ = None,
     language: LanguageQ = None,
-    threshold: Annotated[int, Query(ge=2, le=10_000, description="calls in the period")] = 10,
+    threshold: Annotated[
+        int | None,
+        Query(
+            ge=2,
+            le=10_000,
+            description="calls in the period (default: HOTLINE_FLOOR__HEAVY_CALLER_CALLS)",
+        ),
+    ] = None,
     full: Annotated[bool, Query(description="numbers and taxpayer ids in full (audited)")] = False,
     format_: FormatQ = ExportFormat.JSON,
     lang: Lang = Lang.ZH,
@@ -429,6 +436,8 @@ async def heavy_callers_report(
     if full and not principal.has_any(FULL_NUMBER_READERS):
         raise ForbiddenError("only a director or a supervisor reads callers' numbers in full")
     ask = service.Request(start, end, Granularity.DAY, site, line, language)
+    if threshold is None:  # the report lists whom the live alert would name
+        threshold = service.heavy_caller_threshold(state.settings.floor.heavy_caller_calls)
     data = await service.heavy_callers(session, ask, _zone(state), state.clock.now(), threshold)
     if full:
         audit.add(

@@ -2,7 +2,8 @@
 
 Pure: the fold takes the calls of a range (with their site, line and language), the wrap-up
 seconds per call and the agents' state spans, and returns the rows of ``report_call_rollup`` and
-``report_state_rollup`` for the buckets inside the range. The rules are the interval report's own
+``report_state_rollup`` (and its sum over the agents, ``report_state_total_rollup``) for the
+buckets inside the range. The rules are the interval report's own
 (``hotline.reports.interval``): a call counts in the bucket it arrived in, a span's seconds are
 cut at the bucket edges. A test folds and reads back the same data both ways and compares.
 """
@@ -140,6 +141,18 @@ def fold_spans(
             "us": us,
         }
         for (bucket, agent, status, reason), us in sums.items()
+    ]
+
+
+def total_spans(state_rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """``fold_spans`` rows summed over the agents: per (bucket, site, state, reason)."""
+    sums: dict[tuple[int, int | None, str, str | None], int] = {}
+    for row in state_rows:
+        key = (row["bucket"], row["site_id"], row["status"], row["reason"])
+        sums[key] = sums.get(key, 0) + row["us"]
+    return [
+        {"bucket": bucket, "site_id": site_id, "status": status, "reason": reason, "us": us}
+        for (bucket, site_id, status, reason), us in sums.items()
     ]
 
 

@@ -29,6 +29,7 @@ from hotline.db.models.report import (
     CallRollup,
     RollupPosition,
     StateRollup,
+    StateTotalRollup,
 )
 from hotline.reports import queries
 from hotline.reports.interval import CallRow
@@ -42,6 +43,7 @@ from hotline.reports.rollup import (
     floor_bucket,
     fold_calls,
     fold_spans,
+    total_spans,
 )
 from hotline.reports.staffing import spans, wrap_up_seconds
 
@@ -66,6 +68,7 @@ class FoldResult:
     end: datetime
     call_rows: int
     state_rows: int
+    total_rows: int = 0
 
 
 async def fold_range(session: AsyncSession, start: datetime, end: datetime) -> FoldResult:
@@ -99,26 +102,33 @@ async def fold_range(session: AsyncSession, start: datetime, end: datetime) -> F
         for site_id in site_ids
     }
 
-    def compute() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def compute() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
         all_spans = spans(every, until)
         call_rows = fold_calls(placed, wrap_up_seconds(all_spans), low, high)
         state_rows = fold_spans(all_spans, low, high, None)
         for site_id, rows in per_site.items():
             state_rows.extend(fold_spans(spans(rows, until), low, high, site_id))
-        return call_rows, state_rows
+        return call_rows, state_rows, total_spans(state_rows)
 
-    call_rows, state_rows = await asyncio.to_thread(compute)
+    call_rows, state_rows, total_rows = await asyncio.to_thread(compute)
     await session.execute(
         delete(CallRollup).where(CallRollup.bucket >= low, CallRollup.bucket < high)
     )
     await session.execute(
         delete(StateRollup).where(StateRollup.bucket >= low, StateRollup.bucket < high)
     )
+    await session.execute(
+        delete(StateTotalRollup).where(
+            StateTotalRollup.bucket >= low, StateTotalRollup.bucket < high
+        )
+    )
     if call_rows:
         await session.execute(insert(CallRollup), call_rows)
     if state_rows:
         await session.execute(insert(StateRollup), state_rows)
-    return FoldResult(begin, finish, len(call_rows), len(state_rows))
+    if total_rows:
+        await session.execute(insert(StateTotalRollup), total_rows)
+    return FoldResult(begin, finish, len(call_rows), len(state_rows), len(total_rows))
 
 
 async def folded_until(session: AsyncSession) -> datetime | None:
@@ -205,19 +215,7 @@ async def rolled(
         return None
     calls = await _call_sums(session, int(low), int(high), f, threshold_s, short_abandon_s)
     state = _state_where(int(low), int(high), f, agents)
-    us = [
-        (int(b), status, reason, int(total))
-        for b, status, reason, total in await session.execute(
-            select(
-                StateRollup.bucket,
-                StateRollup.status,
-                StateRollup.reason,
-                func.sum(StateRollup.us),
-            )
-            .where(*state)
-            .group_by(StateRollup.bucket, StateRollup.status, StateRollup.reason)
-        )
-    ]
+    us = await _state_us(session, int(low), int(high), f, agents)
     width = _WIDTH_S[period.granularity]
     shift = int(offset.total_seconds())
     key = (StateRollup.bucket + shift) // width
@@ -237,6 +235,28 @@ async def rolled(
         )
     )
     return Rolled(float(low), float(high), calls, us, counts, edge, every)
+
+
+async def _state_us(
+    session: AsyncSession, low: int, high: int, f: Filters, agents: set[int] | None
+) -> list[tuple[int, str, str | None, int]]:
+    """Agent-microseconds per (bucket, state, reason): from the rollup without agents unless an
+    agent group picks some (a month's unfiltered report then sums a few rows per bucket)."""
+    table: type[StateRollup] | type[StateTotalRollup] = StateRollup
+    where = _state_where(low, high, f, agents)
+    if agents is None:
+        table = StateTotalRollup
+        where = [table.bucket >= low, table.bucket < high]
+        where.append(table.site_id.is_(None) if f.site_id is None else table.site_id == f.site_id)
+    query = (
+        select(table.bucket, table.status, table.reason, func.sum(table.us))
+        .where(*where)
+        .group_by(table.bucket, table.status, table.reason)
+    )
+    return [
+        (int(b), status, reason, int(total))
+        for b, status, reason, total in await session.execute(query)
+    ]
 
 
 def _state_where(low: int, high: int, f: Filters, agents: set[int] | None) -> list[Any]:

@@ -331,6 +331,16 @@ async def origin(
     }
 
 
+HEAVY_MINIMUM = 2  # one call each would list every caller
+
+
+def heavy_caller_threshold(alert_calls: int) -> int:
+    """The report's default threshold: the live alert's (``HOTLINE_FLOOR__HEAVY_CALLER_CALLS``),
+    so the report lists whom the alert names; an alert switched off (0) or set below the
+    report's minimum still gives a usable report."""
+    return max(alert_calls, HEAVY_MINIMUM)
+
+
 async def heavy_callers(
     session: AsyncSession,
     request: Request,

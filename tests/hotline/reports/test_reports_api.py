@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import httpx
 import pytest
@@ -366,3 +367,28 @@ def origin_total(report: dict[str, object]) -> int:
     total = report["total"]
     assert isinstance(total, int)
     return total
+
+
+async def test_heavy_callers_default_to_the_live_alert_threshold(
+    app: Any,
+    client: httpx.AsyncClient,
+    users: Users,
+    app_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """Unasked, the report's threshold is the live alert's (HOTLINE_FLOOR__HEAVY_CALLER_CALLS):
+    the report lists exactly whom the alert would name."""
+    await seed_day(app_sessionmaker)
+    floor = app.state.hotline.settings.floor
+    url = f"/api/v1/reports/heavy-callers?{MORNING}"
+    headers = users.headers(Role.OPS)
+    floor.heavy_caller_calls = 7  # 138… called seven times
+    named = (await client.get(url, headers=headers)).json()
+    assert named["filters"]["threshold"] == 7
+    assert [r["calls"] for r in named["rows"]] == [7]
+    floor.heavy_caller_calls = 8
+    quiet = (await client.get(url, headers=headers)).json()
+    assert (quiet["filters"]["threshold"], quiet["rows"]) == (8, [])
+    floor.heavy_caller_calls = 0  # the alert off: the report still asks for at least 2 calls
+    assert (await client.get(url, headers=headers)).json()["filters"]["threshold"] == 2
+    asked = (await client.get(f"{url}&threshold=5", headers=headers)).json()
+    assert asked["filters"]["threshold"] == 5  # an explicit threshold still wins

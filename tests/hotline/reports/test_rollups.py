@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hotline.db.models import CallRollup, RollupPosition, StateRollup
+from hotline.db.models import CallRollup, RollupPosition, StateRollup, StateTotalRollup
 from hotline.reports import rollup_store, service
 from hotline.reports.period import Granularity
 from hotline.reports.queries import AgentGroup
@@ -42,12 +42,13 @@ async def _report(maker: async_sessionmaker[AsyncSession], ask: dict[str, Any]) 
     return data["rows"], data["total"]
 
 
-async def _rollup_rows(maker: async_sessionmaker[AsyncSession]) -> tuple[int, int, int]:
+async def _rollup_rows(maker: async_sessionmaker[AsyncSession]) -> tuple[int, ...]:
     async with maker() as session:
         calls = await session.scalar(select(func.sum(CallRollup.offered)))
         states = await session.scalar(select(func.count(StateRollup.id)))
         seconds = await session.scalar(select(func.sum(StateRollup.us)))
-    return int(calls or 0), int(states or 0), int(seconds or 0)
+        totals = await session.scalar(select(func.count(StateTotalRollup.id)))
+    return int(calls or 0), int(states or 0), int(seconds or 0), int(totals or 0)
 
 
 async def test_the_rollups_give_the_raw_numbers(
@@ -98,6 +99,7 @@ async def test_folding_again_changes_nothing_and_a_refold_repairs(
     first = await _rollup_rows(sessionmaker)
     assert first[0] > 0
     assert first[1] > 0
+    assert 0 < first[3] < first[1]  # summed over the agents: fewer rows
     assert await rollup_store.fold_pending(sessionmaker, NOW) == []  # nothing pending
     async with sessionmaker() as session, session.begin():
         await rollup_store.fold_range(session, START, END)
@@ -125,3 +127,71 @@ async def test_a_live_call_holds_the_fold_back(
         position = await session.get(RollupPosition, rollup_store.POSITION)
     assert position is not None
     assert position.folded_until <= arrived
+
+
+async def test_the_state_rollup_without_agents_sums_the_per_agent_one(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """Every (bucket, site, state, reason) of the rollup without agents holds the sum of the
+    per-agent rows: the unfiltered report reads it, a group's report the per-agent rows."""
+    await seed_synthetic(sessionmaker, DAY)
+    await rollup_store.fold_pending(sessionmaker, NOW)
+
+    def keyed(rows: Any) -> dict[tuple[Any, ...], int]:
+        return {tuple(row[:4]): int(row[4]) for row in rows}
+
+    async with sessionmaker() as session:
+        per_agent = keyed(
+            await session.execute(
+                select(
+                    StateRollup.bucket,
+                    StateRollup.site_id,
+                    StateRollup.status,
+                    StateRollup.reason,
+                    func.sum(StateRollup.us),
+                ).group_by(
+                    StateRollup.bucket,
+                    StateRollup.site_id,
+                    StateRollup.status,
+                    StateRollup.reason,
+                )
+            )
+        )
+        totals = keyed(
+            await session.execute(
+                select(
+                    StateTotalRollup.bucket,
+                    StateTotalRollup.site_id,
+                    StateTotalRollup.status,
+                    StateTotalRollup.reason,
+                    StateTotalRollup.us,
+                )
+            )
+        )
+    assert len(totals) > 100
+    assert totals == per_agent
+    assert {site for _, site, _, _ in totals} > {None}  # the all-sites view and per site
+
+
+async def test_an_unfiltered_report_reads_the_rollup_without_agents(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """Proof of which table is read: agent-time added by hand to the rollup without agents
+    shows in the unfiltered report, not in an agent group's (read from the per-agent rows)."""
+    await seed_synthetic(sessionmaker, DAY)
+    await rollup_store.fold_pending(sessionmaker, NOW)
+    ask = {"granularity": Granularity.DAY}
+    group = {"granularity": Granularity.DAY, "group": AgentGroup.OVERFLOW}
+    before, group_before = (await _report(sessionmaker, ask))[1], await _report(sessionmaker, group)
+    async with sessionmaker() as session, session.begin():
+        row = await session.scalar(
+            select(StateTotalRollup)
+            .where(StateTotalRollup.site_id.is_(None), StateTotalRollup.status == "on_call")
+            .limit(1)
+        )
+        assert row is not None
+        row.us += 86_400 * 10**6  # one agent more, all day
+    after = (await _report(sessionmaker, ask))[1]
+    assert after["on_call"] == pytest.approx(before["on_call"] + 1.0, abs=0.011)
+    assert after["staffed"] == pytest.approx(before["staffed"] + 1.0, abs=0.011)
+    assert await _report(sessionmaker, group) == group_before

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hotline.db.models import Agent, AgentShift
 from hotline.roles import Role
 from tests.fixtures.app import TEST_PASSWORD, FixedClock, create_user
 from tests.hotline.reports.floor_day import at, seed_day
@@ -84,10 +87,29 @@ async def test_directors_land_on_reports_and_read_the_interval_page(
     assert "北京市" in origin.text  # 138… numbers of the morning
     heavy = await client.get("/reports/heavy-callers", params={"threshold": "5"})
     assert heavy.status_code == 200, heavy.text
-    assert "<td>138****8000</td><td>7</td>" in heavy.text
+    assert "138****8000</a></td><td>7</td>" in heavy.text
     refused = await client.get("/reports/heavy-callers", params={"threshold": "1"})
     assert refused.status_code == 422
     assert "2–10000" in refused.text
+
+
+async def test_the_heavy_callers_page_starts_from_the_live_alert_setting(
+    app: Any, client: httpx.AsyncClient, app_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """Opened without a threshold or dates, the page asks what the live alert does: its
+    HOTLINE_FLOOR__HEAVY_CALLER_CALLS over the last HOTLINE_FLOOR__HEAVY_CALLER_DAYS days."""
+    await seed_day(app_sessionmaker)
+    await create_user(app_sessionmaker, "boss", Role.DIRECTOR)
+    await _sign_in(client, "boss")
+    floor = app.state.hotline.settings.floor
+    floor.heavy_caller_calls, floor.heavy_caller_days = 7, 3
+    page = await client.get("/reports/heavy-callers")
+    assert page.status_code == 200, page.text
+    assert 'max="10000" value="7"' in page.text
+    assert 'id="report-start" value="2026-02-28"' in page.text  # three days ending today (03-02)
+    assert "138****8000</a></td><td>7</td>" in page.text
+    floor.heavy_caller_calls = 8
+    assert "138****8000" not in (await client.get("/reports/heavy-callers")).text
 
 
 async def test_bad_choices_say_what_to_change_and_agents_are_sent_home(
@@ -120,3 +142,31 @@ async def test_plotly_comes_from_the_wheel(client: httpx.AsyncClient) -> None:
     assert script.status_code == 200
     assert script.headers["content-type"].startswith("text/javascript")
     assert b"plotly.js" in script.content[:2000]
+
+
+async def test_the_agents_page_shows_adherence_with_its_definition(
+    client: httpx.AsyncClient, app_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """Adherence (the API's per-agent figures) on the page, with the definitions beside it;
+    without shifts, a note saying how to enter them instead of a zero."""
+    await seed_day(app_sessionmaker)
+    await create_user(app_sessionmaker, "boss", Role.DIRECTOR)
+    await _sign_in(client, "boss")
+    params = {"start": "2026-03-02", "end": "2026-03-02"}
+    before = await client.get("/reports/agents", params=params)
+    assert before.status_code == 200, before.text
+    assert 'id="adherence-none"' in before.text
+    assert 'id="adherence-table"' not in before.text
+    async with app_sessionmaker() as session, session.begin():
+        a2 = await session.scalar(select(Agent.id).where(Agent.code == "a2"))
+        assert a2 is not None
+        session.add(AgentShift(agent_id=a2, starts_at=at(9, 0), ends_at=at(10, 0)))
+    page = await client.get("/reports/agents", params=params)
+    assert page.status_code == 200, page.text
+    table = re.sub(r">\s+<", "><", page.text.split('id="adherence-table"')[1].split("</table>")[0])
+    assert '<tr id="adherence-a2"><td>a2</td><td>3600.0</td><td>2700.0</td>' in table
+    assert "adherence-a1" not in table  # a1 has no shift: no row, not a zero
+    assert "<td>1340.0</td><td>37.2%</td></tr>" in table  # 2700 s less a2's break; a share
+    assert "排班遵从率" in table  # the figure's name, linked to its definition
+    defs = page.text.split('id="adherence-defs"')[1].split("</dl>")[0]
+    assert "排班内可服务时长 / 排班时长" in defs

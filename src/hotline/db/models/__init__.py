@@ -33,6 +33,7 @@ from hotline.db.models.report import (
     RollupPosition,
     ServiceStandardRow,
     StateRollup,
+    StateTotalRollup,
 )
 from hotline.db.models.softphone import SoftphoneAccount
 from hotline.db.models.summary import CallSummaryRow, Topic
@@ -88,6 +89,7 @@ __all__ = [
     "SlaPolicyRow",
     "SoftphoneAccount",
     "StateRollup",
+    "StateTotalRollup",
     "Topic",
     "User",
     "UserRole",

@@ -73,6 +73,24 @@ class StateRollup(Base):
     us: Mapped[int] = mapped_column(BigInteger)  # agent-microseconds
 
 
+class StateTotalRollup(Base):
+    """Agent-time in one state (and not-ready reason) in one bucket, summed over the agents.
+
+    What an interval report without an agent group reads: ``report_state_rollup`` less its agent
+    column, so a month's report sums a few rows per bucket instead of one per agent. Folded by
+    the same job from the same spans; ``site_id`` as in ``report_state_rollup``."""
+
+    __tablename__ = "report_state_total_rollup"
+    __table_args__ = (Index("ix_report_state_total_rollup_bucket", "bucket"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    bucket: Mapped[int] = mapped_column(BigInteger)
+    site_id: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    us: Mapped[int] = mapped_column(BigInteger)  # agent-microseconds
+
+
 class RollupPosition(Base):
     """How far the fold has gone: every bucket before ``folded_until`` is in the rollups."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from hotline.reports.definitions import ABANDONS, AGENTS, INTERVAL, Figure
+from hotline.reports.definitions import ABANDONS, ADHERENCE, AGENTS, INTERVAL, Figure
 
 
 def _figures(prefix: str, figures: dict[str, Figure]) -> dict[str, tuple[str, str]]:
@@ -212,4 +212,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     **_figures("reports.iv", INTERVAL),
     **_figures("reports.ab", ABANDONS),
     **_figures("reports.ag", AGENTS),
+    **_figures("reports.adh", ADHERENCE),
+    "reports.adh.title": ("排班遵从", "Adherence to the schedule"),
+    "reports.adh.none": (
+        "本期间没有排班：没有遵从率（通过 POST /api/v1/reports/shifts 录入排班）。",
+        "No shifts in this period: no adherence (enter shifts with POST /api/v1/reports/shifts).",
+    ),
 }

@@ -26,7 +26,7 @@ from hotline.deps import AppStateDep, SessionDep
 from hotline.errors import InvalidInputError
 from hotline.masking import mask_phone, mask_tax_id
 from hotline.reports import charts, service, standards_store
-from hotline.reports.definitions import ABANDONS, AGENTS, INTERVAL, SURVEYS, TOPICS
+from hotline.reports.definitions import ABANDONS, ADHERENCE, AGENTS, INTERVAL, SURVEYS, TOPICS
 from hotline.reports.period import Granularity
 from hotline.reports.queries import AgentGroup
 from hotline.reports.standards import STANDARD_ID, StandardIn
@@ -385,7 +385,8 @@ async def agents_page(
         "data": None,
         "definitions": list(AGENTS),
         "columns": AGENT_COLUMNS,
-        "percent": {"occupancy", "work_orders_on_time_rate"},
+        "adherence_columns": list(ADHERENCE),
+        "percent": {"occupancy", "work_orders_on_time_rate", "adherence"},
         **await _choices(session),
     }
     if not valid:
@@ -677,13 +678,16 @@ async def heavy_callers_page(
     site: str = "",
     line: str = "",
     language: str = "",
-    threshold: str = "10",
+    threshold: str = "",
 ) -> Response:
     if not _allowed(principal):
         return RedirectResponse("/home", status_code=303)
     zone = ZoneInfo(state.settings.timezone)
     lang = lang_of(request)
-    first, last, valid = _days(state, start, end, 90)
+    # Unasked, the page shows whom the live alert names: its threshold over its period.
+    floor = state.settings.floor
+    threshold = threshold or str(service.heavy_caller_threshold(floor.heavy_caller_calls))
+    first, last, valid = _days(state, start, end, floor.heavy_caller_days)
     form = {
         "start": first.isoformat(),
         "end": last.isoformat(),
