@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import ConnectionPoolEntry, PoolResetState
 
 
 def create_engine(
@@ -37,6 +38,9 @@ def create_engine(
     if url.startswith("sqlite"):
         # One writer at a time is SQLite's nature; wait for the lock instead of failing at once.
         kwargs["connect_args"] = {"timeout": sqlite_busy_timeout_s}
+        # The pool's own reset (a rollback of every connection handed back) is replaced by
+        # ``_roll_back_what_is_open`` below, which asks SQLite first.
+        kwargs["pool_reset_on_return"] = None
     else:
         kwargs["pool_pre_ping"] = True
         if "+asyncpg" in url:
@@ -58,6 +62,25 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    @event.listens_for(engine.sync_engine, "reset")
+    def _roll_back_what_is_open(
+        dbapi_connection: Any, record: ConnectionPoolEntry, state: PoolResetState
+    ) -> None:
+        """Roll back a connection handed back to the pool only if SQLite has a transaction open.
+
+        The pool's default is a rollback on every return, and SQLAlchemy skips it only when it
+        rolled back itself; after a commit (every request that reaches its end) it is a no-op
+        that still costs aiosqlite a round trip to its thread. Skipping it is safe because the
+        question goes to SQLite, not to SQLAlchemy's bookkeeping: ``in_transaction`` is
+        ``sqlite3_get_autocommit``, true whenever any statement (SQLAlchemy's or a raw one)
+        left a transaction open, and then the rollback runs as before. It is read from the
+        connection's state without a thread hop; the connection is idle while it is returned.
+        """
+        if state.terminate_only or not state.asyncio_safe or state.transaction_was_reset:
+            return
+        if record.driver_connection is not None and record.driver_connection.in_transaction:
+            dbapi_connection.rollback()
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
