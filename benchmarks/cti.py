@@ -154,7 +154,9 @@ class BenchDirector:
     async def callback_accepted(self, key: CallKey) -> None:
         return None
 
-    async def call_adopted(self, call: InboundCall) -> Resumption:
+    async def call_adopted(
+        self, call: InboundCall, *, bridged_agent: str | None = None
+    ) -> Resumption:
         # The engine starts with an empty emulator: nothing to adopt. Start the IVR again.
         self.arrived += 1
         return Resumption(PLAN, CallPhase.IVR)

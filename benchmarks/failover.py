@@ -7,11 +7,14 @@ ARI emulator; scripted taxpayers call steadily, two scripted agents answer. Each
 leader with SIGKILL, then measures on this machine's clock, from the kill:
 
 * ``to_leader_s``: the standby reports ``role: leader`` on /readyz (lease taken, engine rebuilt);
-* ``to_first_command_s``: the first ARI command the new leader sent (its metrics);
+* ``to_first_command_s``: the first ARI command (not a GET) the emulator answered after the kill
+  (only the new leader can send one: the old one is dead);
 * ``to_first_answer_s``: the first agent leg bridged with a caller after the kill (the emulator);
 
-then starts a fresh standby. At the end, ``calls_lost`` counts taxpayers who called but have no
-call record closed with an outcome (goal 0). Agents are made ready once, at the start: after a
+then starts a fresh standby. At the end each taxpayer is counted once: ``calls_to_fallback`` are
+those whose call never reached Stasis (no instance led: Asterisk sends them to the dialplan
+fallback), ``calls_lost`` those who reached Stasis but have no call record closed with an
+outcome (goal 0). Agents are made ready once, at the start: after a
 takeover they keep their state. Needs PostgreSQL (HOTLINE_BENCH_PG, default the local server).
 """
 
@@ -28,6 +31,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import deque
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -221,6 +225,34 @@ async def leader_of(nodes: list[Node], timeout_s: float = 60.0) -> Node:
     raise RuntimeError("no instance took the lead")
 
 
+class _CommandClock(deque[tuple[str, str]]):
+    """The emulator's journal, timing the first ARI command answered after ``arm()``."""
+
+    def __init__(self) -> None:
+        super().__init__(maxlen=1000)
+        self.armed = False
+        self.first_at: float | None = None
+
+    def arm(self) -> None:
+        self.armed, self.first_at = True, None
+
+    def append(self, item: tuple[str, str]) -> None:
+        super().append(item)
+        kind, what = item
+        command = kind == "response" and not what.startswith("GET ")
+        if self.armed and self.first_at is None and command:
+            self.first_at = time.time()
+
+
+def _stasis_callers(events: list[tuple[str, dict[str, Any]]]) -> set[str]:
+    """The caller numbers of every channel that entered Stasis (reached an instance)."""
+    return {
+        str(f["channel"]["caller"]["number"])
+        for kind, f in events
+        if kind == "StasisStart" and f.get("channel", {}).get("caller")
+    }
+
+
 def _answers_since(events: list[tuple[str, dict[str, Any]]]) -> bool:
     return any(
         kind == "ChannelEnteredBridge"
@@ -245,6 +277,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         fresh_database(args.pg) as database,
         run_emulator(port=0, speed=args.speed, config=lab) as emulator,
     ):
+        commands = _CommandClock()
+        emulator.emulator.journal = commands  # before any connection binds it
         await import_centre(Settings(database_url=database), centre(emulator.base_url))
         for endpoint in AGENTS.values():
             emulator.add_endpoint(endpoint, AgentScript(answer_after_s=4.0, talk_s=40.0))
@@ -273,6 +307,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 await asyncio.sleep(args.between)
                 standby = next(node for node in nodes if node is not leader)
                 mark = len(emulator.core.emitted)
+                commands.arm()
                 killed_at = time.time()
                 leader.kill()
                 result: dict[str, Any] = {"round": n + 1}
@@ -286,11 +321,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 result["to_first_answer_s"] = (
                     None if answered_at is None else round(answered_at - killed_at, 3)
                 )
-                first = await standby.metric("hotline_ari_last_command_timestamp_seconds")
-                # The gauge holds the latest command: read right after the takeover it is an
-                # upper bound of the first one.
-                result["to_first_command_s_at_most"] = (
-                    None if not first else round(first - killed_at, 3)
+                first = commands.first_at
+                result["to_first_command_s"] = (
+                    None if first is None else round(first - killed_at, 3)
                 )
                 result["resync_s"] = await standby.metric("hotline_cluster_resync_seconds")
                 rounds.append(result)
@@ -301,6 +334,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         # Let every call end (talk 40 emulated s), then count.
         engine = create_async_engine(database)
         closed = 0
+        closed_numbers: set[str] = set()
+        reached: set[str] = set()
         for _ in range(900):
             async with engine.connect() as connection:
                 rows = (
@@ -310,14 +345,17 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                         )
                     )
                 ).all()
-            closed = sum(1 for row in rows if row.outcome and row.ended_at)
-            if closed >= len(numbers):
+            closed_numbers = {row.caller_number for row in rows if row.outcome and row.ended_at}
+            closed = len(closed_numbers)
+            reached = _stasis_callers(list(emulator.core.emitted))
+            if reached <= closed_numbers:
                 break
             await asyncio.sleep(0.2)
         await engine.dispose()
         for node in nodes:
             node.kill()
     answers = [r["to_first_answer_s"] for r in rounds if r["to_first_answer_s"] is not None]
+    firsts = [r["to_first_command_s"] for r in rounds if r["to_first_command_s"] is not None]
     return {
         "benchmark": "failover",
         "kills": args.kills,
@@ -325,8 +363,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "speed": args.speed,
         "calls": len(numbers),
         "calls_closed_with_outcome": closed,
-        "calls_lost": len(numbers) - closed,
+        "calls_to_fallback": len(set(numbers) - reached),
+        "calls_lost": len((set(numbers) & reached) - closed_numbers),
         "rounds": rounds,
+        "to_first_command_s_max": max(firsts) if firsts else None,
         "to_first_answer_s_median": statistics.median(answers) if answers else None,
         "to_first_answer_s_max": max(answers) if answers else None,
         "loadavg_before": [round(x, 2) for x in load_before],

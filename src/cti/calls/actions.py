@@ -137,7 +137,10 @@ class AskPlan:
 
 @dataclass(frozen=True, slots=True)
 class AskResumption:
-    """Await ``director.call_adopted``; the executor feeds back :class:`Resumed`."""
+    """Await ``director.call_adopted``; the executor feeds back :class:`Resumed`.
+    ``bridged_agent``: the agent whose leg Asterisk has in the caller's bridge, if any."""
+
+    bridged_agent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -340,11 +340,18 @@ class SiteCallController:
                 channel_name=channel.name,
                 arrived_at=channel.creationtime,
             )
+            bridge_id = bridge_of.get(channel.id)
             adopted = sig.CallerAdopted(
                 call,
                 answered=channel.state == "Up",
-                bridge_id=bridge_of.get(channel.id),
-                legs=tuple(legs_of.get(channel.id, ())),
+                bridge_id=bridge_id,
+                legs=tuple(
+                    replace(
+                        leg,
+                        bridged=bridge_id is not None and bridge_of.get(leg.leg_id) == bridge_id,
+                    )
+                    for leg in legs_of.get(channel.id, ())
+                ),
             )
             logger.info("site %s: adopting inbound channel %s", self.site, channel.id)
             self._admit_adopted(adopted)

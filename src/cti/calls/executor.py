@@ -218,8 +218,8 @@ class ActionExecutor:
                 self._timers.cancel(key)
             case act.AskPlan():
                 return await self._ask_plan(key)
-            case act.AskResumption():
-                return await self._ask_resumption(key)
+            case act.AskResumption(bridged_agent):
+                return await self._ask_resumption(key, bridged_agent)
             case _:
                 await self._notify_director(key, action)
         return None
@@ -263,13 +263,13 @@ class ActionExecutor:
             plan = FALLBACK_PLAN
         return sig.PlanReady(plan)
 
-    async def _ask_resumption(self, key: CallKey) -> sig.CallEvent:
+    async def _ask_resumption(self, key: CallKey, bridged_agent: str | None) -> sig.CallEvent:
         call = self._inbound(key)
         fallback = Resumption(FALLBACK_PLAN, CallPhase.IVR)
         if call is None:
             return sig.Resumed(fallback)
         try:
-            resumption = await self._director.call_adopted(call)
+            resumption = await self._director.call_adopted(call, bridged_agent=bridged_agent)
         except Exception:
             # Not knowing where the caller was, the IVR is the one place that serves them.
             self.director_errors += 1

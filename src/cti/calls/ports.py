@@ -142,9 +142,13 @@ class CallDirector(Protocol):
 
     async def call_arrived(self, call: InboundCall) -> IvrPlan: ...
 
-    async def call_adopted(self, call: InboundCall) -> Resumption:
+    async def call_adopted(
+        self, call: InboundCall, *, bridged_agent: str | None = None
+    ) -> Resumption:
         """After a restart the controller found ``call`` still up in Asterisk: how it carries on.
-        A call the service does not know is opened as a new one and resumes in the IVR."""
+        A call the service does not know is opened as a new one and resumes in the IVR.
+        ``bridged_agent``: Asterisk has this agent's answered leg in the caller's bridge, so they
+        talk, even if the service had not recorded the answer yet."""
 
     async def ivr_completed(self, key: CallKey, *, language: str, line: str) -> None:
         """The caller chose; the call now waits for an agent (enqueue it in routing)."""

@@ -32,10 +32,12 @@ class CallerArrived:
 
 @dataclass(frozen=True, slots=True)
 class FoundLeg:
-    """An answered agent leg of an adopted call, found in Asterisk (in our app, with its args)."""
+    """An answered agent leg of an adopted call, found in Asterisk (in our app, with its args).
+    ``bridged``: it is in the caller's bridge, so the two were talking whatever was recorded."""
 
     leg_id: str
     agent_id: str
+    bridged: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -367,7 +367,10 @@ def _adopted(call: CallState, event: sig.CallerAdopted, now: datetime) -> Step:
     actions: list[act.Action] = [act.Journal("adopted", found)]
     if not event.answered:
         actions.append(act.Answer(call.call_id))
-    return call, [*actions, act.AskResumption()]
+    # Asterisk's bridge is the truth about who talks: the record may lag behind it (the last
+    # process died before its write queue recorded the answer).
+    bridged = next((found.agent_id for found in event.legs if found.bridged), None)
+    return call, [*actions, act.AskResumption(bridged)]
 
 
 @on(sig.Resumed, Phase.ARRIVING)

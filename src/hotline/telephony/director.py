@@ -100,6 +100,19 @@ def contact_of(call: LiveCall) -> Contact:
     )
 
 
+def _answer_not_recorded(call: LiveCall) -> bool:
+    """An inbound call recorded as waiting or ringing, out of the IVR: a bridge with an agent
+    found for it after a restart means the answer was lost with the last process."""
+    return (
+        call.kind == "inbound"
+        and call.answered_at is None
+        and call.phase in (CallPhase.QUEUE.value, CallPhase.RINGING.value)
+        and call.line is not None
+        and call.language is not None
+        and call.queued_at is not None
+    )
+
+
 class Director:
     def __init__(
         self,
@@ -212,17 +225,42 @@ class Director:
         if name is not None:
             self._acd.file_question_soon(call, "closed", "voicemail", str(name))
 
-    async def call_adopted(self, call: InboundCall) -> Resumption:
+    async def call_adopted(
+        self, call: InboundCall, *, bridged_agent: str | None = None
+    ) -> Resumption:
         """A call still up after a restart resumes where the record says it was; the service
-        puts waiting calls back in routing once every site is resynchronised."""
+        puts waiting calls back in routing once every site is resynchronised. Asterisk's bridge
+        wins over the record: a caller it has bridged with an agent talks with that agent."""
         known = self._call(call.key)
         if known is None or known.outcome is not None:
             return Resumption(await self.call_arrived(call), CallPhase.IVR)
         plan = build_plan(open_now=self._acd.is_open(), menus=self._acd.menus, dialled=call.dialled)
+        if bridged_agent is not None and _answer_not_recorded(known):
+            await self._adopt_bridged(known, bridged_agent)
         phase = CallPhase(known.phase)
         if phase is CallPhase.TALK:
             return Resumption(plan, phase, agent_id=known.agent_id)
         return Resumption(plan, phase)
+
+    async def _adopt_bridged(self, call: LiveCall, agent_id: str) -> None:
+        """The last process bridged the caller with ``agent_id`` and died before recording it
+        (its write queue had not written the answer): record the talk now and show the agent on
+        the call in routing, so that the caller is not offered again and the agent not offered
+        another call. The answer time is the adoption's: the real one was never recorded."""
+        now = self._ctx.now()
+        await self._note(
+            call, "bridged_found", {"agent_id": agent_id, "recorded_phase": call.phase}
+        )
+        call.answered_at = now
+        call.agent_id = agent_id
+        call.offered_agent = None
+        call.phase = CallPhase.TALK.value
+        await self._save(call, {"agent_id": int(agent_id), "answered_at": now})
+        if not await self._acd.place_on_call(contact_of(call), agent_id, known=False):
+            log.warning("bridged_call_not_placed", call_id=call.call_id, agent=agent_id)
+        await self._agents.log_call_state(agent_id, "on_call", call_id=call.call_id)
+        self._ctx.publish(agent_topic(agent_id), {"type": "answered", "call_id": call.call_id})
+        self._wallboard(call, phase="talk", agent_id=db_id(agent_id))
 
     async def ivr_completed(self, key: CallKey, *, language: str, line: str) -> None:
         call = self._call(key)

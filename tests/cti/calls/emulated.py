@@ -92,8 +92,12 @@ class RecordingDirector:
         self._record("call_arrived", call.key, caller=call.caller_number, dialled=call.dialled)
         return self.plan
 
-    async def call_adopted(self, call: InboundCall) -> Resumption:
-        self._record("call_adopted", call.key, caller=call.caller_number)
+    async def call_adopted(
+        self, call: InboundCall, *, bridged_agent: str | None = None
+    ) -> Resumption:
+        self._record(
+            "call_adopted", call.key, caller=call.caller_number, bridged_agent=bridged_agent
+        )
         return self.resumption or Resumption(self.plan, CallPhase.IVR)
 
     async def ivr_completed(self, key: CallKey, *, language: str, line: str) -> None:

@@ -608,6 +608,11 @@ class TestAdoption:
         assert run.state.phase is Phase.SURVEY
         assert of_type(run.actions, act.Play)
 
+    def test_the_agent_bridged_with_the_caller_is_named_when_asking_how_to_resume(self) -> None:
+        bridged = sig.FoundLeg(ADOPTED_LEG.leg_id, ADOPTED_LEG.agent_id, bridged=True)
+        actions = Run().feed(sig.CallerAdopted(INBOUND, bridge_id="old-br", legs=(bridged,)))
+        assert actions[-1] == act.AskResumption(bridged_agent=ADOPTED_LEG.agent_id)
+
     def test_an_adopted_channel_not_yet_up_is_answered(self) -> None:
         actions = Run().feed(sig.CallerAdopted(INBOUND, answered=False))
         assert of_type(actions, act.Answer) == [act.Answer(INBOUND.key.call_id)]
