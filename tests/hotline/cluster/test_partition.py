@@ -131,8 +131,10 @@ async def test_a_leader_cut_from_the_database_stops_commanding_before_the_standb
         assert old.alive  # cut off, not dead
 
     assert last_command > 0  # it did command Asterisk while it led
-    assert refused > 0  # and was asked to again after the cut: the fence said no
-    assert last_command < taken_at, (last_command, taken_at)
+    # Whether a command was still asked of the old leader between its fence closing and its
+    # components stopping depends on timing (``refused`` counts those, often 0): the gate itself
+    # is shown in tests/cti/ari/test_ari_fence.py. What must hold every time is this:
+    assert last_command < taken_at, (last_command, taken_at, refused)
 
 
 async def _keep_calling(emulator: object) -> None:
