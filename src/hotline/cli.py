@@ -108,12 +108,28 @@ def serve(
     configure_logging(settings.log.level, json_output=settings.log.json_output)
     if import_file is not None:
         _run_import(settings, import_file)
+    _refuse_misconfigured(settings)
     uvicorn.run(
         create_app(settings, components=standard_components(settings)),
         host=host,
         port=port,
         log_config=None,
     )
+
+
+def _refuse_misconfigured(settings: Settings) -> None:
+    """A second instance whose configuration differs from a running one's stops here, with
+    every differing key named (docs/cluster.md, "Refused at start")."""
+    import asyncio
+
+    from hotline.cluster.leadership import default_instance_id
+    from hotline.cluster.membership import ConfigurationMismatch, preflight
+
+    try:
+        asyncio.run(preflight(settings, settings.cluster.instance_id or default_instance_id()))
+    except ConfigurationMismatch as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
 
 
 @db_app.command("upgrade")

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from hotline.cluster.lease import Lease
+from hotline.cluster.membership import Membership, fingerprint
 from hotline.config import Settings
 from hotline.deps import AppState
 
@@ -316,6 +317,21 @@ def leader_only(components: list[Component]) -> Component:
             advertise_url=cluster.advertise_url,
             ttl_s=cluster.lease_ttl_s,
         )
+        membership = None
+        if not embedded:
+            # Before anything leads: a misconfigured newcomer is refused (ConfigurationMismatch).
+            membership = Membership(
+                engine,
+                instance_id=lease.instance_id,
+                fingerprint=fingerprint(settings),
+                ttl_s=cluster.lease_ttl_s,
+                refresh_interval_s=cluster.renew_interval_s,
+            )
+            try:
+                await membership.join()
+            except Exception:
+                await engine.dispose()
+                raise
         leadership = Leadership(state, lease, components, settings)
         state.extras[CLUSTER_KEY] = leadership
         state.health_checks["cluster"] = leadership.health
@@ -323,6 +339,8 @@ def leader_only(components: list[Component]) -> Component:
 
         async def stop() -> None:
             await leadership.stop()
+            if membership is not None:
+                await membership.leave()
             state.health_checks.pop("cluster", None)
             state.extras.pop(CLUSTER_KEY, None)
             if not embedded:
