@@ -1,4 +1,4 @@
-"""Cluster members: each running instance and the fingerprint of what must agree between them.
+"""Cluster members and their configuration fingerprints; the database's identity.
 
 Revision ID: misconf18
 Revises: rep16c
@@ -27,7 +27,15 @@ def upgrade() -> None:
         sa.Column("seen_at", hotline.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("instance_id", name=op.f("pk_cluster_member")),
     )
+    op.create_table(
+        "cluster_identity",
+        sa.Column("key", sa.String(length=32), nullable=False),
+        sa.Column("identity", sa.String(length=36), nullable=False),
+        sa.Column("created_at", hotline.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_cluster_identity")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("cluster_identity")
     op.drop_table("cluster_member")

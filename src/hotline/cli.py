@@ -118,16 +118,18 @@ def serve(
 
 
 def _refuse_misconfigured(settings: Settings) -> None:
-    """A second instance whose configuration differs from a running one's stops here, with
-    every differing key named (docs/cluster.md, "Refused at start")."""
+    """A second instance whose configuration differs from a running one's, or whose database
+    is not the one commanding the sites, stops here in words (docs/cluster.md, "Refused at
+    start")."""
     import asyncio
 
     from hotline.cluster.leadership import default_instance_id
     from hotline.cluster.membership import ConfigurationMismatch, preflight
+    from hotline.cluster.site_mark import ForeignDatabase
 
     try:
         asyncio.run(preflight(settings, settings.cluster.instance_id or default_instance_id()))
-    except ConfigurationMismatch as exc:
+    except (ConfigurationMismatch, ForeignDatabase) as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
 

@@ -19,13 +19,16 @@ import asyncio
 import contextlib
 import hashlib
 import json
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 import structlog
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hotline.cluster.site_mark import foreign_sites_preflight
 from hotline.config import Settings
 from hotline.db.migrate import head_revision
 
@@ -168,13 +171,13 @@ class Membership:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._loop
         with contextlib.suppress(Exception):  # the row stops being live on its own anyway
-            await asyncio.wait_for(self._autocommit(_LEAVE), self._horizon_s)
+            await _abandon_after(self._autocommit(_LEAVE), self._refresh_interval_s)
 
     async def _refresh(self) -> None:
         while True:
             await asyncio.sleep(self._refresh_interval_s)
             try:
-                await asyncio.wait_for(self._autocommit(_SEEN), self._horizon_s)
+                await _abandon_after(self._autocommit(_SEEN), self._refresh_interval_s)
             except asyncio.CancelledError:
                 raise
             except Exception:  # a database blip: the lease loop handles leadership
@@ -186,9 +189,27 @@ class Membership:
             await autocommit.execute(statement, {"me": self.instance_id, **params})  # type: ignore[call-overload]
 
 
+async def _abandon_after(work: Coroutine[Any, Any, None], bound_s: float) -> None:
+    """Run ``work`` for at most ``bound_s``; a late one is cancelled but never awaited, since
+    cancelling a query on a silent socket can hang as long as the query (a partition)."""
+    task = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({task}, timeout=bound_s)
+    if task in done:
+        task.result()
+        return
+    task.cancel()
+    _ABANDONED.add(task)
+    task.add_done_callback(_ABANDONED.discard)
+    raise TimeoutError(f"cluster_member: no answer within {bound_s} s")
+
+
+_ABANDONED: set[asyncio.Task[None]] = set()
+
+
 async def preflight(settings: Settings, instance_id: str) -> None:
-    """The check alone, on a short-lived engine: what ``hotline serve`` runs before uvicorn so
-    that a refusal is a one-line CLI error rather than a failed lifespan's traceback."""
+    """The start-time checks alone (configuration, then the sites' database marks), on a
+    short-lived engine: what ``hotline serve`` runs before uvicorn so that a refusal is a
+    one-line CLI error rather than a failed lifespan's traceback. Nothing is marked."""
     from hotline.db.session import create_engine
 
     if settings.is_sqlite:
@@ -206,5 +227,6 @@ async def preflight(settings: Settings, instance_id: str) -> None:
             refresh_interval_s=settings.cluster.renew_interval_s,
         )
         await member.check()
+        await foreign_sites_preflight(engine, settings.cluster.lease_ttl_s)
     finally:
         await engine.dispose()

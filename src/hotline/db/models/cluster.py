@@ -43,3 +43,14 @@ class ClusterMember(Base):
     fingerprint: Mapped[str] = mapped_column(Text)
     started_at: Mapped[datetime]
     seen_at: Mapped[datetime]
+
+
+class ClusterIdentity(Base):
+    """This database's identity: a UUID created once (``key = 'database'``), written by the
+    leader on every ARI site it commands, so that an instance on another database is refused."""
+
+    __tablename__ = "cluster_identity"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    identity: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime]
