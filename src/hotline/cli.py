@@ -108,12 +108,30 @@ def serve(
     configure_logging(settings.log.level, json_output=settings.log.json_output)
     if import_file is not None:
         _run_import(settings, import_file)
+    _refuse_misconfigured(settings)
     uvicorn.run(
         create_app(settings, components=standard_components(settings)),
         host=host,
         port=port,
         log_config=None,
     )
+
+
+def _refuse_misconfigured(settings: Settings) -> None:
+    """A second instance whose configuration differs from a running one's, or whose database
+    is not the one commanding the sites, stops here in words (docs/cluster.md, "Refused at
+    start")."""
+    import asyncio
+
+    from hotline.cluster.leadership import default_instance_id
+    from hotline.cluster.membership import ConfigurationMismatch, preflight
+    from hotline.cluster.site_mark import ForeignDatabase
+
+    try:
+        asyncio.run(preflight(settings, settings.cluster.instance_id or default_instance_id()))
+    except (ConfigurationMismatch, ForeignDatabase) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
 
 
 @db_app.command("upgrade")

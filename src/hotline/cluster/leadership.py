@@ -29,6 +29,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from hotline.cluster.lease import Lease
+from hotline.cluster.membership import Membership, fingerprint
+from hotline.cluster.site_mark import ForeignDatabase, SiteMarker
 from hotline.config import Settings
 from hotline.deps import AppState
 
@@ -107,6 +109,8 @@ class Leadership:
         self._abandoned: set[asyncio.Task[Any]] = set()
         self.leading = False
         self.last_resync_s: float | None = None
+        # Set when a site carried another database's mark: at start, the start is refused.
+        self.refused: ForeignDatabase | None = None
 
     @property
     def instance_id(self) -> str:
@@ -140,6 +144,9 @@ class Leadership:
         self._loop = asyncio.create_task(self._run(), name="cluster-lease")
         if token is not None:
             await self._lead()
+            if self.refused is not None:  # pointed at another database: refuse the start
+                await self.stop()
+                raise self.refused
 
     async def stop(self) -> None:
         if self._loop is not None:
@@ -181,6 +188,14 @@ class Leadership:
         try:
             for component in self._components:
                 self._stops.append(await component(self._state))
+        except ForeignDatabase as refused:
+            # Stays a standby: this instance's database is not the one commanding the sites.
+            log.error("cluster_site_refused", instance=self.instance_id, detail=str(refused))
+            self.refused = refused
+            # Released, not only dropped: a corrected instance need not wait for the expiry.
+            await self._bounded(self.lease.release(), self.lease.ttl_s)
+            await self._stop_engine(bound_s=STOP_BOUND_S)
+            return
         except Exception:
             log.exception("cluster_engine_start_failed")
             self.lease.drop()  # another instance may do better; this one tries again later
@@ -300,6 +315,18 @@ def lease_engine(database_url: str, ttl_s: float) -> AsyncEngine:
     )
 
 
+async def _site_marks(state: AppState) -> Stop:
+    """The first engine component on PostgreSQL: no site is commanded before it is checked
+    and marked with this database's identity (``hotline.cluster.site_mark``)."""
+    marker = SiteMarker(
+        state.engine,
+        ttl_s=state.settings.cluster.lease_ttl_s,
+        gate=state.extras.get(ARI_GATE_KEY),
+    )
+    await marker.start()
+    return marker.stop
+
+
 def leader_only(components: list[Component]) -> Component:
     """One component running ``components`` on whichever instance holds the lease."""
 
@@ -316,13 +343,31 @@ def leader_only(components: list[Component]) -> Component:
             advertise_url=cluster.advertise_url,
             ttl_s=cluster.lease_ttl_s,
         )
-        leadership = Leadership(state, lease, components, settings)
+        membership = None
+        if not embedded:
+            # Before anything leads: a misconfigured newcomer is refused (ConfigurationMismatch).
+            membership = Membership(
+                engine,
+                instance_id=lease.instance_id,
+                fingerprint=fingerprint(settings),
+                ttl_s=cluster.lease_ttl_s,
+                refresh_interval_s=cluster.renew_interval_s,
+            )
+            try:
+                await membership.join()
+            except Exception:
+                await engine.dispose()
+                raise
+        engine_components = components if embedded else [_site_marks, *components]
+        leadership = Leadership(state, lease, engine_components, settings)
         state.extras[CLUSTER_KEY] = leadership
         state.health_checks["cluster"] = leadership.health
         await leadership.start()
 
         async def stop() -> None:
             await leadership.stop()
+            if membership is not None:
+                await membership.leave()
             state.health_checks.pop("cluster", None)
             state.extras.pop(CLUSTER_KEY, None)
             if not embedded:

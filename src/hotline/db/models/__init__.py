@@ -4,7 +4,7 @@ from hotline.db.models.audit import AuditLog
 from hotline.db.models.bus import BusEventRow
 from hotline.db.models.calendar import CalendarDay, CalendarSetting
 from hotline.db.models.call import AgentSession, AgentStateLog, Call, Callback, CallEvent
-from hotline.db.models.cluster import ClusterLease
+from hotline.db.models.cluster import ClusterIdentity, ClusterLease, ClusterMember
 from hotline.db.models.config import ConfigVersion
 from hotline.db.models.directory import (
     Agent,
@@ -64,7 +64,9 @@ __all__ = [
     "CallRollup",
     "CallSummaryRow",
     "Callback",
+    "ClusterIdentity",
     "ClusterLease",
+    "ClusterMember",
     "ConfigVersion",
     "Department",
     "DivertedQuestionRow",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, String
+from sqlalchemy import BigInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.db.base import Base
@@ -27,3 +27,30 @@ class ClusterLease(Base):
     acquired_at: Mapped[datetime]
     renewed_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+
+
+class ClusterMember(Base):
+    """One row per running instance (``hotline.cluster.membership``), refreshed while it runs.
+
+    ``fingerprint`` is a JSON object of what must agree between the instances of one cluster
+    (code version, migration head, enabled sites, lease TTL, time zone...): a new instance whose
+    fingerprint differs from a live member's is refused at start. Never a secret in clear.
+    """
+
+    __tablename__ = "cluster_member"
+
+    instance_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime]
+    seen_at: Mapped[datetime]
+
+
+class ClusterIdentity(Base):
+    """This database's identity: a UUID created once (``key = 'database'``), written by the
+    leader on every ARI site it commands, so that an instance on another database is refused."""
+
+    __tablename__ = "cluster_identity"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    identity: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime]
