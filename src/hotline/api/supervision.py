@@ -391,6 +391,21 @@ def running_monitors_out(views: list[monitor_rows.MonitorView]) -> list[RunningM
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
+def audio_response(audio: bytes, media_type: str, span: tuple[int, int] | None) -> Response:
+    """A recording's bytes, whole or the ``span`` asked by a Range header (206), never cached."""
+    headers = {"Accept-Ranges": "bytes", "Cache-Control": "private, no-store"}
+    if span is None:
+        return Response(audio, media_type=media_type, headers=headers)
+    start, end = span
+    headers["Content-Range"] = f"bytes {start}-{end}/{len(audio)}"
+    return Response(
+        audio[start : end + 1],
+        status_code=status.HTTP_206_PARTIAL_CONTENT,
+        media_type=media_type,
+        headers=headers,
+    )
+
+
 def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
     """The one byte range asked for (inclusive), None for the whole file; 416 if unsatisfiable.
 
@@ -477,17 +492,7 @@ async def play_recording(
             recording=call.recording_name,
             range=request.headers.get("range"),
         )
-    headers = {"Accept-Ranges": "bytes", "Cache-Control": "private, no-store"}
-    if span is None:
-        return Response(audio, media_type=media_type, headers=headers)
-    start, end = span
-    headers["Content-Range"] = f"bytes {start}-{end}/{len(audio)}"
-    return Response(
-        audio[start : end + 1],
-        status_code=status.HTTP_206_PARTIAL_CONTENT,
-        media_type=media_type,
-        headers=headers,
-    )
+    return audio_response(audio, media_type, span)
 
 
 __all__ = ["RECORDING_PLAYED", "may_play", "monitoring_router", "router"]

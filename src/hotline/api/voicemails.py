@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cti.calls.ports import RecordingUnavailable
 from hotline import audit
 from hotline.api.attachments import OrderRef, visible_order
-from hotline.api.supervision import byte_range
+from hotline.api.supervision import audio_response, byte_range
 from hotline.auth.principal import Principal, require
 from hotline.db.models import DivertedQuestionRow
 from hotline.deps import AppState, AppStateDep, SessionDep
@@ -113,17 +113,7 @@ async def play_voicemail(
             request_id=getattr(request.state, "request_id", None),
             client_ip=request.client.host if request.client else None,
         )
-    headers = {"Accept-Ranges": "bytes", "Cache-Control": "private, no-store"}
-    if span is None:
-        return Response(audio, media_type=media_type, headers=headers)
-    start, end = span
-    headers["Content-Range"] = f"bytes {start}-{end}/{len(audio)}"
-    return Response(
-        audio[start : end + 1],
-        status_code=status.HTTP_206_PARTIAL_CONTENT,
-        media_type=media_type,
-        headers=headers,
-    )
+    return audio_response(audio, media_type, span)
 
 
 __all__ = ["VOICEMAIL_PLAYED", "VOICEMAIL_ROLES", "router", "voicemail_of"]
