@@ -99,13 +99,57 @@ class Baresip:
             self.seen.append(event)
 
 
+def free_sip_port() -> int:
+    """A port free for SIP on UDP and TCP whose successor is free on TCP too: baresip also
+    opens its SIP/TLS listener, always, on the port after `sip_listen`'s."""
+    while True:
+        port = free_udp_and_tcp_port()
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+
+
+# Another process may take a probed port before baresip binds it; only that is worth a retry.
+_PORT_TAKEN = "Address already in use"
+_START_ATTEMPTS = 4
+
+
 @contextmanager
 def run_baresip(workdir: Path) -> Iterator[Baresip]:
+    for attempt in range(1, _START_ATTEMPTS + 1):
+        try:
+            process, control, log = _start_baresip(workdir / f"attempt-{attempt}")
+        except _PortTaken:
+            if attempt == _START_ATTEMPTS:
+                raise
+            continue
+        break
+    try:
+        yield Baresip(process, control, log)
+    finally:
+        control.close()
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class _PortTaken(RuntimeError):
+    pass
+
+
+def _start_baresip(workdir: Path) -> tuple[subprocess.Popen[bytes], socket.socket, Path]:
     modules = module_dir()
     assert modules is not None
+    workdir.mkdir(parents=True)
     home = workdir / "baresip"
     home.mkdir()
-    sip_port, control_port = free_udp_and_tcp_port(), free_port()
+    sip_port, control_port = free_sip_port(), free_port()
     lines = [
         f"sip_listen\t\t127.0.0.1:{sip_port}",
         f"module_path\t\t{modules}",
@@ -129,26 +173,20 @@ def run_baresip(workdir: Path) -> Iterator[Baresip]:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
-    control: socket.socket | None = None
-    try:
-        deadline = time.monotonic() + 15
-        while control is None:
-            if process.poll() is not None:
-                raise RuntimeError(f"baresip exited at start-up:\n{log.read_text()}")
-            try:
-                control = socket.create_connection(("127.0.0.1", control_port), timeout=0.2)
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"baresip did not start:\n{log.read_text()}") from None
-                time.sleep(0.05)
-        control.settimeout(None)
-        yield Baresip(process, control, log)
-    finally:
-        if control is not None:
-            control.close()
-        process.terminate()
+    deadline = time.monotonic() + 15
+    while True:
+        if process.poll() is not None:
+            text = log.read_text()
+            error = _PortTaken if _PORT_TAKEN in text else RuntimeError
+            raise error(f"baresip exited at start-up:\n{text}")
         try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            control = socket.create_connection(("127.0.0.1", control_port), timeout=0.2)
+        except OSError:
+            if time.monotonic() > deadline:
+                process.kill()
+                process.wait()
+                raise RuntimeError(f"baresip did not start:\n{log.read_text()}") from None
+            time.sleep(0.05)
+            continue
+        control.settimeout(None)
+        return process, control, log
