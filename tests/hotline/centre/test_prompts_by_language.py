@@ -6,8 +6,8 @@ the language asked for and the language directory of the file that played).
 Each caller goes through the IVR (greeting and language menu, then the line menu in the
 language chosen), the queue announcements (position, expected wait and the numbers), and then
 either the voicemail (routing gives up: the prompt, then the recording's beep) or an agent who
-hangs up first (the survey and its thanks). The closed message in each language is
-``test_prompts_live.py``'s."""
+hangs up first (the survey and its thanks, a prompt the document names per language). The
+closed message in each language is ``test_prompts_live.py``'s."""
 
 from __future__ import annotations
 
@@ -86,6 +86,8 @@ def _document() -> dict[str, Any]:
     ]
     ivr["lines"] = [{"digit": "1", "line": "national_tax", "prompt": "line-national_tax"}]
     data["diverts"]["voicemail"].update(max_length_s=2, beep=True)
+    # A prompt named per language: English callers are thanked with another recording.
+    data["survey"]["thanks"] = {"zh": "survey-thanks", "en": "goodbye"}
     return data
 
 
@@ -194,9 +196,9 @@ async def test_each_caller_hears_every_prompt_in_their_own_language(database_url
         # the channel's own language (the lab has it in English only).
         voicemail = sounds.index("voicemail")
         assert heard[number][voicemail + 1] == ("sound:beep", "en", "en"), heard[number]
-    for number in (ZH_TALKS, EN_TALKS):
+    for number, thanks in ((ZH_TALKS, "survey-thanks"), (EN_TALKS, "goodbye")):
         sounds = _sounds(heard[number])
-        assert sounds[-2:] == ["survey", "survey-thanks"], (number, sounds)
+        assert sounds[-2:] == ["survey", thanks], (number, sounds)
         assert "voicemail" not in sounds
 
 
