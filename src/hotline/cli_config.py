@@ -109,7 +109,7 @@ def _site_checks(document: Document, site: str) -> list[PlayedCheck]:
     """Ask ``site``'s Asterisk (ARI ``GET /sounds``) for every sound ``document`` plays."""
     import asyncio
 
-    from hotline.centre.document import played_sounds
+    from hotline.centre.document import played_by_language
     from hotline.config import SettingsError, load_settings
     from hotline.sounds.check import missing_played
     from hotline.sounds.site import SiteLookupError, site_sounds
@@ -122,7 +122,7 @@ def _site_checks(document: Document, site: str) -> list[PlayedCheck]:
         sounds = asyncio.run(site_sounds(settings.database_url, site))
     except SiteLookupError as exc:
         raise fail(f"--site: {exc}") from None
-    return missing_played(played_sounds(document), document.languages, sounds)
+    return missing_played(played_by_language(document), sounds)
 
 
 def _print_site_checks(checks: list[PlayedCheck], site: str, source: str) -> None:

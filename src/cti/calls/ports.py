@@ -46,11 +46,37 @@ class InboundCall:
     arrived_at: datetime  # tz-aware UTC, by Asterisk's clock (StasisStart, channel creation)
 
 
+BY_LANGUAGE = "bylang:"
+"""A media item that names one sound per language: ``bylang:zh=sound:hotline/a|en=sound:...``.
+The controller resolves it by the call's language when it plays it (:func:`localized`); it is
+never sent to Asterisk. The first entry serves a language it does not list."""
+
+
+def by_language(choices: Mapping[str, str]) -> str:
+    """One media item from ``language -> media URI`` (the first entry is the fallback)."""
+    return BY_LANGUAGE + "|".join(f"{language}={uri}" for language, uri in choices.items())
+
+
+def localized(media: str, language: str | None) -> str:
+    """The media URI a caller speaking ``language`` hears for ``media``: itself, unless it is a
+    :data:`BY_LANGUAGE` item, then its entry for the language (else its first entry). Asterisk
+    still picks the file's directory from the playback's language (``sounds/<lang>/...``)."""
+    if not media.startswith(BY_LANGUAGE):
+        return media
+    fallback: str | None = None
+    for entry in media.removeprefix(BY_LANGUAGE).split("|"):
+        code, _, uri = entry.partition("=")
+        if code == language:
+            return uri
+        fallback = fallback or uri
+    return fallback or media
+
+
 @dataclass(frozen=True, slots=True)
 class MenuOption:
     digit: str
     value: str  # a language code ("zh") or a business line ("national_tax")
-    prompt: str  # a sound URI, e.g. "sound:hotline/lang-zh"
+    prompt: str  # a sound URI, e.g. "sound:hotline/lang-zh" (or a BY_LANGUAGE item)
 
 
 @dataclass(frozen=True, slots=True)

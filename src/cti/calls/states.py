@@ -61,6 +61,7 @@ from cti.calls.ports import (
     LegFailure,
     MenuOption,
     VoicemailSpec,
+    localized,
 )
 
 logger = logging.getLogger(__name__)
@@ -127,6 +128,8 @@ def _play(
     # server: passed with every playback rather than set once on the channel, so that a call
     # adopted after a restart needs no channel variable to be read back.
     language = call.language or (call.plan.default_language if call.plan else None)
+    # A configuration may name another sound per language: chosen here, by the same language.
+    media = tuple(localized(item, language) for item in media)
     return call, [act.Play(call.call_id, media, playback_id, language)]
 
 

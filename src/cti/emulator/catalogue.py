@@ -57,6 +57,33 @@ def _sound_languages(
     return ()
 
 
+def language_search(language: str) -> tuple[str, ...]:
+    """The language directories Asterisk tries for a sound, in order (main/file.c,
+    ``fileexists_core``): the language asked for, then the same without each ``_`` dialect or
+    style suffix (``zh_CN_female`` -> ``zh_CN`` -> ``zh``), then its default language ``en``.
+    (Asterisk also tries ``sounds/<name>`` with no language directory before ``en``; the lab
+    keeps every file in a language directory, so that step never finds anything here.)"""
+    tried: list[str] = []
+    current = language
+    while current:
+        tried.append(current)
+        current, found, _ = current.rpartition("_")
+        if not found:
+            break
+    if CORE_LANGUAGE not in tried:
+        tried.append(CORE_LANGUAGE)
+    return tuple(tried)
+
+
+def resolve_sound(
+    sound_id: str, language: str, prompt_languages: Iterable[str], absent: Collection[str] = ()
+) -> str | None:
+    """The language directory whose file plays ``sound_id`` for ``language``; None when the
+    server has no file for it in any directory Asterisk tries (the playback then fails)."""
+    languages = _sound_languages(sound_id, prompt_languages, absent)
+    return next((lang for lang in language_search(language) if lang in languages), None)
+
+
 def sound_seconds(
     sound_id: str, language: str, prompt_languages: Iterable[str], absent: Collection[str] = ()
 ) -> float | None:
@@ -65,10 +92,32 @@ def sound_seconds(
     Asterisk looks in ``sounds/<language>/`` first, then in ``sounds/en/`` (its default
     language), so a sound missing in the caller's language still plays in English.
     """
-    languages = _sound_languages(sound_id, prompt_languages, absent)
-    if language not in languages and CORE_LANGUAGE not in languages:
+    if resolve_sound(sound_id, language, prompt_languages, absent) is None:
         return None
     return SOUND_SECONDS.get(sound_id) or shipped().seconds(sound_id)
+
+
+def resolve_media(
+    uri: str,
+    language: str = CORE_LANGUAGE,
+    prompt_languages: Iterable[str] = (),
+    absent: Collection[str] = (),
+) -> tuple[float | None, str | None]:
+    """How long one media URI plays (None: it cannot be played, the playback fails at once)
+    and, for a ``sound:``, the language directory of the file that plays (None otherwise)."""
+    scheme, _, rest = uri.partition(":")
+    if scheme == "sound":
+        resolved = resolve_sound(rest, language, prompt_languages, absent)
+        if resolved is None:
+            return None, None
+        return SOUND_SECONDS.get(rest) or shipped().seconds(rest), resolved
+    if scheme in ("digits", "number", "characters"):
+        return max(_SAY_PER_CHAR_S, len(rest) * _SAY_PER_CHAR_S), None
+    if scheme == "recording":
+        return 1.0, None
+    if scheme == "tone":
+        return float("inf"), None  # tones never finish by themselves (gotcha 11)
+    return None, None
 
 
 def media_seconds(
@@ -78,16 +127,7 @@ def media_seconds(
     absent: Collection[str] = (),
 ) -> float | None:
     """How long one media URI plays; None = cannot be played (the playback fails at once)."""
-    scheme, _, rest = uri.partition(":")
-    if scheme == "sound":
-        return sound_seconds(rest, language, prompt_languages, absent)
-    if scheme in ("digits", "number", "characters"):
-        return max(_SAY_PER_CHAR_S, len(rest) * _SAY_PER_CHAR_S)
-    if scheme == "recording":
-        return 1.0
-    if scheme == "tone":
-        return float("inf")  # tones never finish by themselves (gotcha 11)
-    return None
+    return resolve_media(uri, language, prompt_languages, absent)[0]
 
 
 def _sound_json(sound_id: str, formats: list[Json]) -> Json:

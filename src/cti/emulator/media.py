@@ -8,7 +8,7 @@ import uuid
 import wave
 
 from cti.emulator.apps import Audience
-from cti.emulator.catalogue import media_seconds
+from cti.emulator.catalogue import resolve_media
 from cti.emulator.errors import AriError, not_found, not_in_stasis
 from cti.emulator.model import Json, LiveRecording, Playback
 from cti.emulator.state import CoreState
@@ -110,6 +110,15 @@ class MediaOps(CoreState):
         if bridge is not None and bridge.bridge_type == "holding":
             if bridge.announcer_busy:
                 # A holding bridge has one announcer slot, taken by MOH (gotcha 10).
+                uri = playback.media[playback.index]
+                self.log_played(
+                    playback.target_uri,
+                    uri,
+                    playback.language,
+                    None,
+                    failed=True,
+                    playback_id=playback.id,
+                )
                 self._finish(playback, "failed")
                 return
             bridge.announcer_busy = True
@@ -117,11 +126,21 @@ class MediaOps(CoreState):
 
     def _media_seconds(self, playback: Playback) -> float | None:
         # A sound the server has no file for in the playback's language (nor in English) fails
-        # at once: PlaybackStarted then PlaybackFinished `failed`, as Asterisk does.
+        # at once: PlaybackStarted then PlaybackFinished `failed`, as Asterisk does. Each media
+        # that starts goes to the log of what was heard, with the file's language.
         uri = playback.media[playback.index]
-        return media_seconds(
+        seconds, resolved = resolve_media(
             uri, playback.language, self.config.prompt_languages, self.config.absent_sounds
         )
+        self.log_played(
+            playback.target_uri,
+            uri,
+            playback.language,
+            resolved,
+            failed=seconds is None,
+            playback_id=playback.id,
+        )
+        return seconds
 
     def _schedule_media(self, playback: Playback, seconds: float | None) -> None:
         if seconds is None:
@@ -294,7 +313,23 @@ class MediaOps(CoreState):
 
         beep = params.get("beep", "false").lower() in ("true", "yes", "1")
         if beep:
-            self.later(channel, media_seconds("sound:beep") or 0.0, start)
+            # Asterisk streams its core ``beep`` in the channel's own language (the ``lang`` of
+            # earlier playbacks does not apply): the log says which file that was.
+            seconds, resolved = resolve_media(
+                "sound:beep",
+                channel.language,
+                self.config.prompt_languages,
+                self.config.absent_sounds,
+            )
+            self.log_played(
+                f"channel:{channel.id}",
+                "sound:beep",
+                channel.language,
+                resolved,
+                failed=seconds is None,
+                playback_id=None,
+            )
+            self.later(channel, seconds or 0.0, start)
         else:
             self.scheduler.soon(start)
         return snapshot

@@ -165,6 +165,47 @@ class Playback:
         return body
 
 
+@dataclass(frozen=True)
+class PlayedMedia:
+    """One media the server started playing (or could not): what a test reads to know what a
+    caller heard. ``language`` is the one asked for (the playback's ``lang``, else the channel's);
+    ``resolved`` the language directory of the file that played after Asterisk's search
+    (``catalogue.language_search``), None for a sound no directory has (``failed``) and for
+    media that are not sounds."""
+
+    seq: int
+    at: float
+    playback_id: str | None  # None: a sound the server plays on its own (the recording's beep)
+    target_uri: str
+    channel_ids: tuple[str, ...]  # who heard it: the channel, or the bridge's members then
+    callers: tuple[str, ...]  # their caller numbers, so that a test can find a taxpayer's line
+    media_uri: str
+    language: str
+    resolved: str | None
+    failed: bool
+
+    def to_json(self) -> Json:
+        scheme, _, name = self.media_uri.partition(":")
+        played_file = (
+            f"sounds/{self.resolved}/{name}"
+            if scheme == "sound" and self.resolved is not None
+            else None
+        )
+        return {
+            "seq": self.seq,
+            "timestamp": format_timestamp(self.at),
+            "playback_id": self.playback_id,
+            "target_uri": self.target_uri,
+            "channels": list(self.channel_ids),
+            "callers": list(self.callers),
+            "media_uri": self.media_uri,
+            "language": self.language,
+            "resolved_language": self.resolved,
+            "file": played_file,
+            "failed": self.failed,
+        }
+
+
 @dataclass
 class LiveRecording:
     name: str

@@ -157,6 +157,7 @@ class Emulator:
                     methods=["DELETE"],
                 ),
                 Route("/_emulator/state", self._control_state, methods=["GET"]),
+                Route("/_emulator/played", self._control_played, methods=["GET"]),
                 *phone_routes(self.phones, self._control_allowed, self._flush),
                 Route(
                     "/ari/{path:path}",
@@ -425,6 +426,25 @@ class Emulator:
         if not self._control_allowed(request):
             return JSONResponse({"message": "Authentication required"}, status_code=401)
         return JSONResponse(self.core.state_summary())
+
+    async def _control_played(self, request: Request) -> Response:
+        """What the server played, oldest first: ``channel`` or ``caller`` (a caller number)
+        keep what that line heard; ``since`` the entries after that ``seq``."""
+        if not self._control_allowed(request):
+            return JSONResponse({"message": "Authentication required"}, status_code=401)
+        query = request.query_params
+        since_text = query.get("since", "0")
+        if not since_text.isdigit():
+            return JSONResponse(
+                {"message": f"since must be a whole number (a seq), not {since_text!r}"},
+                status_code=400,
+            )
+        entries = self.core.played_media(
+            channel_id=query.get("channel") or None,
+            caller=query.get("caller") or None,
+            since=int(since_text),
+        )
+        return JSONResponse({"played": [entry.to_json() for entry in entries]})
 
 
 @dataclass

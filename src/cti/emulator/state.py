@@ -13,7 +13,7 @@ from typing import Any
 from cti.emulator.apps import AppRegistry, Audience
 from cti.emulator.clock import Callback, Scheduler, TimerHandle
 from cti.emulator.dialplan import Dialplan
-from cti.emulator.model import Bridge, Channel, Json, LiveRecording, Playback
+from cti.emulator.model import Bridge, Channel, Json, LiveRecording, Playback, PlayedMedia
 from cti.emulator.validation import SpecValidator
 
 Q850_TEXT = {
@@ -84,6 +84,11 @@ class CoreState:
         self.server_timers: list[TimerHandle] = []
         # (type, fields) of the latest events, for debugging and tests (bounded: see LabConfig).
         self.emitted: deque[tuple[str, Json]] = deque(maxlen=self.config.event_log_size)
+        # Every media started on a channel or bridge, with the file's language: what callers
+        # heard (``GET /_emulator/played``). Bounded like ``emitted``; ``seq`` keeps counting,
+        # so a reader asks for what came after the last entry it saw.
+        self.played: deque[PlayedMedia] = deque(maxlen=self.config.event_log_size)
+        self._played_seq = itertools.count(1)
         self.validator: SpecValidator | None = None
         self.spec_errors: list[str] = []
         if self.config.api_docs:
@@ -179,6 +184,54 @@ class CoreState:
     def emit_device_state(self, name: str, state: str) -> None:
         fields: Json = {"device_state": {"name": name, "state": state}}
         self.emit("DeviceStateChanged", fields, Audience(device_name=name))
+
+    def log_played(
+        self,
+        target_uri: str,
+        media_uri: str,
+        language: str,
+        resolved: str | None,
+        *,
+        failed: bool,
+        playback_id: str | None,
+    ) -> None:
+        kind, _, target_id = target_uri.partition(":")
+        if kind == "bridge":
+            bridge = self.bridges.get(target_id)
+            channel_ids = tuple(bridge.channel_ids) if bridge is not None else ()
+        else:
+            channel_ids = (target_id,)
+        callers = tuple(
+            channel.caller.number
+            for channel in (self.channels.get(c) for c in channel_ids)
+            if channel is not None
+        )
+        self.played.append(
+            PlayedMedia(
+                seq=next(self._played_seq),
+                at=self.scheduler.now(),
+                playback_id=playback_id,
+                target_uri=target_uri,
+                channel_ids=channel_ids,
+                callers=callers,
+                media_uri=media_uri,
+                language=language,
+                resolved=resolved,
+                failed=failed,
+            )
+        )
+
+    def played_media(
+        self, *, channel_id: str | None = None, caller: str | None = None, since: int = 0
+    ) -> list[PlayedMedia]:
+        """The log, oldest first: entries after ``since`` heard by a channel or caller number."""
+        return [
+            entry
+            for entry in self.played
+            if entry.seq > since
+            and (channel_id is None or channel_id in entry.channel_ids)
+            and (caller is None or caller in entry.callers)
+        ]
 
     # ------------------------------------------------------------------ cross-role hooks
     def leave_bridge(self, channel: Channel, reason: str) -> None:

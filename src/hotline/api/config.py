@@ -390,7 +390,7 @@ async def check_sounds(
     A missing sound is an answer (``complete: false``), not an error: the caller decides
     whether to publish. An unknown site is a 422 on ``site``; a silent Asterisk a 503.
     """
-    from hotline.centre.document import Document, played_sounds
+    from hotline.centre.document import Document, played_by_language
     from hotline.sounds.check import missing_played
     from hotline.sounds.site import SiteLookupError, sounds_on
 
@@ -415,7 +415,7 @@ async def check_sounds(
         sounds = await sounds_on(site)
     except SiteLookupError as exc:
         raise ServiceUnavailableError(str(exc)) from None
-    checks = missing_played(played_sounds(document), document.languages, sounds)
+    checks = missing_played(played_by_language(document), sounds)
     return SoundsCheckRead(
         site=request.site,
         source=source,

@@ -26,6 +26,11 @@ CalendarName = Literal["chinese", "weekdays"]
 DivertName = Literal["voicemail", "work_order", "callback", "message"]
 _DIGITS = frozenset("0123456789*#")
 
+Sound = str | dict[str, str]
+"""A prompt: one sound name that plays in the caller's language (``welcome``: Asterisk plays
+``sounds/<language>/hotline/welcome``), or a name per language (``{zh: welcome, en:
+welcome-intl}``), which must then name every language of the document."""
+
 
 class ConfigInvalid(ValueError):
     """A document that cannot be published; ``problems`` holds one ``path: message`` each."""
@@ -42,18 +47,18 @@ class _Model(BaseModel):
 class LanguageOption(_Model):
     digit: str
     language: str
-    prompt: str  # a sound name: ``lang-zh`` plays ``sound:hotline/lang-zh``
+    prompt: Sound  # a sound name: ``lang-zh`` plays ``sound:hotline/lang-zh``
 
 
 class LineOption(_Model):
     digit: str
     line: str
-    prompt: str
+    prompt: Sound
 
 
 class Ivr(_Model):
-    greeting: str = "welcome"
-    closed_message: str = "closed"
+    greeting: Sound = "welcome"
+    closed_message: Sound = "closed"
     digit_timeout_s: float = Field(default=5.0, gt=0, le=60)
     retries: int = Field(default=2, ge=0, le=9)
     music_on_hold: str = "default"
@@ -72,14 +77,14 @@ class Ivr(_Model):
 class Prompts(_Model):
     """The sounds the call controller plays on its own, by role."""
 
-    invalid_choice: str = "invalid"
-    position: str = "position"
-    expected_wait: str = "expected-wait"
-    minutes: str = "minutes"
-    callback_offer: str = "callback-offer"
-    callback_request: str = "callback-request"
-    callback_confirmed: str = "callback-confirmed"
-    goodbye: str = "goodbye"
+    invalid_choice: Sound = "invalid"
+    position: Sound = "position"
+    expected_wait: Sound = "expected-wait"
+    minutes: Sound = "minutes"
+    callback_offer: Sound = "callback-offer"
+    callback_request: Sound = "callback-request"
+    callback_confirmed: Sound = "callback-confirmed"
+    goodbye: Sound = "goodbye"
 
 
 class Announcements(_Model):
@@ -91,14 +96,14 @@ class Announcements(_Model):
 
 class Survey(_Model):
     enabled: bool = True
-    prompt: str = "survey"
-    thanks: str = "survey-thanks"
+    prompt: Sound = "survey"
+    thanks: Sound = "survey-thanks"
 
 
 class Divert(_Model):
     """What the service does with a caller routing gave up on (see routing's ``on_*`` fields)."""
 
-    prompt: str
+    prompt: Sound
     max_length_s: float | None = Field(default=None, gt=0, le=600)  # voicemail only
     beep: bool = True  # voicemail only
     becomes: Literal["work_order", "callback", "nothing"] = "nothing"
@@ -170,6 +175,7 @@ def parse_document(data: object, sounds: Sounds | None = None) -> CentreConfig:
     hours, line_hours, calendar = _hours(document, problems)
     _check_names(document, problems)
     _check_ivr(document.ivr, document, problems)
+    _check_prompt_languages(document, problems)
     if sounds is not None:
         _check_sounds(document, sounds, problems)
     if policy is not None:
@@ -347,9 +353,9 @@ def _check_ivr(ivr: Ivr, document: Document, problems: list[str]) -> None:
                 problems.append(f"ivr.lines: line {line!r} has no digit: no caller can reach it")
 
 
-def prompt_references(document: Document) -> list[tuple[str, str]]:
-    """(path, sound name) of every sound the document names."""
-    found: list[tuple[str, str]] = [
+def prompt_references(document: Document) -> list[tuple[str, Sound]]:
+    """(path, prompt) of every sound the document names (a prompt may name one per language)."""
+    found: list[tuple[str, Sound]] = [
         ("ivr.greeting", document.ivr.greeting),
         ("ivr.closed_message", document.ivr.closed_message),
     ]
@@ -357,7 +363,7 @@ def prompt_references(document: Document) -> list[tuple[str, str]]:
         (f"ivr.languages[{i}].prompt", o.prompt) for i, o in enumerate(document.ivr.languages)
     ]
     found += [(f"ivr.lines[{i}].prompt", o.prompt) for i, o in enumerate(document.ivr.lines)]
-    found += [(f"prompts.{k}", v) for k, v in document.prompts.model_dump().items()]
+    found += [(f"prompts.{k}", getattr(document.prompts, k)) for k in Prompts.model_fields]
     if document.survey.enabled:
         found += [
             ("survey.prompt", document.survey.prompt),
@@ -367,18 +373,30 @@ def prompt_references(document: Document) -> list[tuple[str, str]]:
     return found
 
 
+def sound_in(prompt: Sound, path: str, language: str) -> tuple[str, str] | None:
+    """(path, sound name) a caller speaking ``language`` hears for ``prompt``: the one name,
+    or the language's own entry (``ivr.greeting.en``); None when a per-language prompt leaves
+    the language out (validation refuses that)."""
+    if isinstance(prompt, str):
+        return path, prompt
+    name = prompt.get(language)
+    return None if name is None else (f"{path}.{language}", name)
+
+
 ANNOUNCED_NUMBERS = range(100)
 """The numbers an announcement says with the set's own ``number-<n>`` (above: ``number-many``);
 the same range as ``numbers:`` in ``cti/sounds/prompts.yaml``."""
 
 
-def played_sounds(document: Document) -> list[tuple[str, str]]:
-    """(path, sound name) of every sound the service plays under ``document``.
-
-    The named prompts, plus the numbers the queue announcements say when either is on: the
-    list ``hotline config check-sounds`` asks a site's Asterisk about.
-    """
-    found = prompt_references(document)
+def played_sounds(document: Document, language: str) -> list[tuple[str, str]]:
+    """(path, sound name) of every sound the service plays to a caller speaking ``language``
+    under ``document``: the named prompts (a per-language prompt's entry for the language),
+    plus the numbers the queue announcements say when either is on."""
+    found = [
+        pair
+        for path, prompt in prompt_references(document)
+        if (pair := sound_in(prompt, path, language)) is not None
+    ]
     spoken = document.announcements
     for switch, on in (("position", spoken.position), ("expected_wait", spoken.expected_wait)):
         if on:
@@ -388,15 +406,52 @@ def played_sounds(document: Document) -> list[tuple[str, str]]:
     return found
 
 
-def _check_sounds(document: Document, sounds: Sounds, problems: list[str]) -> None:
-    for path, name in prompt_references(document):
-        recorded = sounds.get(name)
-        if recorded is None:
-            problems.append(f"{path}: unknown sound {name!r}")
+def played_by_language(document: Document) -> dict[str, list[tuple[str, str]]]:
+    """:func:`played_sounds` for every language of the document: what ``hotline config
+    check-sounds`` asks a site's Asterisk about, language by language."""
+    return {language: played_sounds(document, language) for language in document.languages}
+
+
+def _check_prompt_languages(document: Document, problems: list[str]) -> None:
+    """A per-language prompt names exactly the document's languages."""
+    for path, prompt in prompt_references(document):
+        if isinstance(prompt, str):
             continue
-        missing = [lang for lang in document.languages if lang not in recorded]
+        for language in prompt:
+            if language not in document.languages:
+                problems.append(
+                    f"{path}.{language}: unknown language {language!r} (not in languages)"
+                )
+        missing = [lang for lang in document.languages if lang not in prompt]
         if missing:
-            problems.append(f"{path}: sound {name!r} has no recording in {', '.join(missing)}")
+            problems.append(
+                f"{path}: no sound for {', '.join(missing)} (a prompt named per language names "
+                "every language of the document)"
+            )
+
+
+def _check_sounds(document: Document, sounds: Sounds, problems: list[str]) -> None:
+    for path, prompt in prompt_references(document):
+        if isinstance(prompt, str):
+            recorded = sounds.get(prompt)
+            if recorded is None:
+                problems.append(f"{path}: unknown sound {prompt!r}")
+                continue
+            missing = [lang for lang in document.languages if lang not in recorded]
+            if missing:
+                problems.append(
+                    f"{path}: sound {prompt!r} has no recording in {', '.join(missing)}"
+                )
+            continue
+        for language, name in prompt.items():
+            if language not in document.languages:
+                continue  # named by _check_prompt_languages
+            where = f"{path}.{language}"
+            recorded = sounds.get(name)
+            if recorded is None:
+                problems.append(f"{where}: unknown sound {name!r}")
+            elif language not in recorded:
+                problems.append(f"{where}: sound {name!r} has no recording in {language}")
 
 
 def _check_policy(document: Document, policy: routing.Policy, problems: list[str]) -> None:

@@ -21,9 +21,9 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from cti.calls.ports import MenuOption, PlanPrompts
+from cti.calls.ports import MenuOption, PlanPrompts, by_language
 from hotline.centre import store
-from hotline.centre.document import CentreConfig
+from hotline.centre.document import CentreConfig, Sound
 from hotline.centre.files import read_file
 from hotline.clock import Clock
 from hotline.telephony.menus import IvrMenus
@@ -41,15 +41,29 @@ def sound(name: str) -> str:
     return SOUND_PREFIX + name
 
 
+def media_of(prompt: Sound, default_language: str) -> str:
+    """The media item of a document's prompt: ``sound:hotline/<name>``, or for a prompt named
+    per language the controller's ``bylang:`` item (the default language's entry first, the
+    one a caller of another language hears)."""
+    if isinstance(prompt, str):
+        return sound(prompt)
+    ordered = sorted(prompt.items(), key=lambda item: item[0] != default_language)
+    return by_language({language: sound(name) for language, name in ordered})
+
+
 def menus_of(config: CentreConfig) -> IvrMenus:
     ivr = config.document.ivr
+
+    def media(prompt: Sound) -> str:
+        return media_of(prompt, ivr.default_language)
+
     return IvrMenus(
-        languages=tuple(MenuOption(o.digit, o.language, sound(o.prompt)) for o in ivr.languages),
-        lines=tuple(MenuOption(o.digit, o.line, sound(o.prompt)) for o in ivr.lines),
+        languages=tuple(MenuOption(o.digit, o.language, media(o.prompt)) for o in ivr.languages),
+        lines=tuple(MenuOption(o.digit, o.line, media(o.prompt)) for o in ivr.lines),
         default_language=ivr.default_language,
         default_line=ivr.default_line,
-        greeting=sound(ivr.greeting),
-        closed_message=sound(ivr.closed_message),
+        greeting=media(ivr.greeting),
+        closed_message=media(ivr.closed_message),
         digit_timeout_s=ivr.digit_timeout_s,
         retries=ivr.retries,
         music_on_hold=ivr.music_on_hold,
@@ -67,30 +81,38 @@ def prompts_of(config: CentreConfig) -> PlanPrompts:
     """The sounds the call controller plays outside the menus, named by the document; each
     plays in the caller's language (``sounds/<language>/hotline/<name>`` on the site)."""
     prompts, survey = config.document.prompts, config.document.survey
+
+    def media(prompt: Sound) -> str:
+        return media_of(prompt, config.document.ivr.default_language)
+
     return PlanPrompts(
-        invalid_choice=(sound(prompts.invalid_choice),),
+        invalid_choice=(media(prompts.invalid_choice),),
         # The numbers keep the shipped set's ``number-<n>`` (see ``ANNOUNCED_NUMBERS``).
-        position=(sound(prompts.position), sound("number-{position}")),
+        position=(media(prompts.position), media("number-{position}")),
         expected_wait=(
-            sound(prompts.expected_wait),
-            sound("number-{minutes}"),
-            sound(prompts.minutes),
+            media(prompts.expected_wait),
+            media("number-{minutes}"),
+            media(prompts.minutes),
         ),
-        callback_offer=(sound(prompts.callback_offer),),
-        callback_request=(sound(prompts.callback_request),),
-        callback_confirmed=(sound(prompts.callback_confirmed),),
-        survey_prompt=(sound(survey.prompt),),
-        survey_thanks=(sound(survey.thanks),),
-        goodbye=(sound(prompts.goodbye),),
+        callback_offer=(media(prompts.callback_offer),),
+        callback_request=(media(prompts.callback_request),),
+        callback_confirmed=(media(prompts.callback_confirmed),),
+        survey_prompt=(media(survey.prompt),),
+        survey_thanks=(media(survey.thanks),),
+        goodbye=(media(prompts.goodbye),),
     )
 
 
 def _diverts(config: CentreConfig) -> dict[str, Any]:
     diverts = config.document.diverts
     voicemail = diverts.get("voicemail")
+
+    def media(prompt: Sound) -> str:
+        return media_of(prompt, config.document.ivr.default_language)
+
     fields: dict[str, Any] = {
         "divert_becomes": tuple((name, d.becomes) for name, d in sorted(diverts.items())),
-        "divert_prompts": tuple((name, sound(d.prompt)) for name, d in sorted(diverts.items())),
+        "divert_prompts": tuple((name, media(d.prompt)) for name, d in sorted(diverts.items())),
         "closed_voicemail": config.policy.default.on_closed is DivertTarget.VOICEMAIL,
     }
     if voicemail is not None:

@@ -10,6 +10,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from cti.calls.ports import localized
 from cti.emulator import TaxpayerScript
 from hotline.telephony.menus import IVR_MENUS, IvrMenus, build_plan
 
@@ -51,9 +52,12 @@ def make_caller(rng: random.Random, *, menus: IvrMenus = IVR_MENUS) -> Caller:
     number = _number(rng)
     # Key each choice one second into its menu (barge-in). The language menu is one playback
     # that starts with the greeting, so its first PlaybackStarted carries the greeting.
+    # A prompt named per language plays the default language's sound before the choice and
+    # the caller's after it: key on what this caller will hear.
+    greeting = localized(build_plan(open_now=True, menus=menus).greeting, menus.default_language)
     press = {
-        build_plan(open_now=True, menus=menus).greeting: _digit(menus.languages, language),
-        menus.lines[0].prompt: _digit(menus.lines, line),
+        greeting: _digit(menus.languages, language),
+        localized(menus.lines[0].prompt, language): _digit(menus.lines, line),
     }
     script = TaxpayerScript(
         caller_number=number,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from cti.calls.ports import MenuOption
+from cti.calls.ports import MenuOption, localized
 from cti.emulator import TaxpayerScript
 from hotline.telephony.menus import IVR_MENUS, IvrMenus, build_plan
 from simulations.distributions import sampler
@@ -75,10 +75,11 @@ def taxpayer_script(
 ) -> TaxpayerScript:
     """The emulated phone of one planned call: what it keys, how long it waits."""
     traffic = scenario.traffic[call.traffic]
-    greeting = build_plan(open_now=True, menus=menus).greeting
+    # A prompt named per language plays as this caller will hear it (see cti.calls.ports).
+    greeting = localized(build_plan(open_now=True, menus=menus).greeting, menus.default_language)
     press = {
         greeting: _digit(menus.languages, traffic.language),
-        menus.lines[0].prompt: _digit(menus.lines, traffic.line),
+        localized(menus.lines[0].prompt, traffic.language): _digit(menus.lines, traffic.line),
     }
     return TaxpayerScript(
         caller_number=call.number,

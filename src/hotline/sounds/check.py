@@ -6,7 +6,7 @@ the answer holds whatever the directory layout or the way the files were install
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from cti.ari.models import Sound
@@ -73,21 +73,22 @@ class PlayedCheck:
 
 
 def missing_played(
-    played: Iterable[tuple[str, str]], languages: Iterable[str], sounds: Sequence[Sound]
+    played: Mapping[str, Iterable[tuple[str, str]]], sounds: Sequence[Sound]
 ) -> list[PlayedCheck]:
     """For each language of a configuration, the sounds it plays that the server lacks.
 
-    ``played``: (path in the document, sound name) pairs; a name used at several paths is
+    ``played``: language -> the (path in the document, sound name) pairs a caller speaking it
+    hears (a prompt may name another sound per language); a name used at several paths is
     reported once with every path, so the admin sees each place to change.
     """
-    paths: dict[str, list[str]] = {}
-    for path, name in played:
-        where = paths.setdefault(name, [])
-        if path not in where:
-            where.append(path)
     available = available_by_language(sounds)
     checks = []
-    for language in languages:
+    for language, pairs in played.items():
+        paths: dict[str, list[str]] = {}
+        for path, name in pairs:
+            where = paths.setdefault(name, [])
+            if path not in where:
+                where.append(path)
         have = available.get(language, set())
         missing = tuple(
             MissingSound(name, tuple(where))

@@ -2,8 +2,8 @@
 
 Each call is driven to its end on the pure core (manual clock): IVR prompt, agent leg, mixing
 bridge, hang-ups. What a finished call leaves behind must not grow with the number of calls: the
-debugging log of emitted events is a bounded window, and no channel, bridge, playback or
-server timer outlives its call.
+debugging log of emitted events and the log of played media are bounded windows, and no
+channel, bridge, playback or server timer outlives its call.
 """
 
 from __future__ import annotations
@@ -55,11 +55,13 @@ def test_a_long_run_leaves_nothing_behind_and_memory_stays_flat() -> None:
     core.apps.attach(["hotline"], sink, subscribe_all=False)
     tracemalloc.start()  # before the warm-up: what it allocates must be traced in both snapshots
     try:
-        for number in range(50):  # warm-up: caches, the full event window, first allocations
+        # Warm-up: caches, first allocations, and both bounded windows full (the events, and
+        # the log of what was played: one prompt a call, so 200 calls).
+        for number in range(200):
             one_call(core, clock, sink, number)
         gc.collect()
         before = tracemalloc.take_snapshot()
-        for number in range(50, 350):
+        for number in range(200, 500):
             one_call(core, clock, sink, number)
         gc.collect()
         after = tracemalloc.take_snapshot()
@@ -70,6 +72,7 @@ def test_a_long_run_leaves_nothing_behind_and_memory_stays_flat() -> None:
     # (about 60 KB per call of a full demo); a flat memory leaves well under 100 bytes per call.
     assert grown < 300 * 100, f"{grown / 300:.0f} bytes per call stayed in memory"
     assert len(core.emitted) == 200  # the debugging window, full but bounded
+    assert len(core.played) == 200  # likewise what was played
     assert core.channels == {}
     assert core.bridges == {}
     assert core.playbacks == {}

@@ -140,3 +140,28 @@ def test_bad_input_names_the_file_or_the_site(runner: CliRunner, tmp_path: Path)
     assert "no.yaml: cannot read file" in absent.output
     assert unknown.exit_code == 2
     assert "--site: no site 'gz'" in unknown.output
+
+
+def test_a_sound_named_per_language_is_checked_in_its_own_language(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    data = example()
+    # Korean callers are thanked with another recording, which this site lacks in Korean.
+    data["survey"]["thanks"] = {"zh": "survey-thanks", "en": "survey-thanks", "ko": "goodbye"}
+    edited = tmp_path / "per-language.yaml"
+    edited.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    removed = LabConfig(absent_sounds=("ko/hotline/goodbye", "en/hotline/survey-thanks"))
+    with _emulator(removed) as url:
+        _import_site(runner, tmp_path, url)
+        result = runner.invoke(
+            app, ["config", "check-sounds", "--site", "wz", "--file", str(edited), "--json"]
+        )
+    assert result.exit_code == 1, result.output
+    by_language = {entry["language"]: entry for entry in json.loads(result.stdout)["languages"]}
+    assert by_language["zh"]["missing"] == []
+    assert by_language["en"]["missing"] == [
+        {"sound": "survey-thanks", "paths": ["survey.thanks.en"]}
+    ]
+    assert by_language["ko"]["missing"] == [
+        {"sound": "goodbye", "paths": ["prompts.goodbye", "survey.thanks.ko"]}
+    ]

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from hotline.centre.document import AgentSkills, ConfigInvalid, coverage_problems, parse_document
+from hotline.centre.document import (
+    AgentSkills,
+    ConfigInvalid,
+    coverage_problems,
+    parse_document,
+    played_by_language,
+)
 from hotline.centre.files import shipped_sounds
 from routing import default_policy
 
@@ -140,3 +146,50 @@ def test_a_line_and_language_the_directory_has_no_skill_for_is_named() -> None:
         "list it under unserved)"
         for line in ("national_tax", "local_tax", "finance")
     ]
+
+
+def test_a_prompt_may_name_a_sound_per_language() -> None:
+    data = example()
+    data["ivr"]["greeting"] = {"zh": "welcome", "en": "welcome", "ko": "goodbye"}
+    config = parse_document(data, shipped_sounds())
+    assert config.document.ivr.greeting == {"zh": "welcome", "en": "welcome", "ko": "goodbye"}
+    assert parse_document(config.to_data(), shipped_sounds()).document == config.document
+
+
+def test_a_per_language_prompt_is_checked_language_by_language() -> None:
+    data = example()
+    data["ivr"]["greeting"] = {"zh": "welcome", "en": "welcome-intl", "fr": "welcome"}
+    data["survey"]["thanks"] = {"zh": "survey-thanks", "en": "survey-thanks", "ko": "goodbye"}
+    sounds = dict(shipped_sounds())
+    sounds["goodbye"] = ("zh", "en")  # recorded, but not in Korean
+    with pytest.raises(ConfigInvalid) as caught:
+        parse_document(data, sounds)
+    problems = caught.value.problems
+    assert "ivr.greeting.fr: unknown language 'fr' (not in languages)" in problems
+    assert (
+        "ivr.greeting: no sound for ko (a prompt named per language names every language of "
+        "the document)"
+    ) in problems
+    assert "ivr.greeting.en: unknown sound 'welcome-intl'" in problems
+    assert "survey.thanks.ko: sound 'goodbye' has no recording in ko" in problems
+    # The languages a mapping must name are checked even without the catalogue (offline).
+    offline = example()
+    offline["prompts"]["goodbye"] = {"zh": "goodbye"}
+    with pytest.raises(ConfigInvalid) as caught:
+        parse_document(offline)
+    assert caught.value.problems == [
+        "prompts.goodbye: no sound for en, ko (a prompt named per language names every "
+        "language of the document)"
+    ]
+
+
+def test_what_a_caller_hears_is_listed_per_language() -> None:
+    data = example()
+    data["survey"]["thanks"] = {"zh": "survey-thanks", "en": "goodbye", "ko": "survey-thanks"}
+    document = parse_document(data, shipped_sounds()).document
+    played = played_by_language(document)
+    assert set(played) == {"zh", "en", "ko"}
+    assert ("survey.thanks.en", "goodbye") in played["en"]
+    assert ("survey.thanks.zh", "survey-thanks") in played["zh"]
+    assert [name for path, name in played["en"] if path.startswith("survey.thanks")] == ["goodbye"]
+    assert ("ivr.greeting", "welcome") in played["ko"]  # one name: the same in every language

@@ -64,31 +64,35 @@ async def _publish(database_url: str, document: dict[str, Any], base: int | None
 
 
 def _heard(emulator: RunningEmulator, since: int) -> list[tuple[str, str]]:
-    """(sound, language) of every prompt played to a caller since event ``since``."""
+    """(sound, language) of every prompt played to a caller after the log's entry ``since``
+    (the emulator's log of what it played; each file from the language asked for)."""
     heard: list[tuple[str, str]] = []
-    for kind, body in list(emulator.core.emitted)[since:]:
-        if kind not in ("PlaybackStarted", "PlaybackContinuing"):
+    for entry in emulator.core.played_media(since=since):
+        if not entry.target_uri.startswith("channel:") or entry.media_uri == "sound:beep":
             continue
-        playback = body["playback"]
-        if not str(playback["target_uri"]).startswith("channel:"):
-            continue
-        for uri in (playback["media_uri"], playback.get("next_media_uri")):
-            if uri and (uri, playback["language"]) not in heard:
-                heard.append((uri, playback["language"]))
+        assert entry.resolved == entry.language, entry  # no fallback to another language
+        if (entry.media_uri, entry.language) not in heard:
+            heard.append((entry.media_uri, entry.language))
     return heard
+
+
+def _last_seq(emulator: RunningEmulator) -> int:
+    played = emulator.core.played
+    return played[-1].seq if played else 0
 
 
 async def _call(
     http: httpx.AsyncClient, admin: dict[str, str], emulator: RunningEmulator, digit: str
 ) -> list[tuple[str, str]]:
     """One caller who picks the language ``digit`` and asks for a callback; what it heard."""
-    since = len(emulator.core.emitted)
+    since = _last_seq(emulator)
     before = len((await http.get("/api/v1/calls", headers=admin)).json()["items"])
     language_prompt = {"1": "sound:hotline/lang-zh", "2": "sound:hotline/lang-en"}[digit]
     emulator.place_call(
         TaxpayerScript(
             caller_number="13905710007",
-            press_on_prompt={language_prompt: digit, "sound:hotline/closed": "1"},
+            # "press 1 to be called back", once that part of the message plays
+            press_on_prompt={language_prompt: digit, "sound:hotline/callback-request": "1"},
         )
     )
 

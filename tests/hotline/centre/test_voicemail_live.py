@@ -263,3 +263,74 @@ async def test_after_hours_the_language_asked_first_reaches_the_call_and_the_ord
     assert "语言 language: en" in full["description"]
     assert f"录音 recording: voicemail-{call['id']}" in full["description"]
     assert emulator.core.stored_durations[f"voicemail-{call['id']}"] > 0
+
+
+@pytest.mark.asyncio
+async def test_no_agent_for_the_language_leaves_a_voicemail_heard_in_that_language(
+    database_url: str,
+) -> None:
+    """Open, but nobody speaks English: an English caller is diverted at once (``no_agents``)
+    to the voicemail the document says, hears its prompt in English, and leaves a work order."""
+    settings = Settings(database_url=database_url)
+    lab = LabConfig(users={"hotline": (ARI_PASSWORD, False)})
+    document = _document(20)
+    document["languages"] = ["zh", "en"]
+    document["unserved"] = ["national_tax/en", "local_tax/en"]
+    document["routing"]["default"]["on_no_agents"] = "voicemail"
+    document["ivr"]["languages"] = [
+        {"digit": "1", "language": "zh", "prompt": "lang-zh"},
+        {"digit": "2", "language": "en", "prompt": "lang-en"},
+    ]
+    telephony = live_telephony(
+        policy=default_policy(),
+        controller_options=ControllerOptions(timer_scale=SPEED),
+        always_open=True,
+    )
+    async with run_emulator(port=0, speed=SPEED, config=lab) as emulator:
+        await import_centre(settings, _centre(emulator.base_url))
+        await _publish(database_url, document)
+        app = create_app(settings, components=[telephony])
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+        ):
+            admin = await _token(http, "admin")
+            agent = await _token(http, "agent001")  # a Chinese agent, ready: no help in English
+            await http.post("/api/v1/agent/session", json={"site": "hz"}, headers=agent)
+            await http.put("/api/v1/agent/session/state", json={"state": "ready"}, headers=agent)
+            emulator.place_call(
+                TaxpayerScript(
+                    caller_number="13905710006",
+                    press_on_prompt={
+                        "sound:hotline/lang-en": "2",
+                        "sound:hotline/line-national_tax": "1",
+                    },
+                    patience_s=3000.0,
+                    hangup_after_answer_s=200.0,
+                )
+            )
+
+            async def calls() -> list[dict[str, Any]]:
+                page = await http.get("/api/v1/calls", headers=admin)
+                items: list[dict[str, Any]] = page.json()["items"]
+                return items
+
+            async def orders() -> list[dict[str, Any]]:
+                page = await http.get("/api/v1/workorders", headers=admin)
+                items: list[dict[str, Any]] = page.json()["items"]
+                return items
+
+            (call,) = await _eventually(
+                calls, lambda items: items and items[0]["ended_at"], timeout=30.0
+            )
+            (order,) = await _eventually(orders, lambda items: len(items) == 1)
+            full = (await http.get(f"/api/v1/workorders/{order['id']}", headers=admin)).json()
+            detail = (await http.get(f"/api/v1/calls/{call['id']}", headers=admin)).json()
+    (divert,) = [e["data"] for e in detail["timeline"] if "reason" in e["data"]]
+    assert divert["reason"] == "no_agents"
+    assert divert["becomes"] == "work_order"
+    assert "语言 language: en" in full["description"]
+    assert f"录音 recording: voicemail-{call['id']}" in full["description"]
+    heard = [(e.media_uri, e.resolved) for e in emulator.core.played_media(caller="13905710006")]
+    assert ("sound:hotline/voicemail", "en") in heard
+    assert ("sound:hotline/voicemail", "zh") not in heard

@@ -19,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.principal import Principal
 from hotline.centre import store
-from hotline.centre.document import CentreConfig, ConfigInvalid, played_sounds
+from hotline.centre.document import CentreConfig, ConfigInvalid, played_by_language
 from hotline.centre.files import read_text
 from hotline.centre.live import wake_follower
 from hotline.db.models import Site
@@ -219,7 +219,7 @@ async def _check_sounds(
     except SiteLookupError:
         return _fragment(request, {"problems": [], "message": "config.site_silent"}, 503)
     document = config.document
-    checks = missing_played(played_sounds(document), document.languages, sounds)
+    checks = missing_played(played_by_language(document), sounds)
     return _fragment(request, {"sound_checks": checks, "site": code})
 
 
