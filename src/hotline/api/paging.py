@@ -193,7 +193,7 @@ def _not_a_cursor() -> InvalidInputError:
 
 
 # ------------------------------------------------------------------------------ the page
-def total_probe(filtered: _Query) -> _Query:
+def total_probe(filtered: Select[Any]) -> Select[Any]:
     """``filtered``'s rows as a constant, at most ``TOTAL_CAP + 1`` of them: what a capped total
     counts. The FROM stays that of ``filtered``'s columns: when no condition names a column (a
     supervisor's unfiltered work orders are ``WHERE true``) the constant alone would select
