@@ -193,9 +193,18 @@ def _not_a_cursor() -> InvalidInputError:
 
 
 # ------------------------------------------------------------------------------ the page
+def total_probe(filtered: Select[Any]) -> Select[Any]:
+    """``filtered``'s rows as a constant, at most ``TOTAL_CAP + 1`` of them: what a capped total
+    counts. The FROM stays that of ``filtered``'s columns: when no condition names a column (a
+    supervisor's unfiltered work orders are ``WHERE true``) the constant alone would select
+    from nothing and count one row."""
+    only = filtered.with_only_columns(true().label("one"), maintain_column_froms=True)
+    return only.order_by(None).limit(TOTAL_CAP + 1)
+
+
 async def capped_total(session: AsyncSession, filtered: _Query) -> tuple[int, bool]:
     """How many rows ``filtered`` matches, counting at most ``TOTAL_CAP + 1`` of them."""
-    probe = filtered.with_only_columns(true().label("one")).order_by(None).limit(TOTAL_CAP + 1)
+    probe = total_probe(filtered)
     counted = int(await session.scalar(select(func.count()).select_from(probe.subquery())) or 0)
     return min(counted, TOTAL_CAP), counted > TOTAL_CAP
 
@@ -214,7 +223,7 @@ async def page_and_total(
     (cursor, execute, fetch, close), and under the API load benchmark those hops were the
     largest share of a list request's CPU. A page past the end has no row to carry the count;
     only then is it counted on its own (a first page with no row counts nothing)."""
-    probe = filtered.with_only_columns(true().label("one")).order_by(None).limit(TOTAL_CAP + 1)
+    probe = total_probe(filtered)
     counted = select(func.count()).select_from(probe.subquery()).correlate(None).scalar_subquery()
     query = page_query(filtered, sort, cursor, limit).add_columns(counted.label(_TOTAL))
     rows = list(await session.execute(query))

@@ -17,6 +17,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,7 +43,11 @@ _UNRESOLVED = sorted(status.value for status in UNRESOLVED_STATUSES)
 def visible_to(actor: Actor) -> ColumnElement[bool]:
     """The orders ``actor`` may read, as SQL (the same rule as ``workorders.access.can_read``)."""
     if actor.roles & _READ_ALL:
-        return ORDER_TABLE.c.id.is_not(None)
+        # No condition at all (``WHERE true``, which PostgreSQL drops), rather than one on a
+        # column: ``id IS NOT NULL`` made every count visit the table for ``id`` (PostgreSQL 15
+        # does not know that a primary key is never null), so a name's or a phone's total
+        # could not be an index-only scan of that column's index.
+        return true()
     scopes: list[ColumnElement[bool]] = []
     if actor.roles & {Role.SPECIALIST, Role.LIAISON} and actor.department_id is not None:
         scopes.append(ORDER_TABLE.c.department_id == int(actor.department_id))

@@ -56,6 +56,16 @@ class WorkOrderRow(Base):
             # orders only), without a visit to the table per open order.
             postgresql_include=["status", "category", "priority", "id", "subject"],
         ),
+        # One state's open orders (the inbox's state filter, a search with ``status=``) by
+        # nearest deadline, without walking the other states' entries (migration t15).
+        Index(
+            "ix_work_order_open_status_due",
+            "status",
+            "resolve_due_at",
+            postgresql_where=text(OPEN_PREDICATE),
+            sqlite_where=text(OPEN_PREDICATE),
+            postgresql_include=["category", "priority", "subject"],
+        ),
         Index(
             "ix_work_order_open_department_due",
             "department_id",

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
-from hotline.api.paging import capped_total, next_link, page_query
+from hotline.api.paging import next_link, page_and_total
 from hotline.api.voicemails import VOICEMAIL_ROLES, voicemail_of
 from hotline.api.workorders import ORDER_SORTS
 from hotline.auth.principal import Principal
@@ -81,14 +81,15 @@ async def inbox_page(
     sort = ORDER_SORTS[0]  # nearest deadline first
     listed = queries.listed(actor, filters.order_filter(wanted), now)
     bad_cursor = False
+    # The page and its capped total in one statement (as the API's list): one round trip less
+    # per inbox page, whose database share is a few milliseconds even at a million orders.
     try:
-        total, capped = await capped_total(session, listed)
-        cursor = params.get("cursor")
-        rows = list(await session.execute(page_query(listed, sort, cursor, PAGE_SIZE)))
+        rows, total, capped = await page_and_total(
+            session, listed, sort, params.get("cursor"), PAGE_SIZE
+        )
     except AppError:  # a cursor that is not ours: start again from the first page
         bad_cursor = True
-        total, capped = await capped_total(session, listed)
-        rows = list(await session.execute(page_query(listed, sort, None, PAGE_SIZE)))
+        rows, total, capped = await page_and_total(session, listed, sort, None, PAGE_SIZE)
     more = next_link(request, None, sort, rows, PAGE_SIZE)
     orders = [order_from_row(row) for row in rows[:PAGE_SIZE]]
     if "reference" in wanted.search() and len(orders) == 1:
