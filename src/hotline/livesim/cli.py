@@ -1,4 +1,5 @@
-"""``hotline simulate``: the offline simulator's command plus ``--live`` (this package).
+"""``hotline simulate``: the offline simulator's command plus ``--live`` (this package), and
+``hotline staff`` with the same ``--from-history``.
 
 Without ``--live`` every option goes to :func:`simulations.cli.simulate_command` unchanged (a
 scenario saying ``routing: live`` gets the routing of the configuration version in force, and
@@ -81,6 +82,45 @@ def simulate_command(
     if from_history:
         raise terminal.fail("--from-history is for the offline simulator; leave out --live")
     _simulate_live(scenario_path, seed, as_json, plot, target, max_abandon, speed, database, lang)
+
+
+def staff_command(
+    scenario_path: offline.ScenarioArg,
+    target: Annotated[
+        str, typer.Option("--target", help="PERCENT/SECONDS, e.g. 80/20 or 75/120.")
+    ] = "80/20",
+    max_abandon: Annotated[
+        float | None,
+        typer.Option("--max-abandon", min=0.0, max=1.0, help="Abandonment ceiling, e.g. 0.05."),
+    ] = None,
+    erlang_only: Annotated[
+        bool, typer.Option("--erlang", help="Only the Erlang quick estimate (no simulation).")
+    ] = False,
+    replications: offline.ReplicationsOpt = None,
+    workers: offline.WorkersOpt = 0,
+    as_json: offline.JsonOpt = False,
+    from_history: Annotated[
+        bool,
+        typer.Option(
+            "--from-history",
+            help="Replace the scenario's traffic by the calls recorded in the last --days whole "
+            "days (arrivals per interval, line and language; handle times; patience).",
+        ),
+    ] = False,
+    days: Annotated[
+        int, typer.Option("--days", min=1, max=MAX_DAYS, help="--from-history: days to read.")
+    ] = 7,
+) -> None:
+    """Fewest agents per interval (per group) meeting the target, found by simulation.
+
+    With --from-history, for the traffic recorded in the last --days days.
+    """
+    # The offline command checks every option itself; only the scenario is completed first,
+    # exactly as `hotline simulate --from-history` completes it.
+    with live_routing(scenario_path, days if from_history else None) as resolved:
+        offline.staff_command(
+            resolved, target, max_abandon, erlang_only, replications, workers, as_json
+        )
 
 
 @contextlib.contextmanager
