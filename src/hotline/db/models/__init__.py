@@ -27,6 +27,7 @@ from hotline.db.models.knowledge import (
 )
 from hotline.db.models.monitoring import CallMonitorRow, MonitorPhone
 from hotline.db.models.notice import NoticeContact, NoticeOutboxRow, WorkOrderAttachment
+from hotline.db.models.ops import OpsRunRow
 from hotline.db.models.report import (
     AgentShift,
     CallRollup,
@@ -83,6 +84,7 @@ __all__ = [
     "NoticeContact",
     "NoticeOutboxRow",
     "NotificationRow",
+    "OpsRunRow",
     "RoleRow",
     "RollupPosition",
     "ServiceStandardRow",
