@@ -31,6 +31,7 @@ from hotline.db.models.ops import OpsRunRow
 from hotline.db.models.report import (
     AgentShift,
     CallRollup,
+    PresenceRollup,
     RollupPosition,
     ServiceStandardRow,
     StateRollup,
@@ -85,6 +86,7 @@ __all__ = [
     "NoticeOutboxRow",
     "NotificationRow",
     "OpsRunRow",
+    "PresenceRollup",
     "RoleRow",
     "RollupPosition",
     "ServiceStandardRow",

@@ -1,4 +1,9 @@
-"""Ops runs: the simulations and staffing searches started from /ops, kept across restarts.
+"""Ops runs kept across restarts; the report rollup of who was logged in per bucket.
+
+``ops_run``: the simulations and staffing searches started from /ops, with what their pages show.
+``report_presence_rollup``: one row per agent and 15-minute bucket (per site view), which the
+interval report counts logged-in agents from; filled here from ``report_state_rollup`` so that
+no refold is needed after upgrading.
 
 Revision ID: ops_runs
 Revises: misconf18
@@ -42,8 +47,25 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ops_run")),
     )
     op.create_index("ix_ops_run_user_id_started_at", "ops_run", ["user_id", "started_at"])
+    op.create_table(
+        "report_presence_rollup",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("bucket", sa.BigInteger(), nullable=False),
+        sa.Column("site_id", sa.Integer(), nullable=True),
+        sa.Column("agent_id", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_report_presence_rollup")),
+    )
+    op.create_index(
+        "ix_report_presence_rollup_bucket", "report_presence_rollup", ["bucket"], unique=False
+    )
+    op.execute(
+        "INSERT INTO report_presence_rollup (bucket, site_id, agent_id) "
+        "SELECT DISTINCT bucket, site_id, agent_id FROM report_state_rollup"
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_report_presence_rollup_bucket", table_name="report_presence_rollup")
+    op.drop_table("report_presence_rollup")
     op.drop_index("ix_ops_run_user_id_started_at", table_name="ops_run")
     op.drop_table("ops_run")
