@@ -23,6 +23,18 @@ from simulations import cli as offline
 from simulations import report, terminal
 from simulations.plots import Targets
 
+FromHistoryOpt = Annotated[
+    bool,
+    typer.Option(
+        "--from-history",
+        help="Replace the scenario's traffic by the calls recorded in the last --days whole "
+        "days (arrivals per interval, line and language; handle times; patience).",
+    ),
+]
+DaysOpt = Annotated[
+    int, typer.Option("--days", min=1, max=MAX_DAYS, help="--from-history: days to read.")
+]
+
 
 def simulate_command(
     scenario_path: offline.ScenarioArg,
@@ -55,17 +67,8 @@ def simulate_command(
         typer.Option(help="--live: database URL (default: a throw-away SQLite file)."),
     ] = None,
     lang: offline.LangOpt = "zh",
-    from_history: Annotated[
-        bool,
-        typer.Option(
-            "--from-history",
-            help="Replace the scenario's traffic by the calls recorded in the last --days whole "
-            "days (arrivals per interval, line and language; handle times; patience).",
-        ),
-    ] = False,
-    days: Annotated[
-        int, typer.Option("--days", min=1, max=MAX_DAYS, help="--from-history: days to read.")
-    ] = 7,
+    from_history: FromHistoryOpt = False,
+    days: DaysOpt = 7,
 ) -> None:
     """Simulate a day of traffic with the production routing engine; KPIs with 95% intervals.
 
@@ -86,30 +89,14 @@ def simulate_command(
 
 def staff_command(
     scenario_path: offline.ScenarioArg,
-    target: Annotated[
-        str, typer.Option("--target", help="PERCENT/SECONDS, e.g. 80/20 or 75/120.")
-    ] = "80/20",
-    max_abandon: Annotated[
-        float | None,
-        typer.Option("--max-abandon", min=0.0, max=1.0, help="Abandonment ceiling, e.g. 0.05."),
-    ] = None,
-    erlang_only: Annotated[
-        bool, typer.Option("--erlang", help="Only the Erlang quick estimate (no simulation).")
-    ] = False,
+    target: offline.TargetOpt = "80/20",
+    max_abandon: offline.MaxAbandonOpt = None,
+    erlang_only: offline.ErlangOpt = False,
     replications: offline.ReplicationsOpt = None,
     workers: offline.WorkersOpt = 0,
     as_json: offline.JsonOpt = False,
-    from_history: Annotated[
-        bool,
-        typer.Option(
-            "--from-history",
-            help="Replace the scenario's traffic by the calls recorded in the last --days whole "
-            "days (arrivals per interval, line and language; handle times; patience).",
-        ),
-    ] = False,
-    days: Annotated[
-        int, typer.Option("--days", min=1, max=MAX_DAYS, help="--from-history: days to read.")
-    ] = 7,
+    from_history: FromHistoryOpt = False,
+    days: DaysOpt = 7,
 ) -> None:
     """Fewest agents per interval (per group) meeting the target, found by simulation.
 

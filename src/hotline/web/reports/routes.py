@@ -21,10 +21,11 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Request
 from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from hotline.db.models import Site, Skill
-from hotline.deps import AppStateDep, SessionDep
+from hotline.deps import AppState, AppStateDep, SessionDep
 from hotline.errors import InvalidInputError
 from hotline.masking import mask_phone, mask_tax_id
 from hotline.reports import charts, service, standards_store
@@ -199,11 +200,28 @@ class _Page:
     granularity: Granularity = Granularity.DAY
 
 
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    """Who asks for a report page, with what: what every page handler receives."""
+
+    request: Request
+    principal: Any
+    session: AsyncSession
+    state: AppState
+    asked: PageQuery
+
+
+async def _reader(
+    request: Request, principal: PageUser, session: SessionDep, state: AppStateDep, asked: Asked
+) -> _Reader:
+    return _Reader(request, principal, session, state, asked)
+
+
+ReaderDep = Annotated[_Reader, Depends(_reader)]
+
+
 async def _serve(
-    request: Request,
-    principal: Any,
-    session: SessionDep,
-    state: AppStateDep,
+    r: _Reader,
     page: _Page,
     form: dict[str, str],
     context: dict[str, Any],
@@ -215,6 +233,7 @@ async def _serve(
     with the filter choices, the page's own checks, the report computed as the API computes it,
     and the CSV / XLSX links of exactly what is shown. Anything to correct is the same page with
     a message in the reader's language and a 422."""
+    request, principal, session, state = r.request, r.principal, r.session, r.state
     if not _allowed(principal):
         return RedirectResponse("/home", status_code=303)
     zone = ZoneInfo(state.settings.timezone)
@@ -262,17 +281,13 @@ def _short(request: Request) -> str:
 
 @router.get("/reports/interval")
 async def interval_page(
-    request: Request,
-    principal: PageUser,
-    session: SessionDep,
-    state: AppStateDep,
-    asked: Asked,
+    r: ReaderDep,
     interval: str = "30m",
     group: str = "",
     threshold: str = "20",
 ) -> Response:
-    t = _translator(request)
-    form = asked.form(interval=interval, group=group, threshold=threshold)
+    t = _translator(r.request)
+    form = r.asked.form(interval=interval, group=group, threshold=threshold)
     context = {"columns": PAGE_COLUMNS, "percent": PERCENT, "definitions": list(INTERVAL)}
 
     def check(ask: service.Request) -> service.Request | str:
@@ -297,24 +312,19 @@ async def interval_page(
         }
 
     return await _serve(
-        request,
-        principal,
-        session,
-        state,
+        r,
         _Page("interval", "reports_interval.html", 1),
         form,
         context,
-        lambda ask, zone, now: service.interval(session, ask, zone, now, "zh"),
+        lambda ask, zone, now: service.interval(r.session, ask, zone, now, "zh"),
         show,
         check,
     )
 
 
 @router.get("/reports/abandons")
-async def abandons_page(
-    request: Request, principal: PageUser, session: SessionDep, state: AppStateDep, asked: Asked
-) -> Response:
-    t = _translator(request)
+async def abandons_page(r: ReaderDep) -> Response:
+    t = _translator(r.request)
 
     def show(data: dict[str, Any], _: Any, links: dict[str, str | None]) -> dict[str, Any]:
         for row in data["rows"]:
@@ -329,18 +339,15 @@ async def abandons_page(
                 busy=summary["understaffed"],
             ),
             "chart": charts.as_script_data(charts.abandon_waits(data["rows"], t)),
-            "full_url": _full_url(principal, links),
+            "full_url": _full_url(r.principal, links),
         }
 
     return await _serve(
-        request,
-        principal,
-        session,
-        state,
+        r,
         _Page("abandons", "reports_abandons.html", 1, Granularity.MIN15),
-        asked.form(),
+        r.asked.form(),
         {"definitions": list(ABANDONS)},
-        lambda ask, zone, now: service.abandons(session, ask, zone, now, "zh"),
+        lambda ask, zone, now: service.abandons(r.session, ask, zone, now, "zh"),
         show,
     )
 
@@ -364,48 +371,36 @@ AGENT_COLUMNS = (
 
 @router.get("/reports/agents")
 async def agents_page(
-    request: Request,
-    principal: PageUser,
-    session: SessionDep,
-    state: AppStateDep,
-    asked: Asked,
+    r: ReaderDep,
     agent: str = "",
 ) -> Response:
-    t = _translator(request)
+    t = _translator(r.request)
     return await _serve(
-        request,
-        principal,
-        session,
-        state,
+        r,
         _Page("agents", "reports_agents.html", 1, Granularity.MIN60),
-        asked.form(agent=agent),
+        r.asked.form(agent=agent),
         {
             "definitions": list(AGENTS),
             "columns": AGENT_COLUMNS,
             "adherence_columns": list(ADHERENCE),
             "percent": {"occupancy", "work_orders_on_time_rate", "adherence"},
         },
-        lambda ask, zone, now: service.agents(session, ask, zone, now, "zh"),
+        lambda ask, zone, now: service.agents(r.session, ask, zone, now, "zh"),
         lambda data, _, __: {"chart": charts.as_script_data(charts.agent_time(data["rows"], t))},
     )
 
 
 @router.get("/reports/standards")
-async def standards_page(
-    request: Request, principal: PageUser, session: SessionDep, state: AppStateDep, asked: Asked
-) -> Response:
-    editor = _allowed(principal) and principal.has_any(TARGET_EDITORS)
-    targets = await standards_store.listing(session) if editor else None
-    label = "label_zh" if _short(request) == "zh" else "label_en"
+async def standards_page(r: ReaderDep) -> Response:
+    editor = _allowed(r.principal) and r.principal.has_any(TARGET_EDITORS)
+    targets = await standards_store.listing(r.session) if editor else None
+    label = "label_zh" if _short(r.request) == "zh" else "label_en"
     return await _serve(
-        request,
-        principal,
-        session,
-        state,
+        r,
         _Page("standards", "reports_standards.html", 7),
-        asked.form(),
+        r.asked.form(),
         {"definitions": []},
-        lambda ask, zone, now: service.standards(session, ask, zone, now),
+        lambda ask, zone, now: service.standards(r.session, ask, zone, now),
         lambda data, _, __: {"label": label, "targets": targets},
     )
 
@@ -464,96 +459,74 @@ SCORECARD_TILES = (
 
 
 @router.get("/reports/scorecard")
-async def scorecard_page(
-    request: Request, principal: PageUser, session: SessionDep, state: AppStateDep, asked: Asked
-) -> Response:
-    short = _short(request)
+async def scorecard_page(r: ReaderDep) -> Response:
+    short = _short(r.request)
     return await _serve(
-        request,
-        principal,
-        session,
-        state,
+        r,
         _Page("scorecard", "reports_scorecard.html", 30),
-        asked.form(),
+        r.asked.form(),
         {"tiles": SCORECARD_TILES},
-        lambda ask, zone, now: service.balanced_scorecard(session, ask, zone, now, short),
+        lambda ask, zone, now: service.balanced_scorecard(r.session, ask, zone, now, short),
         lambda data, _, __: {},
     )
 
 
 @router.get("/reports/origin")
-async def origin_page(
-    request: Request, principal: PageUser, session: SessionDep, state: AppStateDep, asked: Asked
-) -> Response:
-    t = _translator(request)
+async def origin_page(r: ReaderDep) -> Response:
+    t = _translator(r.request)
     return await _serve(
-        request,
-        principal,
-        session,
-        state,
+        r,
         _Page("origin", "reports_origin.html", 30),
-        asked.form(),
+        r.asked.form(),
         {},
-        lambda ask, zone, now: service.origin(session, ask, zone, now),
+        lambda ask, zone, now: service.origin(r.session, ask, zone, now),
         lambda data, _, __: {"chart": charts.as_script_data(charts.origin_ranking(data, t))},
     )
 
 
 @router.get("/reports/heavy-callers")
 async def heavy_callers_page(
-    request: Request,
-    principal: PageUser,
-    session: SessionDep,
-    state: AppStateDep,
-    asked: Asked,
+    r: ReaderDep,
     threshold: str = "",
 ) -> Response:
     # Unasked, the page shows whom the live alert names: its threshold over its period.
-    floor = state.settings.floor
+    floor = r.state.settings.floor
     threshold = threshold or str(service.heavy_caller_threshold(floor.heavy_caller_calls))
     minimum = int(threshold) if threshold.isdigit() else 0
 
     def check(ask: service.Request) -> service.Request | str:
         if not 2 <= minimum <= 10_000:
-            return i18n.translate(lang_of(request), "reports.err.threshold")
+            return i18n.translate(lang_of(r.request), "reports.err.threshold")
         return ask
 
     def show(data: dict[str, Any], _: Any, links: dict[str, str | None]) -> dict[str, Any]:
         for row in data["rows"]:
             row["number"] = mask_phone(row["number"])
             row["taxpayer_number"] = mask_tax_id(row["taxpayer_number"])
-        return {"full_url": _full_url(principal, links)}
+        return {"full_url": _full_url(r.principal, links)}
 
     return await _serve(
-        request,
-        principal,
-        session,
-        state,
+        r,
         _Page("heavy-callers", "reports_heavy.html", floor.heavy_caller_days),
-        asked.form(threshold=threshold),
+        r.asked.form(threshold=threshold),
         {},
-        lambda ask, zone, now: service.heavy_callers(session, ask, zone, now, minimum),
+        lambda ask, zone, now: service.heavy_callers(r.session, ask, zone, now, minimum),
         show,
         check,
     )
 
 
 @router.get("/reports/topics")
-async def topics_page(
-    request: Request, principal: PageUser, session: SessionDep, state: AppStateDep, asked: Asked
-) -> Response:
+async def topics_page(r: ReaderDep) -> Response:
     """Summary topics by area and day, and the knowledge-base searches that found nothing."""
-    t = _translator(request)
-    short = _short(request)
+    t = _translator(r.request)
+    short = _short(r.request)
     return await _serve(
-        request,
-        principal,
-        session,
-        state,
+        r,
         _Page("topics", "reports_topics.html", 30),
-        asked.form(),
+        r.asked.form(),
         {"prefix": "reports.tp.", "definitions": list(TOPICS)},
-        lambda ask, zone, now: service.topics(session, ask, zone, now, short),
+        lambda ask, zone, now: service.topics(r.session, ask, zone, now, short),
         lambda data, _, __: {
             "name": "name_zh" if short == "zh" else "name_en",
             "chart": charts.as_script_data(charts.topic_trend(data, short, t)),
@@ -563,16 +536,12 @@ async def topics_page(
 
 @router.get("/reports/surveys")
 async def surveys_page(
-    request: Request,
-    principal: PageUser,
-    session: SessionDep,
-    state: AppStateDep,
-    asked: Asked,
+    r: ReaderDep,
     agent: str = "",
 ) -> Response:
     """Survey scores by line, agent and day; low scores listed with callers' numbers masked."""
-    t = _translator(request)
-    short = _short(request)
+    t = _translator(r.request)
+    short = _short(r.request)
 
     def show(data: dict[str, Any], _: Any, __: Any) -> dict[str, Any]:
         for row in data["low_scores"]:
@@ -580,13 +549,10 @@ async def surveys_page(
         return {"chart": charts.as_script_data(charts.survey_chart(data, t))}
 
     return await _serve(
-        request,
-        principal,
-        session,
-        state,
+        r,
         _Page("surveys", "reports_surveys.html", 30),
-        asked.form(agent=agent),
+        r.asked.form(agent=agent),
         {"prefix": "reports.sv.", "definitions": list(SURVEYS)},
-        lambda ask, zone, now: service.surveys(session, ask, zone, now, short),
+        lambda ask, zone, now: service.surveys(r.session, ask, zone, now, short),
         show,
     )
