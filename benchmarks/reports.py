@@ -10,6 +10,10 @@ prints JSON (p50 / p99 / max seconds, rows read).
     ./dev python benchmarks/reports.py --json
     ./dev python benchmarks/reports.py --days 22 --agents 300 --scale 2.2 --json   # ~1M calls
     ./dev python benchmarks/reports.py --reuse DATABASE --rollups --json   # fold, then time
+    ./dev python benchmarks/reports.py --reuse DATABASE --interval-only --json   # as folded
+
+Each timing also gives the CPU seconds it cost (the client process plus the PostgreSQL backend,
+read from /proc when the server runs on this machine), the comparable figure on a shared machine.
 
 With ``--rollups`` the rollups are folded first (timed, as the fold job would after downtime) and
 the reports then read them; ``month_30m_last_day_open`` moves the fold's position back a day, so
@@ -85,6 +89,16 @@ CALL_COLUMNS = (
     "abandon_snapshot",
 )
 STATE_COLUMNS = ("id", "agent_id", "at", "status", "reason", "site_id", "call_id")
+
+
+def _backend_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of a PostgreSQL backend on this machine, from /proc: with
+    the client's own CPU, what a report cost whatever else the shared machine was doing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")  # the server runs elsewhere
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def log(message: str) -> None:
@@ -207,16 +221,26 @@ async def _time(
     engine = create_engine(url)
     maker = create_sessionmaker(engine)
     seconds = []
+    cpu = []
     rows = 0
     try:
         for _ in range(repeat):
-            began = time.perf_counter()
             async with maker() as session:
+                pid = int(await session.scalar(text("SELECT pg_backend_pid()")) or 0)
+                server_before = _backend_cpu_s(pid)
+                client_before = time.process_time()
+                began = time.perf_counter()
                 data = await service.interval(
                     session, service.Request(start, end, granularity), ZONE, end + timedelta(days=1)
                 )
-            seconds.append(time.perf_counter() - began)
-            log(f"{granularity.value} {start:%m-%d}..{end:%m-%d}: {seconds[-1]:.2f} s")
+                seconds.append(time.perf_counter() - began)
+                cpu.append(
+                    (time.process_time() - client_before) + (_backend_cpu_s(pid) - server_before)
+                )
+            log(
+                f"{granularity.value} {start:%m-%d}..{end:%m-%d}: {seconds[-1]:.2f} s, "
+                f"CPU {cpu[-1]:.2f} s"
+            )
             rows = len(data["rows"])
     finally:
         await engine.dispose()
@@ -227,6 +251,8 @@ async def _time(
         "p50_s": round(statistics.median(seconds), 3),
         "p99_s": round(seconds[min(len(seconds) - 1, int(len(seconds) * 0.99))], 3),
         "max_s": round(seconds[-1], 3),
+        # client process + PostgreSQL backend CPU seconds: comparable on a loaded machine
+        "cpu_p50_s": round(statistics.median(cpu), 3),
         "runs": repeat,
     }
 
@@ -283,6 +309,11 @@ async def main() -> None:
     parser.add_argument(
         "--fill-only", action="store_true", help="fill and keep the database; time nothing"
     )
+    parser.add_argument(
+        "--interval-only",
+        action="store_true",
+        help="time the interval report only (not the surveys report)",
+    )
     args = parser.parse_args()
     admin = os.environ.get("HOTLINE_TEST_POSTGRES_URL", DEFAULT_ADMIN_URL)
     name = args.reuse or f"hotline_reports_bench_{uuid.uuid4().hex[:8]}"
@@ -312,8 +343,9 @@ async def main() -> None:
             "month_30m": await _time(url, *month, Granularity.MIN30, args.repeat),
             "month_day": await _time(url, *month, Granularity.DAY, args.repeat),
             "day_15m": await _time(url, *day, Granularity.MIN15, args.repeat),
-            "month_surveys": await _time_daily(url, "surveys", *month, args.repeat),
         }
+        if not args.interval_only:
+            results["month_surveys"] = await _time_daily(url, "surveys", *month, args.repeat)
         if args.rollups:  # the last day not folded yet: read raw, the rest from the rollups
             await _set_position(url, month[1] - timedelta(days=1))
             results["month_30m_last_day_open"] = await _time(

@@ -44,6 +44,15 @@ WorkersOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 LangOpt = Annotated[str, typer.Option("--lang", help="Chart labels: zh (default) or en.")]
+# staff's own options, named once: hotline's `staff` (which adds --from-history) takes them too.
+TargetOpt = Annotated[str, typer.Option("--target", help="PERCENT/SECONDS, e.g. 80/20 or 75/120.")]
+MaxAbandonOpt = Annotated[
+    float | None,
+    typer.Option("--max-abandon", min=0.0, max=1.0, help="Abandonment ceiling, e.g. 0.05."),
+]
+ErlangOpt = Annotated[
+    bool, typer.Option("--erlang", help="Only the Erlang quick estimate (no simulation).")
+]
 
 
 def _load(path: Path) -> Scenario:
@@ -128,16 +137,9 @@ def simulate_command(
 @app.command("staff")
 def staff_command(
     scenario_path: ScenarioArg,
-    target: Annotated[
-        str, typer.Option("--target", help="PERCENT/SECONDS, e.g. 80/20 or 75/120.")
-    ] = "80/20",
-    max_abandon: Annotated[
-        float | None,
-        typer.Option("--max-abandon", min=0.0, max=1.0, help="Abandonment ceiling, e.g. 0.05."),
-    ] = None,
-    erlang_only: Annotated[
-        bool, typer.Option("--erlang", help="Only the Erlang quick estimate (no simulation).")
-    ] = False,
+    target: TargetOpt = "80/20",
+    max_abandon: MaxAbandonOpt = None,
+    erlang_only: ErlangOpt = False,
     replications: ReplicationsOpt = None,
     workers: WorkersOpt = 0,
     as_json: JsonOpt = False,

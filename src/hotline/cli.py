@@ -68,9 +68,9 @@ def _main(
 
 def _mount_simulations() -> None:
     # The simulator's commands live in the simulations package; hotline is where they are mounted.
-    # `simulate` is hotline's own: the offline command plus --live, which needs the whole stack.
-    from hotline.livesim.cli import simulate_command
-    from simulations.cli import staff_command
+    # `simulate` is hotline's own: the offline command plus --live, which needs the whole stack;
+    # `staff` wraps the offline one to add --from-history (the traffic read from the database).
+    from hotline.livesim.cli import simulate_command, staff_command
 
     app.command("simulate")(simulate_command)
     app.command("staff")(staff_command)

@@ -1,4 +1,5 @@
-"""``hotline simulate``: the offline simulator's command plus ``--live`` (this package).
+"""``hotline simulate``: the offline simulator's command plus ``--live`` (this package), and
+``hotline staff`` with the same ``--from-history``.
 
 Without ``--live`` every option goes to :func:`simulations.cli.simulate_command` unchanged (a
 scenario saying ``routing: live`` gets the routing of the configuration version in force, and
@@ -21,6 +22,18 @@ from hotline.scenarios.history import MAX_DAYS
 from simulations import cli as offline
 from simulations import report, terminal
 from simulations.plots import Targets
+
+FromHistoryOpt = Annotated[
+    bool,
+    typer.Option(
+        "--from-history",
+        help="Replace the scenario's traffic by the calls recorded in the last --days whole "
+        "days (arrivals per interval, line and language; handle times; patience).",
+    ),
+]
+DaysOpt = Annotated[
+    int, typer.Option("--days", min=1, max=MAX_DAYS, help="--from-history: days to read.")
+]
 
 
 def simulate_command(
@@ -54,17 +67,8 @@ def simulate_command(
         typer.Option(help="--live: database URL (default: a throw-away SQLite file)."),
     ] = None,
     lang: offline.LangOpt = "zh",
-    from_history: Annotated[
-        bool,
-        typer.Option(
-            "--from-history",
-            help="Replace the scenario's traffic by the calls recorded in the last --days whole "
-            "days (arrivals per interval, line and language; handle times; patience).",
-        ),
-    ] = False,
-    days: Annotated[
-        int, typer.Option("--days", min=1, max=MAX_DAYS, help="--from-history: days to read.")
-    ] = 7,
+    from_history: FromHistoryOpt = False,
+    days: DaysOpt = 7,
 ) -> None:
     """Simulate a day of traffic with the production routing engine; KPIs with 95% intervals.
 
@@ -81,6 +85,29 @@ def simulate_command(
     if from_history:
         raise terminal.fail("--from-history is for the offline simulator; leave out --live")
     _simulate_live(scenario_path, seed, as_json, plot, target, max_abandon, speed, database, lang)
+
+
+def staff_command(
+    scenario_path: offline.ScenarioArg,
+    target: offline.TargetOpt = "80/20",
+    max_abandon: offline.MaxAbandonOpt = None,
+    erlang_only: offline.ErlangOpt = False,
+    replications: offline.ReplicationsOpt = None,
+    workers: offline.WorkersOpt = 0,
+    as_json: offline.JsonOpt = False,
+    from_history: FromHistoryOpt = False,
+    days: DaysOpt = 7,
+) -> None:
+    """Fewest agents per interval (per group) meeting the target, found by simulation.
+
+    With --from-history, for the traffic recorded in the last --days days.
+    """
+    # The offline command checks every option itself; only the scenario is completed first,
+    # exactly as `hotline simulate --from-history` completes it.
+    with live_routing(scenario_path, days if from_history else None) as resolved:
+        offline.staff_command(
+            resolved, target, max_abandon, erlang_only, replications, workers, as_json
+        )
 
 
 @contextlib.contextmanager

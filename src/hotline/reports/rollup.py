@@ -156,6 +156,15 @@ def total_spans(state_rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
     ]
 
 
+def presence(state_rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """``fold_spans`` rows reduced to who was there: one per (bucket, site, agent)."""
+    seen = {(row["bucket"], row["site_id"], row["agent_id"]) for row in state_rows}
+    return [
+        {"bucket": bucket, "site_id": site_id, "agent_id": agent}
+        for bucket, site_id, agent in sorted(seen, key=lambda k: (k[0], k[1] or 0, k[2]))
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class Rolled:
     """What the rollups hold for the whole buckets in [start, end) of a report's period.

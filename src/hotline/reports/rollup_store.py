@@ -27,6 +27,7 @@ from hotline.db.models.report import (
     SHORT_LIMITS,
     WITHIN_THRESHOLDS,
     CallRollup,
+    PresenceRollup,
     RollupPosition,
     StateRollup,
     StateTotalRollup,
@@ -43,6 +44,7 @@ from hotline.reports.rollup import (
     floor_bucket,
     fold_calls,
     fold_spans,
+    presence,
     total_spans,
 )
 from hotline.reports.staffing import spans, wrap_up_seconds
@@ -69,6 +71,7 @@ class FoldResult:
     call_rows: int
     state_rows: int
     total_rows: int = 0
+    presence_rows: int = 0
 
 
 async def fold_range(session: AsyncSession, start: datetime, end: datetime) -> FoldResult:
@@ -102,15 +105,17 @@ async def fold_range(session: AsyncSession, start: datetime, end: datetime) -> F
         for site_id in site_ids
     }
 
-    def compute() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    Rows = list[dict[str, Any]]
+
+    def compute() -> tuple[Rows, Rows, Rows, Rows]:
         all_spans = spans(every, until)
         call_rows = fold_calls(placed, wrap_up_seconds(all_spans), low, high)
         state_rows = fold_spans(all_spans, low, high, None)
         for site_id, rows in per_site.items():
             state_rows.extend(fold_spans(spans(rows, until), low, high, site_id))
-        return call_rows, state_rows, total_spans(state_rows)
+        return call_rows, state_rows, total_spans(state_rows), presence(state_rows)
 
-    call_rows, state_rows, total_rows = await asyncio.to_thread(compute)
+    call_rows, state_rows, total_rows, present_rows = await asyncio.to_thread(compute)
     await session.execute(
         delete(CallRollup).where(CallRollup.bucket >= low, CallRollup.bucket < high)
     )
@@ -122,13 +127,20 @@ async def fold_range(session: AsyncSession, start: datetime, end: datetime) -> F
             StateTotalRollup.bucket >= low, StateTotalRollup.bucket < high
         )
     )
+    await session.execute(
+        delete(PresenceRollup).where(PresenceRollup.bucket >= low, PresenceRollup.bucket < high)
+    )
     if call_rows:
         await session.execute(insert(CallRollup), call_rows)
     if state_rows:
         await session.execute(insert(StateRollup), state_rows)
     if total_rows:
         await session.execute(insert(StateTotalRollup), total_rows)
-    return FoldResult(begin, finish, len(call_rows), len(state_rows), len(total_rows))
+    if present_rows:
+        await session.execute(insert(PresenceRollup), present_rows)
+    return FoldResult(
+        begin, finish, len(call_rows), len(state_rows), len(total_rows), len(present_rows)
+    )
 
 
 async def folded_until(session: AsyncSession) -> datetime | None:
@@ -214,23 +226,26 @@ async def rolled(
     if high <= low:
         return None
     calls = await _call_sums(session, int(low), int(high), f, threshold_s, short_abandon_s)
-    state = _state_where(int(low), int(high), f, agents)
     us = await _state_us(session, int(low), int(high), f, agents)
+    # Who was logged in: from the presence rollup (one row per agent and bucket), not from the
+    # state rollup (one per agent, bucket, state and reason): the same agents, fewer rows.
+    present = _presence_where(int(low), int(high), f, agents)
     width = _WIDTH_S[period.granularity]
     shift = int(offset.total_seconds())
-    key = (StateRollup.bucket + shift) // width
+    p = PresenceRollup
+    key = (p.bucket + shift) // width
     counts = [
         (int(k) * width - shift, int(n))
         for k, n in await session.execute(
-            select(key, func.count(distinct(StateRollup.agent_id))).where(*state).group_by(key)
+            select(key, func.count(distinct(p.agent_id))).where(*present).group_by(key)
         )
     ]
-    every = frozenset(await session.scalars(select(StateRollup.agent_id).where(*state).distinct()))
+    every = frozenset(await session.scalars(select(p.agent_id).where(*present).distinct()))
     edge_start = ((int(high) + shift) // width) * width - shift
     edge = frozenset(
         await session.scalars(
-            select(StateRollup.agent_id)
-            .where(*_state_where(max(edge_start, int(low)), int(high), f, agents))
+            select(p.agent_id)
+            .where(*_presence_where(max(edge_start, int(low)), int(high), f, agents))
             .distinct()
         )
     )
@@ -267,6 +282,15 @@ def _state_where(low: int, high: int, f: Filters, agents: set[int] | None) -> li
         conditions.append(StateRollup.site_id == f.site_id)
     if agents is not None:
         conditions.append(StateRollup.agent_id.in_(sorted(agents)) if agents else false())
+    return conditions
+
+
+def _presence_where(low: int, high: int, f: Filters, agents: set[int] | None) -> list[Any]:
+    p = PresenceRollup
+    conditions: list[Any] = [p.bucket >= low, p.bucket < high]
+    conditions.append(p.site_id.is_(None) if f.site_id is None else p.site_id == f.site_id)
+    if agents is not None:
+        conditions.append(p.agent_id.in_(sorted(agents)) if agents else false())
     return conditions
 
 

@@ -8,16 +8,18 @@ the calls; a second person's run waits its turn, shown as "waiting". A run that 
 ``timeout_s`` is stopped and says how to make it smaller. Simulations advance one replication
 per step, so the page can show how far they are; a staffing search is a single step.
 
-Runs live in memory for the person who started them (the last ``keep`` per person), which is
-enough to look at and compare this morning's questions; they are not records of the centre.
+A run is carried out and followed (progress) in memory by the process that started it; when it
+ends, ``on_finish`` is awaited before its status says so, which is where the ops pages store it
+(``hotline.scenarios.run_store``): the list and the results then outlive a restart.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,6 +30,7 @@ from simulations.runner import SimulationResult, summarise_replications
 from simulations.scenario import Scenario
 from simulations.staffing import StaffingPlan, Target, search_staffing
 
+log = logging.getLogger(__name__)
 RunKind = Literal["simulate", "staff"]
 RunStatus = Literal["waiting", "running", "done", "failed"]
 
@@ -74,6 +77,9 @@ class Runs:
     _runs: dict[int, list[Run]] = field(default_factory=dict)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _gate: asyncio.Semaphore | None = None
+    # Awaited with the run and its final status before the status is set: whoever polls sees
+    # "done" only once what on_finish keeps is there to read.
+    on_finish: Callable[[Run, RunStatus], Awaitable[None]] | None = None
 
     def of(self, user_id: int) -> list[Run]:
         """The person's runs, newest first."""
@@ -117,22 +123,28 @@ class Runs:
             self._gate = asyncio.Semaphore(self.slots)
         async with self._gate:
             run.status = "running"
+            status: RunStatus = "done"
             # spawn: a fresh interpreter, not a fork of the server with its loop and sockets.
             pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
             try:
                 await asyncio.wait_for(self._work(run, scenario, pool), self.timeout_s)
-                run.status = "done"
             except TimeoutError:
-                run.status = "failed"
+                status = "failed"
                 run.error = (
                     f"stopped after {self.timeout_s / 60:g} minutes: "
                     "run fewer replications, intervals or calls"
                 )
             except Exception as exc:  # the person sees why; the server carries on
-                run.status = "failed"
+                status = "failed"
                 run.error = f"{type(exc).__name__}: {exc}"
             finally:
                 _stop(pool)
+        if self.on_finish is not None:
+            try:
+                await self.on_finish(run, status)
+            except Exception:  # the run still ends for the person; the log says what failed
+                log.exception("ops run %s: keeping its result failed", run.id)
+        run.status = status
 
     async def _work(self, run: Run, scenario: Scenario, pool: ProcessPoolExecutor) -> None:
         loop = asyncio.get_running_loop()

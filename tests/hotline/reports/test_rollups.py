@@ -12,7 +12,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hotline.db.models import CallRollup, RollupPosition, StateRollup, StateTotalRollup
+from hotline.db.models import (
+    CallRollup,
+    PresenceRollup,
+    RollupPosition,
+    StateRollup,
+    StateTotalRollup,
+)
 from hotline.reports import rollup_store, service
 from hotline.reports.period import Granularity
 from hotline.reports.queries import AgentGroup
@@ -195,3 +201,32 @@ async def test_an_unfiltered_report_reads_the_rollup_without_agents(
     assert after["on_call"] == pytest.approx(before["on_call"] + 1.0, abs=0.011)
     assert after["staffed"] == pytest.approx(before["staffed"] + 1.0, abs=0.011)
     assert await _report(sessionmaker, group) == group_before
+
+
+async def test_the_presence_rollup_holds_who_the_state_rollup_has(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """One row per (bucket, site view, agent) with agent-time in the state rollup, and the
+    logged-in counts are read from it: an agent added by hand to a bucket counts there."""
+    await seed_synthetic(sessionmaker, DAY)
+    await rollup_store.fold_pending(sessionmaker, NOW)
+    async with sessionmaker() as session:
+        states = set(
+            await session.execute(
+                select(StateRollup.bucket, StateRollup.site_id, StateRollup.agent_id).distinct()
+            )
+        )
+        present = list(
+            await session.execute(
+                select(PresenceRollup.bucket, PresenceRollup.site_id, PresenceRollup.agent_id)
+            )
+        )
+    assert len(present) > 100
+    assert len(set(present)) == len(present)  # once each
+    assert set(present) == states
+    ask = {"granularity": Granularity.DAY}
+    before = (await _report(sessionmaker, ask))[1]["agents_logged_in"]
+    async with sessionmaker() as session, session.begin():
+        bucket = min(b for b, site, _ in present if site is None)
+        session.add(PresenceRollup(bucket=bucket, site_id=None, agent_id=999_999))
+    assert (await _report(sessionmaker, ask))[1]["agents_logged_in"] == before + 1

@@ -160,3 +160,41 @@ def test_the_cli_says_when_there_is_no_history(
     )
     assert result.exit_code == 2
     assert "no call reached the queue" in result.output
+
+
+def test_the_cli_staffs_the_recorded_day(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("HOTLINE_DATABASE_URL", database_url)
+    asyncio.run(_seed_yesterday(database_url))
+    scenarios = Path(__file__).resolve().parents[3] / "simulations" / "scenarios"
+    data = yaml.safe_load((scenarios / "erlang-check.yaml").read_text(encoding="utf-8"))
+    data.update(intervals={"count": 2, "minutes": 60, "start": "09:00"})
+    data["warmup_minutes"] = 0
+    scenario = tmp_path / "from-history.yaml"
+    scenario.write_text(yaml.safe_dump(data), encoding="utf-8")
+    # The Erlang estimate alone: the staffing of the recorded traffic, without the search.
+    args = ["staff", str(scenario), "--from-history", "--days", "3", "--erlang", "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["erlang"]
+    # 40 calls of 4 minutes one morning, 20 an hour: under 2 erlangs, not the scenario's 324
+    # calls an hour, which need dozens of agents.
+    assert [row["clock"] for row in rows] == ["09:00-10:00", "10:00-11:00"]
+    assert all(1 <= row["agents"] <= 6 for row in rows), rows
+    assert "traffic from 40 calls on 1 days" in result.stderr
+    plain = CliRunner().invoke(app, ["staff", str(scenario), "--erlang", "--json"])
+    assert plain.exit_code == 0, plain.output
+    assert max(r["agents"] for r in json.loads(plain.stdout)["erlang"]) > 6
+
+
+def test_staff_says_when_there_is_no_history(
+    monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    monkeypatch.setenv("HOTLINE_DATABASE_URL", database_url)
+    scenarios = Path(__file__).resolve().parents[3] / "simulations" / "scenarios"
+    result = CliRunner().invoke(
+        app, ["staff", str(scenarios / "erlang-check.yaml"), "--from-history", "--days", "2"]
+    )
+    assert result.exit_code == 2
+    assert "no call reached the queue" in result.output

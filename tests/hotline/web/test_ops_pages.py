@@ -180,3 +180,74 @@ async def test_the_routing_in_force_runs_and_the_page_says_which_version(
     page = await _finished(client, started.headers["HX-Redirect"])
     assert "路由取自配置版本 1" in page.text
     assert 'data-chart="chart-day"' in page.text
+
+
+async def test_runs_and_their_results_outlive_a_restart(
+    client: httpx.AsyncClient,
+    app_sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Any,
+    clock: Any,
+) -> None:
+    from hotline.main import create_app
+    from hotline.web.i18n import LANG_COOKIE
+
+    headers = await _as_ops(client, app_sessionmaker)
+    started = await client.post("/ops/runs", data=_form(small_scenario()), headers=headers)
+    assert started.status_code == 200, started.text
+    location = started.headers["HX-Redirect"]
+    before = await _finished(client, location)
+    assert 'data-chart="chart-day"' in before.text
+    run_id = location.rsplit("/", 1)[1]
+
+    # Another server process on the same database: nothing of the first one's memory.
+    restarted = create_app(settings, clock=clock)
+    async with restarted.router.lifespan_context(restarted):
+        transport = httpx.ASGITransport(app=restarted)
+        async with httpx.AsyncClient(transport=transport, base_url="http://hotline.test") as other:
+            await _sign_in(other, "planner")
+            listing = await other.get("/ops")
+            assert run_id in listing.text
+            assert "已完成" in listing.text  # done, with its figures in the list
+            page = await other.get(location)
+            assert page.status_code == 200
+            assert 'data-chart="chart-day"' in page.text
+            assert page.text.count("<tr><td>09:00-10:00</td>") == 1
+            other.cookies.set(LANG_COOKIE, "en")
+            english = await other.get(location)  # the chart kept in English as well
+            assert "Average speed of answer (s)" in english.text
+            side = await other.get("/ops/compare", params={"run": [run_id]})
+            assert side.text.count('<th scope="col"><a href="/ops/runs/') == 1
+
+
+async def test_a_run_cut_short_by_a_restart_says_so(
+    client: httpx.AsyncClient,
+    app_sessionmaker: async_sessionmaker[AsyncSession],
+    clock: Any,
+) -> None:
+    from sqlalchemy import select
+
+    from hotline.db.models import OpsRunRow, User
+
+    await _as_ops(client, app_sessionmaker)
+    async with app_sessionmaker() as session, session.begin():
+        user_id = (await session.scalars(select(User.id).where(User.username == "planner"))).one()
+        session.add(
+            OpsRunRow(
+                id="cut0short000",
+                user_id=user_id,
+                kind="simulate",
+                name="erlang-check",
+                status="running",
+                started_at=clock.now(),
+                replications=5,
+                done=2,
+                target="80/20",
+                notes=[],
+            )
+        )
+    # No process follows it (the one that did is gone): failed, and the page says why.
+    progress = await client.get("/ops/runs/cut0short000/progress")
+    assert progress.headers.get("HX-Refresh") == "true"
+    page = await client.get("/ops/runs/cut0short000")
+    assert "服务在运行结束前重启" in page.text
+    assert "失败" in (await client.get("/ops")).text

@@ -27,9 +27,11 @@ from hotline.db.models.knowledge import (
 )
 from hotline.db.models.monitoring import CallMonitorRow, MonitorPhone
 from hotline.db.models.notice import NoticeContact, NoticeOutboxRow, WorkOrderAttachment
+from hotline.db.models.ops import OpsRunRow
 from hotline.db.models.report import (
     AgentShift,
     CallRollup,
+    PresenceRollup,
     RollupPosition,
     ServiceStandardRow,
     StateRollup,
@@ -83,6 +85,8 @@ __all__ = [
     "NoticeContact",
     "NoticeOutboxRow",
     "NotificationRow",
+    "OpsRunRow",
+    "PresenceRollup",
     "RoleRow",
     "RollupPosition",
     "ServiceStandardRow",

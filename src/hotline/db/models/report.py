@@ -91,6 +91,23 @@ class StateTotalRollup(Base):
     us: Mapped[int] = mapped_column(BigInteger)  # agent-microseconds
 
 
+class PresenceRollup(Base):
+    """That one agent was logged in (in any state) during one bucket: one row per agent and
+    bucket, where ``report_state_rollup`` has one per state and reason too.
+
+    What ``agents_logged_in`` counts (distinct agents per report interval) and what the report's
+    agent lists read: a month of 300 agents is then a fraction of the state rollup's rows.
+    Folded by the same job; ``site_id`` as in ``report_state_rollup``."""
+
+    __tablename__ = "report_presence_rollup"
+    __table_args__ = (Index("ix_report_presence_rollup_bucket", "bucket"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    bucket: Mapped[int] = mapped_column(BigInteger)
+    site_id: Mapped[int | None] = mapped_column(Integer)
+    agent_id: Mapped[int] = mapped_column(Integer)
+
+
 class RollupPosition(Base):
     """How far the fold has gone: every bucket before ``folded_until`` is in the rollups."""
 

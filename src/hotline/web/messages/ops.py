@@ -61,8 +61,12 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "ops.replications_done": ("次重复已完成", "replications done"),
     "ops.failed": ("运行失败：", "The run failed:"),
     "ops.missing": (
-        "找不到这次运行：运行只保存在服务器内存中，服务重启后需要重新运行。",
-        "This run is not here: runs are kept in the server's memory; run it again after a restart.",
+        "找不到这次运行：每人只保留最近十次运行，也只能查看自己的运行。",
+        "This run is not here: each person keeps their last ten runs, and sees only their own.",
+    ),
+    "ops.interrupted": (
+        "服务在运行结束前重启，运行中断；请重新运行。",
+        "the server restarted before the run finished; run it again.",
     ),
     "ops.compare_pick": ("对比", "Compare"),
     "ops.compare": ("并排对比", "Compare side by side"),

@@ -5,11 +5,14 @@ The scenario is the YAML of docs/simulator.md (prefilled with the Hangzhou weekd
 with the routing of the configuration version in force and the traffic of the last N days'
 recorded calls (hotline.scenarios.resolve, as ``hotline simulate --from-history``). Every problem
 is listed by the field it is about, with a 422. Runs go through hotline.scenarios.jobs: in another
-process, one at a time per person, bounded in size and time.
+process, one at a time per person, bounded in size and time. Each run is kept in ``ops_run``
+(hotline.scenarios.run_store) with what its page shows, so the list, the results and the
+comparison outlive a restart; the process that started a run follows its progress.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 from importlib.resources import files
 from typing import Annotated, Any
@@ -20,10 +23,12 @@ from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.principal import Principal
-from hotline.deps import AppStateDep, SessionDep
+from hotline.db.models import OpsRunRow
+from hotline.deps import AppState, AppStateDep, SessionDep
 from hotline.roles import Role
+from hotline.scenarios import run_store
 from hotline.scenarios.history import MAX_DAYS, HistoryError
-from hotline.scenarios.jobs import Run, RunBusy, Runs
+from hotline.scenarios.jobs import Run, RunBusy, Runs, RunStatus
 from hotline.scenarios.resolve import resolve
 from hotline.web import i18n, nav
 from hotline.web.i18n import translate
@@ -55,11 +60,40 @@ def _example() -> str:
         return ""
 
 
-def _runs(state: AppStateDep) -> Runs:
+def _runs(state: AppState) -> Runs:
     runs = state.extras.get(_RUNS_KEY)
     if not isinstance(runs, Runs):
         runs = state.extras[_RUNS_KEY] = Runs()
+
+        async def keep(run: Run, status: RunStatus) -> None:
+            # The charts are a few plotly figures: built off the event loop, once, in both
+            # languages, so the stored page needs neither the simulator nor plotly to be shown.
+            view = await asyncio.to_thread(_view, run) if status == "done" else None
+            await run_store.finished(state.sessionmaker, run, status, view, state.clock.now())
+
+        runs.on_finish = keep
     return runs
+
+
+def _view(run: Run) -> dict[str, Any] | None:
+    """What the run's page shows, as plain data to store."""
+    outcome = run.outcome
+    if outcome is None:
+        return None
+    plan = run.plan
+    langs: tuple[Lang, ...] = ("zh", "en")
+    return {
+        "overall": figures.overall(outcome),
+        "intervals": figures.interval_rows(outcome),
+        "plan": figures.plan_rows(plan) if plan is not None else None,
+        "charts": {
+            lang: {
+                "day": figures.day_chart(outcome, run.target, lang),
+                "staff": figures.staff_chart(plan, lang) if plan is not None else None,
+            }
+            for lang in langs
+        },
+    }
 
 
 def _may(principal: Principal) -> bool:
@@ -79,14 +113,16 @@ def _form_defaults() -> dict[str, Any]:
     }
 
 
-def _page(
+async def _page(
     request: Request,
     principal: Principal,
+    session: SessionDep,
     state: AppStateDep,
     form: dict[str, Any],
     problems: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    rows = await run_store.of(session, principal.user_id)
     return render(
         request,
         "ops.html",
@@ -94,7 +130,7 @@ def _page(
             "user": principal,
             "form": form,
             "problems": problems or [],
-            "runs": [_summary(r, lang_of(request)) for r in _runs(state).of(principal.user_id)],
+            "runs": [_summary(row, state, lang_of(request)) for row in rows],
             "max_days": MAX_DAYS,
             "max_replications": MAX_REPLICATIONS,
         },
@@ -103,10 +139,12 @@ def _page(
 
 
 @router.get("/ops")
-async def ops_page(request: Request, principal: PageUser, state: AppStateDep) -> Response:
+async def ops_page(
+    request: Request, principal: PageUser, session: SessionDep, state: AppStateDep
+) -> Response:
     if not _may(principal):
         return RedirectResponse("/home", status_code=303)
-    return _page(request, principal, state, _form_defaults())
+    return await _page(request, principal, session, state, _form_defaults())
 
 
 @router.post("/ops/runs")
@@ -146,7 +184,7 @@ async def start_run(
     parsed_target = _target(target, max_abandon, problems)
     data = _yaml(source, problems)
     if problems:
-        return _page(request, principal, state, form, problems, 422)
+        return await _page(request, principal, session, state, form, problems, 422)
     if routing_in_force and isinstance(data, dict):
         data = {**data, "routing": "live"}
     now = state.clock.now()
@@ -155,16 +193,15 @@ async def start_run(
             session, data, now, ZoneInfo(state.settings.timezone), history_days
         )
     except HistoryError as exc:
-        return _page(request, principal, state, form, [str(exc)], 422)
+        return await _page(request, principal, session, state, form, [str(exc)], 422)
     try:
         scenario = parse_scenario(resolved.data, _SOURCE)
     except ScenarioError as exc:
-        return _page(
-            request, principal, state, form, [f"{_SOURCE}: {p}" for p in exc.problems], 422
-        )
+        problems = [f"{_SOURCE}: {p}" for p in exc.problems]
+        return await _page(request, principal, session, state, form, problems, 422)
     size = _size_problems(scenario)
     if size:
-        return _page(request, principal, state, form, size, 422)
+        return await _page(request, principal, session, state, form, size, 422)
     assert count is not None
     assert parsed_target is not None
     try:
@@ -178,7 +215,10 @@ async def start_run(
             now,
         )
     except RunBusy:
-        return _page(request, principal, state, form, [translate(lang, "ops.busy")], 409)
+        busy = [translate(lang, "ops.busy")]
+        return await _page(request, principal, session, state, form, busy, 409)
+    target_text = f"{target}, abandon <= {max_abandon}" if max_abandon.strip() else target
+    await run_store.started(session, run, target_text)
     return Response(headers={"HX-Redirect": f"/ops/runs/{run.id}"})
 
 
@@ -239,83 +279,93 @@ def _size_problems(scenario: Scenario) -> list[str]:
     return problems
 
 
-def _notes(run: Run, lang: i18n.Lang) -> list[str]:
-    return [translate(lang, f"ops.note.{note.key}").format(**note.values) for note in run.notes]
+def _notes(notes: list[dict[str, Any]], lang: i18n.Lang) -> list[str]:
+    return [translate(lang, f"ops.note.{note['key']}").format(**note["values"]) for note in notes]
 
 
-def _summary(run: Run, lang: i18n.Lang = "zh-CN") -> dict[str, Any]:
-    outcome = run.outcome
-    overall = None if outcome is None else figures.overall(outcome)
+def _summary(row: OpsRunRow, state: AppState, lang: i18n.Lang = "zh-CN") -> dict[str, Any]:
+    """A stored run as the pages list it. A run still going is followed by the process that
+    started it; one the database says is going that no process follows was cut short by a
+    restart."""
+    status, done, error = row.status, row.done, row.error
+    if status in ("waiting", "running"):
+        live = _runs(state).get(row.user_id, row.id)
+        if live is None:
+            status, error = "failed", translate(lang, "ops.interrupted")
+        else:
+            status, done = live.status, live.done
+    view = row.view or {}
     return {
-        "id": run.id,
-        "kind": run.kind,
-        "name": run.name,
-        "status": run.status,
-        "started": run.started_at.strftime("%H:%M:%S"),
-        "done": run.done,
-        "total": run.replications,
-        "overall": overall,
-        "notes": _notes(run, lang),
-        "error": run.error,
+        "id": row.id,
+        "kind": row.kind,
+        "name": row.name,
+        "status": status,
+        "started": row.started_at.astimezone(ZoneInfo(state.settings.timezone)).strftime(
+            "%m-%d %H:%M:%S"
+        ),
+        "done": done,
+        "total": row.replications,
+        "overall": view.get("overall"),
+        "notes": _notes(row.notes or [], lang),
+        "error": error,
     }
-
-
-def _own_run(state: AppStateDep, principal: Principal, run_id: str) -> Run | None:
-    return _runs(state).get(principal.user_id, run_id)
 
 
 @router.get("/ops/runs/{run_id}")
 async def run_page(
-    request: Request, run_id: str, principal: PageUser, state: AppStateDep
+    request: Request, run_id: str, principal: PageUser, session: SessionDep, state: AppStateDep
 ) -> Response:
     if not _may(principal):
         return RedirectResponse("/home", status_code=303)
-    run = _own_run(state, principal, run_id)
-    if run is None:
+    row = await run_store.get(session, principal.user_id, run_id)
+    if row is None:
         return render(request, "ops_missing.html", {"user": principal}, 404)
-    lang: Lang = "en" if lang_of(request) == "en" else "zh"
-    context: dict[str, Any] = {"user": principal, "run": _summary(run, lang_of(request))}
-    outcome = run.outcome
-    if run.status == "done" and outcome is not None:
-        context["day_chart"] = figures.day_chart(outcome, run.target, lang)
-        context["intervals"] = figures.interval_rows(outcome)
-        if run.plan is not None:
-            context["staff_chart"] = figures.staff_chart(run.plan, lang)
-            context["plan"] = figures.plan_rows(run.plan)
+    summary = _summary(row, state, lang_of(request))
+    context: dict[str, Any] = {"user": principal, "run": summary}
+    if summary["status"] == "done" and row.view:
+        charts = row.view["charts"]["en" if lang_of(request) == "en" else "zh"]
+        context["day_chart"] = charts["day"]
+        context["intervals"] = row.view["intervals"]
+        if row.view.get("plan") is not None:
+            context["staff_chart"] = charts["staff"]
+            context["plan"] = row.view["plan"]
     return render(request, "ops_run.html", context)
 
 
 @router.get("/ops/runs/{run_id}/progress")
 async def run_progress(
-    request: Request, run_id: str, principal: PageUser, state: AppStateDep
+    request: Request, run_id: str, principal: PageUser, session: SessionDep, state: AppStateDep
 ) -> Response:
     if not _may(principal):
         return Response(status_code=403)
-    run = _own_run(state, principal, run_id)
-    if run is None:
+    row = await run_store.get(session, principal.user_id, run_id)
+    if row is None:
         return Response(status_code=404)
-    if run.finished:
+    summary = _summary(row, state, lang_of(request))
+    if summary["status"] in ("done", "failed"):
         return Response(status_code=204, headers={"HX-Refresh": "true"})
-    return render(request, "ops_progress.html", {"run": _summary(run)})
+    return render(request, "ops_progress.html", {"run": summary})
 
 
 @router.get("/ops/compare")
 async def compare_page(
     request: Request,
     principal: PageUser,
+    session: SessionDep,
     state: AppStateDep,
     run: Annotated[list[str] | None, Query()] = None,
 ) -> Response:
     if not _may(principal):
         return RedirectResponse("/home", status_code=303)
-    chosen = [_own_run(state, principal, run_id) for run_id in (run or [])[:4]]
-    done = [r for r in chosen if r is not None and r.outcome is not None]
+    chosen = [await run_store.get(session, principal.user_id, run_id) for run_id in (run or [])[:4]]
+    lang = lang_of(request)
+    summaries = [_summary(row, state, lang) for row in chosen if row is not None]
     return render(
         request,
         "ops_compare.html",
         {
             "user": principal,
-            "runs": [_summary(r, lang_of(request)) for r in done],
+            "runs": [s for s in summaries if s["status"] == "done" and s["overall"]],
             "keys": figures.OVERALL_KEYS,
         },
     )

@@ -9,20 +9,23 @@ plotly.js is served from the installed plotly wheel (``/reports/plotly.min.js``)
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from html import escape
 from importlib.resources import files
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from hotline.db.models import Site, Skill
-from hotline.deps import AppStateDep, SessionDep
+from hotline.deps import AppState, AppStateDep, SessionDep
 from hotline.errors import InvalidInputError
 from hotline.masking import mask_phone, mask_tax_id
 from hotline.reports import charts, service, standards_store
@@ -137,7 +140,7 @@ def _api_query(params: dict[str, Any]) -> str:
 def _downloads(
     report: str, ask: service.Request, form: dict[str, str], lang: i18n.Lang
 ) -> dict[str, str | None]:
-    """The API's CSV and XLSX of exactly what a page over whole days shows."""
+    """The API's CSV and XLSX of exactly what a page shows (the form's filters, its period)."""
     extra = {k: v for k, v in form.items() if k not in ("start", "end")}
     api = _api_query(
         {
@@ -154,185 +157,199 @@ def _downloads(
     }
 
 
+def _full_url(principal: Any, links: dict[str, str | None]) -> str | None:
+    """The audited XLSX with numbers in full, for the roles that may read them."""
+    return f"{links['xlsx_url']}&full=true" if principal.has_any(FULL_NUMBER_READERS) else None
+
+
+@dataclass(frozen=True, slots=True)
+class PageQuery:
+    """The query every report page takes: the days (inclusive, in the centre's time zone) and
+    the call filters. Empty means "not asked"."""
+
+    start: str = ""
+    end: str = ""
+    site: str = ""
+    line: str = ""
+    language: str = ""
+
+    def form(self, **more: str) -> dict[str, str]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "site": self.site,
+            "line": self.line,
+            "language": self.language,
+            **more,
+        }
+
+
+Asked = Annotated[PageQuery, Depends()]
+Compute = Callable[[service.Request, ZoneInfo, datetime], Awaitable[dict[str, Any]]]
+# What a page adds to its template from the report: (data, request, download links) -> context.
+Show = Callable[[dict[str, Any], service.Request, dict[str, str | None]], dict[str, Any]]
+# A page's own parameters checked: the request to compute, or the message saying what to fix.
+Check = Callable[[service.Request], service.Request | str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    report: str  # the API's name, for the download links
+    template: str
+    default_days: int  # the days shown when none are asked for
+    granularity: Granularity = Granularity.DAY
+
+
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    """Who asks for a report page, with what: what every page handler receives."""
+
+    request: Request
+    principal: Any
+    session: AsyncSession
+    state: AppState
+    asked: PageQuery
+
+
+async def _reader(
+    request: Request, principal: PageUser, session: SessionDep, state: AppStateDep, asked: Asked
+) -> _Reader:
+    return _Reader(request, principal, session, state, asked)
+
+
+ReaderDep = Annotated[_Reader, Depends(_reader)]
+
+
+async def _serve(
+    r: _Reader,
+    page: _Page,
+    form: dict[str, str],
+    context: dict[str, Any],
+    compute: Compute,
+    show: Show,
+    check: Check | None = None,
+) -> Response:
+    """Every report page's plumbing: who may read it, the days asked for, the form shown again
+    with the filter choices, the page's own checks, the report computed as the API computes it,
+    and the CSV / XLSX links of exactly what is shown. Anything to correct is the same page with
+    a message in the reader's language and a 422."""
+    request, principal, session, state = r.request, r.principal, r.session, r.state
+    if not _allowed(principal):
+        return RedirectResponse("/home", status_code=303)
+    zone = ZoneInfo(state.settings.timezone)
+    lang = lang_of(request)
+    first, last, valid = _days(state, form["start"], form["end"], page.default_days)
+    form.update(start=first.isoformat(), end=last.isoformat())
+    context.update(user=principal, form=form, error=None, data=None, **await _choices(session))
+    if not valid:
+        context["error"] = i18n.translate(lang, "reports.bad_date")
+        return render(request, page.template, context, 422)
+    ask = service.Request(
+        _moment(first, zone),
+        _moment(last + timedelta(days=1), zone),
+        page.granularity,
+        form.get("site") or None,
+        form.get("line") or None,
+        form.get("language") or None,
+        None,
+        form.get("agent") or None,
+    )
+    checked = check(ask) if check is not None else ask
+    if isinstance(checked, str):
+        context["error"] = checked
+        return render(request, page.template, context, 422)
+    try:
+        data = await compute(checked, zone, state.clock.now())
+    except InvalidInputError as exc:
+        context["error"] = _problem(exc, lang)
+        return render(request, page.template, context, 422)
+    links = _downloads(page.report, checked, form, lang)
+    context.update(data=data, **links)
+    context.update(show(data, checked, links))
+    return render(request, page.template, context)
+
+
+def _translator(request: Request) -> Callable[[str], str]:
+    lang = lang_of(request)
+    return lambda key: i18n.translate(lang, key)
+
+
+def _short(request: Request) -> str:
+    """The reports' language code (zh or en) for the reader's page language."""
+    return "zh" if lang_of(request) == "zh-CN" else "en"
+
+
 @router.get("/reports/interval")
 async def interval_page(
-    request: Request,
-    principal: PageUser,
-    session: SessionDep,
-    state: AppStateDep,
-    start: str = "",
-    end: str = "",
+    r: ReaderDep,
     interval: str = "30m",
-    site: str = "",
-    line: str = "",
-    language: str = "",
     group: str = "",
     threshold: str = "20",
 ) -> Response:
-    if not _allowed(principal):
-        return RedirectResponse("/home", status_code=303)
-    zone = ZoneInfo(state.settings.timezone)
-    lang = lang_of(request)
-    first, last, valid = _days(state, start, end, 1)
-    form = {
-        "start": first.isoformat(),
-        "end": last.isoformat(),
-        "interval": interval,
-        "site": site,
-        "line": line,
-        "language": language,
-        "group": group,
-        "threshold": threshold,
-    }
-    context: dict[str, Any] = {
-        "user": principal,
-        "form": form,
-        "error": None,
-        "data": None,
-        **await _choices(session),
-    }
-    context.update(columns=PAGE_COLUMNS, percent=PERCENT, definitions=list(INTERVAL))
-    if not valid:
-        context["error"] = i18n.translate(lang, "reports.bad_date")
-        return render(request, "reports_interval.html", context, 422)
-    try:
-        granularity = Granularity(interval)
-        group_value = AgentGroup(group) if group else None
-        threshold_s = float(threshold)
-        if not 0 < threshold_s <= 3600:
-            raise ValueError(threshold)
-    except ValueError:
-        context["error"] = i18n.translate(lang, "reports.fix") + i18n.translate(
-            lang, "reports.err.choice"
-        )
-        return render(request, "reports_interval.html", context, 422)
-    ask = service.Request(
-        _moment(first, zone),
-        _moment(last + timedelta(days=1), zone),
-        granularity,
-        site or None,
-        line or None,
-        language or None,
-        group_value,
-        None,
-        threshold_s,
-    )
-    try:
-        data = await service.interval(session, ask, zone, state.clock.now(), "zh")
-    except InvalidInputError as exc:
-        context["error"] = _problem(exc, lang)
-        return render(request, "reports_interval.html", context, 422)
+    t = _translator(r.request)
+    form = r.asked.form(interval=interval, group=group, threshold=threshold)
+    context = {"columns": PAGE_COLUMNS, "percent": PERCENT, "definitions": list(INTERVAL)}
 
-    def t(key: str) -> str:
-        return i18n.translate(lang, key)
+    def check(ask: service.Request) -> service.Request | str:
+        try:
+            granularity = Granularity(interval)
+            group_value = AgentGroup(group) if group else None
+            threshold_s = float(threshold)
+            if not 0 < threshold_s <= 3600:
+                raise ValueError(threshold)
+        except ValueError:
+            return t("reports.fix") + t("reports.err.choice")
+        return replace(ask, granularity=granularity, group=group_value, threshold_s=threshold_s)
 
-    daily = granularity is Granularity.DAY
-    api = _api_query(
-        {
-            "from": ask.start.isoformat(),
-            "to": ask.end.isoformat(),
-            "interval": granularity.value,
-            "site": site,
-            "line": line,
-            "language": language,
-            "group": group,
-            "threshold": threshold,
-            "lang": "zh" if lang == "zh-CN" else "en",
+    def show(data: dict[str, Any], ask: service.Request, _: Any) -> dict[str, Any]:
+        daily = ask.granularity is Granularity.DAY
+        return {
+            "calls_chart": charts.as_script_data(charts.interval_calls(data["rows"], daily, t)),
+            "staffing_chart": charts.as_script_data(
+                charts.interval_staffing(data["rows"], daily, t)
+            ),
+            "daily": daily,
         }
+
+    return await _serve(
+        r,
+        _Page("interval", "reports_interval.html", 1),
+        form,
+        context,
+        lambda ask, zone, now: service.interval(r.session, ask, zone, now, "zh"),
+        show,
+        check,
     )
-    context.update(
-        data=data,
-        calls_chart=charts.as_script_data(charts.interval_calls(data["rows"], daily, t)),
-        staffing_chart=charts.as_script_data(charts.interval_staffing(data["rows"], daily, t)),
-        daily=daily,
-        csv_url=f"/api/v1/reports/interval?{api}&format=csv",
-        xlsx_url=f"/api/v1/reports/interval?{api}&format=xlsx",
-    )
-    return render(request, "reports_interval.html", context)
 
 
 @router.get("/reports/abandons")
-async def abandons_page(
-    request: Request,
-    principal: PageUser,
-    session: SessionDep,
-    state: AppStateDep,
-    start: str = "",
-    end: str = "",
-    site: str = "",
-    line: str = "",
-    language: str = "",
-) -> Response:
-    if not _allowed(principal):
-        return RedirectResponse("/home", status_code=303)
-    zone = ZoneInfo(state.settings.timezone)
-    lang = lang_of(request)
-    first, last, valid = _days(state, start, end, 1)
-    form = {
-        "start": first.isoformat(),
-        "end": last.isoformat(),
-        "site": site,
-        "line": line,
-        "language": language,
-    }
-    context: dict[str, Any] = {
-        "user": principal,
-        "form": form,
-        "error": None,
-        "data": None,
-        "definitions": list(ABANDONS),
-        **await _choices(session),
-    }
-    if not valid:
-        context["error"] = i18n.translate(lang, "reports.bad_date")
-        return render(request, "reports_abandons.html", context, 422)
-    ask = service.Request(
-        _moment(first, zone),
-        _moment(last + timedelta(days=1), zone),
-        Granularity.MIN15,
-        site or None,
-        line or None,
-        language or None,
-    )
-    try:
-        data = await service.abandons(session, ask, zone, state.clock.now(), "zh")
-    except InvalidInputError as exc:
-        context["error"] = _problem(exc, lang)
-        return render(request, "reports_abandons.html", context, 422)
-    for row in data["rows"]:
-        row["caller_number"] = mask_phone(row["caller_number"])
+async def abandons_page(r: ReaderDep) -> Response:
+    t = _translator(r.request)
 
-    def t(key: str) -> str:
-        return i18n.translate(lang, key)
-
-    api = _api_query(
-        {
-            "from": ask.start.isoformat(),
-            "to": ask.end.isoformat(),
-            "site": site,
-            "line": line,
-            "language": language,
-            "lang": "zh" if lang == "zh-CN" else "en",
+    def show(data: dict[str, Any], _: Any, links: dict[str, str | None]) -> dict[str, Any]:
+        for row in data["rows"]:
+            row["caller_number"] = mask_phone(row["caller_number"])
+        summary = data["summary"]
+        return {
+            "summary_text": t("reports.summary").format(
+                n=summary["abandons"],
+                slack=summary["with_eligible_idle_or_away"],
+                idle=summary["with_eligible_idle"],
+                away=summary["with_eligible_away"],
+                busy=summary["understaffed"],
+            ),
+            "chart": charts.as_script_data(charts.abandon_waits(data["rows"], t)),
+            "full_url": _full_url(r.principal, links),
         }
+
+    return await _serve(
+        r,
+        _Page("abandons", "reports_abandons.html", 1, Granularity.MIN15),
+        r.asked.form(),
+        {"definitions": list(ABANDONS)},
+        lambda ask, zone, now: service.abandons(r.session, ask, zone, now, "zh"),
+        show,
     )
-    summary = data["summary"]
-    context.update(
-        data=data,
-        summary_text=t("reports.summary").format(
-            n=summary["abandons"],
-            slack=summary["with_eligible_idle_or_away"],
-            idle=summary["with_eligible_idle"],
-            away=summary["with_eligible_away"],
-            busy=summary["understaffed"],
-        ),
-        chart=charts.as_script_data(charts.abandon_waits(data["rows"], t)),
-        csv_url=f"/api/v1/reports/abandons?{api}&format=csv",
-        xlsx_url=f"/api/v1/reports/abandons?{api}&format=xlsx",
-        full_url=f"/api/v1/reports/abandons?{api}&format=xlsx&full=true"
-        if principal.has_any(FULL_NUMBER_READERS)
-        else None,
-    )
-    return render(request, "reports_abandons.html", context)
 
 
 AGENT_COLUMNS = (
@@ -354,151 +371,38 @@ AGENT_COLUMNS = (
 
 @router.get("/reports/agents")
 async def agents_page(
-    request: Request,
-    principal: PageUser,
-    session: SessionDep,
-    state: AppStateDep,
-    start: str = "",
-    end: str = "",
-    site: str = "",
-    line: str = "",
-    language: str = "",
+    r: ReaderDep,
     agent: str = "",
 ) -> Response:
-    if not _allowed(principal):
-        return RedirectResponse("/home", status_code=303)
-    zone = ZoneInfo(state.settings.timezone)
-    lang = lang_of(request)
-    first, last, valid = _days(state, start, end, 1)
-    form = {
-        "start": first.isoformat(),
-        "end": last.isoformat(),
-        "site": site,
-        "line": line,
-        "language": language,
-        "agent": agent,
-    }
-    context: dict[str, Any] = {
-        "user": principal,
-        "form": form,
-        "error": None,
-        "data": None,
-        "definitions": list(AGENTS),
-        "columns": AGENT_COLUMNS,
-        "adherence_columns": list(ADHERENCE),
-        "percent": {"occupancy", "work_orders_on_time_rate", "adherence"},
-        **await _choices(session),
-    }
-    if not valid:
-        context["error"] = i18n.translate(lang, "reports.bad_date")
-        return render(request, "reports_agents.html", context, 422)
-    ask = service.Request(
-        _moment(first, zone),
-        _moment(last + timedelta(days=1), zone),
-        Granularity.MIN60,
-        site or None,
-        line or None,
-        language or None,
-        None,
-        agent or None,
-    )
-    try:
-        data = await service.agents(session, ask, zone, state.clock.now(), "zh")
-    except InvalidInputError as exc:
-        context["error"] = _problem(exc, lang)
-        return render(request, "reports_agents.html", context, 422)
-
-    def t(key: str) -> str:
-        return i18n.translate(lang, key)
-
-    api = _api_query(
+    t = _translator(r.request)
+    return await _serve(
+        r,
+        _Page("agents", "reports_agents.html", 1, Granularity.MIN60),
+        r.asked.form(agent=agent),
         {
-            "from": ask.start.isoformat(),
-            "to": ask.end.isoformat(),
-            "site": site,
-            "line": line,
-            "language": language,
-            "agent": agent,
-            "lang": "zh" if lang == "zh-CN" else "en",
-        }
+            "definitions": list(AGENTS),
+            "columns": AGENT_COLUMNS,
+            "adherence_columns": list(ADHERENCE),
+            "percent": {"occupancy", "work_orders_on_time_rate", "adherence"},
+        },
+        lambda ask, zone, now: service.agents(r.session, ask, zone, now, "zh"),
+        lambda data, _, __: {"chart": charts.as_script_data(charts.agent_time(data["rows"], t))},
     )
-    context.update(
-        data=data,
-        chart=charts.as_script_data(charts.agent_time(data["rows"], t)),
-        csv_url=f"/api/v1/reports/agents?{api}&format=csv",
-        xlsx_url=f"/api/v1/reports/agents?{api}&format=xlsx",
-    )
-    return render(request, "reports_agents.html", context)
 
 
 @router.get("/reports/standards")
-async def standards_page(
-    request: Request,
-    principal: PageUser,
-    session: SessionDep,
-    state: AppStateDep,
-    start: str = "",
-    end: str = "",
-    site: str = "",
-    line: str = "",
-    language: str = "",
-) -> Response:
-    if not _allowed(principal):
-        return RedirectResponse("/home", status_code=303)
-    zone = ZoneInfo(state.settings.timezone)
-    lang = lang_of(request)
-    first, last, valid = _days(state, start, end, 7)
-    form = {
-        "start": first.isoformat(),
-        "end": last.isoformat(),
-        "site": site,
-        "line": line,
-        "language": language,
-    }
-    context: dict[str, Any] = {
-        "user": principal,
-        "form": form,
-        "error": None,
-        "data": None,
-        "definitions": [],
-        **await _choices(session),
-    }
-    if not valid:
-        context["error"] = i18n.translate(lang, "reports.bad_date")
-        return render(request, "reports_standards.html", context, 422)
-    ask = service.Request(
-        _moment(first, zone),
-        _moment(last + timedelta(days=1), zone),
-        Granularity.DAY,
-        site or None,
-        line or None,
-        language or None,
+async def standards_page(r: ReaderDep) -> Response:
+    editor = _allowed(r.principal) and r.principal.has_any(TARGET_EDITORS)
+    targets = await standards_store.listing(r.session) if editor else None
+    label = "label_zh" if _short(r.request) == "zh" else "label_en"
+    return await _serve(
+        r,
+        _Page("standards", "reports_standards.html", 7),
+        r.asked.form(),
+        {"definitions": []},
+        lambda ask, zone, now: service.standards(r.session, ask, zone, now),
+        lambda data, _, __: {"label": label, "targets": targets},
     )
-    try:
-        data = await service.standards(session, ask, zone, state.clock.now())
-    except InvalidInputError as exc:
-        context["error"] = _problem(exc, lang)
-        return render(request, "reports_standards.html", context, 422)
-    api = _api_query(
-        {
-            "from": ask.start.isoformat(),
-            "to": ask.end.isoformat(),
-            "site": site,
-            "line": line,
-            "language": language,
-            "lang": "zh" if lang == "zh-CN" else "en",
-        }
-    )
-    context.update(
-        data=data,
-        label="label_zh" if lang == "zh-CN" else "label_en",
-        targets=await standards_store.listing(session)
-        if principal.has_any(TARGET_EDITORS)
-        else None,
-        csv_url=f"/api/v1/reports/standards?{api}&format=csv",
-        xlsx_url=f"/api/v1/reports/standards?{api}&format=xlsx",
-    )
-    return render(request, "reports_standards.html", context)
 
 
 TARGET_EDITORS = frozenset({Role.DIRECTOR, Role.ADMIN})
@@ -555,328 +459,100 @@ SCORECARD_TILES = (
 
 
 @router.get("/reports/scorecard")
-async def scorecard_page(
-    request: Request,
-    principal: PageUser,
-    session: SessionDep,
-    state: AppStateDep,
-    start: str = "",
-    end: str = "",
-    site: str = "",
-    line: str = "",
-    language: str = "",
-) -> Response:
-    if not _allowed(principal):
-        return RedirectResponse("/home", status_code=303)
-    zone = ZoneInfo(state.settings.timezone)
-    lang = lang_of(request)
-    first, last, valid = _days(state, start, end, 30)
-    form = {
-        "start": first.isoformat(),
-        "end": last.isoformat(),
-        "site": site,
-        "line": line,
-        "language": language,
-    }
-    context: dict[str, Any] = {
-        "user": principal,
-        "form": form,
-        "error": None,
-        "data": None,
-        "tiles": SCORECARD_TILES,
-        **await _choices(session),
-    }
-    if not valid:
-        context["error"] = i18n.translate(lang, "reports.bad_date")
-        return render(request, "reports_scorecard.html", context, 422)
-    ask = service.Request(
-        _moment(first, zone),
-        _moment(last + timedelta(days=1), zone),
-        Granularity.DAY,
-        site or None,
-        line or None,
-        language or None,
+async def scorecard_page(r: ReaderDep) -> Response:
+    short = _short(r.request)
+    return await _serve(
+        r,
+        _Page("scorecard", "reports_scorecard.html", 30),
+        r.asked.form(),
+        {"tiles": SCORECARD_TILES},
+        lambda ask, zone, now: service.balanced_scorecard(r.session, ask, zone, now, short),
+        lambda data, _, __: {},
     )
-    try:
-        data = await service.balanced_scorecard(
-            session, ask, zone, state.clock.now(), "zh" if lang == "zh-CN" else "en"
-        )
-    except InvalidInputError as exc:
-        context["error"] = _problem(exc, lang)
-        return render(request, "reports_scorecard.html", context, 422)
-    context.update(data=data, **_downloads("scorecard", ask, form, lang))
-    return render(request, "reports_scorecard.html", context)
 
 
 @router.get("/reports/origin")
-async def origin_page(
-    request: Request,
-    principal: PageUser,
-    session: SessionDep,
-    state: AppStateDep,
-    start: str = "",
-    end: str = "",
-    site: str = "",
-    line: str = "",
-    language: str = "",
-) -> Response:
-    if not _allowed(principal):
-        return RedirectResponse("/home", status_code=303)
-    zone = ZoneInfo(state.settings.timezone)
-    lang = lang_of(request)
-    first, last, valid = _days(state, start, end, 30)
-    form = {
-        "start": first.isoformat(),
-        "end": last.isoformat(),
-        "site": site,
-        "line": line,
-        "language": language,
-    }
-    context: dict[str, Any] = {
-        "user": principal,
-        "form": form,
-        "error": None,
-        "data": None,
-        **await _choices(session),
-    }
-    if not valid:
-        context["error"] = i18n.translate(lang, "reports.bad_date")
-        return render(request, "reports_origin.html", context, 422)
-    ask = service.Request(
-        _moment(first, zone),
-        _moment(last + timedelta(days=1), zone),
-        Granularity.DAY,
-        site or None,
-        line or None,
-        language or None,
+async def origin_page(r: ReaderDep) -> Response:
+    t = _translator(r.request)
+    return await _serve(
+        r,
+        _Page("origin", "reports_origin.html", 30),
+        r.asked.form(),
+        {},
+        lambda ask, zone, now: service.origin(r.session, ask, zone, now),
+        lambda data, _, __: {"chart": charts.as_script_data(charts.origin_ranking(data, t))},
     )
-    try:
-        data = await service.origin(session, ask, zone, state.clock.now())
-    except InvalidInputError as exc:
-        context["error"] = _problem(exc, lang)
-        return render(request, "reports_origin.html", context, 422)
-
-    def t(key: str) -> str:
-        return i18n.translate(lang, key)
-
-    context.update(
-        data=data,
-        chart=charts.as_script_data(charts.origin_ranking(data, t)),
-        **_downloads("origin", ask, form, lang),
-    )
-    return render(request, "reports_origin.html", context)
 
 
 @router.get("/reports/heavy-callers")
 async def heavy_callers_page(
-    request: Request,
-    principal: PageUser,
-    session: SessionDep,
-    state: AppStateDep,
-    start: str = "",
-    end: str = "",
-    site: str = "",
-    line: str = "",
-    language: str = "",
+    r: ReaderDep,
     threshold: str = "",
 ) -> Response:
-    if not _allowed(principal):
-        return RedirectResponse("/home", status_code=303)
-    zone = ZoneInfo(state.settings.timezone)
-    lang = lang_of(request)
     # Unasked, the page shows whom the live alert names: its threshold over its period.
-    floor = state.settings.floor
+    floor = r.state.settings.floor
     threshold = threshold or str(service.heavy_caller_threshold(floor.heavy_caller_calls))
-    first, last, valid = _days(state, start, end, floor.heavy_caller_days)
-    form = {
-        "start": first.isoformat(),
-        "end": last.isoformat(),
-        "site": site,
-        "line": line,
-        "language": language,
-        "threshold": threshold,
-    }
-    context: dict[str, Any] = {
-        "user": principal,
-        "form": form,
-        "error": None,
-        "data": None,
-        **await _choices(session),
-    }
     minimum = int(threshold) if threshold.isdigit() else 0
-    if not valid or not 2 <= minimum <= 10_000:
-        key = "reports.bad_date" if not valid else "reports.err.threshold"
-        context["error"] = i18n.translate(lang, key)
-        return render(request, "reports_heavy.html", context, 422)
-    ask = service.Request(
-        _moment(first, zone),
-        _moment(last + timedelta(days=1), zone),
-        Granularity.DAY,
-        site or None,
-        line or None,
-        language or None,
-    )
-    try:
-        data = await service.heavy_callers(session, ask, zone, state.clock.now(), minimum)
-    except InvalidInputError as exc:
-        context["error"] = _problem(exc, lang)
-        return render(request, "reports_heavy.html", context, 422)
-    for row in data["rows"]:
-        row["number"] = mask_phone(row["number"])
-        row["taxpayer_number"] = mask_tax_id(row["taxpayer_number"])
-    links = _downloads("heavy-callers", ask, form, lang)
-    links["full_url"] = (
-        f"{links['xlsx_url']}&full=true" if principal.has_any(FULL_NUMBER_READERS) else None
-    )
-    context.update(data=data, **links)
-    return render(request, "reports_heavy.html", context)
 
+    def check(ask: service.Request) -> service.Request | str:
+        if not 2 <= minimum <= 10_000:
+            return i18n.translate(lang_of(r.request), "reports.err.threshold")
+        return ask
 
-async def _daily_page(
-    request: Request,
-    session: SessionDep,
-    state: AppStateDep,
-    template: str,
-    form: dict[str, str],
-    context: dict[str, Any],
-) -> tuple[service.Request | None, Response | None]:
-    """The checked request of a page over whole days, or the page with what to correct (422)."""
-    zone = ZoneInfo(state.settings.timezone)
-    lang = lang_of(request)
-    first, last, valid = _days(state, form["start"], form["end"], 30)
-    form.update(start=first.isoformat(), end=last.isoformat())
-    context.update(form=form, error=None, data=None, **await _choices(session))
-    if not valid:
-        context["error"] = i18n.translate(lang, "reports.bad_date")
-        return None, render(request, template, context, 422)
-    ask = service.Request(
-        _moment(first, zone),
-        _moment(last + timedelta(days=1), zone),
-        Granularity.DAY,
-        form["site"] or None,
-        form["line"] or None,
-        form["language"] or None,
-        None,
-        form.get("agent") or None,
+    def show(data: dict[str, Any], _: Any, links: dict[str, str | None]) -> dict[str, Any]:
+        for row in data["rows"]:
+            row["number"] = mask_phone(row["number"])
+            row["taxpayer_number"] = mask_tax_id(row["taxpayer_number"])
+        return {"full_url": _full_url(r.principal, links)}
+
+    return await _serve(
+        r,
+        _Page("heavy-callers", "reports_heavy.html", floor.heavy_caller_days),
+        r.asked.form(threshold=threshold),
+        {},
+        lambda ask, zone, now: service.heavy_callers(r.session, ask, zone, now, minimum),
+        show,
+        check,
     )
-    return ask, None
 
 
 @router.get("/reports/topics")
-async def topics_page(
-    request: Request,
-    principal: PageUser,
-    session: SessionDep,
-    state: AppStateDep,
-    start: str = "",
-    end: str = "",
-    site: str = "",
-    line: str = "",
-    language: str = "",
-) -> Response:
+async def topics_page(r: ReaderDep) -> Response:
     """Summary topics by area and day, and the knowledge-base searches that found nothing."""
-    if not _allowed(principal):
-        return RedirectResponse("/home", status_code=303)
-    lang = lang_of(request)
-    short = "zh" if lang == "zh-CN" else "en"
-    form = {"start": start, "end": end, "site": site, "line": line, "language": language}
-    context: dict[str, Any] = {"user": principal}
-    template = "reports_topics.html"
-    ask, refused = await _daily_page(request, session, state, template, form, context)
-    if refused is not None or ask is None:
-        return refused or RedirectResponse("/reports", status_code=303)
-    zone = ZoneInfo(state.settings.timezone)
-    try:
-        data = await service.topics(session, ask, zone, state.clock.now(), short)
-    except InvalidInputError as exc:
-        context["error"] = _problem(exc, lang)
-        return render(request, template, context, 422)
-
-    def t(key: str) -> str:
-        return i18n.translate(lang, key)
-
-    api = _api_query(
-        {
-            "from": ask.start.isoformat(),
-            "to": ask.end.isoformat(),
-            "site": site,
-            "line": line,
-            "language": language,
-            "lang": short,
-        }
+    t = _translator(r.request)
+    short = _short(r.request)
+    return await _serve(
+        r,
+        _Page("topics", "reports_topics.html", 30),
+        r.asked.form(),
+        {"prefix": "reports.tp.", "definitions": list(TOPICS)},
+        lambda ask, zone, now: service.topics(r.session, ask, zone, now, short),
+        lambda data, _, __: {
+            "name": "name_zh" if short == "zh" else "name_en",
+            "chart": charts.as_script_data(charts.topic_trend(data, short, t)),
+        },
     )
-    context.update(
-        data=data,
-        name="name_zh" if short == "zh" else "name_en",
-        chart=charts.as_script_data(charts.topic_trend(data, short, t)),
-        prefix="reports.tp.",
-        definitions=list(TOPICS),
-        csv_url=f"/api/v1/reports/topics?{api}&format=csv",
-        xlsx_url=f"/api/v1/reports/topics?{api}&format=xlsx",
-    )
-    return render(request, template, context)
 
 
 @router.get("/reports/surveys")
 async def surveys_page(
-    request: Request,
-    principal: PageUser,
-    session: SessionDep,
-    state: AppStateDep,
-    start: str = "",
-    end: str = "",
-    site: str = "",
-    line: str = "",
-    language: str = "",
+    r: ReaderDep,
     agent: str = "",
 ) -> Response:
     """Survey scores by line, agent and day; low scores listed with callers' numbers masked."""
-    if not _allowed(principal):
-        return RedirectResponse("/home", status_code=303)
-    lang = lang_of(request)
-    short = "zh" if lang == "zh-CN" else "en"
-    form = {
-        "start": start,
-        "end": end,
-        "site": site,
-        "line": line,
-        "language": language,
-        "agent": agent,
-    }
-    context: dict[str, Any] = {"user": principal}
-    template = "reports_surveys.html"
-    ask, refused = await _daily_page(request, session, state, template, form, context)
-    if refused is not None or ask is None:
-        return refused or RedirectResponse("/reports", status_code=303)
-    zone = ZoneInfo(state.settings.timezone)
-    try:
-        data = await service.surveys(session, ask, zone, state.clock.now(), short)
-    except InvalidInputError as exc:
-        context["error"] = _problem(exc, lang)
-        return render(request, template, context, 422)
-    for row in data["low_scores"]:
-        row["caller_number"] = mask_phone(row["caller_number"])
+    t = _translator(r.request)
+    short = _short(r.request)
 
-    def t(key: str) -> str:
-        return i18n.translate(lang, key)
+    def show(data: dict[str, Any], _: Any, __: Any) -> dict[str, Any]:
+        for row in data["low_scores"]:
+            row["caller_number"] = mask_phone(row["caller_number"])
+        return {"chart": charts.as_script_data(charts.survey_chart(data, t))}
 
-    api = _api_query(
-        {
-            "from": ask.start.isoformat(),
-            "to": ask.end.isoformat(),
-            "site": site,
-            "line": line,
-            "language": language,
-            "agent": agent,
-            "lang": short,
-        }
+    return await _serve(
+        r,
+        _Page("surveys", "reports_surveys.html", 30),
+        r.asked.form(agent=agent),
+        {"prefix": "reports.sv.", "definitions": list(SURVEYS)},
+        lambda ask, zone, now: service.surveys(r.session, ask, zone, now, short),
+        show,
     )
-    context.update(
-        data=data,
-        chart=charts.as_script_data(charts.survey_chart(data, t)),
-        prefix="reports.sv.",
-        definitions=list(SURVEYS),
-        csv_url=f"/api/v1/reports/surveys?{api}&format=csv",
-        xlsx_url=f"/api/v1/reports/surveys?{api}&format=xlsx",
-    )
-    return render(request, template, context)
