@@ -18,7 +18,7 @@ import hotline.db.types
 from alembic import op
 
 revision: str = "ops_runs"
-down_revision: str | None = "misconf18"
+down_revision: str | None = "t15"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
