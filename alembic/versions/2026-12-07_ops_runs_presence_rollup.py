@@ -6,7 +6,7 @@ interval report counts logged-in agents from; filled here from ``report_state_ro
 no refold is needed after upgrading.
 
 Revision ID: ops_runs
-Revises: misconf18
+Revises: t15
 Create Date: 2026-12-07 12:45:00+00:00
 """
 
