@@ -144,8 +144,9 @@ async def test_a_standby_shows_the_leaders_floor_and_a_takeover_records_the_talk
 
         calls = await _until(
             talking,
-            lambda cs: len(cs) == 2
-            and all(c["live_phase"] == "talk" and c["recording"] for c in cs),
+            lambda cs: (
+                len(cs) == 2 and all(c["live_phase"] == "talk" and c["recording"] for c in cs)
+            ),
             "two calls in talk, recorded, seen through the standby",
         )
         # The standby's floor is the leader's: both agents on their calls.

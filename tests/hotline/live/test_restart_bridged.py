@@ -129,9 +129,11 @@ async def test_a_caller_bridged_but_recorded_ringing_talks_on_after_a_restart(
 
             ended = await _eventually(
                 detail,
-                lambda call: call["outcome"] is not None
-                and call["recording"] is not None
-                and call["recording"]["duration_s"] is not None,
+                lambda call: (
+                    call["outcome"] is not None
+                    and call["recording"] is not None
+                    and call["recording"]["duration_s"] is not None
+                ),
             )
         events = list(emulator.core.emitted)
         stored, live = set(emulator.core.stored_recordings), set(emulator.core.live_recordings)
