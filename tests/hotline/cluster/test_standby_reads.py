@@ -17,16 +17,20 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cti.emulator import AgentScript, LabConfig, run_emulator
 from hotline.auth.principal import SESSION_COOKIE
 from hotline.cluster.leadership import leader_only
 from hotline.config import ClusterSettings, Settings
+from hotline.db.models import Call, Site
+from hotline.db.session import transaction
 from hotline.demo.runner import import_centre
 from hotline.main import create_app
 from hotline.roles import Role
@@ -36,6 +40,7 @@ from tests.hotline.cluster.instances import (
     AGENTS,
     agents_ready,
     centre,
+    free_port,
     instance,
     taxpayer,
     token,
@@ -87,29 +92,57 @@ async def _standby(database_url: str) -> AsyncIterator[tuple[FastAPI, httpx.Asyn
             yield app, http
 
 
+async def _live_call(maker: async_sessionmaker[AsyncSession]) -> int:
+    async with transaction(maker) as session:
+        site = Site(code="hz", name="杭州", ari_url="http://x", ari_username="u", ari_password="p")
+        session.add(site)
+        await session.flush()
+        call = Call(
+            site_id=site.id, channel_id="live-1", caller_number="13900000000",
+            arrived_at=datetime.now(UTC),
+        )  # fmt: skip
+        session.add(call)
+        await session.flush()
+        return call.id
+
+
 @pytest.mark.asyncio
-async def test_with_no_leader_the_floor_pages_say_so_in_words(database_url: str) -> None:
+async def test_with_no_leader_the_pages_say_so_in_words(database_url: str) -> None:
     _skip_on_sqlite(database_url)
-    async with _held_elsewhere(database_url, ""), _standby(database_url) as (app, http):
-        await create_user(app.state.hotline.sessionmaker, "boss", Role.SUPERVISOR)
-        bearer = await login(http, "boss")
-        assert (await http.get("/readyz")).json()["role"] == "standby"
-        http.cookies.set(SESSION_COOKIE, bearer)
-        floor = await http.get("/floor")
-        snapshot = await http.get("/floor/snapshot")
-        http.cookies.set(LANG_COOKIE, "en")
-        hall = await http.get("/floor/hall")
-        roster = await http.get(
-            "/api/v1/agents/roster", headers={"Authorization": f"Bearer {bearer}"}
-        )
-    assert floor.status_code == 200, floor.text
-    assert _notice(floor).startswith("当前没有实例在运行话务引擎")
-    assert hall.status_code == 200
-    assert _notice(hall).startswith("No instance runs the call engine just now")
-    assert (snapshot.json()["running"], snapshot.json()["reason"]) == (False, "no_leader")
-    # The API's reads of the live engine answer in the project's error shape.
-    assert roster.status_code == 503
-    assert roster.json()["error"] == "no_leader"
+    # No leader at all, then a leader whose advertised URL answers nothing.
+    for leader_url in ("", f"http://127.0.0.1:{free_port()}"):
+        async with _held_elsewhere(database_url, leader_url), _standby(database_url) as (app, http):
+            maker = app.state.hotline.sessionmaker
+            if not leader_url:
+                await create_user(maker, "boss", Role.SUPERVISOR)
+                call_id = await _live_call(maker)
+            bearer = await login(http, "boss")
+            assert (await http.get("/readyz")).json()["role"] == "standby"
+            http.cookies.set(SESSION_COOKIE, bearer)
+            floor = await http.get("/floor")
+            snapshot = await http.get("/floor/snapshot")
+            call_page = await http.get(f"/calls/{call_id}")
+            detail = await http.get(
+                f"/api/v1/calls/{call_id}", headers={"Authorization": f"Bearer {bearer}"}
+            )
+            http.cookies.set(LANG_COOKIE, "en")
+            hall = await http.get("/floor/hall")
+            roster = await http.get(
+                "/api/v1/agents/roster", headers={"Authorization": f"Bearer {bearer}"}
+            )
+        assert floor.status_code == 200, floor.text
+        assert _notice(floor).startswith("当前没有实例在运行话务引擎")
+        assert hall.status_code == 200
+        assert _notice(hall).startswith("No instance runs the call engine just now")
+        assert (snapshot.json()["running"], snapshot.json()["reason"]) == (False, "no_leader")
+        # The call page and the call's detail: what the database has, and the page says why.
+        assert call_page.status_code == 200
+        assert 'id="no-leader"' in call_page.text
+        assert "当前没有实例在运行话务引擎" in call_page.text
+        assert (detail.status_code, detail.json()["live_phase"]) == (200, None)
+        # The API's reads of the live engine answer in the project's error shape.
+        assert roster.status_code == 503
+        assert roster.json()["error"] == "no_leader"
 
 
 @pytest.mark.asyncio
