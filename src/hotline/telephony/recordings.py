@@ -134,10 +134,13 @@ class CallRecordings:
             return
         now = ctx.now()
         call.extra[RECORDING] = name
-        if segment == 1 or not isinstance(call.extra.get(RECORDING_SINCE), datetime):
+        if not isinstance(call.extra.get(RECORDING_SINCE), datetime):
+            # The row names no recording yet: it names the first file (the old leader's, when
+            # one was stored under the call's name, else this one).
             call.extra[RECORDING_SINCE] = now
+            first = recording_name(call.call_id)
             await ctx.recorder.set_recording(
-                call.call_id, {"recording_name": name, "recording_started_at": now}
+                call.call_id, {"recording_name": first, "recording_started_at": now}
             )
         await ctx.recorder.journal(
             call.call_id, now, "recording_started", {"name": name, "segment": segment}
