@@ -50,6 +50,7 @@ from cti.ari.models import (
     LiveRecording,
     Playback,
     Sound,
+    StoredRecording,
     Variable,
 )
 from cti.errors import AriFencedError, AriResponseError, AriUnavailableError, http_error
@@ -876,6 +877,16 @@ class AriClient:
     async def control_playback(self, playback_id: str, operation: PlaybackOperation) -> None:
         params: dict[str, QueryValue] = {"operation": operation}
         await self._void("POST", f"playbacks/{_segment(playback_id)}/control", params)
+
+    async def get_live_recording(self, recording_name: str) -> LiveRecording:
+        """A live recording: its target and state (AriNotFoundError once it stopped)."""
+        path = f"recordings/live/{_segment(recording_name)}"
+        return await self._model(LiveRecording, "GET", path)
+
+    async def get_stored_recording(self, recording_name: str) -> StoredRecording:
+        """A stored recording's name and format (AriNotFoundError when there is none)."""
+        path = f"recordings/stored/{_segment(recording_name)}"
+        return await self._model(StoredRecording, "GET", path)
 
     async def stop_recording(self, recording_name: str) -> None:
         """Stop a live recording and store it (RecordingFinished follows)."""

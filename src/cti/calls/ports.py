@@ -373,6 +373,9 @@ class CallSupervision(Protocol):
     async def stop_recording(self, key: CallKey, *, name: str) -> None:
         """Stop it (a no-op when it already stopped, e.g. with its bridge)."""
 
+    async def recording_state(self, key: CallKey, *, name: str) -> str | None:
+        """``live`` (recording the call's bridge now), ``stored`` or None (no such name)."""
+
     async def recording_audio(self, site: str, name: str) -> tuple[bytes, str]:
         """The stored recording's audio and media type; :class:`RecordingUnavailable`."""
 

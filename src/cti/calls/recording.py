@@ -38,6 +38,35 @@ class SiteRecordings:
         )
         return True
 
+    async def state(self, call_id: str, name: str) -> str | None:
+        """Where Asterisk has the recording ``name``: ``live`` while it records (this call's
+        bridge, when the call's bridge is known), ``stored`` once a file of that name exists
+        (a recording stopped, or one left live on another bridge: it is stopped here, which
+        stores it), None when it has neither.
+
+        After a takeover the previous leader's recording of a call in talk is still running
+        on Asterisk (a bridge recording outlives the websocket that started it): the new
+        leader asks before it records, so it neither fails on the name (409) nor overwrites
+        what was recorded before it took over."""
+        call = self.call_state(call_id)
+        bridge = None if call is None else call.bridge_id
+        try:
+            live = await self.client.get_live_recording(name)
+        except AriNotFoundError:
+            live = None
+        if live is not None and live.state in ("queued", "recording", "paused"):
+            # The name is the call's own: a live one records this call, unless the call has
+            # been moved to another bridge since (then it records nothing of the call).
+            if bridge is None or live.target_uri == f"bridge:{bridge}":
+                return "live"
+            await self.stop(name)  # store what it has, and record on in a new segment
+            return "stored"
+        try:
+            await self.client.get_stored_recording(name)
+        except AriNotFoundError:
+            return None
+        return "stored"
+
     async def stop(self, name: str) -> None:
         # Gone already (the bridge was destroyed, which stops and stores it): nothing to do.
         with contextlib.suppress(AriNotFoundError, AriConflictError):

@@ -237,6 +237,9 @@ class CtiSites:
     async def stop_recording(self, key: CallKey, *, name: str) -> None:
         await self.runner(key.site).recordings.stop(name)
 
+    async def recording_state(self, key: CallKey, *, name: str) -> str | None:
+        return await self.runner(key.site).recordings.state(key.call_id, name)
+
     async def recording_audio(self, site: str, name: str) -> tuple[bytes, str]:
         return await self.runner(site).recordings.audio(name)
 

@@ -232,10 +232,13 @@ class MediaOps(CoreState):
             raise AriError(
                 400, "Missing parameter name" if not name else "Missing parameter format"
             )
-        if name in self.live_recordings:
-            raise AriError(409, "Recording with the same name already in progress")
-        if name in self.stored_recordings and params.get("ifExists", "fail") == "fail":
-            raise AriError(422, "Recording already exists")
+        # One 409 for both, as Asterisk's bridges.json says: a recording of that name "is in
+        # progress or ifExists=fail". A new leader meets the first after a takeover (the old
+        # leader's bridge recording runs on in Asterisk); ``overwrite`` does not get past it.
+        if name in self.live_recordings or (
+            name in self.stored_recordings and params.get("ifExists", "fail") == "fail"
+        ):
+            raise AriError(409, "Recording with the same name already exists on the system")
         recording = LiveRecording(name=name, format=fmt, target_uri=f"bridge:{bridge_id}")
         self.live_recordings[name] = recording
         snapshot = recording.to_json()

@@ -129,6 +129,16 @@ class RecordingPart(Schema):
     from_s: float = Field(description="seconds into the recording where this agent's talk starts")
 
 
+class RecordingSegment(Schema):
+    """One file of a call's recording. A call has one, unless the call engine moved to another
+    instance during the talk and the recording running then had stopped: the talk since the
+    takeover is then the next segment (docs/cluster.md)."""
+
+    segment: int = Field(description="1, 2, ... in the order they were recorded")
+    started_at: datetime | None
+    url: str | None = Field(description="GET it for audio/wav; null once purged")
+
+
 class RecordingRef(Schema):
     """Where a recorded call's audio is (who may play it: docs/cti.md)."""
 
@@ -141,9 +151,54 @@ class RecordingRef(Schema):
         description="the agents heard, in order: the first one, then each one a blind transfer "
         "or a transfer to a queue brought in (one recording runs through all of them)",
     )
+    segments: list[RecordingSegment] = Field(
+        default_factory=list, description="the recording's files, the first one at `url`"
+    )
 
 
 _TALK_STARTS = ("offer_answered", "transfer_answered")
+
+
+async def recording_segment_names(session: AsyncSession, call: Call) -> dict[int, str]:
+    """The call's recording files by segment number: the first from the call row, the others
+    (after a takeover during the talk) from the journal's ``recording_started`` entries."""
+    if call.recording_name is None:
+        return {}
+    names = {1: call.recording_name}
+    entries = await session.scalars(
+        select(CallEvent)
+        .where(CallEvent.call_id == call.id, CallEvent.kind == "recording_started")
+        .order_by(CallEvent.seq)
+    )
+    for entry in entries:
+        data = entry.data or {}
+        segment, name = data.get("segment"), data.get("name")
+        if isinstance(segment, int) and segment > 1 and isinstance(name, str):
+            names.setdefault(segment, name)
+    return dict(sorted(names.items()))
+
+
+async def recording_segments(session: AsyncSession, call: Call) -> list[RecordingSegment]:
+    started: dict[int, datetime | None] = {1: call.recording_started_at}
+    entries = await session.scalars(
+        select(CallEvent)
+        .where(CallEvent.call_id == call.id, CallEvent.kind == "recording_started")
+        .order_by(CallEvent.seq)
+    )
+    for entry in entries:
+        segment = (entry.data or {}).get("segment")
+        if isinstance(segment, int) and segment > 1:
+            started.setdefault(segment, entry.at)
+    gone = call.recording_purged_at is not None
+    base = f"/api/v1/calls/{call.id}/recording"
+    return [
+        RecordingSegment(
+            segment=segment,
+            started_at=started.get(segment),
+            url=None if gone else (base if segment == 1 else f"{base}?segment={segment}"),
+        )
+        for segment in await recording_segment_names(session, call)
+    ]
 
 
 async def recording_parts(session: AsyncSession, call: Call) -> list[RecordingPart]:
@@ -467,6 +522,7 @@ async def _recording(session: AsyncSession, call: Call) -> RecordingRef | None:
         duration_s=call.recording_duration_s,
         purged_at=purged,
         parts=await recording_parts(session, call),
+        segments=await recording_segments(session, call),
     )
 
 

@@ -19,7 +19,7 @@ import re
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,7 +32,7 @@ from cti.calls.ports import (
     UnknownMonitor,
 )
 from hotline import audit
-from hotline.api.calls import _load
+from hotline.api.calls import _load, recording_segment_names
 from hotline.api.params import BigRowId
 from hotline.auth.principal import Principal, require
 from hotline.db.models import Agent, Site, WorkOrderRow
@@ -50,6 +50,7 @@ from hotline.schemas.base import Schema
 from hotline.summaries.topics import field_error
 from hotline.telephony import monitors as monitor_rows
 from hotline.telephony.component import get_telephony
+from hotline.telephony.recordings import MAX_SEGMENTS
 from hotline.telephony.service import TelephonyService
 
 router = APIRouter(prefix="/calls", tags=["calls"])
@@ -459,6 +460,10 @@ async def play_recording(
     session: SessionDep,
     principal: Listener,
     state: AppStateDep,
+    segment: Annotated[
+        int,
+        Query(ge=1, le=MAX_SEGMENTS, description="which file of the recording (see `segments`)"),
+    ] = 1,
 ) -> Response:
     """Stream the call's recording (``audio/wav``, byte ranges); every playback is audited."""
     call, site = await _load(session, call_id)
@@ -474,11 +479,14 @@ async def play_recording(
             f"the recording of call {call_id} was deleted on "
             f"{call.recording_purged_at:%Y-%m-%d} (retention period)"
         )
+    name = (await recording_segment_names(session, call)).get(segment)
+    if name is None:
+        raise NotFoundError(f"the recording of call {call_id} has no segment {segment}")
     supervision = get_telephony(state).supervision
     if supervision is None:
         raise ServiceUnavailableError("no ARI site is connected in this process")
     try:
-        audio, media_type = await supervision.recording_audio(site, call.recording_name)
+        audio, media_type = await supervision.recording_audio(site, name)
     except RecordingUnavailable as error:
         raise NotFoundError(f"the recording of call {call_id} cannot be played: {error}") from error
     span = byte_range(request.headers.get("range"), len(audio))
@@ -489,7 +497,7 @@ async def play_recording(
             principal,
             RECORDING_PLAYED,
             call_id,
-            recording=call.recording_name,
+            recording=name,
             range=request.headers.get("range"),
         )
     return audio_response(audio, media_type, span)

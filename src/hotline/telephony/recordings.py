@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cti.calls.ports import CallSupervision
 from hotline.config import RecordingSettings
-from hotline.db.models import Call
+from hotline.db.models import Call, CallEvent
 from hotline.db.session import transaction
 from hotline.telephony.context import Context
 from hotline.telephony.live import LiveCall
@@ -36,9 +36,14 @@ RECORDING_SINCE = "recording_since"
 PURGE_BATCH = 200
 
 
-def recording_name(call_id: int) -> str:
-    """The stored recording's name on Asterisk: the call row's id makes it unique."""
-    return f"hotline-call-{call_id}"
+MAX_SEGMENTS = 50  # takeovers during one talk, at most, that each start a new segment
+
+
+def recording_name(call_id: int, segment: int = 1) -> str:
+    """The stored recording's name on Asterisk: the call row's id makes it unique. A call
+    whose recording was interrupted by a takeover has further segments: ``-2``, ``-3``..."""
+    base = f"hotline-call-{call_id}"
+    return base if segment == 1 else f"{base}-{segment}"
 
 
 def should_record(settings: RecordingSettings, call: LiveCall) -> bool:
@@ -91,6 +96,66 @@ class CallRecordings:
         )
         await ctx.recorder.journal(call.call_id, now, "recording_started", {"name": name})
 
+    async def adopted(self, call: LiveCall) -> None:
+        """A call in talk adopted after a takeover (or a restart): record it to the end.
+
+        The previous leader's recording usually still runs on Asterisk (a bridge recording
+        outlives the websocket that started it), under the name the database has, or under the
+        call's name when the old leader died before its write queue stored that: it is kept
+        as it is. Otherwise the talk since the takeover is recorded as the next segment, under
+        a name no earlier segment has, so nothing recorded before is overwritten; the call's
+        journal lists the segments (``recording_started`` with its ``segment``)."""
+        if self._supervision is None or not should_record(self._settings, call):
+            return
+        ctx, supervision = self._ctx, self._supervision
+        known = call.extra.get(RECORDING)
+        current = known if isinstance(known, str) else recording_name(call.call_id)
+        try:
+            where = await supervision.recording_state(call.key, name=current)
+            if where == "live":
+                await self._adopt_live(call, current, known_to_database=known is not None)
+                return
+            segment = 1
+            if where is not None or known is not None:
+                segment = 2
+                while segment < MAX_SEGMENTS and await supervision.recording_state(
+                    call.key, name=recording_name(call.call_id, segment)
+                ):
+                    segment += 1
+            name = recording_name(call.call_id, segment)
+            started = await supervision.start_recording(call.key, name=name)
+        except Exception as error:  # the PBX refused or is away: the call goes on
+            log.warning("recording_not_resumed", call_id=call.call_id, error=str(error))
+            await ctx.recorder.journal(
+                call.call_id, ctx.now(), "recording_failed", {"error": str(error)[:200]}
+            )
+            return
+        if not started:
+            return
+        now = ctx.now()
+        call.extra[RECORDING] = name
+        if not isinstance(call.extra.get(RECORDING_SINCE), datetime):
+            # The row names no recording yet: it names the first file (the old leader's, when
+            # one was stored under the call's name, else this one).
+            call.extra[RECORDING_SINCE] = now
+            first = recording_name(call.call_id)
+            await ctx.recorder.set_recording(
+                call.call_id, {"recording_name": first, "recording_started_at": now}
+            )
+        await ctx.recorder.journal(
+            call.call_id, now, "recording_started", {"name": name, "segment": segment}
+        )
+
+    async def _adopt_live(self, call: LiveCall, name: str, *, known_to_database: bool) -> None:
+        ctx, now = self._ctx, self._ctx.now()
+        call.extra[RECORDING] = name
+        if not known_to_database:  # started by the old leader, never written: from now on
+            call.extra[RECORDING_SINCE] = now
+            await ctx.recorder.set_recording(
+                call.call_id, {"recording_name": name, "recording_started_at": now}
+            )
+        await ctx.recorder.journal(call.call_id, now, "recording_adopted", {"name": name})
+
     async def ended(self, call: LiveCall) -> None:
         name = call.extra.pop(RECORDING, None)
         since = call.extra.pop(RECORDING_SINCE, None)
@@ -136,13 +201,26 @@ async def purge_expired(
                 .limit(PURGE_BATCH)
             )
         ).all()
+        # Later segments (a takeover during the talk) are named in the journal.
+        more: dict[int, list[str]] = {}
+        segment_rows = await session.execute(
+            select(CallEvent.call_id, CallEvent.data).where(
+                CallEvent.call_id.in_([row[0] for row in rows]),
+                CallEvent.kind == "recording_started",
+            )
+        )
+        for call_id, data in segment_rows:
+            named, segment = (data or {}).get("name"), (data or {}).get("segment")
+            if isinstance(named, str) and isinstance(segment, int) and segment > 1:
+                more.setdefault(call_id, []).append(named)
     purged: list[int] = []
     for call_id, site_id, name in rows:
         site = site_codes.get(site_id)
         if site is None or name is None:
             continue
         try:
-            await supervision.delete_recording(site, name)
+            for each in [name, *more.get(call_id, [])]:
+                await supervision.delete_recording(site, each)
         except Exception as error:
             log.warning("recording_not_purged", call_id=call_id, site=site, error=str(error))
             continue

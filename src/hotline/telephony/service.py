@@ -261,6 +261,7 @@ class TelephonyService:
                 await self._director.close(call, now)
             elif _talking_inbound(call):
                 await self.recorder.journal(call.call_id, now, "adopted", {"phase": call.phase})
+                await self.recordings.adopted(call)  # recorded to the end of talk
             elif call.kind == "inbound" and call.phase in (
                 CallPhase.QUEUE.value,
                 CallPhase.RINGING.value,

@@ -83,3 +83,30 @@ def test_a_recording_is_stored_when_its_bridge_goes_and_its_audio_reads_back(
     assert dispatch(core, RestRequest("DELETE", "/recordings/stored/rec-1")).status == 204
     gone = dispatch(core, RestRequest("GET", "/recordings/stored/rec-1/file"))
     assert (gone.status, gone.body) == (404, {"message": "Recording not found"})
+
+
+def test_a_recording_name_in_progress_is_refused_whatever_if_exists_says(
+    core: Asterisk, clock: ManualScheduler, hotline: Sink
+) -> None:
+    _, line = inbound(core, clock)
+    core.answer(line)
+    core.create_bridge({"bridgeId": "talk"})
+    core.add_channels("talk", [line])
+    core.record_bridge("talk", {"name": "rec-1", "format": "wav"})
+    clock.advance(0)
+    live = dispatch(core, RestRequest("GET", "/recordings/live/rec-1"))
+    conflicts = []
+    for if_exists in ("fail", "overwrite"):
+        with pytest.raises(AriError) as refused:
+            core.record_bridge("talk", {"name": "rec-1", "format": "wav", "ifExists": if_exists})
+        conflicts.append(refused.value.status)
+    core.stop_recording("rec-1")
+    with pytest.raises(AriError) as stored_fail:
+        core.record_bridge("talk", {"name": "rec-1", "format": "wav"})
+    again = core.record_bridge("talk", {"name": "rec-1", "format": "wav", "ifExists": "overwrite"})
+    assert live.status == 200
+    assert isinstance(live.body, dict)
+    assert (live.body["target_uri"], live.body["state"]) == ("bridge:talk", "recording")
+    assert conflicts == [409, 409]
+    assert stored_fail.value.status == 409
+    assert again["name"] == "rec-1"

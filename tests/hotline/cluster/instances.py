@@ -91,14 +91,15 @@ class Instance:
 
 
 @contextlib.asynccontextmanager
-async def instance(database_url: str, name: str) -> Any:
-    """A cluster instance in a child process, once it answers; SIGKILLed at the end if alive."""
+async def instance(database_url: str, name: str, env: dict[str, str] | None = None) -> Any:
+    """A cluster instance in a child process, once it answers; SIGKILLed at the end if alive.
+    ``env``: settings of its own (``HOTLINE_...``), on top of this process's environment."""
     port = free_port()
     command = [sys.executable, "-m", "tests.hotline.cluster.cluster_process", database_url]
     child = subprocess.Popen(
         [*command, str(port), str(SPEED), name],
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])},
+        env={**os.environ, **(env or {}), "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])},
     )
     running = Instance(name, child, f"http://127.0.0.1:{port}")
     try:

@@ -1,7 +1,9 @@
 """A restart right after an answer the database never got (issue 18): the last process bridged
 the caller with the agent and died before its write queue recorded it, so the record still says
 "ringing" while Asterisk has the two talking. The new process must trust the bridge: the talk
-goes on with that agent, recorded, and the caller is not offered to anyone again.
+goes on with that agent, recorded, and the caller is not offered to anyone again. The recording
+the last process started runs on in Asterisk although the database never learnt of it either:
+the new process finds it by the call's name and records to the end with it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from sqlalchemy import select, update
 
 from cti.calls.controller import ControllerOptions
 from cti.emulator import AgentScript, LabConfig, run_emulator
-from hotline.config import Settings
+from hotline.config import RecordingSettings, Settings
 from hotline.db.models.call import Call
 from hotline.db.session import create_engine
 from hotline.demo.runner import import_centre
@@ -45,7 +47,13 @@ async def _forget_the_answer(database_url: str, call_id: int, agent_id: str) -> 
             await connection.execute(
                 update(Call)
                 .where(Call.id == call_id)
-                .values(answered_at=None, agent_id=None, live_state=ringing)
+                .values(
+                    answered_at=None,
+                    agent_id=None,
+                    live_state=ringing,
+                    recording_name=None,
+                    recording_started_at=None,
+                )
             )
     finally:
         await engine.dispose()
@@ -55,7 +63,7 @@ async def _forget_the_answer(database_url: str, call_id: int, agent_id: str) -> 
 async def test_a_caller_bridged_but_recorded_ringing_talks_on_after_a_restart(
     database_url: str,
 ) -> None:
-    settings = Settings(database_url=database_url)
+    settings = Settings(database_url=database_url, recording=RecordingSettings(mode="all"))
     lab = LabConfig(users={"hotline": (ARI_PASSWORD, False)}, event_log_size=100_000)
     policy = dataclasses.replace(default_policy(), service_hours=None)
 
@@ -119,8 +127,16 @@ async def test_a_caller_bridged_but_recorded_ringing_talks_on_after_a_restart(
                 body: dict[str, Any] = (await http.get(call_url, headers=boss)).json()
                 return body
 
-            ended = await _eventually(detail, lambda call: call["outcome"] is not None)
+            ended = await _eventually(
+                detail,
+                lambda call: (
+                    call["outcome"] is not None
+                    and call["recording"] is not None
+                    and call["recording"]["duration_s"] is not None
+                ),
+            )
         events = list(emulator.core.emitted)
+        stored, live = set(emulator.core.stored_recordings), set(emulator.core.live_recordings)
 
     agent_legs = [
         fields["channel"]["id"]
@@ -135,3 +151,8 @@ async def test_a_caller_bridged_but_recorded_ringing_talks_on_after_a_restart(
     assert "bridged_found" in [entry["kind"] for entry in adopted["timeline"]]
     assert (ended["outcome"], ended["ended_by"]) == ("answered", "agent")
     assert str(ended["agent_id"]) == agent_id
+    # One recording from the first answer to the end: the old one, adopted, not a second file.
+    name = f"hotline-call-{talking['id']}"
+    assert "recording_adopted" in [entry["kind"] for entry in ended["timeline"]]
+    assert [segment["segment"] for segment in ended["recording"]["segments"]] == [1]
+    assert (name in stored, live) == (True, set())

@@ -38,6 +38,7 @@ async def test_each_floor_role_lands_on_its_page_and_only_supervisors_get_the_ac
     # No telephony in this app: the page says so instead of showing an empty floor as live.
     assert _boot(floor)["snapshot"] == {
         "running": False,
+        "reason": "not_running",  # no cluster: this one process has no telephony
         "tiles": [],
         "agents": [],
         "position": _boot(floor)["snapshot"]["position"],  # type: ignore[index]

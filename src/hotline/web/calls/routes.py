@@ -17,9 +17,10 @@ from fastapi import APIRouter, Request
 from sqlalchemy import select
 from starlette.responses import Response
 
-from hotline.api.calls import recording_parts
+from hotline.api.calls import recording_parts, recording_segments
 from hotline.api.supervision import may_play
 from hotline.auth.principal import Principal
+from hotline.cluster.forwarding import engine_elsewhere
 from hotline.db.models import Agent, Site
 from hotline.db.models.call import Call, CallEvent
 from hotline.db.models.summary import CallSummaryRow
@@ -111,6 +112,11 @@ async def call_page(
                 {"agent": part.agent or f"#{part.agent_id}", "at": _clock(part.from_s)}
                 for part in await recording_parts(session, call)
             ],
+            # More than one file when a takeover interrupted the recording during the talk.
+            "segments": [
+                {"number": s.segment, "started": local(s.started_at), "url": s.url}
+                for s in await recording_segments(session, call)
+            ],
         }
     return render(
         request,
@@ -118,6 +124,8 @@ async def call_page(
         {
             **context,
             "monitor": principal.has_any(MONITORS) and _in_talk(state, call_id),
+            # Served here only when no leader answered (the cluster forwards this page).
+            "no_leader": call.ended_at is None and engine_elsewhere(state),
             "call": call,
             "site": site,
             "agent_name": agent_name or "",

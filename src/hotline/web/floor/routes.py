@@ -6,6 +6,12 @@ was taken at) and then follow the wallboard stream from exactly that position, s
 between the two is missed; ``GET /floor/snapshot`` gives a fresh snapshot when the stream says
 ``reset`` (see ``static/floor.js`` and docs/floor.md). They read the same service functions as
 the API (``telephony.wallboard``), never the API over HTTP.
+
+The live state is the leader's: on a standby the cluster's forwarding
+(``hotline.cluster.forwarding``) sends these requests to the leader, so a supervisor sees the
+same floor on either instance. When no instance leads, the standby draws the page itself with no
+live data and a notice saying so; the page asks for a fresh snapshot every few seconds until a
+leader answers.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from starlette.responses import RedirectResponse, Response
 from hotline.api.floor import read_rows
 from hotline.api.streams import WALLBOARD_RETAINED, WALLBOARD_TOPIC
 from hotline.api.supervision import monitor_phone_of, running_monitors_out
+from hotline.cluster.forwarding import engine_elsewhere
 from hotline.db.models import Agent
 from hotline.deps import AppState, AppStateDep, SessionDep
 from hotline.roles import Role
@@ -61,7 +68,11 @@ async def snapshot(state: AppState, session: SessionDep) -> dict[str, Any]:
     position = f"{state.bus.epoch}.{state.bus.last_seq(WALLBOARD_TOPIC)}"
     service = state.extras.get(TELEPHONY_KEY)
     if not isinstance(service, TelephonyService):
-        return {"running": False, "tiles": [], "agents": [], "position": position}
+        # On a standby the request came here only because no leader answered (the cluster's
+        # forwarding sends the floor to the leader): the page says so and asks again.
+        reason = "no_leader" if engine_elsewhere(state) else "not_running"
+        return {"running": False, "reason": reason, "tiles": [], "agents": [],
+                "position": position}  # fmt: skip
     # No await between the position and the reads below would be ideal; the reads await the
     # routing lock, so a change may land in both the snapshot and the replay: applying an
     # event twice is harmless (every message carries the whole new state of its subject).
@@ -113,6 +124,7 @@ async def floor_page(
             "boot_json": boot,
             "can_act": can_act,
             "reasons": FORCE_REASONS,
+            "off_reason": data.get("reason"),
         },
     )
 
@@ -127,7 +139,11 @@ async def hall_page(
     return render(
         request,
         "hall.html",
-        {"user": principal, "boot_json": _boot(request, state, data, hall=True, can_act=False)},
+        {
+            "user": principal,
+            "boot_json": _boot(request, state, data, hall=True, can_act=False),
+            "off_reason": data.get("reason"),
+        },
     )
 
 

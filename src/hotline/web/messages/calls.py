@@ -25,6 +25,13 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "calls.talk": ("通话时长", "Talk time"),
     "calls.seconds": ("秒", "s"),
     "calls.recording": ("录音", "Recording"),
+    "calls.recording.segments": ("录音分段", "Recording segments"),
+    "calls.recording.segment": ("分段", "Segment"),
+    "calls.no_leader": (
+        "当前没有实例在运行话务引擎（主备切换需要几秒钟）：通话的实时状态和监听暂不可用，请稍后刷新。",
+        "No instance runs the call engine just now (a takeover takes a few seconds): the call's "
+        "live state and monitoring are unavailable; reload the page in a moment.",
+    ),
     "calls.recording.download": ("下载录音", "Download the recording"),
     "calls.recording.parts": (
         "录音中的坐席（含转接后的通话），按开始时间",

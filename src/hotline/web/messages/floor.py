@@ -74,6 +74,11 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "话务服务未在本进程运行，看板暂无实时数据。",
         "Telephony is not running in this process: the floor has no live data.",
     ),
+    "floor.no_leader": (
+        "当前没有实例在运行话务引擎（主备切换需要几秒钟），看板将自动刷新。",
+        "No instance runs the call engine just now (a takeover takes a few seconds): the floor "
+        "refreshes by itself.",
+    ),
     "floor.act.reason": ("示忙原因", "Not-ready reason"),
     "floor.act.ready": ("置闲", "Make ready"),
     "floor.act.not_ready": ("置忙", "Set not ready"),

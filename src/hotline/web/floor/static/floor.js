@@ -35,6 +35,7 @@
     return {
       boot,
       running: true,
+      offReason: "",    // why there is no live data: not_running (here) or no_leader (cluster)
       tiles: {},        // "line.language" -> tile (+ `at`: when longest_wait_s was true)
       agentCount: 0,
       shownCount: 0,
@@ -61,6 +62,7 @@
       phone: boot.phone || "",
       retryMs: 1000,
       _buffer: [],
+      _retryTimer: null,
 
       t(id, params) {
         const text = boot.messages[id] || id;
@@ -78,6 +80,11 @@
       apply(snapshot) {
         const at = Date.now();
         this.running = snapshot.running;
+        this.offReason = snapshot.reason || "";
+        // No instance leads just now (a takeover): ask again until one answers.
+        if (!snapshot.running && this.offReason === "no_leader" && !this._retryTimer) {
+          this._retryTimer = setTimeout(() => { this._retryTimer = null; this.reload(); }, 3000);
+        }
         this.tiles = {};
         for (const tile of snapshot.tiles) this.tiles[key(tile.line, tile.language)] = { ...tile, at };
         roster.clear();
