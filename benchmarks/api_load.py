@@ -93,6 +93,7 @@ def run_child(args: argparse.Namespace) -> None:
             stats.placed += 1
 
     demo_runner.place_taxpayers = limited  # benchmark-only: a fixed number of calls
+    pauses = _watch_gc()
     options = DemoOptions(
         port=args.port,
         calls_per_minute=args.rate,
@@ -104,7 +105,46 @@ def run_child(args: argparse.Namespace) -> None:
         status_s=1.0,
     )
     stats = demo_runner.run_demo_on_uvloop(options)
-    print(json.dumps({"placed": stats.placed, "agents": len(stats.agents_ready)}), flush=True)
+    summary = {"placed": stats.placed, "agents": len(stats.agents_ready), "gc": pauses.summary()}
+    print(json.dumps(summary), flush=True)
+
+
+@dataclass
+class GcPauses:
+    """The collector's pauses in the demo process, per generation (``gc.callbacks``)."""
+
+    started: tuple[float, float] = (0.0, 0.0)
+    # Per generation: (wall ms, CPU ms of the collecting thread) of each collection. The wall
+    # time includes waits for a CPU on a busy machine; the CPU time is the comparable figure.
+    by_generation: dict[int, list[tuple[float, float]]] = field(default_factory=dict)
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self.started = (time.perf_counter(), time.thread_time())
+        else:
+            wall = 1000 * (time.perf_counter() - self.started[0])
+            cpu = 1000 * (time.thread_time() - self.started[1])
+            self.by_generation.setdefault(info["generation"], []).append((wall, cpu))
+
+    def summary(self) -> dict[str, dict[str, float]]:
+        return {
+            f"gen{generation}": {
+                "count": len(pauses),
+                "wall_total_ms": round(sum(wall for wall, _ in pauses), 1),
+                "wall_max_ms": round(max(wall for wall, _ in pauses), 1),
+                "cpu_total_ms": round(sum(cpu for _, cpu in pauses), 1),
+                "cpu_max_ms": round(max(cpu for _, cpu in pauses), 1),
+            }
+            for generation, pauses in sorted(self.by_generation.items())
+        }
+
+
+def _watch_gc() -> GcPauses:
+    import gc
+
+    pauses = GcPauses()
+    gc.callbacks.append(pauses)
+    return pauses
 
 
 # ------------------------------------------------------------------------- the load (parent)
@@ -173,6 +213,12 @@ async def demo_process(args: argparse.Namespace, database: Path) -> AsyncIterato
             **os.environ,
             "PYTHONPATH": os.pathsep.join(sys.path),
             "HOTLINE_ARI_REST_TRANSPORT": args.ari_transport,
+            **(
+                {"HOTLINE_API_CONCURRENCY": str(args.api_concurrency)}
+                if args.api_concurrency is not None
+                else {}
+            ),
+            **({"HOTLINE_GC_FREEZE_AFTER_START": "false"} if args.no_gc_freeze else {}),
         },
     )
     demo = Demo(process, f"http://127.0.0.1:{port}")
@@ -424,7 +470,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await demo.process.wait()
         # The service's own error lines, to tell a failed request's cause (the demo logs them).
         service_errors = [line for line in demo.log if re.search(r"\berror\b|Traceback", line)]
-        placed = json.loads(out.strip().splitlines()[-1])["placed"] if out.strip() else demo.placed
+        last = json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
+        placed = last.get("placed", demo.placed)
         records = _records(database)
     every = [ms for samples in got.by_endpoint.values() for ms in samples]
     return {
@@ -450,6 +497,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "latency_by_endpoint_ms": {e: _summary(v) for e, v in sorted(got.by_endpoint.items())},
         "event_loop_lag": lag,
         "event_loop_held": held,
+        "gc_pauses_in_service": last.get("gc", {}),
         "records": records,
         "lost_call_records": placed - records["inbound_calls"],
         "calls_open_at_stop": records["inbound_calls"] - records["inbound_closed"],
@@ -460,6 +508,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "speed": args.speed,
             "agents": args.agents,
             "ari_transport": args.ari_transport,
+            "api_concurrency": args.api_concurrency,
+            "gc_freeze_after_start": not args.no_gc_freeze,
         },
         "client": args.client,
     }
@@ -486,6 +536,15 @@ def main() -> None:
         choices=("http", "websocket"),
         default="http",
         help="how the demo's service sends ARI commands (ari_rest_transport)",
+    )
+    parser.add_argument(
+        "--api-concurrency",
+        type=int,
+        default=None,
+        help="the service's api_concurrency (API reads served at once; 0: no limit)",
+    )
+    parser.add_argument(
+        "--no-gc-freeze", action="store_true", help="the service's gc_freeze_after_start off"
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
