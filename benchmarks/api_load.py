@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import re
@@ -105,7 +106,12 @@ def run_child(args: argparse.Namespace) -> None:
         status_s=1.0,
     )
     stats = demo_runner.run_demo_on_uvloop(options)
-    summary = {"placed": stats.placed, "agents": len(stats.agents_ready), "gc": pauses.summary()}
+    collector: dict[str, Any] = {
+        **pauses.summary(),
+        "objects_tracked_at_exit": len(gc.get_objects()),
+        "objects_frozen": gc.get_freeze_count(),
+    }
+    summary = {"placed": stats.placed, "agents": len(stats.agents_ready), "gc": collector}
     print(json.dumps(summary), flush=True)
 
 
@@ -140,8 +146,6 @@ class GcPauses:
 
 
 def _watch_gc() -> GcPauses:
-    import gc
-
     pauses = GcPauses()
     gc.callbacks.append(pauses)
     return pauses

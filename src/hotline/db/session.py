@@ -15,6 +15,11 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry, PoolResetState
 
+from hotline.db.sqlite_one_hop import one_hop_dbapi
+
+# The stock aiosqlite adapter instead when False (the API load benchmark compares the two).
+SQLITE_ONE_HOP = True
+
 
 def create_engine(
     url: str,
@@ -41,6 +46,8 @@ def create_engine(
         # The pool's own reset (a rollback of every connection handed back) is replaced by
         # ``_roll_back_what_is_open`` below, which asks SQLite first.
         kwargs["pool_reset_on_return"] = None
+        if "+aiosqlite" in url and SQLITE_ONE_HOP:
+            kwargs["module"] = one_hop_dbapi()  # one trip to aiosqlite's thread per statement
     else:
         kwargs["pool_pre_ping"] = True
         if "+asyncpg" in url:

@@ -1,0 +1,103 @@
+"""SQLite statements take one trip to aiosqlite's thread each, with the stock adapter's results.
+
+The service's engines (``hotline.db.session.create_engine``) give SQLAlchemy the one-trip adapter
+(``hotline.db.sqlite_one_hop``); the same statements through the stock aiosqlite adapter must
+give the same rows, counts, ids and errors. The trips are counted at aiosqlite's queue to its
+thread (``Connection._execute``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import pytest
+import pytest_asyncio
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from hotline.db.session import create_engine
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every function sent to an aiosqlite thread, by name, in order."""
+    sent: list[str] = []
+    stock = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Callable[..., Any], *a: Any, **k: Any) -> Any:
+        sent.append(getattr(fn, "__name__", repr(fn)))
+        return await stock(self, fn, *a, **k)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    return sent
+
+
+@pytest_asyncio.fixture(params=["one_hop", "stock"])
+async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'trips.db'}"
+    made = create_engine(url) if request.param == "one_hop" else create_async_engine(url)
+    async with made.begin() as conn:
+        await conn.execute(text("CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT UNIQUE)"))
+    yield made
+    await made.dispose()
+
+
+async def _exercise(engine: AsyncEngine) -> dict[str, Any]:
+    """A little of everything SQLAlchemy asks of a cursor, and what came back."""
+    seen: dict[str, Any] = {}
+    async with engine.connect() as conn:
+        many = await conn.execute(
+            text("INSERT INTO item (name) VALUES (:name)"), [{"name": "a"}, {"name": "b"}]
+        )
+        seen["executemany_rowcount"] = many.rowcount
+        one = await conn.execute(text("INSERT INTO item (name) VALUES ('c')"))
+        seen["lastrowid"] = one.lastrowid
+        returned = await conn.execute(text("INSERT INTO item (name) VALUES ('d') RETURNING id"))
+        seen["returning"] = returned.all()
+        seen["rows"] = (await conn.execute(text("SELECT id, name FROM item ORDER BY id"))).all()
+        seen["keys"] = list((await conn.execute(text("SELECT id AS ident, name FROM item"))).keys())
+        seen["empty"] = (await conn.execute(text("SELECT id FROM item WHERE id < 0"))).all()
+        updated = await conn.execute(text("UPDATE item SET name = name || '!' WHERE id > 2"))
+        seen["update_rowcount"] = updated.rowcount
+        with pytest.raises(IntegrityError, match="UNIQUE"):
+            await conn.execute(text("INSERT INTO item (name) VALUES ('a')"))
+        streamed = await conn.stream(text("SELECT name FROM item ORDER BY id"))
+        seen["streamed"] = [row.name async for row in streamed]
+        await conn.commit()
+    return seen
+
+
+async def test_the_same_results_as_the_stock_adapter(engine: AsyncEngine) -> None:
+    assert await _exercise(engine) == {
+        "executemany_rowcount": 2,
+        "lastrowid": 3,
+        "returning": [(4,)],
+        "rows": [(1, "a"), (2, "b"), (3, "c"), (4, "d")],
+        "keys": ["ident", "name"],
+        "empty": [],
+        "update_rowcount": 2,
+        "streamed": ["a", "b", "c!", "d!"],
+    }
+
+
+async def test_one_trip_per_statement(tmp_path: Path, trips: list[str]) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'trips.db'}"
+    for make in (create_engine, create_async_engine):
+        engine = make(url)
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))  # connects (and sets up) first
+            trips.clear()
+            rows = (await conn.execute(text("SELECT 1 UNION ALL SELECT 2"))).all()
+            assert rows == [(1,), (2,)]
+            if make is create_engine:
+                assert trips == ["_run_on_thread"]
+            else:
+                # The stock adapter: a cursor, the execute, the fetch, the close.
+                assert len(trips) == 4
+        await engine.dispose()
