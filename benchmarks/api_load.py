@@ -94,6 +94,13 @@ def run_child(args: argparse.Namespace) -> None:
             stats.placed += 1
 
     demo_runner.place_taxpayers = limited  # benchmark-only: a fixed number of calls
+    if args.gc_threshold0:
+        # An experiment, not a service setting: fewer young collections (Python's default: 700).
+        gc.set_threshold(args.gc_threshold0, *gc.get_threshold()[1:])
+    from hotline.db import session as db_session
+
+    db_session.SQLITE_ONE_HOP = not args.stock_aiosqlite
+    db_session.SQLITE_WRITE_TURN = not args.no_write_turn
     pauses = _watch_gc()
     options = DemoOptions(
         port=args.port,
@@ -107,7 +114,7 @@ def run_child(args: argparse.Namespace) -> None:
     )
     stats = demo_runner.run_demo_on_uvloop(options)
     collector: dict[str, Any] = {
-        **pauses.summary(),
+        "pauses": pauses.raw(),
         "objects_tracked_at_exit": len(gc.get_objects()),
         "objects_frozen": gc.get_freeze_count(),
     }
@@ -122,7 +129,10 @@ class GcPauses:
     started: tuple[float, float] = (0.0, 0.0)
     # Per generation: (wall ms, CPU ms of the collecting thread) of each collection. The wall
     # time includes waits for a CPU on a busy machine; the CPU time is the comparable figure.
-    by_generation: dict[int, list[tuple[float, float]]] = field(default_factory=dict)
+    # Each with its end on the system's monotonic clock, which the parent process shares: the
+    # parent keeps the collections made during the load (start-up's, and the collection of the
+    # service's gc.freeze, are left out).
+    by_generation: dict[int, list[tuple[float, float, float]]] = field(default_factory=dict)
 
     def __call__(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
@@ -130,19 +140,30 @@ class GcPauses:
         else:
             wall = 1000 * (time.perf_counter() - self.started[0])
             cpu = 1000 * (time.thread_time() - self.started[1])
-            self.by_generation.setdefault(info["generation"], []).append((wall, cpu))
+            self.by_generation.setdefault(info["generation"], []).append(
+                (time.monotonic(), wall, cpu)
+            )
 
-    def summary(self) -> dict[str, dict[str, float]]:
+    def raw(self) -> dict[str, list[list[float]]]:
         return {
-            f"gen{generation}": {
-                "count": len(pauses),
-                "wall_total_ms": round(sum(wall for wall, _ in pauses), 1),
-                "wall_max_ms": round(max(wall for wall, _ in pauses), 1),
-                "cpu_total_ms": round(sum(cpu for _, cpu in pauses), 1),
-                "cpu_max_ms": round(max(cpu for _, cpu in pauses), 1),
-            }
+            f"gen{generation}": [[round(x, 4) for x in pause] for pause in pauses]
             for generation, pauses in sorted(self.by_generation.items())
         }
+
+
+def _gc_during(raw: dict[str, list[list[float]]], start: float, end: float) -> dict[str, Any]:
+    """The service's collections that ended between ``start`` and ``end`` (monotonic s)."""
+    summary: dict[str, Any] = {}
+    for generation, pauses in raw.items():
+        kept = [(wall, cpu) for at, wall, cpu in pauses if start <= at <= end]
+        summary[generation] = {
+            "count": len(kept),
+            "wall_total_ms": round(sum(wall for wall, _ in kept), 1),
+            "wall_max_ms": round(max((wall for wall, _ in kept), default=0.0), 1),
+            "cpu_total_ms": round(sum(cpu for _, cpu in kept), 1),
+            "cpu_max_ms": round(max((cpu for _, cpu in kept), default=0.0), 1),
+        }
+    return summary
 
 
 def _watch_gc() -> GcPauses:
@@ -209,6 +230,9 @@ async def demo_process(args: argparse.Namespace, database: Path) -> AsyncIterato
     command = [sys.executable, str(Path(__file__).resolve()), "--child", "--port", str(port)]
     command += ["--database", str(database), "--calls", str(args.calls), "--rate", str(args.rate)]
     command += ["--speed", str(args.speed), "--agents", str(args.agents), "--seed", str(args.seed)]
+    command += ["--stock-aiosqlite"] if args.stock_aiosqlite else []
+    command += ["--no-write-turn"] if args.no_write_turn else []
+    command += ["--gc-threshold0", str(args.gc_threshold0)]
     process = await asyncio.create_subprocess_exec(
         *command,
         stdout=asyncio.subprocess.PIPE,
@@ -423,6 +447,11 @@ def _records(database: Path) -> dict[str, int]:
             ),
             "callback_calls": one("SELECT count(*) FROM call WHERE kind = 'callback'"),
             "journal_entries": one("SELECT count(*) FROM call_event"),
+            "work_orders": one("SELECT count(*) FROM work_order"),
+            # Each unmasked page of work orders a supervisor reads is an audit entry: a write.
+            "personal_data_read_audits": one(
+                "SELECT count(*) FROM audit_log WHERE action = 'personal_data_read'"
+            ),
         }
 
 
@@ -446,7 +475,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 await asyncio.sleep(args.idle)
                 demo_cpu_per_s = (_cpu_s(demo.process.pid) - idle_cpu) / args.idle
                 service_cpu, client_cpu = _cpu_s(demo.process.pid), _own_cpu_s()
-                started = time.perf_counter()
+                started, load_from = time.perf_counter(), time.monotonic()
                 if args.client == "raw":
                     clients = [
                         asyncio.create_task(_raw_client(demo.base_url, headers, n, stop, got))
@@ -462,7 +491,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 await asyncio.sleep(args.tail)
                 stop.set()
                 await asyncio.gather(*clients)
-                elapsed = time.perf_counter() - started
+                elapsed, load_to = time.perf_counter() - started, time.monotonic()
                 service_cpu = _cpu_s(demo.process.pid) - service_cpu
                 client_cpu = _own_cpu_s() - client_cpu
                 lag_after = await _lag_metrics(http, headers)
@@ -501,7 +530,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "latency_by_endpoint_ms": {e: _summary(v) for e, v in sorted(got.by_endpoint.items())},
         "event_loop_lag": lag,
         "event_loop_held": held,
-        "gc_pauses_in_service": last.get("gc", {}),
+        "gc_in_service_during_load": {
+            **_gc_during(last.get("gc", {}).get("pauses", {}), load_from, load_to),
+            "objects_tracked_at_exit": last.get("gc", {}).get("objects_tracked_at_exit"),
+            "objects_frozen": last.get("gc", {}).get("objects_frozen"),
+        },
         "records": records,
         "lost_call_records": placed - records["inbound_calls"],
         "calls_open_at_stop": records["inbound_calls"] - records["inbound_closed"],
@@ -514,6 +547,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "ari_transport": args.ari_transport,
             "api_concurrency": args.api_concurrency,
             "gc_freeze_after_start": not args.no_gc_freeze,
+            "sqlite_one_hop": not args.stock_aiosqlite,
+            "sqlite_write_turn": not args.no_write_turn,
+            "gc_threshold0": args.gc_threshold0 or None,
         },
         "client": args.client,
     }
@@ -549,6 +585,22 @@ def main() -> None:
     )
     parser.add_argument(
         "--no-gc-freeze", action="store_true", help="the service's gc_freeze_after_start off"
+    )
+    parser.add_argument(
+        "--stock-aiosqlite",
+        action="store_true",
+        help="SQLAlchemy's aiosqlite adapter (four trips per statement) instead of the service's",
+    )
+    parser.add_argument(
+        "--no-write-turn",
+        action="store_true",
+        help="the API's SQLite writers go to SQLite's lock at once (no turn in the process)",
+    )
+    parser.add_argument(
+        "--gc-threshold0",
+        type=int,
+        default=0,
+        help="the service process's first garbage-collection threshold (Python's default 700)",
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)

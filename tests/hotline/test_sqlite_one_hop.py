@@ -8,6 +8,7 @@ thread (``Connection._execute``).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -15,13 +16,25 @@ from typing import Any
 import aiosqlite
 import pytest
 import pytest_asyncio
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from hotline.db.session import create_engine
+from hotline.db import session as session_module
+from hotline.db.session import commit_in_turn, create_engine, create_sessionmaker
 
 pytestmark = pytest.mark.asyncio
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class Note(_Base):
+    __tablename__ = "note"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body: Mapped[str]
 
 
 @pytest.fixture
@@ -100,4 +113,57 @@ async def test_one_trip_per_statement(tmp_path: Path, trips: list[str]) -> None:
             else:
                 # The stock adapter: a cursor, the execute, the fetch, the close.
                 assert len(trips) == 4
+        await engine.dispose()
+
+
+# ------------------------------------------------------------------ SQLite writers in turn
+async def test_request_sessions_with_writes_commit_one_at_a_time_on_sqlite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``commit_in_turn``: the second session's rows reach SQLite only after the first one's
+    commit is over, so one connection at a time waits at SQLite's lock; a read-only session
+    is not held behind a writer."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'turns.db'}")
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT)"))
+    sessions = create_sessionmaker(engine)
+    seen: list[str] = []
+
+    @event.listens_for(Session, "before_flush")
+    def flushing(session: Session, *_: Any) -> None:
+        seen.append(f"flush {session.info['name']}")
+
+    @event.listens_for(Session, "after_commit")
+    def committed(session: Session) -> None:
+        seen.append(f"commit {session.info['name']}")
+
+    async def write(name: str) -> None:
+        async with sessions() as session:
+            session.info["name"] = name
+            session.add(Note(body=name))
+            await commit_in_turn(session)
+
+    async def read(name: str) -> None:
+        async with sessions() as session:
+            session.info["name"] = name
+            await session.execute(text("SELECT count(*) FROM note"))
+            await commit_in_turn(session)
+
+    try:
+        await asyncio.gather(write("a"), write("b"), write("c"))
+        assert seen == ["flush a", "commit a", "flush b", "commit b", "flush c", "commit c"]
+        seen.clear()
+        async with session_module._SQLITE_WRITERS[engine.sync_engine]:  # a writer's turn
+            await read("r")  # a read-only session is not in the line
+            writer = asyncio.create_task(write("w"))
+            for _ in range(20):
+                await asyncio.sleep(0)
+            assert not writer.done()
+        await writer
+        assert seen == ["commit r", "flush w", "commit w"]
+        async with sessions() as session:
+            assert (await session.execute(text("SELECT count(*) FROM note"))).scalar() == 4
+    finally:
+        event.remove(Session, "before_flush", flushing)
+        event.remove(Session, "after_commit", committed)
         await engine.dispose()
