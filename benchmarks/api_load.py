@@ -32,6 +32,13 @@ request, which on two cores is taken from the service under test. ``--client htt
 earlier client for comparison. ``--ari-transport websocket`` has the demo send its ARI commands
 as REST over the websocket (the service's ``ari_rest_transport``, Asterisk 22+).
 
+The service's fixes for the latency tail can each be turned off to compare (issue 11):
+``--api-concurrency 0`` (no first-come-first-served line for the API's reads),
+``--no-gc-freeze``, ``--stock-aiosqlite`` (four trips to aiosqlite's thread per statement),
+``--no-write-turn`` (the API's SQLite writers all go to SQLite's lock at once). The result also
+gives the collector's pauses in the service during the load (``gc_in_service_during_load``, wall
+and CPU time per generation) and the audit entries the supervisors' reads wrote.
+
     python benchmarks/api_load.py --json                 # 50 clients, 200 calls
     python benchmarks/api_load.py --clients 10 --calls 20 --json
 """
