@@ -229,8 +229,10 @@ class Settings(BaseSettings):
         description="move what start-up built out of the garbage collector's walks "
         "(gc.freeze; never under the test profile): shorter collection pauses on the loop",
     )
+    # 24, not fewer: with 8 the reads were fairer still, but on a busy machine the process then
+    # waited on its SQLite threads' turns for a CPU and served half as many (BENCHMARKS.md).
     api_concurrency: int = Field(
-        default=8,
+        default=24,
         ge=0,
         le=1000,
         description="API reads served at once; the others wait in arrival order, so that under "
