@@ -13,7 +13,9 @@ handling goes ahead of API reads.
 Only reads (GET and HEAD) under the API prefix take part: a write may wait on Asterisk (a
 transfer rings for up to 20 s) and must not hold a place meanwhile, and the health, metrics and
 page routes stay outside. A place is given back as soon as the response starts, so a stream
-(server-sent events) holds it only until its headers are sent.
+(server-sent events) holds it only until its headers are sent, and a read that has to wait for
+its turn to write on SQLite (a personal-data audit entry: ``hotline.db.session.commit_in_turn``)
+gives its place back while it waits, so that the reads behind it do not wait for a write.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from collections import deque
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hotline.db.session import on_write_wait
 from hotline.metrics import Metrics
 
 READS = frozenset({"GET", "HEAD"})
@@ -100,16 +103,21 @@ class FairAdmissionMiddleware:
             gauge.dec()
         held = True
 
-        async def send_releasing(message: Message) -> None:
+        def give_back() -> None:
             nonlocal held
-            if held and message["type"] == "http.response.start":
+            if held:
                 held = False
                 limiter.release()
+
+        async def send_releasing(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                give_back()
             await send(message)
 
+        # A read that must wait for its turn to write (an audit entry on SQLite) leaves the line.
+        leaving = on_write_wait.set(give_back)
         try:
             await self.app(scope, receive, send_releasing)
         finally:
-            if held:  # no response started (an error the outer layers answer) or cancelled
-                held = False
-                limiter.release()
+            on_write_wait.reset(leaving)
+            give_back()  # no response started (an error the outer layers answer) or cancelled

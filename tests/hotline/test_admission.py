@@ -15,6 +15,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from hotline.admission import FairAdmissionMiddleware, FairLimiter
 from hotline.config import Settings
+from hotline.db.session import on_write_wait
 from hotline.main import create_app, freeze_start_up_objects
 from hotline.metrics import Metrics
 
@@ -244,3 +245,34 @@ def test_start_up_objects_are_frozen_once_per_process() -> None:
         assert freeze_start_up_objects(done) is False
     finally:
         gc.unfreeze()
+
+
+@pytest.mark.asyncio
+async def test_a_read_waiting_for_its_write_turn_gives_its_place_back() -> None:
+    """What ``commit_in_turn`` calls when the request must wait to write (an audit entry)."""
+    entered: list[str] = []
+    go_on = asyncio.Event()
+
+    async def inner(scope: Scope, receive: Receive, send: Send) -> None:
+        entered.append(scope["path"])
+        if scope["path"] == "/api/v1/workorders":
+            leave_read_line = on_write_wait.get()
+            assert leave_read_line is not None
+            leave_read_line()  # waits for its write turn from here
+            leave_read_line()  # twice is once
+            await go_on.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    app = FairAdmissionMiddleware(inner, limit=1, prefix="/api/v1/", metrics=Metrics())
+    sent: list[Message] = []
+    writer = _request(app, "GET", "/api/v1/workorders", sent)
+    await _settle()
+    reader = _request(app, "GET", "/api/v1/queues", sent)
+    await reader  # served while the first one still waits to write
+    assert entered == ["/api/v1/workorders", "/api/v1/queues"]
+    go_on.set()
+    await writer
+    assert app.limiter is not None
+    assert app.limiter.active == 0
+    assert on_write_wait.get() is None  # not left behind outside the request

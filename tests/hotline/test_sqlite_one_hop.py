@@ -153,12 +153,19 @@ async def test_request_sessions_with_writes_commit_one_at_a_time_on_sqlite(
         await asyncio.gather(write("a"), write("b"), write("c"))
         assert seen == ["flush a", "commit a", "flush b", "commit b", "flush c", "commit c"]
         seen.clear()
+        left: list[str] = []
         async with session_module._SQLITE_WRITERS[engine.sync_engine]:  # a writer's turn
             await read("r")  # a read-only session is not in the line
-            writer = asyncio.create_task(write("w"))
+            assert left == []
+            hook = session_module.on_write_wait.set(lambda: left.append("left the read line"))
+            try:
+                writer = asyncio.create_task(write("w"))
+            finally:
+                session_module.on_write_wait.reset(hook)
             for _ in range(20):
                 await asyncio.sleep(0)
             assert not writer.done()
+            assert left == ["left the read line"]  # told the API's read line it waits
         await writer
         assert seen == ["commit r", "flush w", "commit w"]
         async with sessions() as session:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -110,6 +111,11 @@ async def transaction(
             raise
 
 
+# Set by the API's read line (hotline.admission) for the request it serves: called when that
+# request has to wait for its write turn, so that it gives its place in the read line back
+# meanwhile instead of keeping the reads behind it waiting for a write.
+on_write_wait: ContextVar[Callable[[], None] | None] = ContextVar("on_write_wait", default=None)
+
 # One per SQLite engine: see ``commit_in_turn``. False: every session goes to SQLite's lock at
 # once (the API load benchmark compares the two).
 SQLITE_WRITE_TURN = True
@@ -140,5 +146,9 @@ async def commit_in_turn(session: AsyncSession) -> None:
     lock = _SQLITE_WRITERS.get(engine)
     if lock is None:
         lock = _SQLITE_WRITERS[engine] = asyncio.Lock()
+    if lock.locked():
+        leave_read_line = on_write_wait.get()
+        if leave_read_line is not None:
+            leave_read_line()
     async with lock:
         await session.commit()
