@@ -32,6 +32,13 @@ request, which on two cores is taken from the service under test. ``--client htt
 earlier client for comparison. ``--ari-transport websocket`` has the demo send its ARI commands
 as REST over the websocket (the service's ``ari_rest_transport``, Asterisk 22+).
 
+The service's fixes for the latency tail can each be turned off to compare (issue 11):
+``--api-concurrency 0`` (no first-come-first-served line for the API's reads),
+``--no-gc-freeze``, ``--stock-aiosqlite`` (four trips to aiosqlite's thread per statement),
+``--no-write-turn`` (the API's SQLite writers all go to SQLite's lock at once). The result also
+gives the collector's pauses in the service during the load (``gc_in_service_during_load``, wall
+and CPU time per generation) and the audit entries the supervisors' reads wrote.
+
     python benchmarks/api_load.py --json                 # 50 clients, 200 calls
     python benchmarks/api_load.py --clients 10 --calls 20 --json
 """
@@ -41,6 +48,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import re
@@ -93,6 +101,14 @@ def run_child(args: argparse.Namespace) -> None:
             stats.placed += 1
 
     demo_runner.place_taxpayers = limited  # benchmark-only: a fixed number of calls
+    if args.gc_threshold0:
+        # An experiment, not a service setting: fewer young collections (Python's default: 700).
+        gc.set_threshold(args.gc_threshold0, *gc.get_threshold()[1:])
+    from hotline.db import session as db_session
+
+    db_session.SQLITE_ONE_HOP = not args.stock_aiosqlite
+    db_session.SQLITE_WRITE_TURN = not args.no_write_turn
+    pauses = _watch_gc()
     options = DemoOptions(
         port=args.port,
         calls_per_minute=args.rate,
@@ -104,7 +120,63 @@ def run_child(args: argparse.Namespace) -> None:
         status_s=1.0,
     )
     stats = demo_runner.run_demo_on_uvloop(options)
-    print(json.dumps({"placed": stats.placed, "agents": len(stats.agents_ready)}), flush=True)
+    collector: dict[str, Any] = {
+        "pauses": pauses.raw(),
+        "objects_tracked_at_exit": len(gc.get_objects()),
+        "objects_frozen": gc.get_freeze_count(),
+    }
+    summary = {"placed": stats.placed, "agents": len(stats.agents_ready), "gc": collector}
+    print(json.dumps(summary), flush=True)
+
+
+@dataclass
+class GcPauses:
+    """The collector's pauses in the demo process, per generation (``gc.callbacks``)."""
+
+    started: tuple[float, float] = (0.0, 0.0)
+    # Per generation: (wall ms, CPU ms of the collecting thread) of each collection. The wall
+    # time includes waits for a CPU on a busy machine; the CPU time is the comparable figure.
+    # Each with its end on the system's monotonic clock, which the parent process shares: the
+    # parent keeps the collections made during the load (start-up's, and the collection of the
+    # service's gc.freeze, are left out).
+    by_generation: dict[int, list[tuple[float, float, float]]] = field(default_factory=dict)
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self.started = (time.perf_counter(), time.thread_time())
+        else:
+            wall = 1000 * (time.perf_counter() - self.started[0])
+            cpu = 1000 * (time.thread_time() - self.started[1])
+            self.by_generation.setdefault(info["generation"], []).append(
+                (time.monotonic(), wall, cpu)
+            )
+
+    def raw(self) -> dict[str, list[list[float]]]:
+        return {
+            f"gen{generation}": [[round(x, 4) for x in pause] for pause in pauses]
+            for generation, pauses in sorted(self.by_generation.items())
+        }
+
+
+def _gc_during(raw: dict[str, list[list[float]]], start: float, end: float) -> dict[str, Any]:
+    """The service's collections that ended between ``start`` and ``end`` (monotonic s)."""
+    summary: dict[str, Any] = {}
+    for generation, pauses in raw.items():
+        kept = [(wall, cpu) for at, wall, cpu in pauses if start <= at <= end]
+        summary[generation] = {
+            "count": len(kept),
+            "wall_total_ms": round(sum(wall for wall, _ in kept), 1),
+            "wall_max_ms": round(max((wall for wall, _ in kept), default=0.0), 1),
+            "cpu_total_ms": round(sum(cpu for _, cpu in kept), 1),
+            "cpu_max_ms": round(max((cpu for _, cpu in kept), default=0.0), 1),
+        }
+    return summary
+
+
+def _watch_gc() -> GcPauses:
+    pauses = GcPauses()
+    gc.callbacks.append(pauses)
+    return pauses
 
 
 # ------------------------------------------------------------------------- the load (parent)
@@ -165,6 +237,9 @@ async def demo_process(args: argparse.Namespace, database: Path) -> AsyncIterato
     command = [sys.executable, str(Path(__file__).resolve()), "--child", "--port", str(port)]
     command += ["--database", str(database), "--calls", str(args.calls), "--rate", str(args.rate)]
     command += ["--speed", str(args.speed), "--agents", str(args.agents), "--seed", str(args.seed)]
+    command += ["--stock-aiosqlite"] if args.stock_aiosqlite else []
+    command += ["--no-write-turn"] if args.no_write_turn else []
+    command += ["--gc-threshold0", str(args.gc_threshold0)]
     process = await asyncio.create_subprocess_exec(
         *command,
         stdout=asyncio.subprocess.PIPE,
@@ -173,6 +248,12 @@ async def demo_process(args: argparse.Namespace, database: Path) -> AsyncIterato
             **os.environ,
             "PYTHONPATH": os.pathsep.join(sys.path),
             "HOTLINE_ARI_REST_TRANSPORT": args.ari_transport,
+            **(
+                {"HOTLINE_API_CONCURRENCY": str(args.api_concurrency)}
+                if args.api_concurrency is not None
+                else {}
+            ),
+            **({"HOTLINE_GC_FREEZE_AFTER_START": "false"} if args.no_gc_freeze else {}),
         },
     )
     demo = Demo(process, f"http://127.0.0.1:{port}")
@@ -373,6 +454,11 @@ def _records(database: Path) -> dict[str, int]:
             ),
             "callback_calls": one("SELECT count(*) FROM call WHERE kind = 'callback'"),
             "journal_entries": one("SELECT count(*) FROM call_event"),
+            "work_orders": one("SELECT count(*) FROM work_order"),
+            # Each unmasked page of work orders a supervisor reads is an audit entry: a write.
+            "personal_data_read_audits": one(
+                "SELECT count(*) FROM audit_log WHERE action = 'personal_data_read'"
+            ),
         }
 
 
@@ -396,7 +482,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 await asyncio.sleep(args.idle)
                 demo_cpu_per_s = (_cpu_s(demo.process.pid) - idle_cpu) / args.idle
                 service_cpu, client_cpu = _cpu_s(demo.process.pid), _own_cpu_s()
-                started = time.perf_counter()
+                started, load_from = time.perf_counter(), time.monotonic()
                 if args.client == "raw":
                     clients = [
                         asyncio.create_task(_raw_client(demo.base_url, headers, n, stop, got))
@@ -412,7 +498,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 await asyncio.sleep(args.tail)
                 stop.set()
                 await asyncio.gather(*clients)
-                elapsed = time.perf_counter() - started
+                elapsed, load_to = time.perf_counter() - started, time.monotonic()
                 service_cpu = _cpu_s(demo.process.pid) - service_cpu
                 client_cpu = _own_cpu_s() - client_cpu
                 lag_after = await _lag_metrics(http, headers)
@@ -424,7 +510,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await demo.process.wait()
         # The service's own error lines, to tell a failed request's cause (the demo logs them).
         service_errors = [line for line in demo.log if re.search(r"\berror\b|Traceback", line)]
-        placed = json.loads(out.strip().splitlines()[-1])["placed"] if out.strip() else demo.placed
+        last = json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
+        placed = last.get("placed", demo.placed)
         records = _records(database)
     every = [ms for samples in got.by_endpoint.values() for ms in samples]
     return {
@@ -450,6 +537,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "latency_by_endpoint_ms": {e: _summary(v) for e, v in sorted(got.by_endpoint.items())},
         "event_loop_lag": lag,
         "event_loop_held": held,
+        "gc_in_service_during_load": {
+            **_gc_during(last.get("gc", {}).get("pauses", {}), load_from, load_to),
+            "objects_tracked_at_exit": last.get("gc", {}).get("objects_tracked_at_exit"),
+            "objects_frozen": last.get("gc", {}).get("objects_frozen"),
+        },
         "records": records,
         "lost_call_records": placed - records["inbound_calls"],
         "calls_open_at_stop": records["inbound_calls"] - records["inbound_closed"],
@@ -460,6 +552,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "speed": args.speed,
             "agents": args.agents,
             "ari_transport": args.ari_transport,
+            "api_concurrency": args.api_concurrency,
+            "gc_freeze_after_start": not args.no_gc_freeze,
+            "sqlite_one_hop": not args.stock_aiosqlite,
+            "sqlite_write_turn": not args.no_write_turn,
+            "gc_threshold0": args.gc_threshold0 or None,
         },
         "client": args.client,
     }
@@ -486,6 +583,31 @@ def main() -> None:
         choices=("http", "websocket"),
         default="http",
         help="how the demo's service sends ARI commands (ari_rest_transport)",
+    )
+    parser.add_argument(
+        "--api-concurrency",
+        type=int,
+        default=None,
+        help="the service's api_concurrency (API reads served at once; 0: no limit)",
+    )
+    parser.add_argument(
+        "--no-gc-freeze", action="store_true", help="the service's gc_freeze_after_start off"
+    )
+    parser.add_argument(
+        "--stock-aiosqlite",
+        action="store_true",
+        help="SQLAlchemy's aiosqlite adapter (four trips per statement) instead of the service's",
+    )
+    parser.add_argument(
+        "--no-write-turn",
+        action="store_true",
+        help="the API's SQLite writers go to SQLite's lock at once (no turn in the process)",
+    )
+    parser.add_argument(
+        "--gc-threshold0",
+        type=int,
+        default=0,
+        help="the service process's first garbage-collection threshold (Python's default 700)",
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)

@@ -224,6 +224,20 @@ class Settings(BaseSettings):
     database_pool_overflow: int = Field(default=10, ge=0, le=200)
     database_pool_timeout_s: float = Field(default=30.0, gt=0, le=600)
     cti_database: CtiDatabaseSettings = CtiDatabaseSettings()
+    gc_freeze_after_start: bool = Field(
+        default=True,
+        description="move what start-up built out of the garbage collector's walks "
+        "(gc.freeze; never under the test profile): shorter collection pauses on the loop",
+    )
+    # 24, not fewer: with 8 the reads were fairer still, but on a busy machine the process then
+    # waited on its SQLite threads' turns for a CPU and served half as many (BENCHMARKS.md).
+    api_concurrency: int = Field(
+        default=24,
+        ge=0,
+        le=1000,
+        description="API reads served at once; the others wait in arrival order, so that under "
+        "load every read waits about as long as the others (hotline.admission); 0: no limit",
+    )
     auto_migrate: bool = Field(
         default=True, description="apply migrations at start-up (the embedded default)"
     )

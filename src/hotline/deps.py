@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from hotline.bus import EventBus
 from hotline.clock import Clock
 from hotline.config import Settings
+from hotline.db.session import commit_in_turn
 from hotline.metrics import Metrics
 
 
@@ -46,7 +47,7 @@ async def get_session(state: AppStateDep) -> AsyncIterator[AsyncSession]:
     async with state.sessionmaker() as session:
         try:
             yield session
-            await session.commit()
+            await commit_in_turn(session)
         except BaseException:
             await session.rollback()
             raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -15,6 +16,7 @@ from cti.calls.ports import CallControl, CallKey, IvrPlan, VoicemailSpec
 from cti.calls.sites import CtiSites, SiteConfig
 from hotline import __doc__ as package_doc
 from hotline import openapi
+from hotline.admission import FairAdmissionMiddleware
 from hotline.api import API_PREFIX, api_router
 from hotline.api.calls import CALL_ACTIONS_KEY, TelephonyCallActions
 from hotline.api.health import router as health_router
@@ -91,6 +93,8 @@ def create_app(
             await warm_up_routes(app.router)  # before the calls flow: see hotline.warmup
             for component in components or []:
                 stops.append(await component(state))
+            if settings.gc_freeze_after_start and settings.profile is not Profile.TEST:
+                freeze_start_up_objects(_FROZEN)
             log.info("hotline_started", database=engine.url.render_as_string(hide_password=True))
             yield
         finally:
@@ -111,12 +115,41 @@ def create_app(
     install_error_handlers(app)
     openapi.install(app)  # after the error handlers: it amends the document they wrap
     # Added before the request context so that it runs inside it (request id, metrics, logs).
+    # Innermost of the three: a read forwarded to the leader or refused before the API holds
+    # no place in the line.
+    app.add_middleware(
+        FairAdmissionMiddleware,
+        limit=settings.api_concurrency,
+        prefix=API_PREFIX + "/",
+        metrics=metrics,
+    )
     app.add_middleware(ForwardToLeaderMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     app.include_router(health_router)
     app.include_router(api_router(), prefix=API_PREFIX)
     install_web(app)
     return app
+
+
+_FROZEN: set[str] = set()  # "done" once this process has frozen (see below)
+
+
+def freeze_start_up_objects(done: set[str]) -> bool:
+    """Move every object alive after start-up out of the collector's sight (``gc.freeze``).
+
+    What start-up builds (modules, routes, schemas, the telephony model) lives as long as the
+    process, yet each full collection walked all of it again, on the loop, while the requests in
+    flight waited (see BENCHMARKS.md, "API under load", the tail). The collection before the
+    freeze keeps start-up's garbage out of the frozen set. Once per process: ``hotline serve``
+    and the demo start one app, but tests start hundreds in one process, and freezing again
+    would keep each earlier app's leftovers for good. True when this call froze.
+    """
+    if "done" in done:
+        return False
+    done.add("done")
+    gc.collect()
+    gc.freeze()
+    return True
 
 
 # ------------------------------------------------------------------ live telephony wiring

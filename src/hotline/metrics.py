@@ -27,6 +27,11 @@ class Metrics:
         self.logins = Counter(
             "hotline_logins_total", "Login attempts by outcome", ["outcome"], registry=self.registry
         )
+        self.admission_waiting = Gauge(
+            "hotline_http_admission_waiting",
+            "API reads waiting in line for a place to be served (hotline.admission)",
+            registry=self.registry,
+        )
         self.loop_lag = Histogram(
             "hotline_event_loop_lag_seconds",
             "How late the event loop ran a timer (sampled every 20 ms)",
