@@ -11,12 +11,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.ports import ADDRESS_IN_USE, AddressInUse, picked_port, start_retrying
+
 TEMPLATE = Path(__file__).with_name("kamailio.cfg")
 MODULE_DIRS = (
     Path("/usr/lib/x86_64-linux-gnu/kamailio/modules"),
     Path("/usr/lib/aarch64-linux-gnu/kamailio/modules"),
     Path("/usr/lib/kamailio/modules"),
 )
+START_S = 30.0
 
 
 def free_port(kind: int = socket.SOCK_STREAM) -> int:
@@ -74,9 +77,19 @@ class Kamailio:
 
 @contextmanager
 def run_kamailio(workdir: Path, *, user: str, password: str) -> Iterator[Kamailio]:
+    # kamailio takes its ports as numbers in its configuration: picked beforehand, they may be
+    # taken by someone else before it binds them, and it is then started again on new ones.
+    process, running = start_retrying(lambda: _start(workdir, user=user, password=password))
+    try:
+        yield running
+    finally:
+        _stop(process)
+
+
+def _start(workdir: Path, *, user: str, password: str) -> tuple[subprocess.Popen[bytes], Kamailio]:
     modules = module_dir()
     assert modules is not None
-    sip_port, ws_port = free_port(socket.SOCK_DGRAM), free_port()
+    sip_port, ws_port = picked_port(socket.SOCK_DGRAM), picked_port()
     config = (
         TEMPLATE.read_text()
         .replace("@SIP_PORT@", str(sip_port))
@@ -97,24 +110,36 @@ def run_kamailio(workdir: Path, *, user: str, password: str) -> Iterator[Kamaili
         )
     try:
         _wait_listening(ws_port, process, log)
-        yield Kamailio(sip_port, ws_port, user, password, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    except BaseException:
+        _stop(process)
+        raise
+    return process, Kamailio(sip_port, ws_port, user, password, log)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _wait_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 15
+    # Generous: kamailio forks its workers first, slow on a loaded 2-core machine.
+    deadline = time.monotonic() + START_S
     while time.monotonic() < deadline:
+        said = log.read_text(errors="replace")
+        if ADDRESS_IN_USE in said:
+            raise AddressInUse(f"kamailio lost a port it was given:\n{said}")
         if process.poll() is not None:
-            raise RuntimeError(f"kamailio exited at start-up:\n{log.read_text(errors='replace')}")
+            raise RuntimeError(f"kamailio exited at start-up:\n{said}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
         except OSError:
             time.sleep(0.05)
+            continue
+        # Someone listens; kamailio's own only if it is still running and did not fail a bind.
+        if process.poll() is None and ADDRESS_IN_USE not in log.read_text(errors="replace"):
+            return
     raise RuntimeError(f"kamailio did not listen on {port}:\n{log.read_text(errors='replace')}")
