@@ -126,20 +126,35 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def _wait_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    # Generous: kamailio forks its workers first, slow on a loaded 2-core machine.
+    # Generous: kamailio loads its modules and forks its workers, slow on a loaded machine.
     deadline = time.monotonic() + START_S
     while time.monotonic() < deadline:
-        said = log.read_text(errors="replace")
-        if ADDRESS_IN_USE in said:
-            raise AddressInUse(f"kamailio lost a port it was given:\n{said}")
         if process.poll() is not None:
+            said = log.read_text(errors="replace")
+            if ADDRESS_IN_USE in said:
+                raise AddressInUse(f"kamailio lost a port it was given:\n{said}")
             raise RuntimeError(f"kamailio exited at start-up:\n{said}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-        except OSError:
-            time.sleep(0.05)
-            continue
-        # Someone listens; kamailio's own only if it is still running and did not fail a bind.
-        if process.poll() is None and ADDRESS_IN_USE not in log.read_text(errors="replace"):
-            return
+        # Someone answering on the port is not enough: it may be whoever took it. kamailio
+        # binds every listener before it forks its workers, so a worker means its own bind.
+        if _has_children(process.pid):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return
+            except OSError:
+                pass
+        time.sleep(0.05)
     raise RuntimeError(f"kamailio did not listen on {port}:\n{log.read_text(errors='replace')}")
+
+
+def _has_children(pid: int) -> bool:
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        return bool(children.read_text().split())
+    for stat in Path("/proc").glob("[0-9]*/stat"):  # kernels without the children file
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[1] == str(pid):
+            return True
+    return False
