@@ -24,6 +24,7 @@ from cti.errors import (
     AriServerError,
     AriUnavailableError,
 )
+from tests.waiting import WAIT_S
 
 from .ari_traces import load_trace, rest_responses
 
@@ -518,6 +519,6 @@ async def test_http_requests_beyond_the_pool_wait_their_turn_before_being_sent()
         # Observers hear of a request when it goes out, not while it waits for a connection.
         assert sent == ["channels/c-0/answer", "channels/c-1/answer"]
         release.set()
-        await asyncio.wait_for(asyncio.gather(*answers), 3.0)
+        await asyncio.wait_for(asyncio.gather(*answers), WAIT_S)
     assert most == 2
     assert len(sent) == 5

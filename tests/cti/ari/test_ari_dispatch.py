@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from cti.ari.backoff import Backoff
 from cti.ari.dispatch import OrderedDispatcher
+from tests.waiting import WAIT_S
 
 
 @pytest.mark.asyncio
@@ -33,7 +34,7 @@ async def test_one_key_runs_in_order_while_other_keys_overtake_a_slow_one() -> N
     assert handled.index("b1") < handled.index("b2")
     assert dispatcher.active_lanes == 1
     gate.set()
-    await asyncio.wait_for(dispatcher.join(), 2)
+    await asyncio.wait_for(dispatcher.join(), WAIT_S)
     assert handled[3:] == ["a1", "a2"]
     assert dispatcher.active_lanes == 0  # idle lanes and their workers are gone
     assert dispatcher.pending == 0
@@ -54,7 +55,7 @@ async def test_a_failing_handler_is_reported_and_the_lane_goes_on() -> None:
     )
     for item in ["x1", "boom", "x2"]:
         dispatcher.submit("x", item)
-    await asyncio.wait_for(dispatcher.join(), 2)
+    await asyncio.wait_for(dispatcher.join(), WAIT_S)
     assert handled == ["x1", "x2"]
     assert failures == [("x", "handler bug")]
 
@@ -70,10 +71,10 @@ async def test_close_cancels_blocked_work() -> None:
     dispatcher: OrderedDispatcher[str, str] = OrderedDispatcher(handler)
     dispatcher.submit("k", "stuck")
     dispatcher.submit("k", "queued")
-    await asyncio.wait_for(started.wait(), 2)
-    await asyncio.wait_for(dispatcher.close(), 2)
+    await asyncio.wait_for(started.wait(), WAIT_S)
+    await asyncio.wait_for(dispatcher.close(), WAIT_S)
     assert dispatcher.active_lanes == 0
-    await asyncio.wait_for(dispatcher.join(), 2)
+    await asyncio.wait_for(dispatcher.join(), WAIT_S)
 
 
 @settings(deadline=None, max_examples=50)

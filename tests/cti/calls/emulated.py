@@ -25,6 +25,7 @@ from cti.calls.ports import (
     Resumption,
 )
 from cti.emulator import RunningEmulator, run_emulator
+from tests.waiting import WAIT_S
 
 SPEED = 40.0
 SITE = "bj"
@@ -168,11 +169,11 @@ class Site:
     def call_key(self, placed: Mapping[str, Any]) -> CallKey:
         return CallKey(SITE, str(placed["channel_id"]))
 
-    async def finished(self, key: CallKey, timeout_s: float = 8.0) -> None:
+    async def finished(self, key: CallKey, timeout_s: float = WAIT_S) -> None:
         await asyncio.wait_for(self.director.finished_event(key).wait(), timeout_s)
         await self.controller.drain()
 
-    async def until(self, predicate: Callable[[], bool], timeout_s: float = 8.0) -> None:
+    async def until(self, predicate: Callable[[], bool], timeout_s: float = WAIT_S) -> None:
         async def poll() -> None:
             while not predicate():
                 await asyncio.sleep(0.01)
@@ -210,7 +211,7 @@ async def emulated_site(
         client, controller, stream = _controller(emulator, director, trunk_endpoint)
         stream.start()
         try:
-            await asyncio.wait_for(stream.wait_connected(), 5.0)
+            await asyncio.wait_for(stream.wait_connected(), WAIT_S)
             yield Site(emulator, client, controller, stream, director)
         finally:
             await stream.close()
@@ -226,7 +227,7 @@ async def emulated_controller(
     client, controller, stream = _controller(site.emulator, director, "PJSIP/{number}")
     stream.start()
     try:
-        await asyncio.wait_for(stream.wait_connected(), 5.0)
+        await asyncio.wait_for(stream.wait_connected(), WAIT_S)
         yield controller
     finally:
         await stream.close()

@@ -16,6 +16,7 @@ import pytest
 from cti.calls.ports import CallKey, CallPhase, LegFailure
 from cti.emulator import AgentScript
 from tests.cti.calls.emulated import SITE, RecordingDirector, Site, emulated_site
+from tests.waiting import WAIT_S
 
 NUMBER = "13900000000"
 AGENT = AgentScript(answer_after_s=1.0)
@@ -106,7 +107,7 @@ async def test_the_agent_hanging_up_while_the_taxpayer_rings_is_not_reached() ->
             taxpayer_number=NUMBER,
             ring_timeout_s=30.0,
         )
-        await asyncio.wait_for(director.finished_event(key).wait(), 8.0)
+        await asyncio.wait_for(director.finished_event(key).wait(), WAIT_S)
         await site.controller.drain()
         assert site.emulator.core.list_channels() == []
     # Never "offer_failed(cancelled)", which the service reads as "routing already knows".

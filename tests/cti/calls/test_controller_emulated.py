@@ -19,6 +19,7 @@ from tests.cti.calls.emulated import (
     emulated_site,
     offer_to,
 )
+from tests.waiting import WAIT_S
 
 CHOOSES_ZH_NATIONAL = {LANGUAGE_PROMPT: "1", LINE_PROMPT: "1"}
 
@@ -65,10 +66,13 @@ async def test_caller_abandons_in_the_ivr() -> None:
 async def test_caller_abandons_in_the_queue() -> None:
     director = RecordingDirector()  # nobody is offered the call
     async with emulated_site(director) as site:
-        placed = site.emulator.place_call(
-            TaxpayerScript(press_on_prompt=CHOOSES_ZH_NATIONAL, patience_s=15.0)
-        )
+        # The caller hangs up once queued, not after a 15 s patience that a stall of a loaded
+        # machine (a minute of emulated time) could spend while the IVR was still playing.
+        placed = site.emulator.place_call(TaxpayerScript(press_on_prompt=CHOOSES_ZH_NATIONAL))
         key = site.call_key(placed)
+        await site.until(lambda: "ivr_completed" in director.names(key))
+        core = site.emulator.core
+        core.device_hangup(core.channels[str(placed["channel_id"])], 16)
         await site.finished(key)
     assert director.names(key) == ["call_arrived", "ivr_completed", "caller_left", "call_finished"]
     assert director.entries("caller_left") == [{"phase": CallPhase.QUEUE}]
@@ -76,13 +80,23 @@ async def test_caller_abandons_in_the_queue() -> None:
 
 @pytest.mark.asyncio
 async def test_caller_abandons_while_the_agent_rings() -> None:
-    director = RecordingDirector(on_ivr_completed=offer_to("PJSIP/2001", "2001", 60.0))
+    # The caller hangs up once the agent's phone rings, rather than after a patience: at 40
+    # emulated seconds per real one, a stall of a second or two on a loaded machine is a minute
+    # of emulated time, and a 15 s patience could run out before the agent's leg rang (seen:
+    # caller_left then call_finished, no offer_failed). The ring timeout is an hour, so that
+    # the ring cannot time out first either.
+    director = RecordingDirector(on_ivr_completed=offer_to("PJSIP/2001", "2001", 3600.0))
     async with emulated_site(director) as site:
         site.emulator.add_endpoint("PJSIP/2001", AgentScript(behaviour="no_answer"))
-        placed = site.emulator.place_call(
-            TaxpayerScript(press_on_prompt=CHOOSES_ZH_NATIONAL, patience_s=15.0)
-        )
+        placed = site.emulator.place_call(TaxpayerScript(press_on_prompt=CHOOSES_ZH_NATIONAL))
         key = site.call_key(placed)
+        core = site.emulator.core
+
+        def ringing() -> bool:
+            return any(c.name.startswith("PJSIP/2001") for c in core.channels.values())
+
+        await site.until(ringing)
+        core.device_hangup(core.channels[str(placed["channel_id"])], 16)
         await site.finished(key)
         assert site.emulator.core.state_summary()["channels"] == []
     assert director.names(key) == [
@@ -377,7 +391,7 @@ async def test_a_restarted_controller_adopts_the_waiting_caller() -> None:
         site.emulator.add_endpoint("PJSIP/1001", AgentScript(answer_after_s=1.0, talk_s=2.0))
         await site.stream.close()
         async with emulated_controller(site, second) as restarted:
-            await asyncio.wait_for(second.finished_event(key).wait(), 8.0)
+            await asyncio.wait_for(second.finished_event(key).wait(), WAIT_S)
             await restarted.drain()
         bridges = [bridge["id"] for bridge in site.emulator.core.list_bridges()]
     assert second.names(key)[:3] == ["call_adopted", "ivr_completed", "offer_answered"]
@@ -403,7 +417,7 @@ async def test_a_restarted_controller_keeps_a_queued_caller_waiting_where_it_was
             assert (state.phase.value, state.bridge_id) == ("queued", old_bridge)
             # What the service does once the sites are back: offer it again.
             await restarted.offer(key, agent_id="1001", endpoint="PJSIP/1001", ring_timeout_s=9)
-            await asyncio.wait_for(second.finished_event(key).wait(), 8.0)
+            await asyncio.wait_for(second.finished_event(key).wait(), WAIT_S)
             await restarted.drain()
     assert second.names(key)[:2] == ["call_adopted", "offer_answered"]
     assert "ivr_completed" not in second.names(key)

@@ -7,8 +7,6 @@ id fails the same way, so nobody knows whether the phone rang.
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 from cti.ari.client import AriClient
@@ -18,28 +16,29 @@ from cti.calls.executor import ActionExecutor
 from cti.calls.ports import CallKey, LegFailure
 from cti.calls.timers import CallTimers
 from tests.cti.calls.emulated import RecordingDirector
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port  # closed again: connects are refused
+from tests.ports import refusing_port
 
 
 @pytest.mark.asyncio
 async def test_an_originate_with_no_link_is_lost_not_unreachable() -> None:
-    client = AriClient(f"http://127.0.0.1:{_closed_port()}", "hotline", "secret", "hotline")
+    # Held bound, never listening: connects are refused for the whole test (a port probed and
+    # released could be listening again, someone else's, by the time the client connects).
+    with refusing_port() as port:
+        produced = await _originate(port)
+    assert produced == [sig.LegFailed("leg-1", LegFailure.LOST)]
+
+
+async def _originate(port: int) -> list[sig.CallEvent]:
+    client = AriClient(f"http://127.0.0.1:{port}", "hotline", "secret", "hotline")
 
     def fire(key: CallKey, name: str, token: int) -> None:
         raise AssertionError("no timer expected")
 
     executor = ActionExecutor(client, RecordingDirector(), CallTimers(fire), lambda key: None)
     try:
-        produced = await executor.run(
+        return await executor.run(
             CallKey("bj", "caller-1"),
             [act.Originate("leg-1", "PJSIP/1001", 15, ("agent", "1001", "caller-1"))],
         )
     finally:
         await client.aclose()
-    assert produced == [sig.LegFailed("leg-1", LegFailure.LOST)]

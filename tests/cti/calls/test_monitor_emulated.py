@@ -30,6 +30,7 @@ from tests.cti.calls.emulated import (
     RecordingDirector,
     offer_to,
 )
+from tests.waiting import WAIT_S
 
 CHOOSES = {LANGUAGE_PROMPT: "1", LINE_PROMPT: "1"}
 SUPERVISOR = "PJSIP/1901"
@@ -62,7 +63,7 @@ async def _sites(director: RecordingDirector) -> AsyncIterator[tuple[CtiSites, R
             await sites.stop()
 
 
-async def _until(predicate: Callable[[], bool], timeout_s: float = 8.0) -> None:
+async def _until(predicate: Callable[[], bool], timeout_s: float = WAIT_S) -> None:
     async def poll() -> None:
         while not predicate():
             await asyncio.sleep(0.01)
@@ -101,7 +102,7 @@ async def test_listen_then_whisper_then_the_taxpayer_hangs_up_and_nothing_is_lef
         assert f"{monitor_id}-s1" not in channels  # the listening snoop was replaced
 
         emulator.core.hang_up_taxpayer(str(placed["phone_channel_id"]))
-        await asyncio.wait_for(director.finished_event(key).wait(), 8.0)
+        await asyncio.wait_for(director.finished_event(key).wait(), WAIT_S)
         await _until(lambda: _ours(emulator) == ([], []))
         assert monitor.ended == "the agent's leg is gone"
         with pytest.raises(UnknownMonitor):
@@ -126,7 +127,7 @@ async def test_a_call_not_in_talk_is_refused_and_a_stopped_monitor_leaves_nothin
         await _until(lambda: _ours(emulator) == ([], []))
         assert sites.runner(SITE).controller.call(key.call_id) is not None  # the call goes on
         emulator.core.hang_up_taxpayer(str(placed["phone_channel_id"]))
-        await asyncio.wait_for(director.finished_event(key).wait(), 8.0)
+        await asyncio.wait_for(director.finished_event(key).wait(), WAIT_S)
 
 
 @pytest.mark.asyncio
@@ -149,7 +150,7 @@ async def test_the_talk_is_recorded_read_back_as_wav_and_deleted() -> None:
         with pytest.raises(RecordingUnavailable):
             await sites.recording_audio(SITE, "call-test-1")
         emulator.core.hang_up_taxpayer(str(placed["phone_channel_id"]))
-        await asyncio.wait_for(director.finished_event(key).wait(), 8.0)
+        await asyncio.wait_for(director.finished_event(key).wait(), WAIT_S)
         assert not await sites.start_recording(key, name="call-test-2")  # the call ended
 
 
@@ -202,4 +203,4 @@ async def test_a_supervisor_who_does_not_answer_or_hangs_up_ends_the_monitor() -
         assert ended == [(key, busy, "not answered"), (key, short, "the supervisor hung up")]
         assert sites.runner(SITE).controller.call(key.call_id) is not None  # the call goes on
         emulator.core.hang_up_taxpayer(str(placed["phone_channel_id"]))
-        await asyncio.wait_for(director.finished_event(key).wait(), 8.0)
+        await asyncio.wait_for(director.finished_event(key).wait(), WAIT_S)

@@ -27,6 +27,7 @@ from tests.cti.calls.emulated import (
     emulated_site,
     offer_to,
 )
+from tests.waiting import WAIT_S
 
 AGENT = "Local/3001@agents"
 # Long digit timeouts: nothing may move on by itself while the controller is away.
@@ -118,7 +119,7 @@ async def test_a_restart_keeps_the_call_where_it_was(phase: str) -> None:
                 assert (state.talk_leg, state.agent_id) == (leg_id, "3001")
             assert "talk_ended" not in second.names(key)
             await restarted.hangup(key)
-            await asyncio.wait_for(second.finished_event(key).wait(), 8.0)
+            await asyncio.wait_for(second.finished_event(key).wait(), WAIT_S)
             await restarted.drain()
             assert restarted.stats()["lane_errors"] == 0
         assert site.emulator.core.list_channels() == []

@@ -12,6 +12,7 @@ from cti.calls.sites import CtiSites, SiteConfig, UnknownSiteError
 from cti.emulator import AgentScript, TaxpayerScript, run_emulator
 from cti.emulator.dialplan import inbound_with_fallback
 from tests.cti.calls.emulated import LAB_MEDIA, SPEED, RecordingDirector
+from tests.waiting import WAIT_S
 
 PLAN_DIGITS = {"sound:vm-enter-num-to-call": "1", "sound:pls-hold-while-try": "1"}
 
@@ -49,7 +50,7 @@ async def test_two_sites_run_side_by_side_and_report_health() -> None:
                 )
                 keys.append(CallKey(code, str(placed["channel_id"])))
             waits = [director.finished_event(key).wait() for key in keys]
-            await asyncio.wait_for(asyncio.gather(*waits), 8.0)
+            await asyncio.wait_for(asyncio.gather(*waits), WAIT_S)
             health = sites.health()
         finally:
             await sites.stop()
@@ -117,7 +118,7 @@ async def test_a_site_calls_back_through_its_own_dial_template_and_caller_id() -
 
             while not taxpayer_leg_seen():
                 await asyncio.sleep(0.01)
-            await asyncio.wait_for(director.finished_event(key).wait(), 8.0)
+            await asyncio.wait_for(director.finished_event(key).wait(), WAIT_S)
         finally:
             await sites.stop()
     assert director.names(key) == ["offer_answered", "talk_ended", "call_finished"]

@@ -12,6 +12,7 @@ import pytest
 import pytest_asyncio
 
 from cti.emulator import RunningEmulator
+from tests.waiting import WAIT_S
 
 from .test_server import AUTH, Listener, ari, emu, is_type, listen
 
@@ -37,7 +38,7 @@ class PhoneEvents:
                     await self.states.put(json.loads(line[6:]))
 
     async def next(self) -> dict[str, Any]:
-        return await asyncio.wait_for(self.states.get(), 3.0)
+        return await asyncio.wait_for(self.states.get(), WAIT_S)
 
     async def close(self) -> None:
         self._task.cancel()

@@ -24,6 +24,7 @@ from cti.emulator import (
 from cti.emulator.apps import AppRegistry, Audience
 from cti.emulator.clock import ManualScheduler
 from cti.emulator.server import SocketSink
+from tests.waiting import WAIT_S
 
 from .replay import API_DOCS
 
@@ -49,7 +50,7 @@ class Listener:
         except websockets.ConnectionClosed:
             return
 
-    async def wait_for(self, match: Callable[[Event], bool], timeout: float = 3.0) -> Event:
+    async def wait_for(self, match: Callable[[Event], bool], timeout: float = WAIT_S) -> Event:
         async def scan() -> Event:
             while True:
                 for event in self.events:

@@ -1,6 +1,9 @@
 """One instance of a cluster in a process of its own, for tests that kill it or cut it off.
 
-    python -m tests.hotline.cluster.cluster_process DATABASE_URL PORT SPEED INSTANCE_ID
+    python -m tests.hotline.cluster.cluster_process DATABASE_URL FD SPEED INSTANCE_ID
+
+FD is a listening socket inherited from the test (``tests.ports.listening_socket``): the port is
+the test's before this process starts, so no one can take it in between.
 
 The call engine runs under the leader lease (``leader_only``), with a short TTL so that the
 tests stay short, ring timers sped up as the emulator's clock is, and open around the clock.
@@ -11,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import sys
 
-import uvicorn
 from pydantic import SecretStr
 
 from cti.calls.controller import ControllerOptions
@@ -19,6 +21,7 @@ from hotline.cluster.leadership import leader_only
 from hotline.config import AuthSettings, ClusterSettings, Settings
 from hotline.main import create_app, live_telephony
 from routing import default_policy
+from tests.ports import inherited_port, serve_inherited
 
 SCRAPE_TOKEN = "cluster-test-scrape"
 JWT_SECRET = "cluster-test-jwt-secret-shared-by-every-instance"
@@ -41,7 +44,8 @@ def settings(database_url: str, port: int, instance_id: str) -> Settings:
 
 
 def main() -> None:
-    database_url, port, speed, instance_id = sys.argv[1:5]
+    database_url, fd, speed, instance_id = sys.argv[1:5]
+    port = inherited_port(int(fd))  # the address to advertise
     policy = dataclasses.replace(default_policy(), service_hours=None)
     telephony = live_telephony(
         policy=policy,
@@ -49,9 +53,9 @@ def main() -> None:
         connect_timeout_s=5.0,
     )
     app = create_app(
-        settings(database_url, int(port), instance_id), components=[leader_only([telephony])]
+        settings(database_url, port, instance_id), components=[leader_only([telephony])]
     )
-    uvicorn.run(app, host="127.0.0.1", port=int(port), log_level="warning", access_log=False)
+    serve_inherited(app, int(fd))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
 """One service instance in a process of its own, publishing a numbered tick on the wallboard
 topic every ``interval`` seconds (the other instance is in the test process):
 
-    python -m tests.hotline.cluster.instance_process DATABASE_URL PORT JWT_SECRET COUNT INTERVAL
+    python -m tests.hotline.cluster.instance_process DATABASE_URL FD JWT_SECRET COUNT INTERVAL
+
+FD is a listening socket inherited from the test (``tests.ports.listening_socket``): no port to
+lose to another process between its choice and this one's start.
 
 The ticks start once a wallboard is open on any instance, and go through the bridged bus as
 the call engine's messages do on the leader.
@@ -14,12 +17,12 @@ import contextlib
 import sys
 from collections.abc import Awaitable, Callable
 
-import uvicorn
 from pydantic import SecretStr
 
 from hotline.config import AuthSettings, Settings
 from hotline.deps import AppState
 from hotline.main import create_app
+from tests.ports import serve_inherited
 
 
 def ticker(
@@ -48,11 +51,11 @@ def ticker(
 
 
 def main() -> None:
-    url, port, secret = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    url, fd, secret = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     count, interval_s = int(sys.argv[4]), float(sys.argv[5])
     settings = Settings(database_url=url, auth=AuthSettings(jwt_secret=SecretStr(secret)))
     app = create_app(settings, components=[ticker(count, interval_s)])
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    serve_inherited(app, fd)
 
 
 if __name__ == "__main__":

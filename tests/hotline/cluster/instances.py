@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,16 +18,12 @@ import httpx
 from cti.emulator import TaxpayerScript
 from tests.hotline.cluster.cluster_process import SCRAPE_TOKEN
 from tests.hotline.live.test_demo_flow import GREETING, PASSWORD, _centre
+from tests.ports import listening_socket, port_of
 
 ROOT = Path(__file__).resolve().parents[3]
 SPEED = 20.0
+START_S = 60.0  # a child instance on a loaded 2-core machine
 AGENTS = {"agent001": "PJSIP/2001", "agent002": "PJSIP/2002"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def centre(ari_url: str) -> dict[str, Any]:
@@ -94,24 +89,34 @@ class Instance:
 async def instance(database_url: str, name: str, env: dict[str, str] | None = None) -> Any:
     """A cluster instance in a child process, once it answers; SIGKILLed at the end if alive.
     ``env``: settings of its own (``HOTLINE_...``), on top of this process's environment."""
-    port = free_port()
     command = [sys.executable, "-m", "tests.hotline.cluster.cluster_process", database_url]
-    child = subprocess.Popen(
-        [*command, str(port), str(SPEED), name],
-        cwd=ROOT,
-        env={**os.environ, **(env or {}), "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])},
-    )
+    # The child serves on a socket the test bound: no free port to lose to another process.
+    with listening_socket() as listener:
+        port = port_of(listener)
+        child = subprocess.Popen(
+            [*command, str(listener.fileno()), str(SPEED), name],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                **(env or {}),
+                "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path]),
+            },
+            pass_fds=[listener.fileno()],
+        )
     running = Instance(name, child, f"http://127.0.0.1:{port}")
     try:
+        # A deadline rather than a number of tries: a try waits up to its timeout while the
+        # child, still starting, leaves the connection in the socket's backlog.
+        deadline = time.monotonic() + START_S
         async with httpx.AsyncClient(base_url=running.base_url, timeout=5) as http:
-            for _ in range(600):
+            while True:
                 assert child.poll() is None, f"{name} stopped during start-up"
                 with contextlib.suppress(httpx.HTTPError):
                     if (await http.get("/healthz")).status_code == 200:
                         break
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"{name} did not start in {START_S:.0f} s")
                 await asyncio.sleep(0.1)
-            else:
-                raise AssertionError(f"{name} did not start in 60 s")
         yield running
     finally:
         if child.poll() is None:

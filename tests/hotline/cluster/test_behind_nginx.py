@@ -5,9 +5,10 @@ installed (Debian: ``apt-get install nginx-light``)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
-import socket
 import subprocess
+import time
 from contextlib import AsyncExitStack
 from pathlib import Path
 
@@ -22,19 +23,15 @@ from tests.hotline.cluster.test_bus_bridge import (
     eventually,
     instance,
 )
+from tests.ports import ADDRESS_IN_USE, ATTEMPTS, picked_port
 
 pytestmark = [pytest.mark.postgres]
 
 SITE = Path(__file__).parents[3] / "examples" / "deploy" / "nginx" / "hotline.conf"
+START_S = 30.0  # nginx answering through to an instance, on a loaded 2-core machine
 NGINX = shutil.which("nginx") or next(
     (p for p in ("/usr/sbin/nginx", "/sbin/nginx") if Path(p).exists()), None
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def site_for(port_a: int, port_b: int, listen: int) -> str:
@@ -74,7 +71,7 @@ def write_nginx_conf(prefix: Path, site: str) -> Path:
 
 def test_the_example_site_file_passes_nginx_t(nginx_prefix: Path) -> None:
     assert NGINX is not None
-    conf = write_nginx_conf(nginx_prefix, site_for(8001, 8002, _free_port()))
+    conf = write_nginx_conf(nginx_prefix, site_for(8001, 8002, picked_port()))
     result = subprocess.run(
         [NGINX, "-t", "-p", str(nginx_prefix), "-c", str(conf)],
         capture_output=True,
@@ -83,6 +80,47 @@ def test_the_example_site_file_passes_nginx_t(nginx_prefix: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "test is successful" in result.stderr
+
+
+async def _nginx_in_front(
+    prefix: Path, port_a: int, port_b: int
+) -> tuple[subprocess.Popen[bytes], str]:
+    """nginx before the two instances, once it answers /healthz through to them.
+
+    nginx takes its port as a number in its configuration, so the port is picked beforehand and
+    may be taken by someone else before nginx binds it: nginx then gives up with "Address
+    already in use", and is started again on another port.
+    """
+    assert NGINX is not None
+    for _ in range(ATTEMPTS):
+        listen = picked_port()
+        conf = write_nginx_conf(prefix, site_for(port_a, port_b, listen))
+        said, logged = prefix / "nginx.stderr", prefix / "error.log"
+        logged.unlink(missing_ok=True)  # what an earlier attempt logged is not this one's
+        with said.open("wb") as stderr:
+            nginx = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(conf)], stderr=stderr)
+        front = f"http://127.0.0.1:{listen}"
+        deadline = time.monotonic() + START_S
+        async with httpx.AsyncClient(base_url=front, timeout=5) as http:
+            while nginx.poll() is None and time.monotonic() < deadline:
+                with contextlib.suppress(httpx.TransportError):
+                    answer = await http.get("/healthz")
+                    # Through nginx (it names itself), not whatever else took the port.
+                    if answer.status_code == 200 and answer.headers.get("server", "").startswith(
+                        "nginx"
+                    ):
+                        return nginx, front
+                await asyncio.sleep(0.05)
+        if nginx.poll() is None:
+            nginx.terminate()
+            nginx.wait(10)
+            raise AssertionError(f"nginx did not answer /healthz in {START_S:.0f} s")
+        log = said.read_text(errors="replace")
+        if logged.exists():
+            log += logged.read_text(errors="replace")
+        if ADDRESS_IN_USE not in log:
+            raise AssertionError(f"nginx stopped at start-up:\n{log}")
+    raise AssertionError(f"nginx lost its port {ATTEMPTS} times in a row")
 
 
 @pytest.mark.asyncio
@@ -97,20 +135,10 @@ async def test_a_wallboard_through_nginx_carries_on_when_its_instance_stops(
         bus_a, bus_b = app_a.state.hotline.bus, app_b.state.hotline.bus
         assert isinstance(bus_a, BridgedBus)
         assert isinstance(bus_b, BridgedBus)
-        listen = _free_port()
         port_a, port_b = (int(base.rsplit(":", 1)[1]) for base in (base_a, base_b))
-        conf = write_nginx_conf(nginx_prefix, site_for(port_a, port_b, listen))
-        nginx = subprocess.Popen([NGINX, "-p", str(nginx_prefix), "-c", str(conf)])
+        nginx, front = await _nginx_in_front(nginx_prefix, port_a, port_b)
         try:
-            front = f"http://127.0.0.1:{listen}"
             async with httpx.AsyncClient(base_url=front, timeout=10) as http:
-                await eventually(lambda: nginx.poll() is None)
-                for _ in range(100):  # nginx is up once it answers
-                    try:
-                        if (await http.get("/healthz")).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        await asyncio.sleep(0.05)
                 token = await _wallboard_token(front, app_a)
                 headers = {**SSE, "Authorization": f"Bearer {token}"}
                 async with http.stream(

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -28,6 +28,8 @@ from hotline.main import create_app
 from hotline.roles import Role
 from tests.fixtures.app import create_user, login
 from tests.hotline.live.servers import serve_on_loopback
+from tests.ports import listening_socket, port_of
+from tests.waiting import WAIT_S
 
 pytestmark = [pytest.mark.postgres]
 
@@ -45,11 +47,11 @@ async def bridged(url: str, **options: Any) -> AsyncIterator[BridgedBus]:
         await bus.stop()
 
 
-async def take(subscription: Subscription, count: int, timeout: float = 10.0) -> list[Message]:
+async def take(subscription: Subscription, count: int, timeout: float = 30.0) -> list[Message]:
     return [await asyncio.wait_for(subscription.get(), timeout) for _ in range(count)]
 
 
-async def eventually(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+async def eventually(condition: Callable[[], bool], timeout: float = 30.0) -> None:
     async def poll() -> None:
         while not condition():
             await asyncio.sleep(0.02)
@@ -332,9 +334,11 @@ async def test_an_sse_client_of_one_instance_sees_what_the_other_published_and_r
             bus_a.publish("wallboard", {"type": "live"})
             got.append(await asyncio.wait_for(anext(frames), 10))
             scraper = {"Authorization": f"Bearer {SCRAPE}"}
-            for _ in range(50):  # the writer counts a batch just after its commit
+            deadline = time.monotonic() + WAIT_S
+            while True:  # the writer counts a batch just after its commit
                 metrics = (await http.get("/metrics", headers=scraper)).text
-                if "hotline_bus_bridge_events_written_total 5.0" in metrics:
+                written = "hotline_bus_bridge_events_written_total 5.0" in metrics
+                if written or time.monotonic() > deadline:
                     break
                 await asyncio.sleep(0.1)
         assert "hotline_bus_bridge_events_written_total 5.0" in metrics
@@ -347,12 +351,6 @@ async def test_an_sse_client_of_one_instance_sees_what_the_other_published_and_r
 
 
 # ---------------------------------------------------------------- two processes
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _tick(frame: dict[str, str]) -> int:
     assert frame.get("event") == "tick", frame
     return int(frame["data"].split('"n":')[1].split(",")[0].rstrip("}"))
@@ -368,15 +366,17 @@ async def test_two_processes_one_stream_a_reconnect_to_the_other_misses_nothing(
     async with instance(pg_url) as (app_b, base_b):
         token = await _wallboard_token(base_b, app_b)
         headers = {**SSE, "Authorization": f"Bearer {token}"}
-        port = _free_port()
         log_path = tmp_path / "instance-a.log"
         log = log_path.open("w")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tests.hotline.cluster.instance_process",
-             pg_url, str(port), SECRET, str(count), "0.05"],
-            env={**os.environ, "HOTLINE_PROFILE": "test"},
-            stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        # Process A serves on a socket bound here: no free port to lose before it starts.
+        with listening_socket() as listener:
+            port = port_of(listener)
+            process = subprocess.Popen(
+                [sys.executable, "-m", "tests.hotline.cluster.instance_process",
+                 pg_url, str(listener.fileno()), SECRET, str(count), "0.05"],
+                env={**os.environ, "HOTLINE_PROFILE": "test"},
+                stdout=log, stderr=subprocess.STDOUT, pass_fds=[listener.fileno()],
+            )  # fmt: skip
         try:
             seen: list[int] = []
             last_id = ""

@@ -15,7 +15,7 @@ from hotline.cluster.lease import Lease
 from hotline.config import ClusterSettings, Settings
 from hotline.db.session import create_engine
 from hotline.main import create_app
-from tests.hotline.cluster.instances import free_port
+from tests.ports import refusing_port
 
 SCRAPE = {"Authorization": "Bearer scrape-token-for-tests"}
 
@@ -66,23 +66,28 @@ async def test_readyz_says_which_instance_leads(database_url: str) -> None:
 async def test_a_standby_with_no_leader_to_reach_answers_503_in_words(database_url: str) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("on SQLite the instance always leads: nothing is forwarded")
-    # A leader that advertised no URL, then one whose URL answers nothing.
-    cases = {"": "no instance runs the call engine", f"http://127.0.0.1:{free_port()}": "did not"}
-    for url, words in cases.items():
-        async with _held_elsewhere(database_url, url), _instance(database_url, "node-b") as http:
-            assert (await http.get("/readyz")).json()["role"] == "standby"
-            reply = await http.put(
-                "/api/v1/agent/session/state",
-                json={"state": "ready"},
-                headers={"Authorization": "Bearer whatever"},
-            )
-            # Not engine-bound: answered here (no credentials, so 401), never forwarded.
-            local = await http.get("/api/v1/calls")
-        assert reply.status_code == 503, reply.text
-        assert reply.headers["retry-after"] == "2"
-        assert reply.headers["content-type"].startswith("application/problem+json")
-        body = reply.json()
-        assert body["error"] == "no_leader"
-        assert words in body["detail"]
-        assert "retry" in body["detail"]
-        assert local.status_code == 401
+    # A leader that advertised no URL, then one whose URL answers nothing (a port held closed:
+    # a probed-then-released one might be serving something else by the time it is tried).
+    with refusing_port() as port:
+        cases = {"": "no instance runs the call engine", f"http://127.0.0.1:{port}": "did not"}
+        for url, words in cases.items():
+            async with (
+                _held_elsewhere(database_url, url),
+                _instance(database_url, "node-b") as http,
+            ):
+                assert (await http.get("/readyz")).json()["role"] == "standby"
+                reply = await http.put(
+                    "/api/v1/agent/session/state",
+                    json={"state": "ready"},
+                    headers={"Authorization": "Bearer whatever"},
+                )
+                # Not engine-bound: answered here (no credentials, so 401), never forwarded.
+                local = await http.get("/api/v1/calls")
+            assert reply.status_code == 503, reply.text
+            assert reply.headers["retry-after"] == "2"
+            assert reply.headers["content-type"].startswith("application/problem+json")
+            body = reply.json()
+            assert body["error"] == "no_leader"
+            assert words in body["detail"]
+            assert "retry" in body["detail"]
+            assert local.status_code == 401

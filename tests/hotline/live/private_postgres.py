@@ -11,18 +11,16 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
+from tests.ports import ADDRESS_IN_USE, ATTEMPTS, picked_port
+
 DEFAULT_BIN = "/usr/lib/postgresql/15/bin"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+# How long a restart waits for its port to be free again (see PrivatePostgres.start).
+REBIND_S = 30.0
 
 
 def unavailable_reason() -> str | None:
@@ -48,7 +46,8 @@ class PrivatePostgres:
         self.bin_dir = Path(os.environ.get("HOTLINE_TEST_PG_BIN", DEFAULT_BIN))
         self.root = Path(tempfile.mkdtemp(prefix="hotline-pg-"))
         self.data = self.root / "data"
-        self.port = _free_port()
+        self.port = picked_port()
+        self._started_once = False
         self._as_postgres = os.geteuid() == 0
         if self._as_postgres:
             owner = pwd.getpwnam("postgres")
@@ -69,15 +68,49 @@ class PrivatePostgres:
         subprocess.run(command, check=True, capture_output=True, timeout=120)
 
     def start(self) -> None:
+        """Start the server, on a port that may have been taken since it was picked.
+
+        The first start takes another port then (nobody knows the URL yet). A restart must keep
+        its port, which the service under test connects to: it tries again until the port is
+        free, which it soon is when what took it was an outgoing connection's ephemeral port.
+        """
+        deadline = time.monotonic() + REBIND_S
+        attempts = 1
+        while not self._try_start():
+            lost = f"PostgreSQL could not bind 127.0.0.1:{self.port}: {ADDRESS_IN_USE}"
+            if not self._started_once:
+                if attempts == ATTEMPTS:
+                    raise RuntimeError(f"{lost} ({attempts} ports tried)")
+                self.port = picked_port()
+            else:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{lost} (for {REBIND_S:.0f} s)")
+                time.sleep(0.5)
+            attempts += 1
+        self._started_once = True
+
+    def _try_start(self) -> bool:
+        """True once started; False when its port was in use; other failures raise."""
         # fsync off: the test restarts the server cleanly; durability across a power cut is not
         # what it probes, and syncing would only slow a shared machine.
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c full_page_writes=off -c synchronous_commit=off"
         )
-        log = str(self.root / "server.log")
+        log = self.root / "server.log"
+        logged = log.stat().st_size if log.exists() else 0
         data = str(self.data)
-        self._run("pg_ctl", "-D", data, "-l", log, "-w", "-t", "60", "-o", options, "start")
+        try:
+            self._run(
+                "pg_ctl", "-D", data, "-l", str(log), "-w", "-t", "60", "-o", options, "start"
+            )
+        except subprocess.CalledProcessError:
+            with log.open("rb") as said:  # what this attempt logged, not the earlier ones
+                said.seek(logged)
+                if ADDRESS_IN_USE in said.read().decode(errors="replace"):
+                    return False
+            raise
+        return True
 
     def stop(self) -> None:
         """A fast shutdown: open sessions are cut (57P01) and new connections refused."""

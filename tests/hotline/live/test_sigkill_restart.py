@@ -8,9 +8,9 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -24,39 +24,42 @@ from hotline.db.models.call import Call
 from hotline.db.session import create_engine
 from hotline.demo.runner import import_centre
 from tests.hotline.live.test_demo_flow import ARI_PASSWORD, SPEED, _centre, _taxpayer, _token
+from tests.ports import listening_socket, port_of
+from tests.waiting import WAIT_S
 
 ROOT = Path(__file__).resolve().parents[3]
 CALLS = 12
 BEFORE_KILL = 6
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+START_S = 60.0  # a child service on a loaded 2-core machine
+ALL_CLOSED_S = 240.0
 
 
 @contextlib.asynccontextmanager
 async def _service(database_url: str) -> AsyncIterator[tuple[subprocess.Popen[bytes], str]]:
     """The service in a child process, once it answers; killed (SIGKILL) at the end if alive."""
-    port = _free_port()
     command = [sys.executable, "-m", "tests.hotline.live.service_process", database_url]
-    child = subprocess.Popen(
-        [*command, str(port), str(SPEED)],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])},
-    )
-    base_url = f"http://127.0.0.1:{port}"
+    # The child serves on a socket bound here: its port cannot be lost to another process.
+    with listening_socket() as listener:
+        base_url = f"http://127.0.0.1:{port_of(listener)}"
+        child = subprocess.Popen(
+            [*command, str(listener.fileno()), str(SPEED)],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])},
+            pass_fds=[listener.fileno()],
+        )
     try:
+        # A deadline, not a number of tries: a try may wait its whole timeout in the backlog
+        # of the listening socket while the child is still starting.
+        deadline = time.monotonic() + START_S
         async with httpx.AsyncClient(base_url=base_url, timeout=5) as http:
-            for _ in range(300):
+            while True:
                 assert child.poll() is None, "the service stopped during start-up"
                 with contextlib.suppress(httpx.HTTPError):
                     if (await http.get("/healthz")).status_code == 200:
                         break
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"the service did not start in {START_S:.0f} s")
                 await asyncio.sleep(0.1)
-            else:
-                raise AssertionError("the service did not start in 30 s")
         yield child, base_url
     finally:
         if child.poll() is None:
@@ -98,9 +101,10 @@ async def test_no_call_record_is_lost_or_doubled_when_the_service_is_killed(
                     emulator.place_call(caller)
                     await asyncio.sleep(0.1)
                 boss = await _token(http, "boss")
-                for _ in range(100):  # half the calls recorded: the kill comes mid-traffic
+                deadline = time.monotonic() + WAIT_S
+                while True:  # half the calls recorded: the kill comes mid-traffic
                     total, closed = await _closed_calls(http, boss)
-                    if total >= BEFORE_KILL // 2:
+                    if total >= BEFORE_KILL // 2 or time.monotonic() > deadline:
                         break
                     await asyncio.sleep(0.1)
             first.send_signal(signal.SIGKILL)
@@ -117,12 +121,13 @@ async def test_no_call_record_is_lost_or_doubled_when_the_service_is_killed(
                 emulator.place_call(caller)
                 await asyncio.sleep(0.1)
             boss = await _token(http, "boss")
-            done = (0, 0)
-            for _ in range(600):
+            # Six calls one after the other through one agent, on an emulator that shares this
+            # process's loop: minutes on a loaded CI machine, hence a deadline, not 600 tries.
+            deadline = time.monotonic() + ALL_CLOSED_S
+            done = await _closed_calls(http, boss)
+            while done != (CALLS, CALLS) and time.monotonic() < deadline:
+                await asyncio.sleep(0.2)
                 done = await _closed_calls(http, boss)
-                if done == (CALLS, CALLS):
-                    break
-                await asyncio.sleep(0.1)
             assert done == (CALLS, CALLS), f"(recorded, closed) = {done}"
 
     engine = create_engine(database_url)

@@ -64,7 +64,7 @@ async def _next_event(frames: AsyncIterator[dict[str, str]]) -> dict[str, str]:
     raise AssertionError("the stream ended")
 
 
-async def _wait_until(condition: object, *, timeout: float = 5.0) -> None:
+async def _wait_until(condition: object, *, timeout: float = 30.0) -> None:
     async def poll() -> None:
         while not condition():  # type: ignore[operator]
             await asyncio.sleep(0.01)

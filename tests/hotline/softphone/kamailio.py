@@ -11,12 +11,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.ports import ADDRESS_IN_USE, AddressInUse, picked_port, start_retrying
+
 TEMPLATE = Path(__file__).with_name("kamailio.cfg")
 MODULE_DIRS = (
     Path("/usr/lib/x86_64-linux-gnu/kamailio/modules"),
     Path("/usr/lib/aarch64-linux-gnu/kamailio/modules"),
     Path("/usr/lib/kamailio/modules"),
 )
+START_S = 30.0
 
 
 def free_port(kind: int = socket.SOCK_STREAM) -> int:
@@ -74,9 +77,19 @@ class Kamailio:
 
 @contextmanager
 def run_kamailio(workdir: Path, *, user: str, password: str) -> Iterator[Kamailio]:
+    # kamailio takes its ports as numbers in its configuration: picked beforehand, they may be
+    # taken by someone else before it binds them, and it is then started again on new ones.
+    process, running = start_retrying(lambda: _start(workdir, user=user, password=password))
+    try:
+        yield running
+    finally:
+        _stop(process)
+
+
+def _start(workdir: Path, *, user: str, password: str) -> tuple[subprocess.Popen[bytes], Kamailio]:
     modules = module_dir()
     assert modules is not None
-    sip_port, ws_port = free_port(socket.SOCK_DGRAM), free_port()
+    sip_port, ws_port = picked_port(socket.SOCK_DGRAM), picked_port()
     config = (
         TEMPLATE.read_text()
         .replace("@SIP_PORT@", str(sip_port))
@@ -97,24 +110,51 @@ def run_kamailio(workdir: Path, *, user: str, password: str) -> Iterator[Kamaili
         )
     try:
         _wait_listening(ws_port, process, log)
-        yield Kamailio(sip_port, ws_port, user, password, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    except BaseException:
+        _stop(process)
+        raise
+    return process, Kamailio(sip_port, ws_port, user, password, log)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _wait_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 15
+    # Generous: kamailio loads its modules and forks its workers, slow on a loaded machine.
+    deadline = time.monotonic() + START_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"kamailio exited at start-up:\n{log.read_text(errors='replace')}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
+            said = log.read_text(errors="replace")
+            if ADDRESS_IN_USE in said:
+                raise AddressInUse(f"kamailio lost a port it was given:\n{said}")
+            raise RuntimeError(f"kamailio exited at start-up:\n{said}")
+        # Someone answering on the port is not enough: it may be whoever took it. kamailio
+        # binds every listener before it forks its workers, so a worker means its own bind.
+        if _has_children(process.pid):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return
+            except OSError:
+                pass
+        time.sleep(0.05)
     raise RuntimeError(f"kamailio did not listen on {port}:\n{log.read_text(errors='replace')}")
+
+
+def _has_children(pid: int) -> bool:
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        return bool(children.read_text().split())
+    for stat in Path("/proc").glob("[0-9]*/stat"):  # kernels without the children file
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[1] == str(pid):
+            return True
+    return False

@@ -23,6 +23,7 @@ from hotline.telephony.diverted import DivertedQuestion
 from tests.fixtures.app import FixedClock
 from tests.hotline.telephony.builders import SITE, Seeded, inbound, make_service, seed_directory
 from tests.hotline.telephony.fakes import RecordingControl
+from tests.waiting import WAIT_S
 
 pytestmark = pytest.mark.asyncio
 
@@ -458,7 +459,7 @@ async def test_after_hours_a_voicemail_is_offered_and_the_question_filed_when_co
     plan = await service.director.call_arrived(inbound("late", clock.now(), number="13905710001"))
     assert not plan.open
     assert plan.closed_voicemail is not None
-    await asyncio.wait_for(done.wait(), 5.0)
+    await asyncio.wait_for(done.wait(), WAIT_S)
     (question,) = filed
     assert (question.reason, question.outcome) == ("closed", "voicemail")
     assert question.caller_number == "13905710001"
@@ -487,6 +488,6 @@ async def test_a_caller_gone_before_choosing_a_language_after_hours_still_leaves
     await service.flush()
     assert filed == []
     await service.director.call_finished(call.key)  # hung up during the language menu
-    await asyncio.wait_for(done.wait(), 5.0)
+    await asyncio.wait_for(done.wait(), WAIT_S)
     (question,) = filed
     assert (question.caller_number, question.language) == ("13905710002", None)

@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 from fastapi import FastAPI
 from pydantic import SecretStr
 from sqlalchemy import select, update
@@ -45,6 +45,8 @@ from hotline.workorders.settings import NoticeSettings, SmtpSettings, WebhookSet
 from hotline.workorders.sweeper import sweep_once
 from tests.fixtures.app import FixedClock
 from tests.hotline.workorders.conftest import Centre
+from tests.ports import holding, port_of
+from tests.waiting import WAIT_S
 
 SECRET = "gateway-shared-secret"
 EMAIL = "liaison.a@bureau-a.example.cn"
@@ -94,16 +96,17 @@ class Mailbox:
         return "250 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+@pytest.fixture
+def smtp_socket() -> Iterator[socket.socket]:
+    """The relay's port, held bound and not listening: connects are refused until a test
+    serves on this very socket (a probed-then-released port could be anyone's by then)."""
+    with holding() as sock:
+        yield sock
 
 
 @pytest.fixture
-def smtp_port() -> int:
-    return _free_port()
+def smtp_port(smtp_socket: socket.socket) -> int:
+    return port_of(smtp_socket)
 
 
 @pytest.fixture
@@ -115,6 +118,9 @@ def settings(database_url: str, gateway: Gateway, smtp_port: int) -> Settings:
             webhook=WebhookSettings(url=gateway.url, secret=SecretStr(SECRET), timeout_s=5),
             max_attempts=3,
             backoff_s=30,
+            # The worker polls once an hour: within a test it sends only when started or woken,
+            # so a test of waking cannot pass on a poll that happened to come at the right time.
+            poll_interval_s=3600,
         ),
     )
 
@@ -150,7 +156,11 @@ async def _set_email(centre: Centre) -> None:
 
 @pytest.mark.asyncio
 async def test_failing_relay_and_gateway_are_retried_and_reported_the_action_succeeds(
-    centre: Centre, settings: Settings, clock: FixedClock, gateway: Gateway, smtp_port: int
+    centre: Centre,
+    settings: Settings,
+    clock: FixedClock,
+    gateway: Gateway,
+    smtp_socket: socket.socket,
 ) -> None:
     await _set_email(centre)
     # Nothing listens on the SMTP port and the gateway answers 503: the dispatch still succeeds.
@@ -171,8 +181,13 @@ async def test_failing_relay_and_gateway_are_retried_and_reported_the_action_suc
     assert [row.attempts for row in await _outbox(centre)] == [1, 1]
 
     mailbox = Mailbox()
-    relay = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
-    relay.start()
+    # The relay comes up on the port that refused the first attempt, in this event loop (the
+    # sender is asynchronous too); a fixed name spares a DNS lookup of this host's.
+    smtp_socket.listen()
+    loop = asyncio.get_running_loop()
+    relay = await loop.create_server(
+        lambda: SMTP(mailbox, hostname="relay.test", loop=loop), sock=smtp_socket
+    )
     try:
         gateway.failing = False
         # Within the backoff nothing is tried again; after it, both go out.
@@ -180,7 +195,8 @@ async def test_failing_relay_and_gateway_are_retried_and_reported_the_action_suc
         clock.advance(seconds=31)
         second = await _deliver(centre, settings, clock)
     finally:
-        relay.stop()
+        relay.close()
+        await relay.wait_closed()
     assert (second.sent, second.failed) == (2, {})
 
     [(recipients, raw)] = mailbox.messages
@@ -261,18 +277,19 @@ async def test_the_worker_sends_in_the_background_and_wakes_for_retry_now(
 ) -> None:
     state: AppState = app.state.hotline
     gateway.failing = False
-    stop = await delivery_component()(state)
+    order = await centre.dispatched()
+    stop = await delivery_component()(state)  # its first round sends what is due
     try:
-        order = await centre.dispatched()
 
         async def delivered() -> None:
             while not gateway.received:
                 await asyncio.sleep(0.02)
 
-        await asyncio.wait_for(delivered(), timeout=10)
+        await asyncio.wait_for(delivered(), timeout=WAIT_S)
         sent = json.loads(gateway.received[0][1])
         assert sent["order_id"] == order["id"]
-        # Made due by hand while the worker sleeps (poll interval 5 s): retry now wakes it.
+        # Made due by hand while the worker sleeps (its next poll is an hour away): only
+        # "retry now" waking it sends the notice again.
         async with transaction(centre.sessionmaker) as session:
             await session.execute(update(NoticeOutboxRow).values(status="failed", sent_at=None))
         retried = await centre.client.post(
@@ -284,7 +301,7 @@ async def test_the_worker_sends_in_the_background_and_wakes_for_retry_now(
             while len(gateway.received) < 2:
                 await asyncio.sleep(0.02)
 
-        await asyncio.wait_for(twice(), timeout=4)
+        await asyncio.wait_for(twice(), timeout=WAIT_S)
     finally:
         await stop()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -16,6 +17,7 @@ from hotline.workorders.rules import RulesCache
 from hotline.workorders.sweeper import LeaderLease, sweep_once, sweeper_component
 from tests.fixtures.app import FixedClock
 from tests.hotline.workorders.conftest import Centre
+from tests.waiting import WAIT_S
 
 pytestmark = pytest.mark.asyncio
 
@@ -113,8 +115,7 @@ async def test_the_sweeper_runs_as_an_app_component(
         components=[sweeper_component(interval_seconds=0.05)],
     )
     async with app.router.lifespan_context(app):
-        for _ in range(200):
-            if await _count(centre, EscalationRow) == 2:
-                break
+        deadline = time.monotonic() + WAIT_S
+        while await _count(centre, EscalationRow) != 2 and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
     assert await _count(centre, EscalationRow) == 2
