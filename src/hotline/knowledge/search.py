@@ -24,7 +24,6 @@ hits and scores.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -35,7 +34,6 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    and_,
     bindparam,
     func,
     or_,
@@ -93,8 +91,8 @@ def _shortlist_statement(terms: int, regional: bool) -> Select[Any]:
     that index (an index-only walk: an entry out of scope costs a few bytes of a leaf page read
     in order, not a fetch of its row), and it stops at the LIMIT whatever the term's frequency.
     Each posting is weighed by ``impact x weight``, the sums per version give the best ``size``,
-    and the same statement joins those to their length and to their frequency of every query
-    term (primary-key probes): one row per (version, term it contains), in shortlist order.
+    and the same statement returns those with their length and their frequency of every query
+    term (``f0``.., NULL where absent; primary-key probes), in shortlist order.
     """
     day = bindparam("day", type_=Date)
     scope = [
@@ -131,15 +129,20 @@ def _shortlist_statement(terms: int, regional: bool) -> Select[Any]:
         .limit(bindparam("size", type_=Integer))
         .subquery()
     )
-    posting = aliased(KbPosting, name="exact")
+    # Each frequency is a probe of the primary key (term, version_id): a join on the term list
+    # let PostgreSQL read all ~200 postings of each version through its version_id index.
+    exact = aliased(KbPosting, name="exact")
+    frequencies = [
+        select(exact.frequency)
+        .where(exact.term == term_params[i], exact.version_id == best.c.version_id)
+        .scalar_subquery()
+        .label(f"f{i}")
+        for i in range(terms)
+    ]
     return (
-        select(best.c.version_id, KbVersion.length, posting.term, posting.frequency)
+        select(best.c.version_id, KbVersion.length, *frequencies)
         .join(KbVersion, KbVersion.id == best.c.version_id)
-        .join(
-            posting,
-            and_(posting.version_id == best.c.version_id, posting.term.in_(term_params)),
-        )
-        .order_by(best.c.total.desc(), best.c.version_id.desc(), posting.term)
+        .order_by(best.c.total.desc(), best.c.version_id.desc())
     )
 
 
@@ -158,12 +161,14 @@ async def _shortlist(
     # No JIT on PostgreSQL: the engine turns it off for every connection (hotline.db.session);
     # a walk's cost estimate could otherwise buy hundreds of milliseconds of compilation.
     connection = await session.connection()
+    terms = list(weights)
     first: list[tuple[int, int]] = []
-    frequencies: dict[int, dict[str, int]] = defaultdict(dict)
-    for version_id, length, term, frequency in await connection.execute(statement, params):
-        if version_id not in frequencies:
-            first.append((int(version_id), int(length)))
-        frequencies[version_id][term] = int(frequency)
+    frequencies: dict[int, dict[str, int]] = {}
+    for version_id, length, *counts in await connection.execute(statement, params):
+        first.append((int(version_id), int(length)))
+        frequencies[int(version_id)] = {
+            t: int(n) for t, n in zip(terms, counts, strict=True) if n is not None
+        }
     return first, frequencies
 
 
