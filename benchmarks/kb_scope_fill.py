@@ -6,8 +6,9 @@ times the fill as ``kb14`` runs it, in one of two forms:
 
 * ``old``: the first ``kb14`` (three correlated subqueries per posting, every index maintained
   row by row, the (term, impact, version_id) index built after);
-* ``new``: the current ``kb14`` (the indexes dropped first, one set-based statement: a join on
-  PostgreSQL, a row value on SQLite; both indexes built after).
+* ``new``: the current ``kb14``: on PostgreSQL the indexes dropped first, one join, both indexes
+  built after; on SQLite (which leaves unchanged indexes alone) one row-value subquery per
+  posting and the new index built after.
 
 Nothing is kept: PostgreSQL runs it all in a transaction that is rolled back; SQLite works on a
 copy of the file (``--copy-to``), which is deleted. The setup (the old index built) is timed
@@ -63,10 +64,9 @@ NEW_POSTGRES = [
 ]
 NEW_SQLITE = [
     "DROP INDEX ix_kb_posting_term_impact",
-    "DROP INDEX ix_kb_posting_version_id",
     "UPDATE kb_posting SET (scope_from, scope_to, scope_regions) = "
     f"(SELECT {SCOPE} FROM kb_version AS v WHERE v.id = kb_posting.version_id)",
-    *AFTER,
+    AFTER[1],
 ]
 
 

@@ -34,27 +34,28 @@ def upgrade() -> None:
         sa.Column("scope_regions", sa.String(length=400), server_default="", nullable=False),
     )
     # A base indexed before this revision becomes searchable as it was, whatever its size. The
-    # fill rewrites every posting (20 million at 100,000 articles), so it is one set-based
-    # statement with as few indexes to maintain as possible: the old (term, impact) index goes
-    # first (it is replaced anyway) and the version_id index is rebuilt after the fill (one sort
-    # instead of a B-tree insert per rewritten row).
+    # fill rewrites every posting (20 million at 100,000 articles: minutes; BENCHMARKS.md). The
+    # old (term, impact) index goes first (it is replaced anyway).
     op.drop_index("ix_kb_posting_term_impact", table_name="kb_posting")
-    op.drop_index("ix_kb_posting_version_id", table_name="kb_posting")
     if op.get_bind().dialect.name == "postgresql":
+        # PostgreSQL writes a new version of every row and inserts it into every index: the
+        # version_id index is dropped and built after the fill (one sort, not 20 million
+        # inserts), and the fill is a join (hash or merge), not three sub-plans per posting.
+        op.drop_index("ix_kb_posting_version_id", table_name="kb_posting")
         op.execute("SET LOCAL maintenance_work_mem = '256MB'")  # index builds sort in memory
-        # A join (hash or merge) rather than three sub-plans per posting.
         op.execute(
             "UPDATE kb_posting AS p SET (scope_from, scope_to, scope_regions) = "
             f"({_SCOPE}) FROM kb_version AS v WHERE v.id = p.version_id"
         )
+        op.create_index("ix_kb_posting_version_id", "kb_posting", ["version_id"], unique=False)
     else:
-        # SQLite: one primary-key probe of kb_version per posting (a row value, not three
-        # subqueries), in the table's own order.
+        # SQLite rewrites the row in place and leaves alone the indexes whose columns did not
+        # change (the version_id index stays: rebuilding it cost more than it saved). One
+        # primary-key probe of kb_version per posting (a row value, not three subqueries).
         op.execute(
             "UPDATE kb_posting SET (scope_from, scope_to, scope_regions) = "
             f"(SELECT {_SCOPE} FROM kb_version AS v WHERE v.id = kb_posting.version_id)"
         )
-    op.create_index("ix_kb_posting_version_id", "kb_posting", ["version_id"], unique=False)
     op.create_index(
         "ix_kb_posting_term_impact_version",
         "kb_posting",
