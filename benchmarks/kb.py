@@ -17,6 +17,17 @@ database to 100,000 (new ids and keys, the same postings, ``kb_term`` multiplied
 again: the search cost at that size without an hour of indexing on a shared machine (the copies
 repeat the synthetic texts, which repeat anyway: 2,600 distinct texts whatever N).
 
+``--keep``: the databases built are not dropped (each size's result names its ``url``);
+``--reuse URL`` (repeatable) then measures such a base again without building it: the database is
+upgraded to the current migration head first (``upgrade_s``: what a new migration costs on a base
+that size) and searched ``--rounds`` times.
+
+Every latency result also gives CPU per search: ``cpu_p50_ms`` / ``cpu_p99_ms`` for this process
+(``time.process_time()``, which includes aiosqlite's thread), and on PostgreSQL
+``server_cpu_ms_per_search``, the backend's own CPU (``/proc/<pid>/stat`` of the connection's
+server process, same machine) over all searches divided by their number. On a shared, loaded
+machine these are the comparable figures; wall-clock tails measure the run queue.
+
 ``--reuse-analysis``: the synthetic base repeats its texts (2,600 distinct versions whatever N),
 so each distinct text is segmented once and its postings reused; ``index_per_s`` then measures
 the database writes, not jieba-rs. Used for 100,000, whose analysis alone would take most of an
@@ -110,16 +121,39 @@ async def _index(sessionmaker: Any, files: list[Any], batch: int = 1000) -> floa
     return len(files) / (time.perf_counter() - start)
 
 
-async def _latency(sessionmaker: Any, rounds: int) -> dict[str, float]:
+def _backend_cpu_s(pid: int | None) -> float:
+    """User + system CPU seconds of a PostgreSQL backend on this machine (0 if unreadable)."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(len(ordered) * q))], 2)
+
+
+async def _latency(sessionmaker: Any, rounds: int) -> dict[str, Any]:
     from hotline.knowledge.search import search
     from knowledge.analysis import default_analyzer
 
     analyzer = default_analyzer()
     times: list[float] = []
+    cpu: list[float] = []
     async with sessionmaker() as session:
+        connection = await session.connection()
+        pid = None
+        if connection.dialect.name == "postgresql":
+            pid = int((await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+        await session.commit()
+        server_start = _backend_cpu_s(pid)
         for _ in range(rounds):
             for q in _queries():
-                start = time.perf_counter()
+                start, cpu_start = time.perf_counter(), time.process_time()
                 await search(
                     session,
                     analyzer,
@@ -128,12 +162,20 @@ async def _latency(sessionmaker: Any, rounds: int) -> dict[str, float]:
                     region=q["region"],
                 )
                 times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    return {
+                cpu.append((time.process_time() - cpu_start) * 1000)
+                # One transaction per search, as a request has (the pool keeps the connection).
+                await session.commit()
+        server = _backend_cpu_s(pid) - server_start
+    result: dict[str, Any] = {
         "searches": len(times),
         "p50_ms": round(statistics.median(times), 2),
-        "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))], 2),
+        "p99_ms": _p(times, 0.99),
+        "cpu_p50_ms": round(statistics.median(cpu), 2),
+        "cpu_p99_ms": _p(cpu, 0.99),
     }
+    if pid is not None:
+        result["server_cpu_ms_per_search"] = round(server * 1000 / len(times), 2)
+    return result
 
 
 async def _quality() -> dict[str, Any]:
@@ -230,11 +272,48 @@ async def _replicate(engine: Any, copies: int) -> None:
         await c.execute(text("ANALYZE"))
 
 
-async def _one_size(kind: str, n: int, rounds: int, grow_to: int = 0) -> list[dict[str, Any]]:
+async def _vacuum(engine: Any) -> None:
+    """PostgreSQL: set the visibility map of the copied tables (what autovacuum does to an
+    insert-only table soon after a bulk load), so the search's walks are index-only scans."""
+    if engine.dialect.name != "postgresql":
+        return
+    async with engine.connect() as c:
+        await c.execution_options(isolation_level="AUTOCOMMIT")
+        await c.execute(text("VACUUM ANALYZE kb_posting"))
+        await c.execute(text("VACUUM ANALYZE kb_version"))
+
+
+async def _reuse(url: str, rounds: int) -> dict[str, Any]:
+    """A kept base (``--keep``) upgraded to the current head, then searched."""
+    from hotline.db import migrate
+    from hotline.db.session import create_engine, create_sessionmaker
+
+    engine = create_engine(url)
+    try:
+        start = time.perf_counter()
+        await migrate.upgrade(engine)
+        upgrade_s = round(time.perf_counter() - start, 1)
+        async with engine.connect() as c:
+            n = int((await c.execute(text("SELECT count(*) FROM kb_version"))).scalar_one())
+        result: dict[str, Any] = {
+            "database": engine.dialect.name,
+            "articles": n,
+            "url": url,
+            "upgrade_s": upgrade_s,
+            "load_at_search": os.getloadavg()[0],
+        }
+        return result | await _latency(create_sessionmaker(engine), rounds)
+    finally:
+        await engine.dispose()
+
+
+async def _one_size(
+    kind: str, n: int, rounds: int, grow_to: int = 0, keep: bool = False
+) -> list[dict[str, Any]]:
     files = _synthetic(n)
     folder = None
     if kind == "sqlite":
-        folder = tempfile.mkdtemp()
+        folder = tempfile.mkdtemp(prefix="kb_bench_")
         url = f"sqlite+aiosqlite:///{folder}/kb.db"
         admin = None
     else:
@@ -251,6 +330,7 @@ async def _one_size(kind: str, n: int, rounds: int, grow_to: int = 0) -> list[di
             "articles": n,
             "index_per_s": round(rate, 1),
             "reuse_analysis": REUSED[0],
+            "url": url if keep else None,
             "load_at_search": os.getloadavg()[0],
         }
         result |= await _latency(sessionmaker, rounds)
@@ -258,10 +338,12 @@ async def _one_size(kind: str, n: int, rounds: int, grow_to: int = 0) -> list[di
         if grow_to > n:
             start = time.perf_counter()
             await _replicate(engine, grow_to // n - 1)
+            await _vacuum(engine)
             grown: dict[str, Any] = {
                 "database": kind,
                 "articles": grow_to,
                 "copied_from": n,
+                "url": url if keep else None,
                 "copy_s": round(time.perf_counter() - start, 1),
                 "load_at_search": os.getloadavg()[0],
             }
@@ -270,9 +352,11 @@ async def _one_size(kind: str, n: int, rounds: int, grow_to: int = 0) -> list[di
         return results
     finally:
         await engine.dispose()
-        if folder is not None:
+        if folder is not None and not keep:
             shutil.rmtree(folder, ignore_errors=True)
-        if admin is not None:
+        if admin is not None and keep:
+            await admin.dispose()
+        elif admin is not None:
             async with admin.connect() as c:
                 await c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             await admin.dispose()
@@ -300,9 +384,13 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     report: dict[str, Any] = {"load_before": os.getloadavg()}
     report["quality"] = await _quality() if not args.no_quality else None
     sizes = []
-    for n in (int(s) for s in args.sizes.split(",")):
-        for kind in args.databases.split(","):
-            sizes.extend(await _one_size(kind, n, args.rounds, args.grow_to))
+    if args.reuse:
+        for url in args.reuse:
+            sizes.append(await _reuse(url, args.rounds))
+    else:
+        for n in (int(s) for s in args.sizes.split(",")):
+            for kind in args.databases.split(","):
+                sizes.extend(await _one_size(kind, n, args.rounds, args.grow_to, args.keep))
     report["sizes"] = sizes
     report["load_after"] = os.getloadavg()
     return report
@@ -321,6 +409,13 @@ if __name__ == "__main__":
         type=int,
         default=0,
         help="after measuring a size, copy its rows inside the database to this many and measure",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the databases built")
+    parser.add_argument(
+        "--reuse",
+        action="append",
+        metavar="URL",
+        help="measure a kept database (upgraded to head first) instead of building; repeatable",
     )
     result = asyncio.run(main(parser.parse_args()))
     print(json.dumps(result, ensure_ascii=False, indent=2))

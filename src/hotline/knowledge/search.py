@@ -6,12 +6,13 @@ last bit on SQLite and PostgreSQL:
 1. the statistics come from ``kb_term`` (one row per query term, and the corpus totals), kept
    by the indexer, so nothing is counted at query time;
 2. one statement picks a shortlist: for each query term the database walks the index on
-   ``(term, impact, version_id)`` from the top and keeps the first ``PER_TERM`` postings in scope
-   (the scope is stored on each posting, so the walk needs no join and stops early whatever the
-   term's frequency), weighs each by ``impact x idf`` in integers, sums per version and returns
-   the best ``SHORTLIST`` versions with their lengths;
-3. those few are scored exactly with :func:`knowledge.ranking.bm25` from all their term
-   frequencies, and sorted by (score, key); only the best ``limit`` rows are read whole.
+   ``(term, impact, version_id, scope_from, scope_to, scope_regions)`` from the top and keeps the
+   first ``PER_TERM`` postings in scope (the scope is in the index: the walk reads no posting's
+   row and stops early whatever the term's frequency), weighs each by ``impact x idf`` in
+   integers, sums per version and keeps the best ``SHORTLIST`` versions; the same statement
+   returns their lengths and their frequency of every query term (no second round trip);
+3. those few are scored exactly with :func:`knowledge.ranking.bm25` from those frequencies, and
+   sorted by (score, key); only the best ``limit`` rows are read whole.
 
 A version that is in no term's best ``PER_TERM`` (in scope) is not considered: with a sample-sized
 base every version containing a term is, and at 100,000 versions only one with less of every
@@ -23,7 +24,6 @@ hits and scores.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -38,10 +38,10 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    text,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from hotline.db.models import KbPosting, KbTerm, KbVersion
 from hotline.knowledge.indexer import DOCUMENTS, LENGTH
@@ -52,7 +52,6 @@ from knowledge.rules import PROVINCE
 MAX_TERMS = 24  # a pasted paragraph is cut to its first terms rather than scanning everything
 SHORTLIST = 50  # re-scored exactly from all their postings
 PER_TERM = 200  # the best postings in scope read per query term
-_NO_JIT = text("SET LOCAL jit = off")
 IDF_SCALE = 1000  # idf as an integer weight: the shortlist's sums are exact on both databases
 
 
@@ -82,14 +81,18 @@ def _like_part(value: str) -> str:
 
 @lru_cache(maxsize=2 * MAX_TERMS)
 def _shortlist_statement(terms: int, regional: bool) -> Select[Any]:
-    """The shortlist for ``terms`` query terms, built once per shape (parameters: ``t0``.. the
-    terms, ``w0``.. their integer idf weights, ``day``, ``province`` and ``region`` patterns,
-    ``size``): a search then pays neither the statement's construction nor its compilation.
+    """The shortlist for ``terms`` query terms with what its exact scores need, built once per
+    shape (parameters: ``t0``.. the terms, ``w0``.. their integer idf weights, ``day``,
+    ``province`` and ``region`` patterns, ``size``): a search then pays neither the statement's
+    construction nor its compilation.
 
-    For each term the database walks the index on (term, impact, version_id) from the top and
-    keeps the first ``PER_TERM`` postings in scope (the scope is on the posting: no join, and the
-    walk stops at the LIMIT whatever the term's frequency), weighs each by ``impact x weight``,
-    sums per version and returns the best ``size`` (version id, length).
+    For each term the database walks the index on (term, impact, version_id, scope...) from the
+    top and keeps the first ``PER_TERM`` postings in scope. Every column the walk reads is in
+    that index (an index-only walk: an entry out of scope costs a few bytes of a leaf page read
+    in order, not a fetch of its row), and it stops at the LIMIT whatever the term's frequency.
+    Each posting is weighed by ``impact x weight``, the sums per version give the best ``size``,
+    and the same statement returns those with their length and their frequency of every query
+    term (``f0``.., NULL where absent; primary-key probes), in shortlist order.
     """
     day = bindparam("day", type_=Date)
     scope = [
@@ -103,6 +106,7 @@ def _shortlist_statement(terms: int, regional: bool) -> Select[Any]:
                 KbPosting.scope_regions.like(bindparam("region", type_=String), escape="/"),
             )
         )
+    term_params = [bindparam(f"t{i}", type_=String) for i in range(terms)]
     # Each term's walk is a subquery of its own (a LIMIT inside a UNION ALL needs one on SQLite;
     # on both databases it stays an index walk that stops at the LIMIT).
     walks = [
@@ -110,7 +114,7 @@ def _shortlist_statement(terms: int, regional: bool) -> Select[Any]:
             KbPosting.version_id,
             (KbPosting.impact * bindparam(f"w{i}", type_=Integer)).label("points"),
         )
-        .where(KbPosting.term == bindparam(f"t{i}", type_=String), *scope)
+        .where(KbPosting.term == term_params[i], *scope)
         .order_by(KbPosting.impact.desc(), KbPosting.version_id.desc())
         .limit(PER_TERM)
         .subquery()
@@ -125,8 +129,18 @@ def _shortlist_statement(terms: int, regional: bool) -> Select[Any]:
         .limit(bindparam("size", type_=Integer))
         .subquery()
     )
+    # Each frequency is a probe of the primary key (term, version_id): a join on the term list
+    # let PostgreSQL read all ~200 postings of each version through its version_id index.
+    exact = aliased(KbPosting, name="exact")
+    frequencies = [
+        select(exact.frequency)
+        .where(exact.term == term_params[i], exact.version_id == best.c.version_id)
+        .scalar_subquery()
+        .label(f"f{i}")
+        for i in range(terms)
+    ]
     return (
-        select(best.c.version_id, KbVersion.length)
+        select(best.c.version_id, KbVersion.length, *frequencies)
         .join(KbVersion, KbVersion.id == best.c.version_id)
         .order_by(best.c.total.desc(), best.c.version_id.desc())
     )
@@ -134,9 +148,9 @@ def _shortlist_statement(terms: int, regional: bool) -> Select[Any]:
 
 async def _shortlist(
     session: AsyncSession, weights: dict[str, int], day: date, region: str | None, size: int
-) -> list[tuple[int, int]]:
+) -> tuple[list[tuple[int, int]], dict[int, dict[str, int]]]:
     """The ``size`` best (version id, length) in scope by the integer sum of ``impact x weight``
-    over each term's best ``PER_TERM`` postings in scope."""
+    over each term's best ``PER_TERM`` postings in scope, and their frequency of each term."""
     params: dict[str, object] = {"day": day, "size": size}
     for i, (term, weight) in enumerate(weights.items()):
         params[f"t{i}"], params[f"w{i}"] = term, weight
@@ -144,14 +158,18 @@ async def _shortlist(
         params["province"] = f"%|{_like_part(PROVINCE)}|%"
         params["region"] = f"%|{_like_part(region)}|%"
     statement = _shortlist_statement(len(weights), region is not None)
+    # No JIT on PostgreSQL: the engine turns it off for every connection (hotline.db.session);
+    # a walk's cost estimate could otherwise buy hundreds of milliseconds of compilation.
     connection = await session.connection()
-    if connection.dialect.name == "postgresql":
-        # The walks' cost estimates can pass jit_above_cost, and compiling the plan then takes
-        # hundreds of milliseconds for a statement that runs in a few: no JIT for this
-        # transaction (SET LOCAL ends with it).
-        await connection.execute(_NO_JIT)
-    rows = await connection.execute(statement, params)
-    return [(int(v), int(n)) for v, n in rows]
+    terms = list(weights)
+    first: list[tuple[int, int]] = []
+    frequencies: dict[int, dict[str, int]] = {}
+    for version_id, length, *counts in await connection.execute(statement, params):
+        first.append((int(version_id), int(length)))
+        frequencies[int(version_id)] = {
+            t: int(n) for t, n in zip(terms, counts, strict=True) if n is not None
+        }
+    return first, frequencies
 
 
 async def search(
@@ -172,18 +190,10 @@ async def search(
     if not present or not stats.documents:
         return []
     weights = {t: round(idf(stats.documents, df[t]) * IDF_SCALE) for t in present}
-    first = await _shortlist(session, weights, day, region, max(SHORTLIST, limit))
+    first, frequencies = await _shortlist(session, weights, day, region, max(SHORTLIST, limit))
     if not first:
         return []
-    lengths = dict(first)
-    frequencies: dict[int, dict[str, int]] = defaultdict(dict)
-    for version_id, term, n in await (await session.connection()).execute(
-        select(KbPosting.version_id, KbPosting.term, KbPosting.frequency).where(
-            KbPosting.version_id.in_(lengths), KbPosting.term.in_(present)
-        )
-    ):
-        frequencies[version_id][term] = n
-    scored = [(bm25(frequencies[v], lengths[v], df, stats), v) for v, _ in first]
+    scored = [(bm25(frequencies[v], n, df, stats), v) for v, n in first]
     # The key breaks ties (as the published order always has): read the keys of the tied tail
     # only when a tie reaches past ``limit``, otherwise just the best ``limit`` whole rows.
     scored.sort(key=lambda pair: -pair[0])

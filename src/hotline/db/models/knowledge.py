@@ -111,16 +111,31 @@ class KbPosting(Base):
     impact, version_id) lets a search walk each term's postings best first, ties by version,
     and stop after the few it needs, without sorting.
 
-    The ``scope_*`` columns copy the version's search scope onto each of its postings, so that
-    walk skips what the caller may not see (drafts, retired or expired versions, other cities)
-    without a join, and a term's best postings are its best *in scope*: ``scope_from`` is the
-    version's effective-from day while it is published and NULL otherwise (never in scope),
-    ``scope_to`` its effective-to day, ``scope_regions`` its ``region_key``. The indexer writes
-    them and :func:`hotline.knowledge.indexer.refresh_scope` follows every status or date change.
+    The ``scope_*`` columns copy the version's search scope onto each of its postings (and into
+    the walk's index), so that walk skips what the caller may not see (drafts, retired or
+    expired versions, other cities) without a join or a row fetch, and a term's best postings
+    are its best *in scope*: ``scope_from`` is the version's effective-from day while it is
+    published and NULL otherwise (never in scope), ``scope_to`` its effective-to day,
+    ``scope_regions`` its ``region_key``. The indexer writes them and
+    :func:`hotline.knowledge.indexer.refresh_scope` follows every status or date change.
     """
 
     __tablename__ = "kb_posting"
-    __table_args__ = (Index("ix_kb_posting_term_impact_version", "term", "impact", "version_id"),)
+    # The search's walk reads only this index: (term, impact, version_id) is its order, and the
+    # scope columns after them let it test each entry without fetching the posting's row (an
+    # index-only scan on PostgreSQL, a covering index on SQLite). A key, not PostgreSQL's
+    # INCLUDE, so that SQLite covers the walk the same way.
+    __table_args__ = (
+        Index(
+            "ix_kb_posting_walk",
+            "term",
+            "impact",
+            "version_id",
+            "scope_from",
+            "scope_to",
+            "scope_regions",
+        ),
+    )
 
     term: Mapped[str] = mapped_column(String(64), primary_key=True)
     version_id: Mapped[int] = mapped_column(
