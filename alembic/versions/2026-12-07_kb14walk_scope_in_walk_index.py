@@ -9,7 +9,7 @@ reads nothing but index leaf pages, in order. The key order is unchanged (the th
 columns are unique together), so the walk's order and the results are the same.
 
 Revision ID: kb14walk
-Revises: misconf18
+Revises: ops_runs
 Create Date: 2026-12-07 12:30:00+00:00
 """
 
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "kb14walk"
-down_revision: str | None = "misconf18"
+down_revision: str | None = "ops_runs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
