@@ -40,7 +40,6 @@ from tests.hotline.cluster.instances import (
     AGENTS,
     agents_ready,
     centre,
-    free_port,
     instance,
     taxpayer,
     token,
@@ -48,6 +47,7 @@ from tests.hotline.cluster.instances import (
 )
 from tests.hotline.cluster.test_forwarding import _held_elsewhere
 from tests.hotline.live.test_demo_flow import ARI_PASSWORD
+from tests.ports import refusing_port
 
 pytestmark = pytest.mark.postgres
 
@@ -109,8 +109,14 @@ async def _live_call(maker: async_sessionmaker[AsyncSession]) -> int:
 @pytest.mark.asyncio
 async def test_with_no_leader_the_pages_say_so_in_words(database_url: str) -> None:
     _skip_on_sqlite(database_url)
-    # No leader at all, then a leader whose advertised URL answers nothing.
-    for leader_url in ("", f"http://127.0.0.1:{free_port()}"):
+    # No leader at all, then a leader whose advertised URL answers nothing (a port held
+    # bound and refusing, so nothing else can start listening there meanwhile).
+    with refusing_port() as dead_port:
+        await _pages_with_no_leader_answering(database_url, dead_port)
+
+
+async def _pages_with_no_leader_answering(database_url: str, dead_port: int) -> None:
+    for leader_url in ("", f"http://127.0.0.1:{dead_port}"):
         async with _held_elsewhere(database_url, leader_url), _standby(database_url) as (app, http):
             maker = app.state.hotline.sessionmaker
             if not leader_url:
