@@ -868,19 +868,22 @@ def _caller_gone(call: CallState, event: sig.CallerGone, now: datetime) -> Step:
     if phase is Phase.CALLBACK_TAXPAYER:
         failure = leg_failure(call.caller_dialstatus, event.cause)
         return _callback_taxpayer_gone(call, event.cause, failure)
-    actions: list[act.Action] = [act.Journal("caller_gone", {"phase": phase.value})]
+    notices: list[act.Action] = []
     left = _caller_left_phase(phase)
     if left is not None:
-        actions.append(act.NotifyCallerLeft(left))
+        notices.append(act.NotifyCallerLeft(left))
     if phase in (*TALK_PHASES, Phase.TRANSFERRING) and call.talk_leg is not None:
         talking = call.leg(call.talk_leg)
         if talking is not None and talking.status != "gone":
-            actions.append(act.NotifyTalkEnded(talking.agent_id, EndedBy.CALLER))
+            notices.append(act.NotifyTalkEnded(talking.agent_id, EndedBy.CALLER))
     if phase is Phase.SURVEY:
-        actions.append(act.NotifySurveyAnswered(None))
+        notices.append(act.NotifySurveyAnswered(None))
     call, hangups = _hang_up_legs(call)
     call, ending = _to_ending(call, caller_gone=True)
-    return call, actions + hangups + ending
+    # The agent's leg is hung up before routing hears of it: routing frees the agent at once
+    # and may offer them the next caller, whose leg must not ring beside this one.
+    journal = act.Journal("caller_gone", {"phase": phase.value})
+    return call, [journal, *hangups, *notices, *ending]
 
 
 def _callback_taxpayer_gone(call: CallState, cause: int | None, failure: LegFailure) -> Step:

@@ -307,6 +307,11 @@ class TestAbandonment:
         actions = run.feed(sig.CallerGone())
         assert act.NotifyCallerLeft(CallPhase.RINGING) in actions
         assert act.Hangup("L1") in actions
+        # Routing frees the agent when it hears of it and may offer them the next caller at
+        # once: the ringing leg is hung up first, so two legs never ring on one phone.
+        assert actions.index(act.Hangup("L1")) < actions.index(
+            act.NotifyCallerLeft(CallPhase.RINGING)
+        )
         assert run.state.phase is Phase.ENDING  # the agent leg is not gone yet
         actions = run.feed(sig.LegGone("L1", 16))
         assert act.NotifyOfferFailed("a1", LegFailure.CANCELLED) in actions
@@ -319,6 +324,11 @@ class TestTalk:
         actions = run.feed(sig.CallerGone())
         assert act.NotifyTalkEnded("a1", EndedBy.CALLER) in actions
         assert act.Hangup("L1") in actions
+        # The agent's leg goes before routing hears the talk ended (it may offer them another
+        # call at once when the line has no wrap-up).
+        assert actions.index(act.Hangup("L1")) < actions.index(
+            act.NotifyTalkEnded("a1", EndedBy.CALLER)
+        )
         bridge = run.state.bridge_id
         assert bridge is not None
         finish = run.feed(sig.LegGone("L1"), sig.LegGone("L1", 16))
