@@ -1,0 +1,105 @@
+"""The fencing token on the call engine's database writes: a term that ended commits nothing.
+
+The leader lease (``hotline.cluster.lease``) closes the ARI fence on the leader's own clock
+before the row can change hands. Database writes need more than that: a leader paused or cut
+off with a batch already on the wire would commit it whenever it comes back, after the new
+leader rebuilt its state from the database, and undo the new leader's rows. So each batch of
+the engine's write queue proves, inside its own transaction, that its term is still the current
+one, and the database refuses it otherwise.
+
+How, and why this way:
+
+* **One statement at the head of the batch, no extra transaction.** The batch's transaction
+  first runs ``SELECT ... FROM cluster_lease WHERE name = :lease AND token = :mine FOR KEY
+  SHARE``. No row: the term is over, the transaction is rolled back and the batch refused.
+  A row: the transaction now holds a key-share lock on the lease row until it commits.
+* **Why the lock makes it safe.** ``token`` is in a unique index
+  (``uq_cluster_lease_name_token``), so the standby's takeover, which changes the token, needs
+  the row's strongest lock and waits for every batch that locked the old term to commit (a few
+  milliseconds). Either a batch commits
+  before the new term begins, or it finds the new token and is refused: no old-term write ever
+  lands after a takeover. A renewal changes only the times, needs a weaker lock that does not
+  conflict with key-share, and never waits for the writer (so the fence's own clock is not
+  slowed by bookkeeping).
+* **A frozen old leader cannot hold the takeover up.** The same statement sets
+  ``idle_in_transaction_session_timeout`` for the transaction (``set_config(..., true)``): a
+  writer paused or partitioned between two statements of its batch is disconnected by the
+  server after that long, releasing its locks (on the lease row and on the call rows it
+  touched) without any help from the client. It is shorter than the time a standby must wait
+  for the row to expire anyway, so it adds nothing to a takeover.
+* **The call path never waits on it.** The check runs in the background writer, once per
+  batch (up to 200 writes), on the connection the batch uses anyway: it costs one round trip
+  per batch, not per write, and ``put`` still returns at once.
+* **Cheap local refusal first.** Once the lease's own deadline has passed (``gate``), the batch
+  is refused without asking the database: the term cannot come back.
+
+A refused batch is counted (``hotline_cti_writes_total{outcome="fenced"}``) and logged
+(``write_fenced``), and set aside, never retried: retrying it would make it current again.
+What it would have written is the new leader's to decide, from Asterisk and the rows committed
+before the takeover.
+
+On SQLite (one process, which always leads) there is no fence and nothing changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+# Where the leader puts the current term's fence for the components it starts.
+WRITE_FENCE_KEY = "write_fence"
+
+_CHECK = text(
+    """
+    SELECT set_config('idle_in_transaction_session_timeout', :idle_ms, true)
+    FROM cluster_lease
+    WHERE name = :name AND token = :token
+    FOR KEY SHARE
+    """
+)
+
+
+class FencedOut(Exception):
+    """The write's term is over: another instance leads (or may lead) now."""
+
+    def __init__(self, name: str, token: int, *, local: bool) -> None:
+        where = "the lease's deadline passed" if local else "the database has a newer token"
+        super().__init__(f"lease {name!r} term {token} has ended ({where})")
+        self.token = token
+        self.local = local
+
+
+@dataclass(frozen=True)
+class WriteFence:
+    """The term a writer belongs to: ``token`` of lease ``name``, and its local deadline."""
+
+    name: str
+    token: int
+    gate: Callable[[], bool]
+    idle_timeout_s: float = 1.5
+
+    async def check(self, session: AsyncSession) -> None:
+        """Raise :class:`FencedOut` unless the term is current; otherwise lock it (key-share)
+        until ``session`` commits or rolls back."""
+        if not self.gate():
+            raise FencedOut(self.name, self.token, local=True)
+        row = await session.scalar(
+            _CHECK,
+            {
+                "name": self.name,
+                "token": self.token,
+                "idle_ms": str(max(100, int(self.idle_timeout_s * 1000))),
+            },
+        )
+        if row is None:
+            raise FencedOut(self.name, self.token, local=False)
+
+
+def idle_timeout_for(ttl_s: float, renew_interval_s: float) -> float:
+    """How long a writer may sit idle inside a batch: less than the least time between the
+    writer's last statement and the row's expiry (one TTL after the last renewal, which came
+    at most a renewal interval before), so that a frozen writer never delays a takeover."""
+    return max(0.2, min(ttl_s - renew_interval_s, ttl_s / 2))
