@@ -89,6 +89,11 @@ class ClusterMetrics:
             "ARI commands refused before sending because this instance's lease term had ended",
             registry=registry,
         )
+        self.writes_fenced = Counter(
+            "hotline_cluster_writes_fenced_total",
+            "Engine database writes refused because their lease term had ended (never retried)",
+            registry=registry,
+        )
         self.last_command = Gauge(
             "hotline_ari_last_command_timestamp_seconds",
             "Wall-clock time of the last ARI command (not a GET) this process sent",
@@ -198,6 +203,7 @@ class Leadership:
                 idle_timeout_s=idle_timeout_for(
                     self._cluster.lease_ttl_s, self._cluster.renew_interval_s
                 ),
+                on_refused=self.metrics.writes_fenced.inc,
             )
         try:
             for component in self._components:

@@ -30,6 +30,11 @@ How, and why this way:
 * **The call path never waits on it.** The check runs in the background writer, once per
   batch (up to 200 writes), on the connection the batch uses anyway: it costs one round trip
   per batch, not per write, and ``put`` still returns at once.
+* **The engine's other writes.** What the engine commits outside its write queue (the diverted
+  questions' outbox, the recordings' purge, the work orders and follow-up outcomes its hooks
+  file) goes through sessions from :func:`fenced_sessionmaker`: the same check runs just
+  before each commit (``before_commit``), so those commits are refused the same way. Reads
+  are not checked: they change nothing.
 * **Cheap local refusal first.** Once the lease's own deadline has passed (``gate``), the batch
   is refused without asking the database: the term cannot come back.
 
@@ -45,9 +50,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+import structlog
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
+
+log = structlog.get_logger(__name__)
 
 # Where the leader puts the current term's fence for the components it starts.
 WRITE_FENCE_KEY = "write_fence"
@@ -60,6 +70,9 @@ _CHECK = text(
     FOR KEY SHARE
     """
 )
+# Set in a session's info by a check made at the head of its transaction, so that the commit
+# does not check the same term a second time.
+_CHECKED = "fence_checked_token"
 
 
 class FencedOut(Exception):
@@ -80,22 +93,55 @@ class WriteFence:
     token: int
     gate: Callable[[], bool]
     idle_timeout_s: float = 1.5
+    # Told how many writes were refused (the leader's metric), whichever path refused them.
+    on_refused: Callable[[int], None] | None = None
+
+    def _params(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "token": self.token,
+            "idle_ms": str(max(100, int(self.idle_timeout_s * 1000))),
+        }
 
     async def check(self, session: AsyncSession) -> None:
         """Raise :class:`FencedOut` unless the term is current; otherwise lock it (key-share)
         until ``session`` commits or rolls back."""
         if not self.gate():
             raise FencedOut(self.name, self.token, local=True)
-        row = await session.scalar(
-            _CHECK,
-            {
-                "name": self.name,
-                "token": self.token,
-                "idle_ms": str(max(100, int(self.idle_timeout_s * 1000))),
-            },
-        )
-        if row is None:
+        if await session.scalar(_CHECK, self._params()) is None:
             raise FencedOut(self.name, self.token, local=False)
+        session.info[_CHECKED] = self.token
+
+    def refused(self, count: int) -> None:
+        if self.on_refused is not None:
+            self.on_refused(count)
+
+    def _before_commit(self, session: Session) -> None:
+        # Runs inside SQLAlchemy's greenlet: the synchronous execute is awaited underneath.
+        if session.info.pop(_CHECKED, None) == self.token:
+            return
+        refused: FencedOut | None = None
+        if not self.gate():
+            refused = FencedOut(self.name, self.token, local=True)
+        elif session.execute(_CHECK, self._params()).scalar() is None:
+            refused = FencedOut(self.name, self.token, local=False)
+        if refused is not None:
+            self.refused(1)
+            log.error("commit_fenced", lease=self.name, token=self.token, local=refused.local)
+            raise refused
+
+
+def fenced_sessionmaker(engine: AsyncEngine, fence: WriteFence) -> async_sessionmaker[AsyncSession]:
+    """Sessions on ``engine`` whose every commit proves ``fence``'s term first (key-share lock
+    on the lease row, then COMMIT), and fails with :class:`FencedOut` once the term is over."""
+
+    class FencedSession(Session):
+        pass
+
+    event.listen(FencedSession, "before_commit", fence._before_commit)
+    return async_sessionmaker(
+        engine, expire_on_commit=False, autoflush=False, sync_session_class=FencedSession
+    )
 
 
 def idle_timeout_for(ttl_s: float, renew_interval_s: float) -> float:

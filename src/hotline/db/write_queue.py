@@ -338,6 +338,8 @@ class WriteQueue:
             labels=labels,
         )
         self._term_over = refused
+        if self.fence is not None:
+            self.fence.refused(len(batch))
         self._finish(len(batch), fenced=len(batch))
 
     async def _wait_for_database(self, error: BaseException, delay: float) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hotline.config import Settings
-from hotline.db.fence import WRITE_FENCE_KEY, WriteFence
+from hotline.db.fence import WRITE_FENCE_KEY, WriteFence, fenced_sessionmaker
 from hotline.db.session import create_engine, create_sessionmaker
 from hotline.db.write_queue import WriteQueue
 from hotline.deps import AppState
@@ -40,7 +40,11 @@ def open_cti_database(settings: Settings, fence: WriteFence | None = None) -> Ct
         pool_size=cti.pool_size,
         max_overflow=0,
     )
-    sessionmaker = create_sessionmaker(engine)
+    # Under a lease every commit on this pool proves the term: the queue's batches at their
+    # head, the engine's other writes (outbox, purge) just before they commit.
+    sessionmaker = (
+        create_sessionmaker(engine) if fence is None else fenced_sessionmaker(engine, fence)
+    )
     writes = WriteQueue(
         sessionmaker,
         name="cti",

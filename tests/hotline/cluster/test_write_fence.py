@@ -18,7 +18,7 @@ from hotline.bus import EventBus
 from hotline.cluster.leadership import leader_only
 from hotline.cluster.lease import Lease
 from hotline.config import ClusterSettings, Settings
-from hotline.db.fence import WRITE_FENCE_KEY, WriteFence
+from hotline.db.fence import WRITE_FENCE_KEY, FencedOut, WriteFence, fenced_sessionmaker
 from hotline.db.models import AuditLog, Call
 from hotline.db.session import create_engine, create_sessionmaker, transaction
 from hotline.db.write_queue import Write, WriteQueue
@@ -244,6 +244,32 @@ async def test_the_old_engines_call_rows_are_refused_after_a_takeover(
     await writes.stop()
 
 
+async def test_the_engines_commits_outside_the_queue_are_fenced_too(pg: AsyncEngine) -> None:
+    """The outbox, the purge and the work orders the engine's hooks file commit on their own:
+    each commit proves the term first, and reads are never checked."""
+    old = _lease(pg, "node-a")
+    token = await old.try_acquire()
+    assert token is not None
+    refused: list[int] = []
+    fence = WriteFence(old.name, token, _open_gate(), on_refused=refused.append)
+    sessions = fenced_sessionmaker(pg, fence)
+    async with transaction(sessions) as session:
+        session.add(AuditLog(action="fence_test", subject_id="in-term", detail={}))
+    await old.release()
+    new = await _take_over(pg, "node-b")
+    async with sessions() as session:  # a read still works: it changes nothing
+        assert (await session.scalars(select(AuditLog.subject_id))).all() == ["in-term"]
+    with pytest.raises(FencedOut):
+        async with transaction(sessions) as session:
+            session.add(AuditLog(action="fence_test", subject_id="late", detail={}))
+    assert refused == [1]
+    assert new.token is not None
+    current = fenced_sessionmaker(pg, WriteFence(new.name, new.token, new.gate()))
+    async with transaction(current) as session:
+        session.add(AuditLog(action="fence_test", subject_id="new", detail={}))
+    assert await _written(pg) == ["in-term", "new"]
+
+
 async def test_the_leader_hands_its_term_to_the_engine_and_sqlite_has_no_fence(
     database_url: str,
 ) -> None:
@@ -271,3 +297,7 @@ async def test_the_leader_hands_its_term_to_the_engine_and_sqlite_has_no_fence(
         assert fence.token == leadership.lease.token
         assert fence.gate()
         assert fence.idle_timeout_s < settings.cluster.lease_ttl_s
+        # Refusals reach the leader's metric, whichever path refused them.
+        fence.refused(3)
+        registry = app.state.hotline.metrics.registry
+        assert registry.get_sample_value("hotline_cluster_writes_fenced_total") == 3
