@@ -33,8 +33,9 @@ How, and why this way:
 * **The engine's other writes.** What the engine commits outside its write queue (the diverted
   questions' outbox, the recordings' purge, the work orders and follow-up outcomes its hooks
   file) goes through sessions from :func:`fenced_sessionmaker`: the same check runs just
-  before each commit (``before_commit``), so those commits are refused the same way. Reads
-  are not checked: they change nothing.
+  before each commit (``before_commit``), so those commits are refused the same way. A
+  transaction that only read (no statement but SELECTs, nothing flushed) is not checked: it
+  changes nothing, and the engine's reads, thousands at a resync, cost no extra round trip.
 * **Cheap local refusal first.** Once the lease's own deadline has passed (``gate``), the batch
   is refused without asking the database: the term cannot come back.
 
@@ -55,7 +56,7 @@ from typing import Any
 import structlog
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 log = structlog.get_logger(__name__)
 
@@ -73,6 +74,9 @@ _CHECK = text(
 # Set in a session's info by a check made at the head of its transaction, so that the commit
 # does not check the same term a second time.
 _CHECKED = "fence_checked_token"
+# Set once the transaction executed anything but a SELECT (or flushed): only then is there
+# something for the fence to refuse. A read that commits costs no round trip.
+_WROTE = "fence_wrote"
 
 
 class FencedOut(Exception):
@@ -118,17 +122,35 @@ class WriteFence:
 
     def _before_commit(self, session: Session) -> None:
         # Runs inside SQLAlchemy's greenlet: the synchronous execute is awaited underneath.
-        if session.info.pop(_CHECKED, None) == self.token:
+        checked = session.info.pop(_CHECKED, None) == self.token
+        # Objects still pending count: the commit flushes them after this hook.
+        pending = bool(session.new or session.dirty or session.deleted)
+        if checked or not (session.info.pop(_WROTE, False) or pending):
             return
         refused: FencedOut | None = None
         if not self.gate():
             refused = FencedOut(self.name, self.token, local=True)
         elif session.execute(_CHECK, self._params()).scalar() is None:
             refused = FencedOut(self.name, self.token, local=False)
+        session.info.pop(_WROTE, None)  # the check itself is not a write
         if refused is not None:
             self.refused(1)
             log.error("commit_fenced", lease=self.name, token=self.token, local=refused.local)
             raise refused
+
+
+def _note_statement(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        state.session.info[_WROTE] = True
+
+
+def _note_flush(session: Session, context: object) -> None:
+    session.info[_WROTE] = True
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(_WROTE, None)
+    session.info.pop(_CHECKED, None)
 
 
 def fenced_sessionmaker(engine: AsyncEngine, fence: WriteFence) -> async_sessionmaker[AsyncSession]:
@@ -139,6 +161,9 @@ def fenced_sessionmaker(engine: AsyncEngine, fence: WriteFence) -> async_session
         pass
 
     event.listen(FencedSession, "before_commit", fence._before_commit)
+    event.listen(FencedSession, "do_orm_execute", _note_statement)
+    event.listen(FencedSession, "after_flush", _note_flush)
+    event.listen(FencedSession, "after_rollback", _forget)
     return async_sessionmaker(
         engine, expire_on_commit=False, autoflush=False, sync_session_class=FencedSession
     )

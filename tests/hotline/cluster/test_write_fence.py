@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from cti.calls.ports import CallKey, CallPhase
@@ -257,12 +257,18 @@ async def test_the_engines_commits_outside_the_queue_are_fenced_too(pg: AsyncEng
         session.add(AuditLog(action="fence_test", subject_id="in-term", detail={}))
     await old.release()
     new = await _take_over(pg, "node-b")
-    async with sessions() as session:  # a read still works: it changes nothing
+    # A read that commits is not checked (it changes nothing): no refusal, no round trip.
+    async with transaction(sessions) as session:
         assert (await session.scalars(select(AuditLog.subject_id))).all() == ["in-term"]
     with pytest.raises(FencedOut):
         async with transaction(sessions) as session:
             session.add(AuditLog(action="fence_test", subject_id="late", detail={}))
-    assert refused == [1]
+    with pytest.raises(FencedOut):  # a statement without ORM objects is a write all the same
+        async with transaction(sessions) as session:
+            await session.execute(
+                update(AuditLog).where(AuditLog.subject_id == "in-term").values(detail={"x": 1})
+            )
+    assert refused == [1, 1]
     assert new.token is not None
     current = fenced_sessionmaker(pg, WriteFence(new.name, new.token, new.gate()))
     async with transaction(current) as session:
