@@ -8,9 +8,9 @@ leading, or tries to take it every ``poll_interval_s`` while standing by.
 Gaining the lease starts the components: telephony rebuilds the live state from the database
 and resynchronises every ARI site through its usual adoption path (``hotline.main``). Losing it
 (a renewal refused or not answered before the deadline) closes the fence at once: every ARI
-client of the term refuses commands (``AriClient.gate_commands``) and the engine's write queue
-refuses its batches (``hotline.db.fence``: the database checks the term's token in each batch's
-transaction, so even a write already on the wire cannot land after a takeover), then the
+client of the term refuses commands (``AriClient.gate_commands``); the engine's database
+writes are fenced by the database itself (``hotline.db.fence``: each batch's transaction checks
+the term's token, so no write lands once another instance took the lease), then the
 components are
 stopped, each within a bound so that a stop hung on a dead database cannot keep the instance
 from standing by again.
@@ -199,7 +199,6 @@ class Leadership:
             self._state.extras[WRITE_FENCE_KEY] = WriteFence(
                 name=self.lease.name,
                 token=self.lease.token,
-                gate=self.lease.gate(),
                 idle_timeout_s=idle_timeout_for(
                     self._cluster.lease_ttl_s, self._cluster.renew_interval_s
                 ),

@@ -36,8 +36,13 @@ How, and why this way:
   before each commit (``before_commit``), so those commits are refused the same way. A
   transaction that only read (no statement but SELECTs, nothing flushed) is not checked: it
   changes nothing, and the engine's reads, thousands at a resync, cost no extra round trip.
-* **Cheap local refusal first.** Once the lease's own deadline has passed (``gate``), the batch
-  is refused without asking the database: the term cannot come back.
+* **The database decides, not the leader's clock.** The ARI fence closes on the leader's own
+  deadline, before the row can change hands, because Asterisk cannot be asked whose term it
+  is. The database can: a write made after that deadline but before any other instance took
+  the row still commits (its term is still the current one, and the key-share lock keeps it
+  so until the commit). Refusing it would lose the last writes of a leader that was merely
+  slow to renew, and the engine that takes over (the same instance, often) would rebuild from a
+  database missing them.
 
 A refused batch is counted (``hotline_cti_writes_total{outcome="fenced"}``) and logged
 (``write_fenced``), and set aside, never retried: retrying it would make it current again.
@@ -82,20 +87,17 @@ _WROTE = "fence_wrote"
 class FencedOut(Exception):
     """The write's term is over: another instance leads (or may lead) now."""
 
-    def __init__(self, name: str, token: int, *, local: bool) -> None:
-        where = "the lease's deadline passed" if local else "the database has a newer token"
-        super().__init__(f"lease {name!r} term {token} has ended ({where})")
+    def __init__(self, name: str, token: int) -> None:
+        super().__init__(f"lease {name!r} term {token} has ended (the database has a newer one)")
         self.token = token
-        self.local = local
 
 
 @dataclass(frozen=True)
 class WriteFence:
-    """The term a writer belongs to: ``token`` of lease ``name``, and its local deadline."""
+    """The term a writer belongs to: ``token`` of lease ``name``."""
 
     name: str
     token: int
-    gate: Callable[[], bool]
     idle_timeout_s: float = 1.5
     # Told how many writes were refused (the leader's metric), whichever path refused them.
     on_refused: Callable[[int], None] | None = None
@@ -110,10 +112,8 @@ class WriteFence:
     async def check(self, session: AsyncSession) -> None:
         """Raise :class:`FencedOut` unless the term is current; otherwise lock it (key-share)
         until ``session`` commits or rolls back."""
-        if not self.gate():
-            raise FencedOut(self.name, self.token, local=True)
         if await session.scalar(_CHECK, self._params()) is None:
-            raise FencedOut(self.name, self.token, local=False)
+            raise FencedOut(self.name, self.token)
         session.info[_CHECKED] = self.token
 
     def refused(self, count: int) -> None:
@@ -127,16 +127,12 @@ class WriteFence:
         pending = bool(session.new or session.dirty or session.deleted)
         if checked or not (session.info.pop(_WROTE, False) or pending):
             return
-        refused: FencedOut | None = None
-        if not self.gate():
-            refused = FencedOut(self.name, self.token, local=True)
-        elif session.execute(_CHECK, self._params()).scalar() is None:
-            refused = FencedOut(self.name, self.token, local=False)
+        found = session.execute(_CHECK, self._params()).scalar()
         session.info.pop(_WROTE, None)  # the check itself is not a write
-        if refused is not None:
+        if found is None:
             self.refused(1)
-            log.error("commit_fenced", lease=self.name, token=self.token, local=refused.local)
-            raise refused
+            log.error("commit_fenced", lease=self.name, token=self.token)
+            raise FencedOut(self.name, self.token)
 
 
 def _note_statement(state: ORMExecuteState) -> None:

@@ -333,7 +333,6 @@ class WriteQueue:
             "write_fenced",
             queue=self.name,
             token=refused.token,
-            refused_by="deadline" if refused.local else "database",
             writes=len(batch),
             labels=labels,
         )

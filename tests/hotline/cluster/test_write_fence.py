@@ -84,19 +84,13 @@ async def _take_over(engine: AsyncEngine, name: str) -> Lease:
     return standby
 
 
-def _open_gate() -> Callable[[], bool]:
-    # The old leader has not noticed yet: its own deadline has not passed (a pause, a clock
-    # that ran slow); only the database can tell it the term is over.
-    return lambda: True
-
-
 async def test_an_engine_whose_term_ended_cannot_commit_and_the_new_leader_can(
     pg: AsyncEngine,
 ) -> None:
     old = _lease(pg, "node-a")
     old_token = await old.try_acquire()
     assert old_token is not None
-    old_writes = _queue(pg, WriteFence(old.name, old_token, _open_gate()))
+    old_writes = _queue(pg, WriteFence(old.name, old_token))
     await old_writes.put("before", _audit("old-before"))
     await _flushed(old_writes)
 
@@ -104,7 +98,7 @@ async def test_an_engine_whose_term_ended_cannot_commit_and_the_new_leader_can(
     new = await _take_over(pg, "node-b")
     assert new.token == old_token + 1
     assert new.token is not None
-    new_writes = _queue(pg, WriteFence(new.name, new.token, new.gate()))
+    new_writes = _queue(pg, WriteFence(new.name, new.token))
 
     await old_writes.put("late", _audit("old-late"))
     await old_writes.put("later", _audit("old-later"))
@@ -123,19 +117,26 @@ async def test_an_engine_whose_term_ended_cannot_commit_and_the_new_leader_can(
     await new_writes.stop()
 
 
-async def test_a_closed_gate_refuses_without_asking_the_database(pg: AsyncEngine) -> None:
+async def test_a_leader_slow_to_renew_keeps_its_writes_until_another_takes_over(
+    pg: AsyncEngine,
+) -> None:
+    """The leader's own deadline closes its ARI fence, not its writes: until another instance
+    has the row, its term is still the database's current one, and what it wrote is kept for
+    whichever engine rebuilds next (often the same instance, a moment later)."""
     lease = _lease(pg, "node-a")
     token = await lease.try_acquire()
     assert token is not None
-    gate = lease.gate()
-    writes = _queue(pg, WriteFence(lease.name, token, gate))
-    lease.drop()  # the term's deadline passed: the row still names this instance
-    info = await lease.current()
-    assert info is not None
-    assert info.token == token  # the database alone would accept it
-    await writes.put("after_loss", _audit("after-loss"))
+    writes = _queue(pg, WriteFence(lease.name, token))
+    lease.drop()  # the renewal came back too late: the ARI fence is closed
+    assert not lease.holds()
+    await writes.put("after_deadline", _audit("kept"))
     await _flushed(writes)
-    assert await _written(pg) == []
+    assert await _written(pg) == ["kept"]
+    assert writes.stats.fenced == 0
+    await _take_over(pg, "node-b")
+    await writes.put("after_takeover", _audit("refused"))
+    await _flushed(writes)
+    assert await _written(pg) == ["kept"]
     assert writes.stats.fenced == 1
     await writes.stop()
 
@@ -146,7 +147,7 @@ async def test_a_takeover_waits_for_an_old_batch_already_committing_and_renewals
     old = _lease(pg, "node-a")
     token = await old.try_acquire()
     assert token is not None
-    writes = _queue(pg, WriteFence(old.name, token, _open_gate()))
+    writes = _queue(pg, WriteFence(old.name, token))
     inside, go_on = asyncio.Event(), asyncio.Event()
 
     async def slow(session: AsyncSession) -> None:
@@ -183,7 +184,7 @@ async def test_a_frozen_old_writer_is_cut_off_by_the_server_and_its_batch_refuse
     old = _lease(pg, "node-a")
     token = await old.try_acquire()
     assert token is not None
-    writes = _queue(pg, WriteFence(old.name, token, _open_gate(), idle_timeout_s=0.3))
+    writes = _queue(pg, WriteFence(old.name, token, idle_timeout_s=0.3))
     inside, go_on = asyncio.Event(), asyncio.Event()
     attempts = 0
 
@@ -219,7 +220,7 @@ async def test_the_old_engines_call_rows_are_refused_after_a_takeover(
     old = _lease(pg, "node-a")
     token = await old.try_acquire()
     assert token is not None
-    writes = _queue(pg, WriteFence(old.name, token, _open_gate()))
+    writes = _queue(pg, WriteFence(old.name, token))
     service = TelephonyService(
         sessionmaker=sessionmaker,
         clock=clock,
@@ -251,7 +252,7 @@ async def test_the_engines_commits_outside_the_queue_are_fenced_too(pg: AsyncEng
     token = await old.try_acquire()
     assert token is not None
     refused: list[int] = []
-    fence = WriteFence(old.name, token, _open_gate(), on_refused=refused.append)
+    fence = WriteFence(old.name, token, on_refused=refused.append)
     sessions = fenced_sessionmaker(pg, fence)
     async with transaction(sessions) as session:
         session.add(AuditLog(action="fence_test", subject_id="in-term", detail={}))
@@ -270,7 +271,7 @@ async def test_the_engines_commits_outside_the_queue_are_fenced_too(pg: AsyncEng
             )
     assert refused == [1, 1]
     assert new.token is not None
-    current = fenced_sessionmaker(pg, WriteFence(new.name, new.token, new.gate()))
+    current = fenced_sessionmaker(pg, WriteFence(new.name, new.token))
     async with transaction(current) as session:
         session.add(AuditLog(action="fence_test", subject_id="new", detail={}))
     assert await _written(pg) == ["in-term", "new"]
@@ -301,7 +302,6 @@ async def test_the_leader_hands_its_term_to_the_engine_and_sqlite_has_no_fence(
         (fence,) = seen
         assert isinstance(fence, WriteFence)
         assert fence.token == leadership.lease.token
-        assert fence.gate()
         assert fence.idle_timeout_s < settings.cluster.lease_ttl_s
         # Refusals reach the leader's metric, whichever path refused them.
         fence.refused(3)
