@@ -16,11 +16,11 @@ How, and why this way:
 * **Why the lock makes it safe.** ``token`` is in a unique index
   (``uq_cluster_lease_name_token``), so the standby's takeover, which changes the token, needs
   the row's strongest lock and waits for every batch that locked the old term to commit (a few
-  milliseconds). Either a batch commits
-  before the new term begins, or it finds the new token and is refused: no old-term write ever
-  lands after a takeover. A renewal changes only the times, needs a weaker lock that does not
-  conflict with key-share, and never waits for the writer (so the fence's own clock is not
-  slowed by bookkeeping).
+  milliseconds; a standby's poll takes the same lock even while the row is not yet free, so it
+  may wait as long). Either a batch commits before the new term begins, or it finds the new
+  token and is refused: no old-term write ever lands after a takeover. A renewal changes only
+  the times, needs a weaker lock that does not conflict with key-share, and never waits for the
+  writer (so the fence's own clock is not slowed by bookkeeping).
 * **A frozen old leader cannot hold the takeover up.** The same statement sets
   ``idle_in_transaction_session_timeout`` for the transaction (``set_config(..., true)``): a
   writer paused or partitioned between two statements of its batch is disconnected by the
@@ -44,8 +44,9 @@ How, and why this way:
   slow to renew, and the engine that takes over (the same instance, often) would rebuild from a
   database missing them.
 
-A refused batch is counted (``hotline_cti_writes_total{outcome="fenced"}``) and logged
-(``write_fenced``), and set aside, never retried: retrying it would make it current again.
+A refused batch is counted (``hotline_cluster_writes_fenced_total``, and
+``hotline_cti_writes_total{outcome="fenced"}``) and logged (``write_fenced``, ``commit_fenced``
+outside the queue), and set aside, never retried: retrying it would make it current again.
 What it would have written is the new leader's to decide, from Asterisk and the rows committed
 before the takeover.
 
