@@ -16,6 +16,21 @@ those whose call never reached Stasis (no instance led: Asterisk sends them to t
 fallback), ``calls_lost`` those who reached Stasis but have no call record closed with an
 outcome (goal 0). Agents are made ready once, at the start: after a
 takeover they keep their state. Needs PostgreSQL (HOTLINE_BENCH_PG, default the local server).
+
+Resync at scale (issue 18's "Measured"):
+
+    ./dev python benchmarks/failover.py --json --resync-calls 300 --resync-agents 2000 \
+        --speed 1 --ttl 10
+
+seeds that many agents, logged in (the database rows a running engine would have saved: a
+ready few to answer and to ring, the rest on a break), brings the emulator to that many live
+callers (half of them in talk, a sixth ringing an agent, the rest waiting), SIGKILLs the leader
+once and times the standby's takeover: ``resync_s`` (the engine start: database rebuild and ARI
+resync, as the new leader's metric says), ``standby_cpu_s`` (CPU seconds the standby process
+used from the kill until it reported itself leader: comparable on a shared machine where wall
+time is not), and what the emulator still has afterwards. On a loaded machine a longer TTL
+(``--ttl 10``) keeps late renewals from ending the first leader's term before the kill.
+``BENCH_CHILD_LOG=/tmp/node-`` keeps each instance's stderr in ``/tmp/node-<name>``.
 """
 
 from __future__ import annotations
@@ -108,19 +123,21 @@ class Node:
             cwd=ROOT,
             env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])},
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=open(os.environ["BENCH_CHILD_LOG"] + name, "w")  # noqa: SIM115
+            if os.environ.get("BENCH_CHILD_LOG")
+            else subprocess.DEVNULL,
         )
 
     async def started(self) -> Node:
         async with httpx.AsyncClient(base_url=self.base_url, timeout=5) as http:
-            for _ in range(900):
+            for _ in range(3000):  # an engine start with thousands of agents, on a busy machine
                 if self.process.poll() is not None:
                     raise RuntimeError(f"{self.name} stopped during start-up")
                 with contextlib.suppress(httpx.HTTPError):
                     if (await http.get("/healthz")).status_code == 200:
                         return self
                 await asyncio.sleep(0.1)
-        raise RuntimeError(f"{self.name} did not start in 90 s")
+        raise RuntimeError(f"{self.name} did not start in 300 s")
 
     async def role(self) -> str | None:
         async with httpx.AsyncClient(base_url=self.base_url, timeout=2) as http:
@@ -374,6 +391,174 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+# ------------------------------------------------------------------ resync at scale
+
+# Agents seeded straight into the database: codes R0001..., endpoints PJSIP/r0001...
+_SEED_PREFIX = "R"
+
+
+def _seed_endpoint(n: int) -> str:
+    return f"PJSIP/r{n:05d}"
+
+
+async def seed_logged_in_agents(database: str, count: int, ready: int) -> None:
+    """``count`` agents with a saved login (``agent_session``): the first ``ready`` idle, the
+    others on a break. What a running engine leaves in the database for the next one."""
+    from datetime import UTC, datetime
+
+    from hotline.db.models import Agent, AgentEndpoint, AgentSession, AgentSkill, Site, Skill
+    from hotline.db.session import create_engine, create_sessionmaker, transaction
+
+    engine = create_engine(database)
+    now = datetime.now(UTC)
+    async with transaction(create_sessionmaker(engine)) as session:
+        site_id = await session.scalar(select(Site.id).where(Site.code == "hz"))
+        skill_id = await session.scalar(
+            select(Skill.id).where(Skill.business_line == "national_tax")
+        )
+        assert site_id is not None
+        assert skill_id is not None
+        agents = [
+            Agent(code=f"{_SEED_PREFIX}{n:05d}", name=f"seeded {n}", languages=["zh"])
+            for n in range(count)
+        ]
+        session.add_all(agents)
+        await session.flush()
+        for n, agent in enumerate(agents):
+            session.add(AgentSkill(agent_id=agent.id, skill_id=skill_id, level=1))
+            session.add(
+                AgentEndpoint(agent_id=agent.id, site_id=site_id, dial_string=_seed_endpoint(n))
+            )
+            session.add(
+                AgentSession(
+                    agent_id=agent.id,
+                    site_id=site_id,
+                    endpoint=_seed_endpoint(n),
+                    status="idle" if n < ready else "not_ready",
+                    reason=None if n < ready else "break",
+                    since=now,
+                )
+            )
+    await engine.dispose()
+
+
+def _live_channels(emulator: Any) -> dict[str, int]:
+    """What the emulator has now: callers in Stasis, agent legs in talk and ringing."""
+    channels = [c for c in emulator.core.channels.values() if not c.destroyed]
+    agent_legs = [c for c in channels if c.name.startswith("PJSIP/r")]
+    callers = [c for c in channels if c.stasis_app and c.name.startswith("Local/")]
+    return {
+        "callers_in_stasis": len(callers),
+        "agent_legs_in_talk": sum(1 for c in agent_legs if c.bridge_id and c.state == "Up"),
+        "agent_legs_ringing": sum(1 for c in agent_legs if c.state != "Up"),
+    }
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def run_resync(args: argparse.Namespace) -> dict[str, Any]:
+    from cti.emulator import AgentScript, LabConfig, run_emulator
+    from hotline.config import Settings
+    from hotline.demo.runner import import_centre
+
+    calls, agents = args.resync_calls, args.resync_agents
+    in_talk, ringing = calls // 2, calls // 6
+    if agents < in_talk + ringing:
+        raise SystemExit(f"--resync-agents must be at least {in_talk + ringing}")
+    load_before = os.getloadavg()
+    lab = LabConfig(users={"hotline": (ARI_PASSWORD, False)}, event_log_size=1_000_000)
+    async with (
+        fresh_database(args.pg) as database,
+        run_emulator(port=0, speed=args.speed, config=lab) as emulator,
+    ):
+        commands = _CommandClock()
+        emulator.emulator.journal = commands
+        await import_centre(Settings(database_url=database), centre(emulator.base_url))
+        await seed_logged_in_agents(database, agents, ready=in_talk + ringing)
+        for n in range(in_talk):  # answers at once and talks until the engine ends the call
+            emulator.add_endpoint(_seed_endpoint(n), AgentScript(answer_after_s=1.0))
+        for n in range(in_talk, in_talk + ringing):  # rings and rings
+            emulator.add_endpoint(_seed_endpoint(n), AgentScript(answer_after_s=1e6))
+        nodes = [Node(args, database, "node-0")]
+        try:
+            return await _resync_round(args, emulator, commands, database, nodes, load_before)
+        finally:
+            for node in nodes:  # whatever happened: no instance outlives the benchmark
+                node.kill()
+
+
+async def _resync_round(
+    args: argparse.Namespace,
+    emulator: Any,
+    commands: _CommandClock,
+    database: str,
+    nodes: list[Node],
+    load_before: tuple[float, float, float],
+) -> dict[str, Any]:
+    from cti.emulator import TaxpayerScript
+    from hotline.telephony.menus import build_plan
+
+    calls = args.resync_calls
+    in_talk = calls // 2
+    greeting = build_plan(open_now=True).greeting
+    leader = await nodes[0].started()
+    await leader_of([leader])
+    nodes.append(Node(args, database, "node-1"))
+    standby = await nodes[1].started()
+    for n in range(calls):
+        emulator.place_call(
+            TaxpayerScript(
+                caller_number=f"1391{n:07d}",
+                press_on_prompt={greeting: "1", "sound:hotline/line-national_tax": "1"},
+                patience_s=1e6,
+                survey_digit=None,
+            )
+        )
+    # Until the calls are through the menu and the ready agents are taken (or 120 s).
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        live = _live_channels(emulator)
+        if live["callers_in_stasis"] >= calls and live["agent_legs_in_talk"] >= in_talk:
+            break
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(2.0)  # the leader's write queue catches up
+    before = _live_channels(emulator)
+    cpu_before = _cpu_s(standby.process.pid)
+    commands.arm()
+    killed_at = time.time()
+    leader.kill()
+    to_leader = None
+    while time.time() - killed_at < 300:
+        if await standby.role() == "leader":
+            to_leader = round(time.time() - killed_at, 3)
+            break
+        await asyncio.sleep(0.05)
+    cpu_takeover = _cpu_s(standby.process.pid) - cpu_before
+    first = commands.first_at
+    resync_s = await standby.metric("hotline_cluster_resync_seconds")
+    await asyncio.sleep(2.0)
+    after = _live_channels(emulator)
+    return {
+        "benchmark": "failover-resync",
+        "lease_ttl_s": args.ttl,
+        "speed": args.speed,
+        "agents_logged_in": args.resync_agents,
+        "calls_placed": calls,
+        "live_at_kill": before,
+        "live_after_resync": after,
+        "to_leader_s": to_leader,
+        "to_first_command_s": None if first is None else round(first - killed_at, 3),
+        "resync_s": resync_s,
+        "standby_cpu_s": round(cpu_takeover, 2),
+        "loadavg_before": [round(x, 2) for x in load_before],
+        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=3)
@@ -387,6 +572,12 @@ def main() -> None:
             "HOTLINE_BENCH_PG", "postgresql+asyncpg://postgres@127.0.0.1/postgres"
         ),
     )
+    parser.add_argument(
+        "--resync-calls", type=int, default=0, help="resync at scale: live calls at the kill"
+    )
+    parser.add_argument(
+        "--resync-agents", type=int, default=2000, help="resync at scale: agents logged in"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--name", default="node", help=argparse.SUPPRESS)
@@ -396,7 +587,7 @@ def main() -> None:
     if args.child:
         child(args)
         return
-    result = asyncio.run(run(args))
+    result = asyncio.run(run_resync(args) if args.resync_calls else run(args))
     print(json.dumps(result, indent=None if args.json else 2, ensure_ascii=False))
 
 

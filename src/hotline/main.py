@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cti.calls.controller import ControllerOptions
 from cti.calls.ports import CallControl, CallKey, IvrPlan, VoicemailSpec
@@ -27,6 +28,7 @@ from hotline.cluster.forwarding import ForwardToLeaderMiddleware
 from hotline.cluster.leadership import ARI_GATE_KEY, ARI_OBSERVER_KEY, leader_only
 from hotline.config import Profile, Settings
 from hotline.db import migrate
+from hotline.db.fence import WRITE_FENCE_KEY, WriteFence, fenced_sessionmaker
 from hotline.db.session import create_engine, create_sessionmaker
 from hotline.deps import AppState
 from hotline.errors import install_error_handlers
@@ -289,11 +291,11 @@ def live_telephony(
             recording=state.settings.recording,
         )
         # 回访 calls end by writing their outcome into the order's history (on the API's pool).
-        service.follow_ups.on_finished = outcome_recorder(state.sessionmaker, state.clock)
+        # On the API's pool, but under the engine's fence: they are the engine's writes.
+        api_writes = _engine_writes_on_api_pool(state)
+        service.follow_ups.on_finished = outcome_recorder(api_writes, state.clock)
         # Voicemails and work-order diverts become work orders (on the API's pool).
-        service.acd.on_question = question_filer(
-            state.sessionmaker, state.clock, rules_cache(state)
-        )
+        service.acd.on_question = question_filer(api_writes, state.clock, rules_cache(state))
         sites = CtiSites(await enabled_sites(state), service.director, options=controller_options)
         _fence(state, sites)
         late.bind(sites)
@@ -336,6 +338,15 @@ def live_telephony(
         return stop
 
     return start
+
+
+def _engine_writes_on_api_pool(state: AppState) -> async_sessionmaker[AsyncSession]:
+    """The API's pool for what the engine's hooks file there (work orders, follow-up outcomes);
+    under a leader lease each commit proves the engine's term first (``hotline.db.fence``)."""
+    fence = state.extras.get(WRITE_FENCE_KEY)
+    if isinstance(fence, WriteFence):
+        return fenced_sessionmaker(state.engine, fence)
+    return state.sessionmaker
 
 
 def _fence(state: AppState, sites: CtiSites) -> None:

@@ -8,7 +8,10 @@ leading, or tries to take it every ``poll_interval_s`` while standing by.
 Gaining the lease starts the components: telephony rebuilds the live state from the database
 and resynchronises every ARI site through its usual adoption path (``hotline.main``). Losing it
 (a renewal refused or not answered before the deadline) closes the fence at once: every ARI
-client of the term refuses commands (``AriClient.gate_commands``), then the components are
+client of the term refuses commands (``AriClient.gate_commands``); the engine's database
+writes are fenced by the database itself (``hotline.db.fence``: each batch's transaction checks
+the term's token, so no write lands once another instance took the lease), then the
+components are
 stopped, each within a bound so that a stop hung on a dead database cannot keep the instance
 from standing by again.
 """
@@ -32,6 +35,7 @@ from hotline.cluster.lease import Lease
 from hotline.cluster.membership import Membership, fingerprint
 from hotline.cluster.site_mark import ForeignDatabase, SiteMarker
 from hotline.config import Settings
+from hotline.db.fence import WRITE_FENCE_KEY, WriteFence, idle_timeout_for
 from hotline.deps import AppState
 
 log = structlog.get_logger(__name__)
@@ -83,6 +87,11 @@ class ClusterMetrics:
         self.fenced = Counter(
             "hotline_ari_commands_fenced_total",
             "ARI commands refused before sending because this instance's lease term had ended",
+            registry=registry,
+        )
+        self.writes_fenced = Counter(
+            "hotline_cluster_writes_fenced_total",
+            "Engine database writes refused because their lease term had ended (never retried)",
             registry=registry,
         )
         self.last_command = Gauge(
@@ -185,6 +194,16 @@ class Leadership:
         started = time.perf_counter()
         self._state.extras[ARI_GATE_KEY] = self._counted(self.lease.gate())
         self._state.extras[ARI_OBSERVER_KEY] = self._observe_command
+        if not self.lease.embedded and self.lease.token is not None:
+            # The same term fences the engine's database writes (hotline.db.fence).
+            self._state.extras[WRITE_FENCE_KEY] = WriteFence(
+                name=self.lease.name,
+                token=self.lease.token,
+                idle_timeout_s=idle_timeout_for(
+                    self._cluster.lease_ttl_s, self._cluster.renew_interval_s
+                ),
+                on_refused=self.metrics.writes_fenced.inc,
+            )
         try:
             for component in self._components:
                 self._stops.append(await component(self._state))
@@ -243,6 +262,7 @@ class Leadership:
                 log.exception("cluster_engine_stop_failed")
         self._state.extras.pop(ARI_GATE_KEY, None)
         self._state.extras.pop(ARI_OBSERVER_KEY, None)
+        self._state.extras.pop(WRITE_FENCE_KEY, None)
         self.leading = False
 
     async def _bounded(self, work: Awaitable[T], bound_s: float) -> T | None:

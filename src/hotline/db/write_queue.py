@@ -26,6 +26,10 @@ Guarantees:
 
 Writes are batched: everything waiting (up to ``batch_max``) is applied in one transaction, and
 the session is flushed after each write so a later write in the batch sees an earlier one.
+
+Under a leader lease each batch carries the term's fencing token (``fence``): a batch whose term
+is over is refused by the database, counted as ``fenced`` and set aside, never retried
+(:mod:`hotline.db.fence` says why and how).
 """
 
 from __future__ import annotations
@@ -45,6 +49,8 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Table, insert
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from hotline.db.fence import FencedOut, WriteFence
 
 log = structlog.get_logger(__name__)
 
@@ -85,6 +91,7 @@ class WriteQueueStats:
     retries: int = 0  # attempts that met an unreachable or busy database
     full_waits: int = 0  # puts that had to wait for room
     batches: int = 0
+    fenced: int = 0  # refused because their lease term had ended (set aside, never retried)
 
 
 @dataclass
@@ -98,6 +105,8 @@ class WriteQueue:
     alarm_lag_s: float = 5.0
     retry_min_s: float = 0.05
     retry_max_s: float = 2.0
+    # The lease term the writes belong to (None: no lease, e.g. SQLite, where one process leads).
+    fence: WriteFence | None = None
     stats: WriteQueueStats = field(default_factory=WriteQueueStats)
 
     def __post_init__(self) -> None:
@@ -115,6 +124,9 @@ class WriteQueue:
         self._alarmed = False
         self._unreachable_since: float | None = None
         self._last_error: str | None = None
+        # Set once the database refused this queue's term: tokens only grow, so every later
+        # batch is refused without asking again.
+        self._term_over: FencedOut | None = None
 
     # ----------------------------------------------------------------- producing
 
@@ -174,6 +186,7 @@ class WriteQueue:
             "written": self.stats.written,
             "failed": self.stats.failed,
             "retries": self.stats.retries,
+            "fenced": self.stats.fenced,
         }
         if self._unreachable_since is not None:
             result["database_unreachable_s"] = round(time.monotonic() - self._unreachable_since, 1)
@@ -231,6 +244,8 @@ class WriteQueue:
             try:
                 await self._apply(batch)
                 self._finish(len(batch), written=len(batch))
+            except FencedOut as refused:
+                self._set_aside_fenced(batch, refused)
             except Exception as error:
                 if is_transient(error):
                     await self._wait_for_database(error, backoff)
@@ -254,6 +269,12 @@ class WriteQueue:
     async def _apply(self, batch: list[_Item]) -> None:
         async with self.sessionmaker() as session:
             try:
+                if self._term_over is not None:
+                    raise self._term_over
+                if self.fence is not None:
+                    # First, so a refused batch does no work and the lease row stays locked
+                    # (key-share) until the batch commits: see hotline.db.fence.
+                    await self.fence.check(session)
                 appended: dict[Table, list[dict[str, Any]]] = {}
                 for item in batch:
                     if item.append is not None:
@@ -282,6 +303,9 @@ class WriteQueue:
             item = self._items[0]
             try:
                 await self._apply([item])
+            except FencedOut as refused:
+                self._set_aside_fenced([item], refused)
+                continue
             except Exception as error:
                 if is_transient(error):
                     self._note_unreachable(error)
@@ -297,6 +321,25 @@ class WriteQueue:
                 continue
             self._finish(1, written=1)
         return True
+
+    def _set_aside_fenced(self, batch: list[_Item], refused: FencedOut) -> None:
+        """The term is over: these writes belong to an engine that no longer leads. Set aside
+        (counted, logged with what they were), never retried: a retry would pass them off as
+        the current leader's."""
+        labels: dict[str, int] = {}
+        for item in batch:
+            labels[item.label] = labels.get(item.label, 0) + 1
+        log.error(
+            "write_fenced",
+            queue=self.name,
+            token=refused.token,
+            writes=len(batch),
+            labels=labels,
+        )
+        self._term_over = refused
+        if self.fence is not None:
+            self.fence.refused(len(batch))
+        self._finish(len(batch), fenced=len(batch))
 
     async def _wait_for_database(self, error: BaseException, delay: float) -> None:
         self._note_unreachable(error)
@@ -315,11 +358,12 @@ class WriteQueue:
                 depth=len(self._items),
             )
 
-    def _finish(self, count: int, *, written: int = 0, failed: int = 0) -> None:
+    def _finish(self, count: int, *, written: int = 0, failed: int = 0, fenced: int = 0) -> None:
         for _ in range(count):
             self._items.popleft()
         self.stats.written += written
         self.stats.failed += failed
+        self.stats.fenced += fenced
         self._done += count
         if len(self._items) < self.max_items:
             self._room.set()
@@ -352,11 +396,13 @@ class _WriteCounters(Collector):
     def collect(self) -> Any:
         family = CounterMetricFamily(
             f"hotline_{self._queue.name}_writes",
-            "Database writes by outcome: written, failed (refused and set aside), retried",
+            "Database writes by outcome: written, failed (refused and set aside), retried, "
+            "fenced (refused because this engine's lease term had ended)",
             labels=["outcome"],
         )
         stats = self._queue.stats
         family.add_metric(["written"], stats.written)
         family.add_metric(["failed"], stats.failed)
         family.add_metric(["retried"], stats.retries)
+        family.add_metric(["fenced"], stats.fenced)
         yield family

@@ -16,7 +16,7 @@ from hotline.errors import ConflictError, InvalidInputError, NotFoundError
 from hotline.telephony.acd import AcdLoop
 from hotline.telephony.context import WALLBOARD, AgentLogin, Context, agent_topic
 from hotline.telephony.reasons import NOT_READY_REASONS, TRANSFER_RINGING
-from hotline.telephony.roster import RosterAgent, load_agent, routing_id
+from hotline.telephony.roster import RosterAgent, load_agent, load_agents, routing_id
 from routing import (
     AgentLoggedIn,
     AgentLoggedOut,
@@ -174,8 +174,10 @@ class AgentSessions:
     async def restore(self) -> int:
         """Put the sessions saved in ``agent_session`` back into routing; returns how many."""
         restored = 0
-        for row in await self._ctx.recorder.sessions():
-            agent = await load_agent(self._sessionmaker, row.agent_id)
+        rows = await self._ctx.recorder.sessions()
+        agents = await load_agents(self._sessionmaker, [row.agent_id for row in rows])
+        for row in rows:
+            agent = agents.get(row.agent_id)
             site = self._ctx.site_code(row.site_id)
             if agent is None:
                 await self._ctx.recorder.delete_session(row.agent_id)

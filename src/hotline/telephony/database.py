@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hotline.config import Settings
+from hotline.db.fence import WRITE_FENCE_KEY, WriteFence, fenced_sessionmaker
 from hotline.db.session import create_engine, create_sessionmaker
 from hotline.db.write_queue import WriteQueue
 from hotline.deps import AppState
@@ -28,9 +29,10 @@ class CtiDatabase:
         await self.engine.dispose()
 
 
-def open_cti_database(settings: Settings) -> CtiDatabase:
+def open_cti_database(settings: Settings, fence: WriteFence | None = None) -> CtiDatabase:
     """A pool of ``cti_database.pool_size`` connections: the writer holds one at a time, the
-    call path's reads take the others, so a read never waits behind the writer."""
+    call path's reads take the others, so a read never waits behind the writer. ``fence``: the
+    leader lease's term, checked by the database in every batch the writer commits."""
     cti = settings.cti_database
     engine = create_engine(
         settings.database_url,
@@ -38,20 +40,27 @@ def open_cti_database(settings: Settings) -> CtiDatabase:
         pool_size=cti.pool_size,
         max_overflow=0,
     )
-    sessionmaker = create_sessionmaker(engine)
+    # Under a lease every commit on this pool proves the term: the queue's batches at their
+    # head, the engine's other writes (outbox, purge) just before they commit.
+    sessionmaker = (
+        create_sessionmaker(engine) if fence is None else fenced_sessionmaker(engine, fence)
+    )
     writes = WriteQueue(
         sessionmaker,
         name="cti",
         max_items=cti.queue_max,
         batch_max=cti.batch_max,
         alarm_lag_s=cti.alarm_lag_s,
+        fence=fence,
     )
     return CtiDatabase(engine, sessionmaker, writes)
 
 
 async def start_cti_database(state: AppState) -> CtiDatabase:
-    """Open the CTI database, start its writer, and show its lag in /readyz and /metrics."""
-    database = open_cti_database(state.settings)
+    """Open the CTI database, start its writer, and show its lag in /readyz and /metrics. Under
+    a leader lease (``hotline.cluster``) the writes carry the current term's fencing token."""
+    fence = state.extras.get(WRITE_FENCE_KEY)
+    database = open_cti_database(state.settings, fence if isinstance(fence, WriteFence) else None)
     database.writes.start()
     # A second start in the same app finds the gauges registered already.
     with contextlib.suppress(ValueError):

@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hotline.db.fence import FencedOut
 from hotline.db.models import DivertedQuestionRow
 from hotline.telephony.context import Context
 from hotline.telephony.diverted import DivertedQuestion, QuestionHook
@@ -82,6 +83,11 @@ class QuestionOutbox:
                 break
             except IntegrityError:
                 break  # already kept (a retry after a lost acknowledgement)
+            except FencedOut:
+                # This engine no longer leads: retrying would pass the row off as the current
+                # leader's. Logged with every field, to be filed by hand.
+                log.error("question_fenced", question=_data(question))
+                return
             except Exception as error:
                 attempts += 1
                 log.warning("question_not_kept_yet", call_id=question.call_id, error=str(error))

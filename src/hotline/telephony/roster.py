@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -49,6 +51,24 @@ def profile_of(agent: Agent) -> AgentProfile:
     )
 
 
+def _roster_agent(agent: Agent) -> RosterAgent:
+    return RosterAgent(
+        db_id=agent.id,
+        code=agent.code,
+        name=agent.name,
+        user_id=agent.user_id,
+        profile=profile_of(agent),
+        endpoints={e.site.code: e.dial_string for e in agent.endpoints},
+    )
+
+
+def _with_skills_and_endpoints() -> tuple[Any, ...]:
+    return (
+        selectinload(Agent.skills).selectinload(AgentSkill.skill),
+        selectinload(Agent.endpoints).selectinload(AgentEndpoint.site),
+    )
+
+
 async def load_agent(
     sessionmaker: async_sessionmaker[AsyncSession], agent_id: int
 ) -> RosterAgent | None:
@@ -57,18 +77,29 @@ async def load_agent(
         agent = await session.scalar(
             select(Agent)
             .where(Agent.id == agent_id, Agent.active.is_(True))
-            .options(
-                selectinload(Agent.skills).selectinload(AgentSkill.skill),
-                selectinload(Agent.endpoints).selectinload(AgentEndpoint.site),
+            .options(*_with_skills_and_endpoints())
+        )
+        return None if agent is None else _roster_agent(agent)
+
+
+LOAD_CHUNK = 500  # ids per query: well under any driver's bound-parameter limit
+
+
+async def load_agents(
+    sessionmaker: async_sessionmaker[AsyncSession], agent_ids: Sequence[int]
+) -> dict[int, RosterAgent]:
+    """The active ones among ``agent_ids``, by id, in a few queries whatever their number (a
+    resync restores thousands of logins: one query each, and its four eager loads, would make
+    the takeover wait on ten thousand round trips)."""
+    found: dict[int, RosterAgent] = {}
+    ids = list(agent_ids)
+    async with transaction(sessionmaker) as session:
+        for start in range(0, len(ids), LOAD_CHUNK):
+            agents = await session.scalars(
+                select(Agent)
+                .where(Agent.id.in_(ids[start : start + LOAD_CHUNK]), Agent.active.is_(True))
+                .options(*_with_skills_and_endpoints())
             )
-        )
-        if agent is None:
-            return None
-        return RosterAgent(
-            db_id=agent.id,
-            code=agent.code,
-            name=agent.name,
-            user_id=agent.user_id,
-            profile=profile_of(agent),
-            endpoints={e.site.code: e.dial_string for e in agent.endpoints},
-        )
+            for agent in agents:
+                found[agent.id] = _roster_agent(agent)
+    return found

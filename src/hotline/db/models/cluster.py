@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, String, Text
+from sqlalchemy import BigInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.db.base import Base
@@ -16,9 +16,15 @@ class ClusterLease(Base):
     ``token`` grows by one at every change of term (a takeover, or the same instance taking the
     lease again after losing it): a holder acts only while the row still carries its token.
     The times are the database's clock, so instances with skewed clocks agree on expiry.
+
+    ``(name, token)`` is unique although ``name`` alone is the key: the index makes ``token`` a
+    key column for PostgreSQL's row locks, so a takeover (which changes the token) waits for
+    the old term's write batches holding the row's key-share lock, while a renewal (which
+    changes only the times) does not (``hotline.db.fence``).
     """
 
     __tablename__ = "cluster_lease"
+    __table_args__ = (UniqueConstraint("name", "token"),)
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(200))  # the instance id
