@@ -1,7 +1,7 @@
 """The lease's (name, token) unique: a takeover waits for the old term's fenced write batches.
 
 Revision ID: fence18
-Revises: misconf18
+Revises: kb14walk
 Create Date: 2026-12-07 12:40:00+00:00
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "fence18"
-down_revision: str | None = "misconf18"
+down_revision: str | None = "kb14walk"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
