@@ -42,8 +42,9 @@ from cti.calls.events import INBOUND_ARG, Routed, to_call_event
 from cti.calls.executor import ActionExecutor, AriOperations
 from cti.calls.model import CallMedia, CallState, Phase
 from cti.calls.ports import CallDirector, CallKey, InboundCall, IvrPlan, VoicemailSpec
-from cti.calls.states import new_call, transition
+from cti.calls.states import ANSWERED_BY, new_call, transition
 from cti.calls.timers import CallTimers
+from cti.errors import AriError, AriNotFoundError
 
 logger = logging.getLogger(__name__)
 
@@ -341,17 +342,24 @@ class SiteCallController:
                 arrived_at=channel.creationtime,
             )
             bridge_id = bridge_of.get(channel.id)
+            legs = tuple(
+                replace(
+                    leg,
+                    bridged=bridge_id is not None and bridge_of.get(leg.leg_id) == bridge_id,
+                )
+                for leg in legs_of.get(channel.id, ())
+            )
+            answered_by = None
+            if bridge_id is not None and not any(leg.bridged for leg in legs):
+                # Alone in its bridge: waiting, or its agent talked and left unrecorded. Only
+                # such callers cost the extra request, so a resync of a busy floor stays short.
+                answered_by = await self._answered_by(channel.id)
             adopted = sig.CallerAdopted(
                 call,
                 answered=channel.state == "Up",
                 bridge_id=bridge_id,
-                legs=tuple(
-                    replace(
-                        leg,
-                        bridged=bridge_id is not None and bridge_of.get(leg.leg_id) == bridge_id,
-                    )
-                    for leg in legs_of.get(channel.id, ())
-                ),
+                legs=legs,
+                answered_by=answered_by,
             )
             logger.info("site %s: adopting inbound channel %s", self.site, channel.id)
             self._admit_adopted(adopted)
@@ -373,6 +381,20 @@ class SiteCallController:
                 orphan = CallKey(self.site, bridge.id)
                 await self._executor.run(orphan, [act.DestroyBridge(bridge.id)])
         await self.drain()
+
+    async def _answered_by(self, channel_id: str) -> str | None:
+        """The agent a caller's channel names as having answered it (``ANSWERED_BY``), if any."""
+        try:
+            found = await self._client.get_channel_variable(channel_id, ANSWERED_BY)
+        except AriNotFoundError:
+            return None  # never answered (or the caller has just left: its events follow)
+        except AriError as error:
+            # Not knowing, the caller waits again as the record says: the old behaviour.
+            logger.warning(
+                "site %s: reading %s of %s: %s", self.site, ANSWERED_BY, channel_id, error
+            )
+            return None
+        return found.value or None
 
     def _our_args(self, channel: Channel) -> list[str]:
         """The Stasis args of a channel in our app (``[]`` for any other channel)."""

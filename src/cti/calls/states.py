@@ -73,6 +73,10 @@ TRANSITIONS: dict[tuple[Phase, type[sig.CallEvent]], Handler] = {}
 """The transition table; tests enumerate it."""
 
 DIGIT_TIMER = "digit"
+ANSWERED_BY = "HOTLINE_ANSWERED_BY"
+"""The caller's channel variable naming the agent whose answer is being bridged. Set before the
+bridge is made, it survives the process: a new one finds who talked with a caller even when the
+agent's leg is gone and the answer never reached the database (issue 18)."""
 SURVEY_DIGITS = ("1", "2", "3", "4", "5")
 CALLBACK_PLAN = IvrPlan(open=True)  # a callback has no IVR; the survey still follows the talk
 
@@ -373,7 +377,13 @@ def _adopted(call: CallState, event: sig.CallerAdopted, now: datetime) -> Step:
     # Asterisk's bridge is the truth about who talks: the record may lag behind it (the last
     # process died before its write queue recorded the answer).
     bridged = next((found.agent_id for found in event.legs if found.bridged), None)
-    return call, [*actions, act.AskResumption(bridged)]
+    # No agent in the bridge, but the caller's channel says one answered and no leg of theirs
+    # is left: they talked and hung up while no process listened. Offering the caller again
+    # would answer the same call twice.
+    departed = None
+    if bridged is None and all(found.agent_id != event.answered_by for found in event.legs):
+        departed = event.answered_by
+    return call, [*actions, act.AskResumption(bridged, departed)]
 
 
 @on(sig.Resumed, Phase.ARRIVING)
@@ -643,6 +653,8 @@ def _offer_answered(call: CallState, event: sig.LegAnswered, now: datetime) -> S
     return call, [
         *stop,
         *pause,
+        # Marked first: a process dying once the bridge is made leaves the mark behind it.
+        act.SetVariable(call.call_id, ANSWERED_BY, leg.agent_id),
         act.AddChannel(bridge_id, leg.leg_id),
         act.NotifyOfferAnswered(leg.agent_id),
     ]

@@ -13,7 +13,7 @@ from cti.calls import signals as sig
 from cti.calls.causes import leg_failure
 from cti.calls.model import Phase
 from cti.calls.ports import CallPhase, EndedBy, IvrPlan, LegFailure, Resumption, VoicemailSpec
-from cti.calls.states import TRANSITIONS, transition
+from cti.calls.states import ANSWERED_BY, TRANSITIONS, transition
 from tests.cti.calls.machine import (
     ADOPTED_LEG,
     BARE_PLAN,
@@ -209,6 +209,8 @@ class TestQueue:
         actions = run.feed(sig.LegAnswered("L1"))
         assert actions == [
             act.StopBridgeMoh(bridge),
+            # The caller's channel names the agent before the bridge is made (issue 18).
+            act.SetVariable("chan-1", ANSWERED_BY, "a1"),
             act.AddChannel(bridge, "L1"),
             act.NotifyOfferAnswered("a1"),
         ]
@@ -612,6 +614,25 @@ class TestAdoption:
         bridged = sig.FoundLeg(ADOPTED_LEG.leg_id, ADOPTED_LEG.agent_id, bridged=True)
         actions = Run().feed(sig.CallerAdopted(INBOUND, bridge_id="old-br", legs=(bridged,)))
         assert actions[-1] == act.AskResumption(bridged_agent=ADOPTED_LEG.agent_id)
+
+    def test_an_answer_marked_on_a_caller_alone_names_the_agent_who_left(self) -> None:
+        # The agent talked and hung up while no process listened (issue 18): not a new offer.
+        adopted = sig.CallerAdopted(INBOUND, bridge_id="old-br", answered_by="a7")
+        actions = Run().feed(adopted)
+        assert actions[-1] == act.AskResumption(departed_agent="a7")
+
+    def test_an_answer_marked_whose_leg_is_still_up_unbridged_is_not_a_departure(self) -> None:
+        # Marked, then the process died before the bridge: they never talked, so the call
+        # resumes as recorded (waiting), and that leg is released.
+        adopted = sig.CallerAdopted(
+            INBOUND, bridge_id="old-br", legs=(ADOPTED_LEG,), answered_by=ADOPTED_LEG.agent_id
+        )
+        assert Run().feed(adopted)[-1] == act.AskResumption()
+
+    def test_the_bridge_wins_over_the_mark(self) -> None:
+        bridged = sig.FoundLeg(ADOPTED_LEG.leg_id, ADOPTED_LEG.agent_id, bridged=True)
+        adopted = sig.CallerAdopted(INBOUND, bridge_id="old-br", legs=(bridged,), answered_by="a0")
+        assert Run().feed(adopted)[-1] == act.AskResumption(bridged_agent=bridged.agent_id)
 
     def test_an_adopted_channel_not_yet_up_is_answered(self) -> None:
         actions = Run().feed(sig.CallerAdopted(INBOUND, answered=False))
