@@ -892,7 +892,10 @@ def _caller_gone(call: CallState, event: sig.CallerGone, now: datetime) -> Step:
         actions.append(act.NotifySurveyAnswered(None))
     call, hangups = _hang_up_legs(call)
     call, ending = _to_ending(call, caller_gone=True)
-    return call, actions + hangups + ending
+    # The agents' legs go first: told that the caller left, routing frees the agent at once and
+    # may offer them the next caller, whose leg must not ring beside this one (issue 18: no
+    # agent is offered two calls at once).
+    return call, [actions[0], *hangups, *actions[1:], *ending]
 
 
 def _callback_taxpayer_gone(call: CallState, cause: int | None, failure: LegFailure) -> Step:

@@ -309,6 +309,11 @@ class TestAbandonment:
         actions = run.feed(sig.CallerGone())
         assert act.NotifyCallerLeft(CallPhase.RINGING) in actions
         assert act.Hangup("L1") in actions
+        # The ringing leg is hung up before routing hears of the abandon: routing frees the
+        # agent at once and may offer the next caller, whose leg must not ring beside this one.
+        assert actions.index(act.Hangup("L1")) < actions.index(
+            act.NotifyCallerLeft(CallPhase.RINGING)
+        )
         assert run.state.phase is Phase.ENDING  # the agent leg is not gone yet
         actions = run.feed(sig.LegGone("L1", 16))
         assert act.NotifyOfferFailed("a1", LegFailure.CANCELLED) in actions
@@ -321,6 +326,10 @@ class TestTalk:
         actions = run.feed(sig.CallerGone())
         assert act.NotifyTalkEnded("a1", EndedBy.CALLER) in actions
         assert act.Hangup("L1") in actions
+        # The agent's leg first, then routing (which may make them free for the next call).
+        assert actions.index(act.Hangup("L1")) < actions.index(
+            act.NotifyTalkEnded("a1", EndedBy.CALLER)
+        )
         bridge = run.state.bridge_id
         assert bridge is not None
         finish = run.feed(sig.LegGone("L1"), sig.LegGone("L1", 16))
