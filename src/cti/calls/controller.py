@@ -17,6 +17,7 @@ return; :meth:`drain` waits until everything queued so far has been handled.
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import logging
 from collections import Counter, OrderedDict, deque
@@ -92,6 +93,9 @@ def orphan_legs(
         orphans.append(channel_id)
     return orphans
 
+
+RESYNC_READS = 16
+"""Channel variables the resync reads at once."""
 
 CALLBACK_ARG = "callback"
 """The first Stasis arg of a callback's taxpayer leg: ``callback,<call id>``."""
@@ -329,6 +333,7 @@ class SiteCallController:
             if args[:1] == [AGENT_ARG] and len(args) >= 3 and channel.id not in self._channels:
                 legs_of.setdefault(args[2], []).append(sig.FoundLeg(channel.id, args[1]))
         claimed: set[str] = set()
+        found: list[sig.CallerAdopted] = []
         for channel in channels.values():
             args = self._our_args(channel)
             if channel.id in self._channels or args[:1] != [INBOUND_ARG]:
@@ -349,19 +354,22 @@ class SiteCallController:
                 )
                 for leg in legs_of.get(channel.id, ())
             )
-            answered_by = None
-            if bridge_id is not None and not any(leg.bridged for leg in legs):
-                # Alone in its bridge: waiting, or its agent talked and left unrecorded. Only
-                # such callers cost the extra request, so a resync of a busy floor stays short.
-                answered_by = await self._answered_by(channel.id)
-            adopted = sig.CallerAdopted(
-                call,
-                answered=channel.state == "Up",
-                bridge_id=bridge_id,
-                legs=legs,
-                answered_by=answered_by,
+            found.append(
+                sig.CallerAdopted(
+                    call, answered=channel.state == "Up", bridge_id=bridge_id, legs=legs
+                )
             )
-            logger.info("site %s: adopting inbound channel %s", self.site, channel.id)
+        # A caller alone in its bridge is waiting, or its agent talked and left unrecorded:
+        # only those cost a request (``ANSWERED_BY``), all at once, to keep a takeover short.
+        alone = [
+            adopted.call.key.call_id
+            for adopted in found
+            if adopted.bridge_id is not None and not any(leg.bridged for leg in adopted.legs)
+        ]
+        marks = dict(zip(alone, await self._answered_by_all(alone), strict=True))
+        for adopted in found:
+            adopted = replace(adopted, answered_by=marks.get(adopted.call.key.call_id))
+            logger.info("site %s: adopting inbound channel %s", self.site, adopted.call.key)
             self._admit_adopted(adopted)
             claimed.update(leg.leg_id for leg in adopted.legs)
             if adopted.bridge_id is not None:
@@ -381,6 +389,17 @@ class SiteCallController:
                 orphan = CallKey(self.site, bridge.id)
                 await self._executor.run(orphan, [act.DestroyBridge(bridge.id)])
         await self.drain()
+
+    async def _answered_by_all(self, channel_ids: list[str]) -> list[str | None]:
+        """``_answered_by`` of each channel, a few requests at a time (Asterisk serves them in
+        parallel; hundreds at once would only queue in its HTTP server)."""
+        slots = asyncio.Semaphore(RESYNC_READS)
+
+        async def one(channel_id: str) -> str | None:
+            async with slots:
+                return await self._answered_by(channel_id)
+
+        return list(await asyncio.gather(*(one(channel_id) for channel_id in channel_ids)))
 
     async def _answered_by(self, channel_id: str) -> str | None:
         """The agent a caller's channel names as having answered it (``ANSWERED_BY``), if any."""
