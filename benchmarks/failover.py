@@ -14,8 +14,9 @@ leader with SIGKILL, then measures on this machine's clock, from the kill:
 then starts a fresh standby. At the end each taxpayer is counted once: ``calls_to_fallback`` are
 those whose call never reached Stasis (no instance led: Asterisk sends them to the dialplan
 fallback), ``calls_lost`` those who reached Stasis but have no call record closed with an
-outcome (goal 0). Agents are made ready once, at the start: after a
-takeover they keep their state. Needs PostgreSQL (HOTLINE_BENCH_PG, default the local server).
+outcome (goal 0), each listed in ``lost_detail`` with its record and its channel's events.
+Agents are made ready once, at the start: after a takeover they keep their state. Needs
+PostgreSQL (HOTLINE_BENCH_PG, default the local server).
 
 Resync at scale (issue 18's "Measured"):
 
@@ -270,6 +271,17 @@ def _stasis_callers(events: list[tuple[str, dict[str, Any]]]) -> set[str]:
     }
 
 
+def _caller_events(events: list[tuple[str, dict[str, Any]]], number: str) -> list[str]:
+    """The kinds of the events on a taxpayer's channels, in order (few kinds: a summary)."""
+    kinds = ("StasisStart", "StasisEnd", "ChannelEnteredBridge", "ChannelLeftBridge",
+             "ChannelDestroyed")  # fmt: skip
+    return [
+        kind
+        for kind, f in events
+        if kind in kinds and str(f.get("channel", {}).get("caller", {}).get("number")) == number
+    ]
+
+
 def _answers_since(events: list[tuple[str, dict[str, Any]]]) -> bool:
     return any(
         kind == "ChannelEnteredBridge"
@@ -352,6 +364,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         engine = create_async_engine(database)
         closed = 0
         closed_numbers: set[str] = set()
+        lost_detail: list[dict[str, Any]] = []
         reached: set[str] = set()
         for _ in range(900):
             async with engine.connect() as connection:
@@ -369,6 +382,19 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 break
             await asyncio.sleep(0.2)
         await engine.dispose()
+        # What became of each call counted lost: its record (if any) and what Asterisk did with
+        # its channel, so a lost write is told from a call left open.
+        records = {row.caller_number: row for row in rows}
+        for number in sorted((set(numbers) & reached) - closed_numbers):
+            row = records.get(number)
+            lost_detail.append(
+                {
+                    "number": number,
+                    "record": None if row is None else {"outcome": row.outcome,
+                                                        "ended": row.ended_at is not None},
+                    "channel_events": _caller_events(list(emulator.core.emitted), number),
+                }
+            )  # fmt: skip
         for node in nodes:
             node.kill()
     answers = [r["to_first_answer_s"] for r in rounds if r["to_first_answer_s"] is not None]
@@ -382,6 +408,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "calls_closed_with_outcome": closed,
         "calls_to_fallback": len(set(numbers) - reached),
         "calls_lost": len((set(numbers) & reached) - closed_numbers),
+        "lost_detail": lost_detail,
         "rounds": rounds,
         "to_first_command_s_max": max(firsts) if firsts else None,
         "to_first_answer_s_median": statistics.median(answers) if answers else None,

@@ -96,6 +96,15 @@ class AddChannel:
 
 
 @dataclass(frozen=True, slots=True)
+class SetVariable:
+    """Set a channel variable (Asterisk keeps it with the channel, whoever is connected)."""
+
+    channel_id: str
+    name: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
 class RemoveChannel:
     bridge_id: str
     channel_id: str
@@ -138,9 +147,11 @@ class AskPlan:
 @dataclass(frozen=True, slots=True)
 class AskResumption:
     """Await ``director.call_adopted``; the executor feeds back :class:`Resumed`.
-    ``bridged_agent``: the agent whose leg Asterisk has in the caller's bridge, if any."""
+    ``bridged_agent``: the agent whose leg Asterisk has in the caller's bridge, if any.
+    ``departed_agent``: the agent the caller's channel says answered, whose leg is gone."""
 
     bridged_agent: str | None = None
+    departed_agent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +238,7 @@ Action: TypeAlias = (
     | DestroyBridge
     | AddChannel
     | RemoveChannel
+    | SetVariable
     | Originate
     | Hangup
     | StartTimer
@@ -275,6 +287,7 @@ __all__ = [
     "Play",
     "RecordChannel",
     "RemoveChannel",
+    "SetVariable",
     "StartBridgeMoh",
     "StartChannelMoh",
     "StartTimer",

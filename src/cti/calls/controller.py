@@ -17,6 +17,7 @@ return; :meth:`drain` waits until everything queued so far has been handled.
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import logging
 from collections import Counter, OrderedDict, deque
@@ -42,8 +43,9 @@ from cti.calls.events import INBOUND_ARG, Routed, to_call_event
 from cti.calls.executor import ActionExecutor, AriOperations
 from cti.calls.model import CallMedia, CallState, Phase
 from cti.calls.ports import CallDirector, CallKey, InboundCall, IvrPlan, VoicemailSpec
-from cti.calls.states import new_call, transition
+from cti.calls.states import ANSWERED_BY, new_call, transition
 from cti.calls.timers import CallTimers
+from cti.errors import AriError, AriNotFoundError
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +93,9 @@ def orphan_legs(
         orphans.append(channel_id)
     return orphans
 
+
+RESYNC_READS = 16
+"""Channel variables the resync reads at once."""
 
 CALLBACK_ARG = "callback"
 """The first Stasis arg of a callback's taxpayer leg: ``callback,<call id>``."""
@@ -328,6 +333,7 @@ class SiteCallController:
             if args[:1] == [AGENT_ARG] and len(args) >= 3 and channel.id not in self._channels:
                 legs_of.setdefault(args[2], []).append(sig.FoundLeg(channel.id, args[1]))
         claimed: set[str] = set()
+        found: list[sig.CallerAdopted] = []
         for channel in channels.values():
             args = self._our_args(channel)
             if channel.id in self._channels or args[:1] != [INBOUND_ARG]:
@@ -341,19 +347,29 @@ class SiteCallController:
                 arrived_at=channel.creationtime,
             )
             bridge_id = bridge_of.get(channel.id)
-            adopted = sig.CallerAdopted(
-                call,
-                answered=channel.state == "Up",
-                bridge_id=bridge_id,
-                legs=tuple(
-                    replace(
-                        leg,
-                        bridged=bridge_id is not None and bridge_of.get(leg.leg_id) == bridge_id,
-                    )
-                    for leg in legs_of.get(channel.id, ())
-                ),
+            legs = tuple(
+                replace(
+                    leg,
+                    bridged=bridge_id is not None and bridge_of.get(leg.leg_id) == bridge_id,
+                )
+                for leg in legs_of.get(channel.id, ())
             )
-            logger.info("site %s: adopting inbound channel %s", self.site, channel.id)
+            found.append(
+                sig.CallerAdopted(
+                    call, answered=channel.state == "Up", bridge_id=bridge_id, legs=legs
+                )
+            )
+        # A caller alone in its bridge is waiting, or its agent talked and left unrecorded:
+        # only those cost a request (``ANSWERED_BY``), all at once, to keep a takeover short.
+        alone = [
+            adopted.call.key.call_id
+            for adopted in found
+            if adopted.bridge_id is not None and not any(leg.bridged for leg in adopted.legs)
+        ]
+        marks = dict(zip(alone, await self._answered_by_all(alone), strict=True))
+        for adopted in found:
+            adopted = replace(adopted, answered_by=marks.get(adopted.call.key.call_id))
+            logger.info("site %s: adopting inbound channel %s", self.site, adopted.call.key)
             self._admit_adopted(adopted)
             claimed.update(leg.leg_id for leg in adopted.legs)
             if adopted.bridge_id is not None:
@@ -373,6 +389,31 @@ class SiteCallController:
                 orphan = CallKey(self.site, bridge.id)
                 await self._executor.run(orphan, [act.DestroyBridge(bridge.id)])
         await self.drain()
+
+    async def _answered_by_all(self, channel_ids: list[str]) -> list[str | None]:
+        """``_answered_by`` of each channel, a few requests at a time (Asterisk serves them in
+        parallel; hundreds at once would only queue in its HTTP server)."""
+        slots = asyncio.Semaphore(RESYNC_READS)
+
+        async def one(channel_id: str) -> str | None:
+            async with slots:
+                return await self._answered_by(channel_id)
+
+        return list(await asyncio.gather(*(one(channel_id) for channel_id in channel_ids)))
+
+    async def _answered_by(self, channel_id: str) -> str | None:
+        """The agent a caller's channel names as having answered it (``ANSWERED_BY``), if any."""
+        try:
+            found = await self._client.get_channel_variable(channel_id, ANSWERED_BY)
+        except AriNotFoundError:
+            return None  # never answered (or the caller has just left: its events follow)
+        except AriError as error:
+            # Not knowing, the caller waits again as the record says: the old behaviour.
+            logger.warning(
+                "site %s: reading %s of %s: %s", self.site, ANSWERED_BY, channel_id, error
+            )
+            return None
+        return found.value or None
 
     def _our_args(self, channel: Channel) -> list[str]:
         """The Stasis args of a channel in our app (``[]`` for any other channel)."""

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Literal, Protocol
 
-from cti.ari.models import Bridge, Channel, LiveRecording, Playback
+from cti.ari.models import Bridge, Channel, LiveRecording, Playback, Variable
 from cti.calls import actions as act
 from cti.calls import signals as sig
 from cti.calls.ports import (
@@ -102,6 +102,12 @@ class AriOperations(Protocol):
     ) -> Channel: ...
 
     async def get_channel(self, channel_id: str) -> Channel: ...
+
+    async def set_channel_variable(
+        self, channel_id: str, variable: str, value: str | None = None
+    ) -> None: ...
+
+    async def get_channel_variable(self, channel_id: str, variable: str) -> Variable: ...
 
     async def hangup(self, channel_id: str, *, reason: str | None = None) -> None: ...
 
@@ -198,6 +204,8 @@ class ActionExecutor:
                 await client.add_channel(bridge_id, channel_id)
             case act.RemoveChannel(bridge_id, channel_id):
                 await client.remove_channel(bridge_id, channel_id)
+            case act.SetVariable(channel_id, name, value):
+                await client.set_channel_variable(channel_id, name, value)
             case act.RecordChannel(channel_id, name, max_length_s, beep):
                 await client.record_channel(
                     channel_id,
@@ -218,8 +226,8 @@ class ActionExecutor:
                 self._timers.cancel(key)
             case act.AskPlan():
                 return await self._ask_plan(key)
-            case act.AskResumption(bridged_agent):
-                return await self._ask_resumption(key, bridged_agent)
+            case act.AskResumption(bridged_agent, departed_agent):
+                return await self._ask_resumption(key, bridged_agent, departed_agent)
             case _:
                 await self._notify_director(key, action)
         return None
@@ -263,13 +271,17 @@ class ActionExecutor:
             plan = FALLBACK_PLAN
         return sig.PlanReady(plan)
 
-    async def _ask_resumption(self, key: CallKey, bridged_agent: str | None) -> sig.CallEvent:
+    async def _ask_resumption(
+        self, key: CallKey, bridged_agent: str | None, departed_agent: str | None
+    ) -> sig.CallEvent:
         call = self._inbound(key)
         fallback = Resumption(FALLBACK_PLAN, CallPhase.IVR)
         if call is None:
             return sig.Resumed(fallback)
         try:
-            resumption = await self._director.call_adopted(call, bridged_agent=bridged_agent)
+            resumption = await self._director.call_adopted(
+                call, bridged_agent=bridged_agent, departed_agent=departed_agent
+            )
         except Exception:
             # Not knowing where the caller was, the IVR is the one place that serves them.
             self.director_errors += 1

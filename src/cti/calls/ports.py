@@ -169,12 +169,18 @@ class CallDirector(Protocol):
     async def call_arrived(self, call: InboundCall) -> IvrPlan: ...
 
     async def call_adopted(
-        self, call: InboundCall, *, bridged_agent: str | None = None
+        self,
+        call: InboundCall,
+        *,
+        bridged_agent: str | None = None,
+        departed_agent: str | None = None,
     ) -> Resumption:
         """After a restart the controller found ``call`` still up in Asterisk: how it carries on.
         A call the service does not know is opened as a new one and resumes in the IVR.
         ``bridged_agent``: Asterisk has this agent's answered leg in the caller's bridge, so they
-        talk, even if the service had not recorded the answer yet."""
+        talk, even if the service had not recorded the answer yet. ``departed_agent``: the
+        caller's channel says this agent answered, and their leg is gone: they talked and hung
+        up while no process listened, even if the service had not recorded the answer."""
 
     async def ivr_completed(self, key: CallKey, *, language: str, line: str) -> None:
         """The caller chose; the call now waits for an agent (enqueue it in routing)."""

@@ -45,13 +45,16 @@ class CallerAdopted:
     """Resync found an inbound channel of our app that no call owns: the service restarted.
 
     ``bridge_id`` is our bridge the caller is in, if any; ``legs`` the answered agent legs that
-    name this call. The director then says how the call carries on (:class:`Resumed`).
+    name this call; ``answered_by`` the agent the caller's channel says answered it (the mark
+    the controller sets before bridging an answer, :data:`cti.calls.states.ANSWERED_BY`). The
+    director then says how the call carries on (:class:`Resumed`).
     """
 
     call: InboundCall
     answered: bool = True  # the caller's channel is Up (else it is answered first)
     bridge_id: str | None = None
     legs: tuple[FoundLeg, ...] = ()
+    answered_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -226,31 +226,43 @@ class Director:
             self._acd.file_question_soon(call, "closed", "voicemail", str(name))
 
     async def call_adopted(
-        self, call: InboundCall, *, bridged_agent: str | None = None
+        self,
+        call: InboundCall,
+        *,
+        bridged_agent: str | None = None,
+        departed_agent: str | None = None,
     ) -> Resumption:
         """A call still up after a restart resumes where the record says it was; the service
-        puts waiting calls back in routing once every site is resynchronised. Asterisk's bridge
-        wins over the record: a caller it has bridged with an agent talks with that agent."""
+        puts waiting calls back in routing once every site is resynchronised. Asterisk wins
+        over the record: a caller it has bridged with an agent talks with that agent, and one
+        whose channel says an agent answered, and who is alone, has talked with that agent (the
+        talk then ends as the agent's hang-up)."""
         known = self._call(call.key)
         if known is None or known.outcome is not None:
             return Resumption(await self.call_arrived(call), CallPhase.IVR)
         plan = build_plan(open_now=self._acd.is_open(), menus=self._acd.menus, dialled=call.dialled)
-        if bridged_agent is not None and _answer_not_recorded(known):
-            await self._adopt_bridged(known, bridged_agent)
+        if _answer_not_recorded(known):
+            if bridged_agent is not None:
+                await self._adopt_bridged(known, bridged_agent)
+            elif departed_agent is not None:
+                await self._adopt_bridged(known, departed_agent, found="answer_found")
         phase = CallPhase(known.phase)
         if phase is CallPhase.TALK:
             return Resumption(plan, phase, agent_id=known.agent_id)
         return Resumption(plan, phase)
 
-    async def _adopt_bridged(self, call: LiveCall, agent_id: str) -> None:
+    async def _adopt_bridged(
+        self, call: LiveCall, agent_id: str, *, found: str = "bridged_found"
+    ) -> None:
         """The last process bridged the caller with ``agent_id`` and died before recording it
         (its write queue had not written the answer): record the talk now and show the agent on
         the call in routing, so that the caller is not offered again and the agent not offered
-        another call. The answer time is the adoption's: the real one was never recorded."""
+        another call. The answer time is the adoption's: the real one was never recorded.
+        ``found`` names the evidence in the journal: the agent's leg in the caller's bridge
+        (``bridged_found``) or, the leg gone, the mark on the caller's channel (``answer_found``),
+        after which the controller reports the agent's hang-up."""
         now = self._ctx.now()
-        await self._note(
-            call, "bridged_found", {"agent_id": agent_id, "recorded_phase": call.phase}
-        )
+        await self._note(call, found, {"agent_id": agent_id, "recorded_phase": call.phase})
         call.answered_at = now
         call.agent_id = agent_id
         call.offered_agent = None

@@ -94,10 +94,18 @@ class RecordingDirector:
         return self.plan
 
     async def call_adopted(
-        self, call: InboundCall, *, bridged_agent: str | None = None
+        self,
+        call: InboundCall,
+        *,
+        bridged_agent: str | None = None,
+        departed_agent: str | None = None,
     ) -> Resumption:
         self._record(
-            "call_adopted", call.key, caller=call.caller_number, bridged_agent=bridged_agent
+            "call_adopted",
+            call.key,
+            caller=call.caller_number,
+            bridged_agent=bridged_agent,
+            departed_agent=departed_agent,
         )
         return self.resumption or Resumption(self.plan, CallPhase.IVR)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cti.ari.events import parse_event
-from cti.ari.models import Bridge, Channel, Playback
+from cti.ari.models import Bridge, Channel, Playback, Variable
 from cti.calls.controller import ControllerOptions, SiteCallController
 from cti.errors import AriNotFoundError, http_error
 from tests.cti.ari.ari_traces import load_trace
@@ -75,6 +75,8 @@ class ReplayAri:
     app: str = "hotline"
     requests: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
     ids: dict[str, str] = field(default_factory=dict)  # recorded id -> our id
+    # Channel variables set through this port, as Asterisk would keep them: (channel, name).
+    variables: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._originates = deque(_originates(self.trace))
@@ -144,6 +146,20 @@ class ReplayAri:
 
     async def add_channel(self, bridge_id: str, channel: str | Sequence[str]) -> None:
         self._log("add_channel", bridge_id, channel)
+
+    async def set_channel_variable(
+        self, channel_id: str, variable: str, value: str | None = None
+    ) -> None:
+        self._log("set_variable", channel_id, variable, value)
+        self.variables[(channel_id, variable)] = value or ""
+
+    async def get_channel_variable(self, channel_id: str, variable: str) -> Variable:
+        self._log("get_variable", channel_id, variable)
+        found = self.variables.get((channel_id, variable))
+        if found is None:
+            path = f"/ari/channels/{channel_id}/variable"
+            raise AriNotFoundError(404, "Provided variable was not found", "GET", path)
+        return Variable(value=found)
 
     async def remove_channel(self, bridge_id: str, channel: str | Sequence[str]) -> None:
         self._log("remove_channel", bridge_id, channel)
