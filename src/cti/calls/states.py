@@ -73,6 +73,10 @@ TRANSITIONS: dict[tuple[Phase, type[sig.CallEvent]], Handler] = {}
 """The transition table; tests enumerate it."""
 
 DIGIT_TIMER = "digit"
+ANSWERED_BY = "HOTLINE_ANSWERED_BY"
+"""The caller's channel variable naming the agent whose answer is being bridged. Set before the
+bridge is made, it survives the process: a new one finds who talked with a caller even when the
+agent's leg is gone and the answer never reached the database (issue 18)."""
 SURVEY_DIGITS = ("1", "2", "3", "4", "5")
 CALLBACK_PLAN = IvrPlan(open=True)  # a callback has no IVR; the survey still follows the talk
 
@@ -373,7 +377,13 @@ def _adopted(call: CallState, event: sig.CallerAdopted, now: datetime) -> Step:
     # Asterisk's bridge is the truth about who talks: the record may lag behind it (the last
     # process died before its write queue recorded the answer).
     bridged = next((found.agent_id for found in event.legs if found.bridged), None)
-    return call, [*actions, act.AskResumption(bridged)]
+    # No agent in the bridge, but the caller's channel says one answered and no leg of theirs
+    # is left: they talked and hung up while no process listened. Offering the caller again
+    # would answer the same call twice.
+    departed = None
+    if bridged is None and all(found.agent_id != event.answered_by for found in event.legs):
+        departed = event.answered_by
+    return call, [*actions, act.AskResumption(bridged, departed)]
 
 
 @on(sig.Resumed, Phase.ARRIVING)
@@ -643,6 +653,8 @@ def _offer_answered(call: CallState, event: sig.LegAnswered, now: datetime) -> S
     return call, [
         *stop,
         *pause,
+        # Marked first: a process dying once the bridge is made leaves the mark behind it.
+        act.SetVariable(call.call_id, ANSWERED_BY, leg.agent_id),
         act.AddChannel(bridge_id, leg.leg_id),
         act.NotifyOfferAnswered(leg.agent_id),
     ]
@@ -868,22 +880,22 @@ def _caller_gone(call: CallState, event: sig.CallerGone, now: datetime) -> Step:
     if phase is Phase.CALLBACK_TAXPAYER:
         failure = leg_failure(call.caller_dialstatus, event.cause)
         return _callback_taxpayer_gone(call, event.cause, failure)
-    notices: list[act.Action] = []
+    actions: list[act.Action] = [act.Journal("caller_gone", {"phase": phase.value})]
     left = _caller_left_phase(phase)
     if left is not None:
-        notices.append(act.NotifyCallerLeft(left))
+        actions.append(act.NotifyCallerLeft(left))
     if phase in (*TALK_PHASES, Phase.TRANSFERRING) and call.talk_leg is not None:
         talking = call.leg(call.talk_leg)
         if talking is not None and talking.status != "gone":
-            notices.append(act.NotifyTalkEnded(talking.agent_id, EndedBy.CALLER))
+            actions.append(act.NotifyTalkEnded(talking.agent_id, EndedBy.CALLER))
     if phase is Phase.SURVEY:
-        notices.append(act.NotifySurveyAnswered(None))
+        actions.append(act.NotifySurveyAnswered(None))
     call, hangups = _hang_up_legs(call)
     call, ending = _to_ending(call, caller_gone=True)
-    # The agent's leg is hung up before routing hears of it: routing frees the agent at once
-    # and may offer them the next caller, whose leg must not ring beside this one.
-    journal = act.Journal("caller_gone", {"phase": phase.value})
-    return call, [journal, *hangups, *notices, *ending]
+    # The agents' legs go first: told that the caller left, routing frees the agent at once and
+    # may offer them the next caller, whose leg must not ring beside this one (issue 18: no
+    # agent is offered two calls at once).
+    return call, [actions[0], *hangups, *actions[1:], *ending]
 
 
 def _callback_taxpayer_gone(call: CallState, cause: int | None, failure: LegFailure) -> Step:

@@ -13,7 +13,7 @@ from cti.calls import signals as sig
 from cti.calls.causes import leg_failure
 from cti.calls.model import Phase
 from cti.calls.ports import CallPhase, EndedBy, IvrPlan, LegFailure, Resumption, VoicemailSpec
-from cti.calls.states import TRANSITIONS, transition
+from cti.calls.states import ANSWERED_BY, TRANSITIONS, transition
 from tests.cti.calls.machine import (
     ADOPTED_LEG,
     BARE_PLAN,
@@ -209,6 +209,8 @@ class TestQueue:
         actions = run.feed(sig.LegAnswered("L1"))
         assert actions == [
             act.StopBridgeMoh(bridge),
+            # The caller's channel names the agent before the bridge is made (issue 18).
+            act.SetVariable("chan-1", ANSWERED_BY, "a1"),
             act.AddChannel(bridge, "L1"),
             act.NotifyOfferAnswered("a1"),
         ]
@@ -307,8 +309,8 @@ class TestAbandonment:
         actions = run.feed(sig.CallerGone())
         assert act.NotifyCallerLeft(CallPhase.RINGING) in actions
         assert act.Hangup("L1") in actions
-        # Routing frees the agent when it hears of it and may offer them the next caller at
-        # once: the ringing leg is hung up first, so two legs never ring on one phone.
+        # The ringing leg is hung up before routing hears of the abandon: routing frees the
+        # agent at once and may offer the next caller, whose leg must not ring beside this one.
         assert actions.index(act.Hangup("L1")) < actions.index(
             act.NotifyCallerLeft(CallPhase.RINGING)
         )
@@ -324,8 +326,7 @@ class TestTalk:
         actions = run.feed(sig.CallerGone())
         assert act.NotifyTalkEnded("a1", EndedBy.CALLER) in actions
         assert act.Hangup("L1") in actions
-        # The agent's leg goes before routing hears the talk ended (it may offer them another
-        # call at once when the line has no wrap-up).
+        # The agent's leg first, then routing (which may make them free for the next call).
         assert actions.index(act.Hangup("L1")) < actions.index(
             act.NotifyTalkEnded("a1", EndedBy.CALLER)
         )
@@ -622,6 +623,25 @@ class TestAdoption:
         bridged = sig.FoundLeg(ADOPTED_LEG.leg_id, ADOPTED_LEG.agent_id, bridged=True)
         actions = Run().feed(sig.CallerAdopted(INBOUND, bridge_id="old-br", legs=(bridged,)))
         assert actions[-1] == act.AskResumption(bridged_agent=ADOPTED_LEG.agent_id)
+
+    def test_an_answer_marked_on_a_caller_alone_names_the_agent_who_left(self) -> None:
+        # The agent talked and hung up while no process listened (issue 18): not a new offer.
+        adopted = sig.CallerAdopted(INBOUND, bridge_id="old-br", answered_by="a7")
+        actions = Run().feed(adopted)
+        assert actions[-1] == act.AskResumption(departed_agent="a7")
+
+    def test_an_answer_marked_whose_leg_is_still_up_unbridged_is_not_a_departure(self) -> None:
+        # Marked, then the process died before the bridge: they never talked, so the call
+        # resumes as recorded (waiting), and that leg is released.
+        adopted = sig.CallerAdopted(
+            INBOUND, bridge_id="old-br", legs=(ADOPTED_LEG,), answered_by=ADOPTED_LEG.agent_id
+        )
+        assert Run().feed(adopted)[-1] == act.AskResumption()
+
+    def test_the_bridge_wins_over_the_mark(self) -> None:
+        bridged = sig.FoundLeg(ADOPTED_LEG.leg_id, ADOPTED_LEG.agent_id, bridged=True)
+        adopted = sig.CallerAdopted(INBOUND, bridge_id="old-br", legs=(bridged,), answered_by="a0")
+        assert Run().feed(adopted)[-1] == act.AskResumption(bridged_agent=bridged.agent_id)
 
     def test_an_adopted_channel_not_yet_up_is_answered(self) -> None:
         actions = Run().feed(sig.CallerAdopted(INBOUND, answered=False))
