@@ -23,6 +23,7 @@ from hotline.db.session import create_engine
 from hotline.demo.runner import import_centre
 from hotline.main import create_app, live_telephony
 from routing import default_policy
+from tests.hotline.live.calls_api import the_only_call
 from tests.hotline.live.test_demo_flow import (
     ARI_PASSWORD,
     SPEED,
@@ -96,16 +97,9 @@ async def test_a_caller_bridged_but_recorded_ringing_talks_on_after_a_restart(
             agent_id = str(ready.json()["agent_id"])
             emulator.place_call(caller)
 
-            async def the_only_call() -> dict[str, Any]:
-                items = (await http.get("/api/v1/calls", headers=boss)).json()["items"]
-                if len(items) != 1:
-                    return {}
-                body: dict[str, Any] = (
-                    await http.get(f"/api/v1/calls/{items[0]['id']}", headers=boss)
-                ).json()
-                return body
-
-            talking = await _eventually(the_only_call, lambda c: c.get("live_phase") == "talk")
+            talking = await _eventually(
+                lambda: the_only_call(http, boss), lambda c: c.get("live_phase") == "talk"
+            )
 
         await _forget_the_answer(database_url, int(talking["id"]), agent_id)
 

@@ -16,6 +16,7 @@ from hotline.config import Settings
 from hotline.demo.runner import import_centre
 from hotline.main import create_app, live_telephony
 from routing import default_policy
+from tests.hotline.live.calls_api import the_only_call
 from tests.hotline.live.test_demo_flow import (
     ARI_PASSWORD,
     SPEED,
@@ -65,17 +66,8 @@ async def test_a_waiting_call_survives_a_restart(database_url: str) -> None:
             agent_id = on_break.json()["agent_id"]
             emulator.place_call(caller)
 
-            async def detail_of_the_only_call() -> dict[str, Any]:
-                items = (await http.get("/api/v1/calls", headers=boss)).json()["items"]
-                if len(items) != 1:
-                    return {}
-                body: dict[str, Any] = (
-                    await http.get(f"/api/v1/calls/{items[0]['id']}", headers=boss)
-                ).json()
-                return body
-
             waiting = await _eventually(
-                detail_of_the_only_call, lambda call: call.get("live_phase") == "queue"
+                lambda: the_only_call(http, boss), lambda call: call.get("live_phase") == "queue"
             )
 
         second = service()
@@ -155,16 +147,9 @@ async def test_a_talk_on_a_local_agent_leg_survives_a_restart(database_url: str)
             assert ready.status_code == 200, ready.text
             emulator.place_call(caller)
 
-            async def the_only_call() -> dict[str, Any]:
-                items = (await http.get("/api/v1/calls", headers=boss)).json()["items"]
-                if len(items) != 1:
-                    return {}
-                body: dict[str, Any] = (
-                    await http.get(f"/api/v1/calls/{items[0]['id']}", headers=boss)
-                ).json()
-                return body
-
-            talking = await _eventually(the_only_call, lambda c: c.get("live_phase") == "talk")
+            talking = await _eventually(
+                lambda: the_only_call(http, boss), lambda c: c.get("live_phase") == "talk"
+            )
         legs = {
             c["id"] for c in emulator.core.list_channels() if c["name"].startswith("Local/2001")
         }

@@ -24,6 +24,7 @@ from hotline.db.session import create_engine
 from hotline.demo.runner import import_centre
 from hotline.main import create_app, live_telephony
 from routing import default_policy
+from tests.hotline.live.calls_api import the_only_call
 from tests.hotline.live.test_demo_flow import (
     ARI_PASSWORD,
     SPEED,
@@ -96,16 +97,9 @@ async def test_a_caller_whose_arrival_was_never_written_is_recorded_once(
             assert on_break.status_code == 200, on_break.text
             emulator.place_call(caller)
 
-            async def the_only_call() -> dict[str, Any]:
-                items = (await http.get("/api/v1/calls", headers=boss)).json()["items"]
-                if len(items) != 1:
-                    return {}
-                body: dict[str, Any] = (
-                    await http.get(f"/api/v1/calls/{items[0]['id']}", headers=boss)
-                ).json()
-                return body
-
-            waiting = await _eventually(the_only_call, lambda c: c.get("live_phase") == "queue")
+            waiting = await _eventually(
+                lambda: the_only_call(http, boss), lambda c: c.get("live_phase") == "queue"
+            )
 
         await _unwrite(database_url, int(waiting["id"]))
         assert await _numbers(database_url) == []
