@@ -4,13 +4,15 @@ Creates its own database, fills ``--days`` working days of synthetic calls and a
 (``tests/hotline/reports/synthetic.py``: ``--agents`` agents, ``--scale`` times the 12-agent
 volume per agent) with bulk COPY, then times the interval report exactly as the API computes it
 (``hotline.reports.service.interval``: the reads, the computation in a worker thread) over the
-whole month at 30-minute and at day intervals, and over one day, ``--repeat`` times each, and
-prints JSON (p50 / p99 / max seconds, rows read).
+whole month at 30-minute and at day intervals, and over one day, then the surveys and the
+agent-performance reports over the month, ``--repeat`` times each, and prints JSON (p50 / p99 /
+max seconds, rows read).
 
     ./dev python benchmarks/reports.py --json
     ./dev python benchmarks/reports.py --days 22 --agents 300 --scale 2.2 --json   # ~1M calls
     ./dev python benchmarks/reports.py --reuse DATABASE --rollups --json   # fold, then time
     ./dev python benchmarks/reports.py --reuse DATABASE --interval-only --json   # as folded
+    ./dev python benchmarks/reports.py --reuse DATABASE --rollups --people-only --json
 
 Each timing also gives the CPU seconds it cost (the client process plus the PostgreSQL backend,
 read from /proc when the server runs on this machine), the comparable figure on a shared machine.
@@ -190,9 +192,15 @@ async def _fold(url: str, now: datetime) -> dict[str, Any]:
         began = time.perf_counter()
         folded = await fold_pending(create_sessionmaker(engine), now)
         seconds = time.perf_counter() - began
+        async with engine.begin() as connection:
+            # As autovacuum would after the fold: without statistics the planner takes a
+            # month of rollup rows for a hundred and sorts them on disk.
+            await connection.execute(text("ANALYZE"))
         async with engine.connect() as connection:
             call_rows = await connection.scalar(text("SELECT count(*) FROM report_call_rollup"))
             state_rows = await connection.scalar(text("SELECT count(*) FROM report_state_rollup"))
+            survey_rows = await connection.scalar(text("SELECT count(*) FROM report_survey_rollup"))
+            agent_rows = await connection.scalar(text("SELECT count(*) FROM report_agent_rollup"))
     finally:
         await engine.dispose()
     log(f"folded {len(folded)} days in {seconds:.1f} s")
@@ -201,6 +209,8 @@ async def _fold(url: str, now: datetime) -> dict[str, Any]:
         "seconds": round(seconds, 1),
         "call_rollup_rows": int(call_rows or 0),
         "state_rollup_rows": int(state_rows or 0),
+        "survey_rollup_rows": int(survey_rows or 0),
+        "agent_rollup_rows": int(agent_rows or 0),
     }
 
 
@@ -260,32 +270,45 @@ async def _time(
 async def _time_daily(
     url: str, report: str, start: datetime, end: datetime, repeat: int
 ) -> dict[str, Any]:
-    """The topics or surveys report over the period, as the API calls it."""
+    """The topics, surveys or agent-performance report over the period, as the API calls it
+    (with the CPU it cost, as ``_time``)."""
     engine = create_engine(url)
     maker = create_sessionmaker(engine)
     seconds = []
-    compute = service.topics if report == "topics" else service.surveys
+    cpu = []
+    compute = {"topics": service.topics, "surveys": service.surveys, "agents": service.agents}
     try:
         for _ in range(repeat):
-            began = time.perf_counter()
             async with maker() as session:
-                data = await compute(
+                pid = int(await session.scalar(text("SELECT pg_backend_pid()")) or 0)
+                server_before = _backend_cpu_s(pid)
+                client_before = time.process_time()
+                began = time.perf_counter()
+                data = await compute[report](
                     session,
                     service.Request(start, end, Granularity.DAY),
                     ZONE,
                     end + timedelta(days=1),
                 )
-            seconds.append(time.perf_counter() - began)
-            log(f"{report} {start:%m-%d}..{end:%m-%d}: {seconds[-1]:.2f} s")
+                seconds.append(time.perf_counter() - began)
+                cpu.append(
+                    (time.process_time() - client_before) + (_backend_cpu_s(pid) - server_before)
+                )
+            log(f"{report} {start:%m-%d}..{end:%m-%d}: {seconds[-1]:.2f} s, CPU {cpu[-1]:.2f} s")
     finally:
         await engine.dispose()
     seconds.sort()
-    counted = data["total"] if report == "topics" else data["total"]["answered"]
+    counted = {
+        "topics": lambda: data["total"],
+        "surveys": lambda: data["total"]["answered"],
+        "agents": lambda: data["total"]["calls"],
+    }[report]()
     return {
         "counted": counted,
         "p50_s": round(statistics.median(seconds), 3),
         "p99_s": round(seconds[min(len(seconds) - 1, int(len(seconds) * 0.99))], 3),
         "max_s": round(seconds[-1], 3),
+        "cpu_p50_s": round(statistics.median(cpu), 3),
         "runs": repeat,
     }
 
@@ -312,7 +335,12 @@ async def main() -> None:
     parser.add_argument(
         "--interval-only",
         action="store_true",
-        help="time the interval report only (not the surveys report)",
+        help="time the interval report only (not the surveys and agents reports)",
+    )
+    parser.add_argument(
+        "--people-only",
+        action="store_true",
+        help="time the surveys and agent-performance reports only (not the interval report)",
     )
     args = parser.parse_args()
     admin = os.environ.get("HOTLINE_TEST_POSTGRES_URL", DEFAULT_ADMIN_URL)
@@ -339,18 +367,26 @@ async def main() -> None:
         results: dict[str, Any] = {}
         if args.rollups:
             results["fold"] = await _fold(url, month[1] + timedelta(days=1))
-        results |= {
-            "month_30m": await _time(url, *month, Granularity.MIN30, args.repeat),
-            "month_day": await _time(url, *month, Granularity.DAY, args.repeat),
-            "day_15m": await _time(url, *day, Granularity.MIN15, args.repeat),
-        }
+        if not args.people_only:
+            results |= {
+                "month_30m": await _time(url, *month, Granularity.MIN30, args.repeat),
+                "month_day": await _time(url, *month, Granularity.DAY, args.repeat),
+                "day_15m": await _time(url, *day, Granularity.MIN15, args.repeat),
+            }
         if not args.interval_only:
             results["month_surveys"] = await _time_daily(url, "surveys", *month, args.repeat)
+            results["month_agents"] = await _time_daily(url, "agents", *month, args.repeat)
         if args.rollups:  # the last day not folded yet: read raw, the rest from the rollups
             await _set_position(url, month[1] - timedelta(days=1))
-            results["month_30m_last_day_open"] = await _time(
-                url, *month, Granularity.MIN30, args.repeat
-            )
+            if not args.people_only:
+                results["month_30m_last_day_open"] = await _time(
+                    url, *month, Granularity.MIN30, args.repeat
+                )
+            if not args.interval_only:
+                for name in ("surveys", "agents"):
+                    results[f"month_{name}_last_day_open"] = await _time_daily(
+                        url, name, *month, args.repeat
+                    )
     finally:
         if not args.keep and not args.reuse and not args.fill_only:
             await _admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -214,8 +214,9 @@ AGENTS: Final[dict[str, Figure]] = {
     "calls": Figure(
         "接听量",
         "Calls",
-        "期间内处于通话状态的不同来电数（含转入）",
-        "distinct calls the agent was on in the period, transfers in included",
+        "期间内处于通话状态的不同来电数（含转入）；合计为各坐席之和（两名坐席接过的来电各计一次）",
+        "distinct calls the agent was on in the period, transfers in included; the total is the "
+        "sum over the agents (a call two agents were on counts for each)",
     ),
     "logged_in_s": Figure(
         "签入时长（秒）",
@@ -274,8 +275,8 @@ AGENTS: Final[dict[str, Figure]] = {
     "surveys": Figure(
         "评价数",
         "Surveys",
-        "由该坐席结束且有满意度评分的来电数",
-        "calls the agent finished that have a survey score",
+        "由该坐席结束且有 1–5 满意度评分的来电数",
+        "calls the agent finished that have a 1-5 survey score",
     ),
     "survey_average": Figure(
         "满意度均分", "Survey average", "满意度评分（1–5）的平均值", "mean survey score (1-5)"

@@ -33,6 +33,7 @@ from hotline.db.models import (
     Topic,
     WorkOrderRow,
 )
+from hotline.db.models.call import LOW_SURVEY_SCORE
 from hotline.errors import InvalidInputError
 from hotline.reports.abandons import AbandonRow
 from hotline.reports.agents import FinishedCall, Orders
@@ -259,23 +260,41 @@ async def finished_calls(
     return [FinishedCall(*row) for row in await _rows(session, query)]
 
 
-async def transfers_by_agent(
+async def transfer_moments(
     session: AsyncSession, start: datetime, end: datetime
-) -> dict[int, int]:
-    """Calls each agent passed on: to another agent (``transfer_answered``) or to a queue
-    (``requeued``), from the calls' journals; the journal names the agent in ``data.from``."""
-    query = select(CallEvent.data).where(
-        CallEvent.kind.in_(("transfer_answered", "requeued")),
-        CallEvent.at >= start,
-        CallEvent.at < end,
+) -> list[tuple[datetime, int]]:
+    """(moment, agent) of every call passed on in the period: to another agent
+    (``transfer_answered``) or to a queue (``requeued``), from the calls' journals; the journal
+    names the agent in ``data.from``. The journal has no index on its time: it is reached
+    through the calls that arrived up to a lookback before the period (by ``call_id``)."""
+    query = (
+        select(CallEvent.at, CallEvent.data)
+        .join(Call, Call.id == CallEvent.call_id)
+        .where(
+            Call.arrived_at >= start - LOOKBACK,
+            Call.arrived_at < end,
+            CallEvent.kind.in_(("transfer_answered", "requeued")),
+            CallEvent.at >= start,
+            CallEvent.at < end,
+        )
     )
-    counts: dict[int, int] = {}
-    for (data,) in await _rows(session, query):
+    moments: list[tuple[datetime, int]] = []
+    for at, data in await _rows(session, query):
         named = (data or {}).get("from")
         try:
             agent_id = int(str(named))
         except ValueError:
             continue  # a journal entry of another shape: not a transfer by a known agent
+        moments.append((at, agent_id))
+    return moments
+
+
+async def transfers_by_agent(
+    session: AsyncSession, start: datetime, end: datetime
+) -> dict[int, int]:
+    """Calls each agent passed on in the period (``transfer_moments``)."""
+    counts: dict[int, int] = {}
+    for _, agent_id in await transfer_moments(session, start, end):
         counts[agent_id] = counts.get(agent_id, 0) + 1
     return counts
 
@@ -486,6 +505,31 @@ async def answered_with_scores(
             Call.caller_number,
             Call.survey_score,
         ).where(Call.answered_at.is_not(None), Call.kind == "inbound"),
+        start,
+        end,
+        f,
+    )
+    return [tuple(row) for row in await _rows(session, query)]
+
+
+async def low_scored(
+    session: AsyncSession, start: datetime, end: datetime, f: Filters
+) -> list[tuple[int, datetime, str, int | None, str, int | None]]:
+    """``answered_with_scores`` for the calls scored low only (the partial index on them):
+    the surveys report lists these one by one, whatever part of it the rollups count."""
+    query = _calls_where(
+        select(
+            Call.id,
+            Call.arrived_at,
+            Call.business_line,
+            Call.agent_id,
+            Call.caller_number,
+            Call.survey_score,
+        ).where(
+            Call.survey_score <= LOW_SURVEY_SCORE,
+            Call.answered_at.is_not(None),
+            Call.kind == "inbound",
+        ),
         start,
         end,
         f,

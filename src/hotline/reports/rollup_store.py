@@ -47,6 +47,7 @@ from hotline.reports.rollup import (
     presence,
     total_spans,
 )
+from hotline.reports.rollup_people_store import fold_people
 from hotline.reports.staffing import spans, wrap_up_seconds
 
 POSITION = "interval"
@@ -138,6 +139,8 @@ async def fold_range(session: AsyncSession, start: datetime, end: datetime) -> F
         await session.execute(insert(StateTotalRollup), total_rows)
     if present_rows:
         await session.execute(insert(PresenceRollup), present_rows)
+    # The surveys' and agents' rollups: the same buckets, from the state rows read above.
+    await fold_people(session, low, high, every, per_site)
     return FoldResult(
         begin, finish, len(call_rows), len(state_rows), len(total_rows), len(present_rows)
     )
@@ -194,6 +197,37 @@ async def fold_pending(
     return done
 
 
+@dataclass(frozen=True, slots=True)
+class FoldedSpan:
+    """The whole buckets [low, high) (epoch seconds) at the start of a report's period that
+    the rollups hold; ``offset``: the zone's UTC offset in seconds (one for the period)."""
+
+    low: int
+    high: int
+    offset: int
+
+
+async def folded_span(session: AsyncSession, period: Period) -> FoldedSpan | None:
+    """What of ``period`` a report may read from the rollups: from its start (on a bucket) up
+    to the fold's position; the raw rows then give the rest. None when the rollups cannot
+    answer (a period not starting on a bucket, a clock change inside it, nothing folded)."""
+    low = period.start.timestamp()
+    if low % BUCKET_S:
+        return None
+    offsets = {start.utcoffset() for start, _ in period.intervals()}
+    offsets.add(period.end.astimezone(period.zone).utcoffset())
+    if len(offsets) != 1:
+        return None
+    offset = next(iter(offsets))
+    position = await folded_until(session)
+    if position is None or offset is None:
+        return None
+    high = min(floor_bucket(period.end.timestamp()), position.timestamp())
+    if high <= low:
+        return None
+    return FoldedSpan(int(low), int(high), int(offset.total_seconds()))
+
+
 async def rolled(
     session: AsyncSession,
     period: Period,
@@ -211,27 +245,16 @@ async def rolled(
         or short_abandon_s not in SHORT_LIMITS
     ):
         return None
-    low = period.start.timestamp()
-    if low % BUCKET_S:
+    folded = await folded_span(session, period)
+    if folded is None:
         return None
-    offsets = {start.utcoffset() for start, _ in period.intervals()}
-    offsets.add(period.end.astimezone(period.zone).utcoffset())
-    if len(offsets) != 1:
-        return None
-    offset = next(iter(offsets))
-    position = await folded_until(session)
-    if position is None or offset is None:
-        return None
-    high = min(floor_bucket(period.end.timestamp()), position.timestamp())
-    if high <= low:
-        return None
+    low, high, shift = folded.low, folded.high, folded.offset
     calls = await _call_sums(session, int(low), int(high), f, threshold_s, short_abandon_s)
     us = await _state_us(session, int(low), int(high), f, agents)
     # Who was logged in: from the presence rollup (one row per agent and bucket), not from the
     # state rollup (one per agent, bucket, state and reason): the same agents, fewer rows.
     present = _presence_where(int(low), int(high), f, agents)
     width = _WIDTH_S[period.granularity]
-    shift = int(offset.total_seconds())
     p = PresenceRollup
     key = (p.bucket + shift) // width
     counts = [

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hotline.reports import queries, rollup_store, standards_store
+from hotline.reports import queries, rollup_people_reads, rollup_store, standards_store
 from hotline.reports.abandons import abandon_report
 from hotline.reports.adherence import adherence
-from hotline.reports.agents import agent_report
+from hotline.reports.agents import FinishedCall, agent_report
 from hotline.reports.definitions import ABANDONS, ADHERENCE, AGENTS, INTERVAL, SURVEYS, TOPICS
 from hotline.reports.interval import CallRow, interval_report
 from hotline.reports.origin import HOME_PROVINCE, origin_report
@@ -182,18 +182,41 @@ async def agents(
     period = period_of(request, zone)
     filters = await _filters(session, request)
     chosen = await queries.group_agents(session, filters)
-    states = await queries.state_rows(session, period.start, period.end, filters, chosen)
-    finished = await queries.finished_calls(session, period.start, period.end, filters)
-    transfers = await queries.transfers_by_agent(session, period.start, period.end)
+    # The folded buckets summed from the rollups, the raw rows only for what is not folded yet.
+    rolled = await rollup_people_reads.agent_tallies(session, period, filters, chosen)
+    raw_start = rolled.raw_from if rolled is not None else period.start
+    states: list[StateRow] = []
+    finished: list[FinishedCall] = []
+    transfers: dict[int, int] = dict(rolled.transfers) if rolled is not None else {}
+    if raw_start < period.end:
+        states = await queries.state_rows(session, raw_start, period.end, filters, chosen)
+        finished = await queries.finished_calls(session, raw_start, period.end, filters)
+        for agent_id, n in (
+            await queries.transfers_by_agent(session, raw_start, period.end)
+        ).items():
+            transfers[agent_id] = transfers.get(agent_id, 0) + n
     orders = await queries.orders_by_agent(session, period.start, period.end)
     codes = await queries.agent_codes(session)
     scheduled = await queries.shifts(session, period.start, period.end)
+    # Adherence compares the state log with shifts at any minute: the raw rows of the agents
+    # with a shift (all of them when the report reads no rollup).
+    shift_states = states
+    if rolled is not None:
+        rostered = {agent_id for agent_id, _, _ in scheduled}
+        if chosen is not None:
+            rostered &= chosen
+        shift_states = (
+            await queries.state_rows(session, period.start, period.end, filters, rostered)
+            if rostered
+            else []
+        )
     until = min(now, period.end)
 
     def compute() -> tuple[list[dict[str, Any]], dict[str, Any], dict[int, dict[str, Any]]]:
         all_spans = spans(states, until)
+        rostered_spans = all_spans if shift_states is states else spans(shift_states, until)
         rows, total = agent_report(
-            period.start,
+            raw_start,
             until,
             all_spans,
             finished,
@@ -201,8 +224,9 @@ async def agents(
             orders,
             codes,
             sorted(chosen) if chosen is not None else None,
+            rolled.tallies if rolled is not None else None,
         )
-        return rows, total, adherence(period.start, until, scheduled, all_spans)
+        return rows, total, adherence(period.start, until, scheduled, rostered_spans)
 
     rows, total, kept = await asyncio.to_thread(compute)
     by_code = {codes.get(agent_id, str(agent_id)): figures for agent_id, figures in kept.items()}
@@ -423,10 +447,19 @@ async def surveys(
     API masks them for whoever may not read them."""
     period = period_of(replace(request, granularity=Granularity.DAY), zone)
     filters = await _filters(session, request)
-    rows = await queries.answered_with_scores(session, period.start, period.end, filters)
     codes = await queries.agent_codes(session)
-    calls = [
-        SurveyedCall(
+    # Counts of the folded buckets from the rollup, the raw rows for the rest; the low-scored
+    # calls are listed from the raw rows over the whole period (a partial index holds them).
+    rolled = await rollup_people_reads.survey_counts(session, period, filters, codes)
+    raw_start = rolled.raw_from if rolled is not None else period.start
+    rows: list[tuple[int, datetime, str, int | None, str, int | None]] = []
+    if raw_start < period.end:
+        rows = await queries.answered_with_scores(session, raw_start, period.end, filters)
+    low = await queries.low_scored(session, period.start, period.end, filters)
+
+    def surveyed(row: tuple[int, datetime, str, int | None, str, int | None]) -> SurveyedCall:
+        call_id, at, line, agent_id, caller, score = row
+        return SurveyedCall(
             call_id,
             (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(zone),
             line or "",
@@ -434,10 +467,16 @@ async def surveys(
             caller or "",
             score,
         )
-        for call_id, at, line, agent_id, caller, score in rows
-    ]
+
     days = [start.date() for start, _ in period.intervals()]
-    report = await asyncio.to_thread(lambda: survey_report(calls, days))
+    report = await asyncio.to_thread(
+        lambda: survey_report(
+            [surveyed(row) for row in rows],
+            days,
+            rolled.counts if rolled is not None else (),
+            [surveyed(row) for row in low],
+        )
+    )
     return {
         "report": "surveys",
         "period": {

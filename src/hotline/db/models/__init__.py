@@ -29,6 +29,7 @@ from hotline.db.models.monitoring import CallMonitorRow, MonitorPhone
 from hotline.db.models.notice import NoticeContact, NoticeOutboxRow, WorkOrderAttachment
 from hotline.db.models.ops import OpsRunRow
 from hotline.db.models.report import (
+    AgentRollup,
     AgentShift,
     CallRollup,
     PresenceRollup,
@@ -36,6 +37,7 @@ from hotline.db.models.report import (
     ServiceStandardRow,
     StateRollup,
     StateTotalRollup,
+    SurveyRollup,
 )
 from hotline.db.models.softphone import SoftphoneAccount
 from hotline.db.models.summary import CallSummaryRow, Topic
@@ -52,6 +54,7 @@ from hotline.db.models.workorder import (
 __all__ = [
     "Agent",
     "AgentEndpoint",
+    "AgentRollup",
     "AgentSession",
     "AgentShift",
     "AgentSkill",
@@ -96,6 +99,7 @@ __all__ = [
     "SoftphoneAccount",
     "StateRollup",
     "StateTotalRollup",
+    "SurveyRollup",
     "Topic",
     "User",
     "UserRole",

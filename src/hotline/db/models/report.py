@@ -108,6 +108,57 @@ class PresenceRollup(Base):
     agent_id: Mapped[int] = mapped_column(Integer)
 
 
+class SurveyRollup(Base):
+    """The answered calls that arrived in one bucket at one site, line and language, finished
+    by one agent (NULL: none recorded): how many, their hold time and their survey scores.
+
+    What the surveys report counts (``inbound`` rows) and the agent report's hold and survey
+    figures (every row naming an agent: a callback the centre placed counts for its agent).
+    The low-scored calls themselves stay in the call table: the report lists them one by one."""
+
+    __tablename__ = "report_survey_rollup"
+    __table_args__ = (Index("ix_report_survey_rollup_bucket", "bucket"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    bucket: Mapped[int] = mapped_column(BigInteger)
+    site_id: Mapped[int] = mapped_column(Integer)
+    business_line: Mapped[str | None] = mapped_column(String(32))
+    language: Mapped[str | None] = mapped_column(String(8))
+    agent_id: Mapped[int | None] = mapped_column(Integer)
+    inbound: Mapped[bool] = mapped_column(Boolean)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    hold_us: Mapped[int] = mapped_column(BigInteger, default=0)
+    score_1: Mapped[int] = mapped_column(Integer, default=0)
+    score_2: Mapped[int] = mapped_column(Integer, default=0)
+    score_3: Mapped[int] = mapped_column(Integer, default=0)
+    score_4: Mapped[int] = mapped_column(Integer, default=0)
+    score_5: Mapped[int] = mapped_column(Integer, default=0)
+    score_sum: Mapped[int] = mapped_column(Integer, default=0)  # of the 1-5 scores
+
+
+class AgentRollup(Base):
+    """What one agent did in one bucket that is a count, not agent-time (that is in
+    ``report_state_rollup``): calls they were on, offers they let ring out, transfers.
+
+    ``calls``: distinct calls the agent was on in the bucket; ``calls_continued``: of those,
+    the ones the agent was already on when the bucket began, so a period's calls are the sum
+    of ``calls - calls_continued`` plus the first bucket's ``calls_continued`` (a call over a
+    bucket edge counts once). ``transfers`` are only in the all-sites view (``site_id`` NULL):
+    the journal has no site filter. ``site_id`` as in ``report_state_rollup``."""
+
+    __tablename__ = "report_agent_rollup"
+    __table_args__ = (Index("ix_report_agent_rollup_bucket", "bucket"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    bucket: Mapped[int] = mapped_column(BigInteger)
+    site_id: Mapped[int | None] = mapped_column(Integer)
+    agent_id: Mapped[int] = mapped_column(Integer)
+    calls: Mapped[int] = mapped_column(Integer, default=0)
+    calls_continued: Mapped[int] = mapped_column(Integer, default=0)
+    rona: Mapped[int] = mapped_column(Integer, default=0)
+    transfers: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class RollupPosition(Base):
     """How far the fold has gone: every bucket before ``folded_until`` is in the rollups."""
 
