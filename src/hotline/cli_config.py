@@ -2,13 +2,17 @@
 
 Errors are one line per problem on stderr, each naming the file and the path in it
 (``centre.yaml: routing.lines.finance.stages[2].after_s: must be > stages[1].after_s``), exit
-code 2; nothing is published unless every check passes. docs/config.md has the whole story.
+code 2; nothing is published unless every check passes. The problems are worded in the
+command's language: ``--lang``, else the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``), zh-CN
+unless that is an English one. docs/config.md has the whole story.
 """
 
 from __future__ import annotations
 
+import enum
 import getpass
 import json
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -22,8 +26,10 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
     from hotline.centre.document import CentreConfig, Document
+    from hotline.centre.problems import ConfigInvalid
     from hotline.db.models import ConfigVersion
     from hotline.sounds.check import PlayedCheck
+    from hotline.web.i18n import Lang
 
 config_app = typer.Typer(
     help="The centre's configuration: validate, diff, publish, roll back, show.",
@@ -36,21 +42,57 @@ FileArg = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="print data as JSON")]
 
 
-def _problems(problems: list[str]) -> typer.Exit:
-    for problem in problems:
-        typer.echo(f"error: {problem}", err=True)
-    typer.echo(f"{len(problems)} problem(s); nothing was published", err=True)
+class LangChoice(enum.StrEnum):
+    """What ``--lang`` takes (``zh`` is short for zh-CN)."""
+
+    ZH_CN = "zh-CN"
+    ZH = "zh"
+    EN = "en"
+
+
+LangOpt = Annotated[
+    LangChoice | None,
+    typer.Option(
+        "--lang",
+        case_sensitive=False,
+        help="the language of the problems (default: from LC_ALL / LANG, else zh-CN)",
+        show_default=False,
+    ),
+]
+
+
+def _problems(exc: ConfigInvalid, lang: LangChoice | None, source: str | None = None) -> typer.Exit:
+    """Print every problem on stderr, naming the file (``source`` when the problems do not
+    already name one), in the command's language; exit code 2."""
+    from hotline.web.i18n import translate
+
+    chosen = _lang(lang)
+    named = exc if exc.source is not None or source is None else exc.named(source)
+    label = translate(chosen, "config.cli.error")
+    for line in named.lines(chosen):
+        typer.echo(f"{label}: {line}", err=True)
+    refused = translate(chosen, "config.cli.refused").replace("{count}", str(len(named.items)))
+    typer.echo(refused, err=True)
     return typer.Exit(2)
 
 
-def _read(file: Path) -> tuple[CentreConfig, str]:
-    from hotline.centre.document import ConfigInvalid
+def _lang(option: LangChoice | None) -> Lang:
+    """``--lang``, else the locale's language."""
+    from hotline.web.i18n import pick_locale
+
+    if option is None:
+        return pick_locale(os.environ)
+    return "en" if option is LangChoice.EN else "zh-CN"
+
+
+def _read(file: Path, lang: LangChoice | None) -> tuple[CentreConfig, str]:
     from hotline.centre.files import read_file
+    from hotline.centre.problems import ConfigInvalid
 
     try:
         return read_file(file)
     except ConfigInvalid as exc:
-        raise _problems(exc.problems) from None
+        raise _problems(exc, lang) from None
 
 
 def _when(text: str | None) -> datetime | None:
@@ -87,12 +129,13 @@ def validate_command(
         bool,
         typer.Option("--directory", help="also check the lines against the agents in the database"),
     ] = False,
+    lang: LangOpt = None,
 ) -> None:
     """Check a file: every problem is listed by path; nothing is written."""
-    config, _ = _read(file)
+    config, _ = _read(file, lang)
     if directory:
         from hotline.centre import store
-        from hotline.centre.document import ConfigInvalid
+        from hotline.centre.problems import ConfigInvalid
 
         async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
             async with sessionmaker() as session:
@@ -101,7 +144,7 @@ def validate_command(
         try:
             with_database(work)
         except ConfigInvalid as exc:
-            raise _problems([f"{file.name}: {p}" for p in exc.problems]) from None
+            raise _problems(exc, lang, file.name) from None
     typer.echo(f"{file.name}: valid")
 
 
@@ -147,6 +190,7 @@ def check_sounds_command(
         typer.Option("--file", help="check this file instead of the version in force"),
     ] = None,
     as_json: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Ask the site's Asterisk which sounds the configuration plays are missing, per language.
 
@@ -157,7 +201,7 @@ def check_sounds_command(
     from hotline.clock import utc_now
 
     if file is not None:
-        document = _read(file)[0].document
+        document = _read(file, lang)[0].document
         source = file.name
     else:
 
@@ -188,12 +232,12 @@ def check_sounds_command(
 
 
 @config_app.command("diff")
-def diff_command(file: FileArg, as_json: JsonOpt = False) -> None:
+def diff_command(file: FileArg, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
     """What publishing FILE would change, against the version in force."""
     from hotline.centre import store
     from hotline.clock import utc_now
 
-    config, _ = _read(file)
+    config, _ = _read(file, lang)
     new = config.to_data()
 
     async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> tuple[int | None, Any]:
@@ -247,13 +291,14 @@ def publish_command(
             help="first ask this site's Asterisk for every sound; publish nothing if one lacks",
         ),
     ] = None,
+    lang: LangOpt = None,
 ) -> None:
     """Publish FILE as a new version: now, or at a chosen time (the service picks it up live)."""
     from hotline.centre import store
-    from hotline.centre.document import ConfigInvalid
+    from hotline.centre.problems import ConfigInvalid
     from hotline.clock import utc_now
 
-    config, text = _read(file)
+    config, text = _read(file, lang)
     effective_at = _when(at)
     if check_sounds is not None:
         checks = _site_checks(config.document, check_sounds)
@@ -283,7 +328,7 @@ def publish_command(
     try:
         published = with_database(work)
     except ConfigInvalid as exc:
-        raise _problems([f"{file.name}: {p}" for p in exc.problems]) from None
+        raise _problems(exc, lang, file.name) from None
     except store.StaleBaseError as exc:
         raise fail(str(exc)) from None
     typer.echo(
@@ -298,10 +343,11 @@ def rollback_command(
         str, typer.Option("--reason", help="why: kept with the version")
     ] = "rollback",
     by: Annotated[str | None, typer.Option("--by", help="who (default: your login)")] = None,
+    lang: LangOpt = None,
 ) -> None:
     """Put an earlier version back in force (as a new version: history is never rewritten)."""
     from hotline.centre import store
-    from hotline.centre.document import ConfigInvalid
+    from hotline.centre.problems import ConfigInvalid
     from hotline.clock import utc_now
 
     async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, Any]:
@@ -317,7 +363,7 @@ def rollback_command(
     except store.VersionNotFoundError as exc:
         raise fail(str(exc)) from None
     except ConfigInvalid as exc:
-        raise _problems([f"version {version}: {p}" for p in exc.problems]) from None
+        raise _problems(exc, lang, f"version {version}") from None
     typer.echo(f"version {version} is back in force as version {published['version']}")
 
 
@@ -381,6 +427,7 @@ def dry_run_command(
         int, typer.Option("--replications", min=1, max=100, help="simulated runs per version")
     ] = 5,
     as_json: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Replay the last hours of recorded traffic under the version in force and under FILE."""
     from rich.console import Console
@@ -388,7 +435,7 @@ def dry_run_command(
     from hotline.centre import dryrun, store
     from hotline.clock import utc_now
 
-    config, _ = _read(file)
+    config, _ = _read(file, lang)
 
     async def work(
         sessionmaker: async_sessionmaker[AsyncSession],
