@@ -104,6 +104,12 @@ def translate(lang: Lang, key: str) -> str:
     return entry[0] if lang == "zh-CN" else entry[1]
 
 
+def translate_with(lang: Lang, key: str, **params: object) -> str:
+    """The message in ``lang`` with its ``{name}`` params filled in (a command's or an API
+    answer's sentence; the pages' templates fill theirs with ``replace``)."""
+    return translate(lang, key).format(**params)
+
+
 def bundle(lang: Lang, prefixes: tuple[str, ...]) -> dict[str, str]:
     """The messages a page's script needs, embedded in the page as JSON."""
     return {k: translate(lang, k) for k in CATALOG if k.startswith(prefixes)}

@@ -156,3 +156,53 @@ def test_publish_diff_show_rollback(env: None, tmp_path: Path) -> None:
     missing = runner.invoke(app, ["config", "rollback", "9"])
     assert missing.exit_code == 2
     assert "no configuration version 9" in missing.output
+
+
+def test_what_the_commands_print_is_in_the_locale_s_language(
+    env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = CliRunner()
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    valid = runner.invoke(app, ["config", "validate", str(EXAMPLE)])
+    assert valid.output.splitlines() == ["centre.yaml：检查通过"]
+    bad_at = runner.invoke(
+        app, ["config", "publish", str(EXAMPLE), "--reason", "r", "--at", "tonight"]
+    )
+    assert bad_at.exit_code == 2
+    assert "错误: --at：'tonight' 不是有效的时间" in bad_at.output
+    empty = runner.invoke(app, ["config", "show"])
+    assert empty.exit_code == 2
+    assert "错误: 尚未发布任何版本" in empty.output
+    first = runner.invoke(
+        app, ["config", "publish", str(EXAMPLE), "--reason", "start", "--by", "ann"]
+    )
+    assert first.exit_code == 0, first.output
+    assert first.output.startswith("已发布版本 1，自 ")
+    same = runner.invoke(app, ["config", "diff", str(EXAMPLE)])
+    assert same.output.splitlines() == ["centre.yaml：与当前生效的版本 1 相同"]
+
+    data = example()
+    data["routing"]["default"]["announce_every_s"] = 30
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    diff = runner.invoke(app, ["config", "diff", str(edited)])
+    assert "版本 1（当前生效）" in diff.output
+    assert runner.invoke(app, ["config", "publish", str(edited), "--reason", "r"]).exit_code == 0
+    stale = runner.invoke(app, ["config", "publish", str(EXAMPLE), "--reason", "r", "--base", "1"])
+    assert stale.exit_code == 2
+    assert "错误: 版本 2 已生效，但这次编辑基于版本 1" in stale.output
+    assert "--base 2" in stale.output
+    shown = runner.invoke(app, ["config", "show", "1"])
+    assert shown.output.startswith("# 版本 1，由 ann 于 ")
+    back = runner.invoke(app, ["config", "rollback", "1"])
+    assert back.output.splitlines() == ["版本 1 已重新生效，新版本号为 3"]
+    missing = runner.invoke(app, ["config", "rollback", "9"])
+    assert missing.exit_code == 2
+    assert "错误: 没有配置版本 9" in missing.output
+
+    # --lang wins over the locale, both ways.
+    english = runner.invoke(app, ["config", "rollback", "9", "--lang", "en"])
+    assert "error: no configuration version 9" in english.output
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    asked = runner.invoke(app, ["config", "validate", str(EXAMPLE), "--lang", "zh"])
+    assert asked.output.splitlines() == ["centre.yaml：检查通过"]
