@@ -47,7 +47,7 @@ from hotline.errors import (
 )
 from hotline.roles import Role
 from hotline.schemas.page import Page
-from hotline.web.i18n import Lang
+from hotline.web.i18n import Lang, translate_with
 
 router = APIRouter(prefix="/config", tags=["config"])
 
@@ -159,6 +159,21 @@ def _invalid(exc: ConfigInvalid, lang: Lang) -> InvalidInputError:
             for problem in exc.items
         ],
         headers={"Content-Language": lang, "Vary": "Accept-Language"},
+    )
+
+
+def _stale(exc: store.StaleBaseError, lang: Lang) -> ConflictError:
+    """409 when another admin published first: ``detail`` the English sentence clients always
+    read, ``code`` and ``params`` for programs, ``message`` in ``lang`` saying what to do."""
+    key = "config.stale.api" if exc.base_version is not None else "config.stale.api_no_base"
+    return ConflictError(
+        str(exc),
+        headers={"Content-Language": lang, "Vary": "Accept-Language"},
+        extra={
+            "code": "stale_base",
+            "params": {"in_force": exc.in_force, "base_version": exc.base_version},
+            "message": translate_with(lang, key, in_force=exc.in_force, base=exc.base_version),
+        },
     )
 
 
@@ -370,7 +385,7 @@ async def publish(
     except ConfigInvalid as exc:
         raise _invalid(exc, lang) from None
     except store.StaleBaseError as exc:
-        raise ConflictError(str(exc)) from None
+        raise _stale(exc, lang) from None
     await _in_force_now(state, session)
     return _read(row)
 

@@ -91,6 +91,40 @@ async def test_two_admins_at_once_the_second_gets_a_409(
     stale = await _publish(client, users, 1)
     assert stale.status_code == 409
     assert "version 2 is in force but this edit started from version 1" in stale.json()["detail"]
+    assert stale.json()["code"] == "stale_base"
+    assert stale.json()["params"] == {"in_force": 2, "base_version": 1}
+
+
+async def test_the_409_says_what_to_do_in_the_request_s_language(
+    app: FastAPI, client: httpx.AsyncClient, users: Users
+) -> None:
+    await staff_every_line(app.state.hotline.sessionmaker)
+    assert (await _publish(client, users, None)).status_code == 201
+    assert (await _publish(client, users, 1)).status_code == 201
+    body = {"document": example(), "reason": "mine", "base_version": 1}
+    answers: dict[str, httpx.Response] = {}
+    for language in ("zh-CN", "en-GB, zh;q=0.5"):
+        answers[language] = await client.post(
+            "/api/v1/config/versions",
+            json=body,
+            headers={**users.headers(Role.ADMIN), "Accept-Language": language},
+        )
+        assert answers[language].status_code == 409
+    chinese, english = answers["zh-CN"], answers["en-GB, zh;q=0.5"]
+    assert chinese.headers["Content-Language"] == "zh-CN"
+    assert chinese.json()["message"] == (
+        "在你编辑期间已有他人发布了版本 2（你的编辑基于版本 1）：请查看与版本 2 的差异，"
+        "再以 base_version 2 重新发布"
+    )
+    assert english.headers["Content-Language"] == "en"
+    assert english.json()["message"] == (
+        "someone published version 2 while you edited (your edit started from version 1): "
+        "look at the differences from version 2, then publish again with base_version 2"
+    )
+    # What clients read before stays, in English, whatever the language.
+    for answer in (chinese, english):
+        assert answer.json()["error"] == "conflict"
+        assert answer.json()["detail"].startswith("version 2 is in force but this edit started")
 
 
 async def test_a_bad_document_is_a_422_listing_every_problem_and_nothing_changes(

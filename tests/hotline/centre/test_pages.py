@@ -83,7 +83,14 @@ async def test_check_compare_publish_and_roll_back(
         "/admin/config/submit", data={**edited, "action": "publish"}, headers=headers
     )
     assert stale.status_code == 409
-    assert "reload the page" in stale.text or "请刷新页面" in stale.text
+    assert "在你编辑期间已有他人发布了版本 2：请刷新页面，查看差异后再发布。" in stale.text
+    assert (await client.get("/lang/en", params={"next": "/admin/config"})).status_code == 303
+    again = await client.post(
+        "/admin/config/submit", data={**edited, "action": "publish"}, headers=headers
+    )
+    assert again.status_code == 409
+    assert "Someone published version 2 while you edited: reload the page" in again.text
+    assert (await client.get("/lang/zh-CN", params={"next": "/admin/config"})).status_code == 303
 
     back = await client.post(
         "/admin/config/versions/1/rollback", data={"reason": "undo"}, headers=headers

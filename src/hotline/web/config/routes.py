@@ -169,8 +169,8 @@ async def submit(
         row = await store.publish(session, publication, now=now)
     except ConfigInvalid as exc:
         return _refused(request, exc)
-    except store.StaleBaseError:
-        return _fragment(request, {"problems": [], "message": "config.stale"}, 409)
+    except store.StaleBaseError as exc:
+        return _fragment(request, {"problems": [], "stale_version": exc.in_force}, 409)
     await release_connection(session)
     wake_follower(state.extras)
     response = _fragment(request, {"published": row.id})
