@@ -2,13 +2,19 @@
 
 Errors are one line per problem on stderr, each naming the file and the path in it
 (``centre.yaml: routing.lines.finance.stages[2].after_s: must be > stages[1].after_s``), exit
-code 2; nothing is published unless every check passes. docs/config.md has the whole story.
+code 2; nothing is published unless every check passes. Everything a person reads (problems,
+verdicts, summaries, usage errors) is worded in the command's language through the one catalogue
+(hotline.web.messages): ``--lang``, else the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``), zh-CN
+unless that is an English one; ``--json`` output is for programs and stays as it is.
+docs/config.md has the whole story.
 """
 
 from __future__ import annotations
 
+import enum
 import getpass
 import json
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -16,14 +22,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 import yaml
 
-from hotline.cli_database import fail, with_database
+from hotline.cli_database import with_database
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
     from hotline.centre.document import CentreConfig, Document
+    from hotline.centre.problems import ConfigInvalid
     from hotline.db.models import ConfigVersion
     from hotline.sounds.check import PlayedCheck
+    from hotline.web.i18n import Lang
 
 config_app = typer.Typer(
     help="The centre's configuration: validate, diff, publish, roll back, show.",
@@ -36,24 +44,73 @@ FileArg = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="print data as JSON")]
 
 
-def _problems(problems: list[str]) -> typer.Exit:
-    for problem in problems:
-        typer.echo(f"error: {problem}", err=True)
-    typer.echo(f"{len(problems)} problem(s); nothing was published", err=True)
+class LangChoice(enum.StrEnum):
+    """What ``--lang`` takes (``zh`` is short for zh-CN)."""
+
+    ZH_CN = "zh-CN"
+    ZH = "zh"
+    EN = "en"
+
+
+LangOpt = Annotated[
+    LangChoice | None,
+    typer.Option(
+        "--lang",
+        case_sensitive=False,
+        help="the language of the messages (default: from LC_ALL / LANG, else zh-CN)",
+        show_default=False,
+    ),
+]
+
+
+def _problems(exc: ConfigInvalid, lang: LangChoice | None, source: str | None = None) -> typer.Exit:
+    """Print every problem on stderr, naming the file (``source`` when the problems do not
+    already name one), in the command's language; exit code 2."""
+    from hotline.web.i18n import translate
+
+    chosen = _lang(lang)
+    named = exc if exc.source is not None or source is None else exc.named(source)
+    label = translate(chosen, "config.cli.error")
+    for line in named.lines(chosen):
+        typer.echo(f"{label}: {line}", err=True)
+    refused = translate(chosen, "config.cli.refused").replace("{count}", str(len(named.items)))
+    typer.echo(refused, err=True)
     return typer.Exit(2)
 
 
-def _read(file: Path) -> tuple[CentreConfig, str]:
-    from hotline.centre.document import ConfigInvalid
+def _say(lang: LangChoice | None, key: str, **params: object) -> str:
+    """A catalogue message in the command's language, its params filled in."""
+    from hotline.web.i18n import translate_with
+
+    return translate_with(_lang(lang), key, **params)
+
+
+def _fail(lang: LangChoice | None, text: str) -> typer.Exit:
+    """A usage or input error in the command's language: one line on stderr, exit code 2."""
+    typer.echo(f"{_say(lang, 'config.cli.error')}: {text}", err=True)
+    return typer.Exit(2)
+
+
+def _lang(option: LangChoice | None) -> Lang:
+    """``--lang``, else the locale's language."""
+    from hotline.web.i18n import pick_locale
+
+    if option is None:
+        return pick_locale(os.environ)
+    return "en" if option is LangChoice.EN else "zh-CN"
+
+
+def _read(file: Path, lang: LangChoice | None) -> tuple[CentreConfig, str]:
     from hotline.centre.files import read_file
+    from hotline.centre.problems import ConfigInvalid
 
     try:
         return read_file(file)
     except ConfigInvalid as exc:
-        raise _problems(exc.problems) from None
+        raise _problems(exc, lang) from None
 
 
-def _when(text: str | None) -> datetime | None:
+def _when(text: str | None, lang: LangChoice | None) -> datetime | None:
     """``--at``: ISO 8601; a time without a zone is Beijing time (what the centre's staff use)."""
     if text is None:
         return None
@@ -62,9 +119,7 @@ def _when(text: str | None) -> datetime | None:
     try:
         at = datetime.fromisoformat(text)
     except ValueError:
-        raise fail(
-            f"--at: {text!r} is not a time like 2026-12-08T20:00 or 2026-12-08T12:00+00:00"
-        ) from None
+        raise _fail(lang, _say(lang, "config.cli.bad_at", text=repr(text))) from None
     return at if at.tzinfo is not None else at.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
@@ -87,12 +142,13 @@ def validate_command(
         bool,
         typer.Option("--directory", help="also check the lines against the agents in the database"),
     ] = False,
+    lang: LangOpt = None,
 ) -> None:
     """Check a file: every problem is listed by path; nothing is written."""
-    config, _ = _read(file)
+    config, _ = _read(file, lang)
     if directory:
         from hotline.centre import store
-        from hotline.centre.document import ConfigInvalid
+        from hotline.centre.problems import ConfigInvalid
 
         async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
             async with sessionmaker() as session:
@@ -101,11 +157,11 @@ def validate_command(
         try:
             with_database(work)
         except ConfigInvalid as exc:
-            raise _problems([f"{file.name}: {p}" for p in exc.problems]) from None
-    typer.echo(f"{file.name}: valid")
+            raise _problems(exc, lang, file.name) from None
+    typer.echo(_say(lang, "config.cli.valid", file=file.name))
 
 
-def _site_checks(document: Document, site: str) -> list[PlayedCheck]:
+def _site_checks(document: Document, site: str, lang: LangChoice | None) -> list[PlayedCheck]:
     """Ask ``site``'s Asterisk (ARI ``GET /sounds``) for every sound ``document`` plays."""
     import asyncio
 
@@ -117,26 +173,47 @@ def _site_checks(document: Document, site: str) -> list[PlayedCheck]:
     try:
         settings = load_settings()
     except (SettingsError, FileNotFoundError) as exc:
-        raise fail(str(exc).replace("\n", "; ")) from None
+        raise _fail(lang, str(exc).replace("\n", "; ")) from None
     try:
         sounds = asyncio.run(site_sounds(settings.database_url, site))
     except SiteLookupError as exc:
-        raise fail(f"--site: {exc}") from None
+        # The sounds module words these (site code, ARI address, the client's error) in English.
+        raise _fail(lang, f"--site: {exc}") from None
     return missing_played(played_by_language(document), sounds)
 
 
-def _print_site_checks(checks: list[PlayedCheck], site: str, source: str) -> None:
+def _print_site_checks(
+    checks: list[PlayedCheck], site: str, source: str, lang: LangChoice | None
+) -> None:
     """One line per missing sound and language, naming where the configuration uses it."""
     for check in checks:
         for missing in check.missing:
             typer.echo(
-                f"missing: {check.language}: hotline/{missing.sound} "
-                f"(used at {', '.join(missing.paths)})"
+                _say(
+                    lang,
+                    "config.cli.sound_missing",
+                    language=check.language,
+                    sound=missing.sound,
+                    paths=", ".join(missing.paths),
+                )
             )
     total = sum(len(check.missing) for check in checks)
     summary = ", ".join(f"{c.language} {c.needed - len(c.missing)}/{c.needed}" for c in checks)
-    verdict = "complete" if total == 0 else f"{total} missing"
-    typer.echo(f"{source} on site {site}: {summary} sounds present; {verdict}")
+    verdict = (
+        _say(lang, "config.cli.sounds_complete")
+        if total == 0
+        else _say(lang, "config.cli.sounds_missing", count=total)
+    )
+    typer.echo(
+        _say(
+            lang,
+            "config.cli.sounds_summary",
+            source=source,
+            site=site,
+            summary=summary,
+            verdict=verdict,
+        )
+    )
 
 
 @config_app.command("check-sounds")
@@ -147,6 +224,7 @@ def check_sounds_command(
         typer.Option("--file", help="check this file instead of the version in force"),
     ] = None,
     as_json: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Ask the site's Asterisk which sounds the configuration plays are missing, per language.
 
@@ -157,8 +235,8 @@ def check_sounds_command(
     from hotline.clock import utc_now
 
     if file is not None:
-        document = _read(file)[0].document
-        source = file.name
+        document = _read(file, lang)[0].document
+        source = shown = file.name
     else:
 
         async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> Any:
@@ -168,10 +246,11 @@ def check_sounds_command(
 
         found = with_database(work)
         if found is None:
-            raise fail("no version in force: give --file FILE, or publish one first")
+            raise _fail(lang, _say(lang, "config.cli.no_version_for_sounds"))
         document = Document.model_validate(found[1])
-        source = f"version {found[0]}"
-    checks = _site_checks(document, site)
+        source = f"version {found[0]}"  # --json is for programs: English as it always was
+        shown = _say(lang, "config.cli.version", version=found[0])
+    checks = _site_checks(document, site, lang)
     complete = all(not check.missing for check in checks)
     if as_json:
         body = {
@@ -182,18 +261,18 @@ def check_sounds_command(
         }
         typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
     else:
-        _print_site_checks(checks, site, source)
+        _print_site_checks(checks, site, shown, lang)
     if not complete:
         raise typer.Exit(1)
 
 
 @config_app.command("diff")
-def diff_command(file: FileArg, as_json: JsonOpt = False) -> None:
+def diff_command(file: FileArg, as_json: JsonOpt = False, lang: LangOpt = None) -> None:
     """What publishing FILE would change, against the version in force."""
     from hotline.centre import store
     from hotline.clock import utc_now
 
-    config, _ = _read(file)
+    config, _ = _read(file, lang)
     new = config.to_data()
 
     async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> tuple[int | None, Any]:
@@ -216,9 +295,13 @@ def diff_command(file: FileArg, as_json: JsonOpt = False) -> None:
         )
         return
     if not found:
-        typer.echo(f"{file.name}: the same as version {version} in force")
+        typer.echo(_say(lang, "config.cli.same", file=file.name, version=version))
         return
-    name = "(no version in force)" if version is None else f"version {version} (in force)"
+    name = (
+        _say(lang, "config.cli.no_version_in_force")
+        if version is None
+        else _say(lang, "config.cli.version_in_force", version=version)
+    )
     typer.echo(store.unified_diff(old, new, name, file.name), nl=False)
 
 
@@ -247,19 +330,20 @@ def publish_command(
             help="first ask this site's Asterisk for every sound; publish nothing if one lacks",
         ),
     ] = None,
+    lang: LangOpt = None,
 ) -> None:
     """Publish FILE as a new version: now, or at a chosen time (the service picks it up live)."""
     from hotline.centre import store
-    from hotline.centre.document import ConfigInvalid
+    from hotline.centre.problems import ConfigInvalid
     from hotline.clock import utc_now
 
-    config, text = _read(file)
-    effective_at = _when(at)
+    config, text = _read(file, lang)
+    effective_at = _when(at, lang)
     if check_sounds is not None:
-        checks = _site_checks(config.document, check_sounds)
+        checks = _site_checks(config.document, check_sounds, lang)
         if any(check.missing for check in checks):
-            _print_site_checks(checks, check_sounds, file.name)
-            typer.echo("sounds are missing on the site; nothing was published", err=True)
+            _print_site_checks(checks, check_sounds, file.name, lang)
+            typer.echo(_say(lang, "config.cli.sounds_refused"), err=True)
             raise typer.Exit(1)
 
     async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, Any]:
@@ -283,11 +367,17 @@ def publish_command(
     try:
         published = with_database(work)
     except ConfigInvalid as exc:
-        raise _problems([f"{file.name}: {p}" for p in exc.problems]) from None
+        raise _problems(exc, lang, file.name) from None
     except store.StaleBaseError as exc:
-        raise fail(str(exc)) from None
+        key = "config.stale.cli" if exc.base_version is not None else "config.stale.cli_no_base"
+        raise _fail(lang, _say(lang, key, in_force=exc.in_force, base=exc.base_version)) from None
     typer.echo(
-        f"published version {published['version']}, in force from {published['effective_at']}"
+        _say(
+            lang,
+            "config.cli.published",
+            version=published["version"],
+            effective_at=published["effective_at"],
+        )
     )
 
 
@@ -298,10 +388,11 @@ def rollback_command(
         str, typer.Option("--reason", help="why: kept with the version")
     ] = "rollback",
     by: Annotated[str | None, typer.Option("--by", help="who (default: your login)")] = None,
+    lang: LangOpt = None,
 ) -> None:
     """Put an earlier version back in force (as a new version: history is never rewritten)."""
     from hotline.centre import store
-    from hotline.centre.document import ConfigInvalid
+    from hotline.centre.problems import ConfigInvalid
     from hotline.clock import utc_now
 
     async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, Any]:
@@ -315,10 +406,10 @@ def rollback_command(
     try:
         published = with_database(work)
     except store.VersionNotFoundError as exc:
-        raise fail(str(exc)) from None
+        raise _fail(lang, _say(lang, "config.cli.not_found", version=exc.version)) from None
     except ConfigInvalid as exc:
-        raise _problems([f"version {version}: {p}" for p in exc.problems]) from None
-    typer.echo(f"version {version} is back in force as version {published['version']}")
+        raise _problems(exc, lang, _say(lang, "config.cli.version", version=version)) from None
+    typer.echo(_say(lang, "config.cli.rolled_back", version=version, new=published["version"]))
 
 
 @config_app.command("show")
@@ -328,6 +419,7 @@ def show_command(
     ] = None,
     history: Annotated[bool, typer.Option("--history", help="list every version instead")] = False,
     as_json: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Print a version's document (YAML as published), or the history of versions."""
     from hotline.centre import store
@@ -349,9 +441,9 @@ def show_command(
     try:
         found = with_database(work)
     except store.VersionNotFoundError as exc:
-        raise fail(str(exc)) from None
+        raise _fail(lang, _say(lang, "config.cli.not_found", version=exc.version)) from None
     if found is None:
-        raise fail("no version has been published yet: hotline config publish FILE --reason ...")
+        raise _fail(lang, _say(lang, "config.cli.none_published"))
     if as_json:
         typer.echo(json.dumps(found, ensure_ascii=False, indent=2))
     elif history:
@@ -362,8 +454,14 @@ def show_command(
             )
     else:
         typer.echo(
-            f"# version {found['version']}, published by {found['published_by']} at "
-            f"{found['published_at']}: {found['reason']}"
+            _say(
+                lang,
+                "config.cli.shown",
+                version=found["version"],
+                by=found["published_by"],
+                at=found["published_at"],
+                reason=found["reason"],
+            )
         )
         text = found["source"] or yaml.safe_dump(
             found["document"], sort_keys=False, allow_unicode=True
@@ -381,14 +479,16 @@ def dry_run_command(
         int, typer.Option("--replications", min=1, max=100, help="simulated runs per version")
     ] = 5,
     as_json: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Replay the last hours of recorded traffic under the version in force and under FILE."""
     from rich.console import Console
+    from rich.markup import escape
 
     from hotline.centre import dryrun, store
     from hotline.clock import utc_now
 
-    config, _ = _read(file)
+    config, _ = _read(file, lang)
 
     async def work(
         sessionmaker: async_sessionmaker[AsyncSession],
@@ -407,8 +507,8 @@ def dry_run_command(
             config.document.routing,
             replications=replications,
         )
-    except dryrun.NoTrafficError as exc:
-        raise fail(str(exc)) from None
+    except dryrun.NoTrafficError:
+        raise _fail(lang, _say(lang, "config.cli.no_traffic", hours=hours)) from None
     if as_json:
         typer.echo(
             json.dumps(
@@ -426,9 +526,12 @@ def dry_run_command(
     from simulations.report import print_result
 
     console = Console()
-    console.print(f"{recorded.calls} recorded calls in the last {hours} h, replayed:")
+    # The tables are the simulator's own (simulations.report), English like its other reports.
+    console.print(_say(lang, "config.cli.replayed", calls=recorded.calls, hours=hours))
     if result.old is not None:
-        console.print(f"\n[bold]version {version} (in force)[/bold]")
+        in_force = _say(lang, "config.cli.version_in_force", version=version)
+        console.print(f"\n[bold]{escape(in_force)}[/bold]")
         print_result(result.old, console)
-    console.print(f"\n[bold]{file.name} (candidate)[/bold]")
+    candidate = _say(lang, "config.cli.candidate", file=file.name)
+    console.print(f"\n[bold]{escape(candidate)}[/bold]")
     print_result(result.new, console)

@@ -38,11 +38,22 @@ log = structlog.get_logger(__name__)
 class AppError(Exception):
     status_code = 400
     slug = "bad_request"
+    # A subclass whose __init__ does not call this one's still answers without extension members.
+    extra: Mapping[str, Any] | None = None
 
-    def __init__(self, detail: Any = None, *, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        detail: Any = None,
+        *,
+        headers: dict[str, str] | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.headers = headers
+        # Members beside the standard ones (RFC 9457 extension members), e.g. a ``code`` and a
+        # ``message`` in the request's language; they never replace a standard member.
+        self.extra = extra
 
 
 class NotFoundError(AppError):
@@ -116,6 +127,7 @@ def problem(
     slug: str,
     detail: Any,
     headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
     """The error response: problem details (RFC 9457) carrying our ``error`` slug."""
     try:
@@ -123,6 +135,7 @@ def problem(
     except ValueError:
         title = "Error"
     body = {
+        **jsonable_encoder(dict(extra or {})),
         "type": PROBLEM_TYPE_PREFIX + slug,
         "title": title,
         "status": status,
@@ -142,7 +155,7 @@ def _validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    return problem(request, exc.status_code, exc.slug, exc.detail, exc.headers)
+    return problem(request, exc.status_code, exc.slug, exc.detail, exc.headers, exc.extra)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

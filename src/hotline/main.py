@@ -39,7 +39,7 @@ from hotline.telephony import TELEPHONY_KEY, TelephonyService
 from hotline.telephony.component import follow_configuration
 from hotline.telephony.database import start_cti_database, stop_cti_database
 from hotline.warmup import warm_up_routes
-from hotline.web import install_web
+from hotline.web.app import install_web
 from hotline.workorders.diverted_questions import question_filer
 from hotline.workorders.follow_up_calls import outcome_recorder
 from hotline.workorders.sweeper import rules_cache

@@ -17,7 +17,13 @@ from routing.decisions import (
     WakeAt,
 )
 from routing.engine import HANDLE_TIME_SMOOTHING, apply, new_state
-from routing.errors import PolicyError, RoutingError, UnknownAgentError, UnknownContactError
+from routing.errors import (
+    PolicyError,
+    PolicyProblem,
+    RoutingError,
+    UnknownAgentError,
+    UnknownContactError,
+)
 from routing.events import (
     AgentLoggedIn,
     AgentLoggedOut,
@@ -108,6 +114,7 @@ __all__ = [
     "PolicyChanged",
     "PolicyError",
     "PolicyPatch",
+    "PolicyProblem",
     "QueueSnapshot",
     "RoutingError",
     "RoutingState",

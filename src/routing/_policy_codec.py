@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from routing.errors import PolicyError
+from routing.errors import PolicyProblem as P
 from routing.hours import CHINA_UTC_OFFSET_S, OpenInterval, ServiceHours
 from routing.policy import (
     LINE_POLICY_FIELDS,
@@ -36,10 +37,10 @@ def policy_from_dict(data: Mapping[str, Any]) -> Policy:
     top = _mapping(data, "")
     _no_unknown(top, _TOP_FIELDS, "")
     if "default" not in top:
-        raise PolicyError("default", "required")
+        raise PolicyError("default", "required", P.REQUIRED)
     default_values = _line_values(top["default"], "default")
     if "stages" not in default_values:
-        raise PolicyError("default.stages", "required")
+        raise PolicyError("default.stages", "required", P.REQUIRED)
     default = _build("default", LinePolicy, **default_values)
     lines: dict[str, LinePolicy] = {}
     for name, raw in _mapping(top.get("lines", {}), "lines").items():
@@ -107,7 +108,7 @@ def _line_values(raw: object, path: str) -> dict[str, Any]:
             values[name] = None if value is None else _enum(DivertTarget, value, where)
         elif name == "rona_misses":
             if isinstance(value, bool) or not isinstance(value, int):
-                raise PolicyError(where, "must be an integer")
+                raise PolicyError(where, "must be an integer", P.MUST_BE_INTEGER)
             values[name] = value
         elif value is None and name in ("callback_offer_after_s", "max_wait_s", "announce_every_s"):
             values[name] = None
@@ -118,7 +119,7 @@ def _line_values(raw: object, path: str) -> dict[str, Any]:
 
 def _stages(raw: object, path: str) -> tuple[Stage, ...]:
     if not isinstance(raw, list | tuple):
-        raise PolicyError(path, "must be a list of stages")
+        raise PolicyError(path, "must be a list of stages", P.MUST_BE_STAGE_LIST)
     stages = []
     for i, item in enumerate(raw):
         where = f"{path}[{i}]"
@@ -126,7 +127,7 @@ def _stages(raw: object, path: str) -> tuple[Stage, ...]:
         _no_unknown(fields, _STAGE_FIELDS, where)
         for required in ("after_s", "max_level"):
             if required not in fields:
-                raise PolicyError(f"{where}.{required}", "required")
+                raise PolicyError(f"{where}.{required}", "required", P.REQUIRED)
         stages.append(_build(where, Stage, **fields))
     return tuple(stages)
 
@@ -142,7 +143,12 @@ def _hours_from_dict(raw: object, path: str) -> ServiceHours:
         fields.get("utc_offset_hours", CHINA_UTC_OFFSET_S / 3600), f"{path}.utc_offset_hours"
     )
     if not -14 <= offset_hours <= 14:
-        raise PolicyError(f"{path}.utc_offset_hours", "must be between -14 and 14")
+        raise PolicyError(
+            f"{path}.utc_offset_hours",
+            "must be between -14 and 14",
+            P.UTC_OFFSET_OUT_OF_RANGE,
+            {"low": -14, "high": 14},
+        )
     return ServiceHours(
         weekly=weekly,  # type: ignore[arg-type]  # seven entries, one per WEEKDAYS
         utc_offset_s=offset_hours * 3600.0,
@@ -162,18 +168,22 @@ def hours_from_dict(raw: object, path: str) -> ServiceHours:
 
 def _intervals(raw: object, path: str) -> tuple[OpenInterval, ...]:
     if not isinstance(raw, list | tuple):
-        raise PolicyError(path, "must be a list like ['09:00-12:00', '13:00-17:00']")
+        raise PolicyError(
+            path, "must be a list like ['09:00-12:00', '13:00-17:00']", P.MUST_BE_INTERVAL_LIST
+        )
     result = []
     for i, item in enumerate(raw):
         if not isinstance(item, str):
-            raise PolicyError(f"{path}[{i}]", "must be a string 'HH:MM-HH:MM'")
+            raise PolicyError(
+                f"{path}[{i}]", "must be a string 'HH:MM-HH:MM'", P.MUST_BE_INTERVAL_TEXT
+            )
         result.append(_build(f"{path}[{i}]", OpenInterval.parse, item))
     return tuple(sorted(result))
 
 
 def _dates(raw: object, path: str) -> frozenset[dt.date]:
     if not isinstance(raw, list | tuple):
-        raise PolicyError(path, "must be a list of dates")
+        raise PolicyError(path, "must be a list of dates", P.MUST_BE_DATE_LIST)
     result = set()
     for i, item in enumerate(raw):
         if isinstance(item, dt.date) and not isinstance(item, dt.datetime):
@@ -182,7 +192,12 @@ def _dates(raw: object, path: str) -> frozenset[dt.date]:
         try:
             result.add(dt.date.fromisoformat(str(item)))
         except ValueError:
-            raise PolicyError(f"{path}[{i}]", f"not a date (YYYY-MM-DD): {item!r}") from None
+            raise PolicyError(
+                f"{path}[{i}]",
+                f"not a date (YYYY-MM-DD): {item!r}",
+                P.NOT_A_DATE,
+                {"value": repr(item)},
+            ) from None
     return frozenset(result)
 
 
@@ -231,22 +246,27 @@ def _plain(value: object) -> Any:
 
 def _mapping(raw: object, path: str) -> Mapping[str, Any]:
     if not isinstance(raw, Mapping):
-        raise PolicyError(path, "must be a mapping")
+        raise PolicyError(path, "must be a mapping", P.MUST_BE_MAPPING)
     for key in raw:
         if not isinstance(key, str):
-            raise PolicyError(path, f"keys must be strings, got {key!r}")
+            raise PolicyError(
+                path,
+                f"keys must be strings, got {key!r}",
+                P.KEYS_MUST_BE_STRINGS,
+                {"key": repr(key)},
+            )
     return raw
 
 
 def _no_unknown(fields: Mapping[str, Any], known: tuple[str, ...], path: str) -> None:
     for name in fields:
         if name not in known:
-            raise PolicyError(f"{path}.{name}" if path else name, "unknown field")
+            raise PolicyError(f"{path}.{name}" if path else name, "unknown field", P.UNKNOWN_FIELD)
 
 
 def _number(value: object, path: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise PolicyError(path, "must be a number")
+        raise PolicyError(path, "must be a number", P.MUST_BE_NUMBER)
     return value
 
 
@@ -257,4 +277,6 @@ def _enum(kind: type[_E], value: object, path: str) -> _E:
         return kind(value)
     except ValueError:
         choices = ", ".join(str(member.value) for member in kind)
-        raise PolicyError(path, f"must be one of: {choices}") from None
+        raise PolicyError(
+            path, f"must be one of: {choices}", P.MUST_BE_ONE_OF, {"choices": choices}
+        ) from None

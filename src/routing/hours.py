@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from routing.errors import PolicyError
+from routing.errors import PolicyError, PolicyProblem
 
 SECONDS_PER_DAY = 86_400
 CHINA_UTC_OFFSET_S = 8 * 3600.0
@@ -51,7 +51,11 @@ class OpenInterval:
 
     def __post_init__(self) -> None:
         if not 0 <= self.start_s < self.end_s <= SECONDS_PER_DAY:
-            raise PolicyError("", "must satisfy 00:00 <= start < end <= 24:00")
+            raise PolicyError(
+                "",
+                "must satisfy 00:00 <= start < end <= 24:00",
+                PolicyProblem.INTERVAL_OUT_OF_ORDER,
+            )
 
     @classmethod
     def parse(cls, text: str) -> OpenInterval:
@@ -62,7 +66,12 @@ class OpenInterval:
         except (ValueError, TypeError) as exc:
             if isinstance(exc, PolicyError):
                 raise
-            raise PolicyError("", f"expected 'HH:MM-HH:MM', got {text!r}") from None
+            raise PolicyError(
+                "",
+                f"expected 'HH:MM-HH:MM', got {text!r}",
+                PolicyProblem.INTERVAL_MALFORMED,
+                {"text": repr(text)},
+            ) from None
 
     def __str__(self) -> str:
         return f"{_clock_text(self.start_s)}-{_clock_text(self.end_s)}"

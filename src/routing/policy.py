@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from routing.errors import PolicyError
+from routing.errors import PolicyProblem as P
 from routing.hours import OpenInterval, ServiceHours
 from routing.model import Contact
 
@@ -47,11 +48,15 @@ class Stage:
 
     def __post_init__(self) -> None:
         if not _is_number(self.after_s) or not math.isfinite(self.after_s) or self.after_s < 0:
-            raise PolicyError("after_s", "must be a finite number >= 0")
+            raise PolicyError(
+                "after_s", "must be a finite number >= 0", P.MUST_BE_FINITE_NON_NEGATIVE
+            )
         if not _is_int(self.max_level) or self.max_level < 1:
-            raise PolicyError("max_level", "must be an integer >= 1")
+            raise PolicyError(
+                "max_level", "must be an integer >= 1", P.MUST_BE_INTEGER_AT_LEAST, {"minimum": 1}
+            )
         if not isinstance(self.overflow, bool):
-            raise PolicyError("overflow", "must be true or false")
+            raise PolicyError("overflow", "must be true or false", P.MUST_BE_BOOL)
 
 
 def _is_number(value: object) -> bool:
@@ -91,12 +96,19 @@ class LinePolicy:
         _check_number(self.wrap_up_s, "wrap_up_s", positive=False)
         _check_number(self.handle_time_s, "handle_time_s", positive=True)
         if not _is_int(self.rona_misses) or self.rona_misses < 1:
-            raise PolicyError("rona_misses", "must be an integer >= 1")
+            raise PolicyError(
+                "rona_misses",
+                "must be an integer >= 1",
+                P.MUST_BE_INTEGER_AT_LEAST,
+                {"minimum": 1},
+            )
         for name in ("on_max_wait", "on_closed"):
             if not isinstance(getattr(self, name), DivertTarget):
-                raise PolicyError(name, "must be a DivertTarget")
+                raise PolicyError(name, "must be a DivertTarget", P.MUST_BE_DIVERT_TARGET)
         if self.on_no_agents is not None and not isinstance(self.on_no_agents, DivertTarget):
-            raise PolicyError("on_no_agents", "must be a DivertTarget or None")
+            raise PolicyError(
+                "on_no_agents", "must be a DivertTarget or None", P.MUST_BE_DIVERT_TARGET_OR_NONE
+            )
 
     def stage_at(self, waited_s: float) -> int:
         """Index of the stage in force after waiting `waited_s` seconds."""
@@ -109,29 +121,46 @@ class LinePolicy:
 
 def _check_stages(stages: object) -> None:
     if not isinstance(stages, tuple) or not stages:
-        raise PolicyError("stages", "must be a non-empty tuple of stages")
+        raise PolicyError("stages", "must be a non-empty tuple of stages", P.STAGES_EMPTY)
     for i, stage in enumerate(stages):
         if not isinstance(stage, Stage):
-            raise PolicyError(f"stages[{i}]", "must be a Stage")
+            raise PolicyError(f"stages[{i}]", "must be a Stage", P.MUST_BE_STAGE)
     if stages[0].after_s != 0:
-        raise PolicyError("stages[0].after_s", "must be 0 (the first stage starts at once)")
+        raise PolicyError(
+            "stages[0].after_s",
+            "must be 0 (the first stage starts at once)",
+            P.FIRST_STAGE_NOT_AT_ONCE,
+        )
     for i in range(1, len(stages)):
         previous, stage = stages[i - 1], stages[i]
         if stage.after_s <= previous.after_s:
-            raise PolicyError(f"stages[{i}].after_s", f"must be > stages[{i - 1}].after_s")
+            raise PolicyError(
+                f"stages[{i}].after_s",
+                f"must be > stages[{i - 1}].after_s",
+                P.STAGE_NOT_LATER,
+                {"previous": i - 1},
+            )
         if stage.max_level < previous.max_level:
-            raise PolicyError(f"stages[{i}].max_level", "stages may only widen: must not decrease")
+            raise PolicyError(
+                f"stages[{i}].max_level",
+                "stages may only widen: must not decrease",
+                P.STAGE_LEVEL_NARROWS,
+            )
         if previous.overflow and not stage.overflow:
-            raise PolicyError(f"stages[{i}].overflow", "stages may only widen: must stay true")
+            raise PolicyError(
+                f"stages[{i}].overflow",
+                "stages may only widen: must stay true",
+                P.STAGE_OVERFLOW_DROPPED,
+            )
 
 
 def _check_number(value: object, name: str, *, positive: bool) -> None:
     if not _is_number(value) or not math.isfinite(value):  # type: ignore[arg-type]
-        raise PolicyError(name, "must be a finite number")
+        raise PolicyError(name, "must be a finite number", P.MUST_BE_FINITE)
     if positive and value <= 0:  # type: ignore[operator]
-        raise PolicyError(name, "must be > 0")
+        raise PolicyError(name, "must be > 0", P.MUST_BE_POSITIVE)
     if value < 0:  # type: ignore[operator]
-        raise PolicyError(name, "must be >= 0")
+        raise PolicyError(name, "must be >= 0", P.MUST_BE_NON_NEGATIVE)
 
 
 def _check_optional(value: object, name: str, *, positive: bool) -> None:
@@ -151,7 +180,7 @@ class PolicyPatch:
     def __post_init__(self) -> None:
         for name, _ in self.values:
             if name not in LINE_POLICY_FIELDS:
-                raise PolicyError(name, "unknown field")
+                raise PolicyError(name, "unknown field", P.UNKNOWN_FIELD)
 
     @classmethod
     def of(cls, **values: Any) -> PolicyPatch:
@@ -180,7 +209,9 @@ class Policy:
 
     def __post_init__(self) -> None:
         if not isinstance(self.agent_selection, AgentSelection):
-            raise PolicyError("agent_selection", "must be an AgentSelection")
+            raise PolicyError(
+                "agent_selection", "must be an AgentSelection", P.MUST_BE_AGENT_SELECTION
+            )
         for name, patches in (("languages", self.languages), ("regions", self.regions)):
             for key, patch in patches.items():
                 try:

@@ -8,6 +8,7 @@ EXPECTED = {
     "DateSetCalendar", "Decision", "Divert", "DivertReason", "DivertTarget", "EligibleAgent",
     "Event", "LinePolicy", "Offer", "OfferAnswered", "OfferCallback", "OfferFailed",
     "OfferFailure", "OpenInterval", "Policy", "PolicyChanged", "PolicyError", "PolicyPatch",
+    "PolicyProblem",
     "QueueSnapshot",
     "RoutingError", "RoutingState", "ServiceHours", "SetAgentNotReady", "Skill", "Stage", "Tick",
     "UnknownAgentError", "UnknownContactError", "WakeAt", "WorkingDays", "WrapUpEnded",

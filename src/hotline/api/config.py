@@ -2,7 +2,8 @@
 which of the sounds it plays a site's Asterisk lacks (``POST /config/check-sounds``).
 
 Admins publish and roll back; ops may read, validate and diff (and dry-run) without changing
-anything. A document that fails a check is a 422 whose ``detail`` lists every problem by path;
+anything. A document that fails a check is a 422 whose ``detail`` lists every problem by path,
+as a code with params and a ``message`` in the request's language (``Accept-Language``);
 publishing from a base version older than the one in force is a 409 (two admins at once).
 """
 
@@ -17,6 +18,7 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hotline.api.language import RequestLang
 from hotline.api.paging import (
     DEFAULT_LIMIT,
     CursorParam,
@@ -31,9 +33,10 @@ from hotline.api.paging import (
 )
 from hotline.auth.principal import Principal, require
 from hotline.centre import dryrun, store
-from hotline.centre.document import CentreConfig, ConfigInvalid
+from hotline.centre.document import CentreConfig
 from hotline.centre.files import parse_data, read_text
 from hotline.centre.live import wake_follower
+from hotline.centre.problems import ConfigInvalid, Problem, ProblemCode
 from hotline.db.models import ConfigVersion, Site
 from hotline.deps import AppState, AppStateDep, SessionDep, release_connection
 from hotline.errors import (
@@ -44,6 +47,7 @@ from hotline.errors import (
 )
 from hotline.roles import Role
 from hotline.schemas.page import Page
+from hotline.web.i18n import Lang, translate_with
 
 router = APIRouter(prefix="/config", tags=["config"])
 
@@ -137,27 +141,49 @@ def _read(row: ConfigVersion) -> VersionRead:
     )
 
 
-def _invalid(problems: list[str]) -> InvalidInputError:
-    """422 with one entry per problem; ``loc`` is the path inside the document."""
+def _invalid(exc: ConfigInvalid, lang: Lang) -> InvalidInputError:
+    """422 with one entry per problem: ``loc`` the path inside the document, ``msg`` the whole
+    line in English as it always was (file, path, text: what older clients and logs read), and
+    the problem as data: ``path``, ``code``, ``params`` and its ``message`` in ``lang``."""
     return InvalidInputError(
         [
             {
-                "loc": ["body", *problem.split(": ", 1)[0].split(".")],
-                "msg": problem,
+                "loc": ["body", *(problem.path.split(".") if problem.path else [])],
+                "msg": problem.line("en", exc.source),
                 "type": "config",
+                "path": problem.path,
+                "code": str(problem.code),
+                "params": dict(problem.params),
+                "message": problem.message(lang),
             }
-            for problem in problems
-        ]
+            for problem in exc.items
+        ],
+        headers={"Content-Language": lang, "Vary": "Accept-Language"},
     )
 
 
-def _parse(submission: ConfigSubmission) -> CentreConfig:
+def _stale(exc: store.StaleBaseError, lang: Lang) -> ConflictError:
+    """409 when another admin published first: ``detail`` the English sentence clients always
+    read, ``code`` and ``params`` for programs, ``message`` in ``lang`` saying what to do."""
+    key = "config.stale.api" if exc.base_version is not None else "config.stale.api_no_base"
+    return ConflictError(
+        str(exc),
+        headers={"Content-Language": lang, "Vary": "Accept-Language"},
+        extra={
+            "code": "stale_base",
+            "params": {"in_force": exc.in_force, "base_version": exc.base_version},
+            "message": translate_with(lang, key, in_force=exc.in_force, base=exc.base_version),
+        },
+    )
+
+
+def _parse(submission: ConfigSubmission, lang: Lang) -> CentreConfig:
     try:
         if submission.source is not None:
             return read_text(submission.source, submission.name)
         return parse_data(submission.document, submission.name)
     except ConfigInvalid as exc:
-        raise _invalid(exc.problems) from None
+        raise _invalid(exc, lang) from None
 
 
 class SoundsCheckRequest(BaseModel):
@@ -255,22 +281,28 @@ async def get_version(
 
 
 @router.post("/validate", response_model=Validation)
-async def validate(submission: ConfigSubmission, session: SessionDep, _: Checker) -> Validation:
+async def validate(
+    submission: ConfigSubmission, session: SessionDep, _: Checker, lang: RequestLang
+) -> Validation:
     """Every check publishing makes, the directory's included; nothing is written."""
-    config = _parse(submission)
+    config = _parse(submission, lang)
     try:
         await store.check_against_directory(session, config)
     except ConfigInvalid as exc:
-        raise _invalid(exc.problems) from None
+        raise _invalid(exc, lang) from None
     return Validation(lines=list(config.document.lines), languages=list(config.document.languages))
 
 
 @router.post("/diff", response_model=DiffRead)
 async def diff(
-    submission: ConfigSubmission, state: AppStateDep, session: SessionDep, _: Checker
+    submission: ConfigSubmission,
+    state: AppStateDep,
+    session: SessionDep,
+    _: Checker,
+    lang: RequestLang,
 ) -> DiffRead:
     """What publishing the document would change, against the version in force."""
-    config = _parse(submission)
+    config = _parse(submission, lang)
     current = await store.in_force(session, state.clock.now())
     old = None if current is None else current.document
     new = config.to_data()
@@ -301,11 +333,11 @@ class DryRunRead(BaseModel):
 
 @router.post("/dry-run", response_model=DryRunRead)
 async def dry_run(
-    body: DryRunRequest, state: AppStateDep, session: SessionDep, _: Checker
+    body: DryRunRequest, state: AppStateDep, session: SessionDep, _: Checker, lang: RequestLang
 ) -> DryRunRead:
     """Replay the last ``hours`` of recorded traffic through the simulator under the version in
     force and under the document, side by side (docs/config.md)."""
-    config = _parse(body)
+    config = _parse(body, lang)
     now = state.clock.now()
     recorded = await dryrun.recorded_traffic(session, end=now, hours=body.hours)
     current = await store.in_force(session, now)
@@ -332,10 +364,14 @@ async def dry_run(
 
 @router.post("/versions", response_model=VersionRead, status_code=201)
 async def publish(
-    body: PublishRequest, state: AppStateDep, session: SessionDep, user: Publisher
+    body: PublishRequest,
+    state: AppStateDep,
+    session: SessionDep,
+    user: Publisher,
+    lang: RequestLang,
 ) -> VersionRead:
     """Publish a new version (now, or at ``at``); the live service picks it up."""
-    config = _parse(body)
+    config = _parse(body, lang)
     publication = store.Publication(
         config=config,
         source=body.source or "",
@@ -347,9 +383,9 @@ async def publish(
     try:
         row = await store.publish(session, publication, now=state.clock.now())
     except ConfigInvalid as exc:
-        raise _invalid(exc.problems) from None
+        raise _invalid(exc, lang) from None
     except store.StaleBaseError as exc:
-        raise ConflictError(str(exc)) from None
+        raise _stale(exc, lang) from None
     await _in_force_now(state, session)
     return _read(row)
 
@@ -361,6 +397,7 @@ async def rollback(
     state: AppStateDep,
     session: SessionDep,
     user: Publisher,
+    lang: RequestLang,
 ) -> VersionRead:
     """Put ``version`` back in force, as a new version that records the rollback."""
     try:
@@ -370,7 +407,7 @@ async def rollback(
     except store.VersionNotFoundError as exc:
         raise NotFoundError(str(exc)) from None
     except ConfigInvalid as exc:
-        raise _invalid(exc.problems) from None
+        raise _invalid(exc, lang) from None
     await _in_force_now(state, session)
     return _read(row)
 
@@ -383,7 +420,11 @@ async def _in_force_now(state: AppState, session: AsyncSession) -> None:
 
 @router.post("/check-sounds", response_model=SoundsCheckRead)
 async def check_sounds(
-    request: SoundsCheckRequest, state: AppStateDep, session: SessionDep, _: Checker
+    request: SoundsCheckRequest,
+    state: AppStateDep,
+    session: SessionDep,
+    _: Checker,
+    lang: RequestLang,
 ) -> SoundsCheckRead:
     """Ask the site's Asterisk (ARI ``GET /sounds``) for every sound the document plays.
 
@@ -397,13 +438,14 @@ async def check_sounds(
     if request.source is None and request.document is None:
         row = await store.in_force(session, state.clock.now())
         if row is None:
-            raise _invalid(["source: no version in force: send a document (source or document)"])
+            missing = Problem("source", ProblemCode.NO_VERSION_IN_FORCE)
+            raise _invalid(ConfigInvalid([missing]), lang)
         document, source = Document.model_validate(row.document), f"version {row.id}"
     else:
         submission = ConfigSubmission(
             source=request.source, document=request.document, name=request.name
         )
-        document, source = _parse(submission).document, request.name
+        document, source = _parse(submission, lang).document, request.name
     site = await session.scalar(select(Site).where(Site.code == request.site))
     if site is None:
         raise InvalidInputError(

@@ -6,10 +6,12 @@ so a policy tried in ``hotline simulate`` can be published as is), service hours
 the working-day calendar and special days, the IVR menus, the prompts, the announcements, the
 survey and what each divert outcome does. docs/config.md describes every field.
 
-:func:`parse_document` reports EVERY problem, each as ``path: what is wrong``, instead of
-stopping at the first: an admin fixes a file in one pass. The sounds that exist (per language)
-are an argument, so that this module reads no file; the directory check (a line that no agent
-can ever serve) needs the database and lives in :func:`coverage_problems`, fed plain data.
+:func:`parse_document` reports EVERY problem instead of stopping at the first: an admin fixes a
+file in one pass. Each is a path, a code and its params (:mod:`hotline.centre.problems`); the
+words are the translation catalogue's, in the reader's language. The sounds that exist (per
+language) are an argument, so that this module reads no file; the directory check (a line that
+no agent can ever serve) needs the database and lives in :func:`coverage_problems`, fed plain
+data.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 import routing
+from hotline.centre.problems import ConfigInvalid, ParamValue, Problem, ProblemCode
+from hotline.centre.schema_errors import schema_problem
 
 CalendarName = Literal["chinese", "weekdays"]
 DivertName = Literal["voicemail", "work_order", "callback", "message"]
@@ -30,14 +34,6 @@ Sound = str | dict[str, str]
 """A prompt: one sound name that plays in the caller's language (``welcome``: Asterisk plays
 ``sounds/<language>/hotline/welcome``), or a name per language (``{zh: welcome, en:
 welcome-intl}``), which must then name every language of the document."""
-
-
-class ConfigInvalid(ValueError):
-    """A document that cannot be published; ``problems`` holds one ``path: message`` each."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(problems))
 
 
 class _Model(BaseModel):
@@ -169,8 +165,8 @@ def parse_document(data: object, sounds: Sounds | None = None) -> CentreConfig:
     try:
         document = Document.model_validate(data)
     except ValidationError as exc:
-        raise ConfigInvalid([_pydantic_problem(e) for e in exc.errors()]) from None
-    problems: list[str] = []
+        raise ConfigInvalid([schema_problem(e) for e in exc.errors()]) from None
+    problems: list[Problem] = []
     policy = _routing(document, problems)
     hours, line_hours, calendar = _hours(document, problems)
     _check_names(document, problems)
@@ -186,23 +182,11 @@ def parse_document(data: object, sounds: Sounds | None = None) -> CentreConfig:
     return CentreConfig(document=document, policy=policy, calendar=calendar)
 
 
-def _pydantic_problem(error: Any) -> str:
-    path = ""
-    for part in error["loc"]:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    message = str(error["msg"])
-    if error["type"] == "extra_forbidden":
-        message = "unknown field"
-    elif error["type"] == "missing":
-        message = "required"
-    return f"{path or '(top level)'}: {message}"
-
-
-def _routing(document: Document, problems: list[str]) -> routing.Policy | None:
+def _routing(document: Document, problems: list[Problem]) -> routing.Policy | None:
     """The routing policy, with every section checked apart so that all problems show."""
     raw = document.routing
     if "service_hours" in raw:
-        problems.append("routing.service_hours: unknown field: service hours go under hours")
+        problems.append(Problem("routing.service_hours", ProblemCode.SERVICE_HOURS_IN_ROUTING))
         raw = {k: v for k, v in raw.items() if k != "service_hours"}
     try:
         return routing.Policy.from_dict(raw)
@@ -214,7 +198,7 @@ def _routing(document: Document, problems: list[str]) -> routing.Policy | None:
     except routing.PolicyError as exc:
         problems.append(_policy_problem(exc))
         return None
-    found: list[str] = []
+    found: list[Problem] = []
     for kind in ("lines", "languages", "regions"):
         section = raw.get(kind)
         if not isinstance(section, Mapping):
@@ -228,37 +212,39 @@ def _routing(document: Document, problems: list[str]) -> routing.Policy | None:
     return None
 
 
-def _policy_problem(exc: routing.PolicyError) -> str:
-    return f"routing.{exc.path}: {exc.problem}" if exc.path else f"routing: {exc.problem}"
+def _policy_problem(exc: routing.PolicyError) -> Problem:
+    return Problem.of_policy(exc, "routing")
 
 
 _HOURS_OWN = ("calendar", "lines")
 
 
 def _hours(
-    document: Document, problems: list[str]
+    document: Document, problems: list[Problem]
 ) -> tuple[routing.ServiceHours | None, dict[str, routing.ServiceHours], CalendarName | None]:
     raw = document.hours
     if raw is None:
         return None, {}, None
     calendar = raw.get("calendar", "chinese")
     if calendar not in ("chinese", "weekdays"):
-        problems.append(f"hours.calendar: unknown calendar {calendar!r}: chinese or weekdays")
+        problems.append(
+            Problem("hours.calendar", ProblemCode.UNKNOWN_CALENDAR, {"calendar": str(calendar)})
+        )
         calendar = "weekdays"
     common = {k: v for k, v in raw.items() if k not in _HOURS_OWN}
     hours = _service_hours(common, "hours", problems)
     per_line: dict[str, routing.ServiceHours] = {}
     lines = raw.get("lines") or {}
     if not isinstance(lines, Mapping):
-        problems.append("hours.lines: must be a mapping of line -> hours")
+        problems.append(Problem("hours.lines", ProblemCode.HOURS_LINES_NOT_MAPPING))
         lines = {}
     for line, own in lines.items():
         where = f"hours.lines.{line}"
         if line not in document.lines:
-            problems.append(f"{where}: unknown line {line!r} (not in lines)")
+            problems.append(_unknown_line(where, line))
             continue
         if not isinstance(own, Mapping):
-            problems.append(f"{where}: must be a mapping")
+            problems.append(Problem(where, routing.PolicyProblem.MUST_BE_MAPPING))
             continue
         # A line's hours start from the centre's and replace the fields they name.
         found = _service_hours({**common, **own}, where, problems)
@@ -268,48 +254,52 @@ def _hours(
 
 
 def _service_hours(
-    raw: Mapping[str, Any], path: str, problems: list[str]
+    raw: Mapping[str, Any], path: str, problems: list[Problem]
 ) -> routing.ServiceHours | None:
     try:
         return routing.ServiceHours.from_dict(raw, path)
     except routing.PolicyError as exc:
-        problems.append(f"{exc.path}: {exc.problem}")
+        problems.append(Problem.of_policy(exc))
         return None
 
 
-def _check_names(document: Document, problems: list[str]) -> None:
+def _unknown_line(path: str, line: object) -> Problem:
+    return Problem(path, ProblemCode.UNKNOWN_LINE, {"line": str(line)})
+
+
+def _unknown_language(path: str, language: object) -> Problem:
+    return Problem(path, ProblemCode.UNKNOWN_LANGUAGE, {"language": str(language)})
+
+
+def _check_names(document: Document, problems: list[Problem]) -> None:
     for kind, known in (("lines", document.lines), ("languages", document.languages)):
         seen: set[str] = set()
         for i, name in enumerate(known):
             if name in seen:
-                problems.append(f"{kind}[{i}]: {name!r} is listed twice")
+                problems.append(Problem(f"{kind}[{i}]", ProblemCode.LISTED_TWICE, {"name": name}))
             seen.add(name)
     section = document.routing.get("lines")
     if isinstance(section, Mapping):
         for line in section:
             if line not in document.lines:
-                problems.append(f"routing.lines.{line}: unknown line {line!r} (not in lines)")
+                problems.append(_unknown_line(f"routing.lines.{line}", line))
     section = document.routing.get("languages")
     if isinstance(section, Mapping):
         for language in section:
             if language not in document.languages:
-                problems.append(
-                    f"routing.languages.{language}: unknown language {language!r} "
-                    "(not in languages)"
-                )
+                problems.append(_unknown_language(f"routing.languages.{language}", language))
     for i, pair in enumerate(document.unserved):
         line, _, language = pair.partition("/")
         if line not in document.lines or language not in document.languages:
-            problems.append(
-                f"unserved[{i}]: {pair!r} must be line/language, both listed under lines and "
-                "languages"
-            )
+            problems.append(Problem(f"unserved[{i}]", ProblemCode.BAD_UNSERVED, {"pair": pair}))
     for name in document.diverts:
         if name == "voicemail" and document.diverts[name].max_length_s is None:
-            problems.append("diverts.voicemail.max_length_s: required for a voicemail")
+            problems.append(
+                Problem("diverts.voicemail.max_length_s", ProblemCode.VOICEMAIL_NEEDS_MAX_LENGTH)
+            )
 
 
-def _check_ivr(ivr: Ivr, document: Document, problems: list[str]) -> None:
+def _check_ivr(ivr: Ivr, document: Document, problems: list[Problem]) -> None:
     options: tuple[tuple[str, tuple[LanguageOption | LineOption, ...]], ...] = (
         ("languages", ivr.languages),
         ("lines", ivr.lines),
@@ -319,38 +309,45 @@ def _check_ivr(ivr: Ivr, document: Document, problems: list[str]) -> None:
         for i, option in enumerate(entries):
             where = f"ivr.{menu}[{i}]"
             if len(option.digit) != 1 or option.digit not in _DIGITS:
-                problems.append(f"{where}.digit: must be one key: 0-9, * or #")
+                problems.append(Problem(f"{where}.digit", ProblemCode.BAD_DIGIT))
             elif option.digit in digits:
+                other = f"ivr.{menu}[{digits[option.digit]}]"
                 problems.append(
-                    f"{where}.digit: {option.digit!r} is already ivr.{menu}[{digits[option.digit]}]"
+                    Problem(
+                        f"{where}.digit",
+                        ProblemCode.DUPLICATE_DIGIT,
+                        {"digit": option.digit, "other": other},
+                    )
                 )
             else:
                 digits[option.digit] = i
             if isinstance(option, LanguageOption) and option.language not in document.languages:
-                problems.append(
-                    f"{where}.language: unknown language {option.language!r} (not in languages)"
-                )
+                problems.append(_unknown_language(f"{where}.language", option.language))
             if isinstance(option, LineOption) and option.line not in document.lines:
-                problems.append(f"{where}.line: unknown line {option.line!r} (not in lines)")
+                problems.append(_unknown_line(f"{where}.line", option.line))
     offered = [o.language for o in ivr.languages] or list(document.languages)
     if ivr.default_language not in offered:
         problems.append(
-            f"ivr.default_language: {ivr.default_language!r} is not a language of the menu"
+            Problem(
+                "ivr.default_language",
+                ProblemCode.DEFAULT_LANGUAGE_NOT_IN_MENU,
+                {"language": ivr.default_language},
+            )
         )
     for number, language in ivr.number_languages.items():
         if language not in document.languages:
-            problems.append(
-                f"ivr.number_languages.{number}: unknown language {language!r} (not in languages)"
-            )
+            problems.append(_unknown_language(f"ivr.number_languages.{number}", language))
     if ivr.closed_asks_language and not ivr.languages:
-        problems.append("ivr.closed_asks_language: the language menu (ivr.languages) is empty")
+        problems.append(Problem("ivr.closed_asks_language", ProblemCode.NO_LANGUAGE_MENU))
     if ivr.default_line not in document.lines:
-        problems.append(f"ivr.default_line: unknown line {ivr.default_line!r} (not in lines)")
+        problems.append(_unknown_line("ivr.default_line", ivr.default_line))
     if ivr.lines:
         chosen = {o.line for o in ivr.lines}
         for line in document.lines:
             if line not in chosen:
-                problems.append(f"ivr.lines: line {line!r} has no digit: no caller can reach it")
+                problems.append(
+                    Problem("ivr.lines", ProblemCode.LINE_WITHOUT_DIGIT, {"line": line})
+                )
 
 
 def prompt_references(document: Document) -> list[tuple[str, Sound]]:
@@ -412,36 +409,42 @@ def played_by_language(document: Document) -> dict[str, list[tuple[str, str]]]:
     return {language: played_sounds(document, language) for language in document.languages}
 
 
-def _check_prompt_languages(document: Document, problems: list[str]) -> None:
+def _check_prompt_languages(document: Document, problems: list[Problem]) -> None:
     """A per-language prompt names exactly the document's languages."""
     for path, prompt in prompt_references(document):
         if isinstance(prompt, str):
             continue
         for language in prompt:
             if language not in document.languages:
-                problems.append(
-                    f"{path}.{language}: unknown language {language!r} (not in languages)"
-                )
+                problems.append(_unknown_language(f"{path}.{language}", language))
         missing = [lang for lang in document.languages if lang not in prompt]
         if missing:
             problems.append(
-                f"{path}: no sound for {', '.join(missing)} (a prompt named per language names "
-                "every language of the document)"
+                Problem(
+                    path, ProblemCode.PROMPT_LANGUAGES_MISSING, {"languages": ", ".join(missing)}
+                )
             )
 
 
-def _check_sounds(document: Document, sounds: Sounds, problems: list[str]) -> None:
+def _unknown_sound(path: str, name: str) -> Problem:
+    return Problem(path, ProblemCode.UNKNOWN_SOUND, {"sound": name})
+
+
+def _not_recorded(path: str, name: str, languages: list[str]) -> Problem:
+    params = {"sound": name, "languages": ", ".join(languages)}
+    return Problem(path, ProblemCode.SOUND_NOT_RECORDED, params)
+
+
+def _check_sounds(document: Document, sounds: Sounds, problems: list[Problem]) -> None:
     for path, prompt in prompt_references(document):
         if isinstance(prompt, str):
             recorded = sounds.get(prompt)
             if recorded is None:
-                problems.append(f"{path}: unknown sound {prompt!r}")
+                problems.append(_unknown_sound(path, prompt))
                 continue
             missing = [lang for lang in document.languages if lang not in recorded]
             if missing:
-                problems.append(
-                    f"{path}: sound {prompt!r} has no recording in {', '.join(missing)}"
-                )
+                problems.append(_not_recorded(path, prompt, missing))
             continue
         for language, name in prompt.items():
             if language not in document.languages:
@@ -449,12 +452,17 @@ def _check_sounds(document: Document, sounds: Sounds, problems: list[str]) -> No
             where = f"{path}.{language}"
             recorded = sounds.get(name)
             if recorded is None:
-                problems.append(f"{where}: unknown sound {name!r}")
+                problems.append(_unknown_sound(where, name))
             elif language not in recorded:
-                problems.append(f"{where}: sound {name!r} has no recording in {language}")
+                problems.append(_not_recorded(where, name, [language]))
 
 
-def _check_policy(document: Document, policy: routing.Policy, problems: list[str]) -> None:
+def _number(value: float) -> int | float:
+    """A number as a param: ``50``, not ``50.0``, when it is whole (as the YAML said it)."""
+    return int(value) if float(value).is_integer() else value
+
+
+def _check_policy(document: Document, policy: routing.Policy, problems: list[Problem]) -> None:
     """Stages that can never be reached; divert outcomes the document does not define."""
     raw_lines = document.routing.get("lines") or {}
     checked: list[tuple[str, routing.LinePolicy]] = [("routing.default", policy.default)]
@@ -464,31 +472,40 @@ def _check_policy(document: Document, policy: routing.Policy, problems: list[str
         own_stages = where == "routing.default" or "stages" in (raw_lines.get(name) or {})
         stages_at = where if own_stages else "routing.default"
         if line.max_wait_s is not None:
+            max_wait_s = _number(line.max_wait_s)
             for i, stage in enumerate(line.stages):
                 if stage.after_s >= line.max_wait_s:
                     problems.append(
-                        f"{stages_at}.stages[{i}].after_s: can never be reached: callers on "
-                        f"{where.removeprefix('routing.')} are diverted at max_wait_s "
-                        f"{line.max_wait_s:g}"
+                        Problem(
+                            f"{stages_at}.stages[{i}].after_s",
+                            ProblemCode.STAGE_UNREACHABLE,
+                            {"line": where.removeprefix("routing."), "max_wait_s": max_wait_s},
+                        )
                     )
             if (
                 line.callback_offer_after_s is not None
                 and line.callback_offer_after_s >= line.max_wait_s
             ):
                 problems.append(
-                    f"{where}.callback_offer_after_s: never offered: must be below max_wait_s "
-                    f"{line.max_wait_s:g}"
+                    Problem(
+                        f"{where}.callback_offer_after_s",
+                        ProblemCode.CALLBACK_NEVER_OFFERED,
+                        {"max_wait_s": max_wait_s},
+                    )
                 )
         if where == "routing.default" and document.unserved and line.on_no_agents is None:
             problems.append(
-                "routing.default.on_no_agents: required when some line/language is unserved "
-                "(their callers would wait for nobody)"
+                Problem("routing.default.on_no_agents", ProblemCode.ON_NO_AGENTS_REQUIRED)
             )
         for field_name in ("on_max_wait", "on_closed", "on_no_agents"):
             target = getattr(line, field_name)
             if target is not None and target.value not in document.diverts:
                 problems.append(
-                    f"{where}.{field_name}: {target.value!r} has no entry under diverts"
+                    Problem(
+                        f"{where}.{field_name}",
+                        ProblemCode.DIVERT_UNDEFINED,
+                        {"outcome": target.value},
+                    )
                 )
 
 
@@ -508,10 +525,10 @@ def coverage_problems(
     config: CentreConfig,
     agents: Collection[AgentSkills],
     skills: Collection[tuple[str, str]] | None = None,
-) -> list[str]:
+) -> list[Problem]:
     """Every (line, language) the IVR lets a caller choose that is not a skill of the directory
     (when ``skills`` is given) or that no agent could ever serve, even at the widest stage."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     ivr = config.document.ivr
     languages = [o.language for o in ivr.languages] or [ivr.default_language]
     lines = [o.line for o in ivr.lines] or list(config.document.lines)
@@ -520,19 +537,19 @@ def coverage_problems(
         for language in languages:
             if f"{line}/{language}" in unserved:
                 continue
+            pair = {"line": line, "language": language}
             if skills is not None and (line, language) not in skills:
-                problems.append(
-                    f"lines.{line}: unknown skill {line}/{language} (the directory has no such "
-                    "skill: add it, or list it under unserved)"
-                )
+                problems.append(Problem(f"lines.{line}", ProblemCode.UNKNOWN_SKILL, pair))
                 continue
             widest = config.policy.resolve(line, language).stages[-1]
             if not any(_can_serve(a, line, language, widest) for a in agents):
-                problems.append(
-                    f"lines.{line}: no agent group can ever serve {line}/{language} "
-                    f"(no active agent with the skill at level <= {widest.max_level}"
-                    f"{' or in the overflow pool' if widest.overflow else ''})"
+                code = (
+                    ProblemCode.LINE_UNSERVED_OVERFLOW
+                    if widest.overflow
+                    else ProblemCode.LINE_UNSERVED
                 )
+                params: dict[str, ParamValue] = {**pair, "max_level": widest.max_level}
+                problems.append(Problem(f"lines.{line}", code, params))
     return problems
 
 

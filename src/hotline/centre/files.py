@@ -9,7 +9,8 @@ from typing import Any
 import yaml
 
 from cti.sounds import catalogue
-from hotline.centre.document import CentreConfig, ConfigInvalid, Sounds, parse_document
+from hotline.centre.document import CentreConfig, Sounds, parse_document
+from hotline.centre.problems import ConfigInvalid, Problem, ProblemCode
 
 
 def shipped_sounds() -> Sounds:
@@ -18,11 +19,14 @@ def shipped_sounds() -> Sounds:
 
 
 def read_text(text: str, source: str) -> CentreConfig:
-    """Validate YAML text; every problem is prefixed with ``source`` (a file name)."""
+    """Validate YAML text; the problems name ``source`` (a file name)."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ConfigInvalid([f"{source}: not valid YAML: {exc}"]) from None
+        # The parser's own words (with the line and column) are the detail: there is no
+        # catalogue of YAML's errors, and the position is what the reader needs.
+        problem = Problem("", ProblemCode.NOT_YAML, {"detail": str(exc)})
+        raise ConfigInvalid([problem], source) from None
     return parse_data(data, source)
 
 
@@ -30,7 +34,7 @@ def parse_data(data: Any, source: str) -> CentreConfig:
     try:
         return parse_document(data, shipped_sounds())
     except ConfigInvalid as exc:
-        raise ConfigInvalid([f"{source}: {p}" for p in exc.problems]) from None
+        raise exc.named(source) from None
 
 
 def read_file(path: Path) -> tuple[CentreConfig, str]:
@@ -38,7 +42,8 @@ def read_file(path: Path) -> tuple[CentreConfig, str]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigInvalid([f"{path.name}: cannot read file: {exc.strerror}"]) from None
+        problem = Problem("", ProblemCode.UNREADABLE_FILE, {"reason": str(exc.strerror)})
+        raise ConfigInvalid([problem], path.name) from None
     return read_text(text, path.name), text
 
 

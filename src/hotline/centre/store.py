@@ -19,13 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from hotline.centre.document import (
-    AgentSkills,
-    CentreConfig,
-    ConfigInvalid,
-    coverage_problems,
-)
+from hotline.centre.document import AgentSkills, CentreConfig, coverage_problems
 from hotline.centre.files import parse_data
+from hotline.centre.problems import ConfigInvalid, Problem, ProblemCode
 from hotline.db.models import Agent, AgentSkill, ConfigVersion, Skill
 
 _PAST_TOLERANCE = timedelta(minutes=1)  # "--at" a moment ago: a clock skew, not a mistake
@@ -143,10 +139,10 @@ async def publish(
     """Store a new version (the caller commits). Raises ``ConfigInvalid`` or ``StaleBaseError``."""
     problems = []
     if not publication.reason.strip():
-        problems.append("reason: say why (it is kept with the version)")
+        problems.append(Problem("reason", ProblemCode.REASON_REQUIRED))
     at = publication.effective_at or now
     if at < now - _PAST_TOLERANCE:
-        problems.append(f"at: {at.isoformat()} is in the past: give a later time, or none for now")
+        problems.append(Problem("at", ProblemCode.AT_IN_PAST, {"at": at.isoformat()}))
     if problems:
         raise ConfigInvalid(problems)
     await check_against_directory(session, publication.config)

@@ -80,8 +80,8 @@ def centre_pointing_at(example: dict[str, Any], site: str, ari_url: str) -> dict
 async def publish_configuration(settings: Settings, path: Path) -> int | None:
     """Publish the demo's configuration file when no version exists (a newcomer then edits it
     and publishes again while the demo runs); problems are printed, the demo runs on."""
-    from hotline.centre.document import ConfigInvalid
     from hotline.centre.live import publish_file_if_none
+    from hotline.centre.problems import ConfigInvalid
     from hotline.clock import utc_now
     from hotline.db.session import create_engine, create_sessionmaker
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Mapping
 from typing import Final, Literal
 
 from hotline.web import messages
@@ -51,12 +52,62 @@ def pick_lang(cookie: str | None) -> Lang:
     return DEFAULT_LANG
 
 
+def _lang_of_tag(tag: str) -> Lang | None:
+    """``zh``, ``zh-CN``, ``zh_CN.UTF-8`` -> zh-CN; ``en``, ``en-GB``, ``en_US.UTF-8`` -> en."""
+    primary = tag.strip().lower().replace("_", "-").split(".")[0].split("-")[0]
+    if primary == "zh":
+        return "zh-CN"
+    if primary == "en":
+        return "en"
+    return None
+
+
+def pick_accepted(header: str | None) -> Lang:
+    """The API's language: the first of ``Accept-Language`` (by its q-values) the catalogue
+    has, else zh-CN. A client that says nothing gets Chinese, as the pages do."""
+    choices: list[tuple[float, int, str]] = []
+    for order, part in enumerate((header or "").split(",")):
+        tag, _, rest = part.partition(";")
+        quality = 1.0
+        for parameter in rest.split(";"):
+            name, _, value = parameter.strip().partition("=")
+            if name.lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0  # a q it cannot read: as if the client had not asked
+        if tag.strip() and quality > 0:
+            choices.append((-quality, order, tag))
+    for _, _, tag in sorted(choices):
+        found = _lang_of_tag(tag)
+        if found is not None:
+            return found
+    return DEFAULT_LANG
+
+
+def pick_locale(environ: Mapping[str, str]) -> Lang:
+    """The command line's language: the POSIX locale that decides messages (``LC_ALL``, then
+    ``LC_MESSAGES``, then ``LANG``: the first set), zh-CN unless it is an English one. ``C``
+    and ``POSIX`` (a server's usual) name no language, so they get the default."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "")
+        if value:
+            return _lang_of_tag(value) or DEFAULT_LANG
+    return DEFAULT_LANG
+
+
 def translate(lang: Lang, key: str) -> str:
     """The message in ``lang``; an unknown id shows itself (and fails the catalog test)."""
     entry = CATALOG.get(key)
     if entry is None:
         return key
     return entry[0] if lang == "zh-CN" else entry[1]
+
+
+def translate_with(lang: Lang, key: str, **params: object) -> str:
+    """The message in ``lang`` with its ``{name}`` params filled in (a command's or an API
+    answer's sentence; the pages' templates fill theirs with ``replace``)."""
+    return translate(lang, key).format(**params)
 
 
 def bundle(lang: Lang, prefixes: tuple[str, ...]) -> dict[str, str]:

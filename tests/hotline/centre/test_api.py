@@ -91,6 +91,40 @@ async def test_two_admins_at_once_the_second_gets_a_409(
     stale = await _publish(client, users, 1)
     assert stale.status_code == 409
     assert "version 2 is in force but this edit started from version 1" in stale.json()["detail"]
+    assert stale.json()["code"] == "stale_base"
+    assert stale.json()["params"] == {"in_force": 2, "base_version": 1}
+
+
+async def test_the_409_says_what_to_do_in_the_request_s_language(
+    app: FastAPI, client: httpx.AsyncClient, users: Users
+) -> None:
+    await staff_every_line(app.state.hotline.sessionmaker)
+    assert (await _publish(client, users, None)).status_code == 201
+    assert (await _publish(client, users, 1)).status_code == 201
+    body = {"document": example(), "reason": "mine", "base_version": 1}
+    answers: dict[str, httpx.Response] = {}
+    for language in ("zh-CN", "en-GB, zh;q=0.5"):
+        answers[language] = await client.post(
+            "/api/v1/config/versions",
+            json=body,
+            headers={**users.headers(Role.ADMIN), "Accept-Language": language},
+        )
+        assert answers[language].status_code == 409
+    chinese, english = answers["zh-CN"], answers["en-GB, zh;q=0.5"]
+    assert chinese.headers["Content-Language"] == "zh-CN"
+    assert chinese.json()["message"] == (
+        "在你编辑期间已有他人发布了版本 2（你的编辑基于版本 1）：请查看与版本 2 的差异，"
+        "再以 base_version 2 重新发布"
+    )
+    assert english.headers["Content-Language"] == "en"
+    assert english.json()["message"] == (
+        "someone published version 2 while you edited (your edit started from version 1): "
+        "look at the differences from version 2, then publish again with base_version 2"
+    )
+    # What clients read before stays, in English, whatever the language.
+    for answer in (chinese, english):
+        assert answer.json()["error"] == "conflict"
+        assert answer.json()["detail"].startswith("version 2 is in force but this edit started")
 
 
 async def test_a_bad_document_is_a_422_listing_every_problem_and_nothing_changes(
@@ -167,3 +201,89 @@ async def test_neither_or_both_forms_of_the_document_is_a_422(
     )
     assert response.status_code == 422
     assert "exactly one of source" in response.text
+
+
+async def test_each_problem_is_data_with_a_message_in_the_request_s_language(
+    client: httpx.AsyncClient, users: Users
+) -> None:
+    bad = example()
+    bad["routing"]["default"]["stages"][2]["after_s"] = 10
+    bad["ivr"]["default_line"] = "customs"
+    bad["hours"]["calendar"] = "lunar"
+    body = {"document": bad, "name": "edited.yaml"}
+    chinese = await client.post(
+        "/api/v1/config/validate", json=body, headers=users.headers(Role.OPS)
+    )
+    assert chinese.status_code == 422
+    assert chinese.json()["error"] == "validation_error"
+    assert chinese.headers["content-language"] == "zh-CN"
+    detail = chinese.json()["detail"]
+    assert detail[0] == {
+        "loc": ["body", "routing", "default", "stages[2]", "after_s"],
+        "msg": "edited.yaml: routing.default.stages[2].after_s: must be > stages[1].after_s",
+        "type": "config",
+        "path": "routing.default.stages[2].after_s",
+        "code": "stage_not_later",
+        "params": {"previous": 1},
+        "message": "必须大于 stages[1].after_s",
+    }
+    by_path = {item["path"]: item for item in detail}
+    assert by_path["hours.calendar"]["code"] == "unknown_calendar"
+    assert by_path["hours.calendar"]["params"] == {"calendar": "lunar"}
+    assert by_path["hours.calendar"]["message"] == "未知的日历 'lunar'：应为 chinese 或 weekdays"
+    assert by_path["ivr.default_line"]["message"] == "未知的业务线 'customs'（不在 lines 中）"
+
+    english = await client.post(
+        "/api/v1/config/validate",
+        json=body,
+        headers={**users.headers(Role.OPS), "Accept-Language": "fr, en-GB;q=0.9, zh;q=0.5"},
+    )
+    assert english.status_code == 422
+    assert english.headers["content-language"] == "en"
+    assert [item["message"] for item in english.json()["detail"]] == [
+        "must be > stages[1].after_s",
+        "unknown calendar 'lunar': chinese or weekdays",
+        "unknown line 'customs' (not in lines)",
+    ]
+    # What older clients read is unchanged whatever the language.
+    assert [item["msg"] for item in english.json()["detail"]] == [item["msg"] for item in detail]
+
+
+async def test_field_errors_and_the_directory_s_problems_are_worded_too(
+    client: httpx.AsyncClient, users: Users
+) -> None:
+    typed = example()
+    typed["ivr"]["retries"] = "twice"
+    answer = await client.post(
+        "/api/v1/config/validate",
+        json={"document": typed},
+        headers={**users.headers(Role.OPS), "Accept-Language": "zh-CN"},
+    )
+    assert answer.status_code == 422
+    [problem] = answer.json()["detail"]
+    assert (problem["path"], problem["code"], problem["message"]) == (
+        "ivr.retries",
+        "must_be_integer",
+        "必须是整数",
+    )
+
+    nobody = await client.post(
+        "/api/v1/config/validate",
+        json={"document": example()},
+        headers={**users.headers(Role.OPS), "Accept-Language": "en"},
+    )
+    assert nobody.status_code == 422
+    skill = next(p for p in nobody.json()["detail"] if p["path"] == "lines.national_tax")
+    assert skill["code"] == "unknown_skill"
+    assert skill["params"] == {"line": "national_tax", "language": "zh"}
+    assert skill["message"] == (
+        "unknown skill national_tax/zh (the directory has no such skill: add it, or list it "
+        "under unserved)"
+    )
+    chinese = await client.post(
+        "/api/v1/config/validate", json={"document": example()}, headers=users.headers(Role.OPS)
+    )
+    skill = next(p for p in chinese.json()["detail"] if p["path"] == "lines.national_tax")
+    assert skill["message"] == (
+        "未知技能 national_tax/zh（坐席目录中没有该技能：请添加，或将其列入 unserved）"
+    )

@@ -22,6 +22,10 @@ from .helpers import EXAMPLE, example, staff_every_line
 @pytest.fixture
 def runner(monkeypatch: pytest.MonkeyPatch, database_url: str) -> CliRunner:
     monkeypatch.setenv("HOTLINE_DATABASE_URL", database_url)
+    # The locale words a file's problems (docs/config.md): these tests read English.
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
 
     async def seed() -> None:
         engine = create_engine(database_url)

@@ -6,9 +6,10 @@ import copy
 
 import pytest
 
-from hotline.centre.document import ConfigInvalid, parse_document
+from hotline.centre.document import parse_document
 from hotline.centre.files import shipped_sounds
 from hotline.centre.live import menus_of
+from hotline.centre.problems import ConfigInvalid
 from hotline.telephony.menus import build_plan
 
 from .helpers import example

@@ -1,6 +1,7 @@
 """The configuration page in real headless Chromium, on the live centre (emulator + service):
-paste the example, see every problem of a broken edit listed (focus moves there), check, publish,
-compare an edit, publish it, roll back; the running service follows each version."""
+paste the example, see every problem of a broken edit listed (focus moves there) in the page's
+language, check, publish, compare an edit, publish it, roll back; the running service follows
+each version."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ async def test_publish_compare_and_roll_back_from_the_page(tmp_path: Path) -> No
         problems = page.locator("#config-problems li")
         await expect(problems).to_have_count(3, timeout=WAIT_MS)
         await expect(problems.first).to_have_text(
-            "centre.yaml: routing.default.stages[2].after_s: must be > stages[1].after_s"
+            "centre.yaml: routing.default.stages[2].after_s: 必须大于 stages[1].after_s"
         )
         await expect(page.locator("#config-problems")).to_be_focused()
 
@@ -70,3 +71,42 @@ async def test_publish_compare_and_roll_back_from_the_page(tmp_path: Path) -> No
         service = centre.app.state.hotline.extras["telephony"]
         assert service.config_version == 3
         assert service.acd.policy.default.max_wait_s == 600
+
+
+async def test_the_problems_read_in_chinese_then_in_english(tmp_path: Path) -> None:
+    source = EXAMPLE.read_text(encoding="utf-8")
+    broken = (
+        source.replace("calendar: chinese", "calendar: lunar")
+        .replace("default_line: national_tax", "default_line: customs")
+        .replace("closed_message: closed", "closed_message: no-such-sound")
+    )
+    async with desk_centre(tmp_path / "config.db") as centre, chromium() as browser:
+        page = await browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
+        await sign_in_as_admin(page, centre.base_url)
+        await page.fill("#config-source", broken)
+        await page.click("#config-validate")
+        problems = page.locator("#config-problems li")
+        await expect(problems).to_have_text(
+            [
+                "centre.yaml: hours.calendar: 未知的日历 'lunar'：应为 chinese 或 weekdays",
+                "centre.yaml: ivr.default_line: 未知的业务线 'customs'（不在 lines 中）",
+                "centre.yaml: ivr.closed_message: 未知的语音 'no-such-sound'",
+            ],
+            timeout=WAIT_MS,
+        )
+        await expect(page.locator("#config-problems h3")).to_have_text(
+            "配置有以下问题，请逐条修改后再检查："
+        )
+
+        await page.goto(f"{centre.base_url}/lang/en?next=/admin/config")
+        await page.fill("#config-source", broken)
+        await page.click("#config-validate")
+        await expect(problems).to_have_text(
+            [
+                "centre.yaml: hours.calendar: unknown calendar 'lunar': chinese or weekdays",
+                "centre.yaml: ivr.default_line: unknown line 'customs' (not in lines)",
+                "centre.yaml: ivr.closed_message: unknown sound 'no-such-sound'",
+            ],
+            timeout=WAIT_MS,
+        )
+        await expect(page.locator("#config-problems")).to_be_focused()

@@ -7,12 +7,12 @@ import pytest
 
 from hotline.centre.document import (
     AgentSkills,
-    ConfigInvalid,
     coverage_problems,
     parse_document,
     played_by_language,
 )
 from hotline.centre.files import shipped_sounds
+from hotline.centre.problems import ConfigInvalid
 from routing import default_policy
 
 from .helpers import example
@@ -123,7 +123,7 @@ def test_a_line_nobody_could_ever_serve_is_named_unless_declared_unserved() -> N
             overflow=False,
         ),
     ]
-    problems = coverage_problems(config, zh_only)
+    problems = [p.line("en") for p in coverage_problems(config, zh_only)]
     # finance/en is declared unserved in the example; finance/ko only at level 4 (> 3).
     assert problems == [
         "lines.finance: no agent group can ever serve finance/ko (no active agent with the "
@@ -141,7 +141,7 @@ def test_a_line_and_language_the_directory_has_no_skill_for_is_named() -> None:
         for line in ("national_tax", "local_tax", "finance")
         for language in ("zh", "en")
     }
-    assert coverage_problems(config, [everyone], skills) == [
+    assert [p.line("en") for p in coverage_problems(config, [everyone], skills)] == [
         f"lines.{line}: unknown skill {line}/ko (the directory has no such skill: add it, or "
         "list it under unserved)"
         for line in ("national_tax", "local_tax", "finance")

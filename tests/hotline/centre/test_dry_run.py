@@ -26,6 +26,14 @@ from hotline.roles import Role
 from .test_live import EVERYONE_AND_SWAPPED_DIGITS, SPECIALISTS_ONLY, _centre
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The locale words what the command prints: these tests read English."""
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+
+
 async def _record_two_busy_hours(database_url: str) -> None:
     """A001 (specialist) and A002 (elective) logged in; 60 national-tax calls an hour."""
     await import_centre(Settings(database_url=database_url), _centre("http://127.0.0.1:9"))

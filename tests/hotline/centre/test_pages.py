@@ -1,5 +1,6 @@
 """/admin/config through the app with a signed-in session: the version in force, check with
-every problem listed, compare, publish (admins only), roll back, a version's page."""
+every problem listed (in the page's language), compare, publish (admins only), roll back, a
+version's page."""
 
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ async def test_check_compare_publish_and_roll_back(
     )
     assert bad.status_code == 422
     assert (
-        "centre.yaml: routing.default.stages[2].after_s: must be &gt; stages[1].after_s" in bad.text
+        "<code>centre.yaml: routing.default.stages[2].after_s</code>: 必须大于 stages[1].after_s"
+        in bad.text
     )
 
     valid = await client.post(
@@ -81,7 +83,14 @@ async def test_check_compare_publish_and_roll_back(
         "/admin/config/submit", data={**edited, "action": "publish"}, headers=headers
     )
     assert stale.status_code == 409
-    assert "reload the page" in stale.text or "请刷新页面" in stale.text
+    assert "在你编辑期间已有他人发布了版本 2：请刷新页面，查看差异后再发布。" in stale.text
+    assert (await client.get("/lang/en", params={"next": "/admin/config"})).status_code == 303
+    again = await client.post(
+        "/admin/config/submit", data={**edited, "action": "publish"}, headers=headers
+    )
+    assert again.status_code == 409
+    assert "Someone published version 2 while you edited: reload the page" in again.text
+    assert (await client.get("/lang/zh-CN", params={"next": "/admin/config"})).status_code == 303
 
     back = await client.post(
         "/admin/config/versions/1/rollback", data={"reason": "undo"}, headers=headers
@@ -114,3 +123,50 @@ async def test_ops_may_check_but_not_publish_and_agents_are_sent_home(
     client.cookies.clear()
     await _sign_in(client, "li.agent")
     assert (await client.get("/admin/config")).status_code == 303
+
+
+BROKEN = {
+    "after_s: 45": "after_s: 10",
+    "calendar: chinese": "calendar: lunar",
+    "greeting: welcome": "greeting: no-such-sound",
+    'digit: "2", language: en': 'digit: "1", language: en',
+}
+
+
+async def test_the_problems_are_listed_in_the_page_s_language(
+    client: httpx.AsyncClient, app_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await create_user(app_sessionmaker, "qian.ops", Role.OPS)
+    headers = await _sign_in(client, "qian.ops")
+    source = EXAMPLE.read_text(encoding="utf-8")
+    for old, new in BROKEN.items():
+        assert old in source
+        source = source.replace(old, new)
+    form = {"source": source, "base_version": "", "reason": "", "at": "", "action": "validate"}
+
+    chinese = await client.post("/admin/config/submit", data=form, headers=headers)
+    assert chinese.status_code == 422
+    items = re.findall(r"<li>(.*?)</li>", chinese.text)
+    assert items == [
+        "<code>centre.yaml: routing.default.stages[2].after_s</code>: 必须大于 stages[1].after_s",
+        "<code>centre.yaml: hours.calendar</code>: 未知的日历 &#39;lunar&#39;：应为 chinese 或 "
+        "weekdays",
+        "<code>centre.yaml: ivr.languages[1].digit</code>: 按键 &#39;1&#39; 已被 "
+        "ivr.languages[0] 使用",
+        "<code>centre.yaml: ivr.greeting</code>: 未知的语音 &#39;no-such-sound&#39;",
+    ]
+    assert "配置有以下问题" in chinese.text
+
+    switched = await client.get("/lang/en", params={"next": "/admin/config"})
+    assert switched.status_code == 303
+    english = await client.post("/admin/config/submit", data=form, headers=headers)
+    assert english.status_code == 422
+    assert re.findall(r"<li>(.*?)</li>", english.text) == [
+        "<code>centre.yaml: routing.default.stages[2].after_s</code>: must be &gt; "
+        "stages[1].after_s",
+        "<code>centre.yaml: hours.calendar</code>: unknown calendar &#39;lunar&#39;: chinese or "
+        "weekdays",
+        "<code>centre.yaml: ivr.languages[1].digit</code>: &#39;1&#39; is already ivr.languages[0]",
+        "<code>centre.yaml: ivr.greeting</code>: unknown sound &#39;no-such-sound&#39;",
+    ]
+    assert "Fix these problems" in english.text

@@ -39,3 +39,22 @@ def test_the_default_is_chinese_and_an_unknown_cookie_falls_back_to_it() -> None
     assert i18n.pick_lang(None) == "zh-CN"
     assert i18n.pick_lang("fr") == "zh-CN"
     assert i18n.pick_lang("en") == "en"
+
+
+def test_the_api_takes_the_first_language_of_accept_language_it_has() -> None:
+    assert i18n.pick_accepted(None) == "zh-CN"
+    assert i18n.pick_accepted("") == "zh-CN"
+    assert i18n.pick_accepted("en-US,en;q=0.9") == "en"
+    assert i18n.pick_accepted("fr-FR, en;q=0.5, zh;q=0.8") == "zh-CN"
+    assert i18n.pick_accepted("zh;q=0, en") == "en"
+    assert i18n.pick_accepted("fr, de;q=0.5") == "zh-CN"
+    assert i18n.pick_accepted("en;q=nonsense, zh-TW") == "zh-CN"
+
+
+def test_the_command_line_takes_the_locale_that_decides_messages() -> None:
+    assert i18n.pick_locale({}) == "zh-CN"
+    assert i18n.pick_locale({"LANG": "C.UTF-8"}) == "zh-CN"
+    assert i18n.pick_locale({"LANG": "en_US.UTF-8"}) == "en"
+    assert i18n.pick_locale({"LANG": "en_US.UTF-8", "LC_ALL": "zh_CN.UTF-8"}) == "zh-CN"
+    assert i18n.pick_locale({"LANG": "zh_CN.UTF-8", "LC_MESSAGES": "en_GB"}) == "en"
+    assert i18n.pick_locale({"LANG": "en_US.UTF-8", "LC_ALL": ""}) == "en"

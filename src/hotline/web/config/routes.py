@@ -2,7 +2,8 @@
 document), and the forms that check, compare, publish and roll back.
 
 The forms post with htmx (the CSRF header rides on every htmx request) and get back a fragment:
-the problems listed by path, the changes, or the new version (then the page reloads). They call
+the problems listed by path (worded in the page's language), the changes, or the new version
+(then the page reloads). They call
 the same functions as ``/api/v1/config`` (hotline.centre.store), never the API over HTTP.
 Admins publish and roll back; ops may check and compare.
 """
@@ -19,15 +20,16 @@ from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.principal import Principal
 from hotline.centre import store
-from hotline.centre.document import CentreConfig, ConfigInvalid, played_by_language
+from hotline.centre.document import CentreConfig, played_by_language
 from hotline.centre.files import read_text
 from hotline.centre.live import wake_follower
+from hotline.centre.problems import ConfigInvalid
 from hotline.db.models import Site
 from hotline.deps import AppStateDep, SessionDep, release_connection
 from hotline.roles import Role
 from hotline.web import nav
 from hotline.web.session import PageUser
-from hotline.web.templating import render
+from hotline.web.templating import lang_of, render
 
 router = APIRouter(include_in_schema=False)
 nav.register("nav.config", "/admin/config", [Role.ADMIN, Role.OPS], order=80)
@@ -137,7 +139,7 @@ async def submit(
         config = read_text(source, _NAME)
         await store.check_against_directory(session, config)
     except ConfigInvalid as exc:
-        return _fragment(request, {"problems": exc.problems}, 422)
+        return _refused(request, exc)
     if action == "sounds":
         return await _check_sounds(request, session, config, site)
     now = state.clock.now()
@@ -166,9 +168,9 @@ async def submit(
     try:
         row = await store.publish(session, publication, now=now)
     except ConfigInvalid as exc:
-        return _fragment(request, {"problems": exc.problems}, 422)
-    except store.StaleBaseError:
-        return _fragment(request, {"problems": [], "message": "config.stale"}, 409)
+        return _refused(request, exc)
+    except store.StaleBaseError as exc:
+        return _fragment(request, {"problems": [], "stale_version": exc.in_force}, 409)
     await release_connection(session)
     wake_follower(state.extras)
     response = _fragment(request, {"published": row.id})
@@ -194,7 +196,7 @@ async def rollback(
     except store.VersionNotFoundError:
         return _fragment(request, {"problems": [], "message": "config.missing"}, 404)
     except ConfigInvalid as exc:
-        return _fragment(request, {"problems": exc.problems}, 422)
+        return _refused(request, exc)
     await release_connection(session)
     wake_follower(state.extras)
     response = _fragment(request, {"published": row.id})
@@ -221,6 +223,17 @@ async def _check_sounds(
     document = config.document
     checks = missing_played(played_by_language(document), sounds)
     return _fragment(request, {"sound_checks": checks, "site": code})
+
+
+def _refused(request: Request, exc: ConfigInvalid) -> Response:
+    """Every problem as ``where`` (the file and the path, as written) and what is wrong in the
+    page's language."""
+    lang = lang_of(request)
+    problems = [
+        {"where": problem.where(exc.source), "message": problem.message(lang)}
+        for problem in exc.items
+    ]
+    return _fragment(request, {"problems": problems}, 422)
 
 
 def _fragment(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:

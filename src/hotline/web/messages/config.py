@@ -50,8 +50,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "config.new": ("新值", "New"),
     "config.published": ("已发布版本 {version}。", "Version {version} published."),
     "config.stale": (
-        "在你编辑期间已有他人发布了新版本：请刷新页面，查看差异后再发布。",
-        "Someone published another version while you edited: reload the page, look at the "
+        "在你编辑期间已有他人发布了版本 {version}：请刷新页面，查看差异后再发布。",
+        "Someone published version {version} while you edited: reload the page, look at the "
         "differences, then publish again.",
     ),
     "config.only_admins": (
