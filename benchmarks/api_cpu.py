@@ -54,7 +54,9 @@ PASSWORD = "benchmark password 12366"
 TAXPAYER = {"name": "张三", "phone": "13912345678", "taxpayer_number": "91330100MA2KXXXX1X"}
 
 
-async def _asgi(app: Any, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+async def _asgi(
+    app: Any, method: str, path: str, headers: dict[str, str], body: bytes
+) -> tuple[int, bytes]:
     """One request through the whole ASGI stack; the status and the body."""
     scope = {
         "type": "http",
@@ -107,7 +109,9 @@ async def _fill(app: Any, calls: int, orders: int) -> dict[str, str]:
         )
         now = datetime.now(UTC)
         await seed_year(session, now.year, datetime(now.year, 1, 1, tzinfo=UTC), overwrite=False)
-        site = Site(code="hz", name="Hangzhou", ari_url="http://ari", ari_username="u", ari_password="p")
+        site = Site(
+            code="hz", name="Hangzhou", ari_url="http://ari", ari_username="u", ari_password="p"
+        )
         session.add(site)
         await session.flush()
         start = datetime.now(UTC) - timedelta(hours=2)
@@ -134,17 +138,28 @@ async def _fill(app: Any, calls: int, orders: int) -> dict[str, str]:
     assert status == 200, answer
     headers = {"authorization": f"Bearer {json.loads(answer)['access_token']}"}
     order = json.dumps(
-        {"category": "enquiry", "priority": "normal", "subject": "VAT exemption", "taxpayer": TAXPAYER}
+        {
+            "category": "enquiry",
+            "priority": "normal",
+            "subject": "VAT exemption",
+            "taxpayer": TAXPAYER,
+        }
     ).encode()
     for _ in range(orders):
         status, answer = await _asgi(
-            app, "POST", "/api/v1/workorders", {**headers, "content-type": "application/json"}, order
+            app,
+            "POST",
+            "/api/v1/workorders",
+            {**headers, "content-type": "application/json"},
+            order,
         )
         assert status == 201, answer
     return headers
 
 
-async def _measure(app: Any, headers: dict[str, str], path: str, clients: int, total: int) -> dict[str, Any]:
+async def _measure(
+    app: Any, headers: dict[str, str], path: str, clients: int, total: int
+) -> dict[str, Any]:
     left = total
     failed: dict[int, int] = {}
 
@@ -186,13 +201,19 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     results.setdefault(path, []).append(one)
             async with app.state.hotline.sessionmaker() as session:
                 audits = await session.scalar(
-                    select(func.count()).select_from(AuditLog).where(AuditLog.action == "personal_data_read")
+                    select(func.count())
+                    .select_from(AuditLog)
+                    .where(AuditLog.action == "personal_data_read")
                 )
     summary = {
         path: {
             "cpu_ms_per_request_min": min(r["cpu_ms_per_request"] for r in rounds),
-            "cpu_ms_per_request_median": sorted(r["cpu_ms_per_request"] for r in rounds)[len(rounds) // 2],
-            "wall_ms_per_request_median": sorted(r["wall_ms_per_request"] for r in rounds)[len(rounds) // 2],
+            "cpu_ms_per_request_median": sorted(r["cpu_ms_per_request"] for r in rounds)[
+                len(rounds) // 2
+            ],
+            "wall_ms_per_request_median": sorted(r["wall_ms_per_request"] for r in rounds)[
+                len(rounds) // 2
+            ],
             "failed": [r["failed"] for r in rounds if r["failed"]],
         }
         for path, rounds in results.items()
@@ -214,7 +235,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50, help="requests in flight at once")
-    parser.add_argument("--requests", type=int, default=1000, help="requests per endpoint and round")
+    parser.add_argument(
+        "--requests", type=int, default=1000, help="requests per endpoint and round"
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--warm-up", type=int, default=200, help="requests per endpoint first")
     parser.add_argument("--calls", type=int, default=500)

@@ -48,7 +48,6 @@ from hotline.errors import RETRY_AFTER_S, ServiceUnavailableError
 log = structlog.get_logger(__name__)
 
 AUDIT_READS_KEY = "audit_reads"
-_TABLE = AuditLog.__table__
 _STOPPED = "the service is stopping and cannot audit this read: retry in a few seconds"
 
 
@@ -182,9 +181,11 @@ class ReadAuditWriter:
 
     async def _commit(self, entries: list[dict[str, Any]]) -> None:
         turn = write_turn(self.turn_engine)
-        async with turn if turn is not None else contextlib.nullcontext():
-            async with self.engine.begin() as connection:
-                await connection.execute(insert(_TABLE), entries)
+        async with (
+            turn if turn is not None else contextlib.nullcontext(),
+            self.engine.begin() as connection,
+        ):
+            await connection.execute(insert(AuditLog), entries)
 
 
 def read_entry(

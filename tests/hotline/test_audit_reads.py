@@ -164,4 +164,3 @@ async def test_stop_commits_what_waits_and_later_reads_are_refused(
     assert await _committed(engine) == ["r0", "r1", "r2"]
     with pytest.raises(WriterStopped):
         await audits.write(_entry("late"))
-
