@@ -14,8 +14,9 @@ Only reads (GET and HEAD) under the API prefix take part: a write may wait on As
 transfer rings for up to 20 s) and must not hold a place meanwhile, and the health, metrics and
 page routes stay outside. A place is given back as soon as the response starts, so a stream
 (server-sent events) holds it only until its headers are sent, and a read that has to wait for
-its turn to write on SQLite (a personal-data audit entry: ``hotline.db.session.commit_in_turn``)
-gives its place back while it waits, so that the reads behind it do not wait for a write.
+a write (its turn to write on SQLite, ``hotline.db.session.commit_in_turn``, or a batch of
+personal-data audit entries in flight, ``hotline.audit_reads``) gives its place back while it
+waits, so that the reads behind it do not wait for a write.
 """
 
 from __future__ import annotations

@@ -42,8 +42,12 @@ async def get_app_state(request: Request) -> AppState:
 AppStateDep = Annotated[AppState, Depends(get_app_state)]
 
 
-async def get_session(state: AppStateDep) -> AsyncIterator[AsyncSession]:
-    """One transaction per request: committed here on success, rolled back on any error."""
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request: committed here on success, rolled back on any error.
+
+    Takes the request rather than ``AppStateDep``: one dependency layer less for FastAPI to
+    solve on nearly every request (a measurable share of a request's CPU under load)."""
+    state: AppState = request.app.state.hotline
     async with state.sessionmaker() as session:
         try:
             yield session

@@ -21,6 +21,7 @@ from hotline.admission import FairAdmissionMiddleware
 from hotline.api import API_PREFIX, api_router
 from hotline.api.calls import CALL_ACTIONS_KEY, TelephonyCallActions
 from hotline.api.health import router as health_router
+from hotline.audit_reads import AUDIT_READS_KEY, open_read_audits
 from hotline.bus_bridge import bridge_events
 from hotline.centre.live import DEFAULT_POLL_S
 from hotline.clock import Clock, SystemClock
@@ -92,6 +93,9 @@ def create_app(
             if settings.auto_migrate:
                 await migrate.upgrade(engine)
             stops.append(await bridge_events(state))  # before the components take state.bus
+            reads = state.extras[AUDIT_READS_KEY] = open_read_audits(settings.database_url, engine)
+            reads.start()
+            stops.append(reads.stop)  # after the components: theirs may still be audited
             await warm_up_routes(app.router)  # before the calls flow: see hotline.warmup
             for component in components or []:
                 stops.append(await component(state))

@@ -24,7 +24,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import get_flat_params
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from hotline.auth.principal import RoleGuard, current_principal
+from hotline.auth.principal import RoleGuard
 from hotline.deps import get_session
 from hotline.errors import ERROR_SCHEMA_NAME, PROBLEM_MEDIA_TYPE, RETRY_AFTER_S
 from hotline.roles import Role
@@ -73,7 +73,7 @@ def _statuses(route: APIRoute, method: str) -> tuple[bool, list[str]]:
     """Whether the operation needs a token, and the error statuses it can answer."""
     calls = list(_calls(route.dependant))
     guards = [call for call in calls if isinstance(call, RoleGuard)]
-    authenticated = bool(guards) or current_principal in calls
+    authenticated = bool(guards)
     statuses = []
     if authenticated:
         statuses.append("401")
@@ -81,7 +81,8 @@ def _statuses(route: APIRoute, method: str) -> tuple[bool, list[str]]:
             statuses.append("403")
     if "{" in route.path_format:
         statuses.append("404")
-    uses_database = get_session in calls
+    # A guard reads the user from the database when its cache has no entry for the token.
+    uses_database = get_session in calls or authenticated
     if route.path_format.endswith(_TOKEN_PATH):
         statuses.append("401")  # wrong password; nothing to conflict with
     elif uses_database and method in _WRITES:

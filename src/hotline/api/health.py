@@ -113,7 +113,6 @@ async def _authorise_scrape(request: Request, state: AppStateDep) -> None:
         return
     if not header and not request.cookies:
         raise AuthenticationError("metrics need the scrape token or a signed-in user")
-    async with state.sessionmaker() as session:
-        principal = await current_principal(request, session, state)
+    principal = await current_principal(request)
     if not principal.has_any(METRICS_ROLES):
         raise ForbiddenError("metrics need one of the roles: admin, ops, supervisor")

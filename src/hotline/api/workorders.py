@@ -39,7 +39,11 @@ from hotline.summaries.topics import field_error
 from hotline.workorders import queries
 from hotline.workorders.actors import actor_for
 from hotline.workorders.errors import domain_errors, etag
-from hotline.workorders.glue import audit_personal_data_read, recompute_open_orders
+from hotline.workorders.glue import (
+    audit_personal_data_read,
+    audit_personal_data_shown,
+    recompute_open_orders,
+)
 from hotline.workorders.mapping import ORDER_TABLE, order_from_row
 from hotline.workorders.notifier import InboxNotifier
 from hotline.workorders.rules import add_policy, ensure_default_policy, policy_to_data
@@ -259,7 +263,7 @@ async def list_orders(
     orders = [order_from_row(row) for row in rows[:limit]]
     masked = not access.sees_personal_data(actor)
     if not masked:
-        audit_personal_data_read(session, request, principal, orders, "list")
+        await audit_personal_data_shown(state, session, request, principal, orders, "list")
     return WorkOrderPage(
         # Built without re-validating each row (same JSON: WorkOrderRead.unvalidated says why).
         items=[WorkOrderRead.unvalidated(order, masked) for order in orders],
@@ -334,7 +338,7 @@ async def _detail(
     history = await store.events(order_id)
     masked = not access.sees_personal_data(actor)
     if not masked:
-        audit_personal_data_read(session, request, principal, [order], "read")
+        await audit_personal_data_shown(state, session, request, principal, [order], "read")
     read = WorkOrderRead.of(order, masked)
     response.headers["ETag"] = etag(order.revision)
     allowed = lifecycle.allowed_actions(order, actor, state.clock.now())

@@ -11,9 +11,8 @@ import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Request
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +20,7 @@ from hotline.auth.principal_cache import principal_cache, users_generation
 from hotline.auth.tokens import InvalidTokenError, TokenClaims, decode_token
 from hotline.config import AuthSettings
 from hotline.db.models import User, UserRole
-from hotline.deps import AppStateDep, SessionDep
+from hotline.deps import AppState
 from hotline.errors import AuthenticationError, ForbiddenError
 from hotline.roles import Role
 
@@ -100,30 +99,40 @@ async def _checked(
     return principal, claims
 
 
-async def current_principal(request: Request, session: SessionDep, state: AppStateDep) -> Principal:
+async def current_principal(request: Request, session: AsyncSession | None = None) -> Principal:
+    """The request's signed-in user (401 without one), worked out once per request.
+
+    A plain function, not a FastAPI dependency chain (guard -> principal -> session -> app
+    state): each layer FastAPI solves costs Python time on every request, and a polled read
+    mostly finds its principal in the cache, where no session is needed at all. On a miss the
+    user is read on ``session`` if the caller has one (a page's own), else on a short session
+    of its own, ended before the request goes on (so a request never holds one connection
+    while waiting for another: that deadlocked the pool at ~15 concurrent requests)."""
+    known: Principal | None = getattr(request.state, "principal", None)
+    if known is not None:
+        return known
     token = _credential(request)
     if token is None:
         raise AuthenticationError("authentication required")
+    state: AppState = request.app.state.hotline
     auth = state.settings.auth
     cache = principal_cache(state.extras, auth.principal_cache_s)
     now = state.clock.now()
     principal = cache.get(token, now)
     if principal is None:
         generation = users_generation()  # before the read: a write during it voids the entry
-        principal, claims = await _checked(session, auth, token, now=now)
-        # End the read here: its connection goes back to the pool, so the request holds none
-        # while it waits for another (the work-order store's own units of work, a handler's
-        # later reads). Holding one while waiting for a second deadlocked the pool at ~15
-        # concurrent requests.
-        await session.commit()
+        if session is not None:
+            principal, claims = await _checked(session, auth, token, now=now)
+            await session.commit()  # the read's connection goes back to the pool
+        else:
+            async with state.sessionmaker() as own:
+                principal, claims = await _checked(own, auth, token, now=now)
+                await own.commit()
         cache.put(
             token, principal, generation=generation, now=now, token_expires_at=claims.expires_at
         )
     request.state.principal = principal
     return principal
-
-
-CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
 class RoleGuard:
@@ -138,7 +147,8 @@ class RoleGuard:
         if not self.roles:
             raise ValueError("a guard needs at least one role")
 
-    async def __call__(self, principal: CurrentPrincipal) -> Principal:
+    async def __call__(self, request: Request) -> Principal:
+        principal = await current_principal(request)  # called, not a sub-dependency: see there
         if not principal.has_any(self.roles):
             allowed = ", ".join(sorted(self.roles))
             raise ForbiddenError(f"this action needs one of the roles: {allowed}")

@@ -122,6 +122,20 @@ SQLITE_WRITE_TURN = True
 _SQLITE_WRITERS: weakref.WeakKeyDictionary[Engine, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
+def write_turn(engine: AsyncEngine) -> asyncio.Lock | None:
+    """The line this process's writers on ``engine`` wait in before SQLite's write lock (None
+    on PostgreSQL, which takes concurrent writers, or with the line turned off). Shared by
+    :func:`commit_in_turn` and the group commit of read audits (``hotline.audit_reads``),
+    which writes on a pool of its own but to the same database file."""
+    if not SQLITE_WRITE_TURN or engine.dialect.name != "sqlite":
+        return None
+    sync_engine = engine.sync_engine
+    lock = _SQLITE_WRITERS.get(sync_engine)
+    if lock is None:
+        lock = _SQLITE_WRITERS[sync_engine] = asyncio.Lock()
+    return lock
+
+
 async def commit_in_turn(session: AsyncSession) -> None:
     """Commit; on SQLite, a session with rows to write waits its turn in this process first.
 
@@ -134,18 +148,12 @@ async def commit_in_turn(session: AsyncSession) -> None:
     the CTI engine's writer, a pool of its own). Reads commit at once: they take no write lock.
     """
     bind = session.bind
-    if (
-        bind is None
-        or not SQLITE_WRITE_TURN
-        or bind.dialect.name != "sqlite"
-        or not (session.new or session.dirty or session.deleted)
-    ):
+    lock = None
+    if bind is not None and (session.new or session.dirty or session.deleted):
+        lock = write_turn(bind if isinstance(bind, AsyncEngine) else bind.engine)
+    if lock is None:
         await session.commit()
         return
-    engine = bind.sync_engine if isinstance(bind, AsyncEngine) else bind.engine.sync_engine
-    lock = _SQLITE_WRITERS.get(engine)
-    if lock is None:
-        lock = _SQLITE_WRITERS[engine] = asyncio.Lock()
     if lock.locked():
         leave_read_line = on_write_wait.get()
         if leave_read_line is not None:

@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 
 from hotline.auth.principal import SESSION_COOKIE, Principal, current_principal
 from hotline.config import Settings
-from hotline.deps import AppStateDep, SessionDep
+from hotline.deps import SessionDep
 from hotline.errors import AuthenticationError
 from hotline.web import nav
 from hotline.web.csrf import CSRF_COOKIE, new_token
@@ -42,12 +42,12 @@ def login_redirect(exc: LoginRequired) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-async def page_principal(request: Request, session: SessionDep, state: AppStateDep) -> Principal:
+async def page_principal(request: Request, session: SessionDep) -> Principal:
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if SESSION_COOKIE not in request.cookies:
         raise LoginRequired(path, expired=False)
     try:
-        return await current_principal(request, session, state)
+        return await current_principal(request, session)
     except AuthenticationError:
         raise LoginRequired(path, expired=True) from None
 

@@ -4,13 +4,17 @@ reads of taxpayer personal data."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotline import audit
+from hotline.audit_reads import read_audits, read_entry
 from hotline.auth.principal import Principal
-from hotline.deps import AppState
+from hotline.clock import utc_now
+from hotline.db.models import AuditLog
+from hotline.deps import AppState, release_connection
 from hotline.workorders.schemas import RecomputeSummary
 from hotline.workorders.store import SqlWorkOrderStore
 from hotline.workorders.sweeper import rules_cache
@@ -37,20 +41,15 @@ async def recompute_open_orders(
     )
 
 
-def audit_personal_data_read(
-    session: AsyncSession,
-    request: Request,
-    principal: Principal,
-    orders: Sequence[WorkOrder],
-    purpose: str,
-) -> None:
-    """One audit entry per response that shows taxpayers' data unmasked, in the request's own
-    session: it commits with the response, on the request's one connection."""
+def _shown_entry(
+    request: Request, principal: Principal, orders: Sequence[WorkOrder], purpose: str
+) -> dict[str, Any] | None:
+    """The audit entry of a response showing ``orders`` unmasked (None: no taxpayer shown)."""
     shown = [order for order in orders if order.taxpayer != type(order.taxpayer)()]
     if not shown:
-        return
-    audit.add(
-        session,
+        return None
+    return read_entry(
+        at=utc_now(),
         action=audit.PERSONAL_DATA_READ,
         actor_user_id=principal.user_id,
         actor_username=principal.username,
@@ -64,3 +63,36 @@ def audit_personal_data_read(
         request_id=getattr(request.state, "request_id", None),
         client_ip=request.client.host if request.client else None,
     )
+
+
+def audit_personal_data_read(
+    session: AsyncSession,
+    request: Request,
+    principal: Principal,
+    orders: Sequence[WorkOrder],
+    purpose: str,
+) -> None:
+    """For a request that writes (an action, a creation): the entry goes into the request's own
+    session and commits with the change it audits, on the request's one connection."""
+    entry = _shown_entry(request, principal, orders, purpose)
+    if entry is not None:
+        session.add(AuditLog(**entry))
+
+
+async def audit_personal_data_shown(
+    state: AppState,
+    session: AsyncSession,
+    request: Request,
+    principal: Principal,
+    orders: Sequence[WorkOrder],
+    purpose: str,
+) -> None:
+    """For a read: the entry is committed with the entries of the reads running beside it
+    (``hotline.audit_reads``, a group commit) before this returns, so the response that shows
+    the data is built only once its read is on record. The request's connection goes back to
+    the pool first: it has nothing left to write, and must not hold one while it waits."""
+    entry = _shown_entry(request, principal, orders, purpose)
+    if entry is None:
+        return
+    await release_connection(session)
+    await read_audits(state.extras).write(entry)
