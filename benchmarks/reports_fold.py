@@ -55,7 +55,6 @@ async def main() -> None:
                 text("SELECT count(*) FROM agent_state_log WHERE at >= :s AND at < :e"),
                 {"s": start, "e": end},
             )
-            await session.begin()
             cpu = time.process_time()
             began = time.perf_counter()
             if args.profile:

@@ -96,8 +96,6 @@ def _reports() -> dict[str, tuple[Report, tuple[str, ...]]]:
             lambda s, r: service.balanced_scorecard(s, r, ZONE, NOW),
             ("day", "month", "year"),
         ),
-        "abandons": (lambda s, r: service.abandons(s, r, ZONE, NOW), ("day", "month")),
-        "agents": (lambda s, r: service.agents(s, r, ZONE, NOW), ("day", "month")),
         "origin": (lambda s, r: service.origin(s, r, ZONE, NOW), ("day", "month", "year")),
         "heavy_callers": (
             lambda s, r: service.heavy_callers(s, r, ZONE, NOW, 30),
@@ -105,6 +103,8 @@ def _reports() -> dict[str, tuple[Report, tuple[str, ...]]]:
         ),
         "topics": (lambda s, r: service.topics(s, r, ZONE, NOW), ("day", "month", "year")),
         "surveys": (lambda s, r: service.surveys(s, r, ZONE, NOW), ("day", "month", "year")),
+        "abandons": (lambda s, r: service.abandons(s, r, ZONE, NOW), ("day", "month")),
+        "agents": (lambda s, r: service.agents(s, r, ZONE, NOW), ("day", "month")),
     }
 
 
@@ -264,6 +264,7 @@ async def main() -> None:
     parser.add_argument("--fold", action="store_true", help="fold the rollups (timed)")
     parser.add_argument("--time", action="store_true", help="time the reports")
     parser.add_argument("--only", default="", help="comma-separated report names")
+    parser.add_argument("--periods", default="day,month,year", help="comma-separated")
     parser.add_argument("--sqlite-month", action="store_true")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--slow-s", type=float, default=60.0)
@@ -297,7 +298,8 @@ async def main() -> None:
         report["fold"] = await _fold(url)
     if args.time:
         only = {n for n in args.only.split(",") if n}
-        report["postgresql"] = await _time_all(url, args.repeat, args.slow_s, only)
+        periods = tuple(args.periods.split(","))
+        report["postgresql"] = await _time_all(url, args.repeat, args.slow_s, only, periods)
     if args.sqlite_month:
         from benchmarks.reports_sqlite import sqlite_month
 

@@ -17,6 +17,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import delete, distinct, false, func, literal, or_, select, union_all
@@ -197,7 +198,7 @@ async def _write(
     if not rows:
         return
     names = list(rows[0])
-    records = [tuple(row[name] for name in names) for row in rows]
+    records = list(map(itemgetter(*names), rows))  # every table has several columns: tuples
     tablename = table.__tablename__
     if connection.dialect.name == "postgresql":
         raw = await connection.get_raw_connection()
