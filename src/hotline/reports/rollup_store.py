@@ -17,11 +17,13 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import delete, distinct, false, func, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import delete, distinct, false, func, literal, or_, select, union_all
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
+from hotline.db.base import Base
 from hotline.db.models import AgentStateLog, Call, Site
 from hotline.db.models.report import (
     SHORT_LIMITS,
@@ -48,7 +50,7 @@ from hotline.reports.rollup import (
     total_spans,
 )
 from hotline.reports.rollup_people_store import fold_people
-from hotline.reports.staffing import spans, wrap_up_seconds
+from hotline.reports.staffing import StateRow, spans, wrap_up_seconds
 
 POSITION = "interval"
 SETTLE = queries.WRAP_MARGIN + timedelta(hours=1)
@@ -76,12 +78,18 @@ class FoldResult:
 
 
 async def fold_range(session: AsyncSession, start: datetime, end: datetime) -> FoldResult:
-    """Recompute every bucket in [start, end) (whole buckets) from the raw rows."""
+    """Recompute every bucket in [start, end) (whole buckets) from the raw rows.
+
+    The raw rows are read as plain tuples, one statement per table (the state log once for
+    every site view: the views are picked out of it here), and the rollup rows are written in
+    bulk (COPY on PostgreSQL, one executemany on SQLite): the ORM's per-row work was most of a
+    fold's time, and a year of a large centre is tens of millions of state rows."""
     low, high = floor_bucket(start.timestamp()), ceil_bucket(end.timestamp())
     begin, finish = _at(low), _at(high)
+    connection = await session.connection()
     placed = [
         PlacedCall(CallRow(*row[:9]), row[9], row[10], row[11])
-        for row in await session.execute(
+        for row in await connection.execute(
             select(
                 Call.id,
                 Call.kind,
@@ -99,50 +107,117 @@ async def fold_range(session: AsyncSession, start: datetime, end: datetime) -> F
         )
     ]
     until = finish + queries.WRAP_MARGIN
-    every = await queries.state_rows(session, begin, finish, Filters(), None)
-    site_ids = list(await session.scalars(select(Site.id).order_by(Site.id)))
-    per_site = {
-        site_id: await queries.state_rows(session, begin, finish, Filters(site_id=site_id), None)
-        for site_id in site_ids
-    }
+    logged = await _state_log(connection, begin, until)
+    site_ids = list(await connection.scalars(select(Site.id).order_by(Site.id)))
 
     Rows = list[dict[str, Any]]
 
-    def compute() -> tuple[Rows, Rows, Rows, Rows]:
-        all_spans = spans(every, until)
-        call_rows = fold_calls(placed, wrap_up_seconds(all_spans), low, high)
-        state_rows = fold_spans(all_spans, low, high, None)
-        for site_id, rows in per_site.items():
-            state_rows.extend(fold_spans(spans(rows, until), low, high, site_id))
-        return call_rows, state_rows, total_spans(state_rows), presence(state_rows)
+    Views = dict[int | None, list[StateRow]]
 
-    call_rows, state_rows, total_rows, present_rows = await asyncio.to_thread(compute)
-    await session.execute(
-        delete(CallRollup).where(CallRollup.bucket >= low, CallRollup.bucket < high)
-    )
-    await session.execute(
-        delete(StateRollup).where(StateRollup.bucket >= low, StateRollup.bucket < high)
-    )
-    await session.execute(
-        delete(StateTotalRollup).where(
-            StateTotalRollup.bucket >= low, StateTotalRollup.bucket < high
-        )
-    )
-    await session.execute(
-        delete(PresenceRollup).where(PresenceRollup.bucket >= low, PresenceRollup.bucket < high)
-    )
-    if call_rows:
-        await session.execute(insert(CallRollup), call_rows)
-    if state_rows:
-        await session.execute(insert(StateRollup), state_rows)
-    if total_rows:
-        await session.execute(insert(StateTotalRollup), total_rows)
-    if present_rows:
-        await session.execute(insert(PresenceRollup), present_rows)
+    def compute() -> tuple[Rows, Rows, Rows, Rows, Views]:
+        views: Views = {None: _view(logged, None)}
+        all_spans = spans(views[None], until)
+        call_rows = fold_calls(placed, wrap_up_seconds(all_spans), low, high)
+        every = fold_spans(all_spans, low, high, None)
+        state_rows = list(every)
+        for site_id in site_ids:
+            if all(row[5] is None or row[5] == site_id for row in logged):
+                # The site's view is every row: the same spans, the same sums.
+                views[site_id] = views[None]
+                state_rows.extend({**row, "site_id": site_id} for row in every)
+                continue
+            views[site_id] = _view(logged, site_id)
+            rows = spans(views[site_id], until)
+            state_rows.extend(fold_spans(rows, low, high, site_id))
+        return call_rows, state_rows, total_spans(state_rows), presence(state_rows), views
+
+    call_rows, state_rows, total_rows, present_rows, views = await asyncio.to_thread(compute)
+    for table in (CallRollup, StateRollup, StateTotalRollup, PresenceRollup):
+        await connection.execute(delete(table).where(table.bucket >= low, table.bucket < high))
+    await _write(connection, CallRollup, call_rows)
+    await _write(connection, StateRollup, state_rows)
+    await _write(connection, StateTotalRollup, total_rows)
+    await _write(connection, PresenceRollup, present_rows)
     # The surveys' and agents' rollups: the same buckets, from the state rows read above.
-    await fold_people(session, low, high, every, per_site)
+    await fold_people(
+        session, low, high, views[None], {site_id: views[site_id] for site_id in site_ids}
+    )
     return FoldResult(
         begin, finish, len(call_rows), len(state_rows), len(total_rows), len(present_rows)
+    )
+
+
+# (agent, at, status, reason, call, site, part): part 0 is a last change before the range.
+_Logged = tuple[int, datetime, str, str | None, int | None, int | None, int]
+
+
+async def _state_log(
+    connection: AsyncConnection, begin: datetime, until: datetime
+) -> list[_Logged]:
+    """The changes in [begin, until) and, before ``begin`` (within the lookback), each agent's
+    last change overall and at each site: whatever any site view needs (``_view``), in one
+    statement, ordered by agent, time and the order they were written in."""
+    log = AgentStateLog
+    columns = (log.agent_id, log.at, log.status, log.reason, log.call_id, log.site_id, log.id)
+    window = (
+        select(
+            *columns,
+            func.max(log.at).over(partition_by=log.agent_id).label("last_all"),
+            func.max(log.at).over(partition_by=(log.agent_id, log.site_id)).label("last_site"),
+        )
+        .where(log.at >= begin - queries.LOOKBACK, log.at < begin)
+        .subquery()
+    )
+    before = select(*(window.c[c.key] for c in columns), literal(0).label("part")).where(
+        or_(window.c.at == window.c.last_all, window.c.at == window.c.last_site)
+    )
+    inside = select(*columns, literal(1).label("part")).where(log.at >= begin, log.at < until)
+    both = union_all(before, inside).subquery()
+    query = select(
+        both.c.agent_id,
+        both.c.at,
+        both.c.status,
+        both.c.reason,
+        both.c.call_id,
+        both.c.site_id,
+        both.c.part,
+    ).order_by(both.c.agent_id, both.c.at, both.c.id)
+    return [tuple(row) for row in await connection.execute(query)]
+
+
+def _view(logged: Sequence[_Logged], site_id: int | None) -> list[StateRow]:
+    """The rows ``queries.state_rows`` reads for one site view (None: every site): the changes
+    at that site or without one, and per agent the last of them before the range."""
+    mine = [r for r in logged if site_id is None or r[5] is None or r[5] == site_id]
+    last: dict[int, datetime] = {}
+    for row in mine:
+        if row[6] == 0 and (row[0] not in last or row[1] > last[row[0]]):
+            last[row[0]] = row[1]
+    return [
+        StateRow(row[0], row[1], row[2], row[3], row[4])
+        for row in mine
+        if row[6] == 1 or row[1] == last[row[0]]
+    ]
+
+
+async def _write(
+    connection: AsyncConnection, table: type[Base], rows: list[dict[str, Any]]
+) -> None:
+    """Insert the rows in bulk: asyncpg's COPY inside the fold's transaction on PostgreSQL,
+    one executemany of plain tuples on SQLite."""
+    if not rows:
+        return
+    names = list(rows[0])
+    records = list(map(itemgetter(*names), rows))  # every table has several columns: tuples
+    tablename = table.__tablename__
+    if connection.dialect.name == "postgresql":
+        raw = await connection.get_raw_connection()
+        driver: Any = raw.driver_connection
+        await driver.copy_records_to_table(tablename, records=records, columns=names)
+        return
+    marks = ", ".join("?" for _ in names)
+    await connection.exec_driver_sql(
+        f"INSERT INTO {tablename} ({', '.join(names)}) VALUES ({marks})", records
     )
 
 
