@@ -238,7 +238,11 @@ async def report_status(
     headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
     while True:
         await asyncio.sleep(every_s)
-        response = await http.get("/api/v1/queues", headers=headers)
+        try:
+            response = await http.get("/api/v1/queues", headers=headers)
+        except httpx.HTTPError:
+            # A read that timed out on a saturated service: skip this line, not all later ones.
+            continue
         if response.status_code == 200:
             sys.stderr.write(status_line(stats.placed, response.json()) + "\n")
 
