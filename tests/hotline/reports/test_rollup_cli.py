@@ -4,7 +4,7 @@ a range folded again, and bad bounds refused in words (exit 2)."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from typer.testing import CliRunner
@@ -17,6 +17,11 @@ from tests.hotline.reports.centre import seed_synthetic
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch, database_url: str) -> None:
     monkeypatch.setenv("HOTLINE_DATABASE_URL", database_url)
+    # A fixed "now": with the real clock a quarter hour that ends between the two folds below
+    # gives the second one a bucket to fold, and "up to date" would depend on the minute.
+    monkeypatch.setattr(
+        "hotline.clock.utc_now", lambda: datetime(2026, 3, 12, 4, 0, tzinfo=UTC)
+    )
 
     async def seed() -> None:
         engine = create_engine(database_url)
