@@ -119,14 +119,18 @@ class Node:
         command = [sys.executable, str(Path(__file__)), "--child", "--name", name]
         command += ["--port", str(port), "--database", database]
         command += ["--ttl", str(args.ttl), "--speed", str(args.speed)]
+        # The instance's log (structlog writes to stdout, the rest to stderr), if asked for.
+        log = (
+            open(os.environ["BENCH_CHILD_LOG"] + name, "w")  # noqa: SIM115
+            if os.environ.get("BENCH_CHILD_LOG")
+            else subprocess.DEVNULL
+        )
         self.process = subprocess.Popen(
             command,
             cwd=ROOT,
             env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])},
-            stdout=subprocess.DEVNULL,
-            stderr=open(os.environ["BENCH_CHILD_LOG"] + name, "w")  # noqa: SIM115
-            if os.environ.get("BENCH_CHILD_LOG")
-            else subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
         )
 
     async def started(self) -> Node:
@@ -533,7 +537,7 @@ async def _resync_round(
     in_talk = calls // 2
     greeting = build_plan(open_now=True).greeting
     leader = await nodes[0].started()
-    await leader_of([leader])
+    await leader_of([leader], timeout_s=300)  # its engine start restores thousands of logins
     nodes.append(Node(args, database, "node-1"))
     standby = await nodes[1].started()
     for n in range(calls):

@@ -24,6 +24,7 @@ import itertools
 import json
 import logging
 import re
+import ssl
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -75,6 +76,15 @@ a dozen in flight carry hundreds of calls; httpcore's pool walks every connectio
 readability check on each idle one) per request, so a larger pool costs CPU on every request
 (measured: 100 connections, about half the throughput of 12). Closing idle ones would mean a
 new TCP connection per burst."""
+
+
+@cache
+def tls_context() -> ssl.SSLContext:
+    """The TLS settings every ARI client of this process shares (httpx's defaults: certifi's
+    authorities, or ``SSL_CERT_FILE``/``SSL_CERT_DIR``). httpx builds a fresh context for each
+    client, even for plain http, which reads and parses the whole CA bundle: tens of ms of CPU
+    on the event loop, and a takeover builds a client per site and another per site's mark."""
+    return httpx.create_ssl_context()
 
 
 def new_id(prefix: str) -> str:
@@ -334,6 +344,7 @@ class AriClient:
             base_url=str(self._root).rstrip("/") + "/ari/",
             auth=httpx.BasicAuth(username, password),
             transport=transport,
+            verify=tls_context() if transport is None else True,
             timeout=timeout,
             limits=limits,
             headers={"Accept": "application/json"},
@@ -970,4 +981,5 @@ __all__ = [
     "RestWebSocket",
     "error_message",
     "new_id",
+    "tls_context",
 ]

@@ -31,6 +31,7 @@ from prometheus_client import Counter, Gauge
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from cti.ari.client import tls_context
 from hotline.cluster.lease import Lease
 from hotline.cluster.membership import Membership, fingerprint
 from hotline.cluster.site_mark import ForeignDatabase, SiteMarker
@@ -378,6 +379,9 @@ def leader_only(components: list[Component]) -> Component:
             except Exception:
                 await engine.dispose()
                 raise
+        # Built now, while standing by, rather than on the takeover's clock: the ARI clients
+        # the engine makes share it (``cti.ari.client.tls_context``).
+        tls_context()
         engine_components = components if embedded else [_site_marks, *components]
         leadership = Leadership(state, lease, engine_components, settings)
         state.extras[CLUSTER_KEY] = leadership

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic.config import Config
@@ -61,7 +62,11 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         return await connection.run_sync(_current_on)
 
 
+@functools.cache
 def head_revision() -> str | None:
+    """The migration head of this code. Read once per process: finding it loads and compiles
+    every migration script (tenths of a second of CPU, on the event loop), and /readyz asks for
+    it on every probe; the scripts do not change under a running process."""
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config()).get_current_head()

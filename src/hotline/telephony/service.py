@@ -226,6 +226,7 @@ class TelephonyService:
 
     async def _load_live_calls(self) -> int:
         rows = await self.recorder.live_calls()
+        await self.recorder.continue_journals([row.id for row in rows])
         for row in rows:
             call = _live_call(row, self.ctx.site_code(row.site_id))
             self.ctx.calls.add(call)

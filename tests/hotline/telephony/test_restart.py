@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cti.calls.ports import CallKey, CallPhase, EndedBy
-from hotline.db.models import Call, Callback
+from hotline.db.models import Call, Callback, CallEvent
 from hotline.db.session import transaction
 from routing import AgentStatus
 from tests.fixtures.app import FixedClock
@@ -150,4 +150,55 @@ async def test_an_agent_held_for_a_transfer_when_the_service_stopped_is_ready_ag
     # The ringing transfer leg did not survive the restart (the resync hangs it up).
     view = await second.agents.view(a2)
     assert (view.status, view.reason) == ("idle", None)
+    await second.stop()
+
+
+async def test_the_journal_of_an_adopted_call_carries_on_without_a_read_per_entry(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    # A takeover adopts hundreds of calls, each journalled a dozen times within seconds: an
+    # entry that first read its call's last number would cost two round trips each.
+    seeded = await seed_directory(sessionmaker)
+    first = make_service(sessionmaker, clock, RecordingControl())
+    await first.start()
+    await first.agents.login(seeded.agents["a1"], site=SITE)
+    for channel in ("one", "two"):
+        await first.director.call_arrived(inbound(channel, clock.now()))
+        await first.director.ivr_completed(
+            CallKey(SITE, channel), language="zh", line="national_tax"
+        )
+    await first.stop()
+    async with transaction(sessionmaker) as session:
+        before = dict(
+            (
+                await session.execute(
+                    select(CallEvent.call_id, func.max(CallEvent.seq)).group_by(CallEvent.call_id)
+                )
+            ).all()
+        )
+
+    second = make_service(sessionmaker, clock, RecordingControl())
+    await second.start()
+    reads: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "max(" in statement.lower() and "call_event" in statement:
+            reads.append(statement)
+
+    engine = sessionmaker.kw["bind"].sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for channel in ("one", "two"):
+            await second.director.call_adopted(inbound(channel, clock.now()))
+            await second.director.journal(CallKey(SITE, channel), "note", {"n": 1})
+        await second.flush()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert reads == []
+    async with transaction(sessionmaker) as session:
+        rows = (await session.execute(select(CallEvent.call_id, CallEvent.seq))).all()
+    for call_id, last in before.items():
+        numbers = sorted(seq for owner, seq in rows if owner == call_id)
+        assert numbers == list(range(1, len(numbers) + 1))  # no gap, no repeat
+        assert len(numbers) > last  # the adoption's entries came after the first process's
     await second.stop()
