@@ -19,9 +19,7 @@ def env(monkeypatch: pytest.MonkeyPatch, database_url: str) -> None:
     monkeypatch.setenv("HOTLINE_DATABASE_URL", database_url)
     # A fixed "now": with the real clock a quarter hour that ends between the two folds below
     # gives the second one a bucket to fold, and "up to date" would depend on the minute.
-    monkeypatch.setattr(
-        "hotline.clock.utc_now", lambda: datetime(2026, 3, 12, 4, 0, tzinfo=UTC)
-    )
+    monkeypatch.setattr("hotline.clock.utc_now", lambda: datetime(2026, 3, 12, 4, 0, tzinfo=UTC))
 
     async def seed() -> None:
         engine = create_engine(database_url)
