@@ -168,7 +168,7 @@ async def _first_position(session: AsyncSession, now: datetime, edge: datetime) 
     time at once both find no row: the second one's insert waits for the first one's, does
     nothing, and locks the row the first one wrote (a plain insert would fail on the key)."""
     start = await _first_data(session) or edge
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     await session.execute(
         dialect.insert(RollupPosition)
         .values(name=POSITION, folded_until=min(start, edge), updated_at=now)
