@@ -29,7 +29,7 @@ from hotline.cluster.forwarding import ForwardToLeaderMiddleware
 from hotline.cluster.leadership import ARI_GATE_KEY, ARI_OBSERVER_KEY, leader_only
 from hotline.config import Profile, Settings
 from hotline.db import migrate
-from hotline.db.fence import WRITE_FENCE_KEY, WriteFence, fenced_sessionmaker
+from hotline.db.fence import term_sessionmaker
 from hotline.db.session import create_engine, create_sessionmaker
 from hotline.deps import AppState
 from hotline.errors import install_error_handlers
@@ -347,10 +347,7 @@ def live_telephony(
 def _engine_writes_on_api_pool(state: AppState) -> async_sessionmaker[AsyncSession]:
     """The API's pool for what the engine's hooks file there (work orders, follow-up outcomes);
     under a leader lease each commit proves the engine's term first (``hotline.db.fence``)."""
-    fence = state.extras.get(WRITE_FENCE_KEY)
-    if isinstance(fence, WriteFence):
-        return fenced_sessionmaker(state.engine, fence)
-    return state.sessionmaker
+    return term_sessionmaker(state.extras, state.engine, state.sessionmaker)
 
 
 def _fence(state: AppState, sites: CtiSites) -> None:

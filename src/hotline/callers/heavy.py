@@ -22,6 +22,7 @@ import structlog
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hotline.db.fence import term_sessionmaker
 from hotline.db.models import Call, NotificationRow, User, UserRole
 from hotline.db.session import transaction
 from hotline.deps import AppState
@@ -132,6 +133,9 @@ def heavy_caller_component(
     async def start(state: AppState) -> Callable[[], Awaitable[None]]:
         stopping = asyncio.Event()
         floor = state.settings.floor
+        # The leader's term fences the alerts: two terms checking at once would both find a
+        # number not yet reported and tell the supervisors twice.
+        sessionmaker = term_sessionmaker(state.extras, state.engine, state.sessionmaker)
 
         async def loop() -> None:
             since: datetime | None = None  # the first check after a start looks at everyone
@@ -140,7 +144,7 @@ def heavy_caller_component(
                     now = state.clock.now()
                     # A call recorded a little after it arrived is still seen: overlap a minute.
                     fresh = await alert_heavy_callers(
-                        state.sessionmaker,
+                        sessionmaker,
                         now,
                         floor.heavy_caller_calls,
                         floor.heavy_caller_days,

@@ -32,8 +32,12 @@ How, and why this way:
   per batch, not per write, and ``put`` still returns at once.
 * **The engine's other writes.** What the engine commits outside its write queue (the diverted
   questions' outbox, the recordings' purge, the work orders and follow-up outcomes its hooks
-  file) goes through sessions from :func:`fenced_sessionmaker`: the same check runs just
-  before each commit (``before_commit``), so those commits are refused the same way. A
+  file, and the leader's other components: the escalation sweeper, the notice claims, the
+  heavy-caller alerts) goes through sessions from :func:`fenced_sessionmaker`: the same check
+  runs just before each commit (``before_commit``), so those commits are refused the same
+  way. The work-order store commits on a Core connection of the sessionmaker's engine, not a
+  session: it finds the fence with :func:`fence_of` and runs :meth:`WriteFence.check_connection`
+  before its commit. A
   transaction that only read (no statement but SELECTs, nothing flushed) is not checked: it
   changes nothing, and the engine's reads, thousands at a resync, cost no extra round trip.
 * **The database decides, not the leader's clock.** The ARI fence closes on the leader's own
@@ -55,19 +59,22 @@ On SQLite (one process, which always leads) there is no fence and nothing change
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import structlog
 from sqlalchemy import event, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session
 
 log = structlog.get_logger(__name__)
 
 # Where the leader puts the current term's fence for the components it starts.
 WRITE_FENCE_KEY = "write_fence"
+# Where a fenced sessionmaker keeps its fence (its ``info``), for the writers that take a
+# sessionmaker but commit on a Core connection of its engine (the work-order store).
+_FENCE_INFO = "write_fence"
 
 _CHECK = text(
     """
@@ -117,6 +124,14 @@ class WriteFence:
             raise FencedOut(self.name, self.token)
         session.info[_CHECKED] = self.token
 
+    async def check_connection(self, connection: AsyncConnection) -> None:
+        """The same proof on a Core connection, inside its transaction, just before it
+        commits: raise :class:`FencedOut` (counted, logged) once the term is over."""
+        if await connection.scalar(_CHECK, self._params()) is None:
+            self.refused(1)
+            log.error("commit_fenced", lease=self.name, token=self.token)
+            raise FencedOut(self.name, self.token)
+
     def refused(self, count: int) -> None:
         if self.on_refused is not None:
             self.on_refused(count)
@@ -162,8 +177,31 @@ def fenced_sessionmaker(engine: AsyncEngine, fence: WriteFence) -> async_session
     event.listen(FencedSession, "after_flush", _note_flush)
     event.listen(FencedSession, "after_rollback", _forget)
     return async_sessionmaker(
-        engine, expire_on_commit=False, autoflush=False, sync_session_class=FencedSession
+        engine,
+        expire_on_commit=False,
+        autoflush=False,
+        sync_session_class=FencedSession,
+        info={_FENCE_INFO: fence},
     )
+
+
+def fence_of(sessionmaker: async_sessionmaker[AsyncSession]) -> WriteFence | None:
+    """The fence of a :func:`fenced_sessionmaker`, or None: a writer that commits on its own
+    connection of the sessionmaker's engine runs :meth:`WriteFence.check_connection` itself."""
+    info = sessionmaker.kw.get("info") or {}
+    fence = info.get(_FENCE_INFO)
+    return fence if isinstance(fence, WriteFence) else None
+
+
+def term_sessionmaker(
+    extras: Mapping[str, object],
+    engine: AsyncEngine,
+    default: async_sessionmaker[AsyncSession],
+) -> async_sessionmaker[AsyncSession]:
+    """For a component the leader starts: sessions fenced by the current term when there is
+    one (``extras[WRITE_FENCE_KEY]``, PostgreSQL under the lease), ``default`` otherwise."""
+    fence = extras.get(WRITE_FENCE_KEY)
+    return fenced_sessionmaker(engine, fence) if isinstance(fence, WriteFence) else default
 
 
 def idle_timeout_for(ttl_s: float, renew_interval_s: float) -> float:

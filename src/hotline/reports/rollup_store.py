@@ -21,6 +21,7 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import delete, distinct, false, func, literal, or_, select, union_all
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from hotline.db.base import Base
@@ -240,6 +241,24 @@ async def _settled_edge(session: AsyncSession, now: datetime) -> datetime:
     return _at(floor_bucket(edge.timestamp()))
 
 
+async def _first_position(session: AsyncSession, now: datetime, edge: datetime) -> RollupPosition:
+    """The position row of the very first fold, locked. Two instances folding for the first
+    time at once both find no row: the second one's insert waits for the first one's, does
+    nothing, and locks the row the first one wrote (a plain insert would fail on the key)."""
+    start = await _first_data(session) or edge
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    await session.execute(
+        dialect.insert(RollupPosition)
+        .values(name=POSITION, folded_until=min(start, edge), updated_at=now)
+        .on_conflict_do_nothing(index_elements=["name"])
+    )
+    position = await session.get(
+        RollupPosition, POSITION, with_for_update=True, populate_existing=True
+    )
+    assert position is not None  # inserted now, or by the other instance
+    return position
+
+
 async def _first_data(session: AsyncSession) -> datetime | None:
     first_call = await session.scalar(select(func.min(Call.arrived_at)))
     first_state = await session.scalar(select(func.min(AgentStateLog.at)))
@@ -258,10 +277,7 @@ async def fold_pending(
             position = await session.get(RollupPosition, POSITION, with_for_update=True)
             edge = await _settled_edge(session, now)
             if position is None:
-                start = await _first_data(session) or edge
-                position = RollupPosition(name=POSITION, folded_until=min(start, edge))
-                session.add(position)
-                await session.flush()
+                position = await _first_position(session, now, edge)
             start = position.folded_until
             if start >= edge:
                 return done

@@ -12,6 +12,15 @@ the same row at once, sends them outside any transaction, and then records the o
   is ``failed`` and waits for an administrator's "retry now";
 * nowhere to send (no e-mail address on file): ``skipped``, with the reason.
 
+Under the call engine's leader lease (``hotline.cluster``) the worker is one of the leader's
+components and its claims are fenced by the leader's term (``hotline.db.fence``): a worker
+whose term has ended claims nothing more, so it starts no send the next leader might start
+too. The outcome of a send already made is recorded unfenced: it is a fact about the past, and
+refusing it would leave the row pending, to be sent a second time once its claim runs out.
+What stays possible is the gap no database can close: a process that dies after the far side
+took a notice and before the outcome was written sends it again after ``LEASE``; the webhook
+body carries the notice's ``id`` so that a gateway can drop the repeat.
+
 The webhook body is JSON; its HMAC-SHA256 under the configured secret is sent as
 ``X-Hotline-Signature: sha256=<hex>`` so the gateway can tell the body came from the centre.
 """
@@ -36,6 +45,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hotline.clock import Clock
+from hotline.db.fence import FencedOut, term_sessionmaker
 from hotline.db.models import NoticeContact, NoticeOutboxRow, User, WorkOrderRow
 from hotline.db.session import transaction
 from hotline.deps import AppState
@@ -217,11 +227,14 @@ async def deliver_due(
     settings: NoticeSettings,
     clock: Clock,
     sender: Sender,
+    *,
+    claims: async_sessionmaker[AsyncSession] | None = None,
 ) -> DeliveryRun:
-    """Send every notice due now (one batch); record each outcome."""
+    """Send every notice due now (one batch); record each outcome. ``claims``: where the claim
+    commits (the leader's fenced sessions), when not ``sessionmaker``."""
     run = DeliveryRun()
     now = clock.now()
-    for notice in await _claim(sessionmaker, now, settings.batch_size):
+    for notice in await _claim(claims or sessionmaker, now, settings.batch_size):
         values: dict[str, Any]
         try:
             await sender.send(notice)
@@ -290,6 +303,7 @@ def delivery_component() -> Callable[[AppState], Awaitable[Callable[[], Awaitabl
 
     async def start(state: AppState) -> Callable[[], Awaitable[None]]:
         settings = state.settings.notices
+        claims = term_sessionmaker(state.extras, state.engine, state.sessionmaker)
         stopping = asyncio.Event()
         woken = state.extras[WAKE_KEY] = asyncio.Event()
         http = httpx.AsyncClient()
@@ -302,13 +316,16 @@ def delivery_component() -> Callable[[AppState], Awaitable[Callable[[], Awaitabl
                     now = state.clock.now()
                     if purged_at is None or now - purged_at >= PURGE_EVERY:
                         purged_at = now
-                        gone = await purge_delivered(
-                            state.sessionmaker, state.clock, settings.keep_sent_days
-                        )
+                        gone = await purge_delivered(claims, state.clock, settings.keep_sent_days)
                         if gone:
                             log.info("notices_purged", count=gone)
-                    run = await deliver_due(state.sessionmaker, settings, state.clock, sender)
+                    run = await deliver_due(
+                        state.sessionmaker, settings, state.clock, sender, claims=claims
+                    )
                     busy = run.sent + len(run.failed) + run.skipped >= settings.batch_size
+                except FencedOut:  # the term ended: the leader stops this component
+                    log.warning("notice_claims_fenced")
+                    busy = False
                 except Exception:
                     log.exception("notice_delivery_crashed")
                     busy = False

@@ -23,6 +23,11 @@ For the batched sweeper (``hotline.workorders.batch``):
   one ``executemany``;
 * ``pinned=True``: one connection for all of the store's transactions (no pool checkout and
   liveness ping per batch); call ``aclose()`` when done.
+
+Fencing. A store made from a fenced sessionmaker (``hotline.db.fence``: the work orders the
+call engine files, the leader's sweeper) proves the lease's term on its connection just before
+each commit, since its Core connection bypasses the session's own check: a transaction of a
+term that has ended raises ``FencedOut`` and commits nothing.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from hotline.clock import utc_now
+from hotline.db.fence import fence_of
 from hotline.db.models import EscalationRow, NoticeOutboxRow, NotificationRow, WorkOrderSerial
 from hotline.workorders import pg_batch
 from hotline.workorders.mapping import (
@@ -98,6 +104,7 @@ class SqlWorkOrderStore:
         pinned: bool = False,
     ) -> None:
         self._engine: AsyncEngine = sessionmaker.kw["bind"]
+        self._fence = fence_of(sessionmaker)
         self._pinned = pinned
         self._idle: AsyncConnection | None = None  # the pinned connection between transactions
         self._connection: AsyncConnection | None = None
@@ -148,6 +155,8 @@ class SqlWorkOrderStore:
             async with connection.begin():
                 yield
                 await self._flush()
+                if self._fence is not None:  # last, so that the term's lock is held briefly
+                    await self._fence.check_connection(connection)
         except DBAPIError as exc:
             # A lock timeout, a serialisation failure, SQLite's "database is locked": the
             # caller's copy may be stale, and the use cases treat that as "try again".

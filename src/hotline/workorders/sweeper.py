@@ -7,6 +7,14 @@ of a whole run is logged and retried at the next tick: the loop itself only ends
 service stops. Several instances may run it at once (see ``store``): steps stay exactly-once.
 
 Start it with ``create_app(settings, components=[sweeper_component()])``.
+
+Under the call engine's leader lease (``hotline.cluster``) the sweeper is one of the leader's
+components and its term is its lease: every batch proves the term before it commits
+(``hotline.db.fence``), so a leader whose term ended applies nothing more, and the advisory
+lock below is not taken. That lock belongs to a session: an old leader cut off from the
+database would keep it until the server noticed the dead connection (minutes, or hours with
+the kernel's keepalive defaults), and no sweep would run anywhere meanwhile. Steps stay
+exactly-once either way (the unique key of ``escalation``).
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from hotline.clock import Clock
+from hotline.db.fence import FencedOut, fence_of, term_sessionmaker
 from hotline.deps import AppState
 from hotline.workorders.batch import escalate_batch
 from hotline.workorders.notifier import InboxNotifier
@@ -196,18 +205,20 @@ def sweeper_component(
 
     async def start(state: AppState) -> Callable[[], Awaitable[None]]:
         cache = rules_cache(state)
-        lease = LeaderLease(state.engine)
+        sessionmaker = term_sessionmaker(state.extras, state.engine, state.sessionmaker)
+        # Fenced: the leader's term decides who sweeps (see the module's docstring).
+        lease = None if fence_of(sessionmaker) is not None else LeaderLease(state.engine)
         stopping = asyncio.Event()
 
         async def loop() -> None:
             warned: list[str] = []
             while not stopping.is_set():
                 try:
-                    if not await lease.acquire():
+                    if lease is not None and not await lease.acquire():
                         await _wait(stopping, interval_seconds)
                         continue
                     result = await sweep_once(
-                        state.sessionmaker,
+                        sessionmaker,
                         state.clock,
                         cache,
                         batch_size,
@@ -228,6 +239,9 @@ def sweeper_component(
                         for warning in warnings:
                             log.warning("calendar_warning", warning=warning)
                         warned = warnings
+                except FencedOut:
+                    # The term ended: the leader stops this component; nothing was applied.
+                    log.warning("escalation_sweep_fenced")
                 except Exception:
                     log.exception("escalation_sweep_crashed")
                 await _wait(stopping, interval_seconds)
@@ -242,7 +256,8 @@ def sweeper_component(
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            await lease.release()
+            if lease is not None:
+                await lease.release()
 
         return stop
 
