@@ -46,14 +46,10 @@ def centre(ari_url: str) -> dict[str, Any]:
 
 
 def taxpayer(number: str) -> TaxpayerScript:
-    # They wait out a slow takeover: with the default hang-up (9 s of real time) a caller whose
-    # arrival the killed leader had not yet written could leave before the next one connects,
-    # and be in no record (docs/cluster.md, "What a dead process cannot leave behind").
     return TaxpayerScript(
         caller_number=number,
         press_on_prompt={GREETING: "1", "sound:hotline/line-national_tax": "1"},
         patience_s=3000.0,
-        hangup_after_answer_s=3000.0,
         survey_digit=None,
     )
 

@@ -25,7 +25,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -365,7 +365,10 @@ async def test_no_work_order_step_is_done_twice_when_the_leader_is_killed_again_
             for n in range(CALLS_PER_ROUND):
                 number = f"13905{round_no:02d}{n:04d}"
                 numbers.append(number)
-                emulator.place_call(taxpayer(number))
+                # They wait out a slow takeover, as the diverted callers do: with the default
+                # hang-up a caller whose arrival the killed leader had not yet written could
+                # leave before the next one connects, and be in no record.
+                emulator.place_call(replace(taxpayer(number), hangup_after_answer_s=3000.0))
                 await asyncio.sleep(0.15)
             for n in range(DIVERTS_PER_ROUND):
                 number = f"13906{round_no:02d}{n:04d}"
