@@ -146,9 +146,15 @@ def _filter_echo(request: Request) -> dict[str, Any]:
 
 
 async def abandons(
-    session: AsyncSession, request: Request, zone: ZoneInfo, now: datetime, lang: str = "en"
+    session: AsyncSession,
+    request: Request,
+    zone: ZoneInfo,
+    now: datetime,
+    lang: str = "en",
+    with_floor: bool = True,
 ) -> dict[str, Any]:
-    """Every abandoned call of the period with the floor at that moment, and the summary."""
+    """Every abandoned call of the period with its counts (and, ``with_floor``, the floor at
+    that moment), and the summary."""
     period = period_of(request, zone)
     filters = await _filters(session, request)
     calls = await queries.abandoned_calls(session, period.start, period.end, filters)
@@ -158,7 +164,7 @@ async def abandons(
     codes = await queries.agent_codes(session)
     until = min(now, period.end)
     report = await asyncio.to_thread(
-        lambda: abandon_report(calls, spans(states, until), codes, zone)
+        lambda: abandon_report(calls, spans(states, until), codes, zone, with_floor)
     )
     return {
         "report": "abandons",
