@@ -159,8 +159,9 @@ async def abandons_report(
     language: LanguageQ = None,
     full: Annotated[bool, Query(description="callers' numbers in full (audited)")] = False,
     floor: Annotated[
-        bool, Query(description="each abandon's whole floor (JSON only; false for long periods)")
-    ] = True,
+        bool | None,
+        Query(description="each abandon's whole floor (JSON, at most a day; default: a day)"),
+    ] = None,
     format_: FormatQ = ExportFormat.JSON,
     lang: Lang = Lang.ZH,
 ) -> dict[str, Any] | Response:
@@ -171,7 +172,7 @@ async def abandons_report(
         raise ForbiddenError("only a director or a supervisor reads callers' numbers in full")
     ask = service.Request(start, end, Granularity.MIN15, site, line, language)
     # Flat exports drop the nested floor anyway: never build abandons x seats rows for them.
-    with_floor = floor and format_ is ExportFormat.JSON
+    with_floor = floor if format_ is ExportFormat.JSON else False
     data = await service.abandons(
         session, ask, _zone(state), state.clock.now(), lang.value, with_floor
     )

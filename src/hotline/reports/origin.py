@@ -4,6 +4,11 @@ IP-call prefixes (17951, 17911, 12593, 17909, 10193: carriers' cheap long-distan
 before the number) are stripped first, or the geocoder would read them as part of the number;
 then libphonenumber's offline geocoder (the ``phonenumbers`` package, data refreshed with each
 release) names the place. Numbers it cannot place are counted as unknown, never guessed.
+
+The geocoder answers from a number's prefix (for China at most the first 7 national digits: a
+mobile's 7-digit block, a fixed line's area code and exchange) and its length, so a period's
+Chinese numbers are placed once per (length, prefix) rather than once per number: a month of a
+large centre has hundreds of thousands of distinct callers but tens of thousands of prefixes.
 """
 
 from __future__ import annotations
@@ -38,9 +43,30 @@ class Place:
     name: str  # the city at home, the province elsewhere in China, the country abroad
 
 
+# Chinese numbers as dialled at home: a mobile, or a fixed line after the trunk 0. Anything else
+# (international forms, short codes) is placed number by number.
+_MOBILE = re.compile(r"1\d{10}")
+_FIXED = re.compile(r"0[1-9]\d{8,10}")
+# The geocoder's longest Chinese prefix is "86" + 7 national digits: keeping 7 national digits
+# (and the length, which decides whether the number is possible) keeps its answer.
+_NATIONAL_DIGITS = 7
+
+
+def prefix_key(digits: str) -> tuple[int, str] | None:
+    """What decides a Chinese number's place: its length and first national digits."""
+    if _MOBILE.fullmatch(digits):
+        return len(digits), digits[:_NATIONAL_DIGITS]
+    if _FIXED.fullmatch(digits):
+        return len(digits), digits[: _NATIONAL_DIGITS + 1]
+    return None
+
+
 @lru_cache(maxsize=65_536)
 def place_of(number: str, home: str = HOME_PROVINCE) -> Place:
-    digits = strip_ip_prefix(number)
+    return _place_of_digits(strip_ip_prefix(number), home)
+
+
+def _place_of_digits(digits: str, home: str) -> Place:
     if not digits:
         return Place("unknown", "")
     try:
@@ -66,9 +92,16 @@ def place_of(number: str, home: str = HOME_PROVINCE) -> Place:
 
 def origin_report(counts: Iterable[tuple[str, int]], home: str = HOME_PROVINCE) -> dict[str, Any]:
     """Calls per place from (number, calls) pairs: ranked within each scope."""
-    tally: dict[tuple[str, str], int] = {}
+    # Calls per prefix (or per number where no prefix decides), with one number to geocode.
+    groups: dict[tuple[int, str] | str, tuple[str, int]] = {}
     for number, calls in counts:
-        place = place_of(number, home)
+        digits = strip_ip_prefix(number)
+        key = prefix_key(digits) or digits
+        sample, so_far = groups.get(key, (digits, 0))
+        groups[key] = (sample, so_far + calls)
+    tally: dict[tuple[str, str], int] = {}
+    for sample, calls in groups.values():
+        place = _place_of_digits(sample, home)
         tally[(place.scope, place.name)] = tally.get((place.scope, place.name), 0) + calls
     total = sum(tally.values())
     scopes: dict[str, list[dict[str, Any]]] = {

@@ -227,6 +227,18 @@ async def test_abandons_without_the_floor_keep_their_counts(
     assert bad.status_code == 422
     assert "floor" in bad.text
 
+    # Past a day the floor is left out unless asked for, and refused over a longer period.
+    two_days = (
+        "/api/v1/reports/abandons?from=2026-03-02T00:00:00%2B08:00&to=2026-03-04T00:00:00%2B08:00"
+    )
+    longer = (await client.get(two_days, headers=users.headers(Role.OPS))).json()
+    assert longer["floor"] is False
+    assert longer["summary"] == whole["summary"]
+    assert longer["rows"] == report["rows"]
+    refused = await client.get(f"{two_days}&floor=true", headers=users.headers(Role.OPS))
+    assert refused.status_code == 422
+    assert "floor" in refused.text
+
 
 async def test_agent_performance(
     client: httpx.AsyncClient, users: Users, app_sessionmaker: async_sessionmaker[AsyncSession]
