@@ -101,6 +101,9 @@ def abandon_report(
     rows: list[dict[str, Any]] = []
     with_idle = with_away = with_slack = 0
     sweep = _Sweep(all_spans)
+    # A span is on the floor of many abandons: format its start once (by identity; spans live
+    # for the whole report).
+    since: dict[int, str] = {}
     for call in sorted(calls, key=lambda c: (c.abandoned_at, c.id)):
         at = call.abandoned_at
         sweep.advance(at)
@@ -138,7 +141,8 @@ def abandon_report(
                     "agent": agent_codes.get(agent_id, str(agent_id)),
                     "status": span.status,
                     "reason": span.reason,
-                    "since": span.start.astimezone(zone).isoformat(),
+                    "since": since.get(id(span))
+                    or since.setdefault(id(span), span.start.astimezone(zone).isoformat()),
                     "eligible": agent_id in eligible,
                 }
                 for agent_id, span in sorted(sweep.floor(at).items())
