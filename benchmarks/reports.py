@@ -13,6 +13,7 @@ max seconds, rows read).
     ./dev python benchmarks/reports.py --reuse DATABASE --rollups --json   # fold, then time
     ./dev python benchmarks/reports.py --reuse DATABASE --interval-only --json   # as folded
     ./dev python benchmarks/reports.py --reuse DATABASE --rollups --people-only --json
+    ./dev python benchmarks/reports.py --reuse DATABASE --calls-only --repeat 1 --json
 
 Each timing also gives the CPU seconds it cost (the client process plus the PostgreSQL backend,
 read from /proc when the server runs on this machine), the comparable figure on a shared machine.
@@ -36,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 import argparse
 import asyncio
+import inspect
 import json
 import os
 import platform
@@ -313,6 +315,49 @@ async def _time_daily(
     }
 
 
+async def _time_calls(
+    url: str, report: str, start: datetime, end: datetime, repeat: int, floor: bool = True
+) -> dict[str, Any]:
+    """The abandons (with or without each abandon's floor) or origin report over the period,
+    as the API calls it (with the CPU it cost, as ``_time``)."""
+    engine = create_engine(url)
+    maker = create_sessionmaker(engine)
+    seconds = []
+    cpu = []
+    try:
+        for _ in range(repeat):
+            async with maker() as session:
+                pid = int(await session.scalar(text("SELECT pg_backend_pid()")) or 0)
+                server_before = _backend_cpu_s(pid)
+                client_before = time.process_time()
+                began = time.perf_counter()
+                ask = service.Request(start, end, Granularity.MIN15)
+                now = end + timedelta(days=1)
+                if report == "origin":
+                    data = await service.origin(session, ask, ZONE, now)
+                elif "with_floor" in inspect.signature(service.abandons).parameters:
+                    data = await service.abandons(session, ask, ZONE, now, with_floor=floor)
+                else:  # the code before the floor became optional: always the floor
+                    data = await service.abandons(session, ask, ZONE, now)
+                seconds.append(time.perf_counter() - began)
+                cpu.append(
+                    (time.process_time() - client_before) + (_backend_cpu_s(pid) - server_before)
+                )
+            log(f"{report} {start:%m-%d}..{end:%m-%d}: {seconds[-1]:.2f} s, CPU {cpu[-1]:.2f} s")
+    finally:
+        await engine.dispose()
+    seconds.sort()
+    counted = data["total"] if report == "origin" else data["summary"]["abandons"]
+    return {
+        "counted": counted,
+        "floor": floor if report == "abandons" else None,
+        "p50_s": round(statistics.median(seconds), 3),
+        "max_s": round(seconds[-1], 3),
+        "cpu_p50_s": round(statistics.median(cpu), 3),
+        "runs": repeat,
+    }
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=22)
@@ -342,6 +387,17 @@ async def main() -> None:
         action="store_true",
         help="time the surveys and agent-performance reports only (not the interval report)",
     )
+    parser.add_argument(
+        "--calls-only",
+        action="store_true",
+        help="time the abandons (with and without the floor) and origin reports only",
+    )
+    parser.add_argument(
+        "--month-from",
+        type=date.fromisoformat,
+        help="with --calls-only on a kept database: the first day of its month (its first "
+        "day is then the day timed)",
+    )
     args = parser.parse_args()
     admin = os.environ.get("HOTLINE_TEST_POSTGRES_URL", DEFAULT_ADMIN_URL)
     name = args.reuse or f"hotline_reports_bench_{uuid.uuid4().hex[:8]}"
@@ -365,18 +421,34 @@ async def main() -> None:
         )
         day = (datetime(2026, 3, 2, tzinfo=ZONE), datetime(2026, 3, 3, tzinfo=ZONE))
         results: dict[str, Any] = {}
-        if args.rollups:
+        if args.calls_only:
+            if args.month_from is not None:
+                first = args.month_from
+                begin = datetime(first.year, first.month, first.day, tzinfo=ZONE)
+                month = (begin, (begin + timedelta(days=32)).replace(day=1))
+                day = (begin, begin + timedelta(days=1))
+            for span_name, (start, end) in (("day", day), ("month", month)):
+                for floor in (True, False) if span_name == "day" else (False,):
+                    results[f"{span_name}_abandons_floor_{floor}".lower()] = await _time_calls(
+                        url, "abandons", start, end, args.repeat, floor
+                    )
+                results[f"{span_name}_origin"] = await _time_calls(
+                    url, "origin", start, end, args.repeat
+                )
+        elif args.rollups:
             results["fold"] = await _fold(url, month[1] + timedelta(days=1))
-        if not args.people_only:
+        if not args.people_only and not args.calls_only:
             results |= {
                 "month_30m": await _time(url, *month, Granularity.MIN30, args.repeat),
                 "month_day": await _time(url, *month, Granularity.DAY, args.repeat),
                 "day_15m": await _time(url, *day, Granularity.MIN15, args.repeat),
             }
-        if not args.interval_only:
+        if not args.interval_only and not args.calls_only:
             results["month_surveys"] = await _time_daily(url, "surveys", *month, args.repeat)
             results["month_agents"] = await _time_daily(url, "agents", *month, args.repeat)
-        if args.rollups:  # the last day not folded yet: read raw, the rest from the rollups
+        if (
+            args.rollups and not args.calls_only
+        ):  # the last day not folded yet: read raw, the rest from the rollups
             await _set_position(url, month[1] - timedelta(days=1))
             if not args.people_only:
                 results["month_30m_last_day_open"] = await _time(

@@ -158,15 +158,24 @@ async def abandons_report(
     line: LineQ = None,
     language: LanguageQ = None,
     full: Annotated[bool, Query(description="callers' numbers in full (audited)")] = False,
+    floor: Annotated[
+        bool | None,
+        Query(description="each abandon's whole floor (JSON, at most a day; default: a day)"),
+    ] = None,
     format_: FormatQ = ExportFormat.JSON,
     lang: Lang = Lang.ZH,
 ) -> dict[str, Any] | Response:
     """Every abandoned call of the period (up to 31 days) with what every logged-in agent was
-    doing at that moment, and the summary ("N abandons while M eligible agents were idle")."""
+    doing at that moment, and the summary ("N abandons while M eligible agents were idle").
+    CSV and XLSX carry one row per abandon with the counts, never the floor."""
     if full and not principal.has_any(FULL_NUMBER_READERS):
         raise ForbiddenError("only a director or a supervisor reads callers' numbers in full")
     ask = service.Request(start, end, Granularity.MIN15, site, line, language)
-    data = await service.abandons(session, ask, _zone(state), state.clock.now(), lang.value)
+    # Flat exports drop the nested floor anyway: never build abandons x seats rows for them.
+    with_floor = floor if format_ is ExportFormat.JSON else False
+    data = await service.abandons(
+        session, ask, _zone(state), state.clock.now(), lang.value, with_floor
+    )
     if full:
         audit.add(
             session,

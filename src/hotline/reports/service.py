@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -145,11 +145,29 @@ def _filter_echo(request: Request) -> dict[str, Any]:
     }
 
 
+FLOOR_PERIOD = timedelta(days=1)
+
+
 async def abandons(
-    session: AsyncSession, request: Request, zone: ZoneInfo, now: datetime, lang: str = "en"
+    session: AsyncSession,
+    request: Request,
+    zone: ZoneInfo,
+    now: datetime,
+    lang: str = "en",
+    with_floor: bool | None = None,
 ) -> dict[str, Any]:
-    """Every abandoned call of the period with the floor at that moment, and the summary."""
+    """Every abandoned call of the period with its counts and the summary; each with the floor
+    at that moment when ``with_floor`` (by default when the period is at most a day: a month
+    of a large centre would be abandons x seats rows, docs/reports.md)."""
     period = period_of(request, zone)
+    one_day = period.end - period.start <= FLOOR_PERIOD
+    if with_floor and not one_day:
+        raise invalid(
+            "floor",
+            "each abandon's floor is listed for at most one day: narrow `from`/`to` to a day "
+            "or set floor=false for the counts of a longer period",
+        )
+    floor = one_day if with_floor is None else with_floor
     filters = await _filters(session, request)
     calls = await queries.abandoned_calls(session, period.start, period.end, filters)
     # The floor is every logged-in agent: the site filter applies, the skill filters do not.
@@ -158,7 +176,7 @@ async def abandons(
     codes = await queries.agent_codes(session)
     until = min(now, period.end)
     report = await asyncio.to_thread(
-        lambda: abandon_report(calls, spans(states, until), codes, zone)
+        lambda: abandon_report(calls, spans(states, until), codes, zone, floor)
     )
     return {
         "report": "abandons",
@@ -171,6 +189,7 @@ async def abandons(
         "filters": _filter_echo(request),
         "definitions": _definitions(ABANDONS, lang),
         "summary": report.summary,
+        "floor": floor,
         "rows": report.rows,
     }
 

@@ -206,6 +206,40 @@ async def test_abandons_with_the_floor_masked_and_audited(
     ]
 
 
+async def test_abandons_without_the_floor_keep_their_counts(
+    client: httpx.AsyncClient, users: Users, app_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await seed_day(app_sessionmaker)
+    url = f"/api/v1/reports/abandons?{MORNING}"
+    whole = (await client.get(url, headers=users.headers(Role.OPS))).json()
+    lean = await client.get(f"{url}&floor=false", headers=users.headers(Role.OPS))
+    assert lean.status_code == 200, lean.text
+    report = lean.json()
+    assert report["summary"] == whole["summary"]
+    assert all("floor" not in row for row in report["rows"])
+    assert [{k: v for k, v in row.items() if k != "floor"} for row in whole["rows"]] == report[
+        "rows"
+    ]
+    assert [row["floor_logged_in"] for row in report["rows"]] == [
+        len(row["floor"]) for row in whole["rows"]
+    ]
+    bad = await client.get(f"{url}&floor=maybe", headers=users.headers(Role.OPS))
+    assert bad.status_code == 422
+    assert "floor" in bad.text
+
+    # Past a day the floor is left out unless asked for, and refused over a longer period.
+    two_days = (
+        "/api/v1/reports/abandons?from=2026-03-02T00:00:00%2B08:00&to=2026-03-04T00:00:00%2B08:00"
+    )
+    longer = (await client.get(two_days, headers=users.headers(Role.OPS))).json()
+    assert longer["floor"] is False
+    assert longer["summary"] == whole["summary"]
+    assert longer["rows"] == report["rows"]
+    refused = await client.get(f"{two_days}&floor=true", headers=users.headers(Role.OPS))
+    assert refused.status_code == 422
+    assert "floor" in refused.text
+
+
 async def test_agent_performance(
     client: httpx.AsyncClient, users: Users, app_sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:

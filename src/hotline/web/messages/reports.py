@@ -199,6 +199,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "({idle} with one idle, {away} with one away); {busy} while every eligible agent was busy.",
     ),
     "reports.floor": ("当时坐席", "The floor"),
+    "reports.floor_one_day": (
+        "超过一天时不逐通列出当时坐席：选择一天即可查看",
+        "Over more than a day the floor is not listed call by call: choose one day to see it",
+    ),
     "reports.none": ("该期间没有放弃来电。", "No abandoned call in this period."),
     "reports.numbers_masked": ("号码已脱敏。", "Numbers are masked."),
     "reports.status.idle": ("空闲", "idle"),
