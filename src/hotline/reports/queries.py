@@ -491,11 +491,14 @@ async def search_misses(
     return [(at, text) for at, text in await _rows(session, query)]
 
 
-async def answered_with_scores(
-    session: AsyncSession, start: datetime, end: datetime, f: Filters
-) -> list[tuple[int, datetime, str, int | None, str, int | None]]:
+ScoredCall = tuple[int, datetime, str, int | None, str, int | None]
+
+
+async def _scored_calls(
+    session: AsyncSession, start: datetime, end: datetime, f: Filters, *conditions: Any
+) -> list[ScoredCall]:
     """(id, arrival, line, agent id, caller, survey score) of the period's answered inbound
-    calls: the calls a survey could follow."""
+    calls meeting ``conditions``."""
     query = _calls_where(
         select(
             Call.id,
@@ -504,37 +507,27 @@ async def answered_with_scores(
             Call.agent_id,
             Call.caller_number,
             Call.survey_score,
-        ).where(Call.answered_at.is_not(None), Call.kind == "inbound"),
+        ).where(*conditions, Call.answered_at.is_not(None), Call.kind == "inbound"),
         start,
         end,
         f,
     )
     return [tuple(row) for row in await _rows(session, query)]
+
+
+async def answered_with_scores(
+    session: AsyncSession, start: datetime, end: datetime, f: Filters
+) -> list[ScoredCall]:
+    """The period's answered inbound calls: the calls a survey could follow."""
+    return await _scored_calls(session, start, end, f)
 
 
 async def low_scored(
     session: AsyncSession, start: datetime, end: datetime, f: Filters
-) -> list[tuple[int, datetime, str, int | None, str, int | None]]:
+) -> list[ScoredCall]:
     """``answered_with_scores`` for the calls scored low only (the partial index on them):
     the surveys report lists these one by one, whatever part of it the rollups count."""
-    query = _calls_where(
-        select(
-            Call.id,
-            Call.arrived_at,
-            Call.business_line,
-            Call.agent_id,
-            Call.caller_number,
-            Call.survey_score,
-        ).where(
-            Call.survey_score <= LOW_SURVEY_SCORE,
-            Call.answered_at.is_not(None),
-            Call.kind == "inbound",
-        ),
-        start,
-        end,
-        f,
-    )
-    return [tuple(row) for row in await _rows(session, query)]
+    return await _scored_calls(session, start, end, f, Call.survey_score <= LOW_SURVEY_SCORE)
 
 
 async def shifts(
