@@ -288,6 +288,17 @@ async def test_the_worker_sends_in_the_background_and_wakes_for_retry_now(
         await asyncio.wait_for(delivered(), timeout=WAIT_S)
         sent = json.loads(gateway.received[0][1])
         assert sent["order_id"] == order["id"]
+
+        async def recorded() -> None:
+            # The worker records "sent" after the gateway answered: wait for that row, or the
+            # worker's late "sent" would overwrite the "failed" this test sets below.
+            while any(
+                row.channel == "webhook" and row.status == "pending"
+                for row in await _outbox(centre)
+            ):
+                await asyncio.sleep(0.02)
+
+        await asyncio.wait_for(recorded(), timeout=WAIT_S)
         # Made due by hand while the worker sleeps (its next poll is an hour away): only
         # "retry now" waking it sends the notice again.
         async with transaction(centre.sessionmaker) as session:
