@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import getpass
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -85,7 +86,12 @@ def _settings() -> Settings:
     try:
         return load_settings()
     except (SettingsError, FileNotFoundError) as exc:
-        console.print(f"[red]{exc}[/red]")
+        from hotline.cli_settings import settings_lines
+        from hotline.web.i18n import pick_locale
+
+        # The locale's language, as every command that reads the settings says it.
+        said = "\n".join(settings_lines(exc, pick_locale(os.environ)))
+        console.print(f"[red]{escape(said)}[/red]")
         raise typer.Exit(2) from None
 
 

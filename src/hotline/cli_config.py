@@ -166,6 +166,7 @@ def _site_checks(document: Document, site: str, lang: LangChoice | None) -> list
     import asyncio
 
     from hotline.centre.document import played_by_language
+    from hotline.cli_settings import settings_line
     from hotline.config import SettingsError, load_settings
     from hotline.sounds.check import missing_played
     from hotline.sounds.site import SiteLookupError, site_sounds
@@ -173,12 +174,11 @@ def _site_checks(document: Document, site: str, lang: LangChoice | None) -> list
     try:
         settings = load_settings()
     except (SettingsError, FileNotFoundError) as exc:
-        raise _fail(lang, str(exc).replace("\n", "; ")) from None
+        raise _fail(lang, settings_line(exc, _lang(lang))) from None
     try:
         sounds = asyncio.run(site_sounds(settings.database_url, site))
     except SiteLookupError as exc:
-        # The sounds module words these (site code, ARI address, the client's error) in English.
-        raise _fail(lang, f"--site: {exc}") from None
+        raise _fail(lang, f"--site: {exc.message(_lang(lang))}") from None
     return missing_played(played_by_language(document), sounds)
 
 

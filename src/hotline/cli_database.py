@@ -4,6 +4,7 @@ database (``hotline kb ...``, ``hotline calendar ...``)."""
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -27,7 +28,13 @@ def with_database(work: Callable[..., Awaitable[T]]) -> T:
     try:
         settings = load_settings()
     except (SettingsError, FileNotFoundError) as exc:
-        raise fail(str(exc).replace("\n", "; ")) from None
+        # Worded in the locale's language, as `hotline config` and `sounds check` say it.
+        from hotline.cli_settings import settings_line
+        from hotline.web.i18n import pick_locale, translate
+
+        lang = pick_locale(os.environ)
+        typer.echo(f"{translate(lang, 'cli.error')}: {settings_line(exc, lang)}", err=True)
+        raise typer.Exit(2) from None
 
     async def run() -> T:
         engine = create_engine(settings.database_url)

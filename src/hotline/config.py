@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
@@ -330,7 +331,7 @@ def _config_file() -> Path | None:
     if named:
         path = Path(named)
         if not path.is_file():
-            raise FileNotFoundError(f"HOTLINE_CONFIG_FILE={named}: no such file")
+            raise ConfigFileMissingError(named)
         return path
     default = Path("hotline.toml")
     return default if default.is_file() else None
@@ -343,11 +344,25 @@ def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        raise SettingsError(_describe(exc)) from None
+        raise SettingsError(_describe(exc), exc.errors()) from None
 
 
 class SettingsError(Exception):
-    """Invalid configuration; the message names the setting and the problem."""
+    """Invalid configuration; the message names the setting and the problem (in English, for
+    logs and the service's start-up). ``errors`` are pydantic's own entries, for the command
+    line to word in its reader's language (hotline.cli_settings)."""
+
+    def __init__(self, message: str, errors: Sequence[Mapping[str, Any]] = ()) -> None:
+        super().__init__(message)
+        self.errors: list[Mapping[str, Any]] = list(errors)
+
+
+class ConfigFileMissingError(FileNotFoundError):
+    """``HOTLINE_CONFIG_FILE`` names a file that is not there (``named``: as it was given)."""
+
+    def __init__(self, named: str) -> None:
+        super().__init__(f"HOTLINE_CONFIG_FILE={named}: no such file")
+        self.named = named
 
 
 def _describe(exc: Any) -> str:

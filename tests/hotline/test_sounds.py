@@ -151,6 +151,11 @@ def _emulator(config: LabConfig) -> Iterator[str]:
         thread.join(10)
 
 
+# The locale decides the language of the messages (LC_ALL first, then LC_MESSAGES, then LANG).
+ENGLISH = {"LC_ALL": "en_US.UTF-8"}
+CHINESE = {"LC_ALL": "zh_CN.UTF-8"}
+
+
 @pytest.fixture
 def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.setenv("HOTLINE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
@@ -205,11 +210,37 @@ def test_check_on_a_complete_site_passes_and_an_unknown_site_is_named(
     with _emulator(LabConfig()) as url:
         _import_site(runner, tmp_path, url)
         complete = runner.invoke(app, ["sounds", "check", "--site", "wz", "--json"])
-        unknown = runner.invoke(app, ["sounds", "check", "--site", "gz"])
+        unknown = runner.invoke(app, ["sounds", "check", "--site", "gz"], env=ENGLISH)
+        chinese = runner.invoke(app, ["sounds", "check", "--site", "gz"], env=CHINESE)
+        table = runner.invoke(app, ["sounds", "check", "--site", "wz"], env=CHINESE)
     assert complete.exit_code == 0, complete.output
     assert json.loads(complete.stdout)["complete"] is True
     assert unknown.exit_code == 2
-    assert "no site 'gz'" in unknown.output
+    assert "--site: no site 'gz' in the database" in unknown.output
+    # The messages are the locale's language; zh-CN unless it is an English one.
+    assert chinese.exit_code == 2
+    assert "--site: 数据库中没有站点 'gz'" in chinese.output
+    assert table.exit_code == 0, table.output
+    assert "站点 wz 上的 hotline 提示音" in table.stdout
+    assert "缺少的提示音" in table.stdout
+
+
+def test_bad_settings_are_named_by_their_variable_in_the_locales_language(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOTLINE_AUTO_MIGRATE", "maybe")
+    english = runner.invoke(app, ["sounds", "check", "--site", "wz"], env=ENGLISH)
+    chinese = runner.invoke(app, ["sounds", "check", "--site", "wz"], env=CHINESE)
+    assert english.exit_code == 2
+    assert "invalid settings:" in english.output
+    assert "auto_migrate (env HOTLINE_AUTO_MIGRATE): must be true or false" in english.output
+    assert chinese.exit_code == 2
+    assert "设置无效：" in chinese.output
+    assert "auto_migrate（环境变量 HOTLINE_AUTO_MIGRATE）：必须是 true 或 false" in chinese.output
+    monkeypatch.delenv("HOTLINE_AUTO_MIGRATE")
+    monkeypatch.setenv("HOTLINE_CONFIG_FILE", "no-such.toml")
+    missing = runner.invoke(app, ["sounds", "check", "--site", "wz"], env=CHINESE)
+    assert "HOTLINE_CONFIG_FILE=no-such.toml：文件不存在" in missing.output
 
 
 def test_the_documented_table_says_what_the_data_says() -> None:

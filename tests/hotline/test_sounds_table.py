@@ -52,8 +52,13 @@ def test_write_replaces_only_the_block_and_refuses_a_file_without_markers(
     assert text.startswith(f"# Prompts\n\n{BEGIN}\n| sound | played | zh | en | ko |")
     assert text.endswith(f"{END}\n\nafter\n")
     assert "old" not in text
-    again = runner.invoke(app, ["sounds", "table", "--write", str(doc)])
+    again = runner.invoke(
+        app, ["sounds", "table", "--write", str(doc)], env={"LC_ALL": "en_US.UTF-8"}
+    )
     assert "already up to date" in again.stdout
+    # The locale's language; zh-CN unless it is an English one.
+    chinese = runner.invoke(app, ["sounds", "table", "--write", str(doc)], env={"LC_ALL": "C"})
+    assert f"{doc}：表格已是最新" in chinese.stdout
     plain = tmp_path / "plain.md"
     plain.write_text("no markers\n", encoding="utf-8")
     refused = runner.invoke(app, ["sounds", "table", "--write", str(plain)])

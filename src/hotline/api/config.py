@@ -456,7 +456,7 @@ async def check_sounds(
     try:
         sounds = await sounds_on(site)
     except SiteLookupError as exc:
-        raise ServiceUnavailableError(str(exc)) from None
+        raise ServiceUnavailableError(exc.message(lang)) from None
     checks = missing_played(played_by_language(document), sounds)
     return SoundsCheckRead(
         site=request.site,

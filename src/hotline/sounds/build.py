@@ -36,6 +36,11 @@ _SOX_OUTPUT: dict[str, tuple[str, ...]] = {
 class SoundToolError(RuntimeError):
     """espeak-ng or sox is missing or failed; the message says which and how to fix it."""
 
+    def __init__(self, english: str, key: str, **params: object) -> None:
+        super().__init__(english)
+        self.key = key  # the command line words it as ``sounds.cli.<key>`` with ``params``
+        self.params = params
+
 
 @dataclass
 class BuildReport:
@@ -49,7 +54,9 @@ def check_tools() -> None:
     if missing:
         raise SoundToolError(
             f"{' and '.join(missing)} not found: install the Debian packages "
-            "(apt-get install espeak-ng sox libsox-fmt-base)"
+            "(apt-get install espeak-ng sox libsox-fmt-base)",
+            "tools_missing",
+            tools=", ".join(missing),
         )
 
 
@@ -62,7 +69,10 @@ def _run(command: list[str], stdin: bytes | None = None) -> None:
     result = subprocess.run(command, input=stdin, capture_output=True, check=False)
     if result.returncode != 0:
         problem = result.stderr.decode(errors="replace").strip() or f"exit {result.returncode}"
-        raise SoundToolError(f"{command[0]} failed: {problem}")
+        # The tool's own account of what went wrong stays as it says it.
+        raise SoundToolError(
+            f"{command[0]} failed: {problem}", "tool_failed", tool=command[0], problem=problem
+        )
 
 
 def _make(target: Path, utterance: Utterance, voice: str) -> None:

@@ -13,6 +13,11 @@ from cti.sounds import DIRECTORY, FORMATS, PromptSet
 class NotBuiltError(RuntimeError):
     """The built set lacks files: ``hotline sounds build`` has not been run (or not fully)."""
 
+    def __init__(self, english: str, key: str, **params: object) -> None:
+        super().__init__(english)
+        self.key = key  # the command line words it as ``sounds.cli.<key>`` with ``params``
+        self.params = params
+
 
 @dataclass
 class InstallReport:
@@ -32,7 +37,11 @@ def install(prompts: PromptSet, source: Path, target: Path) -> InstallReport:
     if missing:
         raise NotBuiltError(
             f"{len(missing)} file(s) missing in {source} (first: {missing[0]}); "
-            "run `hotline sounds build` first"
+            "run `hotline sounds build` first",
+            "not_built",
+            count=len(missing),
+            source=str(source),
+            first=missing[0],
         )
     report = InstallReport()
     for relative in files:

@@ -9,10 +9,21 @@ from cti.ari.models import Sound
 from cti.errors import AriError
 from hotline.db.models import Site
 from hotline.db.session import create_engine, create_sessionmaker
+from hotline.web.i18n import Lang, translate_with
 
 
 class SiteLookupError(RuntimeError):
-    """The site is unknown or its Asterisk did not answer; the message names which."""
+    """The site is unknown or its Asterisk did not answer; the message names which, in English
+    (logs). ``key`` (``unknown`` or ``unreachable``, catalogue id ``sounds.site.<key>``) and
+    ``params`` say the same as data, for the command line to word in its reader's language."""
+
+    def __init__(self, key: str, english: str, **params: str) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(english)
+
+    def message(self, lang: Lang) -> str:
+        return translate_with(lang, f"sounds.site.{self.key}", **self.params)
 
 
 async def site_sounds(database_url: str, code: str) -> list[Sound]:
@@ -24,7 +35,9 @@ async def site_sounds(database_url: str, code: str) -> list[Sound]:
     finally:
         await engine.dispose()
     if site is None:
-        raise SiteLookupError(f"no site {code!r} in the database (see `hotline import`)")
+        raise SiteLookupError(
+            "unknown", f"no site {code!r} in the database (see `hotline import`)", site=repr(code)
+        )
     return await sounds_on(site)
 
 
@@ -37,4 +50,11 @@ async def sounds_on(site: Site) -> list[Sound]:
         ) as client:
             return await client.list_sounds()
     except AriError as exc:
-        raise SiteLookupError(f"site {code!r} ({site.ari_url}): {exc}") from None
+        # The client's own account of what failed (refused, timed out, 401) stays as it says.
+        raise SiteLookupError(
+            "unreachable",
+            f"site {code!r} ({site.ari_url}): {exc}",
+            site=repr(code),
+            url=site.ari_url,
+            detail=str(exc),
+        ) from None

@@ -16,6 +16,11 @@ END = "<!-- /sounds-table -->"
 class MarkersMissingError(ValueError):
     """The target file has no ``BEGIN`` ... ``END`` block to replace."""
 
+    def __init__(self, english: str, key: str, **params: object) -> None:
+        super().__init__(english)
+        self.key = key  # the command line words it as ``sounds.cli.<key>`` with ``params``
+        self.params = params
+
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
@@ -51,6 +56,11 @@ def replace_block(document: str, table: str) -> str:
     """``document`` with the text between the markers replaced by ``table``."""
     start, end = document.find(BEGIN), document.find(END)
     if start < 0 or end < start:
-        raise MarkersMissingError(f"no block between {BEGIN!r} and {END!r}")
+        raise MarkersMissingError(
+            f"no block between {BEGIN!r} and {END!r}",
+            "no_markers",
+            begin=repr(BEGIN),
+            end=repr(END),
+        )
     head = document[: start + len(BEGIN)]
     return f"{head}\n{table}{document[end:]}"

@@ -138,12 +138,18 @@ def test_bad_input_names_the_file_or_the_site(runner: CliRunner, tmp_path: Path)
         unknown = runner.invoke(
             app, ["config", "check-sounds", "--site", "gz", "--file", str(EXAMPLE)]
         )
+        chinese = runner.invoke(
+            app,
+            ["config", "check-sounds", "--site", "gz", "--file", str(EXAMPLE), "--lang", "zh"],
+        )
     assert invalid.exit_code == 2
     assert "broken.yaml: ivr.greeting: unknown sound 'no-such-sound'" in invalid.output
     assert absent.exit_code == 2
     assert "no.yaml: cannot read file" in absent.output
     assert unknown.exit_code == 2
     assert "--site: no site 'gz'" in unknown.output
+    assert chinese.exit_code == 2
+    assert "--site: 数据库中没有站点 'gz'" in chinese.output
 
 
 def test_a_sound_named_per_language_is_checked_in_its_own_language(
