@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import routing
-from simulations.scenario import Scenario, ScenarioError
+from simulations.scenario import Scenario, ScenarioError, ScenarioProblem
 
 _SCENARIO_OWNED = ("wrap_up_s", "callback_offer_after_s")
 
@@ -49,4 +49,4 @@ def load_policy(data: Mapping[str, Any] | None, source: str = "scenario") -> rou
     try:
         return routing.Policy.from_dict(data)
     except routing.PolicyError as exc:
-        raise ScenarioError(source, [f"routing.{exc}"]) from exc
+        raise ScenarioError(source, [ScenarioProblem.of_policy(exc)]) from exc

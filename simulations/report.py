@@ -1,12 +1,18 @@
-"""Readable tables (rich) and JSON for simulation and staffing results."""
+"""Readable tables (rich) and JSON for simulation and staffing results.
+
+The tables' words are this package's English (:data:`ENGLISH`) unless the caller passes its own:
+the simulator may not import hotline, so ``hotline config dry-run`` hands in the same keys worded
+by its translation layer (``simreport.<key>``, zh-CN or en), as the charts' labels are.
+"""
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from simulations.erlang import QueueFigures
@@ -14,20 +20,44 @@ from simulations.runner import SimulationResult
 from simulations.stats import Estimate
 from simulations.terminal import print_table
 
-# (key, column title, kind): kind "pct" shows a share as a percentage, "s" seconds, "n" a count.
-_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("offered", "offered", "n"),
-    ("answered", "answered", "n"),
-    ("abandoned", "abandoned", "n"),
-    ("callbacks", "callbacks", "n"),
-    ("service_level", "SL", "pct"),
-    ("service_level_answered", "SL ans.", "pct"),
-    ("asa_s", "ASA s", "s"),
-    ("p_wait", "P(wait)", "pct"),
-    ("abandon_rate", "aband.", "pct"),
-    ("occupancy", "occ.", "pct"),
-    ("wait_p90_s", "wait p90 s", "s"),
+# (key, kind): kind "pct" shows a share as a percentage, "s" seconds, "n" a count; the column's
+# title is the word ``column.<key>``.
+_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("offered", "n"),
+    ("answered", "n"),
+    ("abandoned", "n"),
+    ("callbacks", "n"),
+    ("service_level", "pct"),
+    ("service_level_answered", "pct"),
+    ("asa_s", "s"),
+    ("p_wait", "pct"),
+    ("abandon_rate", "pct"),
+    ("occupancy", "pct"),
+    ("wait_p90_s", "s"),
 )
+
+# word key -> English; a caller's own words use the same keys and ``{name}`` params.
+ENGLISH: dict[str, str] = {
+    "heading": (
+        "{name}: {replications} replications, seed {seed}; "
+        "SL = answered within {threshold} s / offered; mean ± 95% CI half-width"
+    ),
+    "overall": "Overall",
+    "all": "all",
+    "by_skill": "By skill",
+    "by_interval": "By interval",
+    "column.offered": "offered",
+    "column.answered": "answered",
+    "column.abandoned": "abandoned",
+    "column.callbacks": "callbacks",
+    "column.service_level": "SL",
+    "column.service_level_answered": "SL ans.",
+    "column.asa_s": "ASA s",
+    "column.p_wait": "P(wait)",
+    "column.abandon_rate": "aband.",
+    "column.occupancy": "occ.",
+    "column.wait_p90_s": "wait p90 s",
+}
 
 
 def to_json(result: SimulationResult) -> str:
@@ -44,30 +74,43 @@ def format_estimate(value: Estimate, kind: str) -> str:
     return f"{value.mean:.0f}±{value.ci95:.0f}"
 
 
-def print_result(result: SimulationResult, console: Console) -> None:
+def print_result(
+    result: SimulationResult,
+    console: Console,
+    words: Mapping[str, str] = ENGLISH,
+    name: str | None = None,
+) -> None:
+    """The overall, per-skill and per-interval tables; ``words`` has :data:`ENGLISH`'s keys,
+    ``name`` is what the heading calls the run (default: the scenario's name)."""
     scenario = result.scenario
+    shown = scenario.name if name is None else name
     console.print(
-        f"[bold]{scenario.name}[/bold]: {result.replications} replications, seed {result.seed}; "
-        f"SL = answered within {scenario.threshold_s:g} s / offered; mean ± 95% CI half-width"
+        escape(words["heading"]).format(
+            name=f"[bold]{escape(shown)}[/bold]",
+            replications=result.replications,
+            seed=result.seed,
+            threshold=f"{scenario.threshold_s:g}",
+        )
     )
-    print_table(console, _table("Overall", [("all", result.overall)]))
-    print_table(console, _table("By skill", list(result.by_skill.items())))
+    print_table(console, _table(words["overall"], [(words["all"], result.overall)], words))
+    print_table(console, _table(words["by_skill"], list(result.by_skill.items()), words))
     rows = [
         (scenario.interval_label(index), figures)
         for index, figures in enumerate(result.by_interval)
     ]
-    print_table(console, _table("By interval", rows))
+    print_table(console, _table(words["by_interval"], rows, words))
 
 
-def _table(title: str, rows: Sequence[tuple[str, dict[str, Estimate]]]) -> Table:
+def _table(
+    title: str, rows: Sequence[tuple[str, dict[str, Estimate]]], words: Mapping[str, str]
+) -> Table:
     table = Table(title=title, title_justify="left")
     table.add_column("")
-    for _, header, _ in _COLUMNS:
-        table.add_column(header, justify="right")
+    for key, _ in _COLUMNS:
+        table.add_column(words[f"column.{key}"], justify="right")
     for label, figures in rows:
         cells = [
-            format_estimate(figures[key], kind) if key in figures else "-"
-            for key, _, kind in _COLUMNS
+            format_estimate(figures[key], kind) if key in figures else "-" for key, kind in _COLUMNS
         ]
         table.add_row(label, *cells)
     return table

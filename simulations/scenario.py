@@ -2,15 +2,20 @@
 
 ``load_scenario(path)`` reads YAML; ``parse_scenario(data, source)`` validates plain data. Every
 problem is collected (not just the first) and reported as ``source: traffic[0].handle_time.mean_s:
-must be > 0``. Set-ups that cannot be simulated (a call type no agent group can serve, lists whose
-length does not match the number of intervals) are refused here, before any simulation runs. The
-format is documented in docs/simulator.md.
+must be > 0``. Each problem is also data (:class:`ScenarioProblem`: the path, a stable code and
+the values its text names), so that a shell speaking to people in other languages (hotline's ops
+pages, in zh-CN or English) can word it from its own catalogue, as it does the routing package's
+``PolicyError``; the English here is this package's own wording. Set-ups that cannot be
+simulated (a call type no agent group can serve, lists whose length does not match the number of
+intervals) are refused here, before any simulation runs. The format is documented in
+docs/simulator.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+import enum
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -23,13 +28,123 @@ _DISTRIBUTIONS: tuple[DistributionKind, ...] = ("exponential", "lognormal", "con
 _T = TypeVar("_T")
 
 
-class ScenarioError(ValueError):
-    """An invalid scenario; ``problems`` holds one ``path: message`` line per problem."""
+ParamValue = str | int | float
+"""A value a problem's wording names: a field, a number, a quoted value, a list as text."""
 
-    def __init__(self, source: str, problems: list[str]) -> None:
+
+class ScenarioProblemCode(enum.StrEnum):
+    """What is wrong with a scenario, as a stable code (params in the comments). A shell words
+    the code from its own catalogue (hotline: ``scenario.problem.<code>``, zh-CN and en); never
+    rename a value. The routing policy's own problems keep routing's codes (``PolicyProblem``),
+    prefixed ``policy.``."""
+
+    UNREADABLE_FILE = "unreadable_file"  # reason (the system's words)
+    NOT_YAML = "not_yaml"  # detail (the YAML parser's words)
+    EMPTY = "empty"
+    REQUIRED = "required"
+    MUST_BE_VERSION_1 = "must_be_version_1"
+    MUST_BE_MAPPING = "must_be_mapping"
+    MUST_BE_POLICY_MAPPING = "must_be_policy_mapping"
+    MUST_BE_NON_EMPTY_LIST = "must_be_non_empty_list"
+    MUST_BE_STRING = "must_be_string"
+    MUST_BE_INTEGER = "must_be_integer"
+    MUST_BE_NUMBER = "must_be_number"
+    MUST_BE_BOOL = "must_be_bool"
+    MUST_BE_AT_LEAST = "must_be_at_least"  # limit
+    MUST_BE_GREATER_THAN = "must_be_greater_than"  # limit
+    MUST_BE_AT_MOST = "must_be_at_most"  # limit
+    MUST_BE_ONE_OF = "must_be_one_of"  # choices
+    MUST_BE_CLOCK_TIME = "must_be_clock_time"  # value (as written, quoted)
+    MUST_BE_LANGUAGE_LIST = "must_be_language_list"
+    UNKNOWN_FIELD = "unknown_field"  # expected
+    LISTED_TWICE = "listed_twice"  # pair (line/language)
+    POISSON_ONLY = "poisson_only"
+    GROUP_NAME_TAKEN = "group_name_taken"  # name (quoted)
+    BAD_SKILL_LEVEL = "bad_skill_level"
+    GROUP_WITHOUT_SKILL = "group_without_skill"
+    SKILL_WITHOUT_TRAFFIC = "skill_without_traffic"  # group, skill (quoted), skills
+    UNSERVED = "unserved"  # pair (line/language)
+    OVERFLOW_ONLY = "overflow_only"  # skill (quoted), skills
+    LENGTH_MISMATCH = "length_mismatch"  # got, count
+
+
+# This package's own (English) wording of each code; hotline's catalogue has the same English.
+ENGLISH: dict[ScenarioProblemCode, str] = {
+    ScenarioProblemCode.UNREADABLE_FILE: "cannot read file: {reason}",
+    ScenarioProblemCode.NOT_YAML: "not valid YAML: {detail}",
+    ScenarioProblemCode.EMPTY: "empty scenario",
+    ScenarioProblemCode.REQUIRED: "is required",
+    ScenarioProblemCode.MUST_BE_VERSION_1: "must be 1",
+    ScenarioProblemCode.MUST_BE_MAPPING: "must be a mapping",
+    ScenarioProblemCode.MUST_BE_POLICY_MAPPING: "must be a mapping (the routing policy)",
+    ScenarioProblemCode.MUST_BE_NON_EMPTY_LIST: "must be a non-empty list",
+    ScenarioProblemCode.MUST_BE_STRING: "must be a string",
+    ScenarioProblemCode.MUST_BE_INTEGER: "must be an integer",
+    ScenarioProblemCode.MUST_BE_NUMBER: "must be a number",
+    ScenarioProblemCode.MUST_BE_BOOL: "must be true or false",
+    ScenarioProblemCode.MUST_BE_AT_LEAST: "must be >= {limit}",
+    ScenarioProblemCode.MUST_BE_GREATER_THAN: "must be > {limit}",
+    ScenarioProblemCode.MUST_BE_AT_MOST: "must be <= {limit}",
+    ScenarioProblemCode.MUST_BE_ONE_OF: "must be one of {choices}",
+    ScenarioProblemCode.MUST_BE_CLOCK_TIME: (
+        "must be a clock time HH:MM, e.g. '09:00' (got {value})"
+    ),
+    ScenarioProblemCode.MUST_BE_LANGUAGE_LIST: "must be a list of language codes",
+    ScenarioProblemCode.UNKNOWN_FIELD: "unknown field (expected one of {expected})",
+    ScenarioProblemCode.LISTED_TWICE: "{pair} is listed twice",
+    ScenarioProblemCode.POISSON_ONLY: "must be poisson (the only arrival process so far)",
+    ScenarioProblemCode.GROUP_NAME_TAKEN: "{name} is used by another group",
+    ScenarioProblemCode.BAD_SKILL_LEVEL: "level must be an integer >= 1",
+    ScenarioProblemCode.GROUP_WITHOUT_SKILL: "a group needs at least one skill or overflow: true",
+    ScenarioProblemCode.SKILL_WITHOUT_TRAFFIC: (
+        "group {group} names skill {skill}, which no traffic line has (traffic skills: {skills})"
+    ),
+    ScenarioProblemCode.UNSERVED: "no agent group can serve {pair} (skill and language)",
+    ScenarioProblemCode.OVERFLOW_ONLY: (
+        "no agent group lists skill {skill}, only an overflow pool could take its calls "
+        "(group skills: {skills})"
+    ),
+    ScenarioProblemCode.LENGTH_MISMATCH: "has {got} values but intervals.count is {count}",
+}
+POLICY_PREFIX = "policy."
+_Code = ScenarioProblemCode
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioProblem:
+    """One thing wrong: where (a path of YAML keys, ``""`` for the whole file), what (a
+    :class:`ScenarioProblemCode`, or ``policy.`` and a ``routing.PolicyProblem``), the values
+    its text names, and the English text."""
+
+    path: str
+    code: str
+    params: Mapping[str, ParamValue] = field(default_factory=dict)
+    english: str = ""
+
+    @classmethod
+    def of(cls, path: str, code: ScenarioProblemCode, **params: ParamValue) -> ScenarioProblem:
+        return cls(path, str(code), params, ENGLISH[code].format(**params))
+
+    @classmethod
+    def of_policy(cls, exc: routing.PolicyError, prefix: str = "routing") -> ScenarioProblem:
+        """A routing policy error, its path placed below ``prefix``."""
+        path = f"{prefix}.{exc.path}" if exc.path else prefix
+        return cls(path, POLICY_PREFIX + str(exc.code), dict(exc.params), exc.problem)
+
+    def line(self) -> str:
+        """``path: text`` in English (``text`` alone for the whole file)."""
+        return f"{self.path}: {self.english}" if self.path else self.english
+
+
+class ScenarioError(ValueError):
+    """An invalid scenario: every problem found (``items``); ``problems`` holds each as one
+    English ``path: message`` line, the message names the file in front of each."""
+
+    def __init__(self, source: str, items: Iterable[ScenarioProblem]) -> None:
         self.source = source
-        self.problems = problems
-        super().__init__("\n".join(f"{source}: {problem}" for problem in problems))
+        self.items: tuple[ScenarioProblem, ...] = tuple(items)
+        self.problems = [item.line() for item in self.items]
+        super().__init__("\n".join(f"{source}: {problem}" for problem in self.problems))
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,11 +248,14 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise ScenarioError(source, [f"cannot read file: {exc.strerror}"]) from exc
+        problem = ScenarioProblem.of("", _Code.UNREADABLE_FILE, reason=str(exc.strerror))
+        raise ScenarioError(source, [problem]) from exc
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ScenarioError(source, [f"not valid YAML: {exc}"]) from exc
+        raise ScenarioError(
+            source, [ScenarioProblem.of("", _Code.NOT_YAML, detail=str(exc))]
+        ) from exc
     return parse_scenario(data, source)
 
 
@@ -145,7 +263,7 @@ def parse_scenario(data: object, source: str = "scenario") -> Scenario:
     reader = _Reader()
     scenario = reader.scenario(data, source)
     if reader.problems or scenario is None:
-        raise ScenarioError(source, reader.problems or ["empty scenario"])
+        raise ScenarioError(source, reader.problems or [ScenarioProblem.of("", _Code.EMPTY)])
     return scenario
 
 
@@ -153,11 +271,11 @@ class _Reader:
     """Walks plain data, records every problem with its path, and builds the model when clean."""
 
     def __init__(self) -> None:
-        self.problems: list[str] = []
+        self.problems: list[ScenarioProblem] = []
         self.demands: list[tuple[int, str, str]] = []  # (traffic index, line, language)
 
-    def fail(self, path: str, message: str) -> None:
-        self.problems.append(f"{path}: {message}")
+    def fail(self, path: str, code: ScenarioProblemCode, **params: ParamValue) -> None:
+        self.problems.append(ScenarioProblem.of(path, code, **params))
 
     def scenario(self, data: object, source: str) -> Scenario | None:
         root = self.mapping(data, "(top level)")
@@ -182,7 +300,7 @@ class _Reader:
         self.no_unknown(root, known, "")
         version = root.get("version")
         if version != 1:
-            self.fail("version", "must be 1" if "version" in root else "is required")
+            self.fail("version", _Code.MUST_BE_VERSION_1 if "version" in root else _Code.REQUIRED)
         name = self.text(root, "name", "", default="scenario")
         seed = self.integer(root, "seed", "", default=0, minimum=0)
         replications = self.integer(root, "replications", "", default=10, minimum=1)
@@ -211,7 +329,7 @@ class _Reader:
         ring = self.number(root, "ring_s", "", default=0.0, minimum=0.0)
         routing = root.get("routing")
         if routing is not None and not isinstance(routing, dict):
-            self.fail("routing", "must be a mapping (the routing policy)")
+            self.fail("routing", _Code.MUST_BE_POLICY_MAPPING)
             routing = None
         elif routing:
             self.policy(routing)
@@ -242,7 +360,7 @@ class _Reader:
         try:
             routing.Policy.from_dict(data)
         except routing.PolicyError as exc:
-            self.fail(f"routing.{exc.path}" if exc.path else "routing", exc.problem)
+            self.problems.append(ScenarioProblem.of_policy(exc))
 
     def traffic_list(self, data: object, count: int) -> list[Traffic]:
         items = self.sequence(data, "traffic", required=True)
@@ -259,11 +377,11 @@ class _Reader:
             language = self.text(entry, "language", f"{path}.", default="zh")
             self.demands.append((index, line, language))
             if (line, language) in seen:
-                self.fail(f"{path}.skill", f"{line}/{language} is listed twice")
+                self.fail(f"{path}.skill", _Code.LISTED_TWICE, pair=f"{line}/{language}")
             seen.add((line, language))
             arrivals = entry.get("arrivals", "poisson")
             if arrivals != "poisson":
-                self.fail(f"{path}.arrivals", "must be poisson (the only arrival process so far)")
+                self.fail(f"{path}.arrivals", _Code.POISSON_ONLY)
             calls = self.per_interval(
                 entry.get("calls_per_interval"), f"{path}.calls_per_interval", count, float
             )
@@ -288,25 +406,25 @@ class _Reader:
             )
             name = self.text(entry, "group", f"{path}.")
             if name in names:
-                self.fail(f"{path}.group", f"{name!r} is used by another group")
+                self.fail(f"{path}.group", _Code.GROUP_NAME_TAKEN, name=repr(name))
             names.add(name)
             counts = self.per_interval(entry.get("count"), f"{path}.count", count, int)
             levels: dict[str, int] = {}
             skills = self.mapping(entry.get("skills", {}), f"{path}.skills")
             for line, level in (skills or {}).items():
                 if isinstance(level, bool) or not isinstance(level, int) or level < 1:
-                    self.fail(f"{path}.skills.{line}", "level must be an integer >= 1")
+                    self.fail(f"{path}.skills.{line}", _Code.BAD_SKILL_LEVEL)
                 else:
                     levels[str(line)] = level
             languages_data = entry.get("languages", ["zh"])
             languages = self.sequence(languages_data, f"{path}.languages", required=True)
             if not all(isinstance(lang, str) and lang for lang in languages):
-                self.fail(f"{path}.languages", "must be a list of language codes")
+                self.fail(f"{path}.languages", _Code.MUST_BE_LANGUAGE_LIST)
             overflow = entry.get("overflow", False)
             if not isinstance(overflow, bool):
-                self.fail(f"{path}.overflow", "must be true or false")
+                self.fail(f"{path}.overflow", _Code.MUST_BE_BOOL)
             if not levels and overflow is not True:
-                self.fail(f"{path}.skills", "a group needs at least one skill or overflow: true")
+                self.fail(f"{path}.skills", _Code.GROUP_WITHOUT_SKILL)
             cost = self.number(entry, "cost", f"{path}.", default=1.0, above=0.0)
             if counts is not None:
                 group = AgentGroup(
@@ -337,21 +455,21 @@ class _Reader:
             for line in sorted(set(group.levels) - lines):
                 self.fail(
                     f"agents[{group_index}].skills.{line}",
-                    f"group {group.name!r} names skill {line!r}, which no traffic line has "
-                    f"(traffic skills: {', '.join(sorted(lines)) or 'none'})",
+                    _Code.SKILL_WITHOUT_TRAFFIC,
+                    group=repr(group.name),
+                    skill=repr(line),
+                    skills=_listing(lines),
                 )
         for index, line, language in self.demands:
             if line and not any(group.can_serve(line, language) for group in groups):
-                self.fail(
-                    f"traffic[{index}].skill",
-                    f"no agent group can serve {line}/{language} (skill and language)",
-                )
+                self.fail(f"traffic[{index}].skill", _Code.UNSERVED, pair=f"{line}/{language}")
             elif line and line not in group_lines:
                 # Only overflow seats could take it: almost always a typo in the traffic entry.
                 self.fail(
                     f"traffic[{index}].skill",
-                    f"no agent group lists skill {line!r}, only an overflow pool could take its "
-                    f"calls (group skills: {', '.join(sorted(group_lines)) or 'none'})",
+                    _Code.OVERFLOW_ONLY,
+                    skill=repr(line),
+                    skills=_listing(group_lines),
                 )
 
     def clock_time(self, entry: Mapping[str, Any], key: str, prefix: str, default: int) -> int:
@@ -366,20 +484,20 @@ class _Reader:
             hours, _, mins = value.partition(":")
             if hours.isdigit() and mins.isdigit() and int(hours) < 24 and int(mins) < 60:
                 return int(hours) * 60 + int(mins)
-        self.fail(f"{prefix}{key}", f"must be a clock time HH:MM, e.g. '09:00' (got {value!r})")
+        self.fail(f"{prefix}{key}", _Code.MUST_BE_CLOCK_TIME, value=repr(value))
         return default
 
     def distribution(self, data: object, path: str, required: bool) -> Distribution | None:
         if data is None:
             if required:
-                self.fail(path, "is required")
+                self.fail(path, _Code.REQUIRED)
             return None
         entry = self.mapping(data, path)
         if entry is None:
             return None
         kind = entry.get("dist", "exponential")
         if kind not in _DISTRIBUTIONS:
-            self.fail(f"{path}.dist", f"must be one of {', '.join(_DISTRIBUTIONS)}")
+            self.fail(f"{path}.dist", _Code.MUST_BE_ONE_OF, choices=", ".join(_DISTRIBUTIONS))
             return None
         allowed = {"dist", "mean_s", "cv"} if kind == "lognormal" else {"dist", "mean_s"}
         self.no_unknown(entry, allowed, f"{path}.")
@@ -393,51 +511,51 @@ class _Reader:
         self, data: object, path: str, count: int, kind: Callable[[Any], _T]
     ) -> tuple[_T, ...] | None:
         """A single value for every interval, or a list with exactly one value per interval."""
-        wanted = "an integer" if kind is int else "a number"
+        wanted = _Code.MUST_BE_INTEGER if kind is int else _Code.MUST_BE_NUMBER
         if data is None:
-            self.fail(path, "is required")
+            self.fail(path, _Code.REQUIRED)
             return None
         values = data if isinstance(data, list) else [data] * max(count, 1)
         if isinstance(data, list) and count and len(data) != count:
-            self.fail(path, f"has {len(data)} values but intervals.count is {count}")
+            self.fail(path, _Code.LENGTH_MISMATCH, got=len(data), count=count)
             return None
         result: list[_T] = []
         for index, value in enumerate(values):
             where = f"{path}[{index}]" if isinstance(data, list) else path
             if not _is_number(value) or (kind is int and not isinstance(value, int)):
-                self.fail(where, f"must be {wanted}")
+                self.fail(where, wanted)
                 return None
             if value < 0:
-                self.fail(where, "must be >= 0")
+                self.fail(where, _Code.MUST_BE_AT_LEAST, limit="0")
                 return None
             result.append(kind(value))
         return tuple(result)
 
     def mapping(self, data: object, path: str) -> dict[str, Any] | None:
         if not isinstance(data, dict):
-            self.fail(path, "is required" if data is None else "must be a mapping")
+            self.fail(path, _Code.REQUIRED if data is None else _Code.MUST_BE_MAPPING)
             return None
         return {str(key): value for key, value in data.items()}
 
     def sequence(self, data: object, path: str, required: bool) -> list[Any]:
         if data is None:
             if required:
-                self.fail(path, "is required")
+                self.fail(path, _Code.REQUIRED)
             return []
         if not isinstance(data, list) or (required and not data):
-            self.fail(path, "must be a non-empty list")
+            self.fail(path, _Code.MUST_BE_NON_EMPTY_LIST)
             return []
         return data
 
     def no_unknown(self, entry: Mapping[str, Any], known: set[str], prefix: str) -> None:
         for key in entry:
             if key not in known:
-                self.fail(f"{prefix}{key}", f"unknown field (expected one of {sorted(known)})")
+                self.fail(f"{prefix}{key}", _Code.UNKNOWN_FIELD, expected=_listing(known))
 
     def text(self, entry: Mapping[str, Any], key: str, prefix: str, default: str = "") -> str:
         value = entry.get(key, default or None)
         if not isinstance(value, str) or not value:
-            self.fail(f"{prefix}{key}", "is required" if value is None else "must be a string")
+            self.fail(f"{prefix}{key}", _Code.REQUIRED if value is None else _Code.MUST_BE_STRING)
             return default
         return value
 
@@ -451,13 +569,13 @@ class _Reader:
     ) -> int:
         value = entry.get(key, default)
         if value is None:
-            self.fail(f"{prefix}{key}", "is required")
+            self.fail(f"{prefix}{key}", _Code.REQUIRED)
             return 0
         if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(f"{prefix}{key}", "must be an integer")
+            self.fail(f"{prefix}{key}", _Code.MUST_BE_INTEGER)
             return 0
         if minimum is not None and value < minimum:
-            self.fail(f"{prefix}{key}", f"must be >= {minimum}")
+            self.fail(f"{prefix}{key}", _Code.MUST_BE_AT_LEAST, limit=str(minimum))
         return value
 
     def number(
@@ -473,18 +591,18 @@ class _Reader:
         value = entry.get(key, default)
         path = f"{prefix}{key}"
         if value is None:
-            self.fail(path, "is required")
+            self.fail(path, _Code.REQUIRED)
             return 0.0
         if not _is_number(value):
-            self.fail(path, "must be a number")
+            self.fail(path, _Code.MUST_BE_NUMBER)
             return 0.0
         number = float(value)
         if minimum is not None and number < minimum:
-            self.fail(path, f"must be >= {_show(minimum)}")
+            self.fail(path, _Code.MUST_BE_AT_LEAST, limit=_show(minimum))
         if above is not None and number <= above:
-            self.fail(path, f"must be > {_show(above)}")
+            self.fail(path, _Code.MUST_BE_GREATER_THAN, limit=_show(above))
         if maximum is not None and number > maximum:
-            self.fail(path, f"must be <= {_show(maximum)}")
+            self.fail(path, _Code.MUST_BE_AT_MOST, limit=_show(maximum))
         return number
 
 
@@ -501,3 +619,8 @@ def _is_number(value: object) -> bool:
 
 def _show(number: float) -> str:
     return f"{number:g}"
+
+
+def _listing(names: Iterable[str]) -> str:
+    """Names as a sorted list in text; ``-`` for none (a sign every language reads)."""
+    return ", ".join(sorted(names)) or "-"

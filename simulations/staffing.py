@@ -32,6 +32,16 @@ from simulations.scenario import AgentGroup, Scenario, Traffic
 from simulations.stats import Estimate
 
 
+class TargetError(ValueError):
+    """A target that is not PERCENT/SECONDS (``code`` ``format``) or out of range (``range``);
+    the message is English, ``code`` and ``text`` (as written) let a shell word it itself."""
+
+    def __init__(self, code: str, text: str, english: str) -> None:
+        self.code = code
+        self.text = text
+        super().__init__(english)
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     """``service_level`` of calls answered within ``threshold_s``; optional abandonment ceiling."""
@@ -48,9 +58,13 @@ class Target:
             level = float(percent) / 100.0
             threshold = float(seconds)
         except ValueError:
-            raise ValueError(f"target {text!r}: expected PERCENT/SECONDS, e.g. 80/20") from None
+            raise TargetError(
+                "format", text, f"target {text!r}: expected PERCENT/SECONDS, e.g. 80/20"
+            ) from None
         if not 0.0 < level < 1.0 or threshold < 0:
-            raise ValueError(f"target {text!r}: percent must be in (0, 100), seconds >= 0")
+            raise TargetError(
+                "range", text, f"target {text!r}: percent must be in (0, 100), seconds >= 0"
+            )
         return cls(level, threshold, max_abandon)
 
     def met(self, service_level: float, abandon_rate: float) -> bool:

@@ -523,15 +523,17 @@ def dry_run_command(
             )
         )
         return
-    from simulations.report import print_result
+    from hotline.web.i18n import translate
+    from simulations.report import ENGLISH, print_result
 
     console = Console()
-    # The tables are the simulator's own (simulations.report), English like its other reports.
+    # The tables are the simulator's (simulations.report), worded in the command's language.
+    words = {key: translate(_lang(lang), f"simreport.{key}") for key in ENGLISH}
     console.print(_say(lang, "config.cli.replayed", calls=recorded.calls, hours=hours))
     if result.old is not None:
         in_force = _say(lang, "config.cli.version_in_force", version=version)
         console.print(f"\n[bold]{escape(in_force)}[/bold]")
-        print_result(result.old, console)
+        print_result(result.old, console, words, in_force)
     candidate = _say(lang, "config.cli.candidate", file=file.name)
     console.print(f"\n[bold]{escape(candidate)}[/bold]")
-    print_result(result.new, console)
+    print_result(result.new, console, words, candidate)

@@ -141,3 +141,14 @@ def test_the_shared_seats_example_declares_a_seat_kind_with_costs() -> None:
     assert groups["foreign"].languages == {"en", "ko"}
     assert groups["korean"].cost == 1.5
     assert groups["national"].cost == 1.0
+
+
+def test_each_problem_is_also_data_a_shell_can_word() -> None:
+    # The words for people are the shell's (hotline's catalogue); the path, the code and the
+    # values the text names are the simulator's, whatever the language.
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(broken(traffic__1__language="ko", agents__0__count=[1, 2, 3]), "s.yaml")
+    found = {(item.path, item.code): dict(item.params) for item in caught.value.items}
+    assert found[("agents[0].count", "length_mismatch")] == {"got": 3, "count": 2}
+    assert found[("traffic[1].skill", "unserved")] == {"pair": "finance/ko"}
+    assert [item.line() for item in caught.value.items] == caught.value.problems

@@ -33,6 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotline.db.models import Call
+from hotline.web.i18n import Lang, translate_with
 
 MAX_DAYS = 92  # a quarter: enough for a seasonal pattern, bounded so the read stays small
 _ABANDONS = ("abandoned_queue", "abandoned_ringing")
@@ -41,7 +42,20 @@ _CV_MIN, _CV_MAX = 0.1, 3.0
 
 
 class HistoryError(ValueError):
-    """The history cannot make a scenario; the message says what to do."""
+    """The history cannot make a scenario; the message says what to do, in English (the CLI's
+    words). ``path`` (the field, ``""`` for none), ``key`` and ``params`` say the same as data:
+    the pages word it with the catalogue's ``scenario.history.<key>`` in the reader's language."""
+
+    def __init__(self, path: str, key: str, english: str, **params: object) -> None:
+        self.path = path
+        self.key = key
+        self.params = params
+        super().__init__(f"{path}: {english}" if path else english)
+
+    def message(self, lang: Lang) -> str:
+        """``path: what to do`` in ``lang``."""
+        text = translate_with(lang, f"scenario.history.{self.key}", **self.params)
+        return f"{self.path}: {text}" if self.path else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +88,13 @@ class HistoryTraffic:
 def period(now: datetime, days: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """The last ``days`` whole local days before today (today is not over yet)."""
     if not 1 <= days <= MAX_DAYS:
-        raise HistoryError(f"days: must be between 1 and {MAX_DAYS} (got {days})")
+        raise HistoryError(
+            "days",
+            "days",
+            f"must be between 1 and {MAX_DAYS} (got {days})",
+            most=MAX_DAYS,
+            got=days,
+        )
     local = now.astimezone(zone)
     midnight = datetime(local.year, local.month, local.day, tzinfo=zone)
     return midnight - timedelta(days=days), midnight
@@ -135,14 +155,22 @@ def build_traffic(
         days.add(sample.arrived.date())
     if not days:
         raise HistoryError(
+            "",
+            "no_calls",
             f"no call reached the queue between {first_day} and {last_day}: "
-            "choose more days, or check that calls are being recorded"
+            "choose more days, or check that calls are being recorded",
+            first=first_day,
+            last=last_day,
         )
     everyone = [s.handle_s for pair in by_pair.values() for s in pair if s.handle_s]
     if not everyone:
         raise HistoryError(
+            "",
+            "no_answered",
             f"no answered call between {first_day} and {last_day} to learn handle times from: "
-            "choose more days"
+            "choose more days",
+            first=first_day,
+            last=last_day,
         )
     fallback = _handle_time(everyone)
     traffic: list[dict[str, Any]] = []
@@ -203,14 +231,18 @@ def day_shape(data: Mapping[str, Any]) -> DayShape:
     """The scenario's intervals, read from its plain data (before the simulator validates it)."""
     intervals = data.get("intervals")
     if not isinstance(intervals, Mapping):
-        raise HistoryError("intervals: is required (count, minutes, start) to place the calls")
+        raise HistoryError(
+            "intervals",
+            "intervals_required",
+            "is required (count, minutes, start) to place the calls",
+        )
     count = intervals.get("count")
     minutes = intervals.get("minutes", 30)
     start = intervals.get("start", "09:00")
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise HistoryError("intervals.count: must be an integer >= 1")
+        raise HistoryError("intervals.count", "count", "must be an integer >= 1")
     if isinstance(minutes, bool) or not isinstance(minutes, int | float) or minutes <= 0:
-        raise HistoryError("intervals.minutes: must be a number > 0")
+        raise HistoryError("intervals.minutes", "minutes", "must be a number > 0")
     return DayShape(count, float(minutes), _start_minute(start))
 
 
@@ -221,7 +253,12 @@ def _start_minute(value: object) -> int:
         hours, _, mins = value.partition(":")
         if hours.isdigit() and mins.isdigit() and int(hours) < 24 and int(mins) < 60:
             return int(hours) * 60 + int(mins)
-    raise HistoryError(f"intervals.start: must be a clock time HH:MM (got {value!r})")
+    raise HistoryError(
+        "intervals.start",
+        "start",
+        f"must be a clock time HH:MM (got {value!r})",
+        value=repr(value),
+    )
 
 
 def with_history(data: dict[str, Any], history: HistoryTraffic) -> dict[str, Any]:

@@ -58,8 +58,10 @@ async def resolve(
         row = await store.in_force(session, now)
         if row is None:
             raise HistoryError(
-                "routing: live, but no configuration version is in force "
-                "(publish one first: hotline config publish)"
+                "routing",
+                "no_version_in_force",
+                "live, but no configuration version is in force "
+                "(publish one first: hotline config publish)",
             )
         data = {**data, "routing": dict(row.document["routing"])}
         notes.append(Note("routing", {"version": row.id}))

@@ -80,6 +80,15 @@ def test_both_versions_side_by_side(recorded: None, tmp_path: Path) -> None:
     table = CliRunner().invoke(app, args)
     assert "version 1 (in force)" in table.output
     assert "candidate.yaml (candidate)" in table.output
+    assert "3 replications" in table.output
+    assert "By interval" in table.output
+    # The tables speak the command's language too, the figures the same.
+    chinese = CliRunner().invoke(app, [*args, "--lang", "zh"])
+    assert chinese.exit_code == 0, chinese.output
+    assert "版本 1（当前生效）：3 次重复模拟" in chinese.output
+    assert "candidate.yaml（待发布）：3 次重复模拟" in chinese.output
+    assert "按时段" in chinese.output
+    assert "replications" not in chinese.output
 
 
 def test_no_recorded_traffic_says_so(monkeypatch: pytest.MonkeyPatch, database_url: str) -> None:

@@ -76,10 +76,56 @@ async def test_only_ops_open_the_page(
         assert start.status_code in (303, 403)
 
 
+async def test_problems_are_named_by_field_in_chinese_by_default(
+    client: httpx.AsyncClient, app_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    # The file and the field stay as written (what ops must find in the YAML); what is wrong
+    # is said in the page's language, zh-CN unless the switch chose English.
+    headers = await _as_ops(client, app_sessionmaker)
+    broken = yaml.safe_load(small_scenario())
+    broken["traffic"][0]["handle_time"]["mean_s"] = -5
+    broken["agents"][0]["skills"]["nationl_tax"] = 1
+    broken["routing"] = {"default": {"stages": []}}
+    answer = await client.post("/ops/runs", data=_form(yaml.safe_dump(broken)), headers=headers)
+    assert answer.status_code == 422
+    assert "scenario.yaml: traffic[0].handle_time.mean_s: 必须大于 0" in answer.text
+    assert (
+        "scenario.yaml: agents[0].skills.nationl_tax: 坐席组 &#39;national&#39; 的技能 "
+        "&#39;nationl_tax&#39; 没有对应的话务业务线"
+    ) in answer.text
+    # the routing policy's own problems, in the words of the configuration pages
+    assert "scenario.yaml: routing.default.stages: 必须是非空的阶段列表" in answer.text
+    assert "must be" not in answer.text
+    answer = await client.post(
+        "/ops/runs",
+        data=_form(small_scenario(), replications="500", target="eighty", max_abandon="2"),
+        headers=headers,
+    )
+    assert answer.status_code == 422
+    assert "replications: 必须是 1 到 30 之间的整数（填写的是 &#39;500&#39;）" in answer.text
+    assert "target: 目标 &#39;eighty&#39;：应为 百分比/秒数，例如 80/20" in answer.text
+    assert "max_abandon: 必须是 0 到 1 之间的比例" in answer.text
+    answer = await client.post(
+        "/ops/runs", data=_form(small_scenario(), from_history="true"), headers=headers
+    )
+    assert answer.status_code == 422
+    assert "之间没有进入队列的来电" in answer.text
+    answer = await client.post(
+        "/ops/runs", data=_form(small_scenario(), routing_in_force="true"), headers=headers
+    )
+    assert "routing: 设为 live，但当前没有生效的配置版本" in answer.text
+    huge = small_scenario(intervals={"count": 200, "minutes": 5})
+    answer = await client.post("/ops/runs", data=_form(huge), headers=headers)
+    assert "intervals.count: 从浏览器运行最多 96 个时段" in answer.text
+
+
 async def test_problems_are_named_by_field(
     client: httpx.AsyncClient, app_sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
+    from hotline.web.i18n import LANG_COOKIE
+
     headers = await _as_ops(client, app_sessionmaker)
+    client.cookies.set(LANG_COOKIE, "en")
     broken = yaml.safe_load(small_scenario())
     broken["traffic"][0]["handle_time"]["mean_s"] = -5
     answer = await client.post("/ops/runs", data=_form(yaml.safe_dump(broken)), headers=headers)
@@ -180,6 +226,25 @@ async def test_the_routing_in_force_runs_and_the_page_says_which_version(
     page = await _finished(client, started.headers["HX-Redirect"])
     assert "路由取自配置版本 1" in page.text
     assert 'data-chart="chart-day"' in page.text
+
+
+async def test_a_run_stopped_for_taking_too_long_says_so_in_the_readers_language(
+    app: Any, client: httpx.AsyncClient, app_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    from hotline.web.i18n import LANG_COOKIE
+    from hotline.web.ops.routes import _runs
+
+    # No time at all to run: the run is stopped before its process starts, whatever the load.
+    _runs(app.state.hotline).timeout_s = 0.0
+    headers = await _as_ops(client, app_sessionmaker)
+    started = await client.post("/ops/runs", data=_form(small_scenario()), headers=headers)
+    assert started.status_code == 200, started.text
+    location = started.headers["HX-Redirect"]
+    page = await _finished(client, location)
+    assert "运行超过 0 分钟被停止：请减少重复次数、时段或来电量" in page.text
+    client.cookies.set(LANG_COOKIE, "en")
+    english = await client.get(location)
+    assert "stopped after 0 minutes: run fewer replications, intervals or calls" in english.text
 
 
 async def test_runs_and_their_results_outlive_a_restart(

@@ -64,6 +64,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "找不到这次运行：每人只保留最近十次运行，也只能查看自己的运行。",
         "This run is not here: each person keeps their last ten runs, and sees only their own.",
     ),
+    "ops.stopped": (
+        "运行超过 {minutes} 分钟被停止：请减少重复次数、时段或来电量",
+        "stopped after {minutes} minutes: run fewer replications, intervals or calls",
+    ),
     "ops.interrupted": (
         "服务在运行结束前重启，运行中断；请重新运行。",
         "the server restarted before the run finished; run it again.",
@@ -104,5 +108,40 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Means over the replications. Service level = answered within the target seconds / calls "
         "that reached a queue; ASA = mean wait of answered calls; abandon rate = abandons / calls "
         "that reached a queue; occupancy = handling time / logged-in time.",
+    ),
+    # problems of the form (the field's name in front stays as it is: the form's own)
+    "ops.problem.kind": ("必须是 simulate 或 staff", "must be simulate or staff"),
+    "ops.problem.whole": (
+        "必须是 {low} 到 {high} 之间的整数（填写的是 {got}）",
+        "must be a whole number from {low} to {high} (got {got})",
+    ),
+    "ops.problem.share": (
+        "必须是 0 到 1 之间的比例，例如 0.05（填写的是 {got}）",
+        "must be a share from 0 to 1, e.g. 0.05 (got {got})",
+    ),
+    "ops.problem.target_format": (
+        "目标 {got}：应为 百分比/秒数，例如 80/20",
+        "target {got}: expected PERCENT/SECONDS, e.g. 80/20",
+    ),
+    "ops.problem.target_range": (
+        "目标 {got}：百分比须在 0 到 100 之间（不含两端），秒数须大于或等于 0",
+        "target {got}: percent must be in (0, 100), seconds >= 0",
+    ),
+    "ops.problem.too_long": (
+        "超过 {kb} KB，请粘贴更小的场景",
+        "longer than {kb} KB; paste a smaller scenario",
+    ),
+    "ops.problem.empty": (
+        "内容为空，请粘贴场景（可从示例开始）",
+        "is empty; paste a scenario (the example is a start)",
+    ),
+    "ops.problem.too_many_intervals": (
+        "从浏览器运行最多 {most} 个时段",
+        "at most {most} from the browser",
+    ),
+    "ops.problem.too_many_calls": (
+        "每天 {calls} 通来电；从浏览器运行每天最多 {most} 通（更大的话务量请用 hotline simulate）",
+        "{calls} calls a day; at most {most} from the browser (run larger days with "
+        "hotline simulate)",
     ),
 }

@@ -26,18 +26,19 @@ from hotline.auth.principal import Principal
 from hotline.db.models import OpsRunRow
 from hotline.deps import AppState, AppStateDep, SessionDep
 from hotline.roles import Role
+from hotline.scenarios import problems as scenario_problems
 from hotline.scenarios import run_store
 from hotline.scenarios.history import MAX_DAYS, HistoryError
-from hotline.scenarios.jobs import Run, RunBusy, Runs, RunStatus
+from hotline.scenarios.jobs import STOPPED, Run, RunBusy, Runs, RunStatus
 from hotline.scenarios.resolve import resolve
 from hotline.web import i18n, nav
-from hotline.web.i18n import translate
+from hotline.web.i18n import translate, translate_with
 from hotline.web.ops import figures
 from hotline.web.session import PageUser
 from hotline.web.templating import lang_of, render
 from simulations.charts import Lang
 from simulations.scenario import Scenario, ScenarioError, parse_scenario
-from simulations.staffing import Target
+from simulations.staffing import Target, TargetError
 
 router = APIRouter(include_in_schema=False)
 nav.register("nav.ops", "/ops", [Role.OPS], order=75)
@@ -177,12 +178,12 @@ async def start_run(
     }
     problems: list[str] = []
     if kind not in ("simulate", "staff"):
-        problems.append("kind: must be simulate or staff")
+        problems.append(f"kind: {translate(lang, 'ops.problem.kind')}")
     ceiling = MAX_STAFF_REPLICATIONS if kind == "staff" else MAX_REPLICATIONS
-    count = _whole(replications, "replications", 1, ceiling, problems)
-    history_days = _whole(days, "days", 1, MAX_DAYS, problems) if from_history else None
-    parsed_target = _target(target, max_abandon, problems)
-    data = _yaml(source, problems)
+    count = _whole(replications, "replications", 1, ceiling, problems, lang)
+    history_days = _whole(days, "days", 1, MAX_DAYS, problems, lang) if from_history else None
+    parsed_target = _target(target, max_abandon, problems, lang)
+    data = _yaml(source, problems, lang)
     if problems:
         return await _page(request, principal, session, state, form, problems, 422)
     if routing_in_force and isinstance(data, dict):
@@ -193,13 +194,14 @@ async def start_run(
             session, data, now, ZoneInfo(state.settings.timezone), history_days
         )
     except HistoryError as exc:
-        return await _page(request, principal, session, state, form, [str(exc)], 422)
+        problems = [exc.message(lang)]
+        return await _page(request, principal, session, state, form, problems, 422)
     try:
         scenario = parse_scenario(resolved.data, _SOURCE)
     except ScenarioError as exc:
-        problems = [f"{_SOURCE}: {p}" for p in exc.problems]
+        problems = scenario_problems.lines(exc, lang)
         return await _page(request, principal, session, state, form, problems, 422)
-    size = _size_problems(scenario)
+    size = _size_problems(scenario, lang)
     if size:
         return await _page(request, principal, session, state, form, size, 422)
     assert count is not None
@@ -222,18 +224,21 @@ async def start_run(
     return Response(headers={"HX-Redirect": f"/ops/runs/{run.id}"})
 
 
-def _whole(text: str, name: str, low: int, high: int, problems: list[str]) -> int | None:
+def _whole(
+    text: str, name: str, low: int, high: int, problems: list[str], lang: i18n.Lang
+) -> int | None:
     try:
         value = int(text)
     except ValueError:
         value = None
     if value is None or not low <= value <= high:
-        problems.append(f"{name}: must be a whole number from {low} to {high} (got {text!r})")
+        said = translate_with(lang, "ops.problem.whole", low=low, high=high, got=repr(text))
+        problems.append(f"{name}: {said}")
         return None
     return value
 
 
-def _target(text: str, max_abandon: str, problems: list[str]) -> Target | None:
+def _target(text: str, max_abandon: str, problems: list[str], lang: i18n.Lang) -> Target | None:
     ceiling: float | None = None
     if max_abandon.strip():
         try:
@@ -241,41 +246,48 @@ def _target(text: str, max_abandon: str, problems: list[str]) -> Target | None:
         except ValueError:
             ceiling = math.nan
         if not 0.0 <= ceiling <= 1.0:  # NaN fails too
-            problems.append(
-                f"max_abandon: must be a share from 0 to 1, e.g. 0.05 (got {max_abandon!r})"
-            )
+            said = translate_with(lang, "ops.problem.share", got=repr(max_abandon))
+            problems.append(f"max_abandon: {said}")
             ceiling = None
     try:
         return Target.parse(text, ceiling)
-    except ValueError as exc:
-        problems.append(f"target: {exc}")
+    except TargetError as exc:
+        said = translate_with(lang, f"ops.problem.target_{exc.code}", got=repr(exc.text))
+        problems.append(f"target: {said}")
         return None
 
 
-def _yaml(source: str, problems: list[str]) -> Any:
+def _yaml(source: str, problems: list[str], lang: i18n.Lang) -> Any:
     if len(source.encode("utf-8")) > MAX_YAML:
-        problems.append(f"{_SOURCE}: longer than {MAX_YAML // 1024} KB; paste a smaller scenario")
+        said = translate_with(lang, "ops.problem.too_long", kb=MAX_YAML // 1024)
+        problems.append(f"{_SOURCE}: {said}")
         return None
     if not source.strip():
-        problems.append(f"{_SOURCE}: is empty; paste a scenario (the example is a start)")
+        problems.append(f"{_SOURCE}: {translate(lang, 'ops.problem.empty')}")
         return None
     try:
         return yaml.safe_load(source)
     except yaml.YAMLError as exc:
-        problems.append(f"{_SOURCE}: not valid YAML: {exc}")
+        # The YAML parser's own account (line and column) stays as it says it.
+        said = translate_with(lang, "scenario.problem.not_yaml", detail=str(exc))
+        problems.append(f"{_SOURCE}: {said}")
         return None
 
 
-def _size_problems(scenario: Scenario) -> list[str]:
+def _size_problems(scenario: Scenario, lang: i18n.Lang) -> list[str]:
     problems = []
     if scenario.interval_count > MAX_INTERVALS:
-        problems.append(f"intervals.count: at most {MAX_INTERVALS} from the browser")
+        said = translate_with(lang, "ops.problem.too_many_intervals", most=MAX_INTERVALS)
+        problems.append(f"intervals.count: {said}")
     calls = sum(sum(t.calls_per_interval) for t in scenario.traffic)
     if calls > MAX_CALLS_PER_DAY:
-        problems.append(
-            f"traffic: {calls:,.0f} calls a day; at most {MAX_CALLS_PER_DAY:,} from the browser "
-            "(run larger days with hotline simulate)"
+        said = translate_with(
+            lang,
+            "ops.problem.too_many_calls",
+            calls=f"{calls:,.0f}",
+            most=f"{MAX_CALLS_PER_DAY:,}",
         )
+        problems.append(f"traffic: {said}")
     return problems
 
 
@@ -293,7 +305,11 @@ def _summary(row: OpsRunRow, state: AppState, lang: i18n.Lang = "zh-CN") -> dict
         if live is None:
             status, error = "failed", translate(lang, "ops.interrupted")
         else:
-            status, done = live.status, live.done
+            # The process following the run knows its error before the row may say it.
+            status, done, error = live.status, live.done, live.error or error
+    if error is not None and error.startswith(f"{STOPPED}:"):
+        minutes = error.removeprefix(f"{STOPPED}:")
+        error = translate_with(lang, STOPPED, minutes=minutes)
     view = row.view or {}
     return {
         "id": row.id,
