@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hotline.roles import Role
+from hotline.web.i18n import LANG_COOKIE
 from tests.fixtures.app import TEST_PASSWORD, create_user
 from tests.hotline.kb.helpers import SAMPLE, import_sample, seed_topics
 
@@ -91,3 +92,14 @@ async def test_the_editor_pages_refuse_non_writers_and_name_the_field_to_fix(
     assert 'id="submit-1"' in history.text
     diff = await client.get("/kb/articles/kb-test-001/diff", params={"a": 1, "b": 1})
     assert diff.status_code == 200
+    # A refusal is worded in the page's language: zh-CN unless the switch chose English.
+    correction = {"text": "这篇知识的税率写错了"}
+    nothing = await client.post(
+        "/kb/articles/kb-nope-001/corrections", data=correction, headers=headers
+    )
+    assert "没有这篇知识" in nothing.text
+    client.cookies.set(LANG_COOKIE, "en")
+    nothing = await client.post(
+        "/kb/articles/kb-nope-001/corrections", data=correction, headers=headers
+    )
+    assert "no such article" in nothing.text

@@ -25,9 +25,10 @@ from hotline.knowledge import service
 from hotline.knowledge.render import answer_html
 from hotline.roles import Role
 from hotline.web import nav
+from hotline.web.i18n import translate, translate_with
 from hotline.web.kbedit.form import EditorForm, field_of, parse_content, parse_new
 from hotline.web.session import PageUser
-from hotline.web.templating import render
+from hotline.web.templating import lang_of, render
 from knowledge.analysis import default_analyzer
 from knowledge.diff import answer_diff, changed_fields
 from knowledge.errors import KnowledgeError, NotAnEditorError
@@ -262,7 +263,8 @@ async def step(
         return _refused(request, user, "kbedit.not_writer", 403)
     note = str((await request.form()).get("note", ""))[:2000]
     if action not in STEPS or not _ARTICLE.match(article_id) or not _valid_number(number):
-        return render(request, "kbedit_step_error.html", {"message": "unknown step"}, 200)
+        message = translate(lang_of(request), "kbedit.step_unknown")
+        return render(request, "kbedit_step_error.html", {"message": message}, 200)
     try:
         await service.transition(
             session,
@@ -353,10 +355,16 @@ async def close_correction(
         await session.get(KbCorrection, correction_id) if _valid_number(correction_id) else None
     )
     if correction is None:
-        return render(request, "kbedit_step_error.html", {"message": "no such correction"})
+        message = translate(lang_of(request), "kbedit.no_correction")
+        return render(request, "kbedit_step_error.html", {"message": message})
     article = await service.get_article(session, correction.article_id)
     if not is_editor(service.head_of(article), user.username):
-        message = f"only editors of {article.department} may close corrections of {article.id}"
+        message = translate_with(
+            lang_of(request),
+            "kbedit.close_not_editor",
+            department=article.department,
+            article=article.id,
+        )
         return render(request, "kbedit_step_error.html", {"message": message, "code": 403})
     if correction.status == "open":
         correction.status, correction.resolution = "closed", resolution
@@ -375,7 +383,8 @@ async def propose_correction(
 ) -> Response:
     """Anyone signed in (agents included) proposes a correction; it reaches the editors' inbox."""
     if not _ARTICLE.match(article_id):
-        return render(request, "kbedit_step_error.html", {"message": "no such article"})
+        message = translate(lang_of(request), "kbedit.no_article")
+        return render(request, "kbedit_step_error.html", {"message": message})
     data = await request.form()
     text = str(data.get("text", "")).strip()[:5000]
     key = str(data.get("version_key", ""))[:80] or None
@@ -388,6 +397,7 @@ async def propose_correction(
         )
     except (KnowledgeError, service.ArticleNotFound):
         await session.rollback()
-        return render(request, "kbedit_step_error.html", {"message": "no such article"})
+        message = translate(lang_of(request), "kbedit.no_article")
+        return render(request, "kbedit_step_error.html", {"message": message})
     await session.commit()
     return render(request, "kbedit_correction_part.html", {"sent": True, **part})

@@ -99,6 +99,13 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Only the owning department's editors (%s) may do this",
     ),
     "kbedit.step_refused": ("操作被拒绝", "Refused"),
+    "kbedit.step_unknown": ("没有这个操作", "unknown step"),
+    "kbedit.no_correction": ("没有这条更正", "no such correction"),
+    "kbedit.no_article": ("没有这篇知识", "no such article"),
+    "kbedit.close_not_editor": (
+        "只有 {department} 的编辑才能关闭知识 {article} 的更正",
+        "only editors of {department} may close corrections of {article}",
+    ),
     "kbedit.status": ("状态", "Status"),
     "kbedit.period": ("有效期和地区", "In force, regions"),
     "kbedit.who": ("作者和时间", "Author, when"),
