@@ -32,7 +32,8 @@ def settings_line(exc: SettingsError | FileNotFoundError, lang: Lang) -> str:
     """The same on one line (the heading, then each bad field after a ``;``), for a command
     whose errors are one line each."""
     heading, *fields = settings_lines(exc, lang)
-    return " ".join([heading, "; ".join(field.strip() for field in fields)]).strip()
+    gap = "" if heading.endswith("：") else " "  # a full-width colon carries its own space
+    return (heading + gap + "; ".join(field.strip() for field in fields)).strip()
 
 
 def _line(error: Mapping[str, Any], lang: Lang) -> str:

@@ -237,6 +237,10 @@ def test_bad_settings_are_named_by_their_variable_in_the_locales_language(
     assert chinese.exit_code == 2
     assert "设置无效：" in chinese.output
     assert "auto_migrate（环境变量 HOTLINE_AUTO_MIGRATE）：必须是 true 或 false" in chinese.output
+    # A command on the database says it on one line, as its other errors.
+    shown = runner.invoke(app, ["config", "show"], env=CHINESE)
+    assert shown.exit_code == 2
+    assert "错误: 设置无效：auto_migrate（环境变量 HOTLINE_AUTO_MIGRATE）：必须是" in shown.output
     monkeypatch.delenv("HOTLINE_AUTO_MIGRATE")
     monkeypatch.setenv("HOTLINE_CONFIG_FILE", "no-such.toml")
     missing = runner.invoke(app, ["sounds", "check", "--site", "wz"], env=CHINESE)
