@@ -1,9 +1,13 @@
 """Knowledge-base errors: what was wrong, naming the field, with no HTTP knowledge.
 
-The composition root maps them to responses (``field`` goes into the error detail).
+The composition root maps them to responses (``field`` goes into the error detail). ``message``
+is this package's English; ``code`` and ``params`` say the same as data, so that the pages can
+word it in their reader's language (hotline: ``kb.problem.<code>``). Never rename a code.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 
 class KnowledgeError(Exception):
@@ -11,10 +15,19 @@ class KnowledgeError(Exception):
 
     slug = "knowledge_error"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        params: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.code = code  # None: only the English message says what is wrong
+        self.params: dict[str, str] = dict(params or {})
 
 
 class InvalidArticleError(KnowledgeError):

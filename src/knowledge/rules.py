@@ -55,6 +55,13 @@ def check_no_overlap(
                 f"version {label} is already in force from {other.effective_from} to "
                 f"{other.effective_to or 'open end'} for {', '.join(other.regions)}",
                 field="effective_from",
+                code="overlapping" if other.effective_to else "overlapping_open",
+                params={
+                    "label": str(label),
+                    "start": str(other.effective_from),
+                    "end": str(other.effective_to or ""),
+                    "regions": ", ".join(other.regions),
+                },
             )
 
 
@@ -62,31 +69,50 @@ def check_head(head: ArticleHead) -> None:
     """An article needs an id, an owning department and a named owner."""
     if not _ARTICLE_ID.match(head.id):
         raise InvalidArticleError(
-            f"'{head.id}' is not an article id (lowercase letters, digits, '-')", field="id"
+            f"'{head.id}' is not an article id (lowercase letters, digits, '-')",
+            field="id",
+            code="not_an_id",
+            params={"id": head.id},
         )
     if not head.department.strip():
-        raise InvalidArticleError("an article needs an owning department", field="department")
+        raise InvalidArticleError(
+            "an article needs an owning department", field="department", code="no_department"
+        )
     if not head.owner.strip():
-        raise InvalidArticleError("an article needs an owner", field="owner")
+        raise InvalidArticleError("an article needs an owner", field="owner", code="no_owner")
 
 
 def check_content(content: VersionContent, known_topics: set[str] | None = None) -> None:
     """Refuse a version with an empty required field, a bad period or region, or unknown topic."""
     for name in ("title", "question", "answer"):
         if not getattr(content, name).strip():
-            raise InvalidArticleError(f"{name} must not be empty", field=name)
+            raise InvalidArticleError(
+                f"{name} must not be empty", field=name, code="empty", params={"name": name}
+            )
     if not content.regions:
-        raise InvalidArticleError("name at least one region", field="regions")
+        raise InvalidArticleError("name at least one region", field="regions", code="no_region")
     for region in content.regions:
         if not _REGION.match(region):
-            raise InvalidArticleError(f"'{region}' is not a region code", field="regions")
+            raise InvalidArticleError(
+                f"'{region}' is not a region code",
+                field="regions",
+                code="bad_region",
+                params={"region": region},
+            )
     if content.effective_to is not None and content.effective_to < content.effective_from:
         raise InvalidArticleError(
             f"effective_to {content.effective_to} is before effective_from "
             f"{content.effective_from}",
             field="effective_to",
+            code="ends_before_start",
+            params={"end": str(content.effective_to), "start": str(content.effective_from)},
         )
     if known_topics is not None:
         for code in content.topic_codes:
             if code not in known_topics:
-                raise InvalidArticleError(f"unknown topic code '{code}'", field="topics")
+                raise InvalidArticleError(
+                    f"unknown topic code '{code}'",
+                    field="topics",
+                    code="unknown_topic",
+                    params={"topic": code},
+                )

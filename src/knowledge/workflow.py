@@ -25,11 +25,23 @@ def is_editor(head: ArticleHead, username: str) -> bool:
 def check_allowed(head: ArticleHead, action: str, username: str) -> None:
     """Refuse an unknown action, or an editors-only one by someone else, with the reason."""
     if action not in STEPS:
-        raise TransitionError(f"unknown action '{action}' (one of {', '.join(STEPS)})")
+        raise TransitionError(
+            f"unknown action '{action}' (one of {', '.join(STEPS)})",
+            code="unknown_action",
+            params={"action": action, "actions": ", ".join(STEPS)},
+        )
     if STEPS[action][2] and not is_editor(head, username):
         raise NotAnEditorError(
             f"only editors of {head.department} ({', '.join(head.editors) or 'none named'}) "
-            f"may {action} article {head.id}; '{username}' is not one of them"
+            f"may {action} article {head.id}; '{username}' is not one of them",
+            code="not_an_editor",
+            params={
+                "department": head.department,
+                "editors": ", ".join(head.editors) or "-",
+                "action": action,
+                "article": head.id,
+                "user": username,
+            },
         )
 
 
@@ -47,5 +59,11 @@ def next_status(head: ArticleHead, current: Status, action: str, username: str) 
             f"cannot {action} a version that is {current.value} "
             f"(only from {', '.join(sorted(s.value for s in sources))})",
             field="status",
+            code="wrong_status",
+            params={
+                "action": action,
+                "status": current.value,
+                "sources": ", ".join(sorted(s.value for s in sources)),
+            },
         )
     return target

@@ -93,6 +93,8 @@ async def test_the_editor_pages_refuse_non_writers_and_name_the_field_to_fix(
     diff = await client.get("/kb/articles/kb-test-001/diff", params={"a": 1, "b": 1})
     assert diff.status_code == 200
     # A refusal is worded in the page's language: zh-CN unless the switch chose English.
+    early = await client.post("/kb/articles/kb-test-001/versions/1/publish", headers=headers)
+    assert "状态为“草稿”的版本不能执行“审核通过并发布”（只能从：待审核）" in early.text
     correction = {"text": "这篇知识的税率写错了"}
     nothing = await client.post(
         "/kb/articles/kb-nope-001/corrections", data=correction, headers=headers
@@ -103,3 +105,5 @@ async def test_the_editor_pages_refuse_non_writers_and_name_the_field_to_fix(
         "/kb/articles/kb-nope-001/corrections", data=correction, headers=headers
     )
     assert "no such article" in nothing.text
+    early = await client.post("/kb/articles/kb-test-001/versions/1/publish", headers=headers)
+    assert "cannot publish a version that is draft (only from review)" in early.text

@@ -21,7 +21,7 @@ from starlette.responses import Response
 
 from hotline.db.models import KbCorrection, KbEvent
 from hotline.deps import AppStateDep, SessionDep
-from hotline.knowledge import service
+from hotline.knowledge import service, wording
 from hotline.knowledge.render import answer_html
 from hotline.roles import Role
 from hotline.web import nav
@@ -115,7 +115,8 @@ async def new_article(
     except KnowledgeError as exc:
         await session.rollback()
         named = {field_of(exc.field): f"kbedit.err.{field_of(exc.field)}"}
-        return _editor(request, user, form, named, new=True, action="/kb/new", detail=exc.message)
+        detail = wording.message(exc, lang_of(request))
+        return _editor(request, user, form, named, new=True, action="/kb/new", detail=detail)
     await session.commit()
     return _redirect(f"/kb/articles/{body.id}/history")
 
@@ -190,9 +191,8 @@ async def save_version(
     except KnowledgeError as exc:
         await session.rollback()
         name = field_of(exc.field)
-        return _editor(
-            request, user, form, {name: f"kbedit.err.{name}"}, detail=exc.message, **extra
-        )
+        detail = wording.message(exc, lang_of(request))
+        return _editor(request, user, form, {name: f"kbedit.err.{name}"}, detail=detail, **extra)
     await session.commit()
     return _redirect(f"/kb/articles/{article_id}/history")
 
@@ -277,10 +277,14 @@ async def step(
         )
     except NotAnEditorError as exc:
         await session.rollback()
-        return render(request, "kbedit_step_error.html", {"message": exc.message, "code": 403})
+        message = wording.message(exc, lang_of(request))
+        return render(request, "kbedit_step_error.html", {"message": message, "code": 403})
     except (KnowledgeError, service.ArticleNotFound) as exc:
         await session.rollback()
-        message = exc.message if isinstance(exc, KnowledgeError) else str(exc)
+        if isinstance(exc, KnowledgeError):
+            message = wording.message(exc, lang_of(request))
+        else:  # the article or the version is not there (any more)
+            message = translate(lang_of(request), "kbedit.missing")
         return render(request, "kbedit_step_error.html", {"message": message, "code": 409})
     await session.commit()
     return _redirect(f"/kb/articles/{article_id}/history")
