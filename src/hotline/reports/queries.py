@@ -8,11 +8,11 @@ last change before it) to a margin after it (the wrap-up of a call that arrived 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, case, false, func, or_, select
@@ -35,9 +35,10 @@ from hotline.db.models import (
 )
 from hotline.db.models.call import LOW_SURVEY_SCORE
 from hotline.errors import InvalidInputError
-from hotline.reports.abandons import AbandonRow
+from hotline.reports.abandons import AbandonRow, Change
 from hotline.reports.agents import FinishedCall, Orders
 from hotline.reports.interval import ABANDON_OUTCOMES, CallRow
+from hotline.reports.local_day import as_date, local_day
 from hotline.reports.scorecard import ScorecardCounts
 from hotline.reports.staffing import StateRow
 from hotline.reports.standards import DueOrders
@@ -173,7 +174,7 @@ async def abandoned_calls(
     )
     return [
         AbandonRow(r[0], r[1], r[2] or r[1], r[3], r[4], r[5], r[6], r[7], r[8], r[9])
-        for r in await session.execute(query.order_by(Call.ended_at, Call.id))
+        for r in await _rows(session, query.order_by(Call.ended_at, Call.id))
     ]
 
 
@@ -236,6 +237,49 @@ async def state_rows(
     for query in (before, inside):
         rows.extend(StateRow(*row) for row in await _rows(session, query))
     return rows
+
+
+CHANGES_BATCH = 20_000  # state-log rows per fetch from a server-side cursor
+
+
+async def state_changes(
+    session: AsyncSession, start: datetime, until: datetime, through: datetime, f: Filters
+) -> AsyncIterator[Sequence[Change]]:
+    """Every agent's state change that sets the floor at the instants of [start, through]:
+    each agent's last change before ``start`` (within the lookback), then the changes in
+    [start, through] and before ``until``, ordered by (time, id), in batches.
+
+    Streamed through a server-side cursor in time order, so that a caller can fold a month of
+    a large centre's state log (millions of rows) without holding it."""
+    log = AgentStateLog
+    columns = (log.agent_id, log.at, log.status, log.reason)
+    conditions = []
+    if f.site_id is not None:
+        conditions.append(or_(log.site_id == f.site_id, log.site_id.is_(None)))
+    last_before = (
+        select(log.agent_id, func.max(log.at).label("at"))
+        .where(log.at >= start - LOOKBACK, log.at < start, *conditions)
+        .group_by(log.agent_id)
+        .subquery()
+    )
+    before = (
+        select(*columns)
+        .join(last_before, and_(log.agent_id == last_before.c.agent_id, log.at == last_before.c.at))
+        .order_by(log.agent_id, log.id)
+    )
+    yield [tuple(row) for row in await _rows(session, before)]
+    inside = (
+        select(*columns)
+        .where(log.at >= start, log.at <= through, log.at < until, *conditions)
+        # The `at` index gives the time order; ties (two changes of one agent at one instant)
+        # keep the order they were written in.
+        .order_by(log.at, log.id)
+        .execution_options(yield_per=CHANGES_BATCH)
+    )
+    connection = await session.connection()
+    async with connection.stream(inside) as result:
+        async for batch in result.partitions():
+            yield cast(Sequence[Change], batch)  # rows of exactly the four columns above
 
 
 async def agent_codes(session: AsyncSession, ids: Sequence[int] | None = None) -> dict[int, str]:
@@ -459,20 +503,25 @@ async def heavy_callers(
     return list(rows.values())
 
 
-async def summary_topics(
-    session: AsyncSession, start: datetime, end: datetime, f: Filters
-) -> list[tuple[datetime, str]]:
-    """(call arrival, topic) of every summary of the period's calls: a transferred call
-    summarised by two agents counts under each of their topics."""
-    query = _calls_where(
-        select(Call.arrived_at, CallSummaryRow.topic_code).join(
+async def topic_counts(
+    session: AsyncSession, start: datetime, end: datetime, f: Filters, zone: ZoneInfo
+) -> list[tuple[date, str, int]]:
+    """(local day of the call's arrival, topic, summaries) over the period's calls, counted in
+    the database: a transferred call summarised by two agents counts under each topic."""
+    connection = await session.connection()
+    day = local_day(Call.arrived_at, start, end, zone, connection.dialect.name)
+    filed = _calls_where(
+        select(day.label("day"), CallSummaryRow.topic_code.label("topic")).join(
             CallSummaryRow, CallSummaryRow.call_id == Call.id
         ),
         start,
         end,
         f,
-    )
-    return [(at, code) for at, code in await _rows(session, query)]
+    ).subquery()
+    # Grouped outside the subquery: PostgreSQL would not match a GROUP BY expression whose
+    # bound parameters are numbered apart from the select list's.
+    query = select(filed.c.day, filed.c.topic, func.count()).group_by(filed.c.day, filed.c.topic)
+    return [(as_date(day), code, int(n)) for day, code, n in await connection.execute(query)]
 
 
 async def taxonomy(session: AsyncSession) -> list[TopicName]:
@@ -480,15 +529,18 @@ async def taxonomy(session: AsyncSession) -> list[TopicName]:
     return [TopicName(*row) for row in await _rows(session, query)]
 
 
-async def search_misses(
+async def search_miss_counts(
     session: AsyncSession, start: datetime, end: datetime
-) -> list[tuple[datetime, str]]:
-    """Knowledge-base searches of the period that found nothing (not tied to a call, so the
-    line and language filters do not apply to them)."""
-    query = select(KbSearchMiss.at, KbSearchMiss.query).where(
-        KbSearchMiss.at >= start, KbSearchMiss.at < end
+) -> list[tuple[str, int, datetime]]:
+    """(query, searches, last search) of the knowledge-base searches of the period that found
+    nothing, counted in the database (not tied to a call, so the line and language filters do
+    not apply to them)."""
+    query = (
+        select(KbSearchMiss.query, func.count(), func.max(KbSearchMiss.at))
+        .where(KbSearchMiss.at >= start, KbSearchMiss.at < end)
+        .group_by(KbSearchMiss.query)
     )
-    return [(at, text) for at, text in await _rows(session, query)]
+    return [(text, int(n), last) for text, n, last in await _rows(session, query)]
 
 
 ScoredCall = tuple[int, datetime, str, int | None, str, int | None]
