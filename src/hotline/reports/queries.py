@@ -281,9 +281,21 @@ async def state_changes(
         .execution_options(yield_per=CHANGES_BATCH)
     )
     connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        # asyncpg's own cursor, in the session's transaction: its records unpack like the
+        # tuples below, and SQLAlchemy's row and type handling (two thirds of the client's
+        # time over a month's 4 M rows) has nothing to add to four plain columns.
+        compiled = inside.compile(dialect=connection.dialect)
+        values = [compiled.params[name] for name in compiled.positiontup or ()]
+        raw = await connection.get_raw_connection()
+        driver: Any = raw.driver_connection
+        cursor = await driver.cursor(str(compiled), *values)
+        while batch := await cursor.fetch(CHANGES_BATCH):
+            yield batch
+        return
     async with connection.stream(inside) as result:
-        async for batch in result.partitions():
-            yield cast(Sequence[Change], batch)  # rows of exactly the four columns above
+        async for rows in result.partitions():
+            yield cast(Sequence[Change], rows)  # rows of exactly the four columns above
 
 
 async def agent_codes(session: AsyncSession, ids: Sequence[int] | None = None) -> dict[int, str]:
