@@ -8,13 +8,13 @@ away), the Hangzhou centre's question "at that minute, what was every seat doing
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from hotline.reports.staffing import Span
+from hotline.reports.staffing import LOGGED_OUT
 
 AWAY = "not_ready"
 
@@ -49,74 +49,84 @@ class AbandonReport:
     summary: dict[str, Any]
 
 
-class _Sweep:
-    """The floor at each moment of a rising sequence, by one pass over the spans.
+# (agent_id, at, status, reason): one change of the state log, as the report reads it.
+Change = tuple[int, datetime, str, str | None]
 
-    An agent's spans never overlap (each ends where the next row starts), so the agent's latest
-    span started by ``at`` is the only one that can hold ``at``: it does when it has not ended.
-    Counting spans started minus spans ended by ``at`` gives the logged-in total without
-    walking the floor, so an abandon costs its eligible agents, not every seat.
+
+class AbandonFold:
+    """The report folded over the state log as it streams in, in time order.
+
+    The state log is never held whole (a large centre's month is millions of rows): each agent's
+    latest change so far is their seat, and the abandons, sorted by when the caller gave up, are
+    written out as the changes pass them. The seats are exactly the spans of
+    ``staffing.spans`` cut at ``until``: an agent is on the floor at ``at`` in the state of their
+    last change at or before ``at`` (the last written of several at one instant), unless that
+    change is ``logged_out`` or ``at`` is past ``until``.
+
+    Feed ``feed`` each agent's last change before the period first (the lookback), then the
+    changes of the period ordered by (time, id); then ``finish``.
     """
 
-    def __init__(self, all_spans: Sequence[Span]) -> None:
-        self._by_start = sorted(all_spans, key=lambda s: s.start)
-        self._ends = sorted(s.end for s in all_spans)
-        self._started = 0
-        self._ended = 0
-        self.latest: dict[int, Span] = {}
+    def __init__(
+        self,
+        calls: Iterable[AbandonRow],
+        agent_codes: Mapping[int, str],
+        zone: ZoneInfo,
+        until: datetime,
+        with_floor: bool = True,
+    ) -> None:
+        self._calls = sorted(calls, key=lambda c: (c.abandoned_at, c.id))
+        self._next = 0
+        self._codes = agent_codes
+        self._zone = zone
+        self._until = until
+        self._with_floor = with_floor
+        # Every logged-in agent -> [since, status, reason, since as text once a floor showed it]
+        self._seats: dict[int, list[Any]] = {}
+        self._rows: list[dict[str, Any]] = []
+        self._idle = self._away = self._slack = 0
 
-    def advance(self, at: datetime) -> None:
-        """Take in every span started by ``at`` (``at`` never goes back)."""
-        spans_ = self._by_start
-        while self._started < len(spans_) and spans_[self._started].start <= at:
-            span = spans_[self._started]
-            self.latest[span.agent_id] = span
-            self._started += 1
-        while self._ended < len(self._ends) and self._ends[self._ended] <= at:
-            self._ended += 1
+    @property
+    def last_abandon(self) -> datetime | None:
+        """When the last caller gave up: no change after it matters."""
+        return self._calls[-1].abandoned_at if self._calls else None
 
-    def logged_in(self) -> int:
-        return self._started - self._ended
+    def feed(self, changes: Iterable[Change]) -> None:
+        calls, seats = self._calls, self._seats
+        for agent_id, at, status, reason in changes:
+            # A change takes effect at its instant: the abandons strictly before it are done.
+            while self._next < len(calls) and calls[self._next].abandoned_at < at:
+                self._write(calls[self._next])
+                self._next += 1
+            if status == LOGGED_OUT:
+                seats.pop(agent_id, None)
+            else:
+                seats[agent_id] = [at, status, reason, None]
 
-    def state_of(self, agent_id: int, at: datetime) -> Span | None:
-        span = self.latest.get(agent_id)
-        return span if span is not None and span.end > at else None
+    def finish(self) -> AbandonReport:
+        while self._next < len(self._calls):
+            self._write(self._calls[self._next])
+            self._next += 1
+        summary = {
+            "abandons": len(self._rows),
+            "with_eligible_idle": self._idle,
+            "with_eligible_away": self._away,
+            "with_eligible_idle_or_away": self._slack,
+            "understaffed": len(self._rows) - self._slack,
+        }
+        return AbandonReport(self._rows, summary)
 
-    def floor(self, at: datetime) -> dict[int, Span]:
-        return {a: s for a, s in self.latest.items() if s.end > at}
-
-
-def abandon_report(
-    calls: Iterable[AbandonRow],
-    all_spans: Sequence[Span],
-    agent_codes: Mapping[int, str],
-    zone: ZoneInfo,
-    with_floor: bool = True,
-) -> AbandonReport:
-    """Each abandon with its counts, newest last, and the summary over all of them.
-
-    ``with_floor`` adds every logged-in agent's seat to each row: what a page of abandons
-    shows, but abandons x seats rows for a month, so exports leave it out (docs/reports.md).
-    """
-    rows: list[dict[str, Any]] = []
-    with_idle = with_away = with_slack = 0
-    sweep = _Sweep(all_spans)
-    # A span is on the floor of many abandons: format its start once (by identity; spans live
-    # for the whole report).
-    since: dict[int, str] = {}
-    for call in sorted(calls, key=lambda c: (c.abandoned_at, c.id)):
-        at = call.abandoned_at
-        sweep.advance(at)
-        eligible_states = [
-            span.status
-            for agent_id in _eligible_ids(call.snapshot)
-            if (span := sweep.state_of(agent_id, at)) is not None
-        ]
+    def _write(self, call: AbandonRow) -> None:
+        at, zone = call.abandoned_at, self._zone
+        # Past `until` (the period's end, or now) nobody is counted on the floor.
+        seats = self._seats if at < self._until else {}
+        eligible = _eligible_ids(call.snapshot)
+        eligible_states = [seats[a][1] for a in eligible if a in seats]
         idle = eligible_states.count("idle")
         away = eligible_states.count(AWAY)
-        with_idle += idle > 0
-        with_away += away > 0
-        with_slack += idle + away > 0
+        self._idle += idle > 0
+        self._away += away > 0
+        self._slack += idle + away > 0
         row: dict[str, Any] = {
             "call_id": call.id,
             "arrived_at": call.arrived_at.astimezone(zone).isoformat(),
@@ -131,28 +141,22 @@ def abandon_report(
             "eligible": len(eligible_states),
             "eligible_idle": idle,
             "eligible_away": away,
-            "floor_logged_in": sweep.logged_in(),
+            "floor_logged_in": len(seats),
         }
-        if with_floor:
-            eligible = _eligible_ids(call.snapshot)
+        if self._with_floor:
             row["floor"] = [
-                {
-                    "agent_id": agent_id,
-                    "agent": agent_codes.get(agent_id, str(agent_id)),
-                    "status": span.status,
-                    "reason": span.reason,
-                    "since": since.get(id(span))
-                    or since.setdefault(id(span), span.start.astimezone(zone).isoformat()),
-                    "eligible": agent_id in eligible,
-                }
-                for agent_id, span in sorted(sweep.floor(at).items())
+                self._seat(agent_id, seat, eligible) for agent_id, seat in sorted(seats.items())
             ]
-        rows.append(row)
-    summary = {
-        "abandons": len(rows),
-        "with_eligible_idle": with_idle,
-        "with_eligible_away": with_away,
-        "with_eligible_idle_or_away": with_slack,
-        "understaffed": len(rows) - with_slack,
-    }
-    return AbandonReport(rows, summary)
+        self._rows.append(row)
+
+    def _seat(self, agent_id: int, seat: list[Any], eligible: set[int]) -> dict[str, Any]:
+        if seat[3] is None:  # a seat stays on many floors: its start is formatted once
+            seat[3] = seat[0].astimezone(self._zone).isoformat()
+        return {
+            "agent_id": agent_id,
+            "agent": self._codes.get(agent_id, str(agent_id)),
+            "status": seat[1],
+            "reason": seat[2],
+            "since": seat[3],
+            "eligible": agent_id in eligible,
+        }

@@ -8,14 +8,14 @@ last change before it) to a margin after it (the wrap-up of a call that arrived 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, case, false, func, or_, select
+from sqlalchemy import Select, and_, case, false, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
@@ -35,9 +35,10 @@ from hotline.db.models import (
 )
 from hotline.db.models.call import LOW_SURVEY_SCORE
 from hotline.errors import InvalidInputError
-from hotline.reports.abandons import AbandonRow
+from hotline.reports.abandons import AbandonRow, Change
 from hotline.reports.agents import FinishedCall, Orders
 from hotline.reports.interval import ABANDON_OUTCOMES, CallRow
+from hotline.reports.local_day import as_date, local_day
 from hotline.reports.scorecard import ScorecardCounts
 from hotline.reports.staffing import StateRow
 from hotline.reports.standards import DueOrders
@@ -46,6 +47,10 @@ from hotline.reports.topics import TopicName
 _Query = TypeVar("_Query", bound=Select)  # type: ignore[type-arg]
 LOOKBACK = timedelta(hours=24)  # an agent logged in longer without a change is counted from here
 WRAP_MARGIN = timedelta(hours=1)  # wrap-up of the period's last calls, read past its end
+# Inbound calls, the value written into the SQL: a partial index on them (kind = 'inbound')
+# serves a query only when the planner sees the value, not a parameter (a generic plan on
+# PostgreSQL, every plan on SQLite).
+INBOUND = Call.kind == literal("inbound", literal_execute=True)
 
 
 class AgentGroup(StrEnum):
@@ -173,7 +178,7 @@ async def abandoned_calls(
     )
     return [
         AbandonRow(r[0], r[1], r[2] or r[1], r[3], r[4], r[5], r[6], r[7], r[8], r[9])
-        for r in await session.execute(query.order_by(Call.ended_at, Call.id))
+        for r in await _rows(session, query.order_by(Call.ended_at, Call.id))
     ]
 
 
@@ -236,6 +241,61 @@ async def state_rows(
     for query in (before, inside):
         rows.extend(StateRow(*row) for row in await _rows(session, query))
     return rows
+
+
+CHANGES_BATCH = 20_000  # state-log rows per fetch from a server-side cursor
+
+
+async def state_changes(
+    session: AsyncSession, start: datetime, until: datetime, through: datetime, f: Filters
+) -> AsyncIterator[Sequence[Change]]:
+    """Every agent's state change that sets the floor at the instants of [start, through]:
+    each agent's last change before ``start`` (within the lookback), then the changes in
+    [start, through] and before ``until``, ordered by (time, id), in batches.
+
+    Streamed through a server-side cursor in time order, so that a caller can fold a month of
+    a large centre's state log (millions of rows) without holding it."""
+    log = AgentStateLog
+    columns = (log.agent_id, log.at, log.status, log.reason)
+    conditions = []
+    if f.site_id is not None:
+        conditions.append(or_(log.site_id == f.site_id, log.site_id.is_(None)))
+    last_before = (
+        select(log.agent_id, func.max(log.at).label("at"))
+        .where(log.at >= start - LOOKBACK, log.at < start, *conditions)
+        .group_by(log.agent_id)
+        .subquery()
+    )
+    before = (
+        select(*columns)
+        .join(last_before, and_(log.agent_id == last_before.c.agent_id, log.at == last_before.c.at))
+        .order_by(log.agent_id, log.id)
+    )
+    yield [tuple(row) for row in await _rows(session, before)]
+    inside = (
+        select(*columns)
+        .where(log.at >= start, log.at <= through, log.at < until, *conditions)
+        # The `at` index gives the time order; ties (two changes of one agent at one instant)
+        # keep the order they were written in.
+        .order_by(log.at, log.id)
+        .execution_options(yield_per=CHANGES_BATCH)
+    )
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        # asyncpg's own cursor, in the session's transaction: its records unpack like the
+        # tuples below, and SQLAlchemy's row and type handling (two thirds of the client's
+        # time over a month's 4 M rows) has nothing to add to four plain columns.
+        compiled = inside.compile(dialect=connection.dialect)
+        values = [compiled.params[name] for name in compiled.positiontup or ()]
+        raw = await connection.get_raw_connection()
+        driver: Any = raw.driver_connection
+        cursor = await driver.cursor(str(compiled), *values)
+        while batch := await cursor.fetch(CHANGES_BATCH):
+            yield batch
+        return
+    async with connection.stream(inside) as result:
+        async for rows in result.partitions():
+            yield cast(Sequence[Change], rows)  # rows of exactly the four columns above
 
 
 async def agent_codes(session: AsyncSession, ids: Sequence[int] | None = None) -> dict[int, str]:
@@ -393,17 +453,17 @@ async def calls_per_number(
 ) -> list[tuple[str, int]]:
     """Inbound calls of the period per caller number (the geocoding then runs once a number)."""
     query = _calls_where(
-        select(Call.caller_number, func.count()).where(Call.kind == "inbound"), start, end, f
+        select(Call.caller_number, func.count()).where(INBOUND), start, end, f
     ).group_by(Call.caller_number)
     return [(number, int(calls)) for number, calls in await _rows(session, query)]
 
 
-async def heavy_callers(
-    session: AsyncSession, start: datetime, end: datetime, f: Filters, threshold: int, limit: int
-) -> list[dict[str, Any]]:
-    """Numbers with at least ``threshold`` inbound calls in the period, most calls first, with
-    the topics of their call summaries and their work orders (by the taxpayer's phone)."""
-    grouped = (
+def heavy_callers_grouped(
+    start: datetime, end: datetime, f: Filters, threshold: int, limit: int
+) -> Select[str, int, int, datetime, datetime, int]:
+    """The numbers with at least ``threshold`` inbound calls in the period, counted in the
+    database (``ix_call_inbound_caller_arrived`` holds every column it reads)."""
+    return (
         _calls_where(
             select(
                 Call.caller_number,
@@ -412,7 +472,7 @@ async def heavy_callers(
                 func.min(Call.arrived_at),
                 func.max(Call.arrived_at),
                 func.max(Call.id),  # names the caller in the history link, not the number
-            ).where(Call.kind == "inbound"),
+            ).where(INBOUND),
             start,
             end,
             f,
@@ -422,6 +482,14 @@ async def heavy_callers(
         .order_by(func.count().desc(), Call.caller_number)
         .limit(limit)
     )
+
+
+async def heavy_callers(
+    session: AsyncSession, start: datetime, end: datetime, f: Filters, threshold: int, limit: int
+) -> list[dict[str, Any]]:
+    """Numbers with at least ``threshold`` inbound calls in the period, most calls first, with
+    the topics of their call summaries and their work orders (by the taxpayer's phone)."""
+    grouped = heavy_callers_grouped(start, end, f, threshold, limit)
     rows = {
         number: {
             "number": number,
@@ -459,20 +527,25 @@ async def heavy_callers(
     return list(rows.values())
 
 
-async def summary_topics(
-    session: AsyncSession, start: datetime, end: datetime, f: Filters
-) -> list[tuple[datetime, str]]:
-    """(call arrival, topic) of every summary of the period's calls: a transferred call
-    summarised by two agents counts under each of their topics."""
-    query = _calls_where(
-        select(Call.arrived_at, CallSummaryRow.topic_code).join(
+async def topic_counts(
+    session: AsyncSession, start: datetime, end: datetime, f: Filters, zone: ZoneInfo
+) -> list[tuple[date, str, int]]:
+    """(local day of the call's arrival, topic, summaries) over the period's calls, counted in
+    the database: a transferred call summarised by two agents counts under each topic."""
+    connection = await session.connection()
+    day = local_day(Call.arrived_at, start, end, zone, connection.dialect.name)
+    filed = _calls_where(
+        select(day.label("day"), CallSummaryRow.topic_code.label("topic")).join(
             CallSummaryRow, CallSummaryRow.call_id == Call.id
         ),
         start,
         end,
         f,
-    )
-    return [(at, code) for at, code in await _rows(session, query)]
+    ).subquery()
+    # Grouped outside the subquery: PostgreSQL would not match a GROUP BY expression whose
+    # bound parameters are numbered apart from the select list's.
+    query = select(filed.c.day, filed.c.topic, func.count()).group_by(filed.c.day, filed.c.topic)
+    return [(as_date(day), code, int(n)) for day, code, n in await connection.execute(query)]
 
 
 async def taxonomy(session: AsyncSession) -> list[TopicName]:
@@ -480,15 +553,18 @@ async def taxonomy(session: AsyncSession) -> list[TopicName]:
     return [TopicName(*row) for row in await _rows(session, query)]
 
 
-async def search_misses(
+async def search_miss_counts(
     session: AsyncSession, start: datetime, end: datetime
-) -> list[tuple[datetime, str]]:
-    """Knowledge-base searches of the period that found nothing (not tied to a call, so the
-    line and language filters do not apply to them)."""
-    query = select(KbSearchMiss.at, KbSearchMiss.query).where(
-        KbSearchMiss.at >= start, KbSearchMiss.at < end
+) -> list[tuple[str, int, datetime]]:
+    """(query, searches, last search) of the knowledge-base searches of the period that found
+    nothing, counted in the database (not tied to a call, so the line and language filters do
+    not apply to them)."""
+    query = (
+        select(KbSearchMiss.query, func.count(), func.max(KbSearchMiss.at))
+        .where(KbSearchMiss.at >= start, KbSearchMiss.at < end)
+        .group_by(KbSearchMiss.query)
     )
-    return [(at, text) for at, text in await _rows(session, query)]
+    return [(text, int(n), last) for text, n, last in await _rows(session, query)]
 
 
 ScoredCall = tuple[int, datetime, str, int | None, str, int | None]

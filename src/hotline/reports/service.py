@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotline.reports import queries, rollup_people_reads, rollup_store, standards_store
-from hotline.reports.abandons import abandon_report
+from hotline.reports.abandons import AbandonFold
 from hotline.reports.adherence import adherence
 from hotline.reports.agents import FinishedCall, agent_report
 from hotline.reports.definitions import ABANDONS, ADHERENCE, AGENTS, INTERVAL, SURVEYS, TOPICS
@@ -170,14 +170,22 @@ async def abandons(
     floor = one_day if with_floor is None else with_floor
     filters = await _filters(session, request)
     calls = await queries.abandoned_calls(session, period.start, period.end, filters)
-    # The floor is every logged-in agent: the site filter applies, the skill filters do not.
-    floor_filters = Filters(site_id=filters.site_id)
-    states = await queries.state_rows(session, period.start, period.end, floor_filters, None)
     codes = await queries.agent_codes(session)
-    until = min(now, period.end)
-    report = await asyncio.to_thread(
-        lambda: abandon_report(calls, spans(states, until), codes, zone, floor)
-    )
+    fold = AbandonFold(calls, codes, zone, min(now, period.end), floor)
+    if fold.last_abandon is not None:
+        # The floor is every logged-in agent: the site filter applies, the skill filters do
+        # not. The state log streams in time order up to the last abandon and is folded batch
+        # by batch off the event loop; a month of a large centre is never held whole.
+        changes = queries.state_changes(
+            session,
+            period.start,
+            min(now, period.end),
+            fold.last_abandon,
+            Filters(site_id=filters.site_id),
+        )
+        async for batch in changes:
+            await asyncio.to_thread(fold.feed, batch)
+    report = await asyncio.to_thread(fold.finish)
     return {
         "report": "abandons",
         "period": {
@@ -433,16 +441,18 @@ async def topics(
     knowledge-base searches that found nothing."""
     period = period_of(replace(request, granularity=Granularity.DAY), zone)
     filters = await _filters(session, request)
-    summaries = await queries.summary_topics(session, period.start, period.end, filters)
+    # Counted per day and topic, and per query, in the database: a few hundred rows for a
+    # month instead of one per summary.
+    summaries = await queries.topic_counts(session, period.start, period.end, filters, zone)
     names = await queries.taxonomy(session)
-    misses = await queries.search_misses(session, period.start, period.end)
+    misses = await queries.search_miss_counts(session, period.start, period.end)
     days = [start.date() for start, _ in period.intervals()]
     report = await asyncio.to_thread(
         lambda: topics_report(
             days,
-            [(_local_day(at, zone), code) for at, code in summaries],
+            summaries,
             names,
-            [(_local_day(at, zone), text) for at, text in misses],
+            [(text, n, _local_day(last, zone)) for text, n, last in misses],
         )
     )
     return {

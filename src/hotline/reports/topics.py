@@ -1,9 +1,10 @@
 """What taxpayers ask about: call-summary topics per day, and knowledge-base searches that
 found nothing.
 
-Pure: it takes (local day, topic code) pairs, the taxonomy and the misses read from the
-database and returns ranked counts, the per-day trend and each topic's area, labelled in both
-languages. A topic missing from the taxonomy (never: summaries reference it) keeps its code.
+Pure: it takes the summaries counted per (local day, topic code) and the misses counted per
+query, both by the database, and the taxonomy, and returns ranked counts, the per-day trend
+and each topic's area, labelled in both languages. A topic missing from the taxonomy (never:
+summaries reference it) keeps its code.
 """
 
 from __future__ import annotations
@@ -25,18 +26,19 @@ class TopicName:
 
 def topics_report(
     days: Sequence[date],
-    summaries: Iterable[tuple[date, str]],
+    summaries: Iterable[tuple[date, str, int]],
     taxonomy: Iterable[TopicName],
-    misses: Iterable[tuple[date, str]],
+    misses: Iterable[tuple[str, int, date]],
 ) -> dict[str, Any]:
     """Counts per topic and per area, the trend (every day of the period, zeros included) and
-    the unanswered searches, most first (ties by code or text)."""
+    the unanswered searches, most first (ties by code or text). ``summaries``: (day, topic,
+    summaries); ``misses``: (query, searches, day of the last one)."""
     names = {t.code: t for t in taxonomy}
     per_topic: Counter[str] = Counter()
     per_day: dict[date, Counter[str]] = {day: Counter() for day in days}
-    for day, code in summaries:
-        per_topic[code] += 1
-        per_day.setdefault(day, Counter())[code] += 1
+    for day, code, n in summaries:
+        per_topic[code] += n
+        per_day.setdefault(day, Counter())[code] += n
     total = sum(per_topic.values())
 
     def label(code: str | None) -> dict[str, Any]:
@@ -74,8 +76,8 @@ def topics_report(
     ]
     searched: Counter[str] = Counter()
     last: dict[str, date] = {}
-    for day, query in misses:
-        searched[query] += 1
+    for query, n, day in misses:
+        searched[query] += n
         last[query] = max(day, last.get(query, day))
     unanswered = [
         {"query": query, "searches": n, "last_day": last[query].isoformat()}

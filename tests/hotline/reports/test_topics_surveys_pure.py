@@ -19,9 +19,9 @@ def test_topics_count_areas_fill_empty_days_and_keep_unknown_codes() -> None:
     ]
     report = topics_report(
         [D1, D2],
-        [(D1, "A.1"), (D1, "A.2"), (D1, "A.1"), (D1, "GONE")],
+        [(D1, "A.1", 2), (D1, "A.2", 1), (D1, "GONE", 1)],
         taxonomy,
-        [(D1, "q"), (D2, "q"), (D1, "r")],
+        [("q", 2, D2), ("r", 1, D1)],
     )
     assert report["total"] == 4
     assert [(t["code"], t["calls"]) for t in report["topics"]] == [
