@@ -99,7 +99,7 @@ async def test_a_non_editor_cannot_publish_and_an_agents_correction_reaches_the_
         await publish.focus()  # pressed anyway (it stays focusable): the service says why not
         await page.keyboard.press("Enter")
         await expect(page.locator("#step-error")).to_contain_text("403", timeout=WAIT_MS)
-        await expect(page.locator("#step-error")).to_contain_text(f"'{NOT_EDITOR}' is not one")
+        await expect(page.locator("#step-error")).to_contain_text(f"'{NOT_EDITOR}' 不是其中之一")
         await page.reload()
         await expect(page.locator(f"#{row_id}")).to_have_attribute("data-status", "review")
 
