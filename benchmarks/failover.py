@@ -31,7 +31,9 @@ resync, as the new leader's metric says), ``standby_cpu_s`` (CPU seconds the sta
 used from the kill until it reported itself leader: comparable on a shared machine where wall
 time is not), and what the emulator still has afterwards. On a loaded machine a longer TTL
 (``--ttl 10``) keeps late renewals from ending the first leader's term before the kill.
-``BENCH_CHILD_LOG=/tmp/node-`` keeps each instance's stderr in ``/tmp/node-<name>``.
+``BENCH_CHILD_LOG=/tmp/node-`` keeps each instance's stderr in ``/tmp/node-<name>``;
+``BENCH_PYSPY=<py-spy binary> BENCH_PYSPY_OUT=<file>`` samples the standby's stacks from the
+kill until it leads (py-spy's raw format).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -491,6 +494,16 @@ def _cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _profile(pid: int) -> subprocess.Popen[bytes] | None:
+    """With ``BENCH_PYSPY=<py-spy> BENCH_PYSPY_OUT=<file>``: the standby's stacks from the kill
+    until it leads (100 samples a second, py-spy's raw format, for a flame graph or a grep)."""
+    spy, out = os.environ.get("BENCH_PYSPY"), os.environ.get("BENCH_PYSPY_OUT")
+    if not spy or not out:
+        return None
+    command = [spy, "record", "-p", str(pid), "-r", "100", "-f", "raw", "-o", out]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 async def run_resync(args: argparse.Namespace) -> dict[str, Any]:
     from cti.emulator import AgentScript, LabConfig, run_emulator
     from hotline.config import Settings
@@ -559,6 +572,7 @@ async def _resync_round(
     await asyncio.sleep(2.0)  # the leader's write queue catches up
     before = _live_channels(emulator)
     cpu_before = _cpu_s(standby.process.pid)
+    profiler = _profile(standby.process.pid)
     commands.arm()
     killed_at = time.time()
     leader.kill()
@@ -569,6 +583,9 @@ async def _resync_round(
             break
         await asyncio.sleep(0.05)
     cpu_takeover = _cpu_s(standby.process.pid) - cpu_before
+    if profiler is not None:
+        profiler.send_signal(signal.SIGINT)  # py-spy writes its samples and exits
+        profiler.wait(timeout=60)
     first = commands.first_at
     resync_s = await standby.metric("hotline_cluster_resync_seconds")
     await asyncio.sleep(2.0)

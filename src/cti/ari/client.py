@@ -87,6 +87,46 @@ def tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+_WARM_UP_REPLY = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n[]"
+
+
+async def warm_up() -> None:
+    """Pay now, while nothing waits, what an ARI client's first requests pay in a process.
+
+    httpx imports httpcore (and h11, its event-loop backend, its exception map) only when a
+    client first sends, and the lists a resync reads build their validators on first use: a
+    standby taking over paid for all of it on the takeover's clock (a seventh of the engine
+    start at 2,000 agents, BENCHMARKS.md, issue 18). So: the shared TLS context, then a client
+    made like the engine's reads the channels and bridges of a throwaway server on loopback
+    (two empty lists). Nothing reaches Asterisk. Best effort: a failure only leaves the cost
+    where it was, so it is logged, never raised."""
+    tls_context()
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(OSError, asyncio.IncompleteReadError):
+            while await reader.readuntil(b"\r\n\r\n"):
+                writer.write(_WARM_UP_REPLY)
+                await writer.drain()
+        writer.close()
+
+    try:
+        server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    except OSError as error:
+        logger.info("ARI warm-up skipped: %r", error)
+        return
+    try:
+        port = server.sockets[0].getsockname()[1]
+        client = AriClient(f"http://127.0.0.1:{port}", "warm-up", "warm-up", "warm-up")
+        async with client:
+            await client.list_channels()
+            await client.list_bridges()
+    except Exception as error:  # e.g. an HTTP proxy from the environment that refuses loopback
+        logger.info("ARI warm-up incomplete: %r", error)
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
 def new_id(prefix: str) -> str:
     """A fresh client-chosen ARI id such as ``agent-3f2a...``; unique across sites and restarts."""
     if not prefix or not re.fullmatch(r"[A-Za-z0-9_.-]+", prefix):

@@ -31,7 +31,7 @@ from prometheus_client import Counter, Gauge
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from cti.ari.client import tls_context
+from cti.ari.client import tls_context, warm_up
 from hotline.cluster.lease import Lease
 from hotline.cluster.membership import Membership, fingerprint
 from hotline.cluster.site_mark import ForeignDatabase, SiteMarker
@@ -379,9 +379,13 @@ def leader_only(components: list[Component]) -> Component:
             except Exception:
                 await engine.dispose()
                 raise
-        # Built now, while standing by, rather than on the takeover's clock: the ARI clients
-        # the engine makes share it (``cti.ari.client.tls_context``).
-        tls_context()
+        # Built now, while standing by, rather than on the takeover's clock: the TLS context
+        # the engine's ARI clients share, and what httpx leaves to a process's first request
+        # (``cti.ari.client.warm_up``). A lone SQLite instance starts its engine right away.
+        if embedded:
+            tls_context()
+        else:
+            await warm_up()
         engine_components = components if embedded else [_site_marks, *components]
         leadership = Leadership(state, lease, engine_components, settings)
         state.extras[CLUSTER_KEY] = leadership

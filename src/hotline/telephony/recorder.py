@@ -325,11 +325,6 @@ class Recorder:
             "delete_session", delete(AgentSession).where(AgentSession.agent_id == agent_id)
         )
 
-    async def sessions(self) -> Sequence[AgentSession]:
-        async with transaction(self._sessionmaker) as session:
-            rows = await session.scalars(select(AgentSession).order_by(AgentSession.agent_id))
-            return rows.all()
-
     # -------------------------------------------------------------- callbacks
 
     async def open_callback(self, values: Mapping[str, Any]) -> Callback:

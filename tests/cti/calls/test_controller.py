@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 
 from cti.ari.events import parse_event
 from cti.ari.models import Bridge, Channel
-from cti.calls.controller import ID_PREFIX, ControllerOptions, SiteCallController
+from cti.calls.controller import ID_PREFIX, RESYNC_READS, ControllerOptions, SiteCallController
 from cti.calls.ports import CallKey, CallPhase, EndedBy, IvrPlan, LegFailure, Resumption
 from cti.errors import AriNotFoundError, AriUnavailableError, http_error
 from tests.cti.ari.ari_traces import trace_events
@@ -373,6 +374,38 @@ async def test_a_restart_touches_only_the_orphans_among_the_channels_it_created(
     state = controller.call("talking")
     assert state is not None
     assert (state.phase.value, state.talk_leg) == ("talking", "hla-leg1")
+    await controller.close()
+
+
+class OverlapAri(FakeAri):
+    """Counts the hang-ups in flight at once (each yields to the loop before it answers)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_flight = 0
+        self.most_in_flight = 0
+
+    async def hangup(self, channel_id: str, *, reason: str | None = None) -> None:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            for _ in range(3):
+                await asyncio.sleep(0)
+            await super().hangup(channel_id, reason=reason)
+        finally:
+            self.in_flight -= 1
+
+
+@pytest.mark.asyncio
+async def test_a_restart_hangs_up_its_orphans_a_few_at_a_time_not_one_after_another() -> None:
+    # 50 legs left ringing at a takeover of 300 calls: one round trip after another held the
+    # new leader's start up; at most RESYNC_READS at once, all of them hung up.
+    ari = OverlapAri()
+    ari.channels = [_channel(f"hla-lost{n}", app_data="") for n in range(RESYNC_READS + 4)]
+    controller, _ = await _restarted(ari, Resumption(PLAN, CallPhase.QUEUE))
+    hung_up = {args[0] for name, args in ari.requests if name == "hangup"}
+    assert hung_up == {channel.id for channel in ari.channels}
+    assert ari.most_in_flight == RESYNC_READS
     await controller.close()
 
 
