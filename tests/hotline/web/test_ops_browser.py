@@ -28,7 +28,7 @@ async def test_ops_simulate_yesterday_and_find_the_staffing(tmp_path: Path) -> N
         await page.fill("#ops-target", "eighty")
         await page.click("#ops-simulate")
         await expect(page.locator("#ops-problems")).to_contain_text(
-            "target: target 'eighty': expected PERCENT/SECONDS"
+            "target: 目标 'eighty'：应为 百分比/秒数"
         )
 
         await page.fill("#ops-target", "80/20")
