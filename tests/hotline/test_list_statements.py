@@ -21,9 +21,11 @@ from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql import Select
 
+from hotline.api.calls import CallSummary
 from hotline.db.models import Agent, Site, User
 from hotline.db.models.call import Call
 from hotline.db.session import transaction
+from hotline.masking import mask_phone
 from hotline.roles import Role
 from tests.fixtures.app import Users, create_user, login
 
@@ -55,11 +57,21 @@ async def _centre(
             agents[name] = agent.id
         for n in range(8):
             name = "desk-one" if n < 5 else "desk-two"
+            answered = n % 2 == 0  # every other call answered, the others abandoned
             call = Call(
                 site_id=site.id,
                 channel_id=f"chan-{n}",
-                caller_number="13905710001",
+                caller_number=f"1390571000{n}",
+                region="浙江省杭州市",
+                language="zh" if n % 3 else "en",
+                business_line="tax" if n % 2 else None,
                 arrived_at=T0 + timedelta(minutes=n),
+                answered_at=T0 + timedelta(minutes=n, seconds=20) if answered else None,
+                ended_at=T0 + timedelta(minutes=n, seconds=50),
+                wait_s=20.0 if answered else None,
+                talk_s=30.5 if answered else None,
+                outcome="answered" if answered else "abandoned_queue",
+                routing_stage=n % 3 or None,
                 agent_id=agents[name],
             )
             session.add(call)
@@ -112,6 +124,13 @@ async def test_one_statement_per_filter_shape_with_each_requests_values(
     for name in ("desk-one", "desk-two"):
         assert [item["id"] for item in pages[name]["items"]] == calls[name][:3]
         assert pages[name]["total"] == len(calls[name])
+        # A row becomes an item by column position: each item is its call, the number masked.
+        for item in pages[name]["items"]:
+            detail = await _page(client, f"/api/v1/calls/{item['id']}", supervisor)
+            expected = {field: detail[field] for field in CallSummary.model_fields}
+            expected["caller_number"] = mask_phone(detail["caller_number"])
+            assert item == expected
+            assert item["caller_number"] != detail["caller_number"]
 
     # The same filter with a time range is another shape, each bound to its own range.
     ranged = "/api/v1/calls?agent_id={}&from={}&to={}"
