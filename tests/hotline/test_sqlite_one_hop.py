@@ -116,6 +116,40 @@ async def test_one_trip_per_statement(tmp_path: Path, trips: list[str]) -> None:
         await engine.dispose()
 
 
+async def test_a_read_only_session_commits_without_a_trip(tmp_path: Path, trips: list[str]) -> None:
+    """A request's session commits at its end, read or write. With no transaction open in SQLite
+    (a read took none), sqlite3's commit and rollback do nothing: the adapter skips the trip to
+    learn that. A session that wrote still commits (the row is kept) or rolls back (gone)."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'trips.db'}")
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT)"))
+    maker = create_sessionmaker(engine)
+    async with maker() as session:
+        await session.execute(text("SELECT count(*) FROM item"))
+        trips.clear()
+        await session.commit()
+    assert trips == []
+    async with maker() as session:
+        await session.execute(text("SELECT count(*) FROM item"))
+        trips.clear()
+        await session.rollback()
+    assert trips == []
+    async with maker() as session:
+        await session.execute(text("INSERT INTO item (name) VALUES ('kept')"))
+        trips.clear()
+        await session.commit()
+    assert [name for name in trips if "commit" in name] != []
+    async with maker() as session:
+        await session.execute(text("INSERT INTO item (name) VALUES ('dropped')"))
+        trips.clear()
+        await session.rollback()
+    assert [name for name in trips if "rollback" in name] != []
+    async with maker() as session:
+        names = (await session.execute(text("SELECT name FROM item"))).scalars().all()
+    assert names == ["kept"]
+    await engine.dispose()
+
+
 # ------------------------------------------------------------------ SQLite writers in turn
 async def test_request_sessions_with_writes_commit_one_at_a_time_on_sqlite(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -20,10 +20,10 @@ from hotline.api.paging import (
     CursorParam,
     Key,
     LimitParam,
+    PageStatements,
     Sort,
     choose_sort,
     next_link,
-    page_and_total,
     parse_datetime,
     refuse_retired,
     sort_param,
@@ -113,6 +113,10 @@ ORDER_SORTS = (
     Sort("-created_at", (Key(_ORDERS.created_at, True, parse=parse_datetime), Key(_ORDERS.id))),
     Sort("created_at", (Key(_ORDERS.created_at, parse=parse_datetime), Key(_ORDERS.id))),
 )
+
+
+# The list's statements, one per filter shape (``PageStatements`` says why).
+_PAGES = PageStatements()
 
 
 @router.get("/sla-policies", response_model=list[SlaPolicyRead])
@@ -257,8 +261,10 @@ async def list_orders(
         taxpayer_name=taxpayer_name,
         text=text,
     )
-    listed = queries.listed(actor, wanted, state.clock.now())
-    rows, total, capped = await page_and_total(session, listed, chosen, cursor, limit)
+    shape, values = queries.listed_shape(actor, wanted, state.clock.now())
+    rows, total, capped = await _PAGES.page_and_total(
+        session, shape, lambda: queries.listed_statement(shape), values, chosen, cursor, limit
+    )
     link = next_link(request, response, chosen, rows, limit)
     orders = [order_from_row(row) for row in rows[:limit]]
     masked = not access.sees_personal_data(actor)

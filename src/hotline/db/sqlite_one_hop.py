@@ -127,6 +127,24 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
     _cursor_cls = OneHopCursor
 
+    def _in_transaction(self) -> bool:
+        """Whether SQLite has a transaction open on this connection (``sqlite3_get_autocommit``,
+        read from the connection's state on the loop's thread, without a trip: the connection
+        is idle, SQLAlchemy never commits while one of its statements runs)."""
+        connection: sqlite3.Connection | None = self._connection._connection
+        return connection is None or connection.in_transaction
+
+    def commit(self) -> None:
+        # sqlite3's own commit does nothing when no transaction is open; a read-only request
+        # (no statement began one) skips the trip to aiosqlite's thread that would learn that.
+        if self._in_transaction():
+            super().commit()
+
+    def rollback(self) -> None:
+        # As ``commit``: sqlite3 rolls back only an open transaction.
+        if self._in_transaction():
+            super().rollback()
+
 
 class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
     """The aiosqlite DB-API adapter, handing out :class:`OneHopConnection` s."""

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -23,6 +23,9 @@ def refuse_nul(text: str) -> str:
     return text
 
 
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
 class Schema(BaseModel):
     model_config = ConfigDict(from_attributes=True, extra="forbid", str_strip_whitespace=True)
 
@@ -33,6 +36,25 @@ class Schema(BaseModel):
         if isinstance(text, str):
             refuse_nul(text)
         return value
+
+
+_set = object.__setattr__
+
+
+def trusted(cls: type[_Model], fields: dict[str, Any]) -> _Model:
+    """``cls.model_construct(**fields)`` for a ``fields`` that holds every field of ``cls`` by
+    its name: the same instance (its ``__dict__`` is ``fields``, every field counted as set),
+    without ``model_construct``'s walk over each field's aliases and defaults, which was the
+    larger part of building a list page's rows (fifteen to thirty-four fields each, fifty rows).
+    Only for models without aliases, extra fields, private attributes or a post-init hook;
+    ``tests/hotline/test_trusted_models.py`` holds each model it builds to ``model_construct``.
+    """
+    item = cls.__new__(cls)
+    _set(item, "__dict__", fields)
+    _set(item, "__pydantic_fields_set__", set(fields))
+    _set(item, "__pydantic_extra__", None)
+    _set(item, "__pydantic_private__", None)
+    return item
 
 
 class Patch(Schema):

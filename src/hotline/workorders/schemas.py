@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
-from hotline.schemas.base import Schema
+from hotline.schemas.base import Schema, trusted
 from hotline.schemas.page import Page
 from workorders.calendar import DayKind
 from workorders.model import Category, Priority, Status, Taxpayer, WorkOrder, WorkOrderEvent
@@ -111,8 +111,8 @@ class WorkOrderRead(Schema):
         two to the same JSON."""
         fields = {name: _stripped(value) for name, value in _read_fields(order, masked).items()}
         taxpayer = {name: _stripped(value) for name, value in fields["taxpayer"].items()}
-        fields["taxpayer"] = TaxpayerRead.model_construct(**taxpayer)
-        return cls.model_construct(**fields)
+        fields["taxpayer"] = trusted(TaxpayerRead, taxpayer)
+        return trusted(cls, fields)
 
 
 def _read_fields(order: WorkOrder, masked: bool) -> dict[str, Any]:
