@@ -38,7 +38,10 @@ def fold_command(
     end: Annotated[str | None, typer.Option("--to", help="refold to (with offset)")] = None,
 ) -> None:
     """Fold every settled bucket not folded yet; with --from and --to, fold that range again."""
+    from zoneinfo import ZoneInfo
+
     from hotline.clock import utc_now
+    from hotline.config import load_settings
     from hotline.reports.rollup_store import fold_pending, fold_range
 
     if (start is None) != (end is None):
@@ -48,14 +51,17 @@ def fold_command(
         raise fail("--to must be after --from")
 
     async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> str:
+        # The centre's days, which the headcount rollup counts (the settings load again here:
+        # ``with_database`` has checked them already).
+        zone = ZoneInfo(load_settings().timezone)
         if bounds is not None:
             async with sessionmaker() as session, session.begin():
-                done = await fold_range(session, *bounds)
+                done = await fold_range(session, *bounds, zone)
             return (
                 f"folded {done.start.isoformat()} .. {done.end.isoformat()} again: "
                 f"{done.call_rows} call rows, {done.state_rows} state rows"
             )
-        folded = await fold_pending(sessionmaker, utc_now())
+        folded = await fold_pending(sessionmaker, utc_now(), zone=zone)
         if not folded:
             return "the rollups are up to date"
         return f"folded {len(folded)} day(s), up to {folded[-1].end.isoformat()}"

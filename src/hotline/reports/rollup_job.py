@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
+from zoneinfo import ZoneInfo
 
 import structlog
 from sqlalchemy.exc import DBAPIError
@@ -28,11 +29,14 @@ def rollup_component(
 
     async def start(state: AppState) -> Callable[[], Awaitable[None]]:
         stopping = asyncio.Event()
+        zone = ZoneInfo(state.settings.timezone)  # the days the headcount rollup counts
 
         async def loop() -> None:
             while not stopping.is_set():
                 try:
-                    folded = await fold_pending(state.sessionmaker, state.clock.now(), max_chunks=7)
+                    folded = await fold_pending(
+                        state.sessionmaker, state.clock.now(), max_chunks=7, zone=zone
+                    )
                     if folded:
                         log.info(
                             "report_rollups_folded",

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, distinct, false, func, literal, or_, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
@@ -30,6 +31,7 @@ from hotline.db.models.report import (
     SHORT_LIMITS,
     WITHIN_THRESHOLDS,
     CallRollup,
+    HeadcountRollup,
     PresenceRollup,
     RollupPosition,
     StateRollup,
@@ -49,6 +51,13 @@ from hotline.reports.rollup import (
     fold_spans,
     presence,
     total_spans,
+)
+from hotline.reports.rollup_headcount import (
+    DEFAULT_ZONE,
+    agents_present,
+    fold_headcounts,
+    logged_in_counts,
+    presence_where,
 )
 from hotline.reports.rollup_people_store import fold_people
 from hotline.reports.staffing import StateRow, spans, wrap_up_seconds
@@ -76,15 +85,19 @@ class FoldResult:
     state_rows: int
     total_rows: int = 0
     presence_rows: int = 0
+    headcount_rows: int = 0
 
 
-async def fold_range(session: AsyncSession, start: datetime, end: datetime) -> FoldResult:
+async def fold_range(
+    session: AsyncSession, start: datetime, end: datetime, zone: ZoneInfo = DEFAULT_ZONE
+) -> FoldResult:
     """Recompute every bucket in [start, end) (whole buckets) from the raw rows.
 
     The raw rows are read as plain tuples, one statement per table (the state log once for
     every site view: the views are picked out of it here), and the rollup rows are written in
     bulk (COPY on PostgreSQL, one executemany on SQLite): the ORM's per-row work was most of a
-    fold's time, and a year of a large centre is tens of millions of state rows."""
+    fold's time, and a year of a large centre is tens of millions of state rows. ``zone``: the
+    centre's time zone, whose days the headcount rollup counts (``rollup_headcount``)."""
     low, high = floor_bucket(start.timestamp()), ceil_bucket(end.timestamp())
     begin, finish = _at(low), _at(high)
     connection = await session.connection()
@@ -139,12 +152,21 @@ async def fold_range(session: AsyncSession, start: datetime, end: datetime) -> F
     await _write(connection, StateRollup, state_rows)
     await _write(connection, StateTotalRollup, total_rows)
     await _write(connection, PresenceRollup, present_rows)
+    # Logged-in agents per report interval, counted from the presence rows just written.
+    headcount_rows = await fold_headcounts(connection, low, high, zone, [None, *site_ids])
+    await _write(connection, HeadcountRollup, headcount_rows)
     # The surveys' and agents' rollups: the same buckets, from the state rows read above.
     await fold_people(
         session, low, high, views[None], {site_id: views[site_id] for site_id in site_ids}
     )
     return FoldResult(
-        begin, finish, len(call_rows), len(state_rows), len(total_rows), len(present_rows)
+        begin,
+        finish,
+        len(call_rows),
+        len(state_rows),
+        len(total_rows),
+        len(present_rows),
+        len(headcount_rows),
     )
 
 
@@ -267,7 +289,11 @@ async def _first_data(session: AsyncSession) -> datetime | None:
 
 
 async def fold_pending(
-    sessionmaker: async_sessionmaker[AsyncSession], now: datetime, *, max_chunks: int | None = None
+    sessionmaker: async_sessionmaker[AsyncSession],
+    now: datetime,
+    *,
+    max_chunks: int | None = None,
+    zone: ZoneInfo = DEFAULT_ZONE,
 ) -> list[FoldResult]:
     """Fold from the stored position to the settled edge, a day per transaction; concurrent
     runs wait on the position row (PostgreSQL) and find nothing left to do."""
@@ -282,7 +308,7 @@ async def fold_pending(
             if start >= edge:
                 return done
             end = min(start + CHUNK, edge)
-            done.append(await fold_range(session, start, end))
+            done.append(await fold_range(session, start, end, zone))
             position.folded_until = end
             position.updated_at = now
     return done
@@ -326,10 +352,13 @@ async def rolled(
     agents: set[int] | None,
     threshold_s: float,
     short_abandon_s: float,
+    *,
+    staffing: bool = True,
 ) -> Rolled | None:
     """The rolled part of an interval report, or None when the rollups cannot answer it (a
     threshold they do not keep, an agent filter, a period not starting on a bucket, a clock
-    change inside it, nothing folded yet): the report then reads the raw rows."""
+    change inside it, nothing folded yet): the report then reads the raw rows. Without
+    ``staffing`` (the service standards) only the calls: no agent-time, nobody logged in."""
     if (
         f.agent_id is not None
         or threshold_s not in WITHIN_THRESHOLDS
@@ -340,29 +369,38 @@ async def rolled(
     if folded is None:
         return None
     low, high, shift = folded.low, folded.high, folded.offset
-    calls = await _call_sums(session, int(low), int(high), f, threshold_s, short_abandon_s)
-    us = await _state_us(session, int(low), int(high), f, agents)
-    # Who was logged in: from the presence rollup (one row per agent and bucket), not from the
-    # state rollup (one per agent, bucket, state and reason): the same agents, fewer rows.
-    present = _presence_where(int(low), int(high), f, agents)
+    calls = await _call_sums(session, low, high, f, threshold_s, short_abandon_s)
+    if not staffing:
+        return Rolled(float(low), float(high), calls, (), (), frozenset(), frozenset())
+    us = await _state_us(session, low, high, f, agents)
     width = _WIDTH_S[period.granularity]
-    p = PresenceRollup
-    key = (p.bucket + shift) // width
-    counts = [
-        (int(k) * width - shift, int(n))
-        for k, n in await session.execute(
-            select(key, func.count(distinct(p.agent_id))).where(*present).group_by(key)
+    # Who was logged in per interval: counted per interval by the fold for the whole centre
+    # or a site; an agent group's from the presence rollup, one row per agent and bucket (the
+    # group is today's skills and flags, which a count kept at fold time would not follow).
+    if agents is None:
+        counts = await logged_in_counts(session, low, high, width, shift, f.site_id)
+    else:
+        p = PresenceRollup
+        key = (p.bucket + shift) // width
+        counts = [
+            (int(k) * width - shift, int(n))
+            for k, n in await session.execute(
+                select(key, func.count(distinct(p.agent_id)))
+                .where(*presence_where(low, high, f.site_id, agents))
+                .group_by(key)
+            )
+        ]
+    every = await agents_present(session, low, high, f.site_id, agents)
+    edge_start = max(((high + shift) // width) * width - shift, low)
+    edge: frozenset[int] = frozenset()
+    if edge_start < high:
+        edge = frozenset(
+            await session.scalars(
+                select(PresenceRollup.agent_id)
+                .where(*presence_where(edge_start, high, f.site_id, agents))
+                .distinct()
+            )
         )
-    ]
-    every = frozenset(await session.scalars(select(p.agent_id).where(*present).distinct()))
-    edge_start = ((int(high) + shift) // width) * width - shift
-    edge = frozenset(
-        await session.scalars(
-            select(p.agent_id)
-            .where(*_presence_where(max(edge_start, int(low)), int(high), f, agents))
-            .distinct()
-        )
-    )
     return Rolled(float(low), float(high), calls, us, counts, edge, every)
 
 
@@ -396,15 +434,6 @@ def _state_where(low: int, high: int, f: Filters, agents: set[int] | None) -> li
         conditions.append(StateRollup.site_id == f.site_id)
     if agents is not None:
         conditions.append(StateRollup.agent_id.in_(sorted(agents)) if agents else false())
-    return conditions
-
-
-def _presence_where(low: int, high: int, f: Filters, agents: set[int] | None) -> list[Any]:
-    p = PresenceRollup
-    conditions: list[Any] = [p.bucket >= low, p.bucket < high]
-    conditions.append(p.site_id.is_(None) if f.site_id is None else p.site_id == f.site_id)
-    if agents is not None:
-        conditions.append(p.agent_id.in_(sorted(agents)) if agents else false())
     return conditions
 
 

@@ -88,7 +88,13 @@ async def interval(
     agents = await queries.group_agents(session, filters)
     # The closed buckets from the rollups, the raw rows only for what is not folded yet.
     rolled = await rollup_store.rolled(
-        session, period, filters, agents, request.threshold_s, request.short_abandon_s
+        session,
+        period,
+        filters,
+        agents,
+        request.threshold_s,
+        request.short_abandon_s,
+        staffing=staffing,
     )
     raw_start = _at(rolled.end) if rolled is not None else period.start
     call_rows: list[CallRow] = []

@@ -11,11 +11,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hotline.db.models import (
     CallRollup,
+    HeadcountRollup,
     PresenceRollup,
     RollupPosition,
     StateRollup,
@@ -57,7 +58,8 @@ async def _rollup_rows(maker: async_sessionmaker[AsyncSession]) -> tuple[int, ..
         states = await session.scalar(select(func.count(StateRollup.id)))
         seconds = await session.scalar(select(func.sum(StateRollup.us)))
         totals = await session.scalar(select(func.count(StateTotalRollup.id)))
-    return int(calls or 0), int(states or 0), int(seconds or 0), int(totals or 0)
+        heads = await session.scalar(select(func.sum(HeadcountRollup.agents)))
+    return int(calls or 0), int(states or 0), int(seconds or 0), int(totals or 0), int(heads or 0)
 
 
 async def test_the_rollups_give_the_raw_numbers(
@@ -109,6 +111,7 @@ async def test_folding_again_changes_nothing_and_a_refold_repairs(
     assert first[0] > 0
     assert first[1] > 0
     assert 0 < first[3] < first[1]  # summed over the agents: fewer rows
+    assert first[4] > 0
     assert await rollup_store.fold_pending(sessionmaker, NOW) == []  # nothing pending
     async with sessionmaker() as session, session.begin():
         await rollup_store.fold_range(session, START, END)
@@ -210,7 +213,8 @@ async def test_the_presence_rollup_holds_who_the_state_rollup_has(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     """One row per (bucket, site view, agent) with agent-time in the state rollup, and the
-    logged-in counts are read from it: an agent added by hand to a bucket counts there."""
+    period's agents are read from it: an agent whose rows are taken out by hand is no longer
+    in the total (the day's own count is the headcount rollup's, counted when folded)."""
     await seed_synthetic(sessionmaker, DAY)
     await rollup_store.fold_pending(sessionmaker, NOW)
     async with sessionmaker() as session:
@@ -228,11 +232,17 @@ async def test_the_presence_rollup_holds_who_the_state_rollup_has(
     assert len(set(present)) == len(present)  # once each
     assert set(present) == states
     ask = {"granularity": Granularity.DAY}
-    before = (await _report(sessionmaker, ask))[1]["agents_logged_in"]
+    rows, total = await _report(sessionmaker, ask)
     async with sessionmaker() as session, session.begin():
-        bucket = min(b for b, site, _ in present if site is None)
-        session.add(PresenceRollup(bucket=bucket, site_id=None, agent_id=999_999))
-    assert (await _report(sessionmaker, ask))[1]["agents_logged_in"] == before + 1
+        gone = min(agent for _, site, agent in present if site is None)
+        await session.execute(
+            delete(PresenceRollup).where(
+                PresenceRollup.site_id.is_(None), PresenceRollup.agent_id == gone
+            )
+        )
+    after_rows, after_total = await _report(sessionmaker, ask)
+    assert after_total["agents_logged_in"] == total["agents_logged_in"] - 1
+    assert after_rows == rows
 
 
 async def test_each_site_folds_its_own_view_of_the_state_log(

@@ -100,12 +100,42 @@ class PresenceRollup(Base):
     Folded by the same job; ``site_id`` as in ``report_state_rollup``."""
 
     __tablename__ = "report_presence_rollup"
-    __table_args__ = (Index("ix_report_presence_rollup_bucket", "bucket"),)
+    __table_args__ = (
+        Index("ix_report_presence_rollup_bucket", "bucket"),
+        # Whether an agent was there at all in a period: one index probe per agent, not a scan
+        # of the period's rows (the agents of a month of a large centre).
+        Index("ix_report_presence_rollup_site_id_agent_id_bucket", "site_id", "agent_id", "bucket"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     bucket: Mapped[int] = mapped_column(BigInteger)
     site_id: Mapped[int | None] = mapped_column(Integer)
     agent_id: Mapped[int] = mapped_column(Integer)
+
+
+# The report widths the headcount rollup counts for (15, 30, 60 minutes and a day).
+HEADCOUNT_WIDTHS = (900, 1800, 3600, 86400)
+
+
+class HeadcountRollup(Base):
+    """How many distinct agents were logged in during one report interval (``agents_logged_in``)
+    in one site view: a distinct count does not add up over buckets, so the fold keeps it per
+    interval of each report width, from ``report_presence_rollup``.
+
+    ``start``: the interval's start in epoch seconds, clock-aligned in the centre's time zone
+    when the fold ran (a day starts at local midnight); a report in another zone finds no row
+    for its intervals and counts the presence rollup instead. Every interval of a folded range
+    has a row, none logged in included, so a missing row means "not counted", never zero.
+    ``site_id`` as in ``report_state_rollup``."""
+
+    __tablename__ = "report_headcount_rollup"
+    __table_args__ = (Index("ix_report_headcount_rollup_width_s_start", "width_s", "start"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    site_id: Mapped[int | None] = mapped_column(Integer)
+    width_s: Mapped[int] = mapped_column(Integer)
+    start: Mapped[int] = mapped_column(BigInteger)
+    agents: Mapped[int] = mapped_column(Integer)
 
 
 class SurveyRollup(Base):
