@@ -13,7 +13,7 @@ caught up, the reports read the raw rows past the position (right, only slower;
 ``hotline reports fold`` catches up at once).
 
 Revision ID: h16i
-Revises: h16a
+Revises: h16b2
 Create Date: 2026-12-07 21:30:00+00:00
 """
 
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "h16i"
-down_revision: str | None = "h16a"
+down_revision: str | None = "h16b2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
