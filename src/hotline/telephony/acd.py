@@ -394,6 +394,7 @@ class AcdLoop:
             voicemail_name(call.call_id) if divert.target is DivertTarget.VOICEMAIL else None
         )
         call.outcome = "diverted"
+        call.diverted_to, call.divert_reason = target, divert.reason.value
         await ctx.recorder.set_outcome(call.call_id, "diverted", {"live_state": call.live_state()})
         entry: dict[str, Any] = {"reason": divert.reason.value, "target": target}
         if becomes != "nothing":
@@ -404,18 +405,38 @@ class AcdLoop:
         ctx.publish(WALLBOARD, {"type": "call", "call_id": call.call_id, "outcome": "diverted"})
         if becomes == "callback" and self._callbacks is not None:
             await self._callbacks.request_for(call)
+        await self._send_divert(call, target, recording)
+        if becomes == "work_order":
+            # In the background: a burst of diverts must not hold routing's decisions up.
+            self.file_question_soon(call, divert.reason.value, target, recording)
+
+    async def _send_divert(self, call: LiveCall, target: str, recording: str | None) -> None:
         spec = (
             VoicemailSpec(recording, self.menus.voicemail_max_length_s, self.menus.voicemail_beep)
             if recording is not None
             else None
         )
         prompt = dict(self.menus.divert_prompts).get(target)
-        await ctx.control.divert(
+        await self._ctx.control.divert(
             call.key, target=target, voicemail=spec, prompt=(prompt,) if prompt else ()
         )
-        if becomes == "work_order":
-            # In the background: a burst of diverts must not hold routing's decisions up.
-            self.file_question_soon(call, divert.reason.value, target, recording)
+
+    async def divert_again(self, call: LiveCall) -> None:
+        """A diverted caller adopted after a restart (the last process died while the caller
+        heard the divert, or recorded the voicemail): diverted the same way again, without
+        routing (its outcome is decided). The voicemail keeps its name, so the new recording
+        replaces the cut one, and its question is kept again: a no-op when the last process
+        kept it, the question itself when it died first. A callback was written before the
+        outcome (the write queue's order), so it is not asked for again."""
+        target = call.diverted_to or DivertTarget.VOICEMAIL.value
+        recording = voicemail_name(call.call_id) if target == DivertTarget.VOICEMAIL.value else None
+        await self._ctx.recorder.journal(
+            call.call_id, self._ctx.now(), "divert_again", {"target": target}
+        )
+        await self._send_divert(call, target, recording)
+        if dict(self.menus.divert_becomes).get(target, "nothing") == "work_order":
+            reason = call.divert_reason or "adopted"
+            self.file_question_soon(call, reason, target, recording)
 
     @property
     def on_question(self) -> QuestionHook | None:
@@ -442,6 +463,10 @@ class AcdLoop:
             ivr_choices={"language": call.language, "line": call.line},
             recording=recording,
             site=call.key.site,
+            channel_id=call.key.call_id,
+            arrived_at=call.arrived_at,
+            region=call.region,
+            queued_at=call.queued_at,
         )
         task = asyncio.get_running_loop().create_task(self.outbox.keep(question))
         self._filings.add(task)

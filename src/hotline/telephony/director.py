@@ -238,9 +238,16 @@ class Director:
         whose channel says an agent answered, and who is alone, has talked with that agent (the
         talk then ends as the agent's hang-up)."""
         known = self._call(call.key)
-        if known is None or known.outcome is not None:
+        if known is None:
             return Resumption(await self.call_arrived(call), CallPhase.IVR)
         plan = build_plan(open_now=self._acd.is_open(), menus=self._acd.menus, dialled=call.dialled)
+        if known.outcome is not None:
+            # Decided before the last process died (diverted, a callback accepted): the caller
+            # waits in its bridge and hears that outcome again. The IVR again would be a call
+            # nobody routes (its choices are ignored once there is an outcome), one that never
+            # ends while the caller holds on (issue 18).
+            await self._carry_on_decided(known)
+            return Resumption(plan, CallPhase.QUEUE)
         if _answer_not_recorded(known):
             if bridged_agent is not None:
                 await self._adopt_bridged(known, bridged_agent)
@@ -250,6 +257,18 @@ class Director:
         if phase is CallPhase.TALK:
             return Resumption(plan, phase, agent_id=known.agent_id)
         return Resumption(plan, phase)
+
+    async def _carry_on_decided(self, call: LiveCall) -> None:
+        """Asked of the controller now, applied after the resumption (the call's events are
+        handled in order): a diverted caller is diverted again; one who accepted a callback
+        hears the callback divert's goodbye (the callback is written already)."""
+        await self._note(call, "adopted", {"phase": call.phase, "outcome": call.outcome})
+        if call.outcome == "diverted":
+            await self._acd.divert_again(call)
+        elif call.outcome == "callback_requested":
+            await self._ctx.control.divert(call.key, target="callback")
+        else:
+            await self._ctx.control.hangup(call.key)
 
     async def _adopt_bridged(
         self, call: LiveCall, agent_id: str, *, found: str = "bridged_found"

@@ -28,6 +28,12 @@ class DivertedQuestion:
     ivr_choices: dict[str, Any] = field(default_factory=dict)
     recording: str | None = None  # the voicemail's stored recording name
     site: str | None = None  # the code of the site whose Asterisk stores the recording
+    # What the call's own row needs, should the process that wrote the question die before its
+    # write queue wrote the call (``question_outbox`` then writes the row from these).
+    channel_id: str | None = None  # the caller's channel on ``site``
+    arrived_at: datetime | None = None
+    region: str | None = None
+    queued_at: datetime | None = None  # None: diverted before the queue (after hours)
 
 
 QuestionHook = Callable[[DivertedQuestion], Awaitable[str]]

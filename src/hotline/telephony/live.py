@@ -52,6 +52,10 @@ class LiveCall:
     requeued_at: datetime | None = None  # waiting again after a transfer to a queue
     requeue_wait_s: float = 0.0  # the waits after transfers to a queue (not talk)
     outcome: str | None = None
+    # Where routing diverted the call (voicemail, work_order, callback): a caller adopted after
+    # a restart while being diverted is diverted the same way again.
+    diverted_to: str | None = None
+    divert_reason: str | None = None  # routing's: max_wait, no_agents, closed
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -71,6 +75,8 @@ class LiveCall:
             "hold_s": self.hold_s,
             "requeued_at": _iso(self.requeued_at),
             "requeue_wait_s": self.requeue_wait_s,
+            "diverted_to": self.diverted_to,
+            "divert_reason": self.divert_reason,
         }
 
     def restore_live_state(self, data: dict[str, Any]) -> None:
@@ -82,6 +88,8 @@ class LiveCall:
         self.hold_s = float(data.get("hold_s", 0.0))
         self.requeued_at = _parse(data.get("requeued_at"))
         self.requeue_wait_s = float(data.get("requeue_wait_s", 0.0))
+        self.diverted_to = data.get("diverted_to")
+        self.divert_reason = data.get("divert_reason")
 
 
 def _iso(value: datetime | None) -> str | None:

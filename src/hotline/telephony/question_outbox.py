@@ -7,6 +7,24 @@ order's reference is learnt. The hook itself is idempotent (one order per call),
 between filing and marking files nothing twice. If even the outbox row cannot be written the
 question is held in memory and the write is retried until it lands (or the process stops,
 when it is logged with every field, to be filed by hand).
+
+**The call row may not exist.** The question is committed at once, on its own, while the call's
+row goes through the engine's write queue, which may not have written it yet. If the process
+(or, in a cluster, the leader's term) dies in between, the order could never be filed: its
+``call_id`` names no row. So the filing first makes sure the call row exists, writing it from
+what the question carries (number, site and channel, line, language, IVR choices, times) when
+it does not, with an insert that does nothing on a conflict: a later write of the same call (the
+write queue's ``open_call``) completes that row instead of failing or making a second one. A call
+of a dead process is written as diverted and still open, so that the next engine adopts it (or
+closes it, its caller gone) like any call left live; :meth:`QuestionOutbox.write_missing_calls`
+does that for every such question before the engine loads its live calls, so a caller still on
+the line is picked up under its own row, never opened a second time.
+
+Why not write the question in the write queue's transaction, after the call row, so that both
+commit together? The question would then be lost with the queue's unwritten tail when the
+process dies, which is exactly what this outbox is for: a caller who left a voicemail must be
+called back even when the call record of the last seconds is lost. A question that outlives its
+call row is cheap to repair from its own fields; a question that was never written cannot be.
 """
 
 from __future__ import annotations
@@ -18,14 +36,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from cti.calls.ports import CallPhase, EndedBy
 from hotline.db.fence import FencedOut
-from hotline.db.models import DivertedQuestionRow
+from hotline.db.models import Call, DivertedQuestionRow, Site
 from hotline.telephony.context import Context
 from hotline.telephony.diverted import DivertedQuestion, QuestionHook
+from hotline.telephony.region import region_of
 
 log = structlog.get_logger(__name__)
 
@@ -40,17 +61,30 @@ def retry_delay(attempts: int, first_s: float = FIRST_RETRY_S) -> float:
     return float(min(LONGEST_RETRY_S, first_s * 2.0 ** max(0, attempts - 1)))
 
 
+_TIMES = ("at", "arrived_at", "queued_at")  # the question's fields stored as ISO strings
+
+
 def _data(question: DivertedQuestion) -> dict[str, Any]:
     data = dataclasses.asdict(question)
-    data["at"] = question.at.isoformat()
+    for name in _TIMES:
+        if isinstance(data.get(name), datetime):
+            data[name] = data[name].isoformat()
     return data
 
 
 def question_of(data: dict[str, Any]) -> DivertedQuestion:
+    """The question back from its row (a row written before a field existed lacks it)."""
     known = {f.name for f in dataclasses.fields(DivertedQuestion)}
     values = {k: v for k, v in data.items() if k in known}
-    values["at"] = datetime.fromisoformat(str(data["at"]))
+    for name in _TIMES:
+        if values.get(name) is not None:
+            values[name] = datetime.fromisoformat(str(values[name]))
     return DivertedQuestion(**values)
+
+
+class CallNotWritable(Exception):
+    """The question's call row is missing and cannot be written (yet): the question names no
+    site this database knows, or the row it conflicted with is gone."""
 
 
 class QuestionOutbox:
@@ -142,6 +176,9 @@ class QuestionOutbox:
         assert self.hook is not None
         now = self._ctx.now()
         try:
+            call_id = await self.call_row_for(question)
+            if call_id != question.call_id:
+                question = dataclasses.replace(question, call_id=call_id)
             reference = await self.hook(question)
         except Exception as error:
             attempts += 1
@@ -172,6 +209,115 @@ class QuestionOutbox:
         )
         return 1
 
+    # ------------------------------------------------------------ the call row
+
+    async def call_row_for(self, question: DivertedQuestion) -> int:
+        """The call row the question's order is filed against: the question's own, written
+        from the question first when it does not exist (see the module's docstring); or, if
+        another row already holds the question's channel (the caller was adopted under a new
+        row), that one: the same caller, and one order for it."""
+        async with self._sessionmaker() as session:
+            found = await session.scalar(select(Call.id).where(Call.id == question.call_id))
+            if found is not None:
+                return found
+            site_id = await session.scalar(select(Site.id).where(Site.code == question.site))
+            if site_id is None:
+                raise CallNotWritable(
+                    f"call {question.call_id} is not written and site {question.site!r} is unknown"
+                )
+            values = self._call_values(question, site_id)
+            dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+            # Nothing on a conflict: the row may be written meanwhile by the write queue, by
+            # another round of this outbox, or by another instance's outbox.
+            written = await session.scalar(
+                dialect.insert(Call).values(**values).on_conflict_do_nothing().returning(Call.id)
+            )
+            found = written or await session.scalar(
+                select(Call.id).where(Call.id == question.call_id)
+            )
+            if found is None:
+                found = await session.scalar(
+                    select(Call.id).where(
+                        Call.site_id == site_id, Call.channel_id == values["channel_id"]
+                    )
+                )
+            await session.commit()
+        if found is None:  # the conflicting row was deleted meanwhile: the next round writes it
+            raise CallNotWritable(f"call {question.call_id} is not written yet")
+        if written is None and found == question.call_id:
+            return found  # written by someone else meanwhile
+        data = {"call_id": question.call_id, "open": values.get("ended_at") is None}
+        kind = "written_from_question" if written is not None else "question_of_call"
+        log.warning("diverted_call_" + kind, **data, found=found)
+        await self._ctx.recorder.journal(found, self._ctx.now(), kind, data)
+        return found
+
+    def _call_values(self, question: DivertedQuestion, site_id: int) -> dict[str, Any]:
+        """The call row as the question knows it. A call this process still has live is its
+        own to carry on (its write queue writes the rest); any other belonged to a process
+        that died: it is written diverted but open, for the next engine to adopt or close."""
+        values: dict[str, Any] = {
+            "id": question.call_id,
+            "site_id": site_id,
+            # A question kept before questions named their channel: a name no channel has.
+            "channel_id": question.channel_id or f"question-{question.call_id}",
+            "kind": "inbound",
+            "caller_number": question.caller_number,
+            "region": question.region or region_of(question.caller_number),
+            "arrived_at": question.arrived_at or question.at,
+            "language": question.language,
+            "business_line": question.line,
+            "ivr_choices": question.ivr_choices,
+            "priority": 0,
+            "ivr_done_at": question.queued_at,
+            "queued_at": question.queued_at,
+        }
+        live = self._ctx.calls.by_contact.get(str(question.call_id))
+        if live is not None and live.call_id == question.call_id:
+            return values
+        phase = CallPhase.IVR if question.queued_at is None else CallPhase.QUEUE
+        values["outcome"] = "diverted"
+        values["live_state"] = {
+            "phase": phase.value,
+            "contact_id": str(question.call_id),
+            "diverted_to": question.outcome,
+            "divert_reason": question.reason,
+        }
+        if question.channel_id is None:  # no engine could ever adopt it: closed at once
+            values["ended_at"] = question.at
+            values["ended_by"] = EndedBy.SYSTEM.value
+        return values
+
+    async def write_missing_calls(self) -> int:
+        """The call rows of the questions still to be filed whose call was never written (its
+        process died first), written before the engine loads the calls left live: a caller
+        still on the line is then adopted under that row, not opened a second time, and one
+        who left is closed. How many were written."""
+        async with self._sessionmaker() as session:
+            found = (
+                await session.scalars(
+                    select(DivertedQuestionRow.question)
+                    .where(
+                        DivertedQuestionRow.filed_at.is_(None),
+                        ~exists().where(Call.id == DivertedQuestionRow.call_id),
+                    )
+                    .order_by(DivertedQuestionRow.id)
+                )
+            ).all()
+        written = 0
+        for data in found:
+            question = question_of(data)
+            try:
+                if await self.call_row_for(question) == question.call_id:
+                    written += 1
+            except CallNotWritable as error:  # filed by hand: its filing logs it each round
+                log.error("diverted_call_not_written", call_id=question.call_id, error=str(error))
+        if written:
+            # Their journal entries are in before the engine numbers the next ones from the
+            # database (``Recorder.continue_journals``).
+            await self._ctx.recorder.flush()
+        return written
+
     async def _update(self, row_id: int, values: dict[str, Any]) -> None:
         async with self._sessionmaker() as session:
             await session.execute(
@@ -194,8 +340,12 @@ class QuestionOutbox:
                 await self.deliver_due()
             except Exception:  # the database is away: the rows wait for the next round
                 log.exception("diverted_questions_round_failed")
+            # ``asyncio.timeout``, not ``wait_for``: on Python 3.11 a ``wait_for`` whose event
+            # is set just as the task is cancelled (a question kept right before ``stop``)
+            # returns as if woken and loses the cancellation, and ``stop`` waits for ever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._sweep_every_s)
+                async with asyncio.timeout(self._sweep_every_s):
+                    await self._wake.wait()
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -205,4 +355,4 @@ class QuestionOutbox:
             self._task = None
 
 
-__all__ = ["QuestionOutbox", "question_of", "retry_delay"]
+__all__ = ["CallNotWritable", "QuestionOutbox", "question_of", "retry_delay"]

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import Table, delete, func, insert, or_, select, update
+from sqlalchemy import Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cti.calls.ports import InboundCall
@@ -44,6 +44,7 @@ log = structlog.get_logger(__name__)
 PREVIOUS_CALLS = 5
 _SEQ_KEPT = 50_000  # calls whose journal numbering is kept in memory (the latest opened)
 _SEQ_READ_CHUNK = 500  # calls per query when adopting: well under any driver's parameter limit
+_LONGEST_CALL = timedelta(days=1)  # a call left open with an outcome is looked for this far back
 _CALL_EVENT: Table = CallEvent.__table__  # type: ignore[assignment]
 _STATE_LOG: Table = AgentStateLog.__table__  # type: ignore[assignment]
 
@@ -112,6 +113,15 @@ class Recorder:
             earlier = await session.scalar(
                 select(Call.id).where(Call.site_id == site_id, Call.channel_id == known[1])
             )
+            if earlier == call_id:
+                # Written from the call's diverted question (``question_outbox``), whose
+                # filing did not wait for this queue: add what only the arrival knows.
+                await session.execute(
+                    update(Call)
+                    .where(Call.id == call_id)
+                    .values(caller_name=values["caller_name"], dialled=values["dialled"])
+                )
+                return
             if earlier is not None:  # written by an earlier process: keep that row
                 log.warning("call_row_exists", call_id=call_id, earlier=earlier)
                 return
@@ -183,10 +193,22 @@ class Recorder:
         async with transaction(self._sessionmaker) as session:
             return await session.get(Call, call_id)
 
-    async def live_calls(self) -> Sequence[Call]:
+    async def live_calls(self, now: datetime) -> Sequence[Call]:
+        """The calls a process left live: no outcome yet, or an outcome but no end (a caller
+        diverted, or who accepted a callback, while that process died): the next one adopts or
+        closes them all. Those with an outcome are looked for among the last day's arrivals
+        (by the index on ``arrived_at``): no call lasts longer, and a takeover must not scan
+        the whole table."""
         async with transaction(self._sessionmaker) as session:
             rows = await session.scalars(
-                select(Call).where(Call.outcome.is_(None)).order_by(Call.id)
+                select(Call)
+                .where(
+                    or_(
+                        Call.outcome.is_(None),
+                        and_(Call.ended_at.is_(None), Call.arrived_at >= now - _LONGEST_CALL),
+                    )
+                )
+                .order_by(Call.id)
             )
             return rows.all()
 

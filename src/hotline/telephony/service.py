@@ -197,6 +197,9 @@ class TelephonyService:
         self.ctx.site_ids.update(await self.recorder.site_ids())
         sessions = await self.agents.restore()
         callbacks = await self.callbacks.restore()
+        # Before the live calls are loaded: a question whose call the last process never wrote
+        # gets its row now, so that its caller, still on the line, is adopted under it.
+        await self.questions.write_missing_calls()
         live = await self._load_live_calls()
         await self.recorder.prime()
         await self.ctx.today.rebuild(self._sessionmaker, self.ctx.now())
@@ -225,7 +228,7 @@ class TelephonyService:
     # ------------------------------------------------------------- live calls
 
     async def _load_live_calls(self) -> int:
-        rows = await self.recorder.live_calls()
+        rows = await self.recorder.live_calls(self.ctx.now())
         await self.recorder.continue_journals([row.id for row in rows])
         for row in rows:
             call = _live_call(row, self.ctx.site_code(row.site_id))
@@ -263,9 +266,10 @@ class TelephonyService:
             elif _talking_inbound(call):
                 await self.recorder.journal(call.call_id, now, "adopted", {"phase": call.phase})
                 await self.recordings.adopted(call)  # recorded to the end of talk
-            elif call.kind == "inbound" and call.phase in (
-                CallPhase.QUEUE.value,
-                CallPhase.RINGING.value,
+            elif (
+                call.kind == "inbound"
+                and call.outcome is None  # a decided call carries its outcome out again
+                and call.phase in (CallPhase.QUEUE.value, CallPhase.RINGING.value)
             ):
                 call.phase = CallPhase.QUEUE.value
                 call.offered_agent = None
@@ -317,6 +321,7 @@ def _live_call(row: Call, site: str) -> LiveCall:
         first_offered_at=row.first_offered_at,
         answered_at=row.answered_at,
         agent_id=None if row.agent_id is None else str(row.agent_id),
+        outcome=row.outcome,
     )
     if row.live_state:
         call.restore_live_state(row.live_state)

@@ -317,13 +317,6 @@ async def test_every_call_ends_once_when_the_leader_is_killed_again_and_again(
 
 
 @pytest.mark.asyncio
-@pytest.mark.xfail(
-    reason="a race this test found (issue 18): the diverted question's outbox row commits "
-    "before the call row the write queue has not yet written; a leader killed in between "
-    "leaves a question that can never be filed (the order's call does not exist) and the "
-    "caller, adopted by the next leader, a call that never ends",
-    strict=False,
-)
 async def test_no_work_order_step_is_done_twice_when_the_leader_is_killed_again_and_again(
     database_url: str, gateway: Gateway
 ) -> None:
