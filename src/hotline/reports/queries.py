@@ -226,21 +226,30 @@ async def state_rows(
         # same instant (a wrap-up ending into a break) keep the order they were written in.
         .order_by(log.agent_id, log.at, log.id)
     )
+    before = _last_change_before(columns, start, conditions)
+    rows: list[StateRow] = []
+    for query in (before, inside):
+        rows.extend(StateRow(*row) for row in await _rows(session, query))
+    return rows
+
+
+def _last_change_before(
+    columns: tuple[Any, ...], start: datetime, conditions: list[Any]
+) -> Select[Any]:
+    """Each agent's last state change before ``start`` (within the lookback): the floor as it
+    stood when the period began."""
+    log = AgentStateLog
     last_before = (
         select(log.agent_id, func.max(log.at).label("at"))
         .where(log.at >= start - LOOKBACK, log.at < start, *conditions)
         .group_by(log.agent_id)
         .subquery()
     )
-    before = (
+    return (
         select(*columns)
         .join(last_before, and_(log.agent_id == last_before.c.agent_id, log.at == last_before.c.at))
         .order_by(log.agent_id, log.id)
     )
-    rows: list[StateRow] = []
-    for query in (before, inside):
-        rows.extend(StateRow(*row) for row in await _rows(session, query))
-    return rows
 
 
 CHANGES_BATCH = 20_000  # state-log rows per fetch from a server-side cursor
@@ -260,17 +269,7 @@ async def state_changes(
     conditions = []
     if f.site_id is not None:
         conditions.append(or_(log.site_id == f.site_id, log.site_id.is_(None)))
-    last_before = (
-        select(log.agent_id, func.max(log.at).label("at"))
-        .where(log.at >= start - LOOKBACK, log.at < start, *conditions)
-        .group_by(log.agent_id)
-        .subquery()
-    )
-    before = (
-        select(*columns)
-        .join(last_before, and_(log.agent_id == last_before.c.agent_id, log.at == last_before.c.at))
-        .order_by(log.agent_id, log.id)
-    )
+    before = _last_change_before(columns, start, conditions)
     yield [tuple(row) for row in await _rows(session, before)]
     inside = (
         select(*columns)
