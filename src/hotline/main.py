@@ -18,7 +18,7 @@ from cti.calls.sites import CtiSites, SiteConfig
 from hotline import __doc__ as package_doc
 from hotline import openapi
 from hotline.admission import FairAdmissionMiddleware
-from hotline.api import API_PREFIX, api_router
+from hotline.api import API_PREFIX, add_routes, api_router
 from hotline.api.calls import CALL_ACTIONS_KEY, TelephonyCallActions
 from hotline.api.health import router as health_router
 from hotline.audit_reads import AUDIT_READS_KEY, open_read_audits
@@ -131,8 +131,8 @@ def create_app(
     )
     app.add_middleware(ForwardToLeaderMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
-    app.include_router(health_router)
-    app.include_router(api_router(), prefix=API_PREFIX)
+    add_routes(app.router, health_router)
+    add_routes(app.router, api_router(), prefix=API_PREFIX)
     install_web(app)
     return app
 

@@ -1,5 +1,6 @@
 """The API's routes sit in one flat router (issue 11: FastAPI walked thirty nested routers to match
-each request, twice) and are served exactly where the module routers declare them."""
+each request, twice), which the app holds as its own routes, served exactly where the module
+routers declare them."""
 
 from __future__ import annotations
 
@@ -33,3 +34,21 @@ def test_every_module_route_is_served_under_the_prefix(tmp_path: Path) -> None:
         if method.lower() not in paths.get(API_PREFIX + route.path, {})
     ]
     assert missing == []
+
+
+def test_the_app_matches_api_routes_itself(tmp_path: Path) -> None:
+    # An included router is matched twice per request, through FastAPI's route contexts; the
+    # app's own routes once (see hotline.api.add_routes). Every module route is there, prefixed,
+    # in the modules' order, with its endpoint, methods and name.
+    app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'none.db'}"))
+    served = [
+        (route.path, route.methods, route.endpoint, route.name)
+        for route in app.router.routes
+        if isinstance(route, APIRoute) and route.path.startswith(API_PREFIX + "/")
+    ]
+    declared = [
+        (API_PREFIX + route.path, route.methods, route.endpoint, route.name)
+        for module in ROUTERS
+        for route in module.routes
+    ]
+    assert served == declared
