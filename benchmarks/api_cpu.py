@@ -9,8 +9,10 @@ stack, no socket and no HTTP client): the CPU time of the process (every thread:
 aiosqlite's) per request is then the API's cost alone, whatever the machine's load.
 
 Measured per endpoint (``/api/v1/calls``, ``/api/v1/workorders``: an unmasked page, so one
-personal-data audit entry per request; ``/api/v1/sla-policies``: a read from memory, the
-authentication, dependencies and middleware of any request), with ``--clients`` requests in
+personal-data audit entry per request; ``/api/v1/queues``: the live statistics of the telephony
+service, which runs here on a call control that is never asked for anything, as no call flows;
+``/api/v1/sla-policies``: a read from memory, the authentication, dependencies and middleware of
+any request), with ``--clients`` requests in
 flight at once (a closed loop, as in ``api_load.py``), ``--requests`` in all per endpoint, after
 a warm-up: the CPU milliseconds per request (process time) and, for the record, the wall time.
 
@@ -34,11 +36,12 @@ import os
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from pydantic import SecretStr
 from sqlalchemy import func, insert, select
 
+from cti.calls.ports import CallControl
 from hotline.config import Settings
 from hotline.db.models import AuditLog, Site
 from hotline.db.models.call import Call
@@ -47,11 +50,24 @@ from hotline.main import create_app
 from hotline.roles import Role
 from hotline.schemas.users import UserCreate
 from hotline.services import users as user_service
+from hotline.telephony import telephony_component
 from hotline.workorders.rules import seed_year
 
-ENDPOINTS = ("/api/v1/calls", "/api/v1/workorders", "/api/v1/sla-policies")
+ENDPOINTS = ("/api/v1/calls", "/api/v1/workorders", "/api/v1/queues", "/api/v1/sla-policies")
 PASSWORD = "benchmark password 12366"
+LINES = ("vat", "iit", "cit")
 TAXPAYER = {"name": "张三", "phone": "13912345678", "taxpayer_number": "91330100MA2KXXXX1X"}
+
+
+class _NoCalls:
+    """A call control for a telephony service that no call reaches: any command is accepted
+    (none is sent: ``/queues`` only reads the service's statistics)."""
+
+    def __getattr__(self, name: str) -> Any:
+        async def accepted(*_args: Any, **_kwargs: Any) -> None:
+            return None
+
+        return accepted
 
 
 async def _asgi(
@@ -94,6 +110,24 @@ async def _asgi(
     return status, b"".join(chunks)
 
 
+def _ended_call(site_id: int, n: int, arrived: datetime) -> dict[str, Any]:
+    """The ``n``-th call of the fill: queued for one of three lines, four in five answered (half
+    of them late), the others abandoned: what ``/queues`` counts for today."""
+    answered = n % 5 != 4
+    return {
+        "site_id": site_id,
+        "channel_id": f"chan-{n}",
+        "caller_number": f"139{n:08d}",
+        "arrived_at": arrived,
+        "business_line": LINES[n % len(LINES)],
+        "language": "zh",
+        "queued_at": arrived + timedelta(seconds=5),
+        "answered_at": arrived + timedelta(seconds=10 + 30 * (n % 2)) if answered else None,
+        "ended_at": arrived + timedelta(seconds=60),
+        "outcome": "answered" if answered else "abandoned_queue",
+    }
+
+
 async def _fill(app: Any, calls: int, orders: int) -> dict[str, str]:
     state = app.state.hotline
     async with transaction(state.sessionmaker) as session:
@@ -117,15 +151,7 @@ async def _fill(app: Any, calls: int, orders: int) -> dict[str, str]:
         start = datetime.now(UTC) - timedelta(hours=2)
         await session.execute(
             insert(Call),
-            [
-                {
-                    "site_id": site.id,
-                    "channel_id": f"chan-{n}",
-                    "caller_number": f"139{n:08d}",
-                    "arrived_at": start + timedelta(seconds=20 * n),
-                }
-                for n in range(calls)
-            ],
+            [_ended_call(site.id, n, start + timedelta(seconds=20 * n)) for n in range(calls)],
         )
     form = f"username=supervisor&password={PASSWORD.replace(' ', '+')}".encode()
     status, answer = await _asgi(
@@ -204,9 +230,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             database_url=f"sqlite+aiosqlite:///{folder}/api.db",
             metrics_token=SecretStr("benchmark-scrape-token"),
         )
-        app = create_app(settings)
+        filling = create_app(settings)
+        async with filling.router.lifespan_context(filling):
+            headers = await _fill(filling, args.calls, args.orders)
+        # Served again with the telephony service, which counts today's calls from the table
+        # as it starts (the token stays valid: the settings hold the signing secret).
+        telephony = telephony_component(cast(CallControl, _NoCalls()), follow_config=False)
+        app = create_app(settings, components=[telephony])
         async with app.router.lifespan_context(app):
-            headers = await _fill(app, args.calls, args.orders)
             results: dict[str, Any] = {}
             for path in ENDPOINTS:
                 await _measure(app, headers, path, args.clients, args.warm_up)
