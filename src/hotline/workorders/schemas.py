@@ -108,9 +108,14 @@ class WorkOrderRead(Schema):
         request's CPU. What validation did change is kept: text is stripped of surrounding
         whitespace (the schema's ``str_strip_whitespace``; a diverted question's description
         can end with a space). ``tests/hotline/workorders/test_list_unvalidated.py`` holds the
-        two to the same JSON."""
-        fields = {name: _stripped(value) for name, value in _read_fields(order, masked).items()}
-        taxpayer = {name: _stripped(value) for name, value in fields["taxpayer"].items()}
+        two to the same JSON. Only the fields that can hold text are looked at (a fifth of them,
+        listed from the schemas' own types below)."""
+        fields = _read_fields(order, masked)
+        for name in _ORDER_TEXT:
+            fields[name] = _stripped(fields[name])
+        taxpayer = fields["taxpayer"]
+        for name in _TAXPAYER_TEXT:
+            taxpayer[name] = _stripped(taxpayer[name])
         fields["taxpayer"] = trusted(TaxpayerRead, taxpayer)
         return trusted(cls, fields)
 
@@ -170,6 +175,17 @@ def _stripped(value: Any) -> Any:
     if type(value) is list:
         return [_stripped(item) for item in value]
     return value
+
+
+def _text_fields(model: type[Schema]) -> tuple[str, ...]:
+    """The fields of ``model`` typed as text (a string, an optional one, a list of them): the
+    only ones whose values ``str_strip_whitespace`` changes."""
+    text: tuple[object, ...] = (str, str | None, list[str])
+    return tuple(name for name, field in model.model_fields.items() if field.annotation in text)
+
+
+_ORDER_TEXT = _text_fields(WorkOrderRead)
+_TAXPAYER_TEXT = _text_fields(TaxpayerRead)
 
 
 def _int(value: str | None) -> int | None:

@@ -8,18 +8,19 @@ stored order.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 from sqlalchemy import select, update
 
 from hotline.db.models import WorkOrderRow
 from hotline.db.session import transaction
 from hotline.workorders.mapping import ORDER_TABLE, order_from_row
-from hotline.workorders.schemas import WorkOrderRead
+from hotline.workorders.schemas import _ORDER_TEXT, _TAXPAYER_TEXT, TaxpayerRead, WorkOrderRead
 from tests.hotline.workorders.conftest import Centre
-
-pytestmark = pytest.mark.asyncio
+from workorders.model import Category, Priority, Status, Taxpayer, WorkOrder
 
 
 async def _orders_in_several_states(centre: Centre) -> None:
@@ -62,6 +63,7 @@ async def _validated(centre: Centre, masked: bool) -> dict[str, dict[str, Any]]:
     }
 
 
+@pytest.mark.asyncio
 @pytest.mark.parametrize(("who", "masked"), [("supervisor", False), ("director", True)])
 async def test_a_listed_row_is_the_validated_row(centre: Centre, who: str, masked: bool) -> None:
     await _orders_in_several_states(centre)
@@ -75,6 +77,7 @@ async def test_a_listed_row_is_the_validated_row(centre: Centre, who: str, maske
     assert {item["description"] for item in listed.values()} >= {"IVR:"}
 
 
+@pytest.mark.asyncio
 async def test_the_unvalidated_value_serialises_like_the_validated_one(centre: Centre) -> None:
     await _orders_in_several_states(centre)
     async with transaction(centre.sessionmaker) as session:
@@ -84,3 +87,42 @@ async def test_the_unvalidated_value_serialises_like_the_validated_one(centre: C
         for masked in (False, True):
             built = WorkOrderRead.unvalidated(order, masked)
             assert built.model_dump_json() == WorkOrderRead.of(order, masked).model_dump_json()
+
+
+def test_every_text_field_is_stripped_as_validation_strips_it() -> None:
+    # Spaces around every text an order holds, including the fields no stored order above has.
+    now = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
+    order = WorkOrder(
+        id=" 0b9f4c2e-order ",
+        reference=" 12366-20261207-0001 ",
+        category=Category.ENQUIRY,
+        priority=Priority.NORMAL,
+        status=Status.RESOLVED,
+        subject=" VAT exemption ",
+        description=" asked twice ",
+        taxpayer=Taxpayer(
+            name=" 张三 ", phone=" 13912345678 ", taxpayer_number=" 9133 ", organisation=" Co "
+        ),
+        created_by="1",
+        created_at=now,
+        policy_version=1,
+        answer=" Apply online. ",
+        merged_into=" kept-order ",
+    )
+    for masked in (False, True):
+        built = WorkOrderRead.unvalidated(order, masked)
+        assert built.model_dump_json() == WorkOrderRead.of(order, masked).model_dump_json()
+
+
+@pytest.mark.parametrize("model", [WorkOrderRead, TaxpayerRead])
+def test_no_field_typed_with_text_is_left_out_of_the_stripping(model: type[BaseModel]) -> None:
+    # unvalidated strips only the fields listed from plain annotations (str, str | None,
+    # list[str]); a text field declared another way (Annotated, a Literal...) must be listed too.
+    texts = {**dict.fromkeys(_ORDER_TEXT), **dict.fromkeys(_TAXPAYER_TEXT)}
+    typed_as_text = [
+        name
+        for name, field in model.model_fields.items()
+        if "str" in repr(field.annotation) or "Literal" in repr(field.annotation)
+    ]
+    assert typed_as_text
+    assert [name for name in typed_as_text if name not in texts] == []
