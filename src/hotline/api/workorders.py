@@ -263,7 +263,7 @@ async def list_orders(
     )
     shape, values = queries.listed_shape(actor, wanted, state.clock.now())
     rows, total, capped = await _PAGES.page_and_total(
-        session, shape, lambda: queries.listed_statement(shape), values, chosen, cursor, limit
+        session, shape, lambda: queries.shown_statement(shape), values, chosen, cursor, limit
     )
     link = next_link(request, response, chosen, rows, limit)
     orders = [order_from_row(row) for row in rows[:limit]]

@@ -15,6 +15,7 @@ from sqlalchemy import (
     bindparam,
     false,
     literal,
+    null,
     or_,
     select,
     true,
@@ -255,6 +256,23 @@ def _words_condition(
 
 def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# Columns of a work order that no list row shows (``WorkOrderRead`` has neither): JSON, decoded
+# for each row of a page for nothing.
+_NOT_SHOWN = frozenset({"paused_intervals", "escalations_done"})
+
+
+def shown_statement(shape: ListShape) -> Select[Any]:
+    """``listed_statement(shape)`` with the columns a list row never shows read as NULL: the
+    orders built from its rows hold no pause intervals and no escalations done, and are only
+    fit to be shown (``WorkOrderRead``) and audited, not acted upon."""
+    return listed_statement(shape).with_only_columns(
+        *(
+            null().label(column.name) if column.name in _NOT_SHOWN else column
+            for column in ORDER_TABLE.columns
+        )
+    )
 
 
 def listed(actor: Actor, wanted: OrderFilter, now: datetime) -> Select[Any]:

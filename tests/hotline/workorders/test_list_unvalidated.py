@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 
 from hotline.db.models import WorkOrderRow
 from hotline.db.session import transaction
+from hotline.workorders import queries
 from hotline.workorders.mapping import ORDER_TABLE, order_from_row
 from hotline.workorders.schemas import _ORDER_TEXT, _TAXPAYER_TEXT, TaxpayerRead, WorkOrderRead
 from tests.hotline.workorders.conftest import Centre
@@ -126,3 +127,11 @@ def test_no_field_typed_with_text_is_left_out_of_the_stripping(model: type[BaseM
     ]
     assert typed_as_text
     assert [name for name in typed_as_text if name not in texts] == []
+
+
+def test_the_columns_a_list_page_reads_as_null_are_not_shown() -> None:
+    # The API's list reads these columns as NULL (queries.shown_statement); a row that showed
+    # one would show it empty.
+    assert queries._NOT_SHOWN
+    assert {column.name for column in ORDER_TABLE.columns} >= queries._NOT_SHOWN
+    assert not queries._NOT_SHOWN & set(WorkOrderRead.model_fields)
