@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,3 +38,21 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+    def result_processor(
+        self, dialect: Dialect, coltype: object
+    ) -> Callable[[Any], datetime | None] | None:
+        """On SQLite, the text SQLAlchemy stored (``2026-12-07 09:30:12.123456``, always that
+        shape) is read as an aware UTC datetime in one step: parsing it and then giving it a zone
+        with ``datetime.replace`` cost about 1.1 us a value, most of it ``replace``, and a list
+        page reads 150 to 250 of them. Anything else takes the general way above."""
+        general = super().result_processor(dialect, coltype)
+        if dialect.name != "sqlite" or general is None:
+            return general
+
+        def read(value: Any) -> datetime | None:
+            if type(value) is str and len(value) == 26 and value[10] == " " and value[19] == ".":
+                return datetime.fromisoformat(value + "+00:00")
+            return general(value)
+
+        return read
