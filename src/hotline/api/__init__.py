@@ -75,7 +75,7 @@ ROUTERS: list[APIRouter] = [
 
 
 def api_router() -> APIRouter:
-    """Every API route in one flat router, for the app to include under ``API_PREFIX``.
+    """Every API route in one flat router, for the app to add under ``API_PREFIX`` (``add_routes``).
 
     Flat rather than one included router per module: FastAPI matches a request by walking its
     included routers, each a nested walk of its own routes, and does it again to dispatch; with
