@@ -17,6 +17,15 @@ page routes stay outside. A place is given back as soon as the response starts, 
 a write (its turn to write on SQLite, ``hotline.db.session.commit_in_turn``, or a batch of
 personal-data audit entries in flight, ``hotline.audit_reads``) gives its place back while it
 waits, so that the reads behind it do not wait for a write.
+
+A read that holds its place longer than ``hold_budget_s`` gives it back too and goes on outside
+the line. The line bounds how many reads share the loop's CPU at once; a read that takes long
+is not using the CPU (a report scanning a year on PostgreSQL, a database that stalls, a client
+that reads its response slowly) and would otherwise keep every short read behind it waiting.
+That is what lets the line be short: under the API load benchmark on the quiet 2-core machine,
+8 places instead of 24 served more reads a second with less CPU each (fewer tasks sharing the
+loop at once, each trip to a database thread answered sooner) and brought p99 from 440-530 ms
+to 270-350 ms (BENCHMARKS.md, issue 11).
 """
 
 from __future__ import annotations
@@ -80,11 +89,20 @@ class FairLimiter:
 class FairAdmissionMiddleware:
     """Puts the API's reads through a :class:`FairLimiter` (``Settings.api_concurrency``)."""
 
-    def __init__(self, app: ASGIApp, *, limit: int, prefix: str, metrics: Metrics) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limit: int,
+        prefix: str,
+        metrics: Metrics,
+        hold_budget_s: float = 0.0,
+    ) -> None:
         self.app = app
         self.prefix = prefix
         self.metrics = metrics
         self.limiter = FairLimiter(limit) if limit > 0 else None
+        self.hold_budget_s = hold_budget_s  # 0: a read keeps its place until its response starts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         limiter = self.limiter
@@ -115,10 +133,18 @@ class FairAdmissionMiddleware:
                 give_back()
             await send(message)
 
+        # A read that takes longer than its budget leaves the line (see the module's docstring).
+        overdue = (
+            asyncio.get_running_loop().call_later(self.hold_budget_s, give_back)
+            if self.hold_budget_s > 0
+            else None
+        )
         # A read that must wait for its turn to write (an audit entry on SQLite) leaves the line.
         leaving = on_write_wait.set(give_back)
         try:
             await self.app(scope, receive, send_releasing)
         finally:
             on_write_wait.reset(leaving)
+            if overdue is not None:
+                overdue.cancel()
             give_back()  # no response started (an error the outer layers answer) or cancelled

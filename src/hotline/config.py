@@ -230,14 +230,22 @@ class Settings(BaseSettings):
         description="move what start-up built out of the garbage collector's walks "
         "(gc.freeze; never under the test profile): shorter collection pauses on the loop",
     )
-    # 24, not fewer: with 8 the reads were fairer still, but on a busy machine the process then
-    # waited on its SQLite threads' turns for a CPU and served half as many (BENCHMARKS.md).
+    # 8: on the quiet machine fewer places served more reads with a shorter tail than 24
+    # (BENCHMARKS.md, issue 11); a read over its hold budget leaves the line, so a slow one (a
+    # year's report, a stalled database) cannot keep the short reads waiting.
     api_concurrency: int = Field(
-        default=24,
+        default=8,
         ge=0,
         le=1000,
         description="API reads served at once; the others wait in arrival order, so that under "
         "load every read waits about as long as the others (hotline.admission); 0: no limit",
+    )
+    api_read_hold_budget_s: float = Field(
+        default=0.1,
+        ge=0,
+        le=60,
+        description="how long an API read keeps its place in that line before it goes on "
+        "outside it, so a slow read never holds up the short ones (0: until its response starts)",
     )
     auto_migrate: bool = Field(
         default=True, description="apply migrations at start-up (the embedded default)"

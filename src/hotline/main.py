@@ -128,6 +128,7 @@ def create_app(
         limit=settings.api_concurrency,
         prefix=API_PREFIX + "/",
         metrics=metrics,
+        hold_budget_s=settings.api_read_hold_budget_s,
     )
     app.add_middleware(ForwardToLeaderMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)

@@ -18,6 +18,7 @@ from hotline.config import Settings
 from hotline.db.session import on_write_wait
 from hotline.main import create_app, freeze_start_up_objects
 from hotline.metrics import Metrics
+from tests.waiting import WAIT_S
 
 
 async def _settle() -> None:
@@ -194,6 +195,45 @@ async def test_a_stream_gives_its_place_back_once_its_headers_are_sent() -> None
 
 
 @pytest.mark.asyncio
+async def test_a_read_over_its_hold_budget_leaves_the_line_for_the_next() -> None:
+    inner = _App()
+    app = FairAdmissionMiddleware(
+        inner, limit=1, prefix="/api/v1/", metrics=Metrics(), hold_budget_s=0.01
+    )
+    sent: list[Message] = []
+    slow = _request(app, "GET", "/api/v1/reports/year", sent)
+    await _settle()
+    after = _request(app, "GET", "/api/v1/queues", sent)
+    # The slow read never answers meanwhile: only its budget can let the next one in.
+    async with asyncio.timeout(WAIT_S):
+        while "GET /api/v1/queues" not in inner.entered:
+            await asyncio.sleep(0.005)
+    assert not slow.done()
+    inner.gate("/api/v1/queues").set()
+    await after
+    inner.gate("/api/v1/reports/year").set()
+    await slow
+    assert app.limiter is not None
+    assert app.limiter.active == 0  # the slow read gave its place back once, not twice
+
+
+@pytest.mark.asyncio
+async def test_without_a_budget_a_slow_read_keeps_its_place() -> None:
+    inner = _App()
+    app = FairAdmissionMiddleware(inner, limit=1, prefix="/api/v1/", metrics=Metrics())
+    sent: list[Message] = []
+    slow = _request(app, "GET", "/api/v1/reports/year", sent)
+    await _settle()
+    after = _request(app, "GET", "/api/v1/queues", sent)
+    await asyncio.sleep(0.05)
+    await _settle()
+    assert inner.entered == ["GET /api/v1/reports/year"]
+    inner.gate("/api/v1/reports/year").set()
+    inner.gate("/api/v1/queues").set()
+    await asyncio.gather(slow, after)
+
+
+@pytest.mark.asyncio
 async def test_a_failed_or_cancelled_request_gives_its_place_back() -> None:
     inner = _App()
     app = FairAdmissionMiddleware(inner, limit=1, prefix="/api/v1/", metrics=Metrics())
@@ -230,9 +270,12 @@ async def test_no_limit_lets_everything_through() -> None:
 
 
 def test_the_service_puts_its_api_reads_in_line(database_url: str) -> None:
-    app = create_app(Settings(database_url=database_url, api_concurrency=3))
+    app = create_app(
+        Settings(database_url=database_url, api_concurrency=3, api_read_hold_budget_s=0.25)
+    )
     (installed,) = [m for m in app.user_middleware if m.cls is FairAdmissionMiddleware]
     assert installed.kwargs["limit"] == 3
+    assert installed.kwargs["hold_budget_s"] == 0.25
     assert installed.kwargs["prefix"] == "/api/v1/"
 
 

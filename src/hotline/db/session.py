@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, make_url
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -64,14 +65,35 @@ def create_engine(
     return engine
 
 
+def create_sqlite_sync_engine(url: str, *, sqlite_busy_timeout_s: float = 30.0) -> Engine:
+    """A synchronous engine (the standard ``sqlite3`` driver) on the SQLite file of ``url``,
+    with the same connection settings as :func:`create_engine`'s, and a pool of one connection.
+
+    For a writer that runs a whole transaction on a thread of its own (one trip from the event
+    loop instead of one per statement: ``hotline.audit_reads``); every use of it, including
+    ``dispose``, must come from that one thread."""
+    sync_url = make_url(url).set(drivername="sqlite")
+    engine = create_sync_engine(
+        sync_url,
+        hide_parameters=True,
+        pool_size=1,
+        max_overflow=0,
+        connect_args={"timeout": sqlite_busy_timeout_s},
+    )
+    event.listen(engine, "connect", _apply_sqlite_settings)
+    return engine
+
+
+def _apply_sqlite_settings(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
+    event.listen(engine.sync_engine, "connect", _apply_sqlite_settings)
 
     @event.listens_for(engine.sync_engine, "reset")
     def _roll_back_what_is_open(
